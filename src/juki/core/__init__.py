@@ -1,0 +1,1 @@
+"""The shared kernel. Imports no node package; every node package may import it."""

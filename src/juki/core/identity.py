@@ -1,0 +1,319 @@
+"""本人確認情報 files kept by the CS, the prefectural server and the national server.
+
+Each tier keeps its own file with full history (CS 40 items: 001a §4.2.3; prefecture 28
+items: 002 §5.2; national 24 items: 000 §4.2). The shared items live in IdentityRowMixin;
+each tier's models.py adds its own. Rows are never updated in place except to clear
+`is_current` on the row a change supersedes: a change appends a row with the next
+更新順番号 (update_seq).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from juki.core.crypto import FieldKeys
+from juki.core.errors import Conflict, InvalidInput, JukiError
+from juki.core.messages import (
+    ENTRY_REASONS,
+    REMOVAL_REASONS,
+    ChangeReason,
+    ConsistencyDifference,
+    ConsistencyRecord,
+    IdentityRecord,
+)
+from juki.core.text import gaiji_count, seion
+
+NUMBER_COLUMN = "individual_number"
+
+
+class IdentityRowMixin:
+    """Items common to the three tiers' files (names from the glossary)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_code: Mapped[str] = mapped_column(String(11), index=True)  # 住民票コード
+    name_kanji: Mapped[str] = mapped_column(String(100))  # 漢字氏名
+    name_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 外字数（氏名）
+    name_kana: Mapped[str] = mapped_column(String(100))  # ふりがな氏名
+    name_seion: Mapped[str] = mapped_column(String(100), index=True)  # 清音化かな氏名
+    birth_date: Mapped[dt.date] = mapped_column(Date, index=True)  # 生年月日
+    sex: Mapped[str] = mapped_column(String(1))  # 性別
+    address: Mapped[str] = mapped_column(String(200))  # 住所
+    address_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 外字数（住所）
+    individual_number_cipher: Mapped[bytes] = mapped_column(LargeBinary)  # 個人番号 (AES-GCM)
+    individual_number_index: Mapped[str] = mapped_column(String(64), index=True)  # blind index
+    change_reason: Mapped[str] = mapped_column(String(32))  # 異動事由
+    change_date: Mapped[dt.date] = mapped_column(Date)  # 異動年月日
+    lg_code: Mapped[str] = mapped_column(String(6), index=True)  # 市町村コード
+    town_code: Mapped[str] = mapped_column(String(12), default="")  # 大字・字コード
+    operator_id: Mapped[str] = mapped_column(String(40))  # 操作者ID
+    terminal_id: Mapped[str] = mapped_column(String(40))  # 操作端末ID
+    timestamp: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # タイムスタンプ
+    gaiji_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 外字フラグ
+    deleted_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 削除フラグ
+    update_seq: Mapped[int] = mapped_column(Integer)  # 更新順番号
+    is_current: Mapped[bool] = mapped_column(Boolean, index=True)  # latest row for the code
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)  # 消除 (転出・死亡)
+    update_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+Row = TypeVar("Row", bound=IdentityRowMixin)
+
+# Items a 転居 may change (000 Appendix B, DOC: anything else is an error).
+ADDRESS_ITEMS = frozenset({"address", "town_code", "postal_code"})
+NAME_ITEMS = frozenset({"name_kanji", "name_kana", "former_surname_kanji", "former_surname_kana"})
+COMPARED_ITEMS = ("name_kanji", "name_kana", "birth_date", "sex", "address", "town_code")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a tier does with an update that passed the logic checks."""
+
+    supersede: Any  # the current row to supersede, or None for a new person
+    history_only: bool = False  # a late 転出 from a municipality the person already left
+
+
+def changed_items(row: IdentityRowMixin, update: IdentityRecord, keys: FieldKeys) -> set[str]:
+    changed = {item for item in COMPARED_ITEMS if getattr(row, item) != getattr(update, item)}
+    if row.individual_number_index != keys.blind_index(
+        update.individual_number, column=NUMBER_COLUMN
+    ):
+        changed.add("individual_number")
+    if row.lg_code != update.lg_code:
+        changed.add("lg_code")
+    return changed
+
+
+def check_update(
+    current: IdentityRowMixin | None, update: IdentityRecord, keys: FieldKeys
+) -> Verdict:
+    """The logic checks of 000 Appendix B and 002 §6.1 1-②d. Raises Conflict naming the field.
+
+    The checks look only at what must hold before the change; nothing is written here.
+    A 転入 is refused when the person is already a current resident of the same
+    municipality. Because updates from two municipalities travel on different channels, a
+    person's 転入 at B can reach a tier before their 転出 from A: the 転入 is accepted, and
+    the late 転出 from A is kept as history without touching the current row.
+    """
+    reason = update.reason
+    if reason in ENTRY_REASONS:
+        if current is None or current.removed:
+            return Verdict(current)
+        if reason == ChangeReason.BIRTH:
+            raise Conflict("既に住民票コードが存在します", field="resident_code", code="exists")
+        if current.lg_code == update.lg_code:
+            raise Conflict("既に住民として記録されています", field="reason", code="already_resident")
+        _check_number(current, update, keys)
+        return Verdict(current)
+    if current is None:
+        raise Conflict("対象の本人確認情報がありません", field="resident_code", code="unknown")
+    if current.removed or current.lg_code != update.lg_code:
+        if reason in REMOVAL_REASONS and current.lg_code != update.lg_code:
+            return Verdict(current, history_only=True)
+        raise Conflict("現に住民ではありません", field="reason", code="not_resident")
+    if reason != ChangeReason.NUMBER_CHANGE:
+        _check_number(current, update, keys)
+    allowed = _allowed_items(reason)
+    if allowed is not None:
+        extra = changed_items(current, update, keys) - allowed
+        if extra:
+            field = sorted(extra)[0]
+            raise Conflict(f"{_label(reason)}では変更できない項目です", field=field, code="not_allowed")
+    return Verdict(current)
+
+
+def _check_number(current: IdentityRowMixin, update: IdentityRecord, keys: FieldKeys) -> None:
+    """The 個人番号 must be the one on record for the 住民票コード (000 P2.1 authenticity)."""
+    if current.individual_number_index != keys.blind_index(
+        update.individual_number, column=NUMBER_COLUMN
+    ):
+        raise Conflict(
+            "個人番号が住民票コードに対応しません", field="individual_number", code="number_mismatch"
+        )
+
+
+def _allowed_items(reason: ChangeReason) -> frozenset[str] | None:
+    if reason == ChangeReason.MOVE_WITHIN:
+        return ADDRESS_ITEMS
+    if reason == ChangeReason.NAME_CHANGE:
+        return NAME_ITEMS
+    if reason == ChangeReason.NUMBER_CHANGE:
+        return frozenset({"individual_number"})
+    if reason in REMOVAL_REASONS or reason == ChangeReason.RESIDENT_CODE_CHANGE:
+        return frozenset()
+    return None  # 職権修正: any item (the number and code change by their own reasons)
+
+
+def _label(reason: ChangeReason) -> str:
+    from juki.core.messages import CHANGE_REASON_LABELS
+
+    return CHANGE_REASON_LABELS[reason]
+
+
+def current_row(session: Session, model: type[Row], resident_code: str) -> Row | None:
+    stmt = select(model).where(model.resident_code == resident_code, model.is_current.is_(True))
+    return session.scalars(stmt).first()
+
+
+def row_values(update: IdentityRecord, keys: FieldKeys, now: dt.datetime) -> dict[str, Any]:
+    """Column values of the mixin for a new row recording `update`."""
+    return {
+        "resident_code": update.resident_code,
+        "name_kanji": update.name_kanji,
+        "name_gaiji_count": gaiji_count(update.name_kanji),
+        "name_kana": update.name_kana,
+        "name_seion": seion(update.name_kana),
+        "birth_date": update.birth_date,
+        "sex": update.sex,
+        "address": update.address,
+        "address_gaiji_count": gaiji_count(update.address),
+        "individual_number_cipher": keys.encrypt(update.individual_number, column=NUMBER_COLUMN),
+        "individual_number_index": keys.blind_index(update.individual_number, column=NUMBER_COLUMN),
+        "change_reason": update.reason.value,
+        "change_date": update.change_date,
+        "lg_code": update.lg_code,
+        "town_code": update.town_code,
+        "operator_id": update.operator_id,
+        "terminal_id": update.terminal_id,
+        "timestamp": now,
+        "gaiji_flag": bool(gaiji_count(update.name_kanji) or gaiji_count(update.address)),
+        "deleted_flag": False,
+        "removed": update.reason in REMOVAL_REASONS,
+        "update_id": update.update_id,
+    }
+
+
+def apply_update(
+    session: Session,
+    model: type[Row],
+    update: IdentityRecord,
+    keys: FieldKeys,
+    extra: dict[str, Any],
+) -> Row:
+    """Check, then append the row for `update`; the superseded row leaves `is_current`.
+
+    For a 住民票コード change the current row is found under the previous code, and the
+    new row continues the same person's 更新順番号 under the new code.
+    """
+    lookup = update.previous_resident_code or update.resident_code
+    if update.reason == ChangeReason.RESIDENT_CODE_CHANGE and update.previous_resident_code is None:
+        raise InvalidInput("変更前の住民票コードがありません", field="previous_resident_code")
+    current = current_row(session, model, lookup)
+    verdict = check_update(current, update, keys)
+    now = dt.datetime.now(dt.UTC)
+    values = row_values(update, keys, now) | extra
+    previous_seq = verdict.supersede.update_seq if verdict.supersede is not None else 0
+    if verdict.history_only:
+        row = model(**values, update_seq=previous_seq, is_current=False)
+    else:
+        if verdict.supersede is not None:
+            verdict.supersede.is_current = False
+        row = model(**values, update_seq=previous_seq + 1, is_current=True)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def consistency_record(row: IdentityRowMixin, keys: FieldKeys) -> ConsistencyRecord:
+    return ConsistencyRecord(
+        resident_code=row.resident_code,
+        name_kanji=row.name_kanji,
+        birth_date=row.birth_date,
+        sex=row.sex,  # type: ignore[arg-type]
+        address=row.address,
+        individual_number=keys.decrypt(row.individual_number_cipher, column=NUMBER_COLUMN),
+        reason=ChangeReason(row.change_reason),
+        change_date=row.change_date,
+    )
+
+
+def compare_records(
+    theirs: dict[str, ConsistencyRecord], ours: dict[str, ConsistencyRecord]
+) -> list[ConsistencyDifference]:
+    """Differences between a CS's file and ours (P2.5; 002 §6.6), keyed by 住民票コード."""
+    differences: list[ConsistencyDifference] = []
+    for code in sorted(theirs.keys() | ours.keys()):
+        if code not in ours:
+            differences.append(ConsistencyDifference(resident_code=code, kind="missing_here"))
+        elif code not in theirs:
+            differences.append(ConsistencyDifference(resident_code=code, kind="missing_there"))
+        else:
+            a, b = theirs[code].model_dump(), ours[code].model_dump()
+            fields = sorted(k for k in a if a[k] != b[k])
+            if fields:
+                differences.append(
+                    ConsistencyDifference(resident_code=code, kind="mismatch", fields=fields)
+                )
+    return differences
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one IdentityRecord at a tier: the new row, or the error."""
+
+    record: IdentityRecord
+    row: Any = None
+    error: JukiError | None = None
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "update_id": self.record.update_id,
+            "resident_code": self.record.resident_code,
+            "lg_code": self.record.lg_code,
+            "ok": self.error is None,
+            "error_code": self.error.code if self.error else None,
+            "error_field": self.error.field if self.error else None,
+        }
+
+
+def apply_records(
+    session: Session,
+    model: type[Row],
+    records: list[dict[str, Any]],
+    keys: FieldKeys,
+    extra: Any,
+) -> list[Outcome]:
+    """Apply each notified record; a refused one is reported, never half-written.
+
+    `extra(record)` gives the tier's own columns. Checks run before any write, so an error
+    leaves nothing behind for that record.
+    """
+    outcomes: list[Outcome] = []
+    for raw in records:
+        record = IdentityRecord.model_validate(raw)
+        try:
+            row = apply_update(session, model, record, keys, extra(record))
+        except JukiError as exc:
+            outcomes.append(Outcome(record, error=exc))
+        else:
+            outcomes.append(Outcome(record, row=row))
+    return outcomes
+
+
+def answer_consistency(
+    session: Session, model: type[Row], keys: FieldKeys, checker: str, raw: dict[str, Any]
+) -> dict[str, Any]:
+    """Compare a CS's 整合性確認用本人確認情報 with this tier's current rows for that
+    municipality and return the ConsistencyResult body (000 P2.5; 002 §6.6)."""
+    from juki.core.messages import ConsistencyCheck
+
+    check = ConsistencyCheck.model_validate(raw)
+    theirs = {record.resident_code: record for record in check.records}
+    rows = session.scalars(
+        select(model).where(
+            model.lg_code == check.lg_code, model.is_current.is_(True), model.removed.is_(False)
+        )
+    ).all()
+    ours = {row.resident_code: consistency_record(row, keys) for row in rows}
+    differences = compare_records(theirs, ours)
+    return {
+        "check_id": check.check_id,
+        "checker": checker,
+        "lg_code": check.lg_code,
+        "compared": len(theirs),
+        "differences": [d.model_dump() for d in differences],
+    }

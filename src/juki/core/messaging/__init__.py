@@ -1,0 +1,1 @@
+"""Signed envelopes, transactional outbox, ordered exactly-once inbox (design §3)."""

@@ -1,0 +1,257 @@
+"""A node: one system instance with its own database, keys and message handlers.
+
+`Node.unit_of_work()` is the one place a node commits. Messages sent inside it are written
+to the outbox in the same transaction (transactional outbox), grouped into one envelope per
+recipient and type so that a batch of records costs one signature.
+`Node.receive()` verifies and applies incoming envelopes in channel order, exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pydantic import ValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from juki.core.crypto import FieldKeys
+from juki.core.db import Database
+from juki.core.errors import JukiError, Refused
+from juki.core.messaging import tables
+from juki.core.messaging.envelope import Ack, Envelope, seal
+from juki.core.messaging.paths import is_permitted, role_of
+from juki.core.pki import load_certificate, node_id_of
+
+log = logging.getLogger("juki.messaging")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class UnitOfWork:
+    """A transaction of one node plus the messages it will send on commit."""
+
+    node: Node
+    session: Session
+    _pending: dict[tuple[str, str], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def send(self, recipient: str, message_type: str, record: dict[str, Any]) -> None:
+        self._pending[(recipient, message_type)].append(record)
+
+    def flush_outbox(self) -> None:
+        for (recipient, message_type), records in self._pending.items():
+            self.node.write_outbox(self.session, recipient, message_type, {"records": records})
+        self._pending.clear()
+
+
+Handler = Callable[[UnitOfWork, Envelope, list[dict[str, Any]]], None]
+
+
+class Node:
+    def __init__(
+        self,
+        node_id: str,
+        database: Database,
+        field_keys: FieldKeys,
+        signing_key: Ed25519PrivateKey,
+        certificate_pem: bytes,
+        ca_certificate: x509.Certificate,
+        handlers: dict[str, Handler],
+        secret: bytes = b"",
+    ):
+        self.node_id = node_id
+        self.role = role_of(node_id)
+        self.db = database
+        self.keys = field_keys
+        self._signing_key = signing_key
+        self._certificate_pem = certificate_pem.decode()
+        self._ca = ca_certificate
+        self.handlers = handlers
+        self.secret = secret  # role-specific key, e.g. the generator's transform key
+        self._trusted: dict[str, tuple[str, Ed25519PublicKey]] = {}
+
+    def __repr__(self) -> str:
+        return f"Node({self.node_id})"
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        with self.db.session() as session:
+            uow = UnitOfWork(self, session)
+            yield uow
+            uow.flush_outbox()
+
+    # --- sending --------------------------------------------------------------------------
+
+    def write_outbox(
+        self, session: Session, recipient: str, message_type: str, body: dict[str, Any]
+    ) -> None:
+        seq = self._next_seq(session, recipient)
+        envelope = seal(
+            key=self._signing_key,
+            certificate_pem=self._certificate_pem,
+            sender=self.node_id,
+            recipient=recipient,
+            channel_seq=seq,
+            message_type=message_type,
+            body=body,
+        )
+        now = utcnow()
+        session.execute(
+            insert(tables.outbox).values(
+                id=envelope.id,
+                recipient=recipient,
+                channel_seq=seq,
+                type=message_type,
+                envelope=envelope.model_dump_json().encode(),
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
+
+    def _next_seq(self, session: Session, recipient: str) -> int:
+        # The UPDATE takes a row lock on PostgreSQL (and SQLite has one writer), so
+        # sequence order equals commit order on every channel.
+        result = session.execute(
+            update(tables.channel_out)
+            .where(tables.channel_out.c.recipient == recipient)
+            .values(last_seq=tables.channel_out.c.last_seq + 1)
+            .returning(tables.channel_out.c.last_seq)
+        ).first()
+        if result is not None:
+            return int(result[0])
+        session.execute(insert(tables.channel_out).values(recipient=recipient, last_seq=1))
+        return 1
+
+    # --- receiving ------------------------------------------------------------------------
+
+    def receive(self, raw_envelopes: list[dict[str, Any]]) -> list[Ack]:
+        """Verify, then apply in order. Returns one Ack per envelope, in the given order."""
+        acks: dict[int, Ack] = {}
+        accepted: list[tuple[int, Envelope]] = []
+        for position, raw in enumerate(raw_envelopes):
+            try:
+                accepted.append((position, self._verified(raw)))
+            except Refused as exc:
+                self._record_refusal(raw, exc.message)
+                acks[position] = Ack(id=str(raw.get("id", "")), status="refused", detail=exc.message)
+        by_sender: dict[str, list[tuple[int, Envelope]]] = defaultdict(list)
+        for position, envelope in accepted:
+            by_sender[envelope.sender].append((position, envelope))
+        for items in by_sender.values():
+            items.sort(key=lambda item: item[1].channel_seq)
+            acks.update(self._apply_channel(items))
+        return [acks[position] for position in range(len(raw_envelopes))]
+
+    def _verified(self, raw: dict[str, Any]) -> Envelope:
+        try:
+            envelope = Envelope.model_validate(raw)
+        except ValidationError as exc:
+            fields = ",".join(str(err["loc"][0]) for err in exc.errors() if err["loc"])
+            raise Refused(f"封筒の形式が正しくありません: {fields}", field="envelope") from None
+        if envelope.recipient != self.node_id:
+            raise Refused("宛先が違います", field="recipient")
+        certified_id, public_key = self._certificate(envelope.certificate)
+        if certified_id != envelope.sender:
+            raise Refused("証明書の主体と送信者が一致しません", field="sender")
+        if not envelope.verify_with(public_key):
+            raise Refused("署名が正しくありません", field="signature")
+        if not is_permitted(envelope.sender, self.node_id, envelope.type):
+            raise Refused("許可されていない経路です", field="type")
+        if envelope.type not in self.handlers:
+            raise Refused("このノードが扱わない電文です", field="type")
+        return envelope
+
+    def _certificate(self, pem: str) -> tuple[str, Ed25519PublicKey]:
+        cached = self._trusted.get(pem)
+        if cached is None:
+            try:
+                certificate = load_certificate(pem.encode())
+            except ValueError:
+                raise Refused("証明書を読めません", field="certificate") from None
+            cached = node_id_of(certificate, self._ca)
+            self._trusted[pem] = cached
+        return cached
+
+    def _record_refusal(self, raw: dict[str, Any], reason: str) -> None:
+        claimed = str(raw.get("sender", ""))[:64]
+        message_type = str(raw.get("type", ""))[:64]
+        log.warning("refused message at %s from %s type %s: %s", self.node_id, claimed,
+                    message_type, reason)
+        with self.db.session() as session:
+            session.execute(
+                insert(tables.refusals).values(
+                    at=utcnow(), claimed_sender=claimed, type=message_type, reason=reason
+                )
+            )
+
+    def _apply_channel(self, items: list[tuple[int, Envelope]]) -> dict[int, Ack]:
+        """Apply one sender's envelopes in one transaction; one by one if that fails."""
+        try:
+            with self.unit_of_work() as uow:
+                return self._apply_in(uow, items)
+        except Exception:  # noqa: BLE001 - fall back to isolate the failing message
+            log.exception("batch from %s failed at %s; retrying singly", items[0][1].sender,
+                          self.node_id)
+        acks: dict[int, Ack] = {}
+        for item in items:
+            try:
+                with self.unit_of_work() as uow:
+                    acks.update(self._apply_in(uow, [item]))
+            except Exception as exc:  # noqa: BLE001 - reported to the sender, retried later
+                acks[item[0]] = Ack(id=item[1].id, status="failed", detail=type(exc).__name__)
+        return acks
+
+    def _apply_in(self, uow: UnitOfWork, items: list[tuple[int, Envelope]]) -> dict[int, Ack]:
+        sender = items[0][1].sender
+        channel = tables.channel_in
+        last = uow.session.execute(
+            select(channel.c.last_applied_seq).where(channel.c.sender == sender).with_for_update()
+        ).scalar()
+        if last is None:
+            uow.session.execute(insert(channel).values(sender=sender, last_applied_seq=0))
+            last = 0
+        acks: dict[int, Ack] = {}
+        for position, envelope in items:
+            if envelope.channel_seq <= last:
+                acks[position] = Ack(id=envelope.id, status="duplicate")
+            elif envelope.channel_seq == last + 1:
+                self._dispatch(uow, envelope)
+                last = envelope.channel_seq
+                acks[position] = Ack(id=envelope.id, status="applied")
+            else:
+                acks[position] = Ack(id=envelope.id, status="out_of_order",
+                                     detail=f"expected {last + 1}")
+        uow.session.execute(
+            update(channel).where(channel.c.sender == sender).values(last_applied_seq=last)
+        )
+        return acks
+
+    def _dispatch(self, uow: UnitOfWork, envelope: Envelope) -> None:
+        uow.session.execute(
+            insert(tables.inbox).values(
+                sender=envelope.sender,
+                channel_seq=envelope.channel_seq,
+                message_id=envelope.id,
+                type=envelope.type,
+                applied_at=utcnow(),
+            )
+        )
+        records = envelope.body.get("records", [])
+        self.handlers[envelope.type](uow, envelope, records)
+
+
+class HandlerError(JukiError):
+    """A handler met a record it cannot apply; reported back as a result, not retried."""

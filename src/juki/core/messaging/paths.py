@@ -1,0 +1,51 @@
+"""Permitted paths: which role may send which message type to which role (design §3).
+
+The PIAs fix these. 000 §2.2: the number generator (個人番号生成システム) connects only to
+the national server, and the national server may send it only generation requests, change
+requests and 住民票コード change notices. 002 §6.1 1-②a: the prefectural server accepts
+updates only from a 市町村CS. A municipality's registry talks only to its own CS, and a CS
+only to its own prefecture (and, for number requests and reconciliation, to the national
+server). Anything else is refused and logged by the receiver.
+"""
+
+from __future__ import annotations
+
+from juki.core.ids import prefecture_code_of
+from juki.core.messages import MessageType as T
+
+PERMITTED: dict[tuple[str, str], frozenset[str]] = {
+    ("registry", "cs"): frozenset({T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST}),
+    ("cs", "registry"): frozenset({T.IDENTITY_UPDATE_RESULT, T.NUMBER_RESULT, T.POOL_GRANT}),
+    ("cs", "prefecture"): frozenset({T.IDENTITY_UPDATE, T.CONSISTENCY_CHECK}),
+    ("prefecture", "cs"): frozenset({T.IDENTITY_UPDATE_RESULT, T.CONSISTENCY_RESULT}),
+    ("cs", "national"): frozenset({T.NUMBER_REQUEST, T.POOL_REQUEST, T.CONSISTENCY_CHECK}),
+    ("national", "cs"): frozenset({T.NUMBER_RESULT, T.POOL_GRANT, T.CONSISTENCY_RESULT}),
+    ("prefecture", "national"): frozenset({T.IDENTITY_UPDATE}),
+    ("national", "prefecture"): frozenset({T.IDENTITY_UPDATE_RESULT}),
+    ("national", "numbering"): frozenset({T.NUMBER_REQUEST, T.CODE_CHANGE_NOTICE}),
+    ("numbering", "national"): frozenset({T.NUMBER_RESULT}),
+}
+
+
+def role_of(node_id: str) -> str:
+    return node_id.split(":", 1)[0]
+
+
+def code_of(node_id: str) -> str:
+    return node_id.split(":", 1)[1] if ":" in node_id else ""
+
+
+def _same_jurisdiction(sender: str, recipient: str) -> bool:
+    """A registry pairs with its own CS; a CS with the prefecture it lies in."""
+    roles = {role_of(sender), role_of(recipient)}
+    if roles == {"registry", "cs"}:
+        return code_of(sender) == code_of(recipient)
+    if roles == {"cs", "prefecture"}:
+        cs, pref = (sender, recipient) if role_of(sender) == "cs" else (recipient, sender)
+        return prefecture_code_of(code_of(cs)) == code_of(pref)
+    return True
+
+
+def is_permitted(sender: str, recipient: str, message_type: str) -> bool:
+    allowed = PERMITTED.get((role_of(sender), role_of(recipient)), frozenset())
+    return message_type in allowed and _same_jurisdiction(sender, recipient)

@@ -1,0 +1,38 @@
+"""Alembic per node role: each role package has `migrations/` whose env.py calls run_env."""
+
+from __future__ import annotations
+
+import logging
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import Engine, MetaData
+
+from juki.core.messaging.tables import messaging_metadata
+
+
+def alembic_config(role_package: str, engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", f"{role_package}:migrations")
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, role_package: str) -> None:
+    """Bring a node's database to the latest revision of its role's migrations."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    command.upgrade(alembic_config(role_package, engine), "head")
+
+
+def run_env(role_metadata: MetaData) -> None:
+    """Body of every role's env.py: the role's tables plus the messaging tables."""
+    engine: Engine = context.config.attributes["engine"]
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=[messaging_metadata, role_metadata],
+            render_as_batch=True,  # SQLite needs batch mode for ALTER
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()

@@ -1,0 +1,129 @@
+"""本人確認情報検索 over a tier's file (002 §6.5; 001a §3.6; 000 P2.2).
+
+Keys: 住民票コード, 個人番号, or a combination of the 4情報. A 4情報 search needs at least
+two items besides sex (001a §3.6: so that the file cannot be assembled into a database),
+matches names on 清音化かな or exact kanji, and returns at most MAX_RESULTS rows; more
+matches are refused with a request to narrow the search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.core import ids
+from juki.core.crypto import FieldKeys
+from juki.core.errors import InvalidInput, JukiError
+from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
+from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason, Sex
+from juki.core.text import seion
+
+MAX_RESULTS = 50
+
+
+class TooManyResults(JukiError):
+    code = "too_many_results"
+    status = 422
+
+
+class IdentitySearch(BaseModel):
+    """A search request. Exactly one kind of key: code, number, or 4情報."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resident_code: str | None = None
+    individual_number: str | None = None
+    name_kanji: str | None = Field(default=None, max_length=100)
+    name_kana: str | None = Field(default=None, max_length=100)
+    birth_date: dt.date | None = None
+    sex: Sex | None = None
+    address: str | None = Field(default=None, max_length=200)
+    include_removed: bool = False
+    purpose: str = Field(min_length=1, max_length=200)  # 利用目的 / 法令上の根拠
+
+    @model_validator(mode="after")
+    def _one_kind_of_key(self) -> IdentitySearch:
+        four = [self.name_kanji or self.name_kana, self.birth_date, self.address]
+        given = sum(1 for item in four if item)
+        if self.resident_code:
+            ids.validate_resident_code(self.resident_code)
+        elif self.individual_number:
+            ids.validate_individual_number(self.individual_number)
+        elif given < 2:
+            raise ValueError("4情報の検索は性別以外に2項目以上を指定してください")
+        return self
+
+
+class IdentityView(BaseModel):
+    """The 8 items a tier may provide (000 §4.2 provision; 002 §6.1 1-③)."""
+
+    resident_code: str
+    name_kanji: str
+    name_kana: str
+    birth_date: dt.date
+    sex: Sex
+    address: str
+    individual_number: str
+    reason: ChangeReason
+    reason_label: str
+    change_date: dt.date
+    lg_code: str
+    removed: bool
+
+
+def search(
+    session: Session, model: type[IdentityRowMixin], keys: FieldKeys, query: IdentitySearch
+) -> list[IdentityView]:
+    stmt: Any = select(model).where(model.is_current.is_(True))
+    if not query.include_removed:
+        stmt = stmt.where(model.removed.is_(False))
+    if query.resident_code:
+        stmt = stmt.where(model.resident_code == query.resident_code)
+    elif query.individual_number:
+        index = keys.blind_index(query.individual_number, column=NUMBER_COLUMN)
+        stmt = stmt.where(model.individual_number_index == index)
+    else:
+        stmt = _four_items(stmt, model, query)
+    rows = session.scalars(stmt.limit(MAX_RESULTS + 1)).all()
+    if len(rows) > MAX_RESULTS:
+        raise TooManyResults(f"該当が{MAX_RESULTS}件を超えました。条件を追加してください",
+                             field="query")
+    return [view(row, keys) for row in rows]
+
+
+def _four_items(stmt: Any, model: type[IdentityRowMixin], query: IdentitySearch) -> Any:
+    if query.name_kana:
+        stmt = stmt.where(model.name_seion == seion(query.name_kana))
+    if query.name_kanji:
+        stmt = stmt.where(model.name_kanji == query.name_kanji)
+    if query.birth_date:
+        stmt = stmt.where(model.birth_date == query.birth_date)
+    if query.sex:
+        stmt = stmt.where(model.sex == query.sex)
+    if query.address:
+        if len(query.address) < 3:
+            raise InvalidInput("住所は3文字以上で指定してください", field="address")
+        stmt = stmt.where(model.address.startswith(query.address, autoescape=True))
+    return stmt
+
+
+def view(row: IdentityRowMixin, keys: FieldKeys) -> IdentityView:
+    reason = ChangeReason(row.change_reason)
+    return IdentityView(
+        resident_code=row.resident_code,
+        name_kanji=row.name_kanji,
+        name_kana=row.name_kana,
+        birth_date=row.birth_date,
+        sex=row.sex,  # type: ignore[arg-type]
+        address=row.address,
+        individual_number=keys.decrypt(row.individual_number_cipher, column=NUMBER_COLUMN),
+        reason=reason,
+        reason_label=CHANGE_REASON_LABELS[reason],
+        change_date=row.change_date,
+        lg_code=row.lg_code,
+        removed=row.removed,
+    )

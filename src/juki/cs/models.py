@@ -1,0 +1,55 @@
+"""本人確認情報ファイル of the CS (40 items, 001a §4.2.3) and received 整合 results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from juki.core.identity import IdentityRowMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CsIdentityRow(Base, IdentityRowMixin):
+    """Items 1-9, 11-13, 21-22, 27-29, 34, 36 from the mixin; the rest here."""
+
+    __tablename__ = "identity_file"
+
+    postal_code: Mapped[str] = mapped_column(String(7), default="")  # 10 郵便番号
+    became_resident_on: Mapped[dt.date | None] = mapped_column(Date)  # 14 住民となった日
+    address_set_on: Mapped[dt.date | None] = mapped_column(Date)  # 15 住所を定めた日
+    notified_on: Mapped[dt.date] = mapped_column(Date)  # 16 届出の年月日
+    previous_lg_code: Mapped[str | None] = mapped_column(String(6))  # 17 市町村コード（転入前）
+    previous_address: Mapped[str | None] = mapped_column(String(200))  # 18 転入前住所
+    previous_address_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 19
+    relationship: Mapped[str | None] = mapped_column(String(20))  # 20 続柄
+    reason_detail: Mapped[str | None] = mapped_column(String(40))  # 23 異動事由詳細
+    previous_resident_code: Mapped[str | None] = mapped_column(String(11))  # 24 旧住民票コード
+    resident_code_used_on: Mapped[dt.date | None] = mapped_column(Date)  # 25 住民票コード使用年月日
+    request_number: Mapped[str | None] = mapped_column(String(36))  # 26 依頼管理番号
+    abnormal_update_seq: Mapped[int | None] = mapped_column(Integer)  # 30 異常時更新順番号
+    update_prohibited: Mapped[bool] = mapped_column(Boolean, default=False)  # 31 更新禁止フラグ
+    prospective: Mapped[bool] = mapped_column(Boolean, default=False)  # 32 予定者フラグ
+    exclusive: Mapped[bool] = mapped_column(Boolean, default=False)  # 33 排他フラグ
+    record_status: Mapped[str] = mapped_column(String(16), default="current")  # 35 レコード状況フラグ
+    former_surname_kanji: Mapped[str | None] = mapped_column(String(50))  # 37 旧氏 漢字
+    former_surname_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 38
+    former_surname_kana: Mapped[str | None] = mapped_column(String(50))  # 39 旧氏 ふりがな
+    former_surname_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 40
+
+
+class ConsistencyReport(Base):
+    """A 整合 result received from the prefectural or national server (001a §3.8 6-③)."""
+
+    __tablename__ = "consistency_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[str] = mapped_column(String(36), index=True)
+    checker: Mapped[str] = mapped_column(String(64))
+    compared: Mapped[int] = mapped_column(Integer)
+    differences: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

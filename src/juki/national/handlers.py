@@ -1,0 +1,80 @@
+"""Messages the national server accepts (paths in core/messaging/paths.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from juki.core.errors import JukiError, Refused
+from juki.core.identity import answer_consistency
+from juki.core.messages import ChangeReason, MessageType, NumberRequest, PoolRequest
+from juki.core.messaging.envelope import Envelope
+from juki.core.messaging.node import Handler, UnitOfWork
+from juki.core.messaging.paths import code_of
+from juki.national import service
+from juki.national.models import NationalIdentityRow
+
+GENERATOR = "numbering"
+
+
+def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """1-⑤: update File 2 and send the 本人確認情報更新結果 back to the prefecture."""
+    for outcome in service.apply_identity_updates(uow.session, uow.node.keys, records):
+        uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())
+        record = outcome.record
+        if outcome.error is None and record.reason == ChangeReason.RESIDENT_CODE_CHANGE:
+            uow.send(GENERATOR, MessageType.CODE_CHANGE_NOTICE, {
+                "old_resident_code": record.previous_resident_code,
+                "new_resident_code": record.resident_code,
+                "individual_number": record.individual_number,
+            })
+
+
+def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        request = NumberRequest.model_validate(raw)
+        try:
+            if request.lg_code != code_of(envelope.sender):
+                raise Refused("他の市町村の要求です", field="lg_code")
+            service.admit_number_request(uow.session, uow.node.keys, envelope.sender, request)
+        except JukiError as exc:
+            uow.send(envelope.sender, MessageType.NUMBER_RESULT, {
+                "request_id": request.request_id, "lg_code": request.lg_code,
+                "resident_code": request.resident_code, "kind": request.kind,
+                "error_code": exc.code,
+            })
+            continue
+        uow.send(GENERATOR, MessageType.NUMBER_REQUEST, raw)
+
+
+def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        cs_node = service.record_number_result(uow.session, uow.node.keys, raw)
+        uow.send(cs_node, MessageType.NUMBER_RESULT, raw)
+
+
+def on_pool_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        request = PoolRequest.model_validate(raw)
+        if request.lg_code != code_of(envelope.sender):
+            continue  # a CS asks only for its own municipality's pool
+        codes = service.allocate_resident_codes(uow.session, request.lg_code, request.count)
+        uow.send(envelope.sender, MessageType.POOL_GRANT,
+                 {"lg_code": request.lg_code, "resident_codes": codes})
+
+
+def on_consistency_check(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    for raw in records:
+        result = answer_consistency(uow.session, NationalIdentityRow, uow.node.keys,
+                                    uow.node.node_id, raw)
+        uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
+
+
+HANDLERS: dict[str, Handler] = {
+    MessageType.IDENTITY_UPDATE: on_identity_update,
+    MessageType.NUMBER_REQUEST: on_number_request,
+    MessageType.NUMBER_RESULT: on_number_result,
+    MessageType.POOL_REQUEST: on_pool_request,
+    MessageType.CONSISTENCY_CHECK: on_consistency_check,
+}

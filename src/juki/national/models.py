@@ -1,0 +1,85 @@
+"""File 2: 機構保存本人確認情報ファイル (24 items, 000 §4.2) and the server's own records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from juki.core.identity import IdentityRowMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class NationalIdentityRow(Base, IdentityRowMixin):
+    """Items 1-11, 13-18, 20-22 come from the mixin; the rest are the national server's."""
+
+    __tablename__ = "identity_file"
+
+    retention_flag: Mapped[str] = mapped_column(String(16), default="current")  # 12 保存期間フラグ
+    notified_on: Mapped[dt.date] = mapped_column(Date)  # 19 通知を受けた年月日
+    name_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 23 氏名外字変更連番
+    address_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 24 住所外字変更連番
+
+
+class NumberBinding(Base):
+    """The latest 個人番号 issued for each 住民票コード, as relayed from the generator.
+
+    Lets the server check that a notified number belongs to the code (000 P2.1, P1.2 2-②)
+    without reading the generator's file, which it may not (000 §2.2).
+    """
+
+    __tablename__ = "number_bindings"
+
+    resident_code: Mapped[str] = mapped_column(String(11), primary_key=True)
+    individual_number_index: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class PendingNumberRequest(Base):
+    """A generation or change request forwarded to the generator, awaiting its result."""
+
+    __tablename__ = "pending_number_requests"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cs_node: Mapped[str] = mapped_column(String(64))
+    resident_code: Mapped[str] = mapped_column(String(11))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ResidentCodeAllocation(Base):
+    """Every 住民票コード handed to a municipality's pool: no code is handed out twice."""
+
+    __tablename__ = "resident_code_allocations"
+
+    resident_code: Mapped[str] = mapped_column(String(11), primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), index=True)
+    allocated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProvisionLog(Base):
+    """提供記録 (000 P2.2): every search or provision, refusals included; kept 7 years."""
+
+    __tablename__ = "provision_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    requester: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(200))
+    key_kind: Mapped[str] = mapped_column(String(16))
+    result_count: Mapped[int] = mapped_column(Integer)
+    refused_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsistencyRun(Base):
+    """One 本人確認情報整合 check answered to a CS (000 P2.5)."""
+
+    __tablename__ = "consistency_runs"
+
+    check_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6))
+    compared: Mapped[int] = mapped_column(Integer)
+    differences: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

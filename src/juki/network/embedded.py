@@ -1,0 +1,130 @@
+"""A whole network in one process: each node with its own database and keys."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from juki.core.crypto import FieldKeys, b64, unb64
+from juki.core.db import Database, sqlite_url
+from juki.core.messaging.dispatch import Dispatcher, DispatcherThread
+from juki.core.messaging.node import Node
+from juki.core.messaging.paths import role_of
+from juki.core.messaging.transport import InProcessTransport, Transport
+from juki.core.migrate import upgrade
+from juki.core.pki import PkiDirectory
+from juki.network.topology import DEFAULT_TOPOLOGY, ROLE_HANDLERS, node_ids
+
+INITIAL_POOL = 2000
+
+
+def _safe(node_id: str) -> str:
+    return node_id.replace(":", "_")
+
+
+class NetworkHome:
+    """The `.juki/` directory: PKI, node secrets, SQLite files, the running network's address."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.pki = PkiDirectory(root / "pki")
+
+    def secrets_for(self, node_id: str) -> tuple[FieldKeys, bytes]:
+        path = self.root / "secrets" / f"{_safe(node_id)}.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{FieldKeys.generate().to_text()}\n{b64(secrets.token_bytes(32))}\n")
+            path.chmod(0o600)
+        keys_line, secret_line = path.read_text().splitlines()[:2]
+        return FieldKeys.from_text(keys_line), unb64(secret_line)
+
+    def database_url(self, node_id: str, server_url: str | None, prefix: str) -> str:
+        if server_url is None:
+            (self.root / "data").mkdir(parents=True, exist_ok=True)
+            return sqlite_url(self.root / "data" / f"{_safe(node_id)}.db")
+        return postgres_database(server_url, f"{prefix}_{_safe(node_id)}")
+
+
+def postgres_database(server_url: str, name: str) -> str:
+    """Create (if missing) one PostgreSQL database per node and return its URL."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError("database name must be lower-case letters, digits and _")
+    base = server_url.rsplit("/", 1)[0]
+    admin = create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{base}/{name}"
+
+
+def build_node(home: NetworkHome, node_id: str, url: str) -> Node:
+    home.pki.ensure_node(node_id)
+    database = Database(url)
+    upgrade(database.engine, f"juki.{role_of(node_id)}")
+    keys, secret = home.secrets_for(node_id)
+    signing_key, cert_pem = home.pki.node_identity(node_id)
+    return Node(node_id, database, keys, signing_key, cert_pem, home.pki.ca_cert(),
+                ROLE_HANDLERS[role_of(node_id)], secret=secret)
+
+
+class EmbeddedNetwork:
+    """All nodes of a topology in this process, talking through the in-process transport."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        topology: dict[str, list[str]] | None = None,
+        server_url: str | None = None,
+        db_prefix: str = "juki",
+        transport: Transport | None = None,
+    ):
+        self.home = NetworkHome(root)
+        self.topology = topology or DEFAULT_TOPOLOGY
+        if not self.home.pki.exists():
+            self.home.pki.init()
+        self.nodes: dict[str, Node] = {}
+        for node_id in node_ids(self.topology):
+            url = self.home.database_url(node_id, server_url, db_prefix)
+            self.nodes[node_id] = build_node(self.home, node_id, url)
+        self.local = InProcessTransport()
+        for node in self.nodes.values():
+            self.local.register(node)
+        self.dispatcher = Dispatcher(list(self.nodes.values()), transport or self.local)
+        self._thread: DispatcherThread | None = None
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def municipalities(self) -> list[str]:
+        return [lg for lgs in self.topology.values() for lg in lgs]
+
+    def bootstrap(self, pool: int = INITIAL_POOL) -> None:
+        """Give every registry a first pool of 住民票コード from J-LIS, through the network."""
+        from juki.registry import service as registry_service
+
+        for lg in self.municipalities():
+            with self.node(f"registry:{lg}").unit_of_work() as uow:
+                registry_service.request_pool_if_low(uow, count=pool)
+        self.pump()
+
+    def pump(self) -> int:
+        return self.dispatcher.pump()
+
+    def start_dispatcher(self) -> None:
+        self._thread = DispatcherThread(self.dispatcher)
+        self._thread.start()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.stop()
+        for node in self.nodes.values():
+            node.db.dispose()

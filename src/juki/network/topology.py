@@ -1,0 +1,51 @@
+"""The Japan-shaped network `juki up` starts: J-LIS, three prefectures, two municipalities
+each (real 地方公共団体コード, 墨田区 131075 among them)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from juki import cs, national, numbering, prefecture, registry
+from juki.cs import api as cs_api
+from juki.cs import handlers as cs_handlers
+from juki.national import api as national_api
+from juki.national import handlers as national_handlers
+from juki.numbering import handlers as numbering_handlers
+from juki.prefecture import api as prefecture_api
+from juki.prefecture import handlers as prefecture_handlers
+from juki.registry import api as registry_api
+from juki.registry import handlers as registry_handlers
+
+DEFAULT_TOPOLOGY: dict[str, list[str]] = {
+    "13": ["131016", "131075"],  # 東京都: 千代田区, 墨田区
+    "11": ["112011", "112038"],  # 埼玉県: 川越市, 川口市
+    "43": ["432024", "432032"],  # 熊本県: 八代市, 人吉市
+}
+
+ROLE_PACKAGES: dict[str, ModuleType] = {
+    "registry": registry, "cs": cs, "prefecture": prefecture, "national": national,
+    "numbering": numbering,
+}
+ROLE_HANDLERS = {
+    "registry": registry_handlers.HANDLERS, "cs": cs_handlers.HANDLERS,
+    "prefecture": prefecture_handlers.HANDLERS, "national": national_handlers.HANDLERS,
+    "numbering": numbering_handlers.HANDLERS,
+}
+ROLE_ROUTERS = {
+    "registry": registry_api.router, "cs": cs_api.router, "prefecture": prefecture_api.router,
+    "national": national_api.router, "numbering": None,
+}
+
+
+def node_ids(topology: dict[str, list[str]]) -> list[str]:
+    ids = ["national", "numbering"]
+    for pref, municipalities in topology.items():
+        ids.append(f"prefecture:{pref}")
+        for lg in municipalities:
+            ids += [f"cs:{lg}", f"registry:{lg}"]
+    return ids
+
+
+def url_path(node_id: str) -> str:
+    """Where a node's API is mounted: /national, /prefecture/13, /registry/131075 …"""
+    return "/" + node_id.replace(":", "/")

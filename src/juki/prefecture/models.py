@@ -1,0 +1,43 @@
+"""File 1: 都道府県知事保存本人確認情報ファイル (28 items, 002 §5.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from juki.core.identity import IdentityRowMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PrefectureIdentityRow(Base, IdentityRowMixin):
+    """Items 1-11, 13-18, 20-22 from the mixin; 12, 19, 23-28 here."""
+
+    __tablename__ = "identity_file"
+
+    retention_flag: Mapped[str] = mapped_column(String(16), default="current")  # 12 保存期間フラグ
+    notified_on: Mapped[dt.date] = mapped_column(Date)  # 19 通知を受けた年月日
+    name_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 23 氏名外字変更連番
+    address_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 24 住所外字変更連番
+    former_surname_kanji: Mapped[str | None] = mapped_column(String(50))  # 25 旧氏 漢字
+    former_surname_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 26 旧氏 外字数
+    former_surname_kana: Mapped[str | None] = mapped_column(String(50))  # 27 旧氏 ふりがな
+    former_surname_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 28
+
+
+class ProvisionLog(Base):
+    """提供・移転の記録 (002 §10.4): every search, refusals included."""
+
+    __tablename__ = "provision_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    requester: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(200))
+    key_kind: Mapped[str] = mapped_column(String(16))
+    result_count: Mapped[int] = mapped_column(Integer)
+    refused_reason: Mapped[str | None] = mapped_column(Text)

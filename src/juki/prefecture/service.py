@@ -1,0 +1,43 @@
+"""Rules of the prefectural server (002 §6.1 P1, §6.5 P5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from juki.core.crypto import FieldKeys
+from juki.core.identity import Outcome, apply_records
+from juki.core.messages import REMOVAL_REASONS, IdentityRecord
+from juki.core.search import IdentitySearch, IdentityView, search
+from juki.core.text import gaiji_count
+from juki.prefecture.models import PrefectureIdentityRow, ProvisionLog
+
+
+def _extra(record: IdentityRecord) -> dict[str, Any]:
+    return {
+        "notified_on": dt.date.today(),
+        "retention_flag": "removed" if record.reason in REMOVAL_REASONS else "current",
+        "former_surname_kanji": record.former_surname_kanji,
+        "former_surname_gaiji_count": gaiji_count(record.former_surname_kanji or ""),
+        "former_surname_kana": record.former_surname_kana,
+    }
+
+
+def apply_identity_updates(
+    session: Session, keys: FieldKeys, records: list[dict[str, Any]]
+) -> list[Outcome]:
+    """1-②: match by 住民票コード, run the logic checks, keep history (002 §6.1)."""
+    return apply_records(session, PrefectureIdentityRow, records, keys, _extra)
+
+
+def search_identity(
+    session: Session, keys: FieldKeys, query: IdentitySearch, requester: str
+) -> list[IdentityView]:
+    key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
+    results = search(session, PrefectureIdentityRow, keys, query)
+    session.add(ProvisionLog(at=dt.datetime.now(dt.UTC), requester=requester,
+                             purpose=query.purpose, key_kind=key_kind,
+                             result_count=len(results), refused_reason=None))
+    return results

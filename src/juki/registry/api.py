@@ -1,0 +1,100 @@
+"""Registry API: record 届出 and read the register. Routes are thin; rules are in service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from juki.core.identity import NUMBER_COLUMN
+from juki.core.ids import mask_individual_number
+from juki.core.web import UoW
+from juki.registry import schemas, service
+from juki.registry.models import Resident, ResidentEvent
+
+router = APIRouter(tags=["既存住基 (resident register)"])
+
+
+def _event(event: ResidentEvent) -> schemas.EventRead:
+    return schemas.EventRead(
+        id=event.id, resident_id=event.resident_id, reason=event.reason,
+        change_date=event.change_date, status=event.status, error_code=event.error_code,
+        error_field=event.error_field,
+    )
+
+
+def _resident(uow: UoW, resident: Resident, *, reveal: bool = False) -> schemas.ResidentRead:
+    number = ""
+    if resident.individual_number_cipher is not None:
+        clear = uow.node.keys.decrypt(resident.individual_number_cipher, column=NUMBER_COLUMN)
+        number = clear if reveal else mask_individual_number(clear)
+    return schemas.ResidentRead(
+        id=resident.id, resident_code=resident.resident_code, individual_number=number,
+        name_kanji=resident.name_kanji, name_kana=resident.name_kana,
+        birth_date=resident.birth_date, sex=resident.sex,  # type: ignore[arg-type]
+        address=resident.address, status=resident.status, version=resident.version,
+        awaiting_number=resident.awaiting_number,
+    )
+
+
+@router.post("/births", status_code=201, summary="出生届")
+def birth(notice: schemas.BirthNotice, uow: UoW) -> schemas.EventRead:
+    return _event(service.record_birth(uow, notice))
+
+
+@router.post("/move-ins", status_code=201, summary="転入届 (他市町村・国外)")
+def move_in(notice: schemas.MoveInNotice, uow: UoW) -> schemas.EventRead:
+    return _event(service.record_move_in(uow, notice))
+
+
+@router.post("/residents/{resident_id}/move-within", status_code=201, summary="転居届")
+def move_within(resident_id: int, notice: schemas.MoveWithinNotice, uow: UoW) -> schemas.EventRead:
+    return _event(service.record_move_within(uow, resident_id, notice))
+
+
+@router.post("/residents/{resident_id}/move-out", status_code=201, summary="転出届")
+def move_out(resident_id: int, notice: schemas.MoveOutNotice, uow: UoW) -> schemas.EventRead:
+    return _event(service.record_move_out(uow, resident_id, notice))
+
+
+@router.post("/residents/{resident_id}/death", status_code=201, summary="死亡届")
+def death(resident_id: int, notice: schemas.DeathNotice, uow: UoW) -> schemas.EventRead:
+    return _event(service.record_death(uow, resident_id, notice))
+
+
+@router.post("/residents/{resident_id}/name-change", status_code=201, summary="氏名の変更")
+def name_change(resident_id: int, notice: schemas.NameChangeNotice, uow: UoW) -> schemas.EventRead:
+    return _event(service.record_name_change(uow, resident_id, notice))
+
+
+@router.post("/residents/{resident_id}/correction", status_code=201, summary="職権修正")
+def correction(resident_id: int, notice: schemas.CorrectionNotice, uow: UoW) -> schemas.EventRead:
+    return _event(service.record_correction(uow, resident_id, notice))
+
+
+@router.post("/residents/{resident_id}/resident-code-change", status_code=201,
+             summary="住民票コードの変更")
+def code_change(
+    resident_id: int, notice: schemas.ResidentCodeChangeNotice, uow: UoW
+) -> schemas.EventRead:
+    return _event(service.change_resident_code(uow, resident_id, notice))
+
+
+@router.post("/residents/{resident_id}/number-change", status_code=201, summary="個人番号の変更")
+def number_change(
+    resident_id: int, notice: schemas.NumberChangeNotice, uow: UoW
+) -> schemas.EventRead:
+    return _event(service.request_number_change(uow, resident_id, notice))
+
+
+@router.get("/residents/{resident_id}", summary="住民票 (個人番号は伏せ字)")
+def read_resident(resident_id: int, uow: UoW) -> schemas.ResidentRead:
+    return _resident(uow, service.get_resident(uow, resident_id))
+
+
+@router.get("/events/{event_id}", summary="異動の処理状況")
+def read_event(event_id: int, uow: UoW) -> schemas.EventRead:
+    event = uow.session.get(ResidentEvent, event_id)
+    if event is None:
+        from juki.core.errors import NotFound
+
+        raise NotFound("異動が見つかりません", field="event_id")
+    return _event(event)

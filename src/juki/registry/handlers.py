@@ -1,0 +1,32 @@
+"""Messages the registry accepts: only from its own CS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from juki.core.messages import MessageType, NumberResult, PoolGrant
+from juki.core.messaging.envelope import Envelope
+from juki.core.messaging.node import Handler, UnitOfWork
+from juki.registry import service
+
+
+def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        service.receive_number(uow, NumberResult.model_validate(raw).model_dump(mode="json"))
+
+
+def on_update_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        service.receive_update_result(uow, raw)
+
+
+def on_pool_grant(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        service.receive_pool_grant(uow, PoolGrant.model_validate(raw).resident_codes)
+
+
+HANDLERS: dict[str, Handler] = {
+    MessageType.NUMBER_RESULT: on_number_result,
+    MessageType.IDENTITY_UPDATE_RESULT: on_update_result,
+    MessageType.POOL_GRANT: on_pool_grant,
+}

@@ -1,0 +1,356 @@
+"""Recording 異動 in the register and notifying 住基ネット (001a §3.1, §3.2, §3.7).
+
+Each function takes the node's unit of work, changes the register, keeps a history row and
+an event, and queues the message that carries the change: an IdentityUpdate to the CS, or,
+for a person who has no 個人番号 yet, a generation request (000 P1.1 1-①). Nothing here
+commits; the caller's unit of work does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from juki.core.errors import Conflict, InvalidInput, NotFound
+from juki.core.identity import NUMBER_COLUMN
+from juki.core.messages import ChangeReason, IdentityRecord, MessageType
+from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
+from juki.registry import schemas
+from juki.registry.models import (
+    PoolRequestRecord,
+    Resident,
+    ResidentCodePoolEntry,
+    ResidentEvent,
+    ResidentHistory,
+)
+
+POOL_LOW_WATER = 200
+POOL_REFILL = 1000
+
+
+def lg_code(uow: UnitOfWork) -> str:
+    return code_of(uow.node.node_id)
+
+
+def cs_of(uow: UnitOfWork) -> str:
+    return f"cs:{lg_code(uow)}"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- 住民票コード pool ----------------------------------------------------------------------
+
+
+def take_resident_code(uow: UnitOfWork) -> str:
+    entry = uow.session.scalars(
+        select(ResidentCodePoolEntry).where(ResidentCodePoolEntry.used_at.is_(None)).limit(1)
+    ).first()
+    if entry is None:
+        raise Conflict("住民票コードの在庫がありません", field="resident_code", code="pool_empty")
+    entry.used_at = now()
+    uow.session.flush()
+    request_pool_if_low(uow)
+    return entry.resident_code
+
+
+def free_codes(uow: UnitOfWork) -> int:
+    return uow.session.scalar(
+        select(func.count()).where(ResidentCodePoolEntry.used_at.is_(None))
+    ) or 0
+
+
+def request_pool_if_low(uow: UnitOfWork, count: int = POOL_REFILL) -> None:
+    outstanding = uow.session.scalar(
+        select(func.count()).where(PoolRequestRecord.granted_at.is_(None))
+    )
+    if outstanding or free_codes(uow) >= POOL_LOW_WATER:
+        return
+    uow.session.add(PoolRequestRecord(count=count, requested_at=now()))
+    uow.send(cs_of(uow), MessageType.POOL_REQUEST, {"lg_code": lg_code(uow), "count": count})
+
+
+def receive_pool_grant(uow: UnitOfWork, codes: list[str]) -> None:
+    granted = now()
+    uow.session.add_all(ResidentCodePoolEntry(resident_code=c, granted_at=granted) for c in codes)
+    for request in uow.session.scalars(
+        select(PoolRequestRecord).where(PoolRequestRecord.granted_at.is_(None))
+    ):
+        request.granted_at = granted
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def get_resident(uow: UnitOfWork, resident_id: int) -> Resident:
+    resident = uow.session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound("住民が見つかりません", field="resident_id")
+    return resident
+
+
+def current_resident(uow: UnitOfWork, resident_id: int) -> Resident:
+    resident = get_resident(uow, resident_id)
+    if resident.status != "resident":
+        raise Conflict("現に住民ではありません（除票）", field="resident_id", code="not_resident")
+    if resident.awaiting_number:
+        raise Conflict("個人番号の生成を待っています", field="resident_id", code="awaiting_number")
+    return resident
+
+
+def number_of(uow: UnitOfWork, resident: Resident) -> str:
+    assert resident.individual_number_cipher is not None
+    return uow.node.keys.decrypt(resident.individual_number_cipher, column=NUMBER_COLUMN)
+
+
+def set_number(uow: UnitOfWork, resident: Resident, number: str) -> None:
+    resident.individual_number_cipher = uow.node.keys.encrypt(number, column=NUMBER_COLUMN)
+    resident.individual_number_index = uow.node.keys.blind_index(number, column=NUMBER_COLUMN)
+
+
+def _copy_items(resident: Resident) -> dict[str, Any]:
+    names = [c.key for c in ResidentHistory.__table__.columns]
+    return {n: getattr(resident, n) for n in names if hasattr(Resident, n) and n not in ("id",)}
+
+
+def record_event(
+    uow: UnitOfWork,
+    resident: Resident,
+    reason: ChangeReason,
+    notice: schemas.Notice,
+    *,
+    previous_resident_code: str | None = None,
+) -> ResidentEvent:
+    """History row + event; then notify the CS unless the person still awaits a number."""
+    resident.version += 1
+    uow.session.flush()
+    items = _copy_items(resident) | {"version": resident.version}
+    uow.session.add(ResidentHistory(resident_id=resident.id, reason=reason.value,
+                                    change_date=notice.change_date, recorded_at=now(), **items))
+    event = ResidentEvent(
+        update_id=str(uuid.uuid4()), resident_id=resident.id, reason=reason.value,
+        change_date=notice.change_date, notified_on=notice.notified_on or dt.date.today(),
+        operator_id=notice.operator_id, terminal_id=notice.terminal_id,
+        previous_resident_code=previous_resident_code, recorded_at=now(),
+        status="awaiting_number" if resident.awaiting_number else "sent",
+    )
+    uow.session.add(event)
+    uow.session.flush()
+    if not resident.awaiting_number:
+        notify_identity(uow, resident, event)
+    return event
+
+
+def notify_identity(uow: UnitOfWork, resident: Resident, event: ResidentEvent) -> None:
+    """1-⑥: the 本人確認情報 of the change goes to the CS."""
+    record = IdentityRecord(
+        update_id=event.update_id,
+        resident_code=resident.resident_code,
+        previous_resident_code=event.previous_resident_code,
+        name_kanji=resident.name_kanji,
+        name_kana=resident.name_kana,
+        birth_date=resident.birth_date,
+        sex=resident.sex,  # type: ignore[arg-type]
+        address=resident.address,
+        lg_code=lg_code(uow),
+        town_code=resident.town_code,
+        postal_code=resident.postal_code,
+        individual_number=number_of(uow, resident),
+        reason=ChangeReason(event.reason),
+        change_date=event.change_date,
+        notified_on=event.notified_on,
+        operator_id=event.operator_id,
+        terminal_id=event.terminal_id,
+        previous_lg_code=resident.previous_lg_code,
+        previous_address=resident.previous_address,
+        former_surname_kanji=resident.former_surname_kanji,
+        former_surname_kana=resident.former_surname_kana,
+    )
+    event.status = "sent"
+    uow.send(cs_of(uow), MessageType.IDENTITY_UPDATE, record.model_dump(mode="json"))
+
+
+def request_number(uow: UnitOfWork, resident: Resident, *, change: str | None = None) -> None:
+    """個人番号生成要求 (or 変更要求) through the CS to J-LIS (番号法 第8条)."""
+    body: dict[str, Any] = {
+        "request_id": str(uuid.uuid4()), "lg_code": lg_code(uow),
+        "resident_code": resident.resident_code, "kind": "change" if change else "generate",
+        "operator_id": "registry",
+    }
+    if change:
+        body |= {"old_individual_number": number_of(uow, resident), "change_ground": change}
+    uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, body)
+
+
+def _ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
+    existing = uow.session.scalars(
+        select(Resident).where(Resident.resident_code == resident_code,
+                               Resident.status == "resident")
+    ).first()
+    if existing is not None:
+        raise Conflict("既に住民として記録されています", field="resident_code",
+                       code="already_resident")
+
+
+# --- the 異動 --------------------------------------------------------------------------------
+
+
+def _new_resident(uow: UnitOfWork, items: schemas.PersonItems, code: str, **extra: Any) -> Resident:
+    resident = Resident(
+        resident_code=code, name_kanji=items.name_kanji, name_kana=items.name_kana,
+        birth_date=items.birth_date, sex=items.sex, address=items.address,
+        town_code=items.town_code, postal_code=items.postal_code, status="resident",
+        version=0, **extra,
+    )
+    uow.session.add(resident)
+    uow.session.flush()
+    return resident
+
+
+def record_birth(uow: UnitOfWork, notice: schemas.BirthNotice) -> ResidentEvent:
+    """出生: a new 住民票 with a code from the pool; the number is requested from J-LIS."""
+    if notice.birth_date > notice.change_date:
+        raise InvalidInput("出生日が異動年月日より後です", field="birth_date")
+    resident = _new_resident(uow, notice, take_resident_code(uow), awaiting_number=True,
+                             became_resident_on=notice.birth_date)
+    request_number(uow, resident)
+    return record_event(uow, resident, ChangeReason.BIRTH, notice)
+
+
+def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> ResidentEvent:
+    """転入: from another municipality with its 転出証明書, or from abroad."""
+    if notice.origin == "municipality":
+        if not (notice.resident_code and notice.individual_number and notice.previous_lg_code):
+            missing = next(f for f in ("resident_code", "individual_number", "previous_lg_code")
+                           if not getattr(notice, f))
+            raise InvalidInput("転出証明書の記載事項が不足しています", field=missing)
+        if notice.previous_lg_code == lg_code(uow):
+            raise InvalidInput("同一市町村内の異動は転居です", field="previous_lg_code")
+    extra = {"became_resident_on": notice.change_date, "previous_lg_code": notice.previous_lg_code,
+             "previous_address": notice.previous_address}
+    if notice.resident_code:
+        if not notice.individual_number:
+            raise InvalidInput("個人番号がありません", field="individual_number")
+        _ensure_not_current(uow, notice.resident_code)
+        resident = _new_resident(uow, notice, notice.resident_code, **extra)
+        set_number(uow, resident, notice.individual_number)
+        reason = ChangeReason.MOVE_IN if notice.origin == "municipality" else (
+            ChangeReason.MOVE_IN_FROM_ABROAD)
+        return record_event(uow, resident, reason, notice)
+    resident = _new_resident(uow, notice, take_resident_code(uow), awaiting_number=True, **extra)
+    request_number(uow, resident)
+    return record_event(uow, resident, ChangeReason.MOVE_IN_FROM_ABROAD, notice)
+
+
+def record_move_within(
+    uow: UnitOfWork, resident_id: int, notice: schemas.MoveWithinNotice
+) -> ResidentEvent:
+    resident = current_resident(uow, resident_id)
+    if notice.address == resident.address:
+        raise InvalidInput("住所が変わっていません", field="address")
+    resident.address, resident.town_code = notice.address, notice.town_code
+    resident.postal_code = notice.postal_code
+    return record_event(uow, resident, ChangeReason.MOVE_WITHIN, notice)
+
+
+def record_move_out(
+    uow: UnitOfWork, resident_id: int, notice: schemas.MoveOutNotice
+) -> ResidentEvent:
+    resident = current_resident(uow, resident_id)
+    resident.status, resident.destination_address = "removed", notice.destination_address
+    return record_event(uow, resident, ChangeReason.MOVE_OUT, notice)
+
+
+def record_death(uow: UnitOfWork, resident_id: int, notice: schemas.DeathNotice) -> ResidentEvent:
+    resident = current_resident(uow, resident_id)
+    resident.status = "removed"
+    return record_event(uow, resident, ChangeReason.DEATH, notice)
+
+
+def record_name_change(
+    uow: UnitOfWork, resident_id: int, notice: schemas.NameChangeNotice
+) -> ResidentEvent:
+    resident = current_resident(uow, resident_id)
+    if (notice.name_kanji, notice.name_kana) == (resident.name_kanji, resident.name_kana):
+        raise InvalidInput("氏名が変わっていません", field="name_kanji")
+    resident.name_kanji, resident.name_kana = notice.name_kanji, notice.name_kana
+    if notice.former_surname_kanji:
+        resident.former_surname_kanji = notice.former_surname_kanji
+        resident.former_surname_kana = notice.former_surname_kana
+    return record_event(uow, resident, ChangeReason.NAME_CHANGE, notice)
+
+
+def record_correction(
+    uow: UnitOfWork, resident_id: int, notice: schemas.CorrectionNotice
+) -> ResidentEvent:
+    resident = current_resident(uow, resident_id)
+    changes = notice.model_dump(include={"name_kanji", "name_kana", "birth_date", "sex", "address"},
+                                exclude_none=True)
+    if not changes:
+        raise InvalidInput("修正する項目がありません", field="name_kanji")
+    for item, value in changes.items():
+        setattr(resident, item, value)
+    return record_event(uow, resident, ChangeReason.CORRECTION, notice)
+
+
+def change_resident_code(
+    uow: UnitOfWork, resident_id: int, notice: schemas.ResidentCodeChangeNotice
+) -> ResidentEvent:
+    """住民票コードの変更 (住基法 第30条の4; 000 P1.3): a new code from the pool."""
+    resident = current_resident(uow, resident_id)
+    previous = resident.resident_code
+    resident.resident_code = take_resident_code(uow)
+    return record_event(uow, resident, ChangeReason.RESIDENT_CODE_CHANGE, notice,
+                        previous_resident_code=previous)
+
+
+def request_number_change(
+    uow: UnitOfWork, resident_id: int, notice: schemas.NumberChangeNotice
+) -> ResidentEvent:
+    """個人番号の変更 (番号法 第7条第2項): the new number comes back from J-LIS, then the
+    change is notified as 本人確認情報."""
+    resident = current_resident(uow, resident_id)
+    request_number(uow, resident, change=notice.ground)
+    resident.awaiting_number = True
+    return record_event(uow, resident, ChangeReason.NUMBER_CHANGE, notice)
+
+
+# --- results from 住基ネット ------------------------------------------------------------------
+
+
+def receive_number(uow: UnitOfWork, result: dict[str, Any]) -> None:
+    """個人番号 from J-LIS: record it, then notify the awaiting event (1-③; P1.2 2-④)."""
+    resident = uow.session.scalars(
+        select(Resident).where(Resident.resident_code == result["resident_code"],
+                               Resident.awaiting_number.is_(True))
+    ).first()
+    if resident is None:
+        return
+    event = uow.session.scalars(
+        select(ResidentEvent).where(ResidentEvent.resident_id == resident.id,
+                                    ResidentEvent.status == "awaiting_number")
+        .order_by(ResidentEvent.id)
+    ).first()
+    resident.awaiting_number = False
+    if not result.get("individual_number"):
+        if event is not None:
+            event.status, event.error_code = "rejected", result.get("error_code")
+        return
+    set_number(uow, resident, result["individual_number"])
+    if event is not None:
+        notify_identity(uow, resident, event)
+
+
+def receive_update_result(uow: UnitOfWork, result: dict[str, Any]) -> None:
+    event = uow.session.scalars(
+        select(ResidentEvent).where(ResidentEvent.update_id == result["update_id"])
+    ).first()
+    if event is None:
+        return
+    event.status = "applied" if result["ok"] else "rejected"
+    event.error_code, event.error_field = result.get("error_code"), result.get("error_field")
