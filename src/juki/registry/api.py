@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from juki.core.errors import NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.web import UoW
@@ -50,9 +51,16 @@ def move_within(resident_id: int, notice: schemas.MoveWithinNotice, uow: UoW) ->
     return _event(service.record_move_within(uow, resident_id, notice))
 
 
-@router.post("/residents/{resident_id}/move-out", status_code=201, summary="転出届")
-def move_out(resident_id: int, notice: schemas.MoveOutNotice, uow: UoW) -> schemas.EventRead:
-    return _event(service.record_move_out(uow, resident_id, notice))
+@router.post("/residents/{resident_id}/move-out", status_code=201, summary="転出届 (転出証明書を返す)")
+def move_out(resident_id: int, notice: schemas.MoveOutNotice, uow: UoW) -> schemas.MoveOutRead:
+    event = service.record_move_out(uow, resident_id, notice)
+    certificate = service.move_out_certificate(uow, service.get_resident(uow, resident_id))
+    return schemas.MoveOutRead(**_event(event).model_dump(), certificate=certificate)
+
+
+@router.get("/residents", summary="現に住民である者の内部ID (個人情報を含まない)")
+def list_residents(uow: UoW, after_id: int = 0, limit: int = 1000) -> list[int]:
+    return service.resident_ids(uow, after_id=after_id, limit=min(limit, 10_000))
 
 
 @router.post("/residents/{resident_id}/death", status_code=201, summary="死亡届")
@@ -94,7 +102,5 @@ def read_resident(resident_id: int, uow: UoW) -> schemas.ResidentRead:
 def read_event(event_id: int, uow: UoW) -> schemas.EventRead:
     event = uow.session.get(ResidentEvent, event_id)
     if event is None:
-        from juki.core.errors import NotFound
-
         raise NotFound("異動が見つかりません", field="event_id")
     return _event(event)

@@ -174,3 +174,21 @@ class EventRead(BaseModel):
     status: str
     error_code: str | None
     error_field: str | None
+
+
+class MoveOutCertificate(BaseModel):
+    """転出証明書: what the destination municipality needs for the 転入届 (住基法 第22条)."""
+
+    resident_code: str
+    individual_number: str
+    name_kanji: str
+    name_kana: str
+    birth_date: dt.date
+    sex: Sex
+    lg_code: str
+    address: str
+    destination_address: str
+
+
+class MoveOutRead(EventRead):
+    certificate: MoveOutCertificate

@@ -266,6 +266,23 @@ def record_move_out(
     return record_event(uow, resident, ChangeReason.MOVE_OUT, notice)
 
 
+def move_out_certificate(uow: UnitOfWork, resident: Resident) -> schemas.MoveOutCertificate:
+    return schemas.MoveOutCertificate(
+        resident_code=resident.resident_code, individual_number=number_of(uow, resident),
+        name_kanji=resident.name_kanji, name_kana=resident.name_kana,
+        birth_date=resident.birth_date, sex=resident.sex,  # type: ignore[arg-type]
+        lg_code=lg_code(uow), address=resident.address,
+        destination_address=resident.destination_address or "",
+    )
+
+
+def resident_ids(uow: UnitOfWork, *, after_id: int, limit: int) -> list[int]:
+    stmt = (select(Resident.id).where(Resident.status == "resident", Resident.id > after_id,
+                                      Resident.awaiting_number.is_(False))
+            .order_by(Resident.id).limit(limit))
+    return list(uow.session.scalars(stmt).all())
+
+
 def record_death(uow: UnitOfWork, resident_id: int, notice: schemas.DeathNotice) -> ResidentEvent:
     resident = current_resident(uow, resident_id)
     resident.status = "removed"

