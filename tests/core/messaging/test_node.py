@@ -1,0 +1,99 @@
+"""Envelope checks at the receiver: signature, certificate, permitted path, order, once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+
+from juki.core.messages import MessageType
+from juki.core.messaging import tables
+from juki.core.messaging.envelope import seal
+from juki.core.pki import CertificateAuthority, _pem
+from juki.network.embedded import EmbeddedNetwork
+
+
+def envelope_from(network: EmbeddedNetwork, sender: str, recipient: str, seq: int,
+                  message_type: str = MessageType.POOL_REQUEST,
+                  body: dict[str, Any] | None = None) -> dict[str, Any]:
+    key, cert = network.home.pki.node_identity(sender)
+    sealed = seal(key=key, certificate_pem=cert.decode(), sender=sender, recipient=recipient,
+                  channel_seq=seq, message_type=message_type,
+                  body=body or {"records": [{"lg_code": "131075", "count": 1}]})
+    result: dict[str, Any] = json.loads(sealed.model_dump_json())
+    return result
+
+
+def refusals(network: EmbeddedNetwork, node_id: str) -> int:
+    with network.node(node_id).db.session() as session:
+        return session.scalar(select(func.count()).select_from(tables.refusals)) or 0
+
+
+def next_seq(network: EmbeddedNetwork, sender: str, recipient: str) -> int:
+    with network.node(recipient).db.session() as session:
+        last = session.scalar(select(tables.channel_in.c.last_applied_seq)
+                              .where(tables.channel_in.c.sender == sender))
+    return (last or 0) + 1
+
+
+def test_tampered_body_is_refused_and_logged(sqlite_network: EmbeddedNetwork) -> None:
+    net = sqlite_network
+    raw = envelope_from(net, "registry:131075", "cs:131075", next_seq(net, "registry:131075", "cs:131075"))
+    raw["body"]["records"][0]["count"] = 99999
+    [ack] = net.node("cs:131075").receive([raw])
+    assert ack.status == "refused" and "署名" in ack.detail
+    assert refusals(net, "cs:131075") == 1
+
+
+def test_unsigned_envelope_is_refused(sqlite_network: EmbeddedNetwork) -> None:
+    raw = envelope_from(sqlite_network, "registry:131075", "cs:131075", 99)
+    del raw["signature"]
+    [ack] = sqlite_network.node("cs:131075").receive([raw])
+    assert ack.status == "refused" and "signature" in ack.detail
+
+
+def test_certificate_from_outside_the_ca_is_refused(sqlite_network: EmbeddedNetwork) -> None:
+    stranger = CertificateAuthority.create("not our CA")
+    key, cert = stranger.issue_node("registry:131075")
+    sealed = seal(key=key, certificate_pem=_pem(cert).decode(), sender="registry:131075",
+                  recipient="cs:131075", channel_seq=1, message_type=MessageType.POOL_REQUEST,
+                  body={"records": []})
+    [ack] = sqlite_network.node("cs:131075").receive([json.loads(sealed.model_dump_json())])
+    assert ack.status == "refused" and "認証局" in ack.detail
+
+
+def test_sender_must_match_the_certificate(sqlite_network: EmbeddedNetwork) -> None:
+    raw = envelope_from(sqlite_network, "registry:131016", "cs:131075", 1)
+    raw["sender"] = "registry:131075"  # claims another node; signature also breaks
+    [ack] = sqlite_network.node("cs:131075").receive([raw])
+    assert ack.status == "refused"
+
+
+def test_generator_accepts_only_the_national_server(sqlite_network: EmbeddedNetwork) -> None:
+    raw = envelope_from(sqlite_network, "cs:131075", "numbering", 1, MessageType.NUMBER_REQUEST,
+                        {"records": []})
+    [ack] = sqlite_network.node("numbering").receive([raw])
+    assert ack.status == "refused" and "経路" in ack.detail
+    assert refusals(sqlite_network, "numbering") == 1
+
+
+def test_registry_may_not_talk_to_another_municipalitys_cs(sqlite_network: EmbeddedNetwork) -> None:
+    raw = envelope_from(sqlite_network, "registry:131016", "cs:131075", 1)
+    [ack] = sqlite_network.node("cs:131075").receive([raw])
+    assert ack.status == "refused"
+
+
+def test_messages_apply_in_order_exactly_once(sqlite_network: EmbeddedNetwork) -> None:
+    net = sqlite_network
+    sender, cs = "registry:131075", net.node("cs:131075")
+    first = next_seq(net, sender, "cs:131075")
+    e1, e2, e3 = (envelope_from(net, sender, "cs:131075", first + i) for i in range(3))
+    assert [a.status for a in cs.receive([e2])] == ["out_of_order"]
+    assert [a.status for a in cs.receive([e3, e1, e2])] == ["applied", "applied", "applied"]
+    assert [a.status for a in cs.receive([e1, e3])] == ["duplicate", "duplicate"]
+    with cs.db.session() as session:
+        applied = session.scalar(select(func.count()).select_from(tables.inbox)
+                                 .where(tables.inbox.c.sender == sender,
+                                        tables.inbox.c.channel_seq >= first))
+    assert applied == 3
