@@ -22,12 +22,15 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 SMALL_TOPOLOGY = {"13": ["131016", "131075"], "11": ["112011"]}
 
 
-def make_network(tmp_path: Path, backend: str, topology: dict[str, list[str]] | None = None
-                 ) -> EmbeddedNetwork:
+def make_network(
+    tmp_path: Path, backend: str, topology: dict[str, list[str]] | None = None
+) -> EmbeddedNetwork:
     prefix = f"t{uuid.uuid4().hex[:10]}"
     network = EmbeddedNetwork(
-        tmp_path / ".juki", topology=topology or SMALL_TOPOLOGY,
-        server_url=PG_URL if backend == "postgresql" else None, db_prefix=prefix,
+        tmp_path / ".juki",
+        topology=topology or SMALL_TOPOLOGY,
+        server_url=PG_URL if backend == "postgresql" else None,
+        db_prefix=prefix,
     )
     network.bootstrap(pool=300)
     return network
@@ -48,9 +51,14 @@ def sqlite_network(tmp_path: Path) -> Iterator[EmbeddedNetwork]:
 
 
 def person(**overrides: Any) -> dict[str, Any]:
-    base = {"name_kanji": "墨田\u3000花子", "name_kana": "スミダ\u3000ハナコ",
-            "birth_date": dt.date(1990, 4, 1), "sex": "2",
-            "address": "東京都墨田区吾妻橋一丁目2番3号", "change_date": dt.date(2026, 11, 2)}
+    base = {
+        "name_kanji": "墨田\u3000花子",
+        "name_kana": "スミダ\u3000ハナコ",
+        "birth_date": dt.date(1990, 4, 1),
+        "sex": "2",
+        "address": "東京都墨田区吾妻橋一丁目2番3号",
+        "change_date": dt.date(2026, 11, 2),
+    }
     return base | overrides
 
 
@@ -72,8 +80,12 @@ def event_status(network: EmbeddedNetwork, lg: str, event_id: int) -> tuple[str,
 
 def born(network: EmbeddedNetwork, lg: str = "131075", **overrides: Any) -> int:
     """A birth recorded and carried to the national server; returns the resident id."""
-    event_id = record(network, lg, registry_service.record_birth,
-                      schemas.BirthNotice(**person(birth_date=dt.date(2026, 11, 1), **overrides)))
+    event_id = record(
+        network,
+        lg,
+        registry_service.record_birth,
+        schemas.BirthNotice(**person(birth_date=dt.date(2026, 11, 1), **overrides)),
+    )
     assert event_status(network, lg, event_id) == ("applied", None)
     with network.node(f"registry:{lg}").db.session() as session:
         event = session.get(ResidentEvent, event_id)

@@ -67,7 +67,9 @@ def up(
     console.print(f"juki network ready in {time.perf_counter() - started:.1f} s — {base_url}/")
     for node_id in network.nodes:
         path = "/" + node_id.replace(":", "/")
-        console.print(f"  {node_id:<17} API {base_url}{path}/docs  OpenAPI {base_url}{path}/openapi.json")
+        console.print(
+            f"  {node_id:<17} API {base_url}{path}/docs  OpenAPI {base_url}{path}/openapi.json"
+        )
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
@@ -86,8 +88,11 @@ def reconcile(
     """本人確認情報整合: every CS sends its file; prefecture and national server compare."""
     client = _client(home)
     nodes = client.get("/").json()["nodes"]
-    checks = {n: client.post(f"{v['api']}/reconcile").json()["check_id"]
-              for n, v in nodes.items() if n.startswith("cs:")}
+    checks = {
+        n: client.post(f"{v['api']}/reconcile").json()["check_id"]
+        for n, v in nodes.items()
+        if n.startswith("cs:")
+    }
     deadline = time.monotonic() + timeout
     table = Table(title="本人確認情報整合")
     for column in ("CS", "checker", "compared", "differences"):
@@ -105,8 +110,9 @@ def reconcile(
             raise typer.Exit(1)
         for report in reports:
             total += len(report["differences"])
-            table.add_row(cs_node, report["checker"], str(report["compared"]),
-                          str(len(report["differences"])))
+            table.add_row(
+                cs_node, report["checker"], str(report["compared"]), str(len(report["differences"]))
+            )
     console.print(table)
     console.print(f"differences: {total}")
     if total:
@@ -126,20 +132,46 @@ def search(
     home: Home = HOME,
 ) -> None:
     """本人確認情報検索 by 住民票コード or 4情報 (a 個人番号 is asked at a prompt, never a flag)."""
-    body = {k: v for k, v in {
-        "resident_code": resident_code, "name_kana": kana, "name_kanji": kanji,
-        "birth_date": birth_date, "sex": sex, "address": address, "purpose": purpose,
-    }.items() if v}
+    body = {
+        k: v
+        for k, v in {
+            "resident_code": resident_code,
+            "name_kana": kana,
+            "name_kanji": kanji,
+            "birth_date": birth_date,
+            "sex": sex,
+            "address": address,
+            "purpose": purpose,
+        }.items()
+        if v
+    }
     response = _client(home).post("/" + at.replace(":", "/") + "/search", json=body)
     if response.status_code != 200:
         console.print(response.json())
         raise typer.Exit(1)
     table = Table(title=f"検索結果 ({at})")
-    for column in ("住民票コード", "氏名", "ふりがな", "生年月日", "性別", "住所", "異動事由", "異動年月日"):
+    for column in (
+        "住民票コード",
+        "氏名",
+        "ふりがな",
+        "生年月日",
+        "性別",
+        "住所",
+        "異動事由",
+        "異動年月日",
+    ):
         table.add_column(column)
     for row in response.json():
-        table.add_row(row["resident_code"], row["name_kanji"], row["name_kana"], row["birth_date"],
-                      row["sex"], row["address"], row["reason_label"], row["change_date"])
+        table.add_row(
+            row["resident_code"],
+            row["name_kanji"],
+            row["name_kana"],
+            row["birth_date"],
+            row["sex"],
+            row["address"],
+            row["reason_label"],
+            row["change_date"],
+        )
     console.print(table)
 
 
@@ -155,8 +187,9 @@ def simulate(
     from juki.sim.simulate import Simulation
 
     client = _client(home)
-    municipalities = [n.split(":")[1] for n in client.get("/").json()["nodes"]
-                      if n.startswith("registry:")]
+    municipalities = [
+        n.split(":")[1] for n in client.get("/").json()["nodes"] if n.startswith("registry:")
+    ]
     sim = Simulation(client, municipalities, seed=seed, speed=speed)
     with Progress(console=console) as progress:
         task = progress.add_task("住民登録", total=residents)

@@ -24,14 +24,16 @@ def national_search(network: EmbeddedNetwork, **query: object) -> list:
     node = network.node("national")
     with node.unit_of_work() as uow:
         return national_service.search_identity(
-            uow.session, node.keys, IdentitySearch(purpose="test", **query), "test")
+            uow.session, node.keys, IdentitySearch(purpose="test", **query), "test"
+        )
 
 
 def prefecture_search(network: EmbeddedNetwork, pref: str, **query: object) -> list:
     node = network.node(f"prefecture:{pref}")
     with node.unit_of_work() as uow:
         return prefecture_service.search_identity(
-            uow.session, node.keys, IdentitySearch(purpose="test", **query), "test")
+            uow.session, node.keys, IdentitySearch(purpose="test", **query), "test"
+        )
 
 
 def number_of(network: EmbeddedNetwork, lg: str, resident_id: int) -> str:
@@ -57,8 +59,11 @@ def test_birth_gets_a_number_from_jlis_and_reaches_every_tier(network: EmbeddedN
     person_ = resident(network, "131075", rid)
     number = number_of(network, "131075", rid)
     [found] = national_search(network, resident_code=person_.resident_code)
-    assert found.individual_number == number and found.reason_label == "出生"
-    assert national_search(network, individual_number=number)[0].resident_code == found.resident_code
+    assert found.individual_number == number
+    assert found.reason_label == "出生"
+    assert (
+        national_search(network, individual_number=number)[0].resident_code == found.resident_code
+    )
     [by_four] = national_search(network, name_kana="すみだ はなこ", birth_date=dt.date(2026, 11, 1))
     assert by_four.resident_code == found.resident_code
     assert prefecture_search(network, "13", resident_code=found.resident_code)
@@ -82,30 +87,56 @@ def test_search_results_are_capped(sqlite_network: EmbeddedNetwork) -> None:
 
 def test_move_within_changes_only_the_address(network: EmbeddedNetwork) -> None:
     rid = born(network)
-    event = record(network, "131075", reg.record_move_within, rid,
-                   schemas.MoveWithinNotice(address="東京都墨田区業平二丁目1番1号", change_date=TODAY))
+    event = record(
+        network,
+        "131075",
+        reg.record_move_within,
+        rid,
+        schemas.MoveWithinNotice(address="東京都墨田区業平二丁目1番1号", change_date=TODAY),
+    )
     assert event_status(network, "131075", event) == ("applied", None)
     code = resident(network, "131075", rid).resident_code
     [found] = national_search(network, resident_code=code)
-    assert found.address.startswith("東京都墨田区業平") and found.reason_label == "転居"
+    assert found.address.startswith("東京都墨田区業平")
+    assert found.reason_label == "転居"
 
 
 def test_move_across_prefectures_updates_both_prefectures(network: EmbeddedNetwork) -> None:
     rid = born(network)
     with network.node("registry:131075").unit_of_work() as uow:
-        reg.record_move_out(uow, rid, schemas.MoveOutNotice(
-            destination_address="埼玉県川越市元町一丁目1番1号", change_date=TODAY))
+        reg.record_move_out(
+            uow,
+            rid,
+            schemas.MoveOutNotice(
+                destination_address="埼玉県川越市元町一丁目1番1号", change_date=TODAY
+            ),
+        )
         cert = reg.move_out_certificate(uow, reg.get_resident(uow, rid))
-    moved_in = record(network, "112011", reg.record_move_in, schemas.MoveInNotice(
-        **person(address="埼玉県川越市元町一丁目1番1号", change_date=TODAY,
-                 birth_date=cert.birth_date, name_kanji=cert.name_kanji, name_kana=cert.name_kana),
-        resident_code=cert.resident_code, individual_number=cert.individual_number,
-        previous_lg_code="131075", previous_address=cert.address))
+    moved_in = record(
+        network,
+        "112011",
+        reg.record_move_in,
+        schemas.MoveInNotice(
+            **person(
+                address="埼玉県川越市元町一丁目1番1号",
+                change_date=TODAY,
+                birth_date=cert.birth_date,
+                name_kanji=cert.name_kanji,
+                name_kana=cert.name_kana,
+            ),
+            resident_code=cert.resident_code,
+            individual_number=cert.individual_number,
+            previous_lg_code="131075",
+            previous_address=cert.address,
+        ),
+    )
     assert event_status(network, "112011", moved_in) == ("applied", None)
     tokyo = prefecture_search(network, "13", resident_code=cert.resident_code, include_removed=True)
-    assert tokyo[0].removed and tokyo[0].reason_label == "転出"
+    assert tokyo[0].removed
+    assert tokyo[0].reason_label == "転出"
     saitama = prefecture_search(network, "11", resident_code=cert.resident_code)
-    assert saitama[0].lg_code == "112011" and saitama[0].reason_label == "転入"
+    assert saitama[0].lg_code == "112011"
+    assert saitama[0].reason_label == "転入"
     [national] = national_search(network, resident_code=cert.resident_code)
     assert national.lg_code == "112011"
     assert reconcile_differences(network) == 0
@@ -115,23 +146,46 @@ def test_move_in_of_a_current_resident_is_refused(network: EmbeddedNetwork) -> N
     rid = born(network)
     current = resident(network, "131075", rid)
     number = number_of(network, "131075", rid)
-    with pytest.raises(Exception, match="既に住民") as caught, \
-            network.node("registry:131075").unit_of_work() as uow:
-        reg.record_move_in(uow, schemas.MoveInNotice(
-            **person(change_date=TODAY), origin="abroad", resident_code=current.resident_code,
-            individual_number=number))
+    with (
+        pytest.raises(Exception, match="既に住民") as caught,
+        network.node("registry:131075").unit_of_work() as uow,
+    ):
+        reg.record_move_in(
+            uow,
+            schemas.MoveInNotice(
+                **person(change_date=TODAY),
+                origin="abroad",
+                resident_code=current.resident_code,
+                individual_number=number,
+            ),
+        )
     assert getattr(caught.value, "field", None) == "resident_code"
 
 
 def test_death_name_change_and_correction_flow_to_national(network: EmbeddedNetwork) -> None:
     rid = born(network)
     code = resident(network, "131075", rid).resident_code
-    record(network, "131075", reg.record_name_change, rid, schemas.NameChangeNotice(
-        name_kanji="押上\u3000花子", name_kana="オシアゲ\u3000ハナコ", former_surname_kanji="墨田",
-        former_surname_kana="スミダ", change_date=TODAY))
+    record(
+        network,
+        "131075",
+        reg.record_name_change,
+        rid,
+        schemas.NameChangeNotice(
+            name_kanji="押上\u3000花子",
+            name_kana="オシアゲ\u3000ハナコ",
+            former_surname_kanji="墨田",
+            former_surname_kana="スミダ",
+            change_date=TODAY,
+        ),
+    )
     assert national_search(network, resident_code=code)[0].name_kanji == "押上\u3000花子"
-    record(network, "131075", reg.record_correction, rid,
-           schemas.CorrectionNotice(sex="1", change_date=TODAY))
+    record(
+        network,
+        "131075",
+        reg.record_correction,
+        rid,
+        schemas.CorrectionNotice(sex="1", change_date=TODAY),
+    )
     assert national_search(network, resident_code=code)[0].sex == "1"
     record(network, "131075", reg.record_death, rid, schemas.DeathNotice(change_date=TODAY))
     assert national_search(network, resident_code=code) == []
@@ -143,16 +197,24 @@ def test_resident_code_change_re_pairs_the_number(network: EmbeddedNetwork) -> N
     rid = born(network)
     old_code = resident(network, "131075", rid).resident_code
     number = number_of(network, "131075", rid)
-    event = record(network, "131075", reg.change_resident_code, rid,
-                   schemas.ResidentCodeChangeNotice(change_date=TODAY))
+    event = record(
+        network,
+        "131075",
+        reg.change_resident_code,
+        rid,
+        schemas.ResidentCodeChangeNotice(change_date=TODAY),
+    )
     assert event_status(network, "131075", event) == ("applied", None)
     new_code = resident(network, "131075", rid).resident_code
     assert new_code != old_code
     [found] = national_search(network, individual_number=number)
     assert found.resident_code == new_code
     with network.node("numbering").db.session() as session:
-        latest = session.query(IndividualNumberEntry).filter_by(is_latest=True,
-                                                                resident_code=new_code).all()
+        latest = (
+            session.query(IndividualNumberEntry)
+            .filter_by(is_latest=True, resident_code=new_code)
+            .all()
+        )
         assert len(latest) == 1
     assert reconcile_differences(network) == 0
 
@@ -161,8 +223,13 @@ def test_number_change_issues_a_new_number_never_seen_before(network: EmbeddedNe
     rid = born(network)
     numbers = {number_of(network, "131075", rid)}
     for ground in ("request", "ex_officio"):
-        event = record(network, "131075", reg.request_number_change, rid,
-                       schemas.NumberChangeNotice(ground=ground, change_date=TODAY))
+        event = record(
+            network,
+            "131075",
+            reg.request_number_change,
+            rid,
+            schemas.NumberChangeNotice(ground=ground, change_date=TODAY),
+        )
         assert event_status(network, "131075", event) == ("applied", None)
         numbers.add(number_of(network, "131075", rid))
     assert len(numbers) == 3

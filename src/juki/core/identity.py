@@ -106,7 +106,9 @@ def check_update(
         if reason == ChangeReason.BIRTH:
             raise Conflict("既に住民票コードが存在します", field="resident_code", code="exists")
         if current.lg_code == update.lg_code:
-            raise Conflict("既に住民として記録されています", field="reason", code="already_resident")
+            raise Conflict(
+                "既に住民として記録されています", field="reason", code="already_resident"
+            )
         _check_number(current, update, keys)
         return Verdict(current)
     if current is None:
@@ -122,7 +124,9 @@ def check_update(
         extra = changed_items(current, update, keys) - allowed
         if extra:
             field = sorted(extra)[0]
-            raise Conflict(f"{_label(reason)}では変更できない項目です", field=field, code="not_allowed")
+            raise Conflict(
+                f"{_label(reason)}では変更できない項目です", field=field, code="not_allowed"
+            )
     return Verdict(current)
 
 
@@ -132,7 +136,9 @@ def _check_number(current: IdentityRowMixin, update: IdentityRecord, keys: Field
         update.individual_number, column=NUMBER_COLUMN
     ):
         raise Conflict(
-            "個人番号が住民票コードに対応しません", field="individual_number", code="number_mismatch"
+            "個人番号が住民票コードに対応しません",
+            field="individual_number",
+            code="number_mismatch",
         )
 
 
@@ -208,11 +214,11 @@ def apply_update(
     values = row_values(update, keys, now) | extra
     previous_seq = verdict.supersede.update_seq if verdict.supersede is not None else 0
     if verdict.history_only:
-        row = model(**values, update_seq=previous_seq, is_current=False)
+        row = model(**values, update_seq=previous_seq, is_current=False)  # type: ignore[call-arg]
     else:
         if verdict.supersede is not None:
             verdict.supersede.is_current = False
-        row = model(**values, update_seq=previous_seq + 1, is_current=True)
+        row = model(**values, update_seq=previous_seq + 1, is_current=True)  # type: ignore[call-arg]
     session.add(row)
     session.flush()
     return row

@@ -73,7 +73,7 @@ class Strict(BaseModel):
 
 def _wrap(check: object, value: str, field: str) -> str:
     try:
-        return check(value, field=field)  # type: ignore[operator, no-any-return]
+        return check(value, field=field)  # type: ignore[operator]
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
 

@@ -110,7 +110,9 @@ class CertificateAuthority:
         san = x509.SubjectAlternativeName(
             [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
         )
-        eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH])
+        eku = x509.ExtendedKeyUsage(
+            [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+        )
         return key, self._issue(subject, key.public_key(), [(san, False), (eku, False)])
 
 
@@ -125,8 +127,10 @@ def node_id_of(cert: x509.Certificate, ca_cert: x509.Certificate) -> tuple[str, 
     """
     try:
         cert.verify_directly_issued_by(ca_cert)
-    except (ValueError, TypeError, Exception) as exc:  # noqa: BLE001 - any failure refuses
-        raise Refused("証明書が認証局により発行されたものではありません", field="certificate") from exc
+    except (ValueError, TypeError, Exception) as exc:
+        raise Refused(
+            "証明書が認証局により発行されたものではありません", field="certificate"
+        ) from exc
     now = _now()
     if not (cert.not_valid_before_utc <= now <= cert.not_valid_after_utc):
         raise Refused("証明書の有効期間外です", field="certificate")

@@ -90,8 +90,9 @@ def search(
         stmt = _four_items(stmt, model, query)
     rows = session.scalars(stmt.limit(MAX_RESULTS + 1)).all()
     if len(rows) > MAX_RESULTS:
-        raise TooManyResults(f"該当が{MAX_RESULTS}件を超えました。条件を追加してください",
-                             field="query")
+        raise TooManyResults(
+            f"該当が{MAX_RESULTS}件を超えました。条件を追加してください", field="query"
+        )
     return [view(row, keys) for row in rows]
 
 

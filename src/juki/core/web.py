@@ -34,8 +34,10 @@ UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
     return [
-        {"field": ".".join(str(part) for part in err["loc"] if part != "body"),
-         "message": str(err["msg"]).removeprefix("Value error, ")}
+        {
+            "field": ".".join(str(part) for part in err["loc"] if part != "body"),
+            "message": str(err["msg"]).removeprefix("Value error, "),
+        }
         for err in errors
     ]
 

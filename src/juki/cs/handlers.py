@@ -25,8 +25,11 @@ def registry_of(uow: UnitOfWork) -> str:
 def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for outcome in service.apply_identity_updates(uow.session, uow.node.keys, records):
         if outcome.error is None:
-            uow.send(prefecture_of(uow), MessageType.IDENTITY_UPDATE,
-                     outcome.record.model_dump(mode="json"))
+            uow.send(
+                prefecture_of(uow),
+                MessageType.IDENTITY_UPDATE,
+                outcome.record.model_dump(mode="json"),
+            )
         else:
             uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())
 

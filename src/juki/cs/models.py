@@ -35,7 +35,9 @@ class CsIdentityRow(Base, IdentityRowMixin):
     update_prohibited: Mapped[bool] = mapped_column(Boolean, default=False)  # 31 更新禁止フラグ
     prospective: Mapped[bool] = mapped_column(Boolean, default=False)  # 32 予定者フラグ
     exclusive: Mapped[bool] = mapped_column(Boolean, default=False)  # 33 排他フラグ
-    record_status: Mapped[str] = mapped_column(String(16), default="current")  # 35 レコード状況フラグ
+    record_status: Mapped[str] = mapped_column(
+        String(16), default="current"
+    )  # 35 レコード状況フラグ
     former_surname_kanji: Mapped[str | None] = mapped_column(String(50))  # 37 旧氏 漢字
     former_surname_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 38
     former_surname_kana: Mapped[str | None] = mapped_column(String(50))  # 39 旧氏 ふりがな

@@ -63,14 +63,20 @@ def consistency_snapshot(session: Session, keys: FieldKeys, lg_code: str) -> dic
 
 def record_consistency_result(session: Session, raw: dict[str, Any]) -> None:
     result = ConsistencyResult.model_validate(raw)
-    session.add(ConsistencyReport(
-        check_id=result.check_id, checker=result.checker, compared=result.compared,
-        differences=[d.model_dump() for d in result.differences],
-        received_at=dt.datetime.now(dt.UTC),
-    ))
+    session.add(
+        ConsistencyReport(
+            check_id=result.check_id,
+            checker=result.checker,
+            compared=result.compared,
+            differences=[d.model_dump() for d in result.differences],
+            received_at=dt.datetime.now(dt.UTC),
+        )
+    )
 
 
 def consistency_reports(session: Session, check_id: str) -> list[ConsistencyReport]:
-    return list(session.scalars(
-        select(ConsistencyReport).where(ConsistencyReport.check_id == check_id)
-    ).all())
+    return list(
+        session.scalars(
+            select(ConsistencyReport).where(ConsistencyReport.check_id == check_id)
+        ).all()
+    )

@@ -22,11 +22,15 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
         uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())
         record = outcome.record
         if outcome.error is None and record.reason == ChangeReason.RESIDENT_CODE_CHANGE:
-            uow.send(GENERATOR, MessageType.CODE_CHANGE_NOTICE, {
-                "old_resident_code": record.previous_resident_code,
-                "new_resident_code": record.resident_code,
-                "individual_number": record.individual_number,
-            })
+            uow.send(
+                GENERATOR,
+                MessageType.CODE_CHANGE_NOTICE,
+                {
+                    "old_resident_code": record.previous_resident_code,
+                    "new_resident_code": record.resident_code,
+                    "individual_number": record.individual_number,
+                },
+            )
 
 
 def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -37,11 +41,17 @@ def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
                 raise Refused("他の市町村の要求です", field="lg_code")
             service.admit_number_request(uow.session, uow.node.keys, envelope.sender, request)
         except JukiError as exc:
-            uow.send(envelope.sender, MessageType.NUMBER_RESULT, {
-                "request_id": request.request_id, "lg_code": request.lg_code,
-                "resident_code": request.resident_code, "kind": request.kind,
-                "error_code": exc.code,
-            })
+            uow.send(
+                envelope.sender,
+                MessageType.NUMBER_RESULT,
+                {
+                    "request_id": request.request_id,
+                    "lg_code": request.lg_code,
+                    "resident_code": request.resident_code,
+                    "kind": request.kind,
+                    "error_code": exc.code,
+                },
+            )
             continue
         uow.send(GENERATOR, MessageType.NUMBER_REQUEST, raw)
 
@@ -58,16 +68,20 @@ def on_pool_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str,
         if request.lg_code != code_of(envelope.sender):
             continue  # a CS asks only for its own municipality's pool
         codes = service.allocate_resident_codes(uow.session, request.lg_code, request.count)
-        uow.send(envelope.sender, MessageType.POOL_GRANT,
-                 {"lg_code": request.lg_code, "resident_codes": codes})
+        uow.send(
+            envelope.sender,
+            MessageType.POOL_GRANT,
+            {"lg_code": request.lg_code, "resident_codes": codes},
+        )
 
 
 def on_consistency_check(
     uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
 ) -> None:
     for raw in records:
-        result = answer_consistency(uow.session, NationalIdentityRow, uow.node.keys,
-                                    uow.node.node_id, raw)
+        result = answer_consistency(
+            uow.session, NationalIdentityRow, uow.node.keys, uow.node.node_id, raw
+        )
         uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
 
 

@@ -37,8 +37,11 @@ def check_number_binding(session: Session, keys: FieldKeys, record: IdentityReco
     binding = session.get(NumberBinding, record.resident_code)
     index = keys.blind_index(record.individual_number, column=NUMBER_COLUMN)
     if binding is None or binding.individual_number_index != index:
-        raise Conflict("個人番号が住民票コードに対応しません", field="individual_number",
-                       code="number_mismatch")
+        raise Conflict(
+            "個人番号が住民票コードに対応しません",
+            field="individual_number",
+            code="number_mismatch",
+        )
 
 
 def apply_identity_updates(
@@ -63,11 +66,16 @@ def rebind_code(session: Session, record: IdentityRecord) -> None:
     assert record.previous_resident_code is not None
     old = session.get(NumberBinding, record.previous_resident_code)
     if old is None:
-        raise Conflict("変更前の住民票コードがありません", field="previous_resident_code",
-                       code="unknown")
+        raise Conflict(
+            "変更前の住民票コードがありません", field="previous_resident_code", code="unknown"
+        )
     if session.get(NumberBinding, record.resident_code) is None:
-        session.add(NumberBinding(resident_code=record.resident_code,
-                                  individual_number_index=old.individual_number_index))
+        session.add(
+            NumberBinding(
+                resident_code=record.resident_code,
+                individual_number_index=old.individual_number_index,
+            )
+        )
         session.flush()
 
 
@@ -85,11 +93,19 @@ def admit_number_request(
         assert request.old_individual_number is not None
         index = keys.blind_index(request.old_individual_number, column=NUMBER_COLUMN)
         if binding is None or binding.individual_number_index != index:
-            raise Conflict("変更前の個人番号が最新の住民票コードに対応しません",
-                           field="old_individual_number", code="number_mismatch")
-    session.add(PendingNumberRequest(request_id=request.request_id, cs_node=cs_node,
-                                     resident_code=request.resident_code,
-                                     created_at=dt.datetime.now(dt.UTC)))
+            raise Conflict(
+                "変更前の個人番号が最新の住民票コードに対応しません",
+                field="old_individual_number",
+                code="number_mismatch",
+            )
+    session.add(
+        PendingNumberRequest(
+            request_id=request.request_id,
+            cs_node=cs_node,
+            resident_code=request.resident_code,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+    )
 
 
 def record_number_result(session: Session, keys: FieldKeys, result: dict[str, Any]) -> str:
@@ -102,8 +118,9 @@ def record_number_result(session: Session, keys: FieldKeys, result: dict[str, An
         index = keys.blind_index(number, column=NUMBER_COLUMN)
         binding = session.get(NumberBinding, pending.resident_code)
         if binding is None:
-            session.add(NumberBinding(resident_code=pending.resident_code,
-                                      individual_number_index=index))
+            session.add(
+                NumberBinding(resident_code=pending.resident_code, individual_number_index=index)
+            )
         else:
             binding.individual_number_index = index
     session.delete(pending)
@@ -132,7 +149,14 @@ def search_identity(
 ) -> list[IdentityView]:
     key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
     results = search(session, NationalIdentityRow, keys, query)
-    session.add(ProvisionLog(at=dt.datetime.now(dt.UTC), requester=requester,
-                             purpose=query.purpose, key_kind=key_kind,
-                             result_count=len(results), refused_reason=None))
+    session.add(
+        ProvisionLog(
+            at=dt.datetime.now(dt.UTC),
+            requester=requester,
+            purpose=query.purpose,
+            key_kind=key_kind,
+            result_count=len(results),
+            refused_reason=None,
+        )
+    )
     return results

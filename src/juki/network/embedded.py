@@ -71,8 +71,16 @@ def build_node(home: NetworkHome, node_id: str, url: str) -> Node:
     upgrade(database.engine, f"juki.{role_of(node_id)}")
     keys, secret = home.secrets_for(node_id)
     signing_key, cert_pem = home.pki.node_identity(node_id)
-    return Node(node_id, database, keys, signing_key, cert_pem, home.pki.ca_cert(),
-                ROLE_HANDLERS[role_of(node_id)], secret=secret)
+    return Node(
+        node_id,
+        database,
+        keys,
+        signing_key,
+        cert_pem,
+        home.pki.ca_cert(),
+        ROLE_HANDLERS[role_of(node_id)],
+        secret=secret,
+    )
 
 
 class EmbeddedNetwork:

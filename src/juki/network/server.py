@@ -10,8 +10,11 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.network.topology import ROLE_ROUTERS, url_path
 
 TITLES = {
-    "registry": "既存住基システム", "cs": "市町村CS", "prefecture": "都道府県サーバ",
-    "national": "住基全国サーバ", "numbering": "個人番号生成システム",
+    "registry": "既存住基システム",
+    "cs": "市町村CS",
+    "prefecture": "都道府県サーバ",
+    "national": "住基全国サーバ",
+    "numbering": "個人番号生成システム",
 }
 
 
@@ -19,12 +22,21 @@ def network_app(network: EmbeddedNetwork) -> FastAPI:
     app = FastAPI(title="juki network", version="0.1.0")
     for node_id, node in network.nodes.items():
         role = role_of(node_id)
-        app.mount(url_path(node_id), node_app(node, ROLE_ROUTERS[role],
-                                             f"{TITLES[role]} {node_id}"))
+        app.mount(
+            url_path(node_id), node_app(node, ROLE_ROUTERS[role], f"{TITLES[role]} {node_id}")
+        )
 
     @app.get("/", summary="The nodes of this network and where their APIs are")
     def index() -> dict[str, object]:
-        return {"nodes": {n: {"api": url_path(n), "openapi": f"{url_path(n)}/openapi.json",
-                              "docs": f"{url_path(n)}/docs"} for n in network.nodes}}
+        return {
+            "nodes": {
+                n: {
+                    "api": url_path(n),
+                    "openapi": f"{url_path(n)}/openapi.json",
+                    "docs": f"{url_path(n)}/docs",
+                }
+                for n in network.nodes
+            }
+        }
 
     return app

@@ -23,17 +23,25 @@ DEFAULT_TOPOLOGY: dict[str, list[str]] = {
 }
 
 ROLE_PACKAGES: dict[str, ModuleType] = {
-    "registry": registry, "cs": cs, "prefecture": prefecture, "national": national,
+    "registry": registry,
+    "cs": cs,
+    "prefecture": prefecture,
+    "national": national,
     "numbering": numbering,
 }
 ROLE_HANDLERS = {
-    "registry": registry_handlers.HANDLERS, "cs": cs_handlers.HANDLERS,
-    "prefecture": prefecture_handlers.HANDLERS, "national": national_handlers.HANDLERS,
+    "registry": registry_handlers.HANDLERS,
+    "cs": cs_handlers.HANDLERS,
+    "prefecture": prefecture_handlers.HANDLERS,
+    "national": national_handlers.HANDLERS,
     "numbering": numbering_handlers.HANDLERS,
 }
 ROLE_ROUTERS = {
-    "registry": registry_api.router, "cs": cs_api.router, "prefecture": prefecture_api.router,
-    "national": national_api.router, "numbering": None,
+    "registry": registry_api.router,
+    "cs": cs_api.router,
+    "prefecture": prefecture_api.router,
+    "national": national_api.router,
+    "numbering": None,
 }
 
 

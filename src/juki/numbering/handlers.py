@@ -22,8 +22,12 @@ def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
     generator = _generator(uow)
     for raw in records:
         request = NumberRequest.model_validate(raw)
-        result = {"request_id": request.request_id, "lg_code": request.lg_code,
-                  "resident_code": request.resident_code, "kind": request.kind}
+        result = {
+            "request_id": request.request_id,
+            "lg_code": request.lg_code,
+            "resident_code": request.resident_code,
+            "kind": request.kind,
+        }
         try:
             if request.kind == "generate":
                 number, at = generator.generate(request.resident_code)

@@ -47,8 +47,11 @@ class NumberGenerator:
         if entry is None:
             raise NotFound("個人番号がありません", field="resident_code")
         if entry.individual_number_index != self.keys.blind_index(old_number, column=COLUMN):
-            raise Conflict("変更前の個人番号が一致しません", field="old_individual_number",
-                           code="number_mismatch")
+            raise Conflict(
+                "変更前の個人番号が一致しません",
+                field="old_individual_number",
+                code="number_mismatch",
+            )
         entry.is_latest = False
         return self._new_number(resident_code)
 
@@ -58,8 +61,11 @@ class NumberGenerator:
         if entry is None or entry.individual_number_index != self.keys.blind_index(
             number, column=COLUMN
         ):
-            raise Conflict("変更前の住民票コードと個人番号が一致しません",
-                           field="old_resident_code", code="number_mismatch")
+            raise Conflict(
+                "変更前の住民票コードと個人番号が一致しません",
+                field="old_resident_code",
+                code="number_mismatch",
+            )
         entry.is_latest = False
         self.session.add(
             IndividualNumberEntry(
@@ -73,9 +79,12 @@ class NumberGenerator:
         )
 
     def _new_number(self, resident_code: str) -> tuple[str, dt.datetime]:
-        tweak = self.session.scalar(
-            select(func.count()).where(IndividualNumberEntry.resident_code == resident_code)
-        ) or 0
+        tweak = (
+            self.session.scalar(
+                select(func.count()).where(IndividualNumberEntry.resident_code == resident_code)
+            )
+            or 0
+        )
         now = dt.datetime.now(dt.UTC)
         while True:
             body = keyed_digits(self.transform_key, f"{resident_code}:{tweak}", 11)

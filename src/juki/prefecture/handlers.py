@@ -34,8 +34,9 @@ def on_consistency_check(
     uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
 ) -> None:
     for raw in records:
-        result = answer_consistency(uow.session, PrefectureIdentityRow, uow.node.keys,
-                                    uow.node.node_id, raw)
+        result = answer_consistency(
+            uow.session, PrefectureIdentityRow, uow.node.keys, uow.node.node_id, raw
+        )
         uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
 
 

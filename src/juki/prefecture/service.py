@@ -37,7 +37,14 @@ def search_identity(
 ) -> list[IdentityView]:
     key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
     results = search(session, PrefectureIdentityRow, keys, query)
-    session.add(ProvisionLog(at=dt.datetime.now(dt.UTC), requester=requester,
-                             purpose=query.purpose, key_kind=key_kind,
-                             result_count=len(results), refused_reason=None))
+    session.add(
+        ProvisionLog(
+            at=dt.datetime.now(dt.UTC),
+            requester=requester,
+            purpose=query.purpose,
+            key_kind=key_kind,
+            result_count=len(results),
+            refused_reason=None,
+        )
+    )
     return results

@@ -16,8 +16,12 @@ router = APIRouter(tags=["既存住基 (resident register)"])
 
 def _event(event: ResidentEvent) -> schemas.EventRead:
     return schemas.EventRead(
-        id=event.id, resident_id=event.resident_id, reason=event.reason,
-        change_date=event.change_date, status=event.status, error_code=event.error_code,
+        id=event.id,
+        resident_id=event.resident_id,
+        reason=event.reason,
+        change_date=event.change_date,
+        status=event.status,
+        error_code=event.error_code,
         error_field=event.error_field,
     )
 
@@ -28,10 +32,16 @@ def _resident(uow: UoW, resident: Resident, *, reveal: bool = False) -> schemas.
         clear = uow.node.keys.decrypt(resident.individual_number_cipher, column=NUMBER_COLUMN)
         number = clear if reveal else mask_individual_number(clear)
     return schemas.ResidentRead(
-        id=resident.id, resident_code=resident.resident_code, individual_number=number,
-        name_kanji=resident.name_kanji, name_kana=resident.name_kana,
-        birth_date=resident.birth_date, sex=resident.sex,  # type: ignore[arg-type]
-        address=resident.address, status=resident.status, version=resident.version,
+        id=resident.id,
+        resident_code=resident.resident_code,
+        individual_number=number,
+        name_kanji=resident.name_kanji,
+        name_kana=resident.name_kana,
+        birth_date=resident.birth_date,
+        sex=resident.sex,  # type: ignore[arg-type]
+        address=resident.address,
+        status=resident.status,
+        version=resident.version,
         awaiting_number=resident.awaiting_number,
     )
 
@@ -51,7 +61,9 @@ def move_within(resident_id: int, notice: schemas.MoveWithinNotice, uow: UoW) ->
     return _event(service.record_move_within(uow, resident_id, notice))
 
 
-@router.post("/residents/{resident_id}/move-out", status_code=201, summary="転出届 (転出証明書を返す)")
+@router.post(
+    "/residents/{resident_id}/move-out", status_code=201, summary="転出届 (転出証明書を返す)"
+)
 def move_out(resident_id: int, notice: schemas.MoveOutNotice, uow: UoW) -> schemas.MoveOutRead:
     event = service.record_move_out(uow, resident_id, notice)
     certificate = service.move_out_certificate(uow, service.get_resident(uow, resident_id))
@@ -78,8 +90,9 @@ def correction(resident_id: int, notice: schemas.CorrectionNotice, uow: UoW) -> 
     return _event(service.record_correction(uow, resident_id, notice))
 
 
-@router.post("/residents/{resident_id}/resident-code-change", status_code=201,
-             summary="住民票コードの変更")
+@router.post(
+    "/residents/{resident_id}/resident-code-change", status_code=201, summary="住民票コードの変更"
+)
 def code_change(
     resident_id: int, notice: schemas.ResidentCodeChangeNotice, uow: UoW
 ) -> schemas.EventRead:

@@ -18,7 +18,7 @@ def _checked(check: object, value: str | None, field: str) -> str | None:
     if value is None:
         return None
     try:
-        return check(value, field=field)  # type: ignore[operator, no-any-return]
+        return check(value, field=field)  # type: ignore[operator]
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
 

@@ -60,9 +60,9 @@ def take_resident_code(uow: UnitOfWork) -> str:
 
 
 def free_codes(uow: UnitOfWork) -> int:
-    return uow.session.scalar(
-        select(func.count()).where(ResidentCodePoolEntry.used_at.is_(None))
-    ) or 0
+    return (
+        uow.session.scalar(select(func.count()).where(ResidentCodePoolEntry.used_at.is_(None))) or 0
+    )
 
 
 def request_pool_if_low(uow: UnitOfWork, count: int = POOL_REFILL) -> None:
@@ -130,13 +130,25 @@ def record_event(
     resident.version += 1
     uow.session.flush()
     items = _copy_items(resident) | {"version": resident.version}
-    uow.session.add(ResidentHistory(resident_id=resident.id, reason=reason.value,
-                                    change_date=notice.change_date, recorded_at=now(), **items))
+    uow.session.add(
+        ResidentHistory(
+            resident_id=resident.id,
+            reason=reason.value,
+            change_date=notice.change_date,
+            recorded_at=now(),
+            **items,
+        )
+    )
     event = ResidentEvent(
-        update_id=str(uuid.uuid4()), resident_id=resident.id, reason=reason.value,
-        change_date=notice.change_date, notified_on=notice.notified_on or dt.date.today(),
-        operator_id=notice.operator_id, terminal_id=notice.terminal_id,
-        previous_resident_code=previous_resident_code, recorded_at=now(),
+        update_id=str(uuid.uuid4()),
+        resident_id=resident.id,
+        reason=reason.value,
+        change_date=notice.change_date,
+        notified_on=notice.notified_on or dt.date.today(),
+        operator_id=notice.operator_id,
+        terminal_id=notice.terminal_id,
+        previous_resident_code=previous_resident_code,
+        recorded_at=now(),
         status="awaiting_number" if resident.awaiting_number else "sent",
     )
     uow.session.add(event)
@@ -178,8 +190,10 @@ def notify_identity(uow: UnitOfWork, resident: Resident, event: ResidentEvent) -
 def request_number(uow: UnitOfWork, resident: Resident, *, change: str | None = None) -> None:
     """個人番号生成要求 (or 変更要求) through the CS to J-LIS (番号法 第8条)."""
     body: dict[str, Any] = {
-        "request_id": str(uuid.uuid4()), "lg_code": lg_code(uow),
-        "resident_code": resident.resident_code, "kind": "change" if change else "generate",
+        "request_id": str(uuid.uuid4()),
+        "lg_code": lg_code(uow),
+        "resident_code": resident.resident_code,
+        "kind": "change" if change else "generate",
         "operator_id": "registry",
     }
     if change:
@@ -189,12 +203,14 @@ def request_number(uow: UnitOfWork, resident: Resident, *, change: str | None = 
 
 def _ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
     existing = uow.session.scalars(
-        select(Resident).where(Resident.resident_code == resident_code,
-                               Resident.status == "resident")
+        select(Resident).where(
+            Resident.resident_code == resident_code, Resident.status == "resident"
+        )
     ).first()
     if existing is not None:
-        raise Conflict("既に住民として記録されています", field="resident_code",
-                       code="already_resident")
+        raise Conflict(
+            "既に住民として記録されています", field="resident_code", code="already_resident"
+        )
 
 
 # --- the 異動 --------------------------------------------------------------------------------
@@ -202,10 +218,17 @@ def _ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
 
 def _new_resident(uow: UnitOfWork, items: schemas.PersonItems, code: str, **extra: Any) -> Resident:
     resident = Resident(
-        resident_code=code, name_kanji=items.name_kanji, name_kana=items.name_kana,
-        birth_date=items.birth_date, sex=items.sex, address=items.address,
-        town_code=items.town_code, postal_code=items.postal_code, status="resident",
-        version=0, **extra,
+        resident_code=code,
+        name_kanji=items.name_kanji,
+        name_kana=items.name_kana,
+        birth_date=items.birth_date,
+        sex=items.sex,
+        address=items.address,
+        town_code=items.town_code,
+        postal_code=items.postal_code,
+        status="resident",
+        version=0,
+        **extra,
     )
     uow.session.add(resident)
     uow.session.flush()
@@ -216,8 +239,13 @@ def record_birth(uow: UnitOfWork, notice: schemas.BirthNotice) -> ResidentEvent:
     """出生: a new 住民票 with a code from the pool; the number is requested from J-LIS."""
     if notice.birth_date > notice.change_date:
         raise InvalidInput("出生日が異動年月日より後です", field="birth_date")
-    resident = _new_resident(uow, notice, take_resident_code(uow), awaiting_number=True,
-                             became_resident_on=notice.birth_date)
+    resident = _new_resident(
+        uow,
+        notice,
+        take_resident_code(uow),
+        awaiting_number=True,
+        became_resident_on=notice.birth_date,
+    )
     request_number(uow, resident)
     return record_event(uow, resident, ChangeReason.BIRTH, notice)
 
@@ -226,21 +254,30 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> ResidentEve
     """転入: from another municipality with its 転出証明書, or from abroad."""
     if notice.origin == "municipality":
         if not (notice.resident_code and notice.individual_number and notice.previous_lg_code):
-            missing = next(f for f in ("resident_code", "individual_number", "previous_lg_code")
-                           if not getattr(notice, f))
+            missing = next(
+                f
+                for f in ("resident_code", "individual_number", "previous_lg_code")
+                if not getattr(notice, f)
+            )
             raise InvalidInput("転出証明書の記載事項が不足しています", field=missing)
         if notice.previous_lg_code == lg_code(uow):
             raise InvalidInput("同一市町村内の異動は転居です", field="previous_lg_code")
-    extra = {"became_resident_on": notice.change_date, "previous_lg_code": notice.previous_lg_code,
-             "previous_address": notice.previous_address}
+    extra = {
+        "became_resident_on": notice.change_date,
+        "previous_lg_code": notice.previous_lg_code,
+        "previous_address": notice.previous_address,
+    }
     if notice.resident_code:
         if not notice.individual_number:
             raise InvalidInput("個人番号がありません", field="individual_number")
         _ensure_not_current(uow, notice.resident_code)
         resident = _new_resident(uow, notice, notice.resident_code, **extra)
         set_number(uow, resident, notice.individual_number)
-        reason = ChangeReason.MOVE_IN if notice.origin == "municipality" else (
-            ChangeReason.MOVE_IN_FROM_ABROAD)
+        reason = (
+            ChangeReason.MOVE_IN
+            if notice.origin == "municipality"
+            else (ChangeReason.MOVE_IN_FROM_ABROAD)
+        )
         return record_event(uow, resident, reason, notice)
     resident = _new_resident(uow, notice, take_resident_code(uow), awaiting_number=True, **extra)
     request_number(uow, resident)
@@ -268,18 +305,29 @@ def record_move_out(
 
 def move_out_certificate(uow: UnitOfWork, resident: Resident) -> schemas.MoveOutCertificate:
     return schemas.MoveOutCertificate(
-        resident_code=resident.resident_code, individual_number=number_of(uow, resident),
-        name_kanji=resident.name_kanji, name_kana=resident.name_kana,
-        birth_date=resident.birth_date, sex=resident.sex,  # type: ignore[arg-type]
-        lg_code=lg_code(uow), address=resident.address,
+        resident_code=resident.resident_code,
+        individual_number=number_of(uow, resident),
+        name_kanji=resident.name_kanji,
+        name_kana=resident.name_kana,
+        birth_date=resident.birth_date,
+        sex=resident.sex,  # type: ignore[arg-type]
+        lg_code=lg_code(uow),
+        address=resident.address,
         destination_address=resident.destination_address or "",
     )
 
 
 def resident_ids(uow: UnitOfWork, *, after_id: int, limit: int) -> list[int]:
-    stmt = (select(Resident.id).where(Resident.status == "resident", Resident.id > after_id,
-                                      Resident.awaiting_number.is_(False))
-            .order_by(Resident.id).limit(limit))
+    stmt = (
+        select(Resident.id)
+        .where(
+            Resident.status == "resident",
+            Resident.id > after_id,
+            Resident.awaiting_number.is_(False),
+        )
+        .order_by(Resident.id)
+        .limit(limit)
+    )
     return list(uow.session.scalars(stmt).all())
 
 
@@ -306,8 +354,9 @@ def record_correction(
     uow: UnitOfWork, resident_id: int, notice: schemas.CorrectionNotice
 ) -> ResidentEvent:
     resident = current_resident(uow, resident_id)
-    changes = notice.model_dump(include={"name_kanji", "name_kana", "birth_date", "sex", "address"},
-                                exclude_none=True)
+    changes = notice.model_dump(
+        include={"name_kanji", "name_kana", "birth_date", "sex", "address"}, exclude_none=True
+    )
     if not changes:
         raise InvalidInput("修正する項目がありません", field="name_kanji")
     for item, value in changes.items():
@@ -322,8 +371,9 @@ def change_resident_code(
     resident = current_resident(uow, resident_id)
     previous = resident.resident_code
     resident.resident_code = take_resident_code(uow)
-    return record_event(uow, resident, ChangeReason.RESIDENT_CODE_CHANGE, notice,
-                        previous_resident_code=previous)
+    return record_event(
+        uow, resident, ChangeReason.RESIDENT_CODE_CHANGE, notice, previous_resident_code=previous
+    )
 
 
 def request_number_change(
@@ -343,14 +393,15 @@ def request_number_change(
 def receive_number(uow: UnitOfWork, result: dict[str, Any]) -> None:
     """個人番号 from J-LIS: record it, then notify the awaiting event (1-③; P1.2 2-④)."""
     resident = uow.session.scalars(
-        select(Resident).where(Resident.resident_code == result["resident_code"],
-                               Resident.awaiting_number.is_(True))
+        select(Resident).where(
+            Resident.resident_code == result["resident_code"], Resident.awaiting_number.is_(True)
+        )
     ).first()
     if resident is None:
         return
     event = uow.session.scalars(
-        select(ResidentEvent).where(ResidentEvent.resident_id == resident.id,
-                                    ResidentEvent.status == "awaiting_number")
+        select(ResidentEvent)
+        .where(ResidentEvent.resident_id == resident.id, ResidentEvent.status == "awaiting_number")
         .order_by(ResidentEvent.id)
     ).first()
     resident.awaiting_number = False

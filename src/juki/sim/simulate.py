@@ -18,8 +18,13 @@ import httpx
 
 from juki.sim.people import PersonFactory
 
-ANNUAL_RATES = {"birth": 0.008, "death": 0.011, "move_within": 0.04, "move_away": 0.05,
-                "marriage": 0.01}
+ANNUAL_RATES = {
+    "birth": 0.008,
+    "death": 0.011,
+    "move_within": 0.04,
+    "move_away": 0.05,
+    "marriage": 0.01,
+}
 
 
 @dataclass
@@ -49,8 +54,9 @@ class Simulation:
             ids: list[int] = []
             after = 0
             while True:
-                page = self.client.get(f"/registry/{lg}/residents",
-                                       params={"after_id": after, "limit": 10000}).json()
+                page = self.client.get(
+                    f"/registry/{lg}/residents", params={"after_id": after, "limit": 10000}
+                ).json()
                 ids += page
                 if len(page) < 10000:
                     break
@@ -89,8 +95,10 @@ class Simulation:
 
     def _event(self, kind: str, lg: str, date: str) -> None:
         if kind == "birth":
-            self._post(f"/registry/{lg}/births", self.people.person(lg, dt.date.fromisoformat(date))
-                       | {"change_date": date})
+            self._post(
+                f"/registry/{lg}/births",
+                self.people.person(lg, dt.date.fromisoformat(date)) | {"change_date": date},
+            )
         else:
             resident = self._pick(lg)
             if resident is None:
@@ -106,12 +114,16 @@ class Simulation:
                 current = self.client.get(base).json()
                 given = current["name_kanji"].split("\u3000")[-1]
                 given_kana = current["name_kana"].split("\u3000")[-1]
-                self._post(f"{base}/name-change", {
-                    "change_date": date, "name_kanji": f"{surname}\u3000{given}",
-                    "name_kana": f"{kana}\u3000{given_kana}",
-                    "former_surname_kanji": current["name_kanji"].split("\u3000")[0],
-                    "former_surname_kana": current["name_kana"].split("\u3000")[0],
-                })
+                self._post(
+                    f"{base}/name-change",
+                    {
+                        "change_date": date,
+                        "name_kanji": f"{surname}\u3000{given}",
+                        "name_kana": f"{kana}\u3000{given_kana}",
+                        "former_surname_kanji": current["name_kanji"].split("\u3000")[0],
+                        "former_surname_kana": current["name_kana"].split("\u3000")[0],
+                    },
+                )
                 self.residents[lg].append(resident)
             else:
                 self._move_away(lg, resident, date)
@@ -120,14 +132,26 @@ class Simulation:
     def _move_away(self, lg: str, resident: int, date: str) -> None:
         destination = self.random.choice([m for m in self.municipalities if m != lg])
         address = self.people.address(destination)
-        out = self._post(f"/registry/{lg}/residents/{resident}/move-out",
-                         {"change_date": date, "destination_address": address["address"]})
+        out = self._post(
+            f"/registry/{lg}/residents/{resident}/move-out",
+            {"change_date": date, "destination_address": address["address"]},
+        )
         if not out:
             return
         cert = out["certificate"]
-        self._post(f"/registry/{destination}/move-ins", address | {
-            "change_date": date, "origin": "municipality", "resident_code": cert["resident_code"],
-            "individual_number": cert["individual_number"], "previous_lg_code": cert["lg_code"],
-            "previous_address": cert["address"], "name_kanji": cert["name_kanji"],
-            "name_kana": cert["name_kana"], "birth_date": cert["birth_date"], "sex": cert["sex"],
-        })
+        self._post(
+            f"/registry/{destination}/move-ins",
+            address
+            | {
+                "change_date": date,
+                "origin": "municipality",
+                "resident_code": cert["resident_code"],
+                "individual_number": cert["individual_number"],
+                "previous_lg_code": cert["lg_code"],
+                "previous_address": cert["address"],
+                "name_kanji": cert["name_kanji"],
+                "name_kana": cert["name_kana"],
+                "birth_date": cert["birth_date"],
+                "sex": cert["sex"],
+            },
+        )

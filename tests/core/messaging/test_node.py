@@ -14,13 +14,24 @@ from juki.core.pki import CertificateAuthority, _pem
 from juki.network.embedded import EmbeddedNetwork
 
 
-def envelope_from(network: EmbeddedNetwork, sender: str, recipient: str, seq: int,
-                  message_type: str = MessageType.POOL_REQUEST,
-                  body: dict[str, Any] | None = None) -> dict[str, Any]:
+def envelope_from(
+    network: EmbeddedNetwork,
+    sender: str,
+    recipient: str,
+    seq: int,
+    message_type: str = MessageType.POOL_REQUEST,
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     key, cert = network.home.pki.node_identity(sender)
-    sealed = seal(key=key, certificate_pem=cert.decode(), sender=sender, recipient=recipient,
-                  channel_seq=seq, message_type=message_type,
-                  body=body or {"records": [{"lg_code": "131075", "count": 1}]})
+    sealed = seal(
+        key=key,
+        certificate_pem=cert.decode(),
+        sender=sender,
+        recipient=recipient,
+        channel_seq=seq,
+        message_type=message_type,
+        body=body or {"records": [{"lg_code": "131075", "count": 1}]},
+    )
     result: dict[str, Any] = json.loads(sealed.model_dump_json())
     return result
 
@@ -32,17 +43,21 @@ def refusals(network: EmbeddedNetwork, node_id: str) -> int:
 
 def next_seq(network: EmbeddedNetwork, sender: str, recipient: str) -> int:
     with network.node(recipient).db.session() as session:
-        last = session.scalar(select(tables.channel_in.c.last_applied_seq)
-                              .where(tables.channel_in.c.sender == sender))
+        last = session.scalar(
+            select(tables.channel_in.c.last_applied_seq).where(tables.channel_in.c.sender == sender)
+        )
     return (last or 0) + 1
 
 
 def test_tampered_body_is_refused_and_logged(sqlite_network: EmbeddedNetwork) -> None:
     net = sqlite_network
-    raw = envelope_from(net, "registry:131075", "cs:131075", next_seq(net, "registry:131075", "cs:131075"))
+    raw = envelope_from(
+        net, "registry:131075", "cs:131075", next_seq(net, "registry:131075", "cs:131075")
+    )
     raw["body"]["records"][0]["count"] = 99999
     [ack] = net.node("cs:131075").receive([raw])
-    assert ack.status == "refused" and "署名" in ack.detail
+    assert ack.status == "refused"
+    assert "署名" in ack.detail
     assert refusals(net, "cs:131075") == 1
 
 
@@ -50,17 +65,25 @@ def test_unsigned_envelope_is_refused(sqlite_network: EmbeddedNetwork) -> None:
     raw = envelope_from(sqlite_network, "registry:131075", "cs:131075", 99)
     del raw["signature"]
     [ack] = sqlite_network.node("cs:131075").receive([raw])
-    assert ack.status == "refused" and "signature" in ack.detail
+    assert ack.status == "refused"
+    assert "signature" in ack.detail
 
 
 def test_certificate_from_outside_the_ca_is_refused(sqlite_network: EmbeddedNetwork) -> None:
     stranger = CertificateAuthority.create("not our CA")
     key, cert = stranger.issue_node("registry:131075")
-    sealed = seal(key=key, certificate_pem=_pem(cert).decode(), sender="registry:131075",
-                  recipient="cs:131075", channel_seq=1, message_type=MessageType.POOL_REQUEST,
-                  body={"records": []})
+    sealed = seal(
+        key=key,
+        certificate_pem=_pem(cert).decode(),
+        sender="registry:131075",
+        recipient="cs:131075",
+        channel_seq=1,
+        message_type=MessageType.POOL_REQUEST,
+        body={"records": []},
+    )
     [ack] = sqlite_network.node("cs:131075").receive([json.loads(sealed.model_dump_json())])
-    assert ack.status == "refused" and "認証局" in ack.detail
+    assert ack.status == "refused"
+    assert "認証局" in ack.detail
 
 
 def test_sender_must_match_the_certificate(sqlite_network: EmbeddedNetwork) -> None:
@@ -71,10 +94,12 @@ def test_sender_must_match_the_certificate(sqlite_network: EmbeddedNetwork) -> N
 
 
 def test_generator_accepts_only_the_national_server(sqlite_network: EmbeddedNetwork) -> None:
-    raw = envelope_from(sqlite_network, "cs:131075", "numbering", 1, MessageType.NUMBER_REQUEST,
-                        {"records": []})
+    raw = envelope_from(
+        sqlite_network, "cs:131075", "numbering", 1, MessageType.NUMBER_REQUEST, {"records": []}
+    )
     [ack] = sqlite_network.node("numbering").receive([raw])
-    assert ack.status == "refused" and "経路" in ack.detail
+    assert ack.status == "refused"
+    assert "経路" in ack.detail
     assert refusals(sqlite_network, "numbering") == 1
 
 
@@ -93,7 +118,9 @@ def test_messages_apply_in_order_exactly_once(sqlite_network: EmbeddedNetwork) -
     assert [a.status for a in cs.receive([e3, e1, e2])] == ["applied", "applied", "applied"]
     assert [a.status for a in cs.receive([e1, e3])] == ["duplicate", "duplicate"]
     with cs.db.session() as session:
-        applied = session.scalar(select(func.count()).select_from(tables.inbox)
-                                 .where(tables.inbox.c.sender == sender,
-                                        tables.inbox.c.channel_seq >= first))
+        applied = session.scalar(
+            select(func.count())
+            .select_from(tables.inbox)
+            .where(tables.inbox.c.sender == sender, tables.inbox.c.channel_seq >= first)
+        )
     assert applied == 3

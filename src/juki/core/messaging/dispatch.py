@@ -42,8 +42,13 @@ class Dispatcher:
         now = utcnow()
         with node.db.session() as session:
             rows = session.execute(
-                select(outbox.c.id, outbox.c.recipient, outbox.c.envelope,
-                       outbox.c.next_attempt_at, outbox.c.attempts)
+                select(
+                    outbox.c.id,
+                    outbox.c.recipient,
+                    outbox.c.envelope,
+                    outbox.c.next_attempt_at,
+                    outbox.c.attempts,
+                )
                 .where(outbox.c.acked_at.is_(None))
                 .order_by(outbox.c.recipient, outbox.c.channel_seq)
                 .limit(self.batch)
@@ -82,13 +87,17 @@ class Dispatcher:
                     continue
                 count = attempts.get(ack.id, 0) + 1
                 if ack.status != "out_of_order":
-                    log.warning("delivery %s -> %s: %s %s", node.node_id, recipient,
-                                ack.status, ack.detail)
+                    log.warning(
+                        "delivery %s -> %s: %s %s", node.node_id, recipient, ack.status, ack.detail
+                    )
                 session.execute(
                     update(tables.outbox)
                     .where(tables.outbox.c.id == ack.id)
-                    .values(attempts=count, next_attempt_at=now + backoff(count),
-                            last_error=f"{ack.status}: {ack.detail}"[:200])
+                    .values(
+                        attempts=count,
+                        next_attempt_at=now + backoff(count),
+                        last_error=f"{ack.status}: {ack.detail}"[:200],
+                    )
                 )
         return len(delivered)
 
@@ -110,7 +119,8 @@ class Dispatcher:
             with node.db.session() as session:
                 count += len(
                     session.execute(
-                        select(tables.outbox.c.id).where(tables.outbox.c.acked_at.is_(None))
+                        select(tables.outbox.c.id)
+                        .where(tables.outbox.c.acked_at.is_(None))
                         .limit(1)
                     ).all()
                 )
@@ -130,7 +140,7 @@ class DispatcherThread(threading.Thread):
         while not self.stopping.is_set():
             try:
                 moved = self.dispatcher.run_once()
-            except Exception:  # noqa: BLE001 - keep delivering; the error is logged
+            except Exception:
                 log.exception("dispatcher pass failed")
                 moved = 0
             if moved == 0:

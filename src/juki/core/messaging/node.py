@@ -146,7 +146,9 @@ class Node:
                 accepted.append((position, self._verified(raw)))
             except Refused as exc:
                 self._record_refusal(raw, exc.message)
-                acks[position] = Ack(id=str(raw.get("id", "")), status="refused", detail=exc.message)
+                acks[position] = Ack(
+                    id=str(raw.get("id", "")), status="refused", detail=exc.message
+                )
         by_sender: dict[str, list[tuple[int, Envelope]]] = defaultdict(list)
         for position, envelope in accepted:
             by_sender[envelope.sender].append((position, envelope))
@@ -188,8 +190,9 @@ class Node:
     def _record_refusal(self, raw: dict[str, Any], reason: str) -> None:
         claimed = str(raw.get("sender", ""))[:64]
         message_type = str(raw.get("type", ""))[:64]
-        log.warning("refused message at %s from %s type %s: %s", self.node_id, claimed,
-                    message_type, reason)
+        log.warning(
+            "refused message at %s from %s type %s: %s", self.node_id, claimed, message_type, reason
+        )
         with self.db.session() as session:
             session.execute(
                 insert(tables.refusals).values(
@@ -202,15 +205,16 @@ class Node:
         try:
             with self.unit_of_work() as uow:
                 return self._apply_in(uow, items)
-        except Exception:  # noqa: BLE001 - fall back to isolate the failing message
-            log.exception("batch from %s failed at %s; retrying singly", items[0][1].sender,
-                          self.node_id)
+        except Exception:
+            log.exception(
+                "batch from %s failed at %s; retrying singly", items[0][1].sender, self.node_id
+            )
         acks: dict[int, Ack] = {}
         for item in items:
             try:
                 with self.unit_of_work() as uow:
                     acks.update(self._apply_in(uow, [item]))
-            except Exception as exc:  # noqa: BLE001 - reported to the sender, retried later
+            except Exception as exc:
                 acks[item[0]] = Ack(id=item[1].id, status="failed", detail=type(exc).__name__)
         return acks
 
@@ -232,8 +236,9 @@ class Node:
                 last = envelope.channel_seq
                 acks[position] = Ack(id=envelope.id, status="applied")
             else:
-                acks[position] = Ack(id=envelope.id, status="out_of_order",
-                                     detail=f"expected {last + 1}")
+                acks[position] = Ack(
+                    id=envelope.id, status="out_of_order", detail=f"expected {last + 1}"
+                )
         uow.session.execute(
             update(channel).where(channel.c.sender == sender).values(last_applied_seq=last)
         )

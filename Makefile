@@ -1,0 +1,31 @@
+# Two commands do all set-up on a fresh machine:
+#   make up    — install, then start the network (embedded, SQLite) until Ctrl-C
+#   make test  — install, then lint, type-check and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO ?= 0
+
+.PHONY: up test install lint clean
+
+$(BIN)/juki: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(BIN)/juki
+
+install: $(BIN)/juki
+
+up: install
+	$(BIN)/juki up --demo $(DEMO)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/pytest -n 2
+
+clean:
+	rm -rf .juki $(VENV)
