@@ -12,8 +12,8 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from juki.core import ids
 from juki.core.crypto import FieldKeys
@@ -128,3 +128,33 @@ def view(row: IdentityRowMixin, keys: FieldKeys) -> IdentityView:
         lg_code=row.lg_code,
         removed=row.removed,
     )
+
+
+class ProvisionLogMixin:
+    """提供記録 (000 P2.2; 002 §10.4): every search or provision, refusals included."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    requester: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(200))
+    key_kind: Mapped[str] = mapped_column(String(16))
+    result_count: Mapped[int] = mapped_column(Integer)
+    refused_reason: Mapped[str | None] = mapped_column(Text)
+
+
+def logged_search(
+    session: Session,
+    model: type[IdentityRowMixin],
+    log_model: type[ProvisionLogMixin],
+    keys: FieldKeys,
+    query: IdentitySearch,
+    requester: str,
+) -> list[IdentityView]:
+    """Search and write the provision record in the same transaction."""
+    key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
+    results = search(session, model, keys, query)
+    entry = log_model()
+    entry.at, entry.requester, entry.purpose = dt.datetime.now(dt.UTC), requester, query.purpose
+    entry.key_kind, entry.result_count, entry.refused_reason = key_kind, len(results), None
+    session.add(entry)
+    return results

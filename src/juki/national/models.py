@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy import Date, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.identity import IdentityRowMixin
+from juki.core.search import ProvisionLogMixin
 
 
 class Base(DeclarativeBase):
@@ -59,18 +60,10 @@ class ResidentCodeAllocation(Base):
     allocated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ProvisionLog(Base):
-    """提供記録 (000 P2.2): every search or provision, refusals included; kept 7 years."""
+class ProvisionLog(Base, ProvisionLogMixin):
+    """提供記録: every search, refusals included."""
 
     __tablename__ = "provision_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    requester: Mapped[str] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(200))
-    key_kind: Mapped[str] = mapped_column(String(16))
-    result_count: Mapped[int] = mapped_column(Integer)
-    refused_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ConsistencyRun(Base):

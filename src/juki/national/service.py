@@ -17,7 +17,7 @@ from juki.core.messages import (
     IdentityRecord,
     NumberRequest,
 )
-from juki.core.search import IdentitySearch, IdentityView, search
+from juki.core.search import IdentitySearch, IdentityView, logged_search
 from juki.national.models import (
     NationalIdentityRow,
     NumberBinding,
@@ -147,16 +147,4 @@ def allocate_resident_codes(session: Session, lg_code: str, count: int) -> list[
 def search_identity(
     session: Session, keys: FieldKeys, query: IdentitySearch, requester: str
 ) -> list[IdentityView]:
-    key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
-    results = search(session, NationalIdentityRow, keys, query)
-    session.add(
-        ProvisionLog(
-            at=dt.datetime.now(dt.UTC),
-            requester=requester,
-            purpose=query.purpose,
-            key_kind=key_kind,
-            result_count=len(results),
-            refused_reason=None,
-        )
-    )
-    return results
+    return logged_search(session, NationalIdentityRow, ProvisionLog, keys, query, requester)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.identity import IdentityRowMixin
+from juki.core.search import ProvisionLogMixin
 
 
 class Base(DeclarativeBase):
@@ -29,15 +30,7 @@ class PrefectureIdentityRow(Base, IdentityRowMixin):
     former_surname_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 28
 
 
-class ProvisionLog(Base):
-    """提供・移転の記録 (002 §10.4): every search, refusals included."""
+class ProvisionLog(Base, ProvisionLogMixin):
+    """提供記録: every search, refusals included."""
 
     __tablename__ = "provision_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    requester: Mapped[str] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(200))
-    key_kind: Mapped[str] = mapped_column(String(16))
-    result_count: Mapped[int] = mapped_column(Integer)
-    refused_reason: Mapped[str | None] = mapped_column(Text)

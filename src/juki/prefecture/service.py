@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from juki.core.crypto import FieldKeys
 from juki.core.identity import Outcome, apply_records
 from juki.core.messages import REMOVAL_REASONS, IdentityRecord
-from juki.core.search import IdentitySearch, IdentityView, search
+from juki.core.search import IdentitySearch, IdentityView, logged_search
 from juki.core.text import gaiji_count
 from juki.prefecture.models import PrefectureIdentityRow, ProvisionLog
 
@@ -35,16 +35,4 @@ def apply_identity_updates(
 def search_identity(
     session: Session, keys: FieldKeys, query: IdentitySearch, requester: str
 ) -> list[IdentityView]:
-    key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
-    results = search(session, PrefectureIdentityRow, keys, query)
-    session.add(
-        ProvisionLog(
-            at=dt.datetime.now(dt.UTC),
-            requester=requester,
-            purpose=query.purpose,
-            key_kind=key_kind,
-            result_count=len(results),
-            refused_reason=None,
-        )
-    )
-    return results
+    return logged_search(session, PrefectureIdentityRow, ProvisionLog, keys, query, requester)
