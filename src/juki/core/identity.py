@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from juki.core.crypto import FieldKeys
-from juki.core.errors import Conflict, InvalidInput, JukiError
+from juki.core.errors import Conflict
 from juki.core.messages import (
     ENTRY_REASONS,
     REMOVAL_REASONS,
@@ -26,7 +26,6 @@ from juki.core.messages import (
     ConsistencyRecord,
     IdentityRecord,
 )
-from juki.core.text import gaiji_count, seion
 
 NUMBER_COLUMN = "individual_number"
 
@@ -73,11 +72,27 @@ COMPARED_ITEMS = ("name_kanji", "name_kana", "birth_date", "sex", "address", "to
 class Verdict:
     """What a tier does with an update that passed the logic checks."""
 
-    supersede: Any  # the current row to supersede, or None for a new person
+    supersede: Any  # the current state to supersede, or None for a new person
     history_only: bool = False  # a late 転出 from a municipality the person already left
 
 
-def changed_items(row: IdentityRowMixin, update: IdentityRecord, keys: FieldKeys) -> set[str]:
+class CurrentState(Protocol):
+    """What the checks read of a person's current row (a stored row or one pending in the
+    same batch)."""
+
+    removed: bool
+    lg_code: str
+    individual_number_index: str
+    update_seq: int
+    name_kanji: str
+    name_kana: str
+    birth_date: dt.date
+    sex: str
+    address: str
+    town_code: str
+
+
+def changed_items(row: CurrentState, update: IdentityRecord, keys: FieldKeys) -> set[str]:
     changed = {item for item in COMPARED_ITEMS if getattr(row, item) != getattr(update, item)}
     if row.individual_number_index != keys.blind_index(
         update.individual_number, column=NUMBER_COLUMN
@@ -88,9 +103,7 @@ def changed_items(row: IdentityRowMixin, update: IdentityRecord, keys: FieldKeys
     return changed
 
 
-def check_update(
-    current: IdentityRowMixin | None, update: IdentityRecord, keys: FieldKeys
-) -> Verdict:
+def check_update(current: CurrentState | None, update: IdentityRecord, keys: FieldKeys) -> Verdict:
     """The logic checks of 000 Appendix B and 002 §6.1 1-②d. Raises Conflict naming the field.
 
     The checks look only at what must hold before the change; nothing is written here.
@@ -130,7 +143,7 @@ def check_update(
     return Verdict(current)
 
 
-def _check_number(current: IdentityRowMixin, update: IdentityRecord, keys: FieldKeys) -> None:
+def _check_number(current: CurrentState, update: IdentityRecord, keys: FieldKeys) -> None:
     """The 個人番号 must be the one on record for the 住民票コード (000 P2.1 authenticity)."""
     if current.individual_number_index != keys.blind_index(
         update.individual_number, column=NUMBER_COLUMN
@@ -158,70 +171,6 @@ def _label(reason: ChangeReason) -> str:
     from juki.core.messages import CHANGE_REASON_LABELS
 
     return CHANGE_REASON_LABELS[reason]
-
-
-def current_row(session: Session, model: type[Row], resident_code: str) -> Row | None:
-    stmt = select(model).where(model.resident_code == resident_code, model.is_current.is_(True))
-    return session.scalars(stmt).first()
-
-
-def row_values(update: IdentityRecord, keys: FieldKeys, now: dt.datetime) -> dict[str, Any]:
-    """Column values of the mixin for a new row recording `update`."""
-    return {
-        "resident_code": update.resident_code,
-        "name_kanji": update.name_kanji,
-        "name_gaiji_count": gaiji_count(update.name_kanji),
-        "name_kana": update.name_kana,
-        "name_seion": seion(update.name_kana),
-        "birth_date": update.birth_date,
-        "sex": update.sex,
-        "address": update.address,
-        "address_gaiji_count": gaiji_count(update.address),
-        "individual_number_cipher": keys.encrypt(update.individual_number, column=NUMBER_COLUMN),
-        "individual_number_index": keys.blind_index(update.individual_number, column=NUMBER_COLUMN),
-        "change_reason": update.reason.value,
-        "change_date": update.change_date,
-        "lg_code": update.lg_code,
-        "town_code": update.town_code,
-        "operator_id": update.operator_id,
-        "terminal_id": update.terminal_id,
-        "timestamp": now,
-        "gaiji_flag": bool(gaiji_count(update.name_kanji) or gaiji_count(update.address)),
-        "deleted_flag": False,
-        "removed": update.reason in REMOVAL_REASONS,
-        "update_id": update.update_id,
-    }
-
-
-def apply_update(
-    session: Session,
-    model: type[Row],
-    update: IdentityRecord,
-    keys: FieldKeys,
-    extra: dict[str, Any],
-) -> Row:
-    """Check, then append the row for `update`; the superseded row leaves `is_current`.
-
-    For a 住民票コード change the current row is found under the previous code, and the
-    new row continues the same person's 更新順番号 under the new code.
-    """
-    lookup = update.previous_resident_code or update.resident_code
-    if update.reason == ChangeReason.RESIDENT_CODE_CHANGE and update.previous_resident_code is None:
-        raise InvalidInput("変更前の住民票コードがありません", field="previous_resident_code")
-    current = current_row(session, model, lookup)
-    verdict = check_update(current, update, keys)
-    now = dt.datetime.now(dt.UTC)
-    values = row_values(update, keys, now) | extra
-    previous_seq = verdict.supersede.update_seq if verdict.supersede is not None else 0
-    if verdict.history_only:
-        row = model(**values, update_seq=previous_seq, is_current=False)  # type: ignore[call-arg]
-    else:
-        if verdict.supersede is not None:
-            verdict.supersede.is_current = False
-        row = model(**values, update_seq=previous_seq + 1, is_current=True)  # type: ignore[call-arg]
-    session.add(row)
-    session.flush()
-    return row
 
 
 def consistency_record(row: IdentityRowMixin, keys: FieldKeys) -> ConsistencyRecord:
@@ -255,49 +204,6 @@ def compare_records(
                     ConsistencyDifference(resident_code=code, kind="mismatch", fields=fields)
                 )
     return differences
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one IdentityRecord at a tier: the new row, or the error."""
-
-    record: IdentityRecord
-    row: Any = None
-    error: JukiError | None = None
-
-    def result(self) -> dict[str, Any]:
-        return {
-            "update_id": self.record.update_id,
-            "resident_code": self.record.resident_code,
-            "lg_code": self.record.lg_code,
-            "ok": self.error is None,
-            "error_code": self.error.code if self.error else None,
-            "error_field": self.error.field if self.error else None,
-        }
-
-
-def apply_records(
-    session: Session,
-    model: type[Row],
-    records: list[dict[str, Any]],
-    keys: FieldKeys,
-    extra: Any,
-) -> list[Outcome]:
-    """Apply each notified record; a refused one is reported, never half-written.
-
-    `extra(record)` gives the tier's own columns. Checks run before any write, so an error
-    leaves nothing behind for that record.
-    """
-    outcomes: list[Outcome] = []
-    for raw in records:
-        record = IdentityRecord.model_validate(raw)
-        try:
-            row = apply_update(session, model, record, keys, extra(record))
-        except JukiError as exc:
-            outcomes.append(Outcome(record, error=exc))
-        else:
-            outcomes.append(Outcome(record, row=row))
-    return outcomes
 
 
 def answer_consistency(

@@ -28,7 +28,7 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
             uow.send(
                 prefecture_of(uow),
                 MessageType.IDENTITY_UPDATE,
-                outcome.record.model_dump(mode="json"),
+                outcome.raw,
             )
         else:
             uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.crypto import FieldKeys
-from juki.core.identity import Outcome, apply_records, consistency_record
+from juki.core.identity import consistency_record
+from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import REMOVAL_REASONS, ChangeReason, ConsistencyResult, IdentityRecord
 from juki.core.text import gaiji_count
 from juki.cs.models import ConsistencyReport, CsIdentityRow

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core import ids
 from juki.core.crypto import FieldKeys
-from juki.core.errors import Conflict, JukiError
-from juki.core.identity import NUMBER_COLUMN, Outcome, apply_records
+from juki.core.errors import Conflict
+from juki.core.identity import NUMBER_COLUMN
+from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import (
     REMOVAL_REASONS,
     ChangeReason,
@@ -32,51 +34,57 @@ def _extra(record: IdentityRecord) -> dict[str, Any]:
     return {"notified_on": dt.date.today(), "retention_flag": "removed" if removed else "current"}
 
 
-def check_number_binding(session: Session, keys: FieldKeys, record: IdentityRecord) -> None:
-    """The notified 個人番号 must be the latest issued for the 住民票コード (000 P2.1)."""
-    binding = session.get(NumberBinding, record.resident_code)
-    index = keys.blind_index(record.individual_number, column=NUMBER_COLUMN)
-    if binding is None or binding.individual_number_index != index:
-        raise Conflict(
-            "個人番号が住民票コードに対応しません",
-            field="individual_number",
-            code="number_mismatch",
-        )
+class NumberBindings:
+    """The bindings of one batch's codes, loaded in one query (000 P2.1 authenticity)."""
+
+    def __init__(self, session: Session, keys: FieldKeys, codes: set[str]):
+        self.session = session
+        self.keys = keys
+        self.by_code: dict[str, NumberBinding] = {}
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            stmt = select(NumberBinding).where(NumberBinding.resident_code.in_(chunk))
+            self.by_code.update((b.resident_code, b) for b in self.session.scalars(stmt))
+
+    def check(self, record: IdentityRecord) -> None:
+        """The notified 個人番号 must be the latest issued for the 住民票コード."""
+        if record.reason == ChangeReason.RESIDENT_CODE_CHANGE:
+            self._rebind(record)
+        binding = self.by_code.get(record.resident_code)
+        index = self.keys.blind_index(record.individual_number, column=NUMBER_COLUMN)
+        if binding is None or binding.individual_number_index != index:
+            raise Conflict(
+                "個人番号が住民票コードに対応しません",
+                field="individual_number",
+                code="number_mismatch",
+            )
+
+    def _rebind(self, record: IdentityRecord) -> None:
+        """A 住民票コード change moves the number binding to the new code (000 P1.3)."""
+        assert record.previous_resident_code is not None
+        old = self.by_code.get(record.previous_resident_code)
+        if old is None:
+            raise Conflict(
+                "変更前の住民票コードがありません", field="previous_resident_code", code="unknown"
+            )
+        if record.resident_code not in self.by_code:
+            new = NumberBinding(
+                resident_code=record.resident_code,
+                individual_number_index=old.individual_number_index,
+            )
+            self.session.add(new)
+            self.by_code[record.resident_code] = new
 
 
 def apply_identity_updates(
     session: Session, keys: FieldKeys, records: list[dict[str, Any]]
 ) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    for raw in records:
-        record = IdentityRecord.model_validate(raw)
-        try:
-            if record.reason == ChangeReason.RESIDENT_CODE_CHANGE:
-                rebind_code(session, record)
-            check_number_binding(session, keys, record)
-        except JukiError as exc:
-            outcomes.append(Outcome(record, error=exc))
-            continue
-        outcomes.extend(apply_records(session, NationalIdentityRow, [raw], keys, _extra))
-    return outcomes
-
-
-def rebind_code(session: Session, record: IdentityRecord) -> None:
-    """A 住民票コード change moves the number binding to the new code (000 P1.3)."""
-    assert record.previous_resident_code is not None
-    old = session.get(NumberBinding, record.previous_resident_code)
-    if old is None:
-        raise Conflict(
-            "変更前の住民票コードがありません", field="previous_resident_code", code="unknown"
-        )
-    if session.get(NumberBinding, record.resident_code) is None:
-        session.add(
-            NumberBinding(
-                resident_code=record.resident_code,
-                individual_number_index=old.individual_number_index,
-            )
-        )
-        session.flush()
+    codes = {r["resident_code"] for r in records} | {
+        r["previous_resident_code"] for r in records if r.get("previous_resident_code")
+    }
+    bindings = NumberBindings(session, keys, codes)
+    return apply_records(session, NationalIdentityRow, records, keys, _extra, bindings.check)
 
 
 def admit_number_request(

@@ -18,7 +18,7 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
     """1-③: forward accepted updates to the national server; refuse the rest to the CS."""
     for outcome in service.apply_identity_updates(uow.session, uow.node.keys, records):
         if outcome.error is None:
-            uow.send(NATIONAL, MessageType.IDENTITY_UPDATE, outcome.record.model_dump(mode="json"))
+            uow.send(NATIONAL, MessageType.IDENTITY_UPDATE, outcome.raw)
         else:
             uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())
 
