@@ -66,6 +66,7 @@ def record(network: EmbeddedNetwork, lg: str, action: Any, *args: Any) -> int:
     """Run a registry service call in its own unit of work, deliver, return the event id."""
     with network.node(f"registry:{lg}").unit_of_work() as uow:
         event = action(uow, *args)
+        uow.session.flush()
         event_id: int = event.id
     network.pump()
     return event_id

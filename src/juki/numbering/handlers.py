@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from juki.core.errors import JukiError
-from juki.core.messages import CodeChangeNotice, MessageType, NumberRequest, NumberResult
+from juki.core.errors import Conflict, JukiError
+from juki.core.messages import CodeChangeNotice, MessageType, NumberRequest
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.numbering.service import NumberGenerator
@@ -20,9 +20,10 @@ def _generator(uow: UnitOfWork) -> NumberGenerator:
 
 def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     generator = _generator(uow)
-    for raw in records:
-        request = NumberRequest.model_validate(raw)
-        result = {
+    requests = [NumberRequest.model_validate(raw) for raw in records]
+    generated = generator.generate_many([r.resident_code for r in requests if r.kind == "generate"])
+    for request in requests:
+        result: dict[str, Any] = {
             "request_id": request.request_id,
             "lg_code": request.lg_code,
             "resident_code": request.resident_code,
@@ -30,14 +31,18 @@ def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
         }
         try:
             if request.kind == "generate":
-                number, at = generator.generate(request.resident_code)
+                outcome = generated[request.resident_code]
+                if isinstance(outcome, str):
+                    raise Conflict(
+                        "既に個人番号が生成されています", field="resident_code", code=outcome
+                    )
+                number, at = outcome
             else:
                 assert request.old_individual_number is not None
                 number, at = generator.change(request.resident_code, request.old_individual_number)
             result |= {"individual_number": number, "generated_at": at.isoformat()}
         except JukiError as exc:
             result |= {"error_code": exc.code}
-        NumberResult.model_validate(result)
         uow.send(envelope.sender, MessageType.NUMBER_RESULT, result)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.orm import object_session
 
 from juki.core.errors import NotFound
 from juki.core.identity import NUMBER_COLUMN
@@ -15,6 +16,10 @@ router = APIRouter(tags=["既存住基 (resident register)"])
 
 
 def _event(event: ResidentEvent) -> schemas.EventRead:
+    if event.id is None:  # the service does not flush; the id is assigned by the insert
+        session = object_session(event)
+        assert session is not None
+        session.flush()
     return schemas.EventRead(
         id=event.id,
         resident_id=event.resident_id,

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.core.messages import MessageType, NumberResult, PoolGrant
+from juki.core.messages import IdentityUpdateResult, MessageType, NumberResult, PoolGrant
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.registry import service
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        service.receive_number(uow, NumberResult.model_validate(raw).model_dump(mode="json"))
+    results = [NumberResult.model_validate(raw).model_dump(mode="json") for raw in records]
+    service.receive_numbers(uow, results)
 
 
 def on_update_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        service.receive_update_result(uow, raw)
+    results = [IdentityUpdateResult.model_validate(raw).model_dump() for raw in records]
+    service.receive_update_results(uow, results)
 
 
 def on_pool_grant(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

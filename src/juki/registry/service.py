@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
@@ -47,16 +47,29 @@ def now() -> dt.datetime:
 # --- 住民票コード pool ----------------------------------------------------------------------
 
 
-def take_resident_code(uow: UnitOfWork) -> str:
-    entry = uow.session.scalars(
-        select(ResidentCodePoolEntry).where(ResidentCodePoolEntry.used_at.is_(None)).limit(1)
-    ).first()
-    if entry is None:
+def take_resident_codes(uow: UnitOfWork, count: int) -> list[str]:
+    """Take `count` unused codes from the pool J-LIS granted (each used at most once)."""
+    codes = list(
+        uow.session.scalars(
+            select(ResidentCodePoolEntry.resident_code)
+            .where(ResidentCodePoolEntry.used_at.is_(None))
+            .limit(count)
+        )
+    )
+    if len(codes) < count:
         raise Conflict("住民票コードの在庫がありません", field="resident_code", code="pool_empty")
-    entry.used_at = now()
-    uow.session.flush()
+    for start in range(0, count, 500):
+        uow.session.execute(
+            update(ResidentCodePoolEntry)
+            .where(ResidentCodePoolEntry.resident_code.in_(codes[start : start + 500]))
+            .values(used_at=now())
+        )
     request_pool_if_low(uow)
-    return entry.resident_code
+    return codes
+
+
+def take_resident_code(uow: UnitOfWork) -> str:
+    return take_resident_codes(uow, 1)[0]
 
 
 def free_codes(uow: UnitOfWork) -> int:
@@ -126,9 +139,10 @@ def record_event(
     *,
     previous_resident_code: str | None = None,
 ) -> ResidentEvent:
-    """History row + event; then notify the CS unless the person still awaits a number."""
+    """History row + event; then notify the CS unless the person still awaits a number.
+
+    Nothing is flushed here, so a batch of events costs one flush at commit."""
     resident.version += 1
-    uow.session.flush()
     items = _copy_items(resident) | {"version": resident.version}
     uow.session.add(
         ResidentHistory(
@@ -152,7 +166,6 @@ def record_event(
         status="awaiting_number" if resident.awaiting_number else "sent",
     )
     uow.session.add(event)
-    uow.session.flush()
     if not resident.awaiting_number:
         notify_identity(uow, resident, event)
     return event
@@ -390,35 +403,57 @@ def request_number_change(
 # --- results from 住基ネット ------------------------------------------------------------------
 
 
-def receive_number(uow: UnitOfWork, result: dict[str, Any]) -> None:
-    """個人番号 from J-LIS: record it, then notify the awaiting event (1-③; P1.2 2-④)."""
-    resident = uow.session.scalars(
-        select(Resident).where(
-            Resident.resident_code == result["resident_code"], Resident.awaiting_number.is_(True)
-        )
-    ).first()
-    if resident is None:
-        return
-    event = uow.session.scalars(
-        select(ResidentEvent)
-        .where(ResidentEvent.resident_id == resident.id, ResidentEvent.status == "awaiting_number")
-        .order_by(ResidentEvent.id)
-    ).first()
-    resident.awaiting_number = False
-    if not result.get("individual_number"):
+def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
+    """個人番号 from J-LIS: record each, then notify its awaiting event (1-③; P1.2 2-④)."""
+    by_code = {r["resident_code"]: r for r in results}
+    residents = {
+        r.resident_code: r
+        for r in _in_chunks(uow, Resident, Resident.resident_code, list(by_code))
+        if r.awaiting_number
+    }
+    events: dict[int, ResidentEvent] = {}
+    for event in _in_chunks(
+        uow, ResidentEvent, ResidentEvent.resident_id, [r.id for r in residents.values()]
+    ):
+        if event.status == "awaiting_number" and event.resident_id not in events:
+            events[event.resident_id] = event
+    for code, resident in residents.items():
+        result, event = by_code[code], events.get(resident.id)
+        resident.awaiting_number = False
+        if not result.get("individual_number"):
+            if event is not None:
+                event.status, event.error_code = "rejected", result.get("error_code")
+            continue
+        set_number(uow, resident, result["individual_number"])
         if event is not None:
-            event.status, event.error_code = "rejected", result.get("error_code")
-        return
-    set_number(uow, resident, result["individual_number"])
-    if event is not None:
-        notify_identity(uow, resident, event)
+            notify_identity(uow, resident, event)
 
 
-def receive_update_result(uow: UnitOfWork, result: dict[str, Any]) -> None:
-    event = uow.session.scalars(
-        select(ResidentEvent).where(ResidentEvent.update_id == result["update_id"])
-    ).first()
-    if event is None:
-        return
-    event.status = "applied" if result["ok"] else "rejected"
-    event.error_code, event.error_field = result.get("error_code"), result.get("error_field")
+def receive_update_results(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
+    """本人確認情報更新結果: applied in one UPDATE; refusals keep their code and field."""
+    applied = [r["update_id"] for r in results if r["ok"]]
+    for start in range(0, len(applied), 500):
+        uow.session.execute(
+            update(ResidentEvent)
+            .where(ResidentEvent.update_id.in_(applied[start : start + 500]))
+            .values(status="applied")
+        )
+    for result in results:
+        if not result["ok"]:
+            uow.session.execute(
+                update(ResidentEvent)
+                .where(ResidentEvent.update_id == result["update_id"])
+                .values(
+                    status="rejected",
+                    error_code=result.get("error_code"),
+                    error_field=result.get("error_field"),
+                )
+            )
+
+
+def _in_chunks(uow: UnitOfWork, model: Any, column: Any, values: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for start in range(0, len(values), 500):
+        stmt = select(model).where(column.in_(values[start : start + 500])).order_by(model.id)
+        found += uow.session.scalars(stmt).all()
+    return found
