@@ -242,13 +242,22 @@ def pki_issue(
 def bench_chain(
     events: Annotated[int, typer.Option(help="Events to push through the chain.")] = 20000,
     population: Annotated[int, typer.Option(help="Residents loaded first.")] = 6000,
+    batch: Annotated[int, typer.Option(help="Events per registry transaction.")] = 200,
 ) -> None:
     """End-to-end 異動 throughput and latency, beside a raw SQLite baseline (bench/chain.py)."""
     import runpy
     import sys
 
     script = Path(__file__).resolve().parents[2] / "bench" / "chain.py"
-    sys.argv = [str(script), "--events", str(events), "--population", str(population)]
+    sys.argv = [
+        str(script),
+        "--events",
+        str(events),
+        "--population",
+        str(population),
+        "--batch",
+        str(batch),
+    ]
     runpy.run_path(str(script), run_name="__main__")
 
 

@@ -188,6 +188,8 @@ def _supersede(batch: _Batch, current: PendingRow) -> None:
 def _write(session: Session, model: type[IdentityRowMixin], batch: _Batch) -> None:
     for start in range(0, len(batch.superseded_ids), _IN_CHUNK):
         chunk = batch.superseded_ids[start : start + _IN_CHUNK]
-        session.execute(update(model).where(model.id.in_(chunk)).values(is_current=False))
+        table = model.__table__  # type: ignore[attr-defined]
+        session.execute(update(table).where(table.c.id.in_(chunk)).values(is_current=False))
     if batch.new_rows:
-        session.execute(insert(model), [row.values for row in batch.new_rows])
+        # Core executemany: the ORM's per-object bookkeeping is not needed for append-only rows
+        session.execute(insert(model.__table__), [row.values for row in batch.new_rows])  # type: ignore[attr-defined]

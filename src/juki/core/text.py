@@ -42,6 +42,12 @@ def gaiji_count(text: str) -> int:
     住基ネット uses its own 住基統一文字; we approximate the standard set by what Shift_JIS
     (JIS X 0208) can encode. A record with a positive count gets 外字フラグ set.
     """
+    try:
+        text.encode("shift_jis")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return 0  # the common case: no 外字 at all
     count = 0
     for ch in text:
         try:

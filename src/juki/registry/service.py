@@ -107,6 +107,14 @@ def get_resident(uow: UnitOfWork, resident_id: int) -> Resident:
     return resident
 
 
+def preload_residents(uow: UnitOfWork, resident_ids: list[int]) -> list[Resident]:
+    """Load a batch's residents in one query, so recording each event reads from memory
+    (a batch of counter notices committed together, e.g. the benchmark's). The session's
+    identity map holds objects weakly: keep the returned list while recording."""
+    loaded: list[Resident] = _in_chunks(uow, Resident, Resident.id, resident_ids)
+    return loaded
+
+
 def current_resident(uow: UnitOfWork, resident_id: int) -> Resident:
     resident = get_resident(uow, resident_id)
     if resident.status != "resident":
@@ -126,9 +134,13 @@ def set_number(uow: UnitOfWork, resident: Resident, number: str) -> None:
     resident.individual_number_index = uow.node.keys.blind_index(number, column=NUMBER_COLUMN)
 
 
+_HISTORY_ITEMS = tuple(
+    c.key for c in ResidentHistory.__table__.columns if c.key != "id" and hasattr(Resident, c.key)
+)
+
+
 def _copy_items(resident: Resident) -> dict[str, Any]:
-    names = [c.key for c in ResidentHistory.__table__.columns]
-    return {n: getattr(resident, n) for n in names if hasattr(Resident, n) and n not in ("id",)}
+    return {name: getattr(resident, name) for name in _HISTORY_ITEMS}
 
 
 def record_event(
