@@ -20,7 +20,9 @@ app = typer.Typer(help="juki: Japan's resident registry network, runnable.", no_
 pki_app = typer.Typer(help="The network's own certificate authority.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks (bench/).", no_args_is_help=True)
 app.add_typer(pki_app, name="pki")
+node_app_cli = typer.Typer(help="Run nodes as their own process.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+app.add_typer(node_app_cli, name="node")
 console = Console()
 
 HOME = Path(".juki")
@@ -203,6 +205,45 @@ def simulate(
                 sim.refresh()
             progress.advance(task)
     console.print(dict(sim.counts))
+
+
+@node_app_cli.command("serve")
+def node_serve(
+    nodes: Annotated[
+        str, typer.Option(help="Comma-separated node ids, e.g. cs:131075,registry:131075")
+    ],
+    routes: Annotated[Path, typer.Option(help="JSON: node id -> https://host:port/<role>/<code>")],
+    port: Annotated[int, typer.Option(help="HTTPS port (mutual TLS).")],
+    name: Annotated[str | None, typer.Option(help="TLS certificate name of this process.")] = None,
+    home: Home = HOME,
+    database_url: Annotated[str | None, typer.Option(help="PostgreSQL server URL.")] = None,
+) -> None:
+    """Serve some nodes in this process over HTTPS with mutual TLS until stopped."""
+    import uvicorn
+
+    from juki.network.serve import NodeProcess, load_routes
+
+    logging.basicConfig(level=logging.WARNING)
+    node_ids = [n.strip() for n in nodes.split(",") if n.strip()]
+    tls_name = name or node_ids[0]
+    process = NodeProcess(home, node_ids, load_routes(routes), tls_name, database_url)
+    process.thread.start()
+    process.request_pools()
+    cert, key = process.home.pki.tls_paths(tls_name)
+    console.print(f"serving {', '.join(node_ids)} on https://127.0.0.1:{port} (mutual TLS)")
+    try:
+        uvicorn.run(
+            process.app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            ssl_certfile=str(cert),
+            ssl_keyfile=str(key),
+            ssl_ca_certs=str(process.home.pki.ca_cert_path),
+            ssl_cert_reqs=2,
+        )
+    finally:
+        process.thread.stop()
 
 
 @pki_app.command("init")

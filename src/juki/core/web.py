@@ -29,7 +29,9 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
         yield uow
 
 
-UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
+# scope="function": the transaction commits before the response is sent, so a client
+# never sees 201 for a change that then failed to commit.
+UoW = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 
 
 def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
