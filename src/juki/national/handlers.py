@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.core.errors import JukiError, Refused
 from juki.core.identity import answer_consistency
 from juki.core.messages import ChangeReason, MessageType, NumberRequest, PoolRequest
 from juki.core.messaging.envelope import Envelope
@@ -34,13 +33,16 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
 
 
 def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        request = NumberRequest.model_validate(raw)
-        try:
-            if request.lg_code != code_of(envelope.sender):
-                raise Refused("他の市町村の要求です", field="lg_code")
-            service.admit_number_request(uow.session, uow.node.keys, envelope.sender, request)
-        except JukiError as exc:
+    """Forward admitted requests to the generator; refuse the rest back to the CS."""
+    lg = code_of(envelope.sender)
+    requests = [NumberRequest.model_validate(raw) for raw in records]
+    own = [r for r in requests if r.lg_code == lg]  # a CS asks only for its municipality
+    verdicts = service.admit_number_requests(uow.session, uow.node.keys, envelope.sender, own)
+    refused = {r.request_id for r in requests if r.lg_code != lg}
+    errors = {r.request_id: v for r, v in zip(own, verdicts, strict=True) if v is not None}
+    for request, raw in zip(requests, records, strict=True):
+        if request.request_id in refused or request.request_id in errors:
+            code = errors[request.request_id].code if request.request_id in errors else "refused"
             uow.send(
                 envelope.sender,
                 MessageType.NUMBER_RESULT,
@@ -49,17 +51,16 @@ def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
                     "lg_code": request.lg_code,
                     "resident_code": request.resident_code,
                     "kind": request.kind,
-                    "error_code": exc.code,
+                    "error_code": code,
                 },
             )
-            continue
-        uow.send(GENERATOR, MessageType.NUMBER_REQUEST, raw)
+        else:
+            uow.send(GENERATOR, MessageType.NUMBER_REQUEST, raw)
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        cs_node = service.record_number_result(uow.session, uow.node.keys, raw)
-        uow.send(cs_node, MessageType.NUMBER_RESULT, raw)
+    for result, cs_node in service.record_number_results(uow.session, uow.node.keys, records):
+        uow.send(cs_node, MessageType.NUMBER_RESULT, result)
 
 
 def on_pool_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

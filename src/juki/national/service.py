@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from juki.core import ids
 from juki.core.crypto import FieldKeys
-from juki.core.errors import Conflict
+from juki.core.errors import Conflict, JukiError
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import (
@@ -27,6 +28,8 @@ from juki.national.models import (
     ProvisionLog,
     ResidentCodeAllocation,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _extra(record: IdentityRecord) -> dict[str, Any]:
@@ -87,14 +90,61 @@ def apply_identity_updates(
     return apply_records(session, NationalIdentityRow, records, keys, _extra, bindings.check)
 
 
-def admit_number_request(
-    session: Session, keys: FieldKeys, cs_node: str, request: NumberRequest
+def _by_key(session: Session, model: Any, column: Any, keys: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for start in range(0, len(keys), 500):
+        stmt = select(model).where(column.in_(keys[start : start + 500]))
+        found.update((getattr(row, column.key), row) for row in session.scalars(stmt))
+    return found
+
+
+def admit_number_requests(
+    session: Session, keys: FieldKeys, cs_node: str, requests: list[NumberRequest]
+) -> list[JukiError | None]:
+    """Checks before requests may reach the generator (000 §2.3 "validate them first"):
+    the code was allocated to that municipality, a first number is not asked twice, and a
+    change presents the latest number of the code (P1.2 2-②). One query per check."""
+    codes = [r.resident_code for r in requests]
+    allocations = _by_key(
+        session, ResidentCodeAllocation, ResidentCodeAllocation.resident_code, codes
+    )
+    bindings = _by_key(session, NumberBinding, NumberBinding.resident_code, codes)
+    now = dt.datetime.now(dt.UTC)
+    verdicts: list[JukiError | None] = []
+    admitted: list[dict[str, Any]] = []
+    for request in requests:
+        try:
+            _admit(
+                request,
+                allocations.get(request.resident_code),
+                bindings.get(request.resident_code),
+                keys,
+            )
+        except JukiError as exc:
+            verdicts.append(exc)
+            continue
+        verdicts.append(None)
+        admitted.append(
+            {
+                "request_id": request.request_id,
+                "cs_node": cs_node,
+                "resident_code": request.resident_code,
+                "created_at": now,
+            }
+        )
+    if admitted:
+        session.execute(insert(PendingNumberRequest), admitted)
+    return verdicts
+
+
+def _admit(
+    request: NumberRequest,
+    allocation: ResidentCodeAllocation | None,
+    binding: NumberBinding | None,
+    keys: FieldKeys,
 ) -> None:
-    """Checks before a request may reach the generator (000 §2.3 'validate them first')."""
-    allocation = session.get(ResidentCodeAllocation, request.resident_code)
     if allocation is None or allocation.lg_code != request.lg_code:
         raise Conflict("払い出していない住民票コードです", field="resident_code", code="unknown")
-    binding = session.get(NumberBinding, request.resident_code)
     if request.kind == "generate" and binding is not None:
         raise Conflict("既に個人番号が生成されています", field="resident_code", code="exists")
     if request.kind == "change":
@@ -106,50 +156,80 @@ def admit_number_request(
                 field="old_individual_number",
                 code="number_mismatch",
             )
-    session.add(
-        PendingNumberRequest(
-            request_id=request.request_id,
-            cs_node=cs_node,
-            resident_code=request.resident_code,
-            created_at=dt.datetime.now(dt.UTC),
-        )
+
+
+def record_number_results(
+    session: Session, keys: FieldKeys, results: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], str]]:
+    """Bind each issued number to its code; return (result, CS to relay it to)."""
+    pending = _by_key(
+        session,
+        PendingNumberRequest,
+        PendingNumberRequest.request_id,
+        [r["request_id"] for r in results],
     )
-
-
-def record_number_result(session: Session, keys: FieldKeys, result: dict[str, Any]) -> str:
-    """Bind the issued number to its code and return the CS to relay the result to."""
-    pending = session.get(PendingNumberRequest, result["request_id"])
-    if pending is None:
-        raise Conflict("対応する要求がありません", field="request_id", code="unknown")
-    number = result.get("individual_number")
-    if number:
-        index = keys.blind_index(number, column=NUMBER_COLUMN)
-        binding = session.get(NumberBinding, pending.resident_code)
-        if binding is None:
-            session.add(
-                NumberBinding(resident_code=pending.resident_code, individual_number_index=index)
+    bindings = _by_key(
+        session,
+        NumberBinding,
+        NumberBinding.resident_code,
+        [p.resident_code for p in pending.values()],
+    )
+    relays: list[tuple[dict[str, Any], str]] = []
+    new_bindings: dict[str, str] = {}
+    for result in results:
+        request = pending.get(result["request_id"])
+        if request is None:
+            log.warning("number result without a pending request; dropped")
+            continue
+        number = result.get("individual_number")
+        if number:
+            index = keys.blind_index(number, column=NUMBER_COLUMN)
+            if request.resident_code in bindings:
+                bindings[request.resident_code].individual_number_index = index
+            else:
+                new_bindings[request.resident_code] = index
+        relays.append((result, request.cs_node))
+    if new_bindings:
+        session.execute(
+            insert(NumberBinding),
+            [
+                {"resident_code": code, "individual_number_index": index}
+                for code, index in new_bindings.items()
+            ],
+        )
+    done = list(pending)
+    for start in range(0, len(done), 500):
+        session.execute(
+            delete(PendingNumberRequest).where(
+                PendingNumberRequest.request_id.in_(done[start : start + 500])
             )
-        else:
-            binding.individual_number_index = index
-    session.delete(pending)
-    return pending.cs_node
+        )
+    return relays
 
 
 def allocate_resident_codes(session: Session, lg_code: str, count: int) -> list[str]:
     """Hand a municipality `count` fresh 住民票コード: 10 random digits + check digit,
     never handed out before (住基法施行規則 第1条)."""
     now = dt.datetime.now(dt.UTC)
-    codes: list[str] = []
+    codes: set[str] = set()
     while len(codes) < count:
-        code = ids.resident_code_from_body(ids.new_resident_code_body())
-        if code in codes or session.get(ResidentCodeAllocation, code) is not None:
-            continue
-        codes.append(code)
-    session.add_all(
-        ResidentCodeAllocation(resident_code=code, lg_code=lg_code, allocated_at=now)
-        for code in codes
+        candidates = {
+            ids.resident_code_from_body(ids.new_resident_code_body())
+            for _ in range(count - len(codes))
+        } - codes
+        taken = _by_key(
+            session,
+            ResidentCodeAllocation,
+            ResidentCodeAllocation.resident_code,
+            sorted(candidates),
+        )
+        codes |= candidates - taken.keys()
+    chosen = sorted(codes)
+    session.execute(
+        insert(ResidentCodeAllocation),
+        [{"resident_code": code, "lg_code": lg_code, "allocated_at": now} for code in chosen],
     )
-    return codes
+    return chosen
 
 
 def search_identity(

@@ -262,17 +262,40 @@ def _new_resident(uow: UnitOfWork, items: schemas.PersonItems, code: str, **extr
 
 def record_birth(uow: UnitOfWork, notice: schemas.BirthNotice) -> ResidentEvent:
     """出生: a new 住民票 with a code from the pool; the number is requested from J-LIS."""
-    if notice.birth_date > notice.change_date:
-        raise InvalidInput("出生日が異動年月日より後です", field="birth_date")
-    resident = _new_resident(
-        uow,
-        notice,
-        take_resident_code(uow),
-        awaiting_number=True,
-        became_resident_on=notice.birth_date,
-    )
-    request_number(uow, resident)
-    return record_event(uow, resident, ChangeReason.BIRTH, notice)
+    return record_births(uow, [notice])[0]
+
+
+def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[ResidentEvent]:
+    """出生 for a batch (also the 初期導入 bulk load): codes taken from the pool in one
+    query, the residents inserted in one flush, their number requests in one envelope."""
+    for notice in notices:
+        if notice.birth_date > notice.change_date:
+            raise InvalidInput("出生日が異動年月日より後です", field="birth_date")
+    codes = take_resident_codes(uow, len(notices))
+    residents = [
+        Resident(
+            resident_code=code,
+            name_kanji=n.name_kanji,
+            name_kana=n.name_kana,
+            birth_date=n.birth_date,
+            sex=n.sex,
+            address=n.address,
+            town_code=n.town_code,
+            postal_code=n.postal_code,
+            status="resident",
+            version=0,
+            awaiting_number=True,
+            became_resident_on=n.birth_date,
+        )
+        for n, code in zip(notices, codes, strict=True)
+    ]
+    uow.session.add_all(residents)
+    uow.session.flush()
+    events = []
+    for resident, notice in zip(residents, notices, strict=True):
+        request_number(uow, resident)
+        events.append(record_event(uow, resident, ChangeReason.BIRTH, notice))
+    return events
 
 
 def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> ResidentEvent:

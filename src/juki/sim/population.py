@@ -35,12 +35,13 @@ def load_population(
         done = 0
         while done < target:
             size = min(BATCH, target - done)
+            notices = []
+            for _ in range(size):
+                person = factory.person(lg)
+                born = dt.date.fromisoformat(person["birth_date"])
+                notices.append(schemas.BirthNotice(**person, change_date=born))
             with node.unit_of_work() as uow:
-                for _ in range(size):
-                    person = factory.person(lg)
-                    born = dt.date.fromisoformat(person["birth_date"])
-                    notice = schemas.BirthNotice(**person, change_date=born)
-                    registry_service.record_birth(uow, notice)
+                registry_service.record_births(uow, notices)
             done += size
             network.pump()
             if progress:
