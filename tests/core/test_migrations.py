@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
 from juki.core.messaging.tables import messaging_metadata
 from juki.core.migrate import upgrade
@@ -38,3 +38,18 @@ def test_generator_file_has_exactly_the_five_items() -> None:
         "generated_at",
         "issued_on",
     }
+
+
+@pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering"])
+def test_migrations_downgrade_and_upgrade_again(role: str, tmp_path: Path) -> None:
+    from alembic import command
+
+    from juki.core.migrate import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'node.db'}")
+    config = alembic_config(f"juki.{role}", engine)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    command.upgrade(config, "head")
+    engine.dispose()
