@@ -13,8 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict
@@ -22,8 +22,6 @@ from juki.core.messages import (
     ENTRY_REASONS,
     REMOVAL_REASONS,
     ChangeReason,
-    ConsistencyDifference,
-    ConsistencyRecord,
     IdentityRecord,
 )
 
@@ -171,61 +169,3 @@ def _label(reason: ChangeReason) -> str:
     from juki.core.messages import CHANGE_REASON_LABELS
 
     return CHANGE_REASON_LABELS[reason]
-
-
-def consistency_record(row: IdentityRowMixin, keys: FieldKeys) -> ConsistencyRecord:
-    return ConsistencyRecord(
-        resident_code=row.resident_code,
-        name_kanji=row.name_kanji,
-        birth_date=row.birth_date,
-        sex=row.sex,  # type: ignore[arg-type]
-        address=row.address,
-        individual_number=keys.decrypt(row.individual_number_cipher, column=NUMBER_COLUMN),
-        reason=ChangeReason(row.change_reason),
-        change_date=row.change_date,
-    )
-
-
-def compare_records(
-    theirs: dict[str, ConsistencyRecord], ours: dict[str, ConsistencyRecord]
-) -> list[ConsistencyDifference]:
-    """Differences between a CS's file and ours (P2.5; 002 §6.6), keyed by 住民票コード."""
-    differences: list[ConsistencyDifference] = []
-    for code in sorted(theirs.keys() | ours.keys()):
-        if code not in ours:
-            differences.append(ConsistencyDifference(resident_code=code, kind="missing_here"))
-        elif code not in theirs:
-            differences.append(ConsistencyDifference(resident_code=code, kind="missing_there"))
-        else:
-            a, b = theirs[code].model_dump(), ours[code].model_dump()
-            fields = sorted(k for k in a if a[k] != b[k])
-            if fields:
-                differences.append(
-                    ConsistencyDifference(resident_code=code, kind="mismatch", fields=fields)
-                )
-    return differences
-
-
-def answer_consistency(
-    session: Session, model: type[Row], keys: FieldKeys, checker: str, raw: dict[str, Any]
-) -> dict[str, Any]:
-    """Compare a CS's 整合性確認用本人確認情報 with this tier's current rows for that
-    municipality and return the ConsistencyResult body (000 P2.5; 002 §6.6)."""
-    from juki.core.messages import ConsistencyCheck
-
-    check = ConsistencyCheck.model_validate(raw)
-    theirs = {record.resident_code: record for record in check.records}
-    rows = session.scalars(
-        select(model).where(
-            model.lg_code == check.lg_code, model.is_current.is_(True), model.removed.is_(False)
-        )
-    ).all()
-    ours = {row.resident_code: consistency_record(row, keys) for row in rows}
-    differences = compare_records(theirs, ours)
-    return {
-        "check_id": check.check_id,
-        "checker": checker,
-        "lg_code": check.lg_code,
-        "compared": len(theirs),
-        "differences": [d.model_dump() for d in differences],
-    }

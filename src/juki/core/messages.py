@@ -215,6 +215,8 @@ class ConsistencyRecord(Strict):
 class ConsistencyCheck(Strict):
     check_id: str
     lg_code: str
+    part: int = Field(default=1, ge=1)
+    last_part: bool = True
     records: list[ConsistencyRecord]
 
 

@@ -55,10 +55,15 @@ def on_consistency_result(
 
 def start_reconcile(uow: UnitOfWork) -> str:
     """6-①: send the 整合 data to the prefectural and national servers."""
-    check = service.consistency_snapshot(uow.session, uow.node.keys, code_of(uow.node.node_id))
-    uow.send(prefecture_of(uow), MessageType.CONSISTENCY_CHECK, check)
-    uow.send(NATIONAL, MessageType.CONSISTENCY_CHECK, check)
-    return str(check["check_id"])
+    checks = service.consistency_parts(uow.session, uow.node.keys, code_of(uow.node.node_id))
+    for check in checks:  # one envelope per part, so a large municipality streams its file
+        uow.node.write_outbox(
+            uow.session, prefecture_of(uow), MessageType.CONSISTENCY_CHECK, {"records": [check]}
+        )
+        uow.node.write_outbox(
+            uow.session, NATIONAL, MessageType.CONSISTENCY_CHECK, {"records": [check]}
+        )
+    return str(checks[0]["check_id"])
 
 
 HANDLERS: dict[str, Handler] = {

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from juki.core.consistency import consistency_record, parts
 from juki.core.crypto import FieldKeys
-from juki.core.identity import consistency_record
 from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import REMOVAL_REASONS, ChangeReason, ConsistencyResult, IdentityRecord
 from juki.core.text import gaiji_count
@@ -46,7 +46,7 @@ def apply_identity_updates(
     return apply_records(session, CsIdentityRow, records, keys, _extra)
 
 
-def consistency_snapshot(session: Session, keys: FieldKeys, lg_code: str) -> dict[str, Any]:
+def consistency_parts(session: Session, keys: FieldKeys, lg_code: str) -> list[dict[str, Any]]:
     """整合性確認用本人確認情報: the 8 items of every current resident (001a §3.8 6-①)."""
     rows = session.scalars(
         select(CsIdentityRow).where(
@@ -55,11 +55,8 @@ def consistency_snapshot(session: Session, keys: FieldKeys, lg_code: str) -> dic
             CsIdentityRow.removed.is_(False),
         )
     ).all()
-    return {
-        "check_id": str(uuid.uuid4()),
-        "lg_code": lg_code,
-        "records": [consistency_record(row, keys).model_dump(mode="json") for row in rows],
-    }
+    records = [consistency_record(row, keys) for row in rows]
+    return parts(str(uuid.uuid4()), lg_code, records)
 
 
 def record_consistency_result(session: Session, raw: dict[str, Any]) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.core.identity import answer_consistency
+from juki.core.consistency import answer_consistency
 from juki.core.messages import ChangeReason, MessageType, NumberRequest, PoolRequest
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.national import service
-from juki.national.models import NationalIdentityRow
+from juki.national.models import ConsistencyStaging, NationalIdentityRow
 
 GENERATOR = "numbering"
 
@@ -81,9 +81,15 @@ def on_consistency_check(
 ) -> None:
     for raw in records:
         result = answer_consistency(
-            uow.session, NationalIdentityRow, uow.node.keys, uow.node.node_id, raw
+            uow.session,
+            NationalIdentityRow,
+            ConsistencyStaging,
+            uow.node.keys,
+            uow.node.node_id,
+            raw,
         )
-        uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
+        if result is not None:
+            uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from juki.core.consistency import ConsistencyStagingMixin
 from juki.core.identity import IdentityRowMixin
 from juki.core.search import ProvisionLogMixin
 
@@ -76,3 +77,9 @@ class ConsistencyRun(Base):
     compared: Mapped[int] = mapped_column(Integer)
     differences: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConsistencyStaging(Base, ConsistencyStagingMixin):
+    """Parts of a CS's 整合 data received before its last part."""
+
+    __tablename__ = "consistency_staging"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.core.identity import answer_consistency
+from juki.core.consistency import answer_consistency
 from juki.core.messages import IdentityUpdateResult, MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.prefecture import service
-from juki.prefecture.models import PrefectureIdentityRow
+from juki.prefecture.models import ConsistencyStaging, PrefectureIdentityRow
 
 NATIONAL = "national"
 
@@ -35,9 +35,15 @@ def on_consistency_check(
 ) -> None:
     for raw in records:
         result = answer_consistency(
-            uow.session, PrefectureIdentityRow, uow.node.keys, uow.node.node_id, raw
+            uow.session,
+            PrefectureIdentityRow,
+            ConsistencyStaging,
+            uow.node.keys,
+            uow.node.node_id,
+            raw,
         )
-        uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
+        if result is not None:
+            uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
 
 
 HANDLERS: dict[str, Handler] = {

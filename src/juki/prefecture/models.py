@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from juki.core.consistency import ConsistencyStagingMixin
 from juki.core.identity import IdentityRowMixin
 from juki.core.search import ProvisionLogMixin
 
@@ -34,3 +35,9 @@ class ProvisionLog(Base, ProvisionLogMixin):
     """提供記録: every search, refusals included."""
 
     __tablename__ = "provision_log"
+
+
+class ConsistencyStaging(Base, ConsistencyStagingMixin):
+    """Parts of a CS's 整合 data received before its last part."""
+
+    __tablename__ = "consistency_staging"

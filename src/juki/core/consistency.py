@@ -1,0 +1,130 @@
+"""本人確認情報整合 (consistency check): a CS's file compared with the prefecture's and the
+national server's (000 P2.5; 002 §6.6; 001a §3.8).
+
+The CS sends its 8-item records in parts (one envelope each, in channel order); the
+receiver keeps them, encrypted, in a staging table until the last part, then compares and
+answers with the differences. Nothing is overwritten from consistency data (002 §6.6).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Integer, LargeBinary, String, delete, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from juki.core.crypto import FieldKeys
+from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
+from juki.core.messages import (
+    ChangeReason,
+    ConsistencyCheck,
+    ConsistencyDifference,
+    ConsistencyRecord,
+)
+
+PART_SIZE = 5000
+_STAGED = "consistency_staging"
+
+
+class ConsistencyStagingMixin:
+    """Parts of a check received so far (each record encrypted: it holds a 個人番号)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[str] = mapped_column(String(36), index=True)
+    part: Mapped[int] = mapped_column(Integer)
+    records_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def consistency_record(row: IdentityRowMixin, keys: FieldKeys) -> ConsistencyRecord:
+    return ConsistencyRecord(
+        resident_code=row.resident_code,
+        name_kanji=row.name_kanji,
+        birth_date=row.birth_date,
+        sex=row.sex,  # type: ignore[arg-type]
+        address=row.address,
+        individual_number=keys.decrypt(row.individual_number_cipher, column=NUMBER_COLUMN),
+        reason=ChangeReason(row.change_reason),
+        change_date=row.change_date,
+    )
+
+
+def compare_records(
+    theirs: dict[str, ConsistencyRecord], ours: dict[str, ConsistencyRecord]
+) -> list[ConsistencyDifference]:
+    """Differences between a CS's file and ours (P2.5; 002 §6.6), keyed by 住民票コード."""
+    differences: list[ConsistencyDifference] = []
+    for code in sorted(theirs.keys() | ours.keys()):
+        if code not in ours:
+            differences.append(ConsistencyDifference(resident_code=code, kind="missing_here"))
+        elif code not in theirs:
+            differences.append(ConsistencyDifference(resident_code=code, kind="missing_there"))
+        else:
+            a, b = theirs[code].model_dump(), ours[code].model_dump()
+            fields = sorted(k for k in a if a[k] != b[k])
+            if fields:
+                differences.append(
+                    ConsistencyDifference(resident_code=code, kind="mismatch", fields=fields)
+                )
+    return differences
+
+
+def parts(check_id: str, lg_code: str, records: list[ConsistencyRecord]) -> list[dict[str, Any]]:
+    """Split a CS's records into ConsistencyCheck bodies of at most PART_SIZE records."""
+    chunks = [records[i : i + PART_SIZE] for i in range(0, len(records), PART_SIZE)] or [[]]
+    return [
+        {
+            "check_id": check_id,
+            "lg_code": lg_code,
+            "part": number,
+            "last_part": number == len(chunks),
+            "records": [r.model_dump(mode="json") for r in chunk],
+        }
+        for number, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def answer_consistency(
+    session: Session,
+    model: type[IdentityRowMixin],
+    staging: type[ConsistencyStagingMixin],
+    keys: FieldKeys,
+    checker: str,
+    raw: dict[str, Any],
+) -> dict[str, Any] | None:
+    """Stage a part; on the last part compare everything and return the ConsistencyResult."""
+    check = ConsistencyCheck.model_validate(raw)
+    payload = json.dumps([r.model_dump(mode="json") for r in check.records]).encode()
+    if not check.last_part:
+        session.execute(
+            insert(staging),
+            [
+                {
+                    "check_id": check.check_id,
+                    "part": check.part,
+                    "records_cipher": keys.encrypt(payload.decode(), column=_STAGED),
+                }
+            ],
+        )
+        return None
+    theirs = {record.resident_code: record for record in check.records}
+    stmt = select(staging.records_cipher).where(staging.check_id == check.check_id)
+    for cipher in session.scalars(stmt):
+        for item in json.loads(keys.decrypt(cipher, column=_STAGED)):
+            record = ConsistencyRecord.model_validate(item)
+            theirs[record.resident_code] = record
+    session.execute(delete(staging).where(staging.check_id == check.check_id))
+    rows = session.scalars(
+        select(model).where(
+            model.lg_code == check.lg_code, model.is_current.is_(True), model.removed.is_(False)
+        )
+    ).all()
+    ours = {row.resident_code: consistency_record(row, keys) for row in rows}
+    differences = compare_records(theirs, ours)
+    return {
+        "check_id": check.check_id,
+        "checker": checker,
+        "lg_code": check.lg_code,
+        "compared": len(theirs),
+        "differences": [d.model_dump() for d in differences],
+    }
