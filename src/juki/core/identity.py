@@ -53,9 +53,9 @@ class IdentityRowMixin:
     gaiji_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 外字フラグ
     deleted_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 削除フラグ
     update_seq: Mapped[int] = mapped_column(Integer)  # 更新順番号
-    is_current: Mapped[bool] = mapped_column(Boolean, index=True)  # latest row for the code
+    is_current: Mapped[bool] = mapped_column(Boolean)  # latest row for the code
     removed: Mapped[bool] = mapped_column(Boolean, default=False)  # 消除 (転出・死亡)
-    update_id: Mapped[str] = mapped_column(String(36), index=True)
+    update_id: Mapped[str] = mapped_column(String(36))  # 依頼管理番号 of the registry event
 
 
 Row = TypeVar("Row", bound=IdentityRowMixin)

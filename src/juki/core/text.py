@@ -7,6 +7,7 @@ kana made large, spaces dropped, so that ジョウ, じよう and ｼﾞｮｳ a
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import jaconv
@@ -15,9 +16,17 @@ _VOICING_MARKS = {"\u3099", "\u309a"}  # combining dakuten / handakuten
 _SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 
 
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+_KANA_NAME = re.compile("[\u3041-\u3096\u309b-\u30ff\uff61-\uff9f \u3000]+")
+
+
 def to_katakana(text: str) -> str:
-    """Full-width katakana (jaconv folds hiragana and half-width kana)."""
-    return jaconv.hira2kata(jaconv.h2z(text, kana=True, ascii=False, digit=False))
+    """Full-width katakana: half-width kana folded by jaconv (only when present, it is the
+    slow step), hiragana shifted to katakana by code point."""
+    if _HALF_WIDTH_KANA.search(text):
+        text = jaconv.h2z(text, kana=True, ascii=False, digit=False)
+    return text.translate(_HIRAGANA_TO_KATAKANA)
 
 
 def seion(text: str) -> str:
@@ -30,10 +39,7 @@ def seion(text: str) -> str:
 
 def is_kana_name(text: str) -> bool:
     """True when the text is katakana/hiragana with spaces (a ふりがな field)."""
-    folded = to_katakana(text).replace("\u3000", " ")
-    return bool(folded.strip()) and all(
-        ch == " " or ch == "ー" or "\u30a0" <= ch <= "\u30ff" for ch in folded
-    )
+    return bool(text.strip()) and _KANA_NAME.fullmatch(text) is not None
 
 
 def gaiji_count(text: str) -> int:

@@ -1,0 +1,165 @@
+"""Random sequences of 異動 (hypothesis): whatever the order, every tier ends in agreement
+with the register, and 整合 finds no difference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from juki.core.errors import JukiError
+from juki.core.messaging.node import UnitOfWork
+from juki.core.search import IdentitySearch
+from juki.national import service as national_service
+from juki.network.embedded import EmbeddedNetwork
+from juki.registry import schemas
+from juki.registry import service as reg
+from juki.registry.models import Resident, ResidentEvent
+from tests.e2e.test_chain import reconcile_differences
+
+TOPOLOGY = {"13": ["131075"], "11": ["112011"]}
+DAY = dt.date(2026, 11, 10)
+OPS = [
+    "birth",
+    "move_within",
+    "name_change",
+    "correction",
+    "move_away",
+    "death",
+    "code_change",
+    "number_change",
+]
+ADDRESS = {"131075": "東京都墨田区業平", "112011": "埼玉県川越市元町"}
+
+
+def apply(network: EmbeddedNetwork, op: str, pick: int, step: int) -> None:
+    """One 異動 at a registry; an operation the register refuses (e.g. on a person who is
+    awaiting a number) is refused as at a real counter, and nothing of it is kept."""
+    lg = "131075" if pick % 2 == 0 else "112011"
+    other = "112011" if lg == "131075" else "131075"
+    try:
+        with network.node(f"registry:{lg}").unit_of_work() as uow:
+            ids = reg.resident_ids(uow, after_id=0, limit=1000)
+            if op == "birth" or not ids:
+                reg.record_birth(
+                    uow,
+                    schemas.BirthNotice(
+                        name_kanji=f"試験\u3000{step}郎",
+                        name_kana="シケン\u3000タロウ",
+                        birth_date=DAY,
+                        sex="1",
+                        address=f"{ADDRESS[lg]}{step}番",
+                        change_date=DAY,
+                    ),
+                )
+                return
+            certificate = _change(uow, op, ids[pick % len(ids)], step, other)
+    except JukiError:
+        return
+    if certificate is not None:  # the 転入 at the other municipality, with the 転出証明書
+        with network.node(f"registry:{other}").unit_of_work() as dest:
+            reg.record_move_in(
+                dest,
+                schemas.MoveInNotice(
+                    name_kanji=certificate.name_kanji,
+                    name_kana=certificate.name_kana,
+                    birth_date=certificate.birth_date,
+                    sex=certificate.sex,
+                    address=f"{ADDRESS[other]}{step}番",
+                    change_date=DAY,
+                    resident_code=certificate.resident_code,
+                    individual_number=certificate.individual_number,
+                    previous_lg_code=certificate.lg_code,
+                    previous_address=certificate.address,
+                ),
+            )
+
+
+def _change(
+    uow: UnitOfWork, op: str, rid: int, step: int, other: str
+) -> schemas.MoveOutCertificate | None:
+    if op == "move_within":
+        reg.record_move_within(
+            uow,
+            rid,
+            schemas.MoveWithinNotice(
+                address=f"{ADDRESS[reg.lg_code(uow)]}{step}丁目", change_date=DAY
+            ),
+        )
+    elif op == "name_change":
+        reg.record_name_change(
+            uow,
+            rid,
+            schemas.NameChangeNotice(
+                name_kanji=f"改姓\u3000{step}郎", name_kana="カイセイ\u3000タロウ", change_date=DAY
+            ),
+        )
+    elif op == "correction":
+        reg.record_correction(uow, rid, schemas.CorrectionNotice(sex="2", change_date=DAY))
+    elif op == "death":
+        reg.record_death(uow, rid, schemas.DeathNotice(change_date=DAY))
+    elif op == "code_change":
+        reg.change_resident_code(uow, rid, schemas.ResidentCodeChangeNotice(change_date=DAY))
+    elif op == "number_change":
+        reg.request_number_change(
+            uow, rid, schemas.NumberChangeNotice(ground="request", change_date=DAY)
+        )
+    elif op == "move_away":
+        reg.record_move_out(
+            uow, rid, schemas.MoveOutNotice(destination_address=ADDRESS[other], change_date=DAY)
+        )
+        return reg.move_out_certificate(uow, reg.get_resident(uow, rid))
+    return None
+
+
+def national_view(network: EmbeddedNetwork, code: str) -> tuple[str, str, bool] | None:
+    node = network.node("national")
+    with node.unit_of_work() as uow:
+        found = national_service.search_identity(
+            uow.session,
+            node.keys,
+            IdentitySearch(resident_code=code, include_removed=True, purpose="test"),
+            "test",
+        )
+    return (found[0].name_kanji, found[0].address, found[0].removed) if found else None
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 50)), min_size=3, max_size=20),
+    st.booleans(),
+)
+def test_any_sequence_of_events_leaves_every_tier_consistent(
+    steps: list[tuple[str, int]], deliver_each: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        network = EmbeddedNetwork(Path(tmp), topology=TOPOLOGY)
+        try:
+            network.bootstrap(pool=100)
+            for index, (op, pick) in enumerate(steps):
+                apply(network, op, pick, index)
+                if deliver_each:
+                    network.pump()
+            network.pump()
+            _assert_agreement(network)
+        finally:
+            network.close()
+
+
+def _assert_agreement(network: EmbeddedNetwork) -> None:
+    for lg in network.municipalities():
+        with network.node(f"registry:{lg}").db.session() as session:
+            statuses = set(session.scalars(select(ResidentEvent.status)))
+            residents = session.scalars(select(Resident)).all()
+            assert statuses <= {"applied", "rejected"}
+            for person in residents:
+                view = national_view(network, person.resident_code)
+                if person.status == "resident":
+                    assert view == (person.name_kanji, person.address, False)
+                elif view is not None:  # None: moved on and changed code elsewhere
+                    assert view[2] or view[1] != person.address  # removed, or moved on
+    assert reconcile_differences(network) == 0
