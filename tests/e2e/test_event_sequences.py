@@ -7,7 +7,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -128,6 +128,10 @@ def national_view(network: EmbeddedNetwork, code: str) -> tuple[str, str, bool] 
     return (found[0].name_kanji, found[0].address, found[0].removed) if found else None
 
 
+@example(  # found by hypothesis: a person moved away, then changed code at the new place
+    steps=[("birth", 0), ("birth", 3), ("move_away", 45), ("death", 0), ("code_change", 0)],
+    deliver_each=True,
+)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 50)), min_size=3, max_size=20),
