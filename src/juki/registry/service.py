@@ -184,15 +184,18 @@ def record_event(
 
 
 def notify_identity(uow: UnitOfWork, resident: Resident, event: ResidentEvent) -> None:
-    """1-⑥: the 本人確認情報 of the change goes to the CS."""
-    record = IdentityRecord(
+    """1-⑥: the 本人確認情報 of the change goes to the CS.
+
+    The register's data was validated when the 届出 was taken; the CS validates the
+    record again at its boundary, so it is built here without a second validation."""
+    record = IdentityRecord.model_construct(
         update_id=event.update_id,
         resident_code=resident.resident_code,
         previous_resident_code=event.previous_resident_code,
         name_kanji=resident.name_kanji,
         name_kana=resident.name_kana,
         birth_date=resident.birth_date,
-        sex=resident.sex,  # type: ignore[arg-type]
+        sex=resident.sex,
         address=resident.address,
         lg_code=lg_code(uow),
         town_code=resident.town_code,

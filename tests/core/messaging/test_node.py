@@ -32,7 +32,7 @@ def envelope_from(
         message_type=message_type,
         body=body or {"records": [{"lg_code": "131075", "count": 1}]},
     )
-    result: dict[str, Any] = json.loads(sealed.model_dump_json())
+    result: dict[str, Any] = json.loads(sealed)
     return result
 
 
@@ -81,7 +81,7 @@ def test_certificate_from_outside_the_ca_is_refused(sqlite_network: EmbeddedNetw
         message_type=MessageType.POOL_REQUEST,
         body={"records": []},
     )
-    [ack] = sqlite_network.node("cs:131075").receive([json.loads(sealed.model_dump_json())])
+    [ack] = sqlite_network.node("cs:131075").receive([json.loads(sealed)])
     assert ack.status == "refused"
     assert "認証局" in ack.detail
 

@@ -18,8 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from juki.core import crypto
 
+SIGNED_FIELDS = ("id", "sender", "recipient", "channel_seq", "type", "body", "sent_at")
+
 
 class Envelope(BaseModel):
+    """The envelope's header, validated. The body stays the JSON the sender signed: the
+    signature is checked over the received JSON itself, never over a re-serialisation."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(min_length=36, max_length=36)
@@ -28,15 +33,9 @@ class Envelope(BaseModel):
     channel_seq: int = Field(ge=1)
     type: str = Field(min_length=1, max_length=64)
     body: dict[str, Any]
-    sent_at: dt.datetime
+    sent_at: str = Field(min_length=20, max_length=40)  # ISO 8601, UTC
     signature: str = Field(min_length=1)
     certificate: str = Field(min_length=1)  # sender's PEM certificate
-
-    def signed_bytes(self) -> bytes:
-        return canonical(self.model_dump(mode="json", exclude={"signature", "certificate"}))
-
-    def verify_with(self, public_key: Ed25519PublicKey) -> bool:
-        return crypto.verify(public_key, self.signed_bytes(), self.signature)
 
 
 class Ack(BaseModel):
@@ -51,6 +50,15 @@ def canonical(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def signed_bytes(raw: dict[str, Any]) -> bytes:
+    """The bytes the signature covers: every field but the signature and certificate."""
+    return canonical({name: raw[name] for name in SIGNED_FIELDS})
+
+
+def verify(raw: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
+    return crypto.verify(public_key, signed_bytes(raw), str(raw["signature"]))
+
+
 def seal(
     *,
     key: Ed25519PrivateKey,
@@ -60,18 +68,18 @@ def seal(
     channel_seq: int,
     message_type: str,
     body: dict[str, Any],
-) -> Envelope:
-    unsigned = Envelope(
-        id=str(uuid.uuid4()),
-        sender=sender,
-        recipient=recipient,
-        channel_seq=channel_seq,
-        type=message_type,
-        body=body,
-        sent_at=dt.datetime.now(dt.UTC),
-        signature="-",
-        certificate=certificate_pem,
-    )
-    # Sign exactly the bytes the receiver will rebuild from the wire form.
-    wire = Envelope.model_validate_json(unsigned.model_dump_json())
-    return wire.model_copy(update={"signature": crypto.sign(key, wire.signed_bytes())})
+    message_id: str | None = None,
+) -> bytes:
+    """The signed wire form of an envelope. `body` must be JSON-native (it is what the
+    receiver will parse, so the signed bytes can be rebuilt exactly)."""
+    unsigned: dict[str, Any] = {
+        "id": message_id or str(uuid.uuid4()),
+        "sender": sender,
+        "recipient": recipient,
+        "channel_seq": channel_seq,
+        "type": message_type,
+        "body": body,
+        "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    signature = crypto.sign(key, canonical(unsigned))
+    return canonical(unsigned | {"signature": signature, "certificate": certificate_pem})

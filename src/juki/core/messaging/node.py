@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from juki.core.crypto import FieldKeys
 from juki.core.db import Database
 from juki.core.errors import JukiError, Refused
 from juki.core.messaging import tables
-from juki.core.messaging.envelope import Ack, Envelope, seal
+from juki.core.messaging.envelope import Ack, Envelope, seal, verify
 from juki.core.messaging.paths import is_permitted, role_of
 from juki.core.pki import load_certificate, node_id_of
 
@@ -98,7 +99,8 @@ class Node:
         self, session: Session, recipient: str, message_type: str, body: dict[str, Any]
     ) -> None:
         seq = self._next_seq(session, recipient)
-        envelope = seal(
+        message_id = str(uuid.uuid4())
+        wire = seal(
             key=self._signing_key,
             certificate_pem=self._certificate_pem,
             sender=self.node_id,
@@ -106,15 +108,16 @@ class Node:
             channel_seq=seq,
             message_type=message_type,
             body=body,
+            message_id=message_id,
         )
         now = utcnow()
         session.execute(
             insert(tables.outbox).values(
-                id=envelope.id,
+                id=message_id,
                 recipient=recipient,
                 channel_seq=seq,
                 type=message_type,
-                envelope=envelope.model_dump_json().encode(),
+                envelope=wire,
                 created_at=now,
                 attempts=0,
                 next_attempt_at=now,
@@ -168,7 +171,7 @@ class Node:
         certified_id, public_key = self._certificate(envelope.certificate)
         if certified_id != envelope.sender:
             raise Refused("証明書の主体と送信者が一致しません", field="sender")
-        if not envelope.verify_with(public_key):
+        if not verify(raw, public_key):
             raise Refused("署名が正しくありません", field="signature")
         if not is_permitted(envelope.sender, self.node_id, envelope.type):
             raise Refused("許可されていない経路です", field="type")
