@@ -16,7 +16,6 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict
 from juki.core.messages import (
     ENTRY_REASONS,
@@ -90,18 +89,18 @@ class CurrentState(Protocol):
     town_code: str
 
 
-def changed_items(row: CurrentState, update: IdentityRecord, keys: FieldKeys) -> set[str]:
+def changed_items(row: CurrentState, update: IdentityRecord, number_index: str) -> set[str]:
     changed = {item for item in COMPARED_ITEMS if getattr(row, item) != getattr(update, item)}
-    if row.individual_number_index != keys.blind_index(
-        update.individual_number, column=NUMBER_COLUMN
-    ):
+    if row.individual_number_index != number_index:
         changed.add("individual_number")
     if row.lg_code != update.lg_code:
         changed.add("lg_code")
     return changed
 
 
-def check_update(current: CurrentState | None, update: IdentityRecord, keys: FieldKeys) -> Verdict:
+def check_update(
+    current: CurrentState | None, update: IdentityRecord, number_index: str
+) -> Verdict:
     """The logic checks of 000 Appendix B and 002 §6.1 1-②d. Raises Conflict naming the field.
 
     The checks look only at what must hold before the change; nothing is written here.
@@ -109,6 +108,7 @@ def check_update(current: CurrentState | None, update: IdentityRecord, keys: Fie
     municipality. Because updates from two municipalities travel on different channels, a
     person's 転入 at B can reach a tier before their 転出 from A: the 転入 is accepted, and
     the late 転出 from A is kept as history without touching the current row.
+    `number_index` is the blind index of the notified 個人番号.
     """
     reason = update.reason
     if reason in ENTRY_REASONS:
@@ -120,7 +120,7 @@ def check_update(current: CurrentState | None, update: IdentityRecord, keys: Fie
             raise Conflict(
                 "既に住民として記録されています", field="reason", code="already_resident"
             )
-        _check_number(current, update, keys)
+        _check_number(current, number_index)
         return Verdict(current)
     if current is None:
         raise Conflict("対象の本人確認情報がありません", field="resident_code", code="unknown")
@@ -129,10 +129,10 @@ def check_update(current: CurrentState | None, update: IdentityRecord, keys: Fie
             return Verdict(current, history_only=True)
         raise Conflict("現に住民ではありません", field="reason", code="not_resident")
     if reason != ChangeReason.NUMBER_CHANGE:
-        _check_number(current, update, keys)
+        _check_number(current, number_index)
     allowed = _allowed_items(reason)
     if allowed is not None:
-        extra = changed_items(current, update, keys) - allowed
+        extra = changed_items(current, update, number_index) - allowed
         if extra:
             field = sorted(extra)[0]
             raise Conflict(
@@ -141,11 +141,9 @@ def check_update(current: CurrentState | None, update: IdentityRecord, keys: Fie
     return Verdict(current)
 
 
-def _check_number(current: CurrentState, update: IdentityRecord, keys: FieldKeys) -> None:
+def _check_number(current: CurrentState, number_index: str) -> None:
     """The 個人番号 must be the one on record for the 住民票コード (000 P2.1 authenticity)."""
-    if current.individual_number_index != keys.blind_index(
-        update.individual_number, column=NUMBER_COLUMN
-    ):
+    if current.individual_number_index != number_index:
         raise Conflict(
             "個人番号が住民票コードに対応しません",
             field="individual_number",

@@ -65,7 +65,9 @@ class _Batch:
     superseded_ids: list[int] = field(default_factory=list)
 
 
-def row_values(update: IdentityRecord, keys: FieldKeys, now: dt.datetime) -> dict[str, Any]:
+def row_values(
+    update: IdentityRecord, keys: FieldKeys, now: dt.datetime, number_index: str
+) -> dict[str, Any]:
     """Column values of IdentityRowMixin for a new row recording `update`."""
     name_gaiji, address_gaiji = gaiji_count(update.name_kanji), gaiji_count(update.address)
     return {
@@ -79,7 +81,7 @@ def row_values(update: IdentityRecord, keys: FieldKeys, now: dt.datetime) -> dic
         "address": update.address,
         "address_gaiji_count": address_gaiji,
         "individual_number_cipher": keys.encrypt(update.individual_number, column=NUMBER_COLUMN),
-        "individual_number_index": keys.blind_index(update.individual_number, column=NUMBER_COLUMN),
+        "individual_number_index": number_index,
         "change_reason": update.reason.value,
         "change_date": update.change_date,
         "lg_code": update.lg_code,
@@ -165,8 +167,9 @@ def _apply_one(
     now: dt.datetime,
 ) -> None:
     current = batch.current.get(_lookup_code(record))
-    verdict = check_update(current, record, keys)
-    values = row_values(record, keys, now) | extra
+    number_index = keys.blind_index(record.individual_number, column=NUMBER_COLUMN)
+    verdict = check_update(current, record, number_index)
+    values = row_values(record, keys, now, number_index) | extra
     seq = current.update_seq if current is not None else 0
     if verdict.history_only:
         batch.new_rows.append(PendingRow(values | {"update_seq": seq, "is_current": False}))
