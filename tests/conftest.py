@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import schemas
@@ -62,21 +63,27 @@ def person(**overrides: Any) -> dict[str, Any]:
     return base | overrides
 
 
-def record(network: EmbeddedNetwork, lg: str, action: Any, *args: Any) -> int:
+def record(network: EmbeddedNetwork, lg: str, action: Any, *args: Any) -> str:
     """Run a registry service call in its own unit of work, deliver, return the event id."""
     with network.node(f"registry:{lg}").unit_of_work() as uow:
         event = action(uow, *args)
-        uow.session.flush()
-        event_id: int = event.id
+        event_id: str = event.update_id
     network.pump()
     return event_id
 
 
-def event_status(network: EmbeddedNetwork, lg: str, event_id: int) -> tuple[str, str | None]:
+def stored_event(network: EmbeddedNetwork, lg: str, event_id: str) -> ResidentEvent:
     with network.node(f"registry:{lg}").db.session() as session:
-        event = session.get(ResidentEvent, event_id)
-        assert event is not None
-        return event.status, event.error_field
+        event = session.scalars(
+            select(ResidentEvent).where(ResidentEvent.update_id == event_id)
+        ).one()
+        session.expunge(event)
+        return event
+
+
+def event_status(network: EmbeddedNetwork, lg: str, event_id: str) -> tuple[str, str | None]:
+    event = stored_event(network, lg, event_id)
+    return event.status, event.error_field
 
 
 def born(network: EmbeddedNetwork, lg: str = "131075", **overrides: Any) -> int:
@@ -88,10 +95,7 @@ def born(network: EmbeddedNetwork, lg: str = "131075", **overrides: Any) -> int:
         schemas.BirthNotice(**person(birth_date=dt.date(2026, 11, 1), **overrides)),
     )
     assert event_status(network, lg, event_id) == ("applied", None)
-    with network.node(f"registry:{lg}").db.session() as session:
-        event = session.get(ResidentEvent, event_id)
-        assert event is not None
-        return event.resident_id
+    return stored_event(network, lg, event_id).resident_id
 
 
 def resident(network: EmbeddedNetwork, lg: str, resident_id: int) -> Resident:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy.orm import object_session
 
-from juki.core.errors import NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.web import UoW
@@ -15,13 +13,9 @@ from juki.registry.models import Resident, ResidentEvent
 router = APIRouter(tags=["既存住基 (resident register)"])
 
 
-def _event(event: ResidentEvent) -> schemas.EventRead:
-    if event.id is None:  # the service does not flush; the id is assigned by the insert
-        session = object_session(event)
-        assert session is not None
-        session.flush()
+def _event(event: service.EventRecord | ResidentEvent) -> schemas.EventRead:
     return schemas.EventRead(
-        id=event.id,
+        id=event.update_id,
         resident_id=event.resident_id,
         reason=event.reason,
         change_date=event.change_date,
@@ -117,8 +111,5 @@ def read_resident(resident_id: int, uow: UoW) -> schemas.ResidentRead:
 
 
 @router.get("/events/{event_id}", summary="異動の処理状況")
-def read_event(event_id: int, uow: UoW) -> schemas.EventRead:
-    event = uow.session.get(ResidentEvent, event_id)
-    if event is None:
-        raise NotFound("異動が見つかりません", field="event_id")
-    return _event(event)
+def read_event(event_id: str, uow: UoW) -> schemas.EventRead:
+    return _event(service.read_event(uow, event_id))

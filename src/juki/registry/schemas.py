@@ -167,7 +167,7 @@ class ResidentRead(BaseModel):
 
 
 class EventRead(BaseModel):
-    id: int
+    id: str  # the event's 依頼管理番号 (update id), not personal information
     resident_id: int
     reason: str
     change_date: dt.date

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 
@@ -143,6 +144,34 @@ def _copy_items(resident: Resident) -> dict[str, Any]:
     return {name: getattr(resident, name) for name in _HISTORY_ITEMS}
 
 
+@dataclass
+class EventRecord:
+    """A 異動 just recorded (its row is appended at commit). `update_id` is its public id:
+    the same id travels up 住基ネット as 依頼管理番号 and comes back in the result."""
+
+    update_id: str
+    resident_id: int
+    reason: str
+    change_date: dt.date
+    notified_on: dt.date
+    operator_id: str
+    terminal_id: str
+    previous_resident_code: str | None
+    status: str
+    error_code: str | None = None
+    error_field: str | None = None
+
+
+class EventLike(Protocol):
+    update_id: str
+    reason: str
+    change_date: dt.date
+    notified_on: dt.date
+    operator_id: str
+    terminal_id: str
+    previous_resident_code: str | None
+
+
 def record_event(
     uow: UnitOfWork,
     resident: Resident,
@@ -150,22 +179,23 @@ def record_event(
     notice: schemas.Notice,
     *,
     previous_resident_code: str | None = None,
-) -> ResidentEvent:
+) -> EventRecord:
     """History row + event; then notify the CS unless the person still awaits a number.
 
     Nothing is flushed here, so a batch of events costs one flush at commit."""
     resident.version += 1
-    items = _copy_items(resident) | {"version": resident.version}
-    uow.session.add(
-        ResidentHistory(
-            resident_id=resident.id,
-            reason=reason.value,
-            change_date=notice.change_date,
-            recorded_at=now(),
-            **items,
-        )
+    uow.append(
+        ResidentHistory.__table__,
+        _copy_items(resident)
+        | {
+            "version": resident.version,
+            "resident_id": resident.id,
+            "reason": reason.value,
+            "change_date": notice.change_date,
+            "recorded_at": now(),
+        },
     )
-    event = ResidentEvent(
+    event = EventRecord(
         update_id=str(uuid.uuid4()),
         resident_id=resident.id,
         reason=reason.value,
@@ -174,16 +204,15 @@ def record_event(
         operator_id=notice.operator_id,
         terminal_id=notice.terminal_id,
         previous_resident_code=previous_resident_code,
-        recorded_at=now(),
         status="awaiting_number" if resident.awaiting_number else "sent",
     )
-    uow.session.add(event)
+    uow.append(ResidentEvent.__table__, asdict(event) | {"recorded_at": now()})
     if not resident.awaiting_number:
         notify_identity(uow, resident, event)
     return event
 
 
-def notify_identity(uow: UnitOfWork, resident: Resident, event: ResidentEvent) -> None:
+def notify_identity(uow: UnitOfWork, resident: Resident, event: EventLike) -> None:
     """1-⑥: the 本人確認情報 of the change goes to the CS.
 
     The register's data was validated when the 届出 was taken; the CS validates the
@@ -211,7 +240,8 @@ def notify_identity(uow: UnitOfWork, resident: Resident, event: ResidentEvent) -
         former_surname_kanji=resident.former_surname_kanji,
         former_surname_kana=resident.former_surname_kana,
     )
-    event.status = "sent"
+    if isinstance(event, ResidentEvent):
+        event.status = "sent"  # a stored event that was awaiting its number
     uow.send(cs_of(uow), MessageType.IDENTITY_UPDATE, record.model_dump(mode="json"))
 
 
@@ -263,12 +293,12 @@ def _new_resident(uow: UnitOfWork, items: schemas.PersonItems, code: str, **extr
     return resident
 
 
-def record_birth(uow: UnitOfWork, notice: schemas.BirthNotice) -> ResidentEvent:
+def record_birth(uow: UnitOfWork, notice: schemas.BirthNotice) -> EventRecord:
     """出生: a new 住民票 with a code from the pool; the number is requested from J-LIS."""
     return record_births(uow, [notice])[0]
 
 
-def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[ResidentEvent]:
+def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[EventRecord]:
     """出生 for a batch (also the 初期導入 bulk load): codes taken from the pool in one
     query, the residents inserted in one flush, their number requests in one envelope."""
     for notice in notices:
@@ -301,7 +331,7 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[R
     return events
 
 
-def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> ResidentEvent:
+def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord:
     """転入: from another municipality with its 転出証明書, or from abroad."""
     if notice.origin == "municipality":
         if not (notice.resident_code and notice.individual_number and notice.previous_lg_code):
@@ -337,7 +367,7 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> ResidentEve
 
 def record_move_within(
     uow: UnitOfWork, resident_id: int, notice: schemas.MoveWithinNotice
-) -> ResidentEvent:
+) -> EventRecord:
     resident = current_resident(uow, resident_id)
     if notice.address == resident.address:
         raise InvalidInput("住所が変わっていません", field="address")
@@ -348,7 +378,7 @@ def record_move_within(
 
 def record_move_out(
     uow: UnitOfWork, resident_id: int, notice: schemas.MoveOutNotice
-) -> ResidentEvent:
+) -> EventRecord:
     resident = current_resident(uow, resident_id)
     resident.status, resident.destination_address = "removed", notice.destination_address
     return record_event(uow, resident, ChangeReason.MOVE_OUT, notice)
@@ -382,7 +412,7 @@ def resident_ids(uow: UnitOfWork, *, after_id: int, limit: int) -> list[int]:
     return list(uow.session.scalars(stmt).all())
 
 
-def record_death(uow: UnitOfWork, resident_id: int, notice: schemas.DeathNotice) -> ResidentEvent:
+def record_death(uow: UnitOfWork, resident_id: int, notice: schemas.DeathNotice) -> EventRecord:
     resident = current_resident(uow, resident_id)
     resident.status = "removed"
     return record_event(uow, resident, ChangeReason.DEATH, notice)
@@ -390,7 +420,7 @@ def record_death(uow: UnitOfWork, resident_id: int, notice: schemas.DeathNotice)
 
 def record_name_change(
     uow: UnitOfWork, resident_id: int, notice: schemas.NameChangeNotice
-) -> ResidentEvent:
+) -> EventRecord:
     resident = current_resident(uow, resident_id)
     if (notice.name_kanji, notice.name_kana) == (resident.name_kanji, resident.name_kana):
         raise InvalidInput("氏名が変わっていません", field="name_kanji")
@@ -403,7 +433,7 @@ def record_name_change(
 
 def record_correction(
     uow: UnitOfWork, resident_id: int, notice: schemas.CorrectionNotice
-) -> ResidentEvent:
+) -> EventRecord:
     resident = current_resident(uow, resident_id)
     changes = notice.model_dump(
         include={"name_kanji", "name_kana", "birth_date", "sex", "address"}, exclude_none=True
@@ -417,7 +447,7 @@ def record_correction(
 
 def change_resident_code(
     uow: UnitOfWork, resident_id: int, notice: schemas.ResidentCodeChangeNotice
-) -> ResidentEvent:
+) -> EventRecord:
     """住民票コードの変更 (住基法 第30条の4; 000 P1.3): a new code from the pool."""
     resident = current_resident(uow, resident_id)
     previous = resident.resident_code
@@ -429,7 +459,7 @@ def change_resident_code(
 
 def request_number_change(
     uow: UnitOfWork, resident_id: int, notice: schemas.NumberChangeNotice
-) -> ResidentEvent:
+) -> EventRecord:
     """個人番号の変更 (番号法 第7条第2項): the new number comes back from J-LIS, then the
     change is notified as 本人確認情報."""
     resident = current_resident(uow, resident_id)
@@ -495,3 +525,12 @@ def _in_chunks(uow: UnitOfWork, model: Any, column: Any, values: list[Any]) -> l
         stmt = select(model).where(column.in_(values[start : start + 500])).order_by(model.id)
         found += uow.session.scalars(stmt).all()
     return found
+
+
+def read_event(uow: UnitOfWork, update_id: str) -> ResidentEvent:
+    event = uow.session.scalars(
+        select(ResidentEvent).where(ResidentEvent.update_id == update_id)
+    ).first()
+    if event is None:
+        raise NotFound("異動が見つかりません", field="event_id")
+    return event

@@ -40,18 +40,28 @@ def utcnow() -> dt.datetime:
 
 @dataclass
 class UnitOfWork:
-    """A transaction of one node plus the messages it will send on commit."""
+    """A transaction of one node plus the messages it will send on commit.
+
+    Append-only rows (history, logs) may be deferred to one executemany at commit."""
 
     node: Node
     session: Session
     _pending: dict[tuple[str, str], list[dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    _appends: dict[Any, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
     def send(self, recipient: str, message_type: str, record: dict[str, Any]) -> None:
         self._pending[(recipient, message_type)].append(record)
 
+    def append(self, table: Any, row: dict[str, Any]) -> None:
+        """Insert `row` into the append-only `table` at commit, batched with its kind."""
+        self._appends[table].append(row)
+
     def flush_outbox(self) -> None:
+        for table, rows in self._appends.items():
+            self.session.execute(insert(table), rows)
+        self._appends.clear()
         for (recipient, message_type), records in self._pending.items():
             self.node.write_outbox(self.session, recipient, message_type, {"records": records})
         self._pending.clear()
