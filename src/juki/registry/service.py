@@ -13,7 +13,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
@@ -162,6 +162,26 @@ class EventRecord:
     error_field: str | None = None
 
 
+def _new_event(
+    resident_id: int,
+    reason: ChangeReason,
+    notice: schemas.Notice,
+    status: str,
+    previous_resident_code: str | None,
+) -> EventRecord:
+    return EventRecord(
+        update_id=str(uuid.uuid4()),
+        resident_id=resident_id,
+        reason=reason.value,
+        change_date=notice.change_date,
+        notified_on=notice.notified_on or dt.date.today(),
+        operator_id=notice.operator_id,
+        terminal_id=notice.terminal_id,
+        previous_resident_code=previous_resident_code,
+        status=status,
+    )
+
+
 class EventLike(Protocol):
     update_id: str
     reason: str
@@ -195,17 +215,8 @@ def record_event(
             "recorded_at": now(),
         },
     )
-    event = EventRecord(
-        update_id=str(uuid.uuid4()),
-        resident_id=resident.id,
-        reason=reason.value,
-        change_date=notice.change_date,
-        notified_on=notice.notified_on or dt.date.today(),
-        operator_id=notice.operator_id,
-        terminal_id=notice.terminal_id,
-        previous_resident_code=previous_resident_code,
-        status="awaiting_number" if resident.awaiting_number else "sent",
-    )
+    status = "awaiting_number" if resident.awaiting_number else "sent"
+    event = _new_event(resident.id, reason, notice, status, previous_resident_code)
     uow.append(ResidentEvent.__table__, asdict(event) | {"recorded_at": now()})
     if not resident.awaiting_number:
         notify_identity(uow, resident, event)
@@ -247,16 +258,24 @@ def notify_identity(uow: UnitOfWork, resident: Resident, event: EventLike) -> No
 
 def request_number(uow: UnitOfWork, resident: Resident, *, change: str | None = None) -> None:
     """個人番号生成要求 (or 変更要求) through the CS to J-LIS (番号法 第8条)."""
-    body: dict[str, Any] = {
+    body = _number_request(uow, resident.resident_code)
+    if change:
+        body |= {
+            "kind": "change",
+            "old_individual_number": number_of(uow, resident),
+            "change_ground": change,
+        }
+    uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, body)
+
+
+def _number_request(uow: UnitOfWork, resident_code: str) -> dict[str, Any]:
+    return {
         "request_id": str(uuid.uuid4()),
         "lg_code": lg_code(uow),
-        "resident_code": resident.resident_code,
-        "kind": "change" if change else "generate",
+        "resident_code": resident_code,
+        "kind": "generate",
         "operator_id": "registry",
     }
-    if change:
-        body |= {"old_individual_number": number_of(uow, resident), "change_ground": change}
-    uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, body)
 
 
 def _ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
@@ -305,30 +324,47 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[E
         if notice.birth_date > notice.change_date:
             raise InvalidInput("出生日が異動年月日より後です", field="birth_date")
     codes = take_resident_codes(uow, len(notices))
-    residents = [
-        Resident(
-            resident_code=code,
-            name_kanji=n.name_kanji,
-            name_kana=n.name_kana,
-            birth_date=n.birth_date,
-            sex=n.sex,
-            address=n.address,
-            town_code=n.town_code,
-            postal_code=n.postal_code,
-            status="resident",
-            version=0,
-            awaiting_number=True,
-            became_resident_on=n.birth_date,
-        )
-        for n, code in zip(notices, codes, strict=True)
-    ]
-    uow.session.add_all(residents)
-    uow.session.flush()
+    rows = [_birth_row(notice, code) for notice, code in zip(notices, codes, strict=True)]
+    # One executemany with RETURNING, ids in the order given (SQLAlchemy insertmanyvalues).
+    ids = uow.session.scalars(
+        insert(Resident).returning(Resident.id, sort_by_parameter_order=True), rows
+    ).all()
     events = []
-    for resident, notice in zip(residents, notices, strict=True):
-        request_number(uow, resident)
-        events.append(record_event(uow, resident, ChangeReason.BIRTH, notice))
+    for resident_id, row, notice in zip(ids, rows, notices, strict=True):
+        uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, _number_request(uow, row["resident_code"]))
+        event = _new_event(resident_id, ChangeReason.BIRTH, notice, "awaiting_number", None)
+        uow.append(ResidentHistory.__table__, _history_row(row, resident_id, event))
+        uow.append(ResidentEvent.__table__, asdict(event) | {"recorded_at": now()})
+        events.append(event)
     return events
+
+
+def _birth_row(notice: schemas.BirthNotice, code: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(_HISTORY_ITEMS)
+    return row | {
+        "resident_code": code,
+        "name_kanji": notice.name_kanji,
+        "name_kana": notice.name_kana,
+        "birth_date": notice.birth_date,
+        "sex": notice.sex,
+        "address": notice.address,
+        "town_code": notice.town_code,
+        "postal_code": notice.postal_code,
+        "status": "resident",
+        "became_resident_on": notice.birth_date,
+        "version": 1,
+        "awaiting_number": True,
+    }
+
+
+def _history_row(row: dict[str, Any], resident_id: int, event: EventRecord) -> dict[str, Any]:
+    return {name: row[name] for name in _HISTORY_ITEMS} | {
+        "version": row["version"],
+        "resident_id": resident_id,
+        "reason": event.reason,
+        "change_date": event.change_date,
+        "recorded_at": now(),
+    }
 
 
 def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord:
