@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from juki.core import ids
@@ -91,10 +91,20 @@ def apply_identity_updates(
 
 
 def _by_key(session: Session, model: Any, column: Any, keys: list[str]) -> dict[str, Any]:
+    """Rows of `model` whose `column` is in `keys`, as ORM objects, in IN-chunks."""
     found: dict[str, Any] = {}
     for start in range(0, len(keys), 500):
         stmt = select(model).where(column.in_(keys[start : start + 500]))
         found.update((getattr(row, column.key), row) for row in session.scalars(stmt))
+    return found
+
+
+def _values_by_key(session: Session, value: Any, column: Any, keys: list[str]) -> dict[str, Any]:
+    """`value` of each row whose `column` is in `keys` (plain tuples: no ORM objects)."""
+    found: dict[str, Any] = {}
+    for start in range(0, len(keys), 500):
+        stmt = select(column, value).where(column.in_(keys[start : start + 500]))
+        found.update((key, item) for key, item in session.execute(stmt))
     return found
 
 
@@ -105,10 +115,12 @@ def admit_number_requests(
     the code was allocated to that municipality, a first number is not asked twice, and a
     change presents the latest number of the code (P1.2 2-②). One query per check."""
     codes = [r.resident_code for r in requests]
-    allocations = _by_key(
-        session, ResidentCodeAllocation, ResidentCodeAllocation.resident_code, codes
+    allocations = _values_by_key(
+        session, ResidentCodeAllocation.lg_code, ResidentCodeAllocation.resident_code, codes
     )
-    bindings = _by_key(session, NumberBinding, NumberBinding.resident_code, codes)
+    bindings = _values_by_key(
+        session, NumberBinding.individual_number_index, NumberBinding.resident_code, codes
+    )
     now = dt.datetime.now(dt.UTC)
     verdicts: list[JukiError | None] = []
     admitted: list[dict[str, Any]] = []
@@ -139,18 +151,20 @@ def admit_number_requests(
 
 def _admit(
     request: NumberRequest,
-    allocation: ResidentCodeAllocation | None,
-    binding: NumberBinding | None,
+    allocated_to: str | None,
+    bound_index: str | None,
     keys: FieldKeys,
 ) -> None:
-    if allocation is None or allocation.lg_code != request.lg_code:
+    """`allocated_to`: the municipality the code was handed to; `bound_index`: the blind
+    index of the code's latest 個人番号, if it has one."""
+    if allocated_to != request.lg_code:
         raise Conflict("払い出していない住民票コードです", field="resident_code", code="unknown")
-    if request.kind == "generate" and binding is not None:
+    if request.kind == "generate" and bound_index is not None:
         raise Conflict("既に個人番号が生成されています", field="resident_code", code="exists")
     if request.kind == "change":
         assert request.old_individual_number is not None
         index = keys.blind_index(request.old_individual_number, column=NUMBER_COLUMN)
-        if binding is None or binding.individual_number_index != index:
+        if bound_index != index:
             raise Conflict(
                 "変更前の個人番号が最新の住民票コードに対応しません",
                 field="old_individual_number",
@@ -162,41 +176,34 @@ def record_number_results(
     session: Session, keys: FieldKeys, results: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], str]]:
     """Bind each issued number to its code; return (result, CS to relay it to)."""
-    pending = _by_key(
+    requests = [r["request_id"] for r in results]
+    pending: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(requests), 500):
+        table = PendingNumberRequest
+        stmt = select(table.request_id, table.cs_node, table.resident_code).where(
+            table.request_id.in_(requests[start : start + 500])
+        )
+        pending.update((rid, (cs, code)) for rid, cs, code in session.execute(stmt))
+    bound = _values_by_key(
         session,
-        PendingNumberRequest,
-        PendingNumberRequest.request_id,
-        [r["request_id"] for r in results],
-    )
-    bindings = _by_key(
-        session,
-        NumberBinding,
+        NumberBinding.individual_number_index,
         NumberBinding.resident_code,
-        [p.resident_code for p in pending.values()],
+        [code for _, code in pending.values()],
     )
     relays: list[tuple[dict[str, Any], str]] = []
     new_bindings: dict[str, str] = {}
+    changed_bindings: dict[str, str] = {}
     for result in results:
-        request = pending.get(result["request_id"])
-        if request is None:
+        if result["request_id"] not in pending:
             log.warning("number result without a pending request; dropped")
             continue
+        cs_node, code = pending[result["request_id"]]
         number = result.get("individual_number")
         if number:
             index = keys.blind_index(number, column=NUMBER_COLUMN)
-            if request.resident_code in bindings:
-                bindings[request.resident_code].individual_number_index = index
-            else:
-                new_bindings[request.resident_code] = index
-        relays.append((result, request.cs_node))
-    if new_bindings:
-        session.execute(
-            insert(NumberBinding),
-            [
-                {"resident_code": code, "individual_number_index": index}
-                for code, index in new_bindings.items()
-            ],
-        )
+            (changed_bindings if code in bound else new_bindings)[code] = index
+        relays.append((result, cs_node))
+    _write_bindings(session, new_bindings, changed_bindings)
     done = list(pending)
     for start in range(0, len(done), 500):
         session.execute(
@@ -205,6 +212,23 @@ def record_number_results(
             )
         )
     return relays
+
+
+def _write_bindings(session: Session, new: dict[str, str], changed: dict[str, str]) -> None:
+    if new:
+        session.execute(
+            insert(NumberBinding),
+            [
+                {"resident_code": code, "individual_number_index": index}
+                for code, index in new.items()
+            ],
+        )
+    for code, index in changed.items():
+        session.execute(
+            update(NumberBinding)
+            .where(NumberBinding.resident_code == code)
+            .values(individual_number_index=index)
+        )
 
 
 def allocate_resident_codes(session: Session, lg_code: str, count: int) -> list[str]:

@@ -28,6 +28,7 @@ class NumberGenerator:
         self.session = session
         self.keys = keys
         self.transform_key = transform_key
+        self._indexes: dict[str, str] = {}
 
     def latest(self, resident_code: str) -> IndividualNumberEntry | None:
         stmt = select(IndividualNumberEntry).where(
@@ -112,7 +113,12 @@ class NumberGenerator:
         return result
 
     def _index(self, number: str) -> str:
-        return self.keys.blind_index(number, column=COLUMN)
+        """Blind index, computed once per number for the life of this generator (one
+        transaction): a batch looks each number up several times."""
+        index = self._indexes.get(number)
+        if index is None:
+            index = self._indexes[number] = self.keys.blind_index(number, column=COLUMN)
+        return index
 
     def _codes_with_entries(self, codes: list[str]) -> set[str]:
         found: set[str] = set()

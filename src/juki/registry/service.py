@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import asdict, dataclass
+from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
@@ -125,7 +126,7 @@ def current_resident(uow: UnitOfWork, resident_id: int) -> Resident:
     return resident
 
 
-def number_of(uow: UnitOfWork, resident: Resident) -> str:
+def number_of(uow: UnitOfWork, resident: Resident | SimpleNamespace) -> str:
     assert resident.individual_number_cipher is not None
     return uow.node.keys.decrypt(resident.individual_number_cipher, column=NUMBER_COLUMN)
 
@@ -223,7 +224,9 @@ def record_event(
     return event
 
 
-def notify_identity(uow: UnitOfWork, resident: Resident, event: EventLike) -> None:
+def notify_identity(
+    uow: UnitOfWork, resident: Resident | SimpleNamespace, event: EventLike
+) -> None:
     """1-⑥: the 本人確認情報 of the change goes to the CS.
 
     The register's data was validated when the 届出 was taken; the CS validates the
@@ -508,29 +511,82 @@ def request_number_change(
 
 
 def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
-    """個人番号 from J-LIS: record each, then notify its awaiting event (1-③; P1.2 2-④)."""
+    """個人番号 from J-LIS: record each, then notify its awaiting event (1-③; P1.2 2-④).
+
+    Set-based: one query for the residents, one for their awaiting events, one
+    executemany for the numbers and one UPDATE for the events' status."""
     by_code = {r["resident_code"]: r for r in results}
-    residents = {
-        r.resident_code: r
-        for r in _in_chunks(uow, Resident, Resident.resident_code, list(by_code))
-        if r.awaiting_number
-    }
-    events: dict[int, ResidentEvent] = {}
-    for event in _in_chunks(
-        uow, ResidentEvent, ResidentEvent.resident_id, [r.id for r in residents.values()]
-    ):
-        if event.status == "awaiting_number" and event.resident_id not in events:
-            events[event.resident_id] = event
-    for code, resident in residents.items():
-        result, event = by_code[code], events.get(resident.id)
-        resident.awaiting_number = False
-        if not result.get("individual_number"):
-            if event is not None:
-                event.status, event.error_code = "rejected", result.get("error_code")
+    residents = _rows(uow, Resident.__table__, "resident_code", list(by_code))
+    residents = [r for r in residents if r["awaiting_number"]]
+    events: dict[int, dict[str, Any]] = {}
+    for event in _rows(uow, ResidentEvent.__table__, "resident_id", [r["id"] for r in residents]):
+        if event["status"] == "awaiting_number" and event["resident_id"] not in events:
+            events[event["resident_id"]] = event
+    numbered, notified, refused = [], [], []
+    for row in residents:
+        result, awaiting = by_code[row["resident_code"]], events.get(row["id"])
+        number = result.get("individual_number")
+        cipher = uow.node.keys.encrypt(number, column=NUMBER_COLUMN) if number else None
+        index = uow.node.keys.blind_index(number, column=NUMBER_COLUMN) if number else None
+        numbered.append(
+            {
+                "rid": row["id"],
+                "cipher": cipher or row["individual_number_cipher"],
+                "index": index or row["individual_number_index"],
+            }
+        )
+        if awaiting is None:
             continue
-        set_number(uow, resident, result["individual_number"])
-        if event is not None:
-            notify_identity(uow, resident, event)
+        if number is None:
+            refused.append((awaiting["id"], result.get("error_code")))
+            continue
+        resident = SimpleNamespace(**(dict(row) | {"individual_number_cipher": cipher}))
+        notify_identity(uow, resident, SimpleNamespace(**awaiting))
+        notified.append(awaiting["id"])
+    _store_numbers(uow, numbered, notified, refused)
+
+
+def _rows(uow: UnitOfWork, table: Any, column: str, keys: list[Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 500):
+        stmt = (
+            select(table).where(table.c[column].in_(keys[start : start + 500])).order_by(table.c.id)
+        )
+        found += [dict(row) for row in uow.session.execute(stmt).mappings()]
+    return found
+
+
+def _store_numbers(
+    uow: UnitOfWork,
+    numbered: list[dict[str, Any]],
+    notified: list[int],
+    refused: list[tuple[int, str | None]],
+) -> None:
+    residents: Table = Resident.__table__  # type: ignore[assignment]
+    events: Table = ResidentEvent.__table__  # type: ignore[assignment]
+    if numbered:
+        uow.session.execute(
+            update(residents)
+            .where(residents.c.id == bindparam("rid"))
+            .values(
+                individual_number_cipher=bindparam("cipher"),
+                individual_number_index=bindparam("index"),
+                awaiting_number=False,
+            ),
+            numbered,
+        )
+    for start in range(0, len(notified), 500):
+        uow.session.execute(
+            update(events)
+            .where(events.c.id.in_(notified[start : start + 500]))
+            .values(status="sent")
+        )
+    for event_id, error_code in refused:
+        uow.session.execute(
+            update(events)
+            .where(events.c.id == event_id)
+            .values(status="rejected", error_code=error_code)
+        )
 
 
 def receive_update_results(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
