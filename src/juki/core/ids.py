@@ -57,7 +57,7 @@ def resident_code_check_digit(body10: str) -> int:
     """
     if len(body10) != 10 or not body10.isdigit():
         raise ValueError("body must be 10 digits")
-    remainder = sum(int(d) * w for d, w in zip(body10, _RESIDENT_CODE_WEIGHTS, strict=True)) % 11
+    remainder = sum(map(int.__mul__, map(int, body10), _RESIDENT_CODE_WEIGHTS)) % 11
     return 0 if remainder <= 1 else 11 - remainder
 
 

@@ -250,7 +250,7 @@ def allocate_resident_codes(session: Session, lg_code: str, count: int) -> list[
         codes |= candidates - taken.keys()
     chosen = sorted(codes)
     session.execute(
-        insert(ResidentCodeAllocation),
+        insert(ResidentCodeAllocation.__table__),  # type: ignore[arg-type]
         [{"resident_code": code, "lg_code": lg_code, "allocated_at": now} for code in chosen],
     )
     return chosen

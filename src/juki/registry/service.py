@@ -92,11 +92,15 @@ def request_pool_if_low(uow: UnitOfWork, count: int = POOL_REFILL) -> None:
 
 def receive_pool_grant(uow: UnitOfWork, codes: list[str]) -> None:
     granted = now()
-    uow.session.add_all(ResidentCodePoolEntry(resident_code=c, granted_at=granted) for c in codes)
-    for request in uow.session.scalars(
-        select(PoolRequestRecord).where(PoolRequestRecord.granted_at.is_(None))
-    ):
-        request.granted_at = granted
+    uow.session.execute(
+        insert(ResidentCodePoolEntry.__table__),  # type: ignore[arg-type]
+        [{"resident_code": code, "granted_at": granted, "used_at": None} for code in codes],
+    )
+    uow.session.execute(
+        update(PoolRequestRecord)
+        .where(PoolRequestRecord.granted_at.is_(None))
+        .values(granted_at=granted)
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------
