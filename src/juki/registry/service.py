@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -222,7 +222,7 @@ def record_event(
     )
     status = "awaiting_number" if resident.awaiting_number else "sent"
     event = _new_event(resident.id, reason, notice, status, previous_resident_code)
-    uow.append(ResidentEvent.__table__, asdict(event) | {"recorded_at": now()})
+    uow.append(ResidentEvent.__table__, dict(vars(event)) | {"recorded_at": now()})
     if not resident.awaiting_number:
         notify_identity(uow, resident, event)
     return event
@@ -341,7 +341,7 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[E
         uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, _number_request(uow, row["resident_code"]))
         event = _new_event(resident_id, ChangeReason.BIRTH, notice, "awaiting_number", None)
         uow.append(ResidentHistory.__table__, _history_row(row, resident_id, event))
-        uow.append(ResidentEvent.__table__, asdict(event) | {"recorded_at": now()})
+        uow.append(ResidentEvent.__table__, dict(vars(event)) | {"recorded_at": now()})
         events.append(event)
     return events
 

@@ -1,7 +1,7 @@
 """The signed envelope: {id, sender, recipient, channel_seq, type, body, sent_at, signature}.
 
-The signature is Ed25519 over the canonical JSON of every other field (sorted keys, no
-spaces, UTF-8), so any change to any field, the body included, breaks it. The sender's
+The signature is Ed25519 over the compact JSON of every other field (fixed field order,
+no spaces, UTF-8), so any change to any field, the body included, breaks it. The sender's
 certificate travels with the envelope, as X-Road attaches its signing certificate; the
 receiver checks it chains to the network CA and names the sender.
 """
@@ -47,7 +47,9 @@ class Ack(BaseModel):
 
 
 def canonical(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact JSON in the payload's own key order. JSON parsing keeps key order, so the
+    receiver rebuilds exactly these bytes from what it parsed (no sorting needed)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def signed_bytes(raw: dict[str, Any]) -> bytes:
