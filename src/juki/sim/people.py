@@ -55,3 +55,9 @@ class PersonFactory:
     def surname(self) -> tuple[str, str]:
         kanji, kana, _ = self.faker.last_name_pair()
         return kanji, kana
+
+
+def make_people(lg_code: str, count: int, seed: int | None) -> list[dict[str, Any]]:
+    """`count` synthetic people of one municipality (run in a worker process by the loader)."""
+    factory = PersonFactory(seed)
+    return [factory.person(lg_code) for _ in range(count)]
