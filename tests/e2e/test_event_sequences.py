@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from juki.core.errors import JukiError
 from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
 from juki.core.search import IdentitySearch
 from juki.national import service as national_service
 from juki.network.embedded import EmbeddedNetwork
@@ -87,7 +88,7 @@ def _change(
             uow,
             rid,
             schemas.MoveWithinNotice(
-                address=f"{ADDRESS[reg.lg_code(uow)]}{step}丁目", change_date=DAY
+                address=f"{ADDRESS[code_of(uow.node.node_id)]}{step}丁目", change_date=DAY
             ),
         )
     elif op == "name_change":

@@ -117,11 +117,11 @@ class EmbeddedNetwork:
 
     def bootstrap(self, pool: int = INITIAL_POOL) -> None:
         """Give every registry a first pool of 住民票コード from J-LIS, through the network."""
-        from juki.registry import service as registry_service
+        from juki.registry import pool as registry_pool
 
         for lg in self.municipalities():
             with self.node(f"registry:{lg}").unit_of_work() as uow:
-                registry_service.request_pool_if_low(uow, count=pool)
+                registry_pool.request_pool_if_low(uow, count=pool)
         self.pump()
 
     def pump(self) -> int:

@@ -57,12 +57,12 @@ class NodeProcess:
 
     def request_pools(self) -> None:
         """A registry with no 住民票コード asks J-LIS for a pool when it starts."""
-        from juki.registry import service as registry_service
+        from juki.registry import pool as registry_pool
 
         for node_id, node in self.nodes.items():
             if role_of(node_id) == "registry":
                 with node.unit_of_work() as uow:
-                    registry_service.request_pool_if_low(uow)
+                    registry_pool.request_pool_if_low(uow)
 
 
 def load_routes(path: Path) -> dict[str, str]:

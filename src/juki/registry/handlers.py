@@ -7,22 +7,22 @@ from typing import Any
 from juki.core.messages import IdentityUpdateResult, MessageType, NumberResult, PoolGrant
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
-from juki.registry import service
+from juki.registry import pool, results
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    results = [NumberResult.model_validate(raw).model_dump(mode="json") for raw in records]
-    service.receive_numbers(uow, results)
+    numbers = [NumberResult.model_validate(raw).model_dump(mode="json") for raw in records]
+    results.receive_numbers(uow, numbers)
 
 
 def on_update_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    results = [IdentityUpdateResult.model_validate(raw).model_dump() for raw in records]
-    service.receive_update_results(uow, results)
+    updates = [IdentityUpdateResult.model_validate(raw).model_dump() for raw in records]
+    results.receive_update_results(uow, updates)
 
 
 def on_pool_grant(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for raw in records:
-        service.receive_pool_grant(uow, PoolGrant.model_validate(raw).resident_codes)
+        pool.receive_pool_grant(uow, PoolGrant.model_validate(raw).resident_codes)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -14,94 +14,19 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import insert, select
 
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import ChangeReason, IdentityRecord, MessageType
 from juki.core.messaging.node import UnitOfWork
-from juki.core.messaging.paths import code_of
 from juki.registry import schemas
 from juki.registry.models import (
-    PoolRequestRecord,
     Resident,
-    ResidentCodePoolEntry,
     ResidentEvent,
     ResidentHistory,
 )
-
-POOL_LOW_WATER = 200
-POOL_REFILL = 1000
-
-
-def lg_code(uow: UnitOfWork) -> str:
-    return code_of(uow.node.node_id)
-
-
-def cs_of(uow: UnitOfWork) -> str:
-    return f"cs:{lg_code(uow)}"
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-# --- 住民票コード pool ----------------------------------------------------------------------
-
-
-def take_resident_codes(uow: UnitOfWork, count: int) -> list[str]:
-    """Take `count` unused codes from the pool J-LIS granted (each used at most once)."""
-    codes = list(
-        uow.session.scalars(
-            select(ResidentCodePoolEntry.resident_code)
-            .where(ResidentCodePoolEntry.used_at.is_(None))
-            .limit(count)
-        )
-    )
-    if len(codes) < count:
-        raise Conflict("住民票コードの在庫がありません", field="resident_code", code="pool_empty")
-    for start in range(0, count, 500):
-        uow.session.execute(
-            update(ResidentCodePoolEntry)
-            .where(ResidentCodePoolEntry.resident_code.in_(codes[start : start + 500]))
-            .values(used_at=now())
-        )
-    request_pool_if_low(uow)
-    return codes
-
-
-def take_resident_code(uow: UnitOfWork) -> str:
-    return take_resident_codes(uow, 1)[0]
-
-
-def free_codes(uow: UnitOfWork) -> int:
-    return (
-        uow.session.scalar(select(func.count()).where(ResidentCodePoolEntry.used_at.is_(None))) or 0
-    )
-
-
-def request_pool_if_low(uow: UnitOfWork, count: int = POOL_REFILL) -> None:
-    outstanding = uow.session.scalar(
-        select(func.count()).where(PoolRequestRecord.granted_at.is_(None))
-    )
-    if outstanding or free_codes(uow) >= POOL_LOW_WATER:
-        return
-    uow.session.add(PoolRequestRecord(count=count, requested_at=now()))
-    uow.send(cs_of(uow), MessageType.POOL_REQUEST, {"lg_code": lg_code(uow), "count": count})
-
-
-def receive_pool_grant(uow: UnitOfWork, codes: list[str]) -> None:
-    granted = now()
-    uow.session.execute(
-        insert(ResidentCodePoolEntry.__table__),  # type: ignore[arg-type]
-        [{"resident_code": code, "granted_at": granted, "used_at": None} for code in codes],
-    )
-    uow.session.execute(
-        update(PoolRequestRecord)
-        .where(PoolRequestRecord.granted_at.is_(None))
-        .values(granted_at=granted)
-    )
-
+from juki.registry.pool import cs_of, lg_code, now, take_resident_code, take_resident_codes
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -509,110 +434,6 @@ def request_number_change(
     request_number(uow, resident, change=notice.ground)
     resident.awaiting_number = True
     return record_event(uow, resident, ChangeReason.NUMBER_CHANGE, notice)
-
-
-# --- results from 住基ネット ------------------------------------------------------------------
-
-
-def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
-    """個人番号 from J-LIS: record each, then notify its awaiting event (1-③; P1.2 2-④).
-
-    Set-based: one query for the residents, one for their awaiting events, one
-    executemany for the numbers and one UPDATE for the events' status."""
-    by_code = {r["resident_code"]: r for r in results}
-    residents = _rows(uow, Resident.__table__, "resident_code", list(by_code))
-    residents = [r for r in residents if r["awaiting_number"]]
-    events: dict[int, dict[str, Any]] = {}
-    for event in _rows(uow, ResidentEvent.__table__, "resident_id", [r["id"] for r in residents]):
-        if event["status"] == "awaiting_number" and event["resident_id"] not in events:
-            events[event["resident_id"]] = event
-    numbered, notified, refused = [], [], []
-    for row in residents:
-        result, awaiting = by_code[row["resident_code"]], events.get(row["id"])
-        number = result.get("individual_number")
-        cipher = uow.node.keys.encrypt(number, column=NUMBER_COLUMN) if number else None
-        index = uow.node.keys.blind_index(number, column=NUMBER_COLUMN) if number else None
-        numbered.append(
-            {
-                "rid": row["id"],
-                "cipher": cipher or row["individual_number_cipher"],
-                "index": index or row["individual_number_index"],
-            }
-        )
-        if awaiting is None:
-            continue
-        if number is None:
-            refused.append((awaiting["id"], result.get("error_code")))
-            continue
-        resident = SimpleNamespace(**(dict(row) | {"individual_number_cipher": cipher}))
-        notify_identity(uow, resident, SimpleNamespace(**awaiting))
-        notified.append(awaiting["id"])
-    _store_numbers(uow, numbered, notified, refused)
-
-
-def _rows(uow: UnitOfWork, table: Any, column: str, keys: list[Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(keys), 500):
-        stmt = (
-            select(table).where(table.c[column].in_(keys[start : start + 500])).order_by(table.c.id)
-        )
-        found += [dict(row) for row in uow.session.execute(stmt).mappings()]
-    return found
-
-
-def _store_numbers(
-    uow: UnitOfWork,
-    numbered: list[dict[str, Any]],
-    notified: list[int],
-    refused: list[tuple[int, str | None]],
-) -> None:
-    residents: Table = Resident.__table__  # type: ignore[assignment]
-    events: Table = ResidentEvent.__table__  # type: ignore[assignment]
-    if numbered:
-        uow.session.execute(
-            update(residents)
-            .where(residents.c.id == bindparam("rid"))
-            .values(
-                individual_number_cipher=bindparam("cipher"),
-                individual_number_index=bindparam("index"),
-                awaiting_number=False,
-            ),
-            numbered,
-        )
-    for start in range(0, len(notified), 500):
-        uow.session.execute(
-            update(events)
-            .where(events.c.id.in_(notified[start : start + 500]))
-            .values(status="sent")
-        )
-    for event_id, error_code in refused:
-        uow.session.execute(
-            update(events)
-            .where(events.c.id == event_id)
-            .values(status="rejected", error_code=error_code)
-        )
-
-
-def receive_update_results(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
-    """本人確認情報更新結果: applied in one UPDATE; refusals keep their code and field."""
-    applied = [r["update_id"] for r in results if r["ok"]]
-    for start in range(0, len(applied), 500):
-        uow.session.execute(
-            update(ResidentEvent)
-            .where(ResidentEvent.update_id.in_(applied[start : start + 500]))
-            .values(status="applied")
-        )
-    for result in results:
-        if not result["ok"]:
-            uow.session.execute(
-                update(ResidentEvent)
-                .where(ResidentEvent.update_id == result["update_id"])
-                .values(
-                    status="rejected",
-                    error_code=result.get("error_code"),
-                    error_field=result.get("error_field"),
-                )
-            )
 
 
 def _in_chunks(uow: UnitOfWork, model: Any, column: Any, values: list[Any]) -> list[Any]:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from juki.core.crypto import FieldKeys
 from juki.core.db import Database
-from juki.core.errors import JukiError, Refused
+from juki.core.errors import Refused
 from juki.core.messaging import tables
 from juki.core.messaging.envelope import Ack, Envelope, seal, verify
 from juki.core.messaging.paths import is_permitted, role_of
@@ -269,7 +269,3 @@ class Node:
         )
         records = envelope.body.get("records", [])
         self.handlers[envelope.type](uow, envelope, records)
-
-
-class HandlerError(JukiError):
-    """A handler met a record it cannot apply; reported back as a result, not retried."""

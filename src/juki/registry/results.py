@@ -1,0 +1,115 @@
+"""What comes back to the register from 住基ネット: 個人番号 from J-LIS and the
+本人確認情報更新結果 of each notified change (000 P1.1 1-③; P2.1 1-⑤)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+
+from juki.core.identity import NUMBER_COLUMN
+from juki.core.messaging.node import UnitOfWork
+from juki.registry.models import Resident, ResidentEvent
+from juki.registry.service import notify_identity
+
+
+def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
+    """個人番号 from J-LIS: record each, then notify its awaiting event (1-③; P1.2 2-④).
+
+    Set-based: one query for the residents, one for their awaiting events, one
+    executemany for the numbers and one UPDATE for the events' status."""
+    by_code = {r["resident_code"]: r for r in results}
+    residents = _rows(uow, Resident.__table__, "resident_code", list(by_code))
+    residents = [r for r in residents if r["awaiting_number"]]
+    events: dict[int, dict[str, Any]] = {}
+    for event in _rows(uow, ResidentEvent.__table__, "resident_id", [r["id"] for r in residents]):
+        if event["status"] == "awaiting_number" and event["resident_id"] not in events:
+            events[event["resident_id"]] = event
+    numbered, notified, refused = [], [], []
+    for row in residents:
+        result, awaiting = by_code[row["resident_code"]], events.get(row["id"])
+        number = result.get("individual_number")
+        cipher = uow.node.keys.encrypt(number, column=NUMBER_COLUMN) if number else None
+        index = uow.node.keys.blind_index(number, column=NUMBER_COLUMN) if number else None
+        numbered.append(
+            {
+                "rid": row["id"],
+                "cipher": cipher or row["individual_number_cipher"],
+                "index": index or row["individual_number_index"],
+            }
+        )
+        if awaiting is None:
+            continue
+        if number is None:
+            refused.append((awaiting["id"], result.get("error_code")))
+            continue
+        resident = SimpleNamespace(**(dict(row) | {"individual_number_cipher": cipher}))
+        notify_identity(uow, resident, SimpleNamespace(**awaiting))
+        notified.append(awaiting["id"])
+    _store_numbers(uow, numbered, notified, refused)
+
+
+def _rows(uow: UnitOfWork, table: Any, column: str, keys: list[Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 500):
+        stmt = (
+            select(table).where(table.c[column].in_(keys[start : start + 500])).order_by(table.c.id)
+        )
+        found += [dict(row) for row in uow.session.execute(stmt).mappings()]
+    return found
+
+
+def _store_numbers(
+    uow: UnitOfWork,
+    numbered: list[dict[str, Any]],
+    notified: list[int],
+    refused: list[tuple[int, str | None]],
+) -> None:
+    residents: Table = Resident.__table__  # type: ignore[assignment]
+    events: Table = ResidentEvent.__table__  # type: ignore[assignment]
+    if numbered:
+        uow.session.execute(
+            update(residents)
+            .where(residents.c.id == bindparam("rid"))
+            .values(
+                individual_number_cipher=bindparam("cipher"),
+                individual_number_index=bindparam("index"),
+                awaiting_number=False,
+            ),
+            numbered,
+        )
+    for start in range(0, len(notified), 500):
+        uow.session.execute(
+            update(events)
+            .where(events.c.id.in_(notified[start : start + 500]))
+            .values(status="sent")
+        )
+    for event_id, error_code in refused:
+        uow.session.execute(
+            update(events)
+            .where(events.c.id == event_id)
+            .values(status="rejected", error_code=error_code)
+        )
+
+
+def receive_update_results(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
+    """本人確認情報更新結果: applied in one UPDATE; refusals keep their code and field."""
+    applied = [r["update_id"] for r in results if r["ok"]]
+    for start in range(0, len(applied), 500):
+        uow.session.execute(
+            update(ResidentEvent)
+            .where(ResidentEvent.update_id.in_(applied[start : start + 500]))
+            .values(status="applied")
+        )
+    for result in results:
+        if not result["ok"]:
+            uow.session.execute(
+                update(ResidentEvent)
+                .where(ResidentEvent.update_id == result["update_id"])
+                .values(
+                    status="rejected",
+                    error_code=result.get("error_code"),
+                    error_field=result.get("error_field"),
+                )
+            )
