@@ -6,16 +6,19 @@ was sent, which could be a 個人番号, so it is replaced here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
+from juki.core.crypto import FieldKeys
 from juki.core.errors import JukiError
 from juki.core.messaging.node import Node, UnitOfWork
+from juki.core.search import IdentitySearch, IdentityView
 
 
 def current_node(request: Request) -> Node:
@@ -60,13 +63,31 @@ def messages_router() -> APIRouter:
     router = APIRouter(tags=["住基ネット messages"])
 
     @router.post("/messages", summary="Receive signed envelopes (one channel, in order)")
-    def receive(request: Request, envelopes: list[dict[str, Any]]) -> list[dict[str, str]]:
-        node = current_node(request)
-        return [ack.model_dump() for ack in node.receive(envelopes)]
+    def receive(request: Request, envelopes: list[dict[str, Any]]) -> JSONResponse:
+        """One ack per envelope. 403 when every envelope was refused (bad signature,
+        certificate not from the network CA, off-path type …); each ack names the field."""
+        acks = current_node(request).receive(envelopes)
+        refused = bool(acks) and all(ack.status == "refused" for ack in acks)
+        return JSONResponse([ack.model_dump() for ack in acks], status_code=403 if refused else 200)
 
     @router.get("/health", summary="Liveness")
     def health(request: Request) -> dict[str, str]:
         return {"node": current_node(request).node_id, "status": "ok"}
+
+    return router
+
+
+SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
+
+
+def search_router(search: SearchService) -> APIRouter:
+    """本人確認情報検索 for a tier's file (prefecture, national). POST, so that no search key
+    (a 個人番号 least of all) ever appears in a URL or an access log."""
+    router = APIRouter(tags=["本人確認情報"])
+
+    @router.post("/search", summary="住民票コード・個人番号・4情報による検索")
+    def search_identity(query: IdentitySearch, uow: UoW) -> list[IdentityView]:
+        return search(uow.session, uow.node.keys, query, "api")
 
     return router
 

@@ -124,3 +124,32 @@ def test_messages_apply_in_order_exactly_once(sqlite_network: EmbeddedNetwork) -
             .where(tables.inbox.c.sender == sender, tables.inbox.c.channel_seq >= first)
         )
     assert applied == 3
+
+
+def test_refused_envelopes_over_http_get_403_naming_the_field(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from juki.network.server import network_app
+
+    client = TestClient(network_app(sqlite_network))
+    raw = envelope_from(sqlite_network, "registry:131075", "cs:131075", 1)
+    raw["body"]["records"][0]["count"] = 5
+    response = client.post("/cs/131075/messages", json=[raw])
+    assert response.status_code == 403
+    assert response.json()[0]["field"] == "signature"
+    stranger = CertificateAuthority.create("not our CA")
+    key, cert = stranger.issue_node("registry:131075")
+    sealed = seal(
+        key=key,
+        certificate_pem=_pem(cert).decode(),
+        sender="registry:131075",
+        recipient="cs:131075",
+        channel_seq=1,
+        message_type=MessageType.POOL_REQUEST,
+        body={"records": []},
+    )
+    response = client.post("/cs/131075/messages", json=[json.loads(sealed)])
+    assert response.status_code == 403
+    assert response.json()[0]["field"] == "certificate"

@@ -44,6 +44,7 @@ class Ack(BaseModel):
     id: str
     status: str  # applied | duplicate | out_of_order | refused | failed
     detail: str = ""
+    field: str = ""  # for a refusal: the envelope field at fault (signature, certificate …)
 
 
 def canonical(payload: dict[str, Any]) -> bytes:

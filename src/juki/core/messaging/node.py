@@ -160,7 +160,10 @@ class Node:
             except Refused as exc:
                 self._record_refusal(raw, exc.message)
                 acks[position] = Ack(
-                    id=str(raw.get("id", "")), status="refused", detail=exc.message
+                    id=str(raw.get("id", "")),
+                    status="refused",
+                    detail=exc.message,
+                    field=exc.field or "",
                 )
         by_sender: dict[str, list[tuple[int, Envelope]]] = defaultdict(list)
         for position, envelope in accepted:

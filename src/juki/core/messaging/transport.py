@@ -57,7 +57,7 @@ class HttpTransport:
             )
         except httpx.HTTPError as exc:
             raise TransportError(f"{recipient}: {type(exc).__name__}") from None
-        if response.status_code != 200:
+        if response.status_code not in (200, 403):  # 403 carries the refusals' acks
             raise TransportError(f"{recipient}: HTTP {response.status_code}")
         return [Ack.model_validate(item) for item in response.json()]
 
