@@ -131,9 +131,14 @@ def search(
     sex: Annotated[str | None, typer.Option(help="1 = 男, 2 = 女")] = None,
     address: Annotated[str | None, typer.Option()] = None,
     purpose: Annotated[str, typer.Option(help="利用目的")] = "照会",
+    by_number: Annotated[
+        bool, typer.Option("--by-number", help="個人番号で検索 (asked at a hidden prompt)")
+    ] = False,
     home: Home = HOME,
 ) -> None:
-    """本人確認情報検索 by 住民票コード or 4情報 (a 個人番号 is asked at a prompt, never a flag)."""
+    """本人確認情報検索 by 住民票コード or 4情報; with --by-number the 個人番号 is asked at a
+    hidden prompt, so it never appears in a shell history or a process list."""
+    number = typer.prompt("個人番号", hide_input=True) if by_number else None
     body = {
         k: v
         for k, v in {
@@ -144,6 +149,7 @@ def search(
             "sex": sex,
             "address": address,
             "purpose": purpose,
+            "individual_number": number,
         }.items()
         if v
     }
