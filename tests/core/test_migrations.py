@@ -53,3 +53,23 @@ def test_migrations_downgrade_and_upgrade_again(role: str, tmp_path: Path) -> No
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     command.upgrade(config, "head")
     engine.dispose()
+
+
+SYSTEM_COLUMNS = {"id", "individual_number_index", "is_current", "removed", "update_id"}
+
+
+@pytest.mark.parametrize(
+    ("model_path", "items"),
+    [
+        ("juki.cs.models:CsIdentityRow", 40),  # 001a §4.2.3
+        ("juki.prefecture.models:PrefectureIdentityRow", 28),  # 002 §5.2
+        ("juki.national.models:NationalIdentityRow", 24),  # 000 §4.2
+    ],
+)
+def test_each_tier_keeps_exactly_the_items_its_seed_lists(model_path: str, items: int) -> None:
+    module, name = model_path.split(":")
+    model = getattr(importlib.import_module(module), name)
+    # The system columns are the surrogate key, the blind index that finds a 個人番号
+    # without decrypting, the current/removed markers and the update id carried end to end.
+    columns = {c.name for c in model.__table__.columns} - SYSTEM_COLUMNS
+    assert len(columns) == items

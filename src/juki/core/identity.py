@@ -50,7 +50,6 @@ class IdentityRowMixin:
     terminal_id: Mapped[str] = mapped_column(String(40))  # 操作端末ID
     timestamp: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # タイムスタンプ
     gaiji_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 外字フラグ
-    deleted_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 削除フラグ
     update_seq: Mapped[int] = mapped_column(Integer)  # 更新順番号
     is_current: Mapped[bool] = mapped_column(Boolean)  # latest row for the code
     removed: Mapped[bool] = mapped_column(Boolean, default=False)  # 消除 (転出・死亡)

@@ -90,7 +90,6 @@ def row_values(
         "terminal_id": update.terminal_id,
         "timestamp": now,
         "gaiji_flag": bool(name_gaiji or address_gaiji),
-        "deleted_flag": False,
         "removed": update.reason in REMOVAL_REASONS,
         "update_id": update.update_id,
     }

@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 
 def _extra(record: IdentityRecord) -> dict[str, Any]:
     removed = record.reason in REMOVAL_REASONS
-    return {"notified_on": dt.date.today(), "retention_flag": "removed" if removed else "current"}
+    return {
+        "notified_on": dt.date.today(),
+        "deleted_flag": False,
+        "retention_flag": "removed" if removed else "current",
+    }
 
 
 class NumberBindings:

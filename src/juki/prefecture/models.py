@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.consistency import ConsistencyStagingMixin
@@ -17,12 +17,13 @@ class Base(DeclarativeBase):
 
 
 class PrefectureIdentityRow(Base, IdentityRowMixin):
-    """Items 1-11, 13-18, 20-22 from the mixin; 12, 19, 23-28 here."""
+    """Items 1-11, 13-18, 20, 22 from the mixin; 12, 19, 21, 23-28 here."""
 
     __tablename__ = "identity_file"
 
     retention_flag: Mapped[str] = mapped_column(String(16), default="current")  # 12 保存期間フラグ
     notified_on: Mapped[dt.date] = mapped_column(Date)  # 19 通知を受けた年月日
+    deleted_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 21 削除フラグ
     name_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 23 氏名外字変更連番
     address_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 24 住所外字変更連番
     former_surname_kanji: Mapped[str | None] = mapped_column(String(50))  # 25 旧氏 漢字

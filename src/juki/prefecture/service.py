@@ -18,6 +18,7 @@ from juki.prefecture.models import PrefectureIdentityRow, ProvisionLog
 def _extra(record: IdentityRecord) -> dict[str, Any]:
     return {
         "notified_on": dt.date.today(),
+        "deleted_flag": False,
         "retention_flag": "removed" if record.reason in REMOVAL_REASONS else "current",
         "former_surname_kanji": record.former_surname_kanji,
         "former_surname_gaiji_count": gaiji_count(record.former_surname_kanji or ""),
