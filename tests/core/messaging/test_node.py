@@ -153,3 +153,14 @@ def test_refused_envelopes_over_http_get_403_naming_the_field(
     response = client.post("/cs/131075/messages", json=[json.loads(sealed)])
     assert response.status_code == 403
     assert response.json()[0]["field"] == "certificate"
+
+
+def test_due_times_compare_in_utc_whatever_the_database_returns() -> None:
+    import datetime as dt
+
+    from juki.core.messaging.dispatch import as_utc
+
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    moment = dt.datetime(2026, 11, 23, 18, 0, tzinfo=tokyo)  # PostgreSQL in Asia/Tokyo
+    assert as_utc(moment) == dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    assert as_utc(dt.datetime(2026, 11, 23, 9, 0)) == dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)

@@ -21,6 +21,13 @@ _DELIVERED = {"applied", "duplicate"}
 _MAX_BACKOFF_S = 30.0
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive UTC; PostgreSQL returns an aware time in the session's zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """Exponential backoff with full jitter (AWS architecture blog), capped at 30 s."""
     ceiling = min(_MAX_BACKOFF_S, 0.05 * 2**attempts)
@@ -56,7 +63,7 @@ class Dispatcher:
         by_recipient: dict[str, list[tuple[str, bytes, int]]] = defaultdict(list)
         waiting: set[str] = set()
         for row in rows:
-            due = row.next_attempt_at.replace(tzinfo=dt.UTC) <= now  # SQLite drops the tz
+            due = as_utc(row.next_attempt_at) <= now
             if row.recipient in waiting or (not by_recipient[row.recipient] and not due):
                 waiting.add(row.recipient)  # the channel's head is backing off: keep order
                 continue
