@@ -240,3 +240,18 @@ def test_number_change_issues_a_new_number_never_seen_before(network: EmbeddedNe
         rows = session.query(IndividualNumberEntry).filter_by(resident_code=code).all()
         assert sorted(r.is_latest for r in rows) == [False, False, True]
     assert reconcile_differences(network) == 0
+
+
+def test_no_individual_number_in_clear_in_any_outbox(network: EmbeddedNetwork) -> None:
+    from sqlalchemy import select
+
+    from juki.core.messaging import tables
+
+    rid = born(network)
+    number = number_of(network, "131075", rid).encode()
+    stored: list[bytes] = []
+    for node in network.nodes.values():
+        with node.db.session() as session:
+            stored += session.scalars(select(tables.outbox.c.envelope)).all()
+    assert len(stored) >= 8  # the birth's messages along the whole chain and back
+    assert all(number not in envelope for envelope in stored)

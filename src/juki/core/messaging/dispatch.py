@@ -67,7 +67,9 @@ class Dispatcher:
             if row.recipient in waiting or (not by_recipient[row.recipient] and not due):
                 waiting.add(row.recipient)  # the channel's head is backing off: keep order
                 continue
-            by_recipient[row.recipient].append((row.id, row.envelope, row.attempts))
+            by_recipient[row.recipient].append(
+                (row.id, node.open_at_rest(row.envelope), row.attempts)
+            )
         delivered = 0
         for recipient, items in by_recipient.items():
             if items:

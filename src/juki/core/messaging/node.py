@@ -32,6 +32,7 @@ from juki.core.messaging.paths import is_permitted, role_of
 from juki.core.pki import load_certificate, node_id_of
 
 log = logging.getLogger("juki.messaging")
+OUTBOX_COLUMN = "msg_outbox.envelope"
 
 
 def utcnow() -> dt.datetime:
@@ -127,12 +128,20 @@ class Node:
                 recipient=recipient,
                 channel_seq=seq,
                 type=message_type,
-                envelope=wire,
+                envelope=self.seal_at_rest(wire),
                 created_at=now,
                 attempts=0,
                 next_attempt_at=now,
             )
         )
+
+    def seal_at_rest(self, wire: bytes) -> bytes:
+        """Envelopes carry 本人確認情報 (個人番号 included), so the outbox keeps them encrypted
+        under the node's field key (design §4), like every other copy at rest."""
+        return self.keys.encrypt(wire.decode(), column=OUTBOX_COLUMN)
+
+    def open_at_rest(self, stored: bytes) -> bytes:
+        return self.keys.decrypt(stored, column=OUTBOX_COLUMN).encode()
 
     def _next_seq(self, session: Session, recipient: str) -> int:
         # The UPDATE takes a row lock on PostgreSQL (and SQLite has one writer), so
