@@ -42,6 +42,8 @@ def _resident(uow: UoW, resident: Resident, *, reveal: bool = False) -> schemas.
         status=resident.status,
         version=resident.version,
         awaiting_number=resident.awaiting_number,
+        household_id=resident.household_id,
+        relationship=resident.relationship,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -23,6 +24,27 @@ def _checked(check: object, value: str | None, field: str) -> str | None:
         raise ValueError(exc.message) from None
 
 
+class Relationship(StrEnum):
+    """続柄 (item 24), as written on a 住民票: relative to the 世帯主. Since 1995 every child
+    is written 子 whatever their birth order or parents' marriage (住民基本台帳事務処理要領)."""
+
+    HEAD = "世帯主"
+    WIFE = "妻"
+    HUSBAND = "夫"
+    WIFE_UNREGISTERED = "妻（未届）"
+    HUSBAND_UNREGISTERED = "夫（未届）"
+    CHILD = "子"
+    CHILD_OF_WIFE = "妻の子"
+    CHILD_OF_HUSBAND = "夫の子"
+    FATHER = "父"
+    MOTHER = "母"
+    GRANDCHILD = "孫"
+    SIBLING = "兄弟姉妹"
+    GRANDPARENT = "祖父母"
+    RELATIVE = "縁故者"
+    LODGER = "同居人"
+
+
 class Notice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -39,16 +61,13 @@ class Notice(BaseModel):
         return value
 
 
-class PersonItems(BaseModel):
+class PersonCore(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name_kanji: str = Field(min_length=1, max_length=100)
     name_kana: str = Field(min_length=1, max_length=100)
     birth_date: dt.date
     sex: Sex
-    address: str = Field(min_length=1, max_length=200)
-    town_code: str = Field(default="", max_length=12)
-    postal_code: str = Field(default="", pattern=r"^(\d{7})?$")
 
     @field_validator("name_kana")
     @classmethod
@@ -65,11 +84,38 @@ class PersonItems(BaseModel):
         return value
 
 
-class BirthNotice(Notice, PersonItems):
-    """出生届."""
+class AddressItems(BaseModel):
+    address: str = Field(min_length=1, max_length=200)
+    town_code: str = Field(default="", max_length=12)
+    postal_code: str = Field(default="", pattern=r"^(\d{7})?$")
 
 
-class MoveInNotice(Notice, PersonItems):
+class PersonItems(PersonCore, AddressItems):
+    """氏名・ふりがな・生年月日・性別 and the address."""
+
+
+class HouseholdPlacement(BaseModel):
+    """Where the person sits in a household: an existing one (世帯番号 + 続柄), or, with no
+    household given, a new household with the person as its 世帯主."""
+
+    household_id: int | None = Field(default=None, ge=1)
+    relationship: Relationship = Relationship.HEAD
+
+
+class HouseholdEffects(BaseModel):
+    """For a 届出 that changes who lives in a household: the other members moving with the
+    person, and the 続柄 that change because of it (e.g. a new 世帯主 when the head leaves).
+    Afterwards every household must have exactly one 世帯主 among its members."""
+
+    members: list[int] = Field(default_factory=list, max_length=30)  # 宛名番号
+    relationships: dict[int, Relationship] = Field(default_factory=dict)
+
+
+class BirthNotice(Notice, PersonItems, HouseholdPlacement):
+    """出生届: the child joins a parent's household (or, for an initial load, its own)."""
+
+
+class MoveInNotice(Notice, PersonItems, HouseholdPlacement):
     """転入届. From another municipality the 転出証明書 gives the code and number."""
 
     origin: Literal["municipality", "abroad"] = "municipality"
@@ -96,22 +142,65 @@ class MoveInNotice(Notice, PersonItems):
         return value
 
 
-class MoveWithinNotice(Notice):
-    """転居届."""
+class MoveWithinNotice(Notice, HouseholdEffects):
+    """転居届: the person (and `members` moving with them). A whole household moves as it is;
+    part of one forms a new household, or joins `household_id` at the new address."""
 
+    household_id: int | None = Field(default=None, ge=1)
     address: str = Field(min_length=1, max_length=200)
     town_code: str = Field(default="", max_length=12)
     postal_code: str = Field(default="", pattern=r"^(\d{7})?$")
 
 
-class MoveOutNotice(Notice):
+class MoveOutNotice(Notice, HouseholdEffects):
     """転出届 with the planned destination (転出予定地)."""
 
     destination_address: str = Field(min_length=1, max_length=200)
+    destination_lg_code: str | None = None
+
+    @field_validator("destination_lg_code")
+    @classmethod
+    def _lg(cls, value: str | None) -> str | None:
+        if value is not None:
+            _checked(municipality, value, "destination_lg_code")
+        return value
 
 
-class DeathNotice(Notice):
-    """死亡届."""
+class DeathNotice(Notice, HouseholdEffects):
+    """死亡届 (from the 戸籍 side); a new 世帯主 is named when the head dies."""
+
+
+class MoveInMember(PersonCore):
+    """One person of a household moving in together (世帯の転入)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    relationship: Relationship
+    resident_code: str | None = None
+    individual_number: str | None = None
+
+
+class HouseholdMoveInNotice(Notice, AddressItems):
+    """転入届 for a household: one 世帯主 and the members, one shared address."""
+
+    origin: Literal["municipality", "abroad"] = "municipality"
+    previous_lg_code: str | None = None
+    previous_address: str | None = Field(default=None, max_length=200)
+    members: list[MoveInMember] = Field(min_length=1, max_length=30)
+
+
+class HouseholdChangeNotice(Notice, HouseholdEffects):
+    """世帯変更届 (住基法 第25条): 世帯主変更, 世帯分離 (members leave to a new household at
+    the same address) or 世帯合併 (the members of `from_household_id` join this one)."""
+
+    kind: Literal["head_change", "split", "merge"]
+    from_household_id: int | None = Field(default=None, ge=1)
+
+
+class CancellationNotice(Notice):
+    """異動の取消し: the person's last change was recorded in error."""
+
+    reason: str = Field(min_length=1, max_length=200)
 
 
 class NameChangeNotice(Notice):
@@ -164,6 +253,8 @@ class ResidentRead(BaseModel):
     status: str
     version: int
     awaiting_number: bool
+    household_id: int
+    relationship: str
 
 
 class EventRead(BaseModel):

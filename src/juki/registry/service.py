@@ -20,7 +20,7 @@ from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import ChangeReason, IdentityRecord, MessageType
 from juki.core.messaging.node import UnitOfWork
-from juki.registry import schemas
+from juki.registry import households, schemas
 from juki.registry.models import (
     Resident,
     ResidentEvent,
@@ -70,7 +70,16 @@ _HISTORY_ITEMS = tuple(
 )
 
 
-def _copy_items(resident: Resident) -> dict[str, Any]:
+_ITEM_DEFAULTS: dict[str, Any] = {
+    c.key: c.default.arg
+    for c in Resident.__table__.columns
+    if c.key in _HISTORY_ITEMS and c.default is not None and not callable(c.default.arg)
+}
+HOUSEHOLD_CHANGE = "household_change"  # 世帯変更: register only, nothing to 住基ネット
+CANCELLATION = "cancellation"  # 異動の取消し
+
+
+def _copy_items(resident: Resident | ResidentHistory) -> dict[str, Any]:
     return {name: getattr(resident, name) for name in _HISTORY_ITEMS}
 
 
@@ -129,28 +138,57 @@ def record_event(
     notice: schemas.Notice,
     *,
     previous_resident_code: str | None = None,
+    history_reason: str | None = None,
+    cancels_version: int | None = None,
 ) -> EventRecord:
     """History row + event; then notify the CS unless the person still awaits a number.
+    `history_reason` records a register-side reason (異動の取消し) where 住基ネット sees
+    another (職権修正). Nothing is flushed here: a batch of events costs one flush."""
+    status = "awaiting_number" if resident.awaiting_number else "sent"
+    event = _new_event(resident.id, reason, notice, status, previous_resident_code)
+    write_history(
+        uow,
+        resident,
+        history_reason or reason.value,
+        notice,
+        update_id=event.update_id,
+        cancels_version=cancels_version,
+    )
+    uow.append(ResidentEvent.__table__, dict(vars(event)) | {"recorded_at": now()})
+    if not resident.awaiting_number:
+        notify_identity(uow, resident, event)
+    return event
 
-    Nothing is flushed here, so a batch of events costs one flush at commit."""
+
+def write_history(
+    uow: UnitOfWork,
+    resident: Resident,
+    reason: str,
+    notice: schemas.Notice,
+    *,
+    update_id: str | None = None,
+    cancels_version: int | None = None,
+) -> None:
+    """One full row per change (宛名番号, 履歴番号) with 異動事由, 異動日, 届出日, 処理日 and who
+    recorded it from which terminal. A change that concerns only the register (世帯変更,
+    異動の取消し of a household change) writes this row and nothing goes to 住基ネット."""
     resident.version += 1
+    resident.change_reason = reason
+    resident.change_date = notice.change_date
+    resident.notified_on = notice.notified_on or dt.date.today()
     uow.append(
         ResidentHistory.__table__,
         _copy_items(resident)
         | {
             "version": resident.version,
             "resident_id": resident.id,
-            "reason": reason.value,
-            "change_date": notice.change_date,
             "recorded_at": now(),
+            "operator_id": notice.operator_id,
+            "terminal_id": notice.terminal_id,
+            "update_id": update_id,
+            "cancels_version": cancels_version,
         },
     )
-    status = "awaiting_number" if resident.awaiting_number else "sent"
-    event = _new_event(resident.id, reason, notice, status, previous_resident_code)
-    uow.append(ResidentEvent.__table__, dict(vars(event)) | {"recorded_at": now()})
-    if not resident.awaiting_number:
-        notify_identity(uow, resident, event)
-    return event
 
 
 def notify_identity(
@@ -225,7 +263,16 @@ def _ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
 # --- the 異動 --------------------------------------------------------------------------------
 
 
-def _new_resident(uow: UnitOfWork, items: schemas.PersonItems, code: str, **extra: Any) -> Resident:
+def _new_resident(
+    uow: UnitOfWork,
+    items: schemas.PersonItems,
+    code: str,
+    notice: schemas.Notice,
+    placement: schemas.HouseholdPlacement,
+    reason: ChangeReason,
+    **extra: Any,
+) -> Resident:
+    household_id = _place(uow, placement, items.address, notice.change_date)
     resident = Resident(
         resident_code=code,
         name_kanji=items.name_kanji,
@@ -237,11 +284,40 @@ def _new_resident(uow: UnitOfWork, items: schemas.PersonItems, code: str, **extr
         postal_code=items.postal_code,
         status="resident",
         version=0,
+        household_id=household_id,
+        relationship=placement.relationship.value,
+        change_reason=reason.value,
+        change_date=notice.change_date,
+        notified_on=notice.notified_on or dt.date.today(),
+        settled_on=notice.change_date,
+        settled_reason=reason.value,
+        settled_notified_on=notice.notified_on or dt.date.today(),
         **extra,
     )
     uow.session.add(resident)
     uow.session.flush()
     return resident
+
+
+def _place(
+    uow: UnitOfWork, placement: schemas.HouseholdPlacement, address: str, day: dt.date
+) -> int:
+    """A new household with the person as 世帯主, or an existing one they join (not as its
+    head, and only at the household's address)."""
+    if placement.household_id is None:
+        if placement.relationship != schemas.Relationship.HEAD:
+            raise InvalidInput(
+                "新しい世帯を作るときの続柄は世帯主です（既存の世帯には世帯番号を指定）",
+                field="relationship",
+            )
+        return households.create_household(uow, day)
+    households.current_household(uow, placement.household_id)
+    if placement.relationship == schemas.Relationship.HEAD:
+        raise InvalidInput("この世帯には既に世帯主がいます", field="relationship")
+    head = households.head_of(uow, placement.household_id)
+    if head is not None and head.address != address:
+        raise InvalidInput("世帯の住所と異なります", field="address")
+    return placement.household_id
 
 
 def record_birth(uow: UnitOfWork, notice: schemas.BirthNotice) -> EventRecord:
@@ -255,8 +331,27 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[E
     for notice in notices:
         if notice.birth_date > notice.change_date:
             raise InvalidInput("出生日が異動年月日より後です", field="birth_date")
+        if notice.change_date > dt.date.today():
+            raise InvalidInput("出生日が未来です", field="birth_date")
+    joined = [n for n in notices if n.household_id is not None]
+    for notice in joined:
+        _place(uow, notice, notice.address, notice.change_date)
+    new_ids = iter(
+        households.create_households(
+            uow, [n.change_date for n in notices if n.household_id is None]
+        )
+    )
+    for notice in notices:
+        if notice.household_id is None and notice.relationship != schemas.Relationship.HEAD:
+            raise InvalidInput(
+                "新しい世帯を作るときの続柄は世帯主です（既存の世帯には世帯番号を指定）",
+                field="relationship",
+            )
     codes = take_resident_codes(uow, len(notices))
-    rows = [_birth_row(notice, code) for notice, code in zip(notices, codes, strict=True)]
+    rows = [
+        _birth_row(n, code, n.household_id or next(new_ids))
+        for n, code in zip(notices, codes, strict=True)
+    ]
     # One executemany with RETURNING, ids in the order given (SQLAlchemy insertmanyvalues).
     ids = uow.session.scalars(
         insert(Resident).returning(Resident.id, sort_by_parameter_order=True), rows
@@ -271,8 +366,9 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[E
     return events
 
 
-def _birth_row(notice: schemas.BirthNotice, code: str) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(_HISTORY_ITEMS)
+def _birth_row(notice: schemas.BirthNotice, code: str, household_id: int) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(_HISTORY_ITEMS) | _ITEM_DEFAULTS
+    notified_on = notice.notified_on or dt.date.today()
     return row | {
         "resident_code": code,
         "name_kanji": notice.name_kanji,
@@ -284,6 +380,14 @@ def _birth_row(notice: schemas.BirthNotice, code: str) -> dict[str, Any]:
         "postal_code": notice.postal_code,
         "status": "resident",
         "became_resident_on": notice.birth_date,
+        "household_id": household_id,
+        "relationship": notice.relationship.value,
+        "change_reason": ChangeReason.BIRTH.value,
+        "change_date": notice.change_date,
+        "notified_on": notified_on,
+        "settled_on": notice.change_date,
+        "settled_reason": ChangeReason.BIRTH.value,
+        "settled_notified_on": notified_on,
         "version": 1,
         "awaiting_number": True,
     }
@@ -293,9 +397,11 @@ def _history_row(row: dict[str, Any], resident_id: int, event: EventRecord) -> d
     return {name: row[name] for name in _HISTORY_ITEMS} | {
         "version": row["version"],
         "resident_id": resident_id,
-        "reason": event.reason,
-        "change_date": event.change_date,
         "recorded_at": now(),
+        "operator_id": event.operator_id,
+        "terminal_id": event.terminal_id,
+        "update_id": event.update_id,
+        "cancels_version": None,
     }
 
 
@@ -320,36 +426,140 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
         if not notice.individual_number:
             raise InvalidInput("個人番号がありません", field="individual_number")
         _ensure_not_current(uow, notice.resident_code)
-        resident = _new_resident(uow, notice, notice.resident_code, **extra)
-        set_number(uow, resident, notice.individual_number)
         reason = (
             ChangeReason.MOVE_IN
             if notice.origin == "municipality"
             else (ChangeReason.MOVE_IN_FROM_ABROAD)
         )
+        resident = _new_resident(uow, notice, notice.resident_code, notice, notice, reason, **extra)
+        set_number(uow, resident, notice.individual_number)
         return record_event(uow, resident, reason, notice)
-    resident = _new_resident(uow, notice, take_resident_code(uow), awaiting_number=True, **extra)
+    reason = ChangeReason.MOVE_IN_FROM_ABROAD
+    resident = _new_resident(
+        uow, notice, take_resident_code(uow), notice, notice, reason, awaiting_number=True, **extra
+    )
     request_number(uow, resident)
-    return record_event(uow, resident, ChangeReason.MOVE_IN_FROM_ABROAD, notice)
+    return record_event(uow, resident, reason, notice)
+
+
+def record_household_move_in(
+    uow: UnitOfWork, notice: schemas.HouseholdMoveInNotice
+) -> list[EventRecord]:
+    """世帯の転入: the 世帯主 forms the household, the others join it, all at one address."""
+    heads = [m for m in notice.members if m.relationship == schemas.Relationship.HEAD]
+    if len(heads) != 1:
+        raise InvalidInput("世帯主を一人指定してください", field="members")
+    ordered = heads + [m for m in notice.members if m.relationship != schemas.Relationship.HEAD]
+    events: list[EventRecord] = []
+    household_id: int | None = None
+    common = notice.model_dump(exclude={"members"})
+    for member in ordered:
+        person = member.model_dump()
+        event = record_move_in(
+            uow, schemas.MoveInNotice(**common, **person, household_id=household_id)
+        )
+        household_id = household_id or get_resident(uow, event.resident_id).household_id
+        events.append(event)
+    return events
+
+
+def _regroup(
+    uow: UnitOfWork,
+    group: list[Resident],
+    effects: schemas.HouseholdEffects,
+    *,
+    leaving: bool,
+    join: int | None = None,
+    day: dt.date,
+) -> tuple[set[int], list[Resident]]:
+    """Move `group` out of its household: to nowhere (転出, 死亡: `leaving`), to the household
+    `join`, or to a new household when only part of the old one moves. Returns the
+    households to check and the people whose 続柄 alone changed."""
+    old = group[0].household_id
+    staying = households.member_ids(uow, old) - {p.id for p in group}
+    affected = {old}
+    concerned = {p.id for p in group} | staying
+    if join is not None:
+        households.current_household(uow, join)
+        if join == old:
+            raise InvalidInput("同じ世帯です", field="household_id")
+        concerned |= households.member_ids(uow, join)
+        for person in group:
+            person.household_id = join
+        affected.add(join)
+    elif staying and not leaving:
+        new_id = households.create_household(uow, day)
+        for person in group:
+            person.household_id = new_id
+        affected.add(new_id)
+    group_ids = {p.id for p in group}
+    changed = households.apply_relationships(uow, effects.relationships, concerned)
+    return affected, [p for p in changed if p.id not in group_ids]
+
+
+def _finish(
+    uow: UnitOfWork,
+    affected: set[int],
+    relatives: list[Resident],
+    notice: schemas.Notice,
+) -> None:
+    for person in relatives:
+        write_history(uow, person, HOUSEHOLD_CHANGE, notice)
+    households.check_households(uow, affected)
 
 
 def record_move_within(
     uow: UnitOfWork, resident_id: int, notice: schemas.MoveWithinNotice
 ) -> EventRecord:
+    """転居: the person and the members moving with them get the new address."""
     resident = current_resident(uow, resident_id)
     if notice.address == resident.address:
         raise InvalidInput("住所が変わっていません", field="address")
-    resident.address, resident.town_code = notice.address, notice.town_code
-    resident.postal_code = notice.postal_code
-    return record_event(uow, resident, ChangeReason.MOVE_WITHIN, notice)
+    group = households.movers(uow, resident, notice.members)
+    if notice.household_id is not None:
+        head = households.head_of(uow, notice.household_id)
+        if head is not None and head.address != notice.address:
+            raise InvalidInput("転居先の世帯の住所と異なります", field="address")
+    affected, relatives = _regroup(
+        uow, group, notice, leaving=False, join=notice.household_id, day=notice.change_date
+    )
+    events = []
+    for person in group:
+        if person is not resident:
+            current_resident(uow, person.id)
+        person.previous_address = person.address
+        person.address, person.town_code = notice.address, notice.town_code
+        person.postal_code = notice.postal_code
+        person.settled_on, person.settled_reason = notice.change_date, "move_within"
+        events.append(record_event(uow, person, ChangeReason.MOVE_WITHIN, notice))
+    _finish(uow, affected, relatives, notice)
+    return events[0]
 
 
 def record_move_out(
     uow: UnitOfWork, resident_id: int, notice: schemas.MoveOutNotice
 ) -> EventRecord:
+    """転出: the record becomes a 除票; the remaining household keeps (or names) its head."""
     resident = current_resident(uow, resident_id)
-    resident.status, resident.destination_address = "removed", notice.destination_address
-    return record_event(uow, resident, ChangeReason.MOVE_OUT, notice)
+    group = households.movers(uow, resident, notice.members)
+    affected, relatives = _regroup(uow, group, notice, leaving=True, day=notice.change_date)
+    events = []
+    for person in group:
+        _remove(person, "move_out", notice)
+        person.destination_address = notice.destination_address
+        person.destination_lg_code = notice.destination_lg_code
+        events.append(record_event(uow, person, ChangeReason.MOVE_OUT, notice))
+    _finish(uow, affected, relatives, notice)
+    return events[0]
+
+
+def _remove(person: Resident, kind: str, notice: schemas.Notice) -> None:
+    """消除: the record stays as a 除票 (kept 150 years, 施行令 第34条第1項)."""
+    person.status, person.removal_kind = "removed", kind
+    person.removed_on = notice.change_date
+    person.removal_notified_on = notice.notified_on or dt.date.today()
+    person.removal_processed_on = dt.date.today()
+    person.removal_reason = kind
 
 
 def move_out_certificate(uow: UnitOfWork, resident: Resident) -> schemas.MoveOutCertificate:
@@ -382,8 +592,13 @@ def resident_ids(uow: UnitOfWork, *, after_id: int, limit: int) -> list[int]:
 
 def record_death(uow: UnitOfWork, resident_id: int, notice: schemas.DeathNotice) -> EventRecord:
     resident = current_resident(uow, resident_id)
-    resident.status = "removed"
-    return record_event(uow, resident, ChangeReason.DEATH, notice)
+    if notice.members:
+        raise InvalidInput("死亡届は一人ずつ記録します", field="members")
+    affected, relatives = _regroup(uow, [resident], notice, leaving=True, day=notice.change_date)
+    _remove(resident, "death", notice)
+    event = record_event(uow, resident, ChangeReason.DEATH, notice)
+    _finish(uow, affected, relatives, notice)
+    return event
 
 
 def record_name_change(

@@ -1,0 +1,129 @@
+"""世帯変更 (住基法 第25条) and 異動の取消し: changes of the register that need no new
+本人確認情報 unless they undo one.
+
+A 世帯変更 writes a history row for each person whose household or 続柄 changed; nothing
+goes to 住基ネット, whose files hold no household items (000 §4.2). An 異動の取消し restores
+the person's items as they were before their last change, as a history row of its own that
+names the row it undid; if the 本人確認情報 changed back, the CS is told (職権修正).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from juki.core.errors import Conflict, InvalidInput
+from juki.core.messages import ChangeReason
+from juki.core.messaging.node import UnitOfWork
+from juki.registry import households, schemas
+from juki.registry.models import Resident, ResidentHistory
+from juki.registry.service import (
+    CANCELLATION,
+    HOUSEHOLD_CHANGE,
+    _copy_items,
+    current_resident,
+    record_event,
+    write_history,
+)
+
+# What a cancellation may undo: changes whose undoing the register can do alone. A 除票
+# (転出, 死亡) is restored by 職権記載, codes and numbers by their own procedures.
+CANCELLABLE = {
+    ChangeReason.MOVE_WITHIN.value,
+    ChangeReason.NAME_CHANGE.value,
+    ChangeReason.CORRECTION.value,
+    HOUSEHOLD_CHANGE,
+}
+IDENTITY_ITEMS = (
+    "name_kanji",
+    "name_kana",
+    "birth_date",
+    "sex",
+    "address",
+    "town_code",
+    "postal_code",
+    "former_surname_kanji",
+    "former_surname_kana",
+)
+BOOKKEEPING = {"version", "change_reason", "change_date", "notified_on", "status"}
+
+
+def change_household(
+    uow: UnitOfWork, household_id: int, notice: schemas.HouseholdChangeNotice
+) -> list[int]:
+    """世帯主変更, 世帯分離 or 世帯合併; returns the 宛名番号 of everyone whose row changed."""
+    households.current_household(uow, household_id)
+    concerned = households.member_ids(uow, household_id)
+    moved: list[Resident] = []
+    affected = {household_id}
+    if notice.kind == "split":
+        if not notice.members or not set(notice.members) < concerned:
+            raise InvalidInput("分離する世帯員を（全員ではなく）選んでください", field="members")
+        new_id = households.create_household(uow, notice.change_date)
+        for addressee_id in notice.members:
+            person = current_resident(uow, addressee_id)
+            person.household_id = new_id
+            moved.append(person)
+        affected.add(new_id)
+    elif notice.kind == "merge":
+        if notice.from_household_id is None or notice.from_household_id == household_id:
+            raise InvalidInput(
+                "合併する世帯の世帯番号を指定してください", field="from_household_id"
+            )
+        households.current_household(uow, notice.from_household_id, field="from_household_id")
+        head = households.head_of(uow, household_id)
+        for person in households.members(uow, notice.from_household_id):
+            if head is not None and person.address != head.address:
+                raise InvalidInput("住所の異なる世帯は合併できません", field="from_household_id")
+            person.household_id = household_id
+            moved.append(person)
+            concerned.add(person.id)
+        affected.add(notice.from_household_id)
+    elif not notice.relationships:
+        raise InvalidInput("新しい世帯主を続柄で指定してください", field="relationships")
+    changed = households.apply_relationships(uow, notice.relationships, concerned)
+    touched = {p.id: p for p in moved + changed}
+    if not touched:
+        raise InvalidInput("変更がありません", field="relationships")
+    for person in touched.values():
+        write_history(uow, person, HOUSEHOLD_CHANGE, notice)
+    households.check_households(uow, affected)
+    return sorted(touched)
+
+
+def cancel_last_change(
+    uow: UnitOfWork, resident_id: int, notice: schemas.CancellationNotice
+) -> int:
+    """Undo the person's last change; returns the 履歴番号 of the cancellation row."""
+    resident = current_resident(uow, resident_id)
+    rows = uow.session.scalars(
+        select(ResidentHistory)
+        .where(ResidentHistory.resident_id == resident_id)
+        .order_by(ResidentHistory.version.desc())
+        .limit(2)
+    ).all()
+    if len(rows) < 2 or rows[0].change_reason not in CANCELLABLE or rows[0].cancels_version:
+        raise Conflict(
+            "取り消せる異動がありません（転居・氏名の変更・職権修正・世帯変更のみ）",
+            field="resident_id",
+            code="not_cancellable",
+        )
+    last, before = rows
+    restored = _copy_items(before)
+    identity_changed = any(getattr(resident, k) != restored[k] for k in IDENTITY_ITEMS)
+    old_household = resident.household_id
+    for name, value in restored.items():
+        if name not in BOOKKEEPING:
+            setattr(resident, name, value)
+    if identity_changed:
+        record_event(
+            uow,
+            resident,
+            ChangeReason.CORRECTION,
+            notice,
+            history_reason=CANCELLATION,
+            cancels_version=last.version,
+        )
+    else:
+        write_history(uow, resident, CANCELLATION, notice, cancels_version=last.version)
+    households.check_households(uow, {old_household, resident.household_id})
+    return resident.version
