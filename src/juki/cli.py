@@ -53,6 +53,7 @@ def up(
     """Start a Japan-shaped network (J-LIS, 3 prefectures, 6 municipalities) until Ctrl-C."""
     import uvicorn
 
+    from juki.network.accounts import ensure_console_accounts
     from juki.network.embedded import INITIAL_POOL, EmbeddedNetwork
     from juki.network.server import network_app
     from juki.sim.population import load_population
@@ -65,6 +66,7 @@ def up(
         with Progress(console=console) as progress:
             task = progress.add_task("初期導入 (住民登録)", total=demo)
             load_population(network, demo, seed=1, progress=lambda n: progress.advance(task, n))
+    accounts = ensure_console_accounts(network, home / "secrets")
     base_url = f"http://127.0.0.1:{port}"
     console.print(f"juki network ready in {time.perf_counter() - started:.1f} s — {base_url}/")
     for node_id in network.nodes:
@@ -72,6 +74,9 @@ def up(
         console.print(
             f"  {node_id:<17} API {base_url}{path}/docs  OpenAPI {base_url}{path}/openapi.json"
         )
+    console.print("窓口 (counter console), logins in " + str(accounts) + ":")
+    for lg in network.municipalities():
+        console.print(f"  registry:{lg}  {base_url}/registry/{lg}/console/")
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")

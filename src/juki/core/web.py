@@ -92,7 +92,14 @@ def search_router(search: SearchService) -> APIRouter:
     return router
 
 
-def node_app(node: Node, router: APIRouter | None, title: str) -> FastAPI:
+def node_app(
+    node: Node,
+    router: APIRouter | None,
+    title: str,
+    install: Callable[[FastAPI, Node], None] | None = None,
+) -> FastAPI:
+    """A node's app; `install` adds what a role serves besides its API (the registry's
+    counter console)."""
     app = FastAPI(title=title, version="0.1.0")
     app.state.node = node
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -101,4 +108,6 @@ def node_app(node: Node, router: APIRouter | None, title: str) -> FastAPI:
     app.include_router(messages_router())
     if router is not None:
         app.include_router(router)
+    if install is not None:
+        install(app, node)
     return app

@@ -20,7 +20,7 @@ from juki.core.messaging.transport import HttpTransport, InProcessTransport, Rou
 from juki.core.web import node_app
 from juki.network.embedded import NetworkHome, build_node
 from juki.network.server import TITLES
-from juki.network.topology import ROLE_ROUTERS, url_path
+from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
 
 
 class NodeProcess:
@@ -52,7 +52,10 @@ class NodeProcess:
         for node_id, node in self.nodes.items():
             role = role_of(node_id)
             title = f"{TITLES[role]} {node_id}"
-            app.mount(url_path(node_id), node_app(node, ROLE_ROUTERS[role], title))
+            app.mount(
+                url_path(node_id),
+                node_app(node, ROLE_ROUTERS[role], title, ROLE_INSTALLS.get(role)),
+            )
         return app
 
     def request_pools(self) -> None:

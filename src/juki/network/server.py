@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from juki.core.messaging.paths import role_of
 from juki.core.web import node_app
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.topology import ROLE_ROUTERS, url_path
+from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
 
 TITLES = {
     "registry": "既存住基システム",
@@ -23,7 +23,10 @@ def network_app(network: EmbeddedNetwork) -> FastAPI:
     for node_id, node in network.nodes.items():
         role = role_of(node_id)
         app.mount(
-            url_path(node_id), node_app(node, ROLE_ROUTERS[role], f"{TITLES[role]} {node_id}")
+            url_path(node_id),
+            node_app(
+                node, ROLE_ROUTERS[role], f"{TITLES[role]} {node_id}", ROLE_INSTALLS.get(role)
+            ),
         )
 
     @app.get("/", summary="The nodes of this network and where their APIs are")

@@ -14,6 +14,7 @@ from juki.numbering import handlers as numbering_handlers
 from juki.prefecture import api as prefecture_api
 from juki.prefecture import handlers as prefecture_handlers
 from juki.registry import api as registry_api
+from juki.registry import console as registry_console
 from juki.registry import handlers as registry_handlers
 
 DEFAULT_TOPOLOGY: dict[str, list[str]] = {
@@ -36,6 +37,7 @@ ROLE_HANDLERS = {
     "national": national_handlers.HANDLERS,
     "numbering": numbering_handlers.HANDLERS,
 }
+ROLE_INSTALLS = {"registry": registry_console.install}  # pages besides the API
 ROLE_ROUTERS = {
     "registry": registry_api.router,
     "cs": cs_api.router,

@@ -9,12 +9,15 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym, validates
+
+from juki.core.text import seion
 
 
 class Base(DeclarativeBase):
@@ -135,6 +138,15 @@ class Resident(Base, ResidentItems):
     awaiting_number: Mapped[bool] = mapped_column(Boolean, default=False)
     addressee_id: Mapped[int] = synonym("id")  # 宛名番号
     history_no: Mapped[int] = synonym("version")  # 履歴番号
+    # 清音化 katakana of the ふりがな, for the counter's search (never shown).
+    name_seion: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_residents_seion_birth", "name_seion", "birth_date"),)
+
+    @validates("name_kana")
+    def _fold_kana(self, _key: str, value: str) -> str:
+        self.name_seion = seion(value)
+        return value
 
 
 class ResidentHistory(Base, ResidentItems):
@@ -242,6 +254,7 @@ class CertificateIssue(Base):
     terminal_id: Mapped[str] = mapped_column(String(40))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)  # exactly what was handed over
 
 
 class IssueRefusal(Base):

@@ -20,6 +20,7 @@ from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import ChangeReason, IdentityRecord, MessageType
 from juki.core.messaging.node import UnitOfWork
+from juki.core.text import seion
 from juki.registry import households, schemas
 from juki.registry.models import (
     Resident,
@@ -373,6 +374,7 @@ def _birth_row(notice: schemas.BirthNotice, code: str, household_id: int) -> dic
         "resident_code": code,
         "name_kanji": notice.name_kanji,
         "name_kana": notice.name_kana,
+        "name_seion": seion(notice.name_kana),
         "birth_date": notice.birth_date,
         "sex": notice.sex,
         "address": notice.address,
@@ -394,7 +396,7 @@ def _birth_row(notice: schemas.BirthNotice, code: str, household_id: int) -> dic
 
 
 def _history_row(row: dict[str, Any], resident_id: int, event: EventRecord) -> dict[str, Any]:
-    return {name: row[name] for name in _HISTORY_ITEMS} | {
+    return {name: row[name] for name in _HISTORY_ITEMS} | {  # name_seion is not history
         "version": row["version"],
         "resident_id": resident_id,
         "recorded_at": now(),

@@ -1,0 +1,622 @@
+"""Console forms for the 届出: one GET that draws the form and one POST that records it,
+through the same services and notices as the API. On a broken rule the form comes back
+with each message beside its field and nothing recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from juki.core.messaging.node import UnitOfWork
+from juki.core.web import UoW
+from juki.registry import certificates, changes, households, schemas, service, support
+from juki.registry.console import forms
+from juki.registry.console.forms import Field, FormPage, Group
+from juki.registry.console.render import base_of, page
+from juki.registry.console.session import Clerk, ClerkSession, Form, checked
+from juki.registry.console.views import perform, redirect, resident_or_404
+from juki.registry.models import Resident
+
+router = APIRouter()
+
+NOTICE_NAMES = ["change_date", "notified_on"]
+
+
+def _notice(fields: dict[str, str], clerk: ClerkSession) -> dict[str, Any]:
+    return forms.blank_to_none(fields, NOTICE_NAMES) | {
+        "operator_id": clerk.login,
+        "terminal_id": clerk.terminal,
+    }
+
+
+def _show(
+    request: Request,
+    clerk: ClerkSession,
+    form: FormPage,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    forms.fill(form.groups, values or {})
+    return page(
+        request,
+        "form.html",
+        form.title,
+        clerk,
+        422 if errors else 200,
+        page=form,
+        errors=errors or {},
+    )
+
+
+def _submit(
+    request: Request,
+    clerk: ClerkSession,
+    form: FormPage,
+    fields: dict[str, str],
+    action: Callable[[UnitOfWork], Any],
+    then: Callable[[Any], Response],
+    names: dict[str, str] | None = None,
+) -> Response:
+    result, errors = perform(request, action, names)
+    if errors:
+        return _show(request, clerk, form, fields, errors)
+    return then(result)
+
+
+# --- 転入 (a household) ------------------------------------------------------------------------
+
+
+def _move_in_form(request: Request) -> FormPage:
+    groups = [
+        Group("届出", forms.notice_fields("転入日")),
+        Group(
+            "前住所（転出証明書）",
+            [
+                Field(
+                    "origin",
+                    "転入元",
+                    "select",
+                    [("municipality", "国内の他市区町村"), ("abroad", "国外")],
+                    required=True,
+                    value="municipality",
+                ),
+                Field("previous_lg_code", "前住所の地方公共団体コード", inputmode="numeric"),
+                Field("previous_address", "前住所"),
+            ],
+        ),
+        Group("新しい住所", forms.address_fields()),
+    ]
+    for i in range(forms.MEMBER_ROWS):
+        relationship = "世帯主" if i == 0 else ""
+        member = [
+            *forms.person_fields(f"m{i}_", required=i == 0),
+            Field(
+                f"m{i}_relationship",
+                "続柄",
+                "select",
+                forms.RELATIONSHIP_OPTIONS,
+                required=i == 0,
+                value=relationship,
+            ),
+            Field(f"m{i}_resident_code", "住民票コード（転出証明書）", inputmode="numeric"),
+            Field(f"m{i}_individual_number", "個人番号（転出証明書）", inputmode="numeric"),
+        ]
+        groups.append(Group(f"世帯員 {i + 1}" + ("（世帯主）" if i == 0 else ""), member))
+    return FormPage(
+        "転入届（世帯）",
+        f"{base_of(request)}/move-in",
+        groups,
+        note="転出証明書の記載どおりに入力します。使わない世帯員の欄は空欄のままにします。",
+    )
+
+
+MEMBER_ITEMS = [
+    "name_kanji",
+    "name_kana",
+    "birth_date",
+    "sex",
+    "relationship",
+    "resident_code",
+    "individual_number",
+]
+
+
+@router.get("/move-in", response_class=HTMLResponse)
+def move_in_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return _show(request, clerk, _move_in_form(request))
+
+
+@router.post("/move-in")
+def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
+    members: list[dict[str, Any]] = []
+    names: dict[str, str] = {}
+    for i in range(forms.MEMBER_ROWS):
+        row = forms.blank_to_none(fields, [f"m{i}_{k}" for k in MEMBER_ITEMS])
+        if not any(v for k, v in row.items() if not k.endswith("relationship")) and i > 0:
+            continue
+        for k in MEMBER_ITEMS:
+            names[f"members.{len(members)}.{k}"] = f"m{i}_{k}"
+        members.append({k: row[f"m{i}_{k}"] for k in MEMBER_ITEMS})
+    common = forms.blank_to_none(
+        fields, ["origin", "previous_lg_code", "previous_address", "address", "town_code"]
+    ) | {"postal_code": fields.get("postal_code", "")}
+
+    def record(uow: UnitOfWork) -> int:
+        notice = schemas.HouseholdMoveInNotice.model_validate(
+            _notice(fields, clerk) | common | {"members": members}
+        )
+        return service.record_household_move_in(uow, notice)[0].resident_id
+
+    names |= {f"members.0.{k}": f"m0_{k}" for k in ("resident_code", "individual_number")}
+    return _submit(
+        request,
+        clerk,
+        _move_in_form(request),
+        fields,
+        record,
+        lambda head_id: redirect(request, f"/residents/{head_id}", "recorded"),
+        names,
+    )
+
+
+# --- 出生 --------------------------------------------------------------------------------------
+
+
+def _birth_form(request: Request, household_id: int, address: str) -> FormPage:
+    groups = [
+        Group("届出", forms.notice_fields("出生日")),
+        Group(
+            "子",
+            [
+                *forms.person_fields()[:2],
+                forms.person_fields()[3],
+                Field(
+                    "relationship",
+                    "続柄",
+                    "select",
+                    forms.RELATIONSHIP_OPTIONS,
+                    required=True,
+                    value="子",
+                ),
+                Field("address", "住所", required=True, value=address),
+            ],
+        ),
+    ]
+    return FormPage(
+        "出生届",
+        f"{base_of(request)}/households/{household_id}/birth",
+        groups,
+        note=f"世帯番号 {household_id} に記載します。出生日が生年月日になります。",
+    )
+
+
+def _head_address(uow: UnitOfWork, household_id: int) -> str:
+    households.current_household(uow, household_id)
+    head = households.head_of(uow, household_id)
+    return head.address if head else ""
+
+
+@router.get("/households/{household_id}/birth", response_class=HTMLResponse)
+def birth_form(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    form = _birth_form(request, household_id, _head_address(uow, household_id))
+    return _show(request, clerk, form)
+
+
+@router.post("/households/{household_id}/birth")
+def birth(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
+    person = forms.blank_to_none(fields, ["name_kanji", "name_kana", "sex", "relationship"])
+
+    def record(uow: UnitOfWork) -> int:
+        notice = schemas.BirthNotice.model_validate(
+            dict(
+                **_notice(fields, clerk),
+                **person,
+                household_id=household_id,
+                birth_date=fields.get("change_date") or None,
+                address=fields.get("address", ""),
+            )
+        )
+        return service.record_birth(uow, notice).resident_id
+
+    form = _birth_form(request, household_id, fields.get("address", ""))
+    return _submit(
+        request,
+        clerk,
+        form,
+        fields,
+        record,
+        lambda rid: redirect(request, f"/residents/{rid}", "recorded"),
+        {"birth_date": "change_date"},
+    )
+
+
+# --- 転居・転出・死亡 (the person, members moving along, new 続柄) -------------------------------
+
+
+def _household_fields(
+    uow: UnitOfWork, person: Resident, *, tick: bool, relationships: bool = True
+) -> list[Group]:
+    others = [m for m in households.members(uow, person.household_id) if m.id != person.id]
+    groups = []
+    if tick and others:
+        groups.append(
+            Group(
+                "同時に異動する世帯員",
+                [
+                    Field(f"member_{m.id}", f"{m.name_kanji}（{m.relationship}）", "checkbox")
+                    for m in others
+                ],
+            )
+        )
+    if relationships:
+        groups.append(
+            Group(
+                "異動後の続柄（世帯主が変わるときなど）",
+                [
+                    Field(
+                        f"rel_{m.id}",
+                        f"{m.name_kanji}",
+                        "select",
+                        forms.RELATIONSHIP_OPTIONS,
+                        required=True,
+                        value=m.relationship,
+                    )
+                    for m in [person, *others]
+                ],
+            )
+        )
+    return groups
+
+
+def _relationships(fields: dict[str, str], uow: UnitOfWork) -> dict[int, str]:
+    """Only the 続柄 the clerk changed."""
+    changed = {}
+    for name, value in fields.items():
+        if name.startswith("rel_") and name[4:].isdigit():
+            person = uow.session.get(Resident, int(name[4:]))
+            if person is not None and person.relationship != value:
+                changed[int(name[4:])] = value
+    return changed
+
+
+def _person_event(
+    slug: str,
+    title: str,
+    extra: Callable[[Resident], list[Field]],
+    build: Callable[[dict[str, str], ClerkSession, UnitOfWork], schemas.Notice],
+    record: Callable[[UnitOfWork, int, Any], Any],
+    *,
+    tick: bool = True,
+) -> None:
+    """Register GET/POST routes for a 届出 about one resident (and who moves with them)."""
+
+    def form_for(request: Request, uow: UnitOfWork, resident_id: int) -> FormPage:
+        person = service.current_resident(uow, resident_id)
+        groups = [Group("届出", forms.notice_fields() + extra(person))]
+        groups += _household_fields(uow, person, tick=tick)
+        return FormPage(
+            f"{title}　{person.name_kanji}",
+            f"{base_of(request)}/residents/{resident_id}/{slug}",
+            groups,
+        )
+
+    @router.get(f"/residents/{{resident_id}}/{slug}", response_class=HTMLResponse)
+    def show(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+        return _show(request, clerk, form_for(request, uow, resident_id))
+
+    @router.post(f"/residents/{{resident_id}}/{slug}")
+    def submit(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+        def action(uow: UnitOfWork) -> None:
+            record(uow, resident_id, build(fields, clerk, uow))
+
+        _result, errors = perform(request, action)
+        if errors:
+            with request.app.state.node.unit_of_work() as uow:
+                form = form_for(request, uow, resident_id)
+                return _show(request, clerk, form, fields, errors)
+        return redirect(request, f"/residents/{resident_id}", "recorded")
+
+    show.__name__, submit.__name__ = f"{slug}_form", slug
+
+
+def _effects(fields: dict[str, str], uow: UnitOfWork) -> dict[str, Any]:
+    return {"members": checked(fields, "member_"), "relationships": _relationships(fields, uow)}
+
+
+_person_event(
+    "move-within",
+    "転居届",
+    lambda p: forms.address_fields(),
+    lambda f, c, uow: schemas.MoveWithinNotice(
+        **_notice(f, c),
+        **_effects(f, uow),
+        **forms.blank_to_none(f, ["address", "town_code"]),
+        postal_code=f.get("postal_code", ""),
+    ),
+    service.record_move_within,
+)
+_person_event(
+    "move-out",
+    "転出届",
+    lambda p: [
+        Field("destination_address", "転出予定地", required=True),
+        Field("destination_lg_code", "転出先の地方公共団体コード", inputmode="numeric"),
+    ],
+    lambda f, c, uow: schemas.MoveOutNotice(
+        **_notice(f, c),
+        **_effects(f, uow),
+        **forms.blank_to_none(f, ["destination_address", "destination_lg_code"]),
+    ),
+    service.record_move_out,
+)
+_person_event(
+    "death",
+    "死亡届",
+    lambda p: [],
+    lambda f, c, uow: schemas.DeathNotice.model_validate(
+        _notice(f, c) | {"relationships": _relationships(f, uow)}
+    ),
+    service.record_death,
+    tick=False,
+)
+_person_event(
+    "cancel",
+    "異動の取消し",
+    lambda p: [Field("reason", "取消しの理由", "textarea", required=True)],
+    lambda f, c, uow: schemas.CancellationNotice(
+        **_notice(f, c), reason=(f.get("reason") or "").strip()
+    ),
+    changes.cancel_last_change,
+    tick=False,
+)
+
+
+# --- 世帯変更 ----------------------------------------------------------------------------------
+
+
+def _household_change_form(request: Request, uow: UnitOfWork, household_id: int) -> FormPage:
+    households.current_household(uow, household_id)
+    members = households.members(uow, household_id)
+    groups = [
+        Group(
+            "届出",
+            [
+                *forms.notice_fields(),
+                Field(
+                    "kind",
+                    "変更の種類",
+                    "select",
+                    [("head_change", "世帯主変更"), ("split", "世帯分離"), ("merge", "世帯合併")],
+                    required=True,
+                    value="head_change",
+                ),
+                Field(
+                    "from_household_id",
+                    "合併する世帯の世帯番号（世帯合併のとき）",
+                    inputmode="numeric",
+                ),
+            ],
+        ),
+        Group(
+            "分離する世帯員（世帯分離のとき）",
+            [
+                Field(f"member_{m.id}", f"{m.name_kanji}（{m.relationship}）", "checkbox")
+                for m in members
+            ],
+        ),
+        Group(
+            "変更後の続柄",
+            [
+                Field(
+                    f"rel_{m.id}",
+                    m.name_kanji,
+                    "select",
+                    forms.RELATIONSHIP_OPTIONS,
+                    required=True,
+                    value=m.relationship,
+                )
+                for m in members
+            ],
+        ),
+    ]
+    return FormPage(
+        f"世帯変更届　世帯番号 {household_id}",
+        f"{base_of(request)}/households/{household_id}/change",
+        groups,
+    )
+
+
+@router.get("/households/{household_id}/change", response_class=HTMLResponse)
+def household_change_form(
+    request: Request, household_id: int, clerk: Clerk, uow: UoW
+) -> HTMLResponse:
+    return _show(request, clerk, _household_change_form(request, uow, household_id))
+
+
+@router.post("/households/{household_id}/change")
+def household_change(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> list[int]:
+        notice = schemas.HouseholdChangeNotice(
+            **_notice(fields, clerk),
+            **_effects(fields, uow),
+            **forms.blank_to_none(fields, ["kind", "from_household_id"]),
+        )
+        return changes.change_household(uow, household_id, notice)
+
+    _result, errors = perform(request, action)
+    if errors:
+        with request.app.state.node.unit_of_work() as uow:
+            form = _household_change_form(request, uow, household_id)
+            return _show(request, clerk, form, fields, errors)
+    return redirect(request, f"/households/{household_id}", "household")
+
+
+# --- certificates -----------------------------------------------------------------------------
+
+
+def _certificate_form(request: Request, people: list[Resident], action: str, kind: str) -> FormPage:
+    groups = [
+        Group(
+            "請求",
+            [
+                Field(
+                    "requester_kind",
+                    "請求者",
+                    "select",
+                    list(certificates.REQUESTER_LABELS.items()),
+                    required=True,
+                    value="self",
+                ),
+                Field("purpose", "請求事由（本人・同一世帯以外は必須）"),
+            ],
+        ),
+        Group(
+            "記載する者",
+            [
+                Field(
+                    f"member_{m.id}", f"{m.name_kanji}（{m.relationship}）", "checkbox", value="on"
+                )
+                for m in people
+            ],
+        ),
+        Group(
+            "記載事項",
+            [
+                Field("include_relationship", "続柄", "checkbox", value="on"),
+                Field("include_domicile", "本籍・筆頭者", "checkbox"),
+                Field("include_resident_code", "住民票コード", "checkbox"),
+                Field("include_individual_number", "個人番号", "checkbox"),
+                Field("kind", "", "hidden", value=kind),
+            ],
+        ),
+    ]
+    title = certificates.KIND_LABELS[kind] + "の交付"
+    return FormPage(title, action, groups, submit="交付する")
+
+
+def _issue(
+    request: Request, clerk: ClerkSession, fields: dict[str, str], form: FormPage
+) -> Response:
+    options = {k: fields.get(k) == "on" for k in certificates._OPTION_FIELDS}
+    request_body = (
+        certificates.IssueRequest(
+            kind=fields.get("kind", "copy"),  # type: ignore[arg-type]
+            resident_ids=checked(fields, "member_"),
+            requester_kind=fields.get("requester_kind", "self"),  # type: ignore[arg-type]
+            purpose=fields.get("purpose", "").strip(),
+            clerk_login=clerk.login,
+            terminal_id=clerk.terminal,
+            **options,
+        )
+        if fields.get("requester_kind") in certificates.REQUESTER_LABELS
+        else None
+    )
+    if request_body is None:
+        return _show(request, clerk, form, fields, {"requester_kind": "選択してください"})
+    outcome, errors = perform(request, lambda uow: certificates.issue(uow, request_body))
+    if errors:
+        if "resident_ids" in errors:
+            errors["_form"] = errors.pop("resident_ids")
+        return _show(request, clerk, form, fields, errors)
+    if isinstance(outcome, certificates.IssueRefused):
+        return page(
+            request,
+            "message.html",
+            "交付できません",
+            clerk,
+            403,
+            message=outcome.message + "（拒否を記録し、監督者に通知しました）",
+            css="refused",
+            role="alert",
+            links=[("メニューへ戻る", f"{base_of(request)}/")],
+        )
+    assert isinstance(outcome, certificates.Issued)
+    return page(request, "issued.html", "交付しました", clerk, issue_no=outcome.issue_no)
+
+
+@router.get("/households/{household_id}/certificate", response_class=HTMLResponse)
+def certificate_form(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> Response:
+    people = households.members(uow, household_id)
+    action = f"{base_of(request)}/households/{household_id}/certificate"
+    return _show(request, clerk, _certificate_form(request, people, action, "copy"))
+
+
+@router.post("/households/{household_id}/certificate")
+def certificate(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
+    with request.app.state.node.unit_of_work() as uow:
+        people = households.members(uow, household_id)
+    action = f"{base_of(request)}/households/{household_id}/certificate"
+    return _issue(request, clerk, fields, _certificate_form(request, people, action, "copy"))
+
+
+@router.get("/residents/{resident_id}/removed-certificate", response_class=HTMLResponse)
+def removed_form(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> Response:
+    person = resident_or_404(uow, resident_id)
+    action = f"{base_of(request)}/residents/{resident_id}/removed-certificate"
+    return _show(request, clerk, _certificate_form(request, [person], action, "removed_copy"))
+
+
+@router.post("/residents/{resident_id}/removed-certificate")
+def removed_certificate(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+    with request.app.state.node.unit_of_work() as uow:
+        person = resident_or_404(uow, resident_id)
+    action = f"{base_of(request)}/residents/{resident_id}/removed-certificate"
+    form = _certificate_form(request, [person], action, "removed_copy")
+    return _issue(request, clerk, fields, form)
+
+
+# --- 支援措置 (supervisor) ----------------------------------------------------------------------
+
+
+def _support_form(request: Request, resident_id: int) -> FormPage:
+    kinds = list(support.KIND_LABELS.items())
+    return FormPage(
+        "支援措置の登録",
+        f"{base_of(request)}/residents/{resident_id}/support",
+        [
+            Group(
+                "支援措置",
+                [
+                    Field("kind", "種別", "select", kinds, required=True, value="dv"),
+                    Field("starts_on", "開始日", "date", required=True, value=forms.today()),
+                    Field("ends_on", "終了日（空欄なら1年）", "date"),
+                ],
+            ),
+        ],
+    )
+
+
+@router.get("/residents/{resident_id}/support", response_class=HTMLResponse)
+def support_form(request: Request, resident_id: int, clerk: Clerk) -> Response:
+    return _show(request, clerk, _support_form(request, resident_id))
+
+
+@router.post("/residents/{resident_id}/support")
+def register_support(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+    if not clerk.is_supervisor:
+        errors = {"_form": "支援措置の登録は監督者が行います"}
+        return _show(request, clerk, _support_form(request, resident_id), fields, errors)
+
+    def action(uow: UnitOfWork) -> int:
+        resident_or_404(uow, resident_id)
+        body = support.SupportRequest(
+            **forms.blank_to_none(fields, ["kind", "starts_on", "ends_on"]),
+            registered_by=clerk.login,
+        )
+        return support.register_measure(uow, resident_id, body)
+
+    return _submit(
+        request,
+        clerk,
+        _support_form(request, resident_id),
+        fields,
+        action,
+        lambda _id: redirect(request, f"/residents/{resident_id}", "support"),
+    )
+
+
+__all__ = ["dt", "router"]

@@ -1,0 +1,83 @@
+"""Rendering console pages: one Jinja2 environment, the common context, the labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
+from juki.core.messaging.paths import code_of
+from juki.core.places import municipality
+from juki.core.wareki import wareki
+from juki.registry.console.session import ClerkSession
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["wareki"] = wareki
+templates.env.globals["sex"] = {"1": "男", "2": "女"}
+
+REASON_LABELS = {str(k.value): v for k, v in CHANGE_REASON_LABELS.items()} | {
+    "household_change": "世帯変更",
+    "cancellation": "異動の取消し",
+}
+EVENT_STATES = {
+    "awaiting_number": "個人番号の生成待ち",
+    "sent": "CSへ送信済（結果待ち）",
+    "applied": "住基ネット更新済",
+    "rejected": "住基ネットで不可",
+}
+
+
+def reason_label(reason: str) -> str:
+    try:
+        return REASON_LABELS.get(reason) or CHANGE_REASON_LABELS[ChangeReason(reason)]
+    except ValueError:
+        return reason
+
+
+templates.env.globals["reason"] = reason_label
+
+
+def base_of(request: Request) -> str:
+    return f"{request.scope.get('root_path', '')}/console"
+
+
+def office_of(request: Request) -> str:
+    place = municipality(code_of(request.app.state.node.node_id))
+    return f"{place.prefecture}{place.name}"
+
+
+def page(
+    request: Request,
+    template: str,
+    title: str,
+    clerk: ClerkSession | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "title": title,
+            "clerk": clerk,
+            "base": base_of(request),
+            "office": office_of(request),
+            "errors": {},
+            "flash": request.query_params.get("done") and FLASHES.get(request.query_params["done"]),
+        }
+        | context,
+        status_code=status_code,
+    )
+
+
+FLASHES = {
+    "recorded": "届出を記録しました。CSへ送信します。",
+    "household": "世帯変更を記録しました。",
+    "cancelled": "異動を取り消しました。",
+    "resent": "再送を指示しました。",
+    "support": "支援措置を登録しました。",
+}

@@ -1,0 +1,317 @@
+"""Console pages that read: log-in, menu, search, resident, household, CS queue, refusals,
+statistics, and the issued PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from juki.core.errors import JukiError, NotFound
+from juki.core.identity import NUMBER_COLUMN
+from juki.core.ids import mask_individual_number
+from juki.core.messages import MessageType
+from juki.core.messaging import queue
+from juki.core.messaging.node import UnitOfWork
+from juki.core.web import UoW
+from juki.registry import certificates, clerks, households, statistics, support
+from juki.registry.console import forms, session
+from juki.registry.console.render import EVENT_STATES, base_of, page
+from juki.registry.console.session import Clerk, Form
+from juki.registry.models import (
+    CertificateIssue,
+    Household,
+    Resident,
+    ResidentEvent,
+    ResidentHistory,
+)
+from juki.registry.search import RESULT_CAP, ResidentQuery, search_residents
+
+router = APIRouter()
+T = TypeVar("T")
+
+
+def perform(
+    request: Request, action: Callable[[UnitOfWork], T], names: dict[str, str] | None = None
+) -> tuple[T | None, dict[str, str]]:
+    """Run a 届出 in its own unit of work: all of it commits, or (on a broken rule) none of
+    it, and the errors come back by form field."""
+    try:
+        with request.app.state.node.unit_of_work() as uow:
+            return action(uow), {}
+    except (ValidationError, JukiError) as exc:
+        return None, forms.errors_of(exc, names)
+
+
+def redirect(request: Request, path: str, done: str | None = None) -> RedirectResponse:
+    suffix = f"?done={done}" if done else ""
+    return RedirectResponse(f"{base_of(request)}{path}{suffix}", status_code=303)
+
+
+# --- log-in ---------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return page(request, "login.html", "ログイン", None, login="", terminal="counter-01")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    login_id, terminal = fields.get("login", ""), fields.get("terminal", "") or "counter-01"
+    with request.app.state.node.unit_of_work() as uow:
+        clerk = clerks.authenticate(uow, login_id, fields.get("password", ""))
+        found = (clerk.login, clerk.name, clerk.role) if clerk else None
+    if found is None:
+        errors = {"password": "ログインIDまたはパスワードが違います"}
+        return page(
+            request,
+            "login.html",
+            "ログイン",
+            None,
+            401,
+            errors=errors,
+            login=login_id,
+            terminal=terminal,
+        )
+    session.start(request, *found, terminal=terminal[:40])
+    return redirect(request, "/")
+
+
+@router.post("/logout")
+def logout(request: Request, clerk: Clerk, _form: Form) -> RedirectResponse:
+    session.end(request)
+    return redirect(request, "/login")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    unseen = len(support.refusals(uow, unseen_only=True))
+    counts = queue.queue_counts(uow.session)
+    return page(request, "home.html", "メニュー", clerk, counts=counts, unseen=unseen)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def _search_fields(values: dict[str, str]) -> list[forms.Field]:
+    fields = [
+        forms.Field("name_kana", "ふりがな（前方一致・濁点等は区別しません）"),
+        forms.Field("birth_date", "生年月日", "date"),
+        forms.Field("address", "住所（前方一致）"),
+        forms.Field("addressee_id", "宛名番号", inputmode="numeric"),
+        forms.Field("include_removed", "除票も検索する", "checkbox"),
+    ]
+    return forms.fill([forms.Group("", fields)], values)[0].fields
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return page(request, "search.html", "住民検索", clerk, fields=_search_fields({}), results=None)
+
+
+@router.post("/search", response_class=HTMLResponse)
+def search(request: Request, clerk: Clerk, fields: Form) -> HTMLResponse:
+    """POST, so that no name or date of birth appears in a URL or an access log."""
+    query = forms.blank_to_none(fields, ["name_kana", "birth_date", "address", "addressee_id"])
+    query["include_removed"] = fields.get("include_removed") == "on"
+
+    def run(uow: UnitOfWork) -> tuple[list[dict[str, Any]], bool, set[int]]:
+        found, capped = search_residents(uow, ResidentQuery(**query))
+        ids = [r.id for r in found]
+        supported = certificates.active_measures(uow, ids, dt.date.today())
+        return [_summary(r) for r in found], capped, supported
+
+    result, errors = perform(request, run)
+    results, capped, supported = result or (None, False, set())
+    return page(
+        request,
+        "search.html",
+        "住民検索",
+        clerk,
+        200 if result else 422,
+        fields=_search_fields(fields),
+        results=results,
+        capped=capped,
+        cap=RESULT_CAP,
+        supported=supported,
+        errors=errors,
+    )
+
+
+def _summary(r: Resident) -> dict[str, Any]:
+    keys = ("id", "name_kanji", "name_kana", "birth_date", "sex", "address", "status")
+    return {k: getattr(r, k) for k in keys}
+
+
+# --- resident and household ------------------------------------------------------------------
+
+
+def resident_or_404(uow: UnitOfWork, resident_id: int) -> Resident:
+    resident = uow.session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound("住民が見つかりません", field="resident_id")
+    return resident
+
+
+@router.get("/residents/{resident_id}", response_class=HTMLResponse)
+def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    r = resident_or_404(uow, resident_id)
+    number = ""
+    if r.individual_number_cipher is not None:
+        clear = uow.node.keys.decrypt(r.individual_number_cipher, column=NUMBER_COLUMN)
+        number = mask_individual_number(clear)  # shown masked; printed only on certificates
+    history = uow.session.scalars(
+        select(ResidentHistory)
+        .where(ResidentHistory.resident_id == r.id)
+        .order_by(ResidentHistory.version.desc())
+    ).all()
+    events = uow.session.scalars(
+        select(ResidentEvent).where(ResidentEvent.resident_id == r.id).order_by(ResidentEvent.id)
+    ).all()
+    issues = [
+        i
+        for i in uow.session.scalars(
+            select(CertificateIssue)
+            .where(CertificateIssue.household_id == r.household_id)
+            .order_by(CertificateIssue.issued_at.desc())
+        )
+        if r.id in json.loads(i.resident_ids)
+    ]
+    today = dt.date.today()
+    measures = [m for m in support.measures_of(uow, r.id) if m.starts_on <= today <= m.ends_on]
+    supported = "、".join(f"{support.KIND_LABELS[m.kind]} {m.ends_on}まで" for m in measures)
+    removal = {"move_out": "転出", "death": "死亡"}.get(r.removal_kind or "", "職権消除")
+    return page(
+        request,
+        "resident.html",
+        f"住民票　{r.name_kanji}",
+        clerk,
+        r=r,
+        number=number,
+        history=history,
+        events=events,
+        issues=issues,
+        supported=supported,
+        removal=removal,
+        event_state=EVENT_STATES,
+        kinds=certificates.KIND_LABELS,
+        requesters=certificates.REQUESTER_LABELS,
+    )
+
+
+@router.get("/households/{household_id}", response_class=HTMLResponse)
+def household_page(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    household = uow.session.get(Household, household_id)
+    if household is None:
+        raise NotFound("世帯が見つかりません", field="household_id")
+    members = households.members(uow, household_id)
+    head = households.head_of(uow, household_id)
+    return page(
+        request,
+        "household.html",
+        f"世帯　{household_id}",
+        clerk,
+        household=household,
+        members=members,
+        head=head,
+    )
+
+
+@router.get("/certificates/{issue_no}.pdf")
+def certificate_pdf(issue_no: str, clerk: Clerk, uow: UoW) -> Response:
+    record = certificates.read_issue(uow, issue_no)
+    return Response(
+        record.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{record.issue_no}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# --- CS queue, refusals, statistics ------------------------------------------------------------
+
+MESSAGE_TYPES = {
+    MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
+    MessageType.NUMBER_REQUEST: "個人番号の生成要求",
+    MessageType.POOL_REQUEST: "住民票コードの払出し要求",
+}
+QUEUE_STATES = {"sent": "送信済", "waiting": "送信待ち", "failed": "失敗（再送待ち）"}
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, clerk: Clerk, uow: UoW, state: str | None = None) -> HTMLResponse:
+    state = state if state in QUEUE_STATES else None
+    return page(
+        request,
+        "queue.html",
+        "CSへの送信状況",
+        clerk,
+        counts=queue.queue_counts(uow.session),
+        messages=queue.queued_messages(uow.session, state),
+        types=MESSAGE_TYPES,
+        states=QUEUE_STATES,
+    )
+
+
+@router.post("/queue/{message_id}/resend")
+def resend(request: Request, message_id: str, clerk: Clerk, _form: Form) -> RedirectResponse:
+    perform(request, lambda uow: queue.resend(uow.session, message_id))
+    return redirect(request, "/queue", "resent")
+
+
+@router.get("/refusals", response_class=HTMLResponse)
+def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    if not clerk.is_supervisor:
+        return page(
+            request,
+            "message.html",
+            "権限がありません",
+            clerk,
+            403,
+            message="この画面は監督者のみ利用できます",
+            css="refused",
+            role="alert",
+            links=[],
+        )
+    return page(
+        request,
+        "refusals.html",
+        "支援措置等による拒否記録",
+        clerk,
+        refusals=support.refusals(uow),
+        requesters=certificates.REQUESTER_LABELS,
+        actions={"issue": "証明書交付", "view": "閲覧", "search": "検索"},
+        reasons={"support_measure": "支援措置"},
+    )
+
+
+@router.post("/refusals/{refusal_id}/seen")
+def refusal_seen(request: Request, refusal_id: int, clerk: Clerk, _form: Form) -> Response:
+    if clerk.is_supervisor:
+        perform(request, lambda uow: support.mark_seen(uow, refusal_id, clerk.login))
+    return redirect(request, "/refusals")
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    monthly = statistics.monthly_changes(uow)
+    shown = sorted({r for counts in monthly.values() for r in counts})
+    return page(
+        request,
+        "statistics.html",
+        "人口・世帯数と異動件数",
+        clerk,
+        pop=statistics.population(uow),
+        monthly=monthly,
+        reasons_shown=shown,
+    )
