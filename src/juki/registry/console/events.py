@@ -26,6 +26,11 @@ router = APIRouter()
 NOTICE_NAMES = ["change_date", "notified_on"]
 
 
+def _codes(fields: dict[str, str]) -> dict[str, str]:
+    """郵便番号 and 町字コード: blank means none, as the notices take it."""
+    return {k: fields.get(k, "").strip() for k in ("postal_code", "town_code")}
+
+
 def _notice(fields: dict[str, str], clerk: ClerkSession) -> dict[str, Any]:
     return forms.blank_to_none(fields, NOTICE_NAMES) | {
         "operator_id": clerk.login,
@@ -142,8 +147,8 @@ def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
             names[f"members.{len(members)}.{k}"] = f"m{i}_{k}"
         members.append({k: row[f"m{i}_{k}"] for k in MEMBER_ITEMS})
     common = forms.blank_to_none(
-        fields, ["origin", "previous_lg_code", "previous_address", "address", "town_code"]
-    ) | {"postal_code": fields.get("postal_code", "")}
+        fields, ["origin", "previous_lg_code", "previous_address", "address"]
+    ) | _codes(fields)
 
     def record(uow: UnitOfWork) -> int:
         notice = schemas.HouseholdMoveInNotice.model_validate(
@@ -334,8 +339,8 @@ _person_event(
     lambda f, c, uow: schemas.MoveWithinNotice(
         **_notice(f, c),
         **_effects(f, uow),
-        **forms.blank_to_none(f, ["address", "town_code"]),
-        postal_code=f.get("postal_code", ""),
+        **forms.blank_to_none(f, ["address"]),
+        **_codes(f),
     ),
     service.record_move_within,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,17 @@ from juki.registry.console.session import ClerkSession
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["wareki"] = wareki
 templates.env.globals["sex"] = {"1": "男", "2": "女"}
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def local_time(moment: dt.datetime) -> str:
+    """処理日時 as the clerk reads it: Japan time (stored in UTC; SQLite drops the zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["jst"] = local_time
 
 REASON_LABELS = {str(k.value): v for k, v in CHANGE_REASON_LABELS.items()} | {
     "household_change": "世帯変更",

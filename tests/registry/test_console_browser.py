@@ -1,0 +1,266 @@
+"""The counter console in a real browser (Debian's Chromium via Playwright): a household's
+転入, 出生, 転居, 死亡 with a new 世帯主, a 住民票の写し opened as PDF, and a refused issue
+for a person under 支援措置. Screenshots are kept in test-artifacts/console/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+from sqlalchemy import func, select
+
+from juki.network.embedded import EmbeddedNetwork
+from juki.registry.models import CertificateIssue, IssueRefusal, Resident
+from tests.conftest import make_network
+from tests.registry.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORDS,
+    require_chromium,
+    served,
+    shot,
+)
+
+LG = "131075"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedNetwork, str]]:
+    require_chromium()
+    network = make_network(tmp_path_factory.mktemp("console"), "sqlite")
+    with served(network) as base:
+        yield network, f"{base}/registry/{LG}/console"
+    network.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page: Any, console: str, login: str) -> None:
+    """From the keyboard alone: type, Tab, type, Enter."""
+    page.goto(f"{console}/login")
+    # The field has autofocus; a background tab gets it only when brought to the front.
+    page.bring_to_front()
+    assert page.evaluate("document.activeElement.id") == "f-login"
+    page.keyboard.type(login)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORDS[login])
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{console}/")
+
+
+def count_residents(network: EmbeddedNetwork) -> int:
+    with network.node(f"registry:{LG}").db.session() as session:
+        return session.scalar(select(func.count()).select_from(Resident)) or 0
+
+
+def wait_for_numbers(network: EmbeddedNetwork, timeout: float = 30) -> None:
+    """転入 from abroad: numbers come back from J-LIS through the running dispatcher."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with network.node(f"registry:{LG}").db.session() as session:
+            waiting = session.scalar(
+                select(func.count()).where(Resident.awaiting_number.is_(True))
+            )
+        if not waiting:
+            return
+        time.sleep(0.1)
+    raise AssertionError("numbers did not arrive")
+
+
+def fill_member(page: Any, i: int, kanji: str, kana: str, birth: str, sex: str, rel: str) -> None:
+    page.fill(f"#f-m{i}_name_kanji", kanji)
+    page.fill(f"#f-m{i}_name_kana", kana)
+    page.fill(f"#f-m{i}_birth_date", birth)
+    page.select_option(f"#f-m{i}_sex", sex)
+    page.select_option(f"#f-m{i}_relationship", rel)
+
+
+def move_in_household(page: Any, console: str, *, submit: bool = True) -> None:
+    page.goto(f"{console}/move-in")
+    page.select_option("#f-origin", "abroad")
+    page.fill("#f-address", "東京都墨田区向島一丁目5番8号")
+    page.fill("#f-postal_code", "1310033")
+    fill_member(page, 0, "向島　一郎", "むこうじま　いちろう", "1980-05-05", "1", "世帯主")
+    fill_member(page, 1, "向島　和子", "むこうじま　かずこ", "1982-07-07", "2", "妻")
+    fill_member(page, 2, "向島　健太", "むこうじま　けんた", "2012-01-20", "1", "子")
+    if submit:
+        page.click("button.primary")
+
+
+def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: Any) -> None:
+    network, console = site
+    log_in(page, console, "kakari")
+    shot(page, "01-menu")
+
+    # A 転入 with a mistake: the message sits beside the field and nothing is stored.
+    before = count_residents(network)
+    move_in_household(page, console, submit=False)
+    page.fill("#f-m1_name_kana", "Kazuko")
+    page.click("button.primary")
+    page.wait_for_load_state()
+    assert page.url.endswith("/move-in")
+    error = page.locator("#e-m1_name_kana")
+    assert "かな" in error.inner_text()
+    assert page.locator("#f-m1_name_kana").get_attribute("aria-invalid") == "true"
+    shot(page, "02-move-in-error")
+    assert count_residents(network) == before
+
+    # The household's 転入, corrected.
+    page.fill("#f-m1_name_kana", "むこうじま　かずこ")
+    page.click("button.primary")
+    page.wait_for_url("**/residents/*?done=recorded")
+    assert "届出を記録しました" in page.inner_text(".flash")
+    head_url = page.url.split("?")[0]
+    assert count_residents(network) == before + 3
+    wait_for_numbers(network)
+    page.goto(head_url)
+    assert "世帯主" in page.inner_text("dl.items")
+    shot(page, "03-head-after-move-in")
+
+    # 出生 into the household.
+    page.click("text=出生届（この世帯に）")
+    page.fill("#f-name_kanji", "向島　さくら")
+    page.fill("#f-name_kana", "むこうじま　さくら")
+    page.fill("#f-change_date", (dt.date.today() - dt.timedelta(days=3)).isoformat())
+    page.select_option("#f-sex", "2")
+    page.click("button.primary")
+    page.wait_for_url("**/residents/*?done=recorded")
+    assert "子" in page.inner_text("dl.items")
+    shot(page, "04-birth")
+    wait_for_numbers(network)
+
+    # 転居 of the whole household: tick every other member.
+    page.goto(head_url + "/move-within")
+    page.fill("#f-address", "東京都墨田区押上一丁目1番2号")
+    for box in page.locator("input[type=checkbox][name^=member_]").all():
+        box.check()
+    page.click("button.primary")
+    page.wait_for_url("**/residents/*?done=recorded")
+    assert "押上一丁目1番2号" in page.inner_text("dl.items")
+    shot(page, "05-move-within")
+
+    # 死亡 of the 世帯主: refused until a new head is named, then recorded.
+    page.goto(head_url + "/death")
+    page.click("button.primary")
+    assert "世帯主がいません" in page.inner_text(".error-summary")
+    shot(page, "06-death-needs-new-head")
+    wife = page.locator("select[name^=rel_]").nth(1)
+    wife.select_option("世帯主")
+    page.click("button.primary")
+    page.wait_for_url("**/residents/*?done=recorded")
+    assert "除票です" in page.inner_text("main")
+    shot(page, "07-death")
+
+    # 住民票の写し of the household with 個人番号, opened as PDF.
+    page.click("a[href*='/households/']")
+    household_url = page.url
+    page.goto(household_url + "/certificate")
+    page.check("#f-include_individual_number")
+    page.click("button.primary")
+    page.wait_for_selector("#pdf-link")
+    shot(page, "08-issued")
+    pdf = page.request.get(urljoin(page.url, page.locator("#pdf-link").get_attribute("href")))
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = pdf_text(pdf.body())
+    assert "住民票（写し）" in text
+    assert "向島" in text and "和子" in text and "さくら" in text
+    assert "一郎" not in text  # the dead are not on the household's copy
+    assert "令和" in text and "発行番号" in text and "墨田区長" in text
+    with network.node(f"registry:{LG}").db.session() as session:
+        issued = session.scalars(select(CertificateIssue)).all()
+    assert len(issued) == 1 and issued[0].issue_no in text
+
+
+def test_support_measure_refuses_a_third_party(
+    site: tuple[EmbeddedNetwork, str], browser: Any
+) -> None:
+    network, console = site
+    supervisor = browser.new_context(locale="ja-JP").new_page()
+    log_in(supervisor, console, "kanri")
+    clerk = browser.new_context(locale="ja-JP").new_page()
+    log_in(clerk, console, "kakari")
+    move_in_household(clerk, console)
+    clerk.wait_for_url("**/residents/*?done=recorded")
+    wait_for_numbers(network)
+    head_url = clerk.url.split("?")[0]
+
+    supervisor.goto(head_url + "/support")
+    supervisor.select_option("#f-kind", "dv")
+    supervisor.click("button.primary")
+    supervisor.wait_for_url("**?done=support")
+    assert "支援措置の対象者です" in supervisor.inner_text("main")
+
+    # A third party asks for the household's copy: refused, recorded, shown to the supervisor.
+    clerk.goto(head_url)
+    clerk.click("text=住民票の写しの交付")
+    clerk.select_option("#f-requester_kind", "third")
+    clerk.fill("#f-purpose", "債権回収のため")
+    clerk.click("button.primary")
+    assert "交付できません" in clerk.inner_text("h1")
+    shot(clerk, "09-refused")
+    with network.node(f"registry:{LG}").db.session() as session:
+        refusals = session.scalars(select(IssueRefusal)).all()
+    assert [r.reason for r in refusals] == ["support_measure"]
+
+    supervisor.goto(f"{console}/refusals")
+    assert "支援措置" in supervisor.inner_text("table")
+    shot(supervisor, "10-refusals")
+    supervisor.click("text=確認した")
+    assert "kanri" in supervisor.inner_text("table")
+
+    # A clerk is not shown the supervisor's page.
+    clerk.goto(f"{console}/refusals")
+    assert "権限がありません" in clerk.inner_text("h1")
+
+
+def test_queue_shows_what_went_to_the_cs(site: tuple[EmbeddedNetwork, str], page: Any) -> None:
+    _network, console = site
+    log_in(page, console, "kakari")
+    page.goto(f"{console}/queue")
+    assert "送信済" in page.inner_text("main")
+    assert "本人確認情報の更新" in page.inner_text("table")
+    shot(page, "11-queue")
+
+
+def test_pages_need_a_log_in(site: tuple[EmbeddedNetwork, str], page: Any) -> None:
+    _network, console = site
+    page.goto(f"{console}/search")
+    assert page.url.endswith("/console/login")
+    page.fill("#f-login", "kakari")
+    page.fill("#f-password", "wrong-password-000")
+    page.click("button.primary")
+    assert "パスワードが違います" in page.inner_text(".error-summary")
+
+
+def pdf_text(body: bytes) -> str:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "juminhyo.pdf"
+    Path(path).write_bytes(body)
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    )
+    return result.stdout
