@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO ?= 0
 
-.PHONY: up test install lint clean
+.PHONY: up test install lint clean system
 
 $(BIN)/juki: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(BIN)/juki: pyproject.toml
 
 install: $(BIN)/juki
 
+# Chromium, fonts, pdftotext, PostgreSQL from Debian (only what is missing; needs root).
+system:
+	scripts/system-packages.sh
+
 up: install
 	$(BIN)/juki up --demo $(DEMO)
 
@@ -24,7 +28,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: install lint
+test: install system lint
 	$(BIN)/pytest -n 2
 
 clean:

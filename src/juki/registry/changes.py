@@ -44,7 +44,18 @@ IDENTITY_ITEMS = (
     "former_surname_kanji",
     "former_surname_kana",
 )
-BOOKKEEPING = {"version", "change_reason", "change_date", "notified_on", "status"}
+# Not restored: bookkeeping of the change itself, and the code and number, which change only
+# by their own procedures (and were possibly still awaited in the earlier row).
+KEPT = {
+    "version",
+    "change_reason",
+    "change_date",
+    "notified_on",
+    "status",
+    "resident_code",
+    "individual_number_cipher",
+    "individual_number_index",
+}
 
 
 def change_household(
@@ -112,7 +123,7 @@ def cancel_last_change(
     identity_changed = any(getattr(resident, k) != restored[k] for k in IDENTITY_ITEMS)
     old_household = resident.household_id
     for name, value in restored.items():
-        if name not in BOOKKEEPING:
+        if name not in KEPT:
             setattr(resident, name, value)
     if identity_changed:
         record_event(
