@@ -10,8 +10,9 @@ from sqlalchemy import Table, bindparam, select, update
 
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messaging.node import UnitOfWork
-from juki.registry.models import Resident, ResidentEvent
-from juki.registry.service import notify_identity
+from juki.registry.models import Resident, ResidentEvent, ResidentHistory
+from juki.registry.pool import now
+from juki.registry.service import HISTORY_ITEMS, NUMBER_RECORDED, notify_identity
 
 
 def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
@@ -37,8 +38,10 @@ def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
                 "rid": row["id"],
                 "cipher": cipher or row["individual_number_cipher"],
                 "index": index or row["individual_number_index"],
+                "version": row["version"] + 1,
             }
         )
+        _history_of_number(uow, row, numbered[-1])
         if awaiting is None:
             continue
         if number is None:
@@ -48,6 +51,27 @@ def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
         notify_identity(uow, resident, SimpleNamespace(**awaiting))
         notified.append(awaiting["id"])
     _store_numbers(uow, numbered, notified, refused)
+
+
+def _history_of_number(uow: UnitOfWork, row: dict[str, Any], numbered: dict[str, Any]) -> None:
+    """個人番号の記載 (番号法 第7条第1項) is a change of the 住民票 like any other: a history
+    row, written by J-LIS's result rather than a clerk."""
+    uow.append(
+        ResidentHistory.__table__,
+        {name: row[name] for name in HISTORY_ITEMS}
+        | {
+            "individual_number_cipher": numbered["cipher"],
+            "individual_number_index": numbered["index"],
+            "version": numbered["version"],
+            "change_reason": NUMBER_RECORDED,
+            "resident_id": row["id"],
+            "recorded_at": now(),
+            "operator_id": "J-LIS",
+            "terminal_id": "",
+            "update_id": None,
+            "cancels_version": None,
+        },
+    )
 
 
 def _rows(uow: UnitOfWork, table: Any, column: str, keys: list[Any]) -> list[dict[str, Any]]:
@@ -76,6 +100,8 @@ def _store_numbers(
                 individual_number_cipher=bindparam("cipher"),
                 individual_number_index=bindparam("index"),
                 awaiting_number=False,
+                version=bindparam("version"),
+                change_reason=NUMBER_RECORDED,
             ),
             numbered,
         )

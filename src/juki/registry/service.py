@@ -78,6 +78,8 @@ _ITEM_DEFAULTS: dict[str, Any] = {
 }
 HOUSEHOLD_CHANGE = "household_change"  # 世帯変更: register only, nothing to 住基ネット
 CANCELLATION = "cancellation"  # 異動の取消し
+NUMBER_RECORDED = "number_recorded"  # 個人番号の記載 (the number came back from J-LIS)
+HISTORY_ITEMS = _HISTORY_ITEMS
 
 
 def _copy_items(resident: Resident | ResidentHistory) -> dict[str, Any]:

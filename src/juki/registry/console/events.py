@@ -336,11 +336,8 @@ _person_event(
     "move-within",
     "転居届",
     lambda p: forms.address_fields(),
-    lambda f, c, uow: schemas.MoveWithinNotice(
-        **_notice(f, c),
-        **_effects(f, uow),
-        **forms.blank_to_none(f, ["address"]),
-        **_codes(f),
+    lambda f, c, uow: schemas.MoveWithinNotice.model_validate(
+        _notice(f, c) | _effects(f, uow) | forms.blank_to_none(f, ["address"]) | _codes(f)
     ),
     service.record_move_within,
 )

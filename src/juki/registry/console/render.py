@@ -34,6 +34,7 @@ templates.env.filters["jst"] = local_time
 REASON_LABELS = {str(k.value): v for k, v in CHANGE_REASON_LABELS.items()} | {
     "household_change": "世帯変更",
     "cancellation": "異動の取消し",
+    "number_recorded": "個人番号の記載",
 }
 EVENT_STATES = {
     "awaiting_number": "個人番号の生成待ち",
