@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -29,6 +29,10 @@ class MessageType(StrEnum):
     POOL_GRANT = "pool.grant"
     CONSISTENCY_CHECK = "consistency.check"  # 本人確認情報整合
     CONSISTENCY_RESULT = "consistency.result"
+    # Municipality to municipality, CS to CS (001a §3.3; 001b I-07, I-09, I-10):
+    MOVE_OUT_CERT_REQUEST = "moveout.cert_request"  # 転出証明書情報の送信依頼 (no 個人番号)
+    MOVE_OUT_CERT = "moveout.cert"  # 転出証明書情報
+    MOVE_IN_NOTICE = "movein.notice"  # 転入通知 (no 個人番号)
 
 
 class ChangeReason(StrEnum):
@@ -232,3 +236,36 @@ class ConsistencyResult(Strict):
     lg_code: str
     compared: int
     differences: list[ConsistencyDifference]
+
+
+class MoveOutCertRequest(Strict):
+    """転出証明書情報の送信依頼 for a 特例転入 (住基法 第24条の2): names the person by
+    住民票コード only, never by 個人番号 (001a §3.3 3-②)."""
+
+    request_id: str = Field(min_length=8, max_length=36)
+    requesting_lg_code: str = Field(pattern=r"^\d{6}$")
+    former_lg_code: str = Field(pattern=r"^\d{6}$")
+    resident_code: str = Field(pattern=r"^\d{11}$")
+
+
+class MoveOutCertReply(Strict):
+    """転出証明書情報 (3-③): the certificate the former municipality issued, or why not."""
+
+    request_id: str = Field(min_length=8, max_length=36)
+    requesting_lg_code: str = Field(pattern=r"^\d{6}$")
+    former_lg_code: str = Field(pattern=r"^\d{6}$")
+    certificate: dict[str, Any] | None = None
+    error_code: str | None = None
+
+
+class MoveInNotice(Strict):
+    """転入通知 (1-⑦, 3-⑤): tells the former municipality where the person settled, which
+    fills its 転出確定地 (001a §4.1.3 items 41–45). No 個人番号."""
+
+    resident_code: str = Field(pattern=r"^\d{11}$")
+    former_lg_code: str = Field(pattern=r"^\d{6}$")
+    new_lg_code: str = Field(pattern=r"^\d{6}$")
+    address: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(default="", max_length=7)
+    head_name: str = Field(default="", max_length=100)
+    moved_in_on: dt.date

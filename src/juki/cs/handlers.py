@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from juki.core.ids import prefecture_code_of
-from juki.core.messages import MessageType
+from juki.core.messages import (
+    MessageType,
+    MoveInNotice,
+    MoveOutCertReply,
+    MoveOutCertRequest,
+    Strict,
+)
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.cs import service
 
 NATIONAL = "national"
+log = logging.getLogger(__name__)
 
 
 def prefecture_of(uow: UnitOfWork) -> str:
@@ -66,7 +74,40 @@ def start_reconcile(uow: UnitOfWork) -> str:
     return str(checks[0]["check_id"])
 
 
+# Municipality to municipality (001a §2.2, §3.3): the CS forwards, checking addressing.
+_ADDRESSED_TO: dict[MessageType, tuple[type[Strict], str]] = {
+    # message type: (model, field naming the municipality it goes to from the registry)
+    MessageType.MOVE_OUT_CERT_REQUEST: (MoveOutCertRequest, "former_lg_code"),
+    MessageType.MOVE_OUT_CERT: (MoveOutCertReply, "requesting_lg_code"),
+    MessageType.MOVE_IN_NOTICE: (MoveInNotice, "former_lg_code"),
+}
+
+
+def relay_between_municipalities(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    """From our registry: on to the other municipality's CS. From another CS: to our
+    registry, if it is addressed to us. The CS keeps nothing of it but the inbox entry."""
+    model, to_field = _ADDRESSED_TO[MessageType(envelope.type)]
+    own = code_of(uow.node.node_id)
+    for raw in records:
+        message = model.model_validate(raw)
+        target = getattr(message, to_field)
+        if envelope.sender == registry_of(uow):
+            if target != own:
+                uow.send(f"cs:{target}", envelope.type, message.model_dump(mode="json"))
+        elif target == own:
+            uow.send(registry_of(uow), envelope.type, message.model_dump(mode="json"))
+        else:
+            log.warning(
+                "%s from %s not addressed to %s: dropped", envelope.type, envelope.sender, own
+            )
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.MOVE_OUT_CERT_REQUEST: relay_between_municipalities,
+    MessageType.MOVE_OUT_CERT: relay_between_municipalities,
+    MessageType.MOVE_IN_NOTICE: relay_between_municipalities,
     MessageType.IDENTITY_UPDATE: on_identity_update,
     MessageType.IDENTITY_UPDATE_RESULT: relay_to_registry,
     MessageType.NUMBER_RESULT: relay_to_registry,

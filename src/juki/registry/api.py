@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.web import UoW
-from juki.registry import schemas, service
+from juki.registry import changes, schemas, service, transfers
 from juki.registry.models import Resident, ResidentEvent
 
 router = APIRouter(tags=["既存住基 (resident register)"])
@@ -115,3 +115,46 @@ def read_resident(resident_id: int, uow: UoW) -> schemas.ResidentRead:
 @router.get("/events/{event_id}", summary="異動の処理状況")
 def read_event(event_id: str, uow: UoW) -> schemas.EventRead:
     return _event(service.read_event(uow, event_id))
+
+
+@router.post("/households/{household_id}/changes", status_code=201, summary="世帯変更届")
+def household_change(
+    household_id: int, notice: schemas.HouseholdChangeNotice, uow: UoW
+) -> list[int]:
+    return changes.change_household(uow, household_id, notice)
+
+
+@router.post("/move-ins/household", status_code=201, summary="転入届 (世帯)")
+def household_move_in(notice: schemas.HouseholdMoveInNotice, uow: UoW) -> list[schemas.EventRead]:
+    return [_event(e) for e in service.record_household_move_in(uow, notice)]
+
+
+@router.post("/residents/{resident_id}/cancellation", status_code=201, summary="異動の取消し")
+def cancel(resident_id: int, notice: schemas.CancellationNotice, uow: UoW) -> dict[str, int]:
+    return {"history_no": changes.cancel_last_change(uow, resident_id, notice)}
+
+
+@router.post(
+    "/move-out-certificate-requests", status_code=201, summary="転出証明書情報の送信依頼 (特例転入)"
+)
+def request_certificate(body: transfers.CertificateRequestBody, uow: UoW) -> dict[str, str]:
+    request_id = transfers.request_certificate(
+        uow, body.former_lg_code, body.resident_code, body.clerk_login
+    )
+    return {"request_id": request_id}
+
+
+@router.get("/move-out-certificate-requests/{request_id}", summary="転出証明書情報の受信状況")
+def certificate_request(request_id: str, uow: UoW) -> dict[str, object]:
+    record = transfers.request_status(uow, request_id)
+    body: dict[str, object] = {"status": record.status, "error_code": record.error_code}
+    if record.status == "received":
+        certificate = transfers.certificate_of(uow, request_id)
+        masked = mask_individual_number(certificate.individual_number)
+        body["certificate"] = certificate.model_dump(mode="json") | {"individual_number": masked}
+    return body
+
+
+@router.post("/move-ins/special", status_code=201, summary="特例転入 (転出証明書情報による転入)")
+def special_move_in(notice: transfers.SpecialMoveInNotice, uow: UoW) -> schemas.EventRead:
+    return _event(transfers.record_special_move_in(uow, notice))

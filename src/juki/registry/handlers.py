@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.core.messages import IdentityUpdateResult, MessageType, NumberResult, PoolGrant
+from juki.core.messages import (
+    IdentityUpdateResult,
+    MessageType,
+    MoveInNotice,
+    MoveOutCertReply,
+    MoveOutCertRequest,
+    NumberResult,
+    PoolGrant,
+)
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
-from juki.registry import pool, results
+from juki.registry import pool, results, transfers
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -25,7 +33,25 @@ def on_pool_grant(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, A
         pool.receive_pool_grant(uow, PoolGrant.model_validate(raw).resident_codes)
 
 
+def on_cert_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        transfers.answer_certificate_request(uow, MoveOutCertRequest.model_validate(raw))
+
+
+def on_cert_reply(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        transfers.receive_certificate(uow, MoveOutCertReply.model_validate(raw))
+
+
+def on_move_in_notice(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        transfers.receive_move_in_notice(uow, MoveInNotice.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.MOVE_OUT_CERT_REQUEST: on_cert_request,
+    MessageType.MOVE_OUT_CERT: on_cert_reply,
+    MessageType.MOVE_IN_NOTICE: on_move_in_notice,
     MessageType.NUMBER_RESULT: on_number_result,
     MessageType.IDENTITY_UPDATE_RESULT: on_update_result,
     MessageType.POOL_GRANT: on_pool_grant,

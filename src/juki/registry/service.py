@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import ChangeReason, IdentityRecord, MessageType
+from juki.core.messages import MoveInNotice as MoveInNoticeMessage
 from juki.core.messaging.node import UnitOfWork
 from juki.core.text import seion
 from juki.registry import households, schemas
@@ -437,7 +438,10 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
         )
         resident = _new_resident(uow, notice, notice.resident_code, notice, notice, reason, **extra)
         set_number(uow, resident, notice.individual_number)
-        return record_event(uow, resident, reason, notice)
+        event = record_event(uow, resident, reason, notice)
+        if notice.previous_lg_code:
+            notify_move_in(uow, resident, notice.previous_lg_code)
+        return event
     reason = ChangeReason.MOVE_IN_FROM_ABROAD
     resident = _new_resident(
         uow, notice, take_resident_code(uow), notice, notice, reason, awaiting_number=True, **extra
@@ -465,6 +469,21 @@ def record_household_move_in(
         household_id = household_id or get_resident(uow, event.resident_id).household_id
         events.append(event)
     return events
+
+
+def notify_move_in(uow: UnitOfWork, resident: Resident, former_lg_code: str) -> None:
+    """1-⑦ 転入通知 to the former municipality, through our CS (no 個人番号)."""
+    head = households.head_of(uow, resident.household_id)
+    notice = MoveInNoticeMessage(
+        resident_code=resident.resident_code,
+        former_lg_code=former_lg_code,
+        new_lg_code=lg_code(uow),
+        address=resident.address,
+        postal_code=resident.postal_code,
+        head_name=head.name_kanji if head else resident.name_kanji,
+        moved_in_on=resident.change_date,
+    )
+    uow.send(cs_of(uow), MessageType.MOVE_IN_NOTICE, notice.model_dump(mode="json"))
 
 
 def _regroup(

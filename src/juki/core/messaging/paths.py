@@ -13,9 +13,15 @@ from __future__ import annotations
 from juki.core.ids import prefecture_code_of
 from juki.core.messages import MessageType as T
 
+# Between municipalities, only through each one's CS (001a §2.2: CS ↔ other CS).
+BETWEEN_MUNICIPALITIES = frozenset({T.MOVE_OUT_CERT_REQUEST, T.MOVE_OUT_CERT, T.MOVE_IN_NOTICE})
+
 PERMITTED: dict[tuple[str, str], frozenset[str]] = {
-    ("registry", "cs"): frozenset({T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST}),
-    ("cs", "registry"): frozenset({T.IDENTITY_UPDATE_RESULT, T.NUMBER_RESULT, T.POOL_GRANT}),
+    ("registry", "cs"): frozenset({T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST})
+    | BETWEEN_MUNICIPALITIES,
+    ("cs", "registry"): frozenset({T.IDENTITY_UPDATE_RESULT, T.NUMBER_RESULT, T.POOL_GRANT})
+    | BETWEEN_MUNICIPALITIES,
+    ("cs", "cs"): BETWEEN_MUNICIPALITIES,
     ("cs", "prefecture"): frozenset({T.IDENTITY_UPDATE, T.CONSISTENCY_CHECK}),
     ("prefecture", "cs"): frozenset({T.IDENTITY_UPDATE_RESULT, T.CONSISTENCY_RESULT}),
     ("cs", "national"): frozenset({T.NUMBER_REQUEST, T.POOL_REQUEST, T.CONSISTENCY_CHECK}),
@@ -40,6 +46,8 @@ def _same_jurisdiction(sender: str, recipient: str) -> bool:
     roles = {role_of(sender), role_of(recipient)}
     if roles == {"registry", "cs"}:
         return code_of(sender) == code_of(recipient)
+    if role_of(sender) == role_of(recipient) == "cs":
+        return code_of(sender) != code_of(recipient)
     if roles == {"cs", "prefecture"}:
         cs, pref = (sender, recipient) if role_of(sender) == "cs" else (recipient, sender)
         return prefecture_code_of(code_of(cs)) == code_of(pref)

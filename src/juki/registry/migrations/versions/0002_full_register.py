@@ -45,6 +45,21 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "move_out_cert_requests",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("request_id", sa.String(length=36), nullable=False),
+        sa.Column("former_lg_code", sa.String(length=6), nullable=False),
+        sa.Column("resident_code", sa.String(length=11), nullable=False),
+        sa.Column("requested_by", sa.String(length=40), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("certificate_cipher", sa.LargeBinary(), nullable=True),
+        sa.Column("error_code", sa.String(length=40), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_id"),
+    )
+    op.create_table(
         "clerks",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("login", sa.String(length=40), nullable=False),
@@ -592,6 +607,7 @@ def downgrade() -> None:
     op.drop_table("correction_requests")
     op.drop_table("households")
     op.drop_table("clerks")
+    op.drop_table("move_out_cert_requests")
     with op.batch_alter_table("certificate_issues", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certificate_issues_issued_at"))
 
