@@ -131,8 +131,12 @@ class EmbeddedNetwork:
         self._thread = DispatcherThread(self.dispatcher)
         self._thread.start()
 
-    def close(self) -> None:
+    def stop_dispatcher(self) -> None:
         if self._thread is not None:
             self._thread.stop()
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop_dispatcher()
         for node in self.nodes.values():
             node.db.dispose()

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.web import UoW
-from juki.registry import changes, schemas, service, transfers
+from juki.registry import changes, households, schemas, service, transfers
 from juki.registry.models import Resident, ResidentEvent
 
 router = APIRouter(tags=["既存住基 (resident register)"])
@@ -158,3 +158,13 @@ def certificate_request(request_id: str, uow: UoW) -> dict[str, object]:
 @router.post("/move-ins/special", status_code=201, summary="特例転入 (転出証明書情報による転入)")
 def special_move_in(notice: transfers.SpecialMoveInNotice, uow: UoW) -> schemas.EventRead:
     return _event(transfers.record_special_move_in(uow, notice))
+
+
+@router.get("/households/{household_id}", summary="世帯 (世帯員の宛名番号と続柄)")
+def read_household(household_id: int, uow: UoW) -> schemas.HouseholdRead:
+    household = households.current_household(uow, household_id)
+    members = [
+        schemas.HouseholdMemberRead(id=m.id, relationship=m.relationship)
+        for m in households.members(uow, household_id)
+    ]
+    return schemas.HouseholdRead(id=household.id, status=household.status, members=members)

@@ -283,3 +283,14 @@ class MoveOutCertificate(BaseModel):
 
 class MoveOutRead(EventRead):
     certificate: MoveOutCertificate
+
+
+class HouseholdMemberRead(BaseModel):
+    id: int  # 宛名番号
+    relationship: str
+
+
+class HouseholdRead(BaseModel):
+    id: int  # 世帯番号
+    status: str
+    members: list[HouseholdMemberRead]

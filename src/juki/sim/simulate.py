@@ -1,14 +1,18 @@
 """Life on the network through the real registry APIs (`juki simulate`).
 
-Each simulated day brings births, deaths, moves within a municipality, moves to another
-municipality (in or across prefectures: 転出 at one registry, 転入 with the 転出証明書 at
-the other) and marriages (氏名の変更). Rates are annual rates compressed by `speed`.
+Each simulated day brings every kind of 届出 the register takes: births into households,
+deaths (naming a new 世帯主 when the head dies), households moving within a municipality,
+moves to another municipality (in or across prefectures: 転出 at one registry, then 転入
+with the paper 転出証明書 or as a 特例転入 with the 転出証明書情報 fetched through the CS),
+families arriving from abroad, marriages (氏名の変更), 世帯変更 and 異動の取消し.
+Rates are annual rates compressed by `speed`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +26,12 @@ ANNUAL_RATES = {
     "birth": 0.008,
     "death": 0.011,
     "move_within": 0.04,
-    "move_away": 0.05,
+    "move_away": 0.04,
+    "special_move_away": 0.01,
+    "family_from_abroad": 0.004,
     "marriage": 0.01,
+    "head_change": 0.004,
+    "cancellation": 0.002,
 }
 
 
@@ -44,6 +52,8 @@ class Simulation:
         response = self.client.post(path, json=body)
         if response.status_code >= 400:
             self.counts["rejected"] += 1
+            code = response.json().get("code", response.status_code)
+            self.counts[f"rejected: {code}"] += 1
             return {}
         self.counts["accepted"] += 1
         result: dict[str, Any] = response.json()
@@ -89,25 +99,58 @@ class Simulation:
             cumulative += probability
         return count
 
+    def _special_move_in(
+        self, destination: str, cert: dict[str, Any], address: dict[str, str], date: str
+    ) -> None:
+        """特例転入: the new municipality fetches the 転出証明書情報 through the CS."""
+        requested = self._post(
+            f"/registry/{destination}/move-out-certificate-requests",
+            {"former_lg_code": cert["lg_code"], "resident_code": cert["resident_code"]},
+        )
+        if not requested:
+            return
+        path = f"/registry/{destination}/move-out-certificate-requests/{requested['request_id']}"
+        deadline = time.monotonic() + 30
+        while self.client.get(path).json()["status"] == "waiting":
+            if time.monotonic() > deadline:
+                self.counts["rejected"] += 1
+                return
+            time.sleep(0.02)
+        self._post(
+            f"/registry/{destination}/move-ins/special",
+            address | {"change_date": date, "request_id": requested["request_id"]},
+        )
+
     def _pick(self, lg: str) -> int | None:
         ids = self.residents[lg]
         return ids.pop(self.random.randrange(len(ids))) if ids else None
 
     def _event(self, kind: str, lg: str, date: str) -> None:
-        if kind == "birth":
-            self._post(
-                f"/registry/{lg}/births",
-                self.people.person(lg, dt.date.fromisoformat(date)) | {"change_date": date},
-            )
+        if kind == "family_from_abroad":
+            self._family_from_abroad(lg, date)
+        elif kind == "birth":
+            self._birth(lg, date)
         else:
             resident = self._pick(lg)
             if resident is None:
                 return
             base = f"/registry/{lg}/residents/{resident}"
             if kind == "death":
-                self._post(f"{base}/death", {"change_date": date})
+                self._post(f"{base}/death", {"change_date": date} | self._successor(lg, resident))
             elif kind == "move_within":
+                members = [m for m, _ in self._household(lg, resident)[1] if m != resident]
+                self._post(
+                    f"{base}/move-within",
+                    self.people.address(lg) | {"change_date": date, "members": members},
+                )
+                self.residents[lg].append(resident)
+            elif kind == "head_change":
+                self._head_change(lg, resident, date)
+                self.residents[lg].append(resident)
+            elif kind == "cancellation":
+                # A 転居 recorded in error, then cancelled (異動の取消し).
                 self._post(f"{base}/move-within", self.people.address(lg) | {"change_date": date})
+                self._post(f"{base}/cancellation", {"change_date": date, "reason": "誤記録"})
                 self.residents[lg].append(resident)
             elif kind == "marriage":
                 surname, kana = self.people.surname()
@@ -126,19 +169,89 @@ class Simulation:
                 )
                 self.residents[lg].append(resident)
             else:
-                self._move_away(lg, resident, date)
+                self._move_away(lg, resident, date, special=kind == "special_move_away")
         self.counts[kind] += 1
 
-    def _move_away(self, lg: str, resident: int, date: str) -> None:
+    def _household(self, lg: str, resident: int) -> tuple[int, list[tuple[int, str]]]:
+        person = self.client.get(f"/registry/{lg}/residents/{resident}").json()
+        found = self.client.get(f"/registry/{lg}/households/{person['household_id']}")
+        if found.status_code != 200:  # moved out or died meanwhile: nothing to do
+            return person["household_id"], []
+        return person["household_id"], [
+            (m["id"], m["relationship"]) for m in found.json()["members"]
+        ]
+
+    def _successor(self, lg: str, resident: int) -> dict[str, Any]:
+        """When the 世帯主 leaves, the eldest remaining member (lowest 宛名番号) heads."""
+        _household_id, members = self._household(lg, resident)
+        if dict(members).get(resident) != "世帯主":
+            return {}
+        others = [m for m, _ in members if m != resident]
+        return {"relationships": {str(others[0]): "世帯主"}} if others else {}
+
+    def _birth(self, lg: str, date: str) -> None:
+        parent = self._pick(lg)
+        person = self.people.person(lg, dt.date.fromisoformat(date)) | {"change_date": date}
+        if parent is None:
+            self._post(f"/registry/{lg}/births", person)
+            return
+        self.residents[lg].append(parent)
+        current = self.client.get(f"/registry/{lg}/residents/{parent}").json()
+        self._post(
+            f"/registry/{lg}/births",
+            person
+            | {
+                "address": current["address"],
+                "town_code": "",
+                "postal_code": "",
+                "household_id": current["household_id"],
+                "relationship": "子",
+            },
+        )
+
+    def _family_from_abroad(self, lg: str, date: str) -> None:
+        head, spouse = self.people.person(lg), self.people.person(lg)
+        address = self.people.address(lg)
+        members = [
+            {k: head[k] for k in ("name_kanji", "name_kana", "birth_date", "sex")}
+            | {"relationship": "世帯主"},
+            {k: spouse[k] for k in ("name_kanji", "name_kana", "birth_date", "sex")}
+            | {"relationship": "同居人"},
+        ]
+        self._post(
+            f"/registry/{lg}/move-ins/household",
+            address | {"change_date": date, "origin": "abroad", "members": members},
+        )
+
+    def _head_change(self, lg: str, resident: int, date: str) -> None:
+        household_id, members = self._household(lg, resident)
+        if len(members) < 2:
+            return
+        head = next(m for m, rel in members if rel == "世帯主")
+        successor = next(m for m, _ in members if m != head)
+        self._post(
+            f"/registry/{lg}/households/{household_id}/changes",
+            {
+                "change_date": date,
+                "kind": "head_change",
+                "relationships": {str(head): "同居人", str(successor): "世帯主"},
+            },
+        )
+
+    def _move_away(self, lg: str, resident: int, date: str, *, special: bool = False) -> None:
         destination = self.random.choice([m for m in self.municipalities if m != lg])
         address = self.people.address(destination)
         out = self._post(
             f"/registry/{lg}/residents/{resident}/move-out",
-            {"change_date": date, "destination_address": address["address"]},
+            {"change_date": date, "destination_address": address["address"]}
+            | self._successor(lg, resident),
         )
         if not out:
             return
         cert = out["certificate"]
+        if special:
+            self._special_move_in(destination, cert, address, date)
+            return
         self._post(
             f"/registry/{destination}/move-ins",
             address
