@@ -313,5 +313,26 @@ def bench_chain(
     runpy.run_path(str(script), run_name="__main__")
 
 
+@bench_app.command("register")
+def bench_register(
+    residents: Annotated[int, typer.Option(help="Residents in the municipality.")] = 1_000_000,
+    queries: Annotated[int, typer.Option(help="Searches timed.")] = 1000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="PostgreSQL database URL; a temporary SQLite file if omitted."),
+    ] = None,
+) -> None:
+    """Counter search (kana + 生年月日) over a large register beside raw SQL, and PDF
+    rendering time (bench/register.py)."""
+    import runpy
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "register.py"
+    sys.argv = [str(script), "--residents", str(residents), "--queries", str(queries)]
+    if database_url:
+        sys.argv += ["--database-url", database_url]
+    runpy.run_path(str(script), run_name="__main__")
+
+
 if __name__ == "__main__":
     app()

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.web import UoW
-from juki.registry import changes, households, schemas, service, transfers
+from juki.registry import changes, corrections, households, schemas, service, transfers
 from juki.registry.models import Resident, ResidentEvent
 
 router = APIRouter(tags=["既存住基 (resident register)"])
@@ -86,9 +86,28 @@ def name_change(resident_id: int, notice: schemas.NameChangeNotice, uow: UoW) ->
     return _event(service.record_name_change(uow, resident_id, notice))
 
 
-@router.post("/residents/{resident_id}/correction", status_code=201, summary="職権修正")
-def correction(resident_id: int, notice: schemas.CorrectionNotice, uow: UoW) -> schemas.EventRead:
-    return _event(service.record_correction(uow, resident_id, notice))
+@router.post(
+    "/residents/{resident_id}/correction-requests",
+    status_code=201,
+    summary="職権修正の入力 (確認・承認の後に反映)",
+)
+def propose_correction(
+    resident_id: int, body: corrections.CorrectionProposal, uow: UoW, clerk_login: str
+) -> dict[str, int]:
+    return {"request_id": corrections.propose(uow, resident_id, body, clerk_login)}
+
+
+@router.post("/correction-requests/{request_id}/confirmation", summary="職権修正の確認 (別の職員)")
+def confirm_correction(request_id: int, uow: UoW, clerk_login: str) -> dict[str, str]:
+    corrections.confirm(uow, request_id, clerk_login)
+    return {"status": "confirmed"}
+
+
+@router.post(
+    "/correction-requests/{request_id}/approval", status_code=201, summary="職権修正の承認 (監督者)"
+)
+def approve_correction(request_id: int, uow: UoW, supervisor_login: str) -> schemas.EventRead:
+    return _event(corrections.approve(uow, request_id, supervisor_login))
 
 
 @router.post(

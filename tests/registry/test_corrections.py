@@ -1,0 +1,69 @@
+"""職権修正 under two-person control: entered, confirmed by another clerk, approved by a
+named supervisor; no one takes two steps; nothing changes before approval."""
+
+from __future__ import annotations
+
+import pytest
+
+from juki.core.errors import Refused
+from juki.network.embedded import EmbeddedNetwork
+from juki.registry import clerks, corrections, schemas
+from juki.registry.models import CorrectionRequest, Resident
+from tests.e2e.test_chain import reconcile_differences
+from tests.registry.helpers import FAMILY, move_in_family, notice, run
+
+
+def staff(network: EmbeddedNetwork) -> None:
+    for login, role in (("a-clerk", "clerk"), ("b-clerk", "clerk"), ("boss", "supervisor")):
+        run(network, clerks.create_clerk, login, login, "long-password-1234", role)
+
+
+def proposal(name: str) -> corrections.CorrectionProposal:
+    return corrections.CorrectionProposal(
+        correction=schemas.CorrectionNotice(**notice(), name_kanji=name),
+        reason="戸籍謄本と照合し誤記を確認",
+    )
+
+
+def test_a_correction_needs_a_second_clerk_and_a_supervisor(network: EmbeddedNetwork) -> None:
+    staff(network)
+    (rid,) = move_in_family(network, FAMILY[:1])
+    request_id = run(network, corrections.propose, rid, proposal("向嶋　一郎"), "a-clerk")
+    unchanged = run(network, lambda uow: uow.session.get(Resident, rid).name_kanji)
+    assert unchanged == "向島　一郎"
+
+    with pytest.raises(Refused) as same:
+        run(network, corrections.confirm, request_id, "a-clerk")
+    assert same.value.field == "clerk_login"
+    run(network, corrections.confirm, request_id, "b-clerk")
+    with pytest.raises(Refused, match="監督者"):
+        run(network, corrections.approve, request_id, "b-clerk")
+    run(network, corrections.approve, request_id, "boss")
+    network.pump()
+
+    person = run(network, lambda uow: uow.session.get(Resident, rid))
+    assert person.name_kanji == "向嶋　一郎"
+    record = run(network, lambda uow: uow.session.get(CorrectionRequest, request_id))
+    assert (record.requested_by, record.confirmed_by, record.approved_by) == (
+        "a-clerk",
+        "b-clerk",
+        "boss",
+    )
+    assert record.status == "applied"
+    assert reconcile_differences(network) == 0
+
+
+def test_a_supervisor_cannot_approve_what_they_entered(sqlite_network: EmbeddedNetwork) -> None:
+    staff(sqlite_network)
+    (rid,) = move_in_family(sqlite_network, FAMILY[:1])
+    request_id = run(sqlite_network, corrections.propose, rid, proposal("甲"), "boss")
+    run(sqlite_network, corrections.confirm, request_id, "a-clerk")
+    with pytest.raises(Refused, match="承認できません"):
+        run(sqlite_network, corrections.approve, request_id, "boss")
+
+
+def test_unknown_staff_are_refused(sqlite_network: EmbeddedNetwork) -> None:
+    (rid,) = move_in_family(sqlite_network, FAMILY[:1])
+    with pytest.raises(Refused) as err:
+        run(sqlite_network, corrections.propose, rid, proposal("甲"), "nobody")
+    assert err.value.field == "clerk_login"
