@@ -30,7 +30,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
-PASSWORDS = {"kakari": "kakari-password-1", "kanri": "kanri-password-12"}
+PASSWORDS = {
+    "kakari": "kakari-password-1",
+    "kakari2": "kakari2-password-1",
+    "kanri": "kanri-password-12",
+}
 
 
 def require_chromium() -> None:
@@ -53,6 +57,7 @@ def served(network: EmbeddedNetwork) -> Iterator[str]:
     for lg in network.municipalities():
         with network.node(f"registry:{lg}").unit_of_work() as uow:
             clerks.create_clerk(uow, "kakari", "墨田　係員", PASSWORDS["kakari"], "clerk")
+            clerks.create_clerk(uow, "kakari2", "墨田　係員二", PASSWORDS["kakari2"], "clerk")
             clerks.create_clerk(uow, "kanri", "墨田　監督者", PASSWORDS["kanri"], "supervisor")
     port = free_port()
     config = uvicorn.Config(network_app(network), host="127.0.0.1", port=port, log_level="error")

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from juki.network.embedded import EmbeddedNetwork
+from juki.registry import schemas, service
 from juki.registry.models import CertificateIssue, IssueRefusal, Resident
 from tests.conftest import make_network
 from tests.registry.browser import (
@@ -265,3 +266,79 @@ def pdf_text(body: bytes) -> str:
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
     )
     return result.stdout
+
+
+def wait_until(check: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        time.sleep(0.1)
+
+
+def test_special_move_in_then_a_two_person_correction(
+    site: tuple[EmbeddedNetwork, str], browser: Any
+) -> None:
+    network, console = site
+    former = "131016"  # 千代田区
+    with network.node(f"registry:{former}").unit_of_work() as uow:
+        birth = schemas.BirthNotice(
+            change_date=dt.date(2000, 3, 3),
+            name_kanji="千代田　遥",
+            name_kana="チヨダ　ハルカ",
+            birth_date=dt.date(2000, 3, 3),
+            sex="2",
+            address="東京都千代田区麹町一丁目1番1号",
+        )
+        rid = service.record_birth(uow, birth).resident_id
+
+    def numbered() -> bool:
+        with network.node(f"registry:{former}").db.session() as session:
+            return not session.get(Resident, rid).awaiting_number
+
+    wait_until(numbered)
+    with network.node(f"registry:{former}").unit_of_work() as uow:
+        out = schemas.MoveOutNotice(
+            change_date=dt.date.today(), destination_address="東京都墨田区業平一丁目1番1号"
+        )
+        service.record_move_out(uow, rid, out)
+        code = uow.session.get(Resident, rid).resident_code
+
+    clerk = browser.new_context(locale="ja-JP").new_page()
+    log_in(clerk, console, "kakari")
+    clerk.goto(f"{console}/special-move-in")
+    clerk.fill("#f-former_lg_code", former)
+    clerk.fill("#f-resident_code", code)
+    clerk.click("button.primary")
+    clerk.wait_for_url("**/special-move-in/*")
+    wait_until(lambda: clerk.reload() and "受信しました" in clerk.inner_text("main"))
+    assert "千代田　遥" in clerk.inner_text("dl.items")
+    shot(clerk, "12-special-move-in-received")
+    clerk.fill("#f-address", "東京都墨田区業平一丁目1番1号")
+    clerk.click("button.primary")
+    clerk.wait_for_url("**/residents/*?done=recorded")
+    assert "東京都千代田区麹町一丁目1番1号" in clerk.inner_text("dl.items")  # 前住所
+    resident_url = clerk.url.split("?")[0]
+
+    # 職権修正: entered by one clerk, confirmed by another, approved by the supervisor.
+    clerk.goto(resident_url + "/correction")
+    clerk.fill("#f-name_kanji", "千代田　遙")
+    clerk.fill("#f-reason", "戸籍の記載と照合し誤記を確認")
+    clerk.click("button.primary")
+    clerk.wait_for_url("**/corrections?done=proposed")
+    clerk.click("text=確認する")
+    assert "別の職員" in clerk.inner_text("main")
+    second = browser.new_context(locale="ja-JP").new_page()
+    log_in(second, console, "kakari2")
+    second.goto(f"{console}/corrections")
+    second.click("text=確認する")
+    second.wait_for_url("**?done=confirmed")
+    supervisor = browser.new_context(locale="ja-JP").new_page()
+    log_in(supervisor, console, "kanri")
+    supervisor.goto(f"{console}/corrections")
+    shot(supervisor, "13-correction-awaiting-approval")
+    supervisor.click("text=承認して反映する")
+    supervisor.wait_for_url("**?done=approved")
+    supervisor.goto(resident_url)
+    assert "千代田　遙" in supervisor.inner_text("dl.items")
+    assert "職権修正" in supervisor.inner_text("table")

@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import code_of
 from juki.registry.console.events import router as events_router
+from juki.registry.console.requests import router as requests_router
 from juki.registry.console.session import LoginRequired
 from juki.registry.console.views import router as views_router
 
@@ -36,6 +37,7 @@ def install(app: FastAPI, node: Node) -> None:
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.include_router(views_router, prefix="/console", include_in_schema=False)
     app.include_router(events_router, prefix="/console", include_in_schema=False)
+    app.include_router(requests_router, prefix="/console", include_in_schema=False)
 
     async def _login(request: Request, _exc: Exception) -> RedirectResponse:
         return RedirectResponse(f"{request.scope.get('root_path', '')}/console/login", 303)

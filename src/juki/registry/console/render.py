@@ -19,6 +19,13 @@ from juki.registry.console.session import ClerkSession
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["wareki"] = wareki
 templates.env.globals["sex"] = {"1": "男", "2": "女"}
+templates.env.globals["labels"] = {
+    "name_kanji": "氏名",
+    "name_kana": "ふりがな",
+    "birth_date": "生年月日",
+    "sex": "性別",
+    "address": "住所",
+}
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
@@ -93,4 +100,7 @@ FLASHES = {
     "cancelled": "異動を取り消しました。",
     "resent": "再送を指示しました。",
     "support": "支援措置を登録しました。",
+    "proposed": "職権修正を申請しました。別の職員が確認し、監督者が承認すると反映されます。",
+    "confirmed": "確認を記録しました。監督者の承認を待ちます。",
+    "approved": "承認し、住民票に反映しました。CSへ送信します。",
 }

@@ -1,0 +1,229 @@
+"""Console pages for 届出 that take more than one step: 特例転入 (ask the former
+municipality for the 転出証明書情報, then record the 転入) and 職権修正 under two-person
+control (enter, confirm, approve)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from juki.core.ids import mask_individual_number
+from juki.core.messaging.node import UnitOfWork
+from juki.core.web import UoW
+from juki.registry import corrections, schemas, transfers
+from juki.registry.console import forms
+from juki.registry.console.events import _codes, _notice, _show, _submit
+from juki.registry.console.forms import Field, FormPage, Group
+from juki.registry.console.render import base_of, page
+from juki.registry.console.session import Clerk, Form
+from juki.registry.console.views import perform, redirect, resident_or_404
+
+router = APIRouter()
+
+# --- 特例転入 ---------------------------------------------------------------------------------
+
+
+def _ask_form(request: Request) -> FormPage:
+    return FormPage(
+        "特例転入（転出証明書情報の請求）",
+        f"{base_of(request)}/special-move-in",
+        [
+            Group(
+                "マイナンバーカードの確認と転出元",
+                [
+                    Field(
+                        "former_lg_code",
+                        "転出元の地方公共団体コード",
+                        required=True,
+                        inputmode="numeric",
+                        hint="6桁（検査数字を含む）",
+                    ),
+                    Field("resident_code", "住民票コード", required=True, inputmode="numeric"),
+                ],
+            ),
+        ],
+        submit="転出証明書情報を請求する",
+        note="請求には個人番号を含めません。転出元の市区町村からCSを経由して届きます。",
+    )
+
+
+@router.get("/special-move-in", response_class=HTMLResponse)
+def ask_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return _show(request, clerk, _ask_form(request))
+
+
+@router.post("/special-move-in")
+def ask(request: Request, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> str:
+        body = transfers.CertificateRequestBody.model_validate(
+            forms.blank_to_none(fields, ["former_lg_code", "resident_code"])
+            | {"clerk_login": clerk.login}
+        )
+        return transfers.request_certificate(
+            uow, body.former_lg_code, body.resident_code, clerk.login
+        )
+
+    return _submit(
+        request, clerk, _ask_form(request), fields, action,
+        lambda request_id: redirect(request, f"/special-move-in/{request_id}"),
+    )  # fmt: skip
+
+
+def _move_in_form(request: Request, request_id: str) -> FormPage:
+    return FormPage(
+        "特例転入（転入の記録）",
+        f"{base_of(request)}/special-move-in/{request_id}",
+        [
+            Group("届出", forms.notice_fields("転入日")),
+            Group("新しい住所", forms.address_fields()),
+            Group(
+                "世帯",
+                [
+                    Field(
+                        "household_id",
+                        "加わる世帯の世帯番号（新しい世帯なら空欄）",
+                        inputmode="numeric",
+                    ),
+                    Field(
+                        "relationship",
+                        "続柄",
+                        "select",
+                        forms.RELATIONSHIP_OPTIONS,
+                        required=True,
+                        value="世帯主",
+                    ),
+                ],
+            ),
+        ],
+        submit="転入を記録する",
+    )
+
+
+STATUS_LABELS = {
+    "waiting": "転出元からの返信を待っています",
+    "received": "転出証明書情報を受信しました",
+    "refused": "転出元が送付できませんでした",
+    "used": "この転出証明書情報で転入を記録済みです",
+}
+REFUSALS = {"not_moved_out": "転出の記録がありません", "already_moved_in": "既に他で転入済みです"}
+
+
+@router.get("/special-move-in/{request_id}", response_class=HTMLResponse)
+def received(request: Request, request_id: str, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    record = transfers.request_status(uow, request_id)
+    context: dict[str, Any] = {
+        "status": STATUS_LABELS[record.status],
+        "refusal": REFUSALS.get(record.error_code or "", record.error_code),
+    }
+    if record.status == "received":
+        cert = transfers.certificate_of(uow, request_id)
+        context["certificate"] = cert.model_dump() | {
+            "individual_number": mask_individual_number(cert.individual_number)
+        }
+        form = _move_in_form(request, request_id)
+        context |= {"page": form, "errors": {}}
+    return page(request, "special_move_in.html", "特例転入", clerk, record=record, **context)
+
+
+@router.post("/special-move-in/{request_id}")
+def special_move_in(request: Request, request_id: str, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> int:
+        notice = transfers.SpecialMoveInNotice.model_validate(
+            _notice(fields, clerk) | _codes(fields)
+            | forms.blank_to_none(fields, ["address", "household_id", "relationship"])
+            | {"request_id": request_id}
+        )  # fmt: skip
+        return transfers.record_special_move_in(uow, notice).resident_id
+
+    return _submit(
+        request, clerk, _move_in_form(request, request_id), fields, action,
+        lambda rid: redirect(request, f"/residents/{rid}", "recorded"),
+    )  # fmt: skip
+
+
+# --- 職権修正 (two-person) ----------------------------------------------------------------------
+
+
+def _correction_form(request: Request, resident_id: int) -> FormPage:
+    return FormPage(
+        "職権修正の入力",
+        f"{base_of(request)}/residents/{resident_id}/correction",
+        [
+            Group(
+                "修正する項目（変える項目だけ入力）",
+                [
+                    Field("name_kanji", "氏名"),
+                    Field("name_kana", "ふりがな"),
+                    Field("birth_date", "生年月日", "date"),
+                    Field("sex", "性別", "select", forms.SEX_OPTIONS),
+                    Field("address", "住所"),
+                ],
+            ),
+            Group(
+                "根拠",
+                [
+                    *forms.notice_fields("修正日"),
+                    Field("reason", "修正の理由と確認した資料", "textarea", required=True),
+                ],
+            ),
+        ],
+        submit="修正を申請する（別の職員の確認と監督者の承認の後に反映）",
+    )
+
+
+@router.get("/residents/{resident_id}/correction", response_class=HTMLResponse)
+def correction_form(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> Response:
+    resident_or_404(uow, resident_id)
+    return _show(request, clerk, _correction_form(request, resident_id))
+
+
+@router.post("/residents/{resident_id}/correction")
+def propose(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> int:
+        correction = schemas.CorrectionNotice.model_validate(
+            _notice(fields, clerk)
+            | forms.blank_to_none(
+                fields, ["name_kanji", "name_kana", "birth_date", "sex", "address"]
+            )
+        )
+        proposal = corrections.CorrectionProposal(
+            correction=correction, reason=fields.get("reason", "").strip()
+        )
+        return corrections.propose(uow, resident_id, proposal, clerk.login)
+
+    names = {f"correction.{k}": k for k in corrections.ITEMS}
+    return _submit(
+        request, clerk, _correction_form(request, resident_id), fields, action,
+        lambda _id: redirect(request, "/corrections", "proposed"), names,
+    )  # fmt: skip
+
+
+@router.get("/corrections", response_class=HTMLResponse)
+def pending(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    rows = [
+        {"r": r, "changes": corrections.proposed_changes(r),
+         "name": resident_or_404(uow, r.resident_id).name_kanji}
+        for r in corrections.pending(uow)
+    ]  # fmt: skip
+    return page(request, "corrections.html", "職権修正の確認・承認", clerk, rows=rows)
+
+
+@router.post("/corrections/{request_id}/{step}")
+def decide(request: Request, request_id: int, step: str, clerk: Clerk, _f: Form) -> Response:
+    if step == "confirm":
+        _result, errors = perform(
+            request, lambda uow: corrections.confirm(uow, request_id, clerk.login)
+        )
+    else:
+        _result, errors = perform(
+            request, lambda uow: corrections.approve(uow, request_id, clerk.login)
+        )
+    if errors:
+        return page(
+            request, "message.html", "処理できません", clerk, 403,
+            message=next(iter(errors.values())), css="refused", role="alert",
+            links=[("職権修正の一覧へ", f"{base_of(request)}/corrections")],
+        )  # fmt: skip
+    return redirect(request, "/corrections", "confirmed" if step == "confirm" else "approved")
