@@ -141,7 +141,12 @@ class Resident(Base, ResidentItems):
     # 清音化 katakana of the ふりがな, for the counter's search (never shown).
     name_seion: Mapped[str] = mapped_column(String(100), default="")
 
-    __table_args__ = (Index("ix_residents_seion_birth", "name_seion", "birth_date"),)
+    # ふりがな + 生年月日 (the usual counter search): equality first, then the kana prefix
+    # range, so a prefix as short as a surname still touches only that birthday's rows.
+    __table_args__ = (
+        Index("ix_residents_birth_seion", "birth_date", "name_seion"),
+        Index("ix_residents_seion", "name_seion"),
+    )
 
     @validates("name_kana")
     def _fold_kana(self, _key: str, value: str) -> str:
