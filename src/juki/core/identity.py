@@ -153,7 +153,7 @@ def _check_number(current: CurrentState, number_index: str) -> None:
 def _allowed_items(reason: ChangeReason) -> frozenset[str] | None:
     if reason == ChangeReason.MOVE_WITHIN:
         return ADDRESS_ITEMS
-    if reason == ChangeReason.NAME_CHANGE:
+    if reason in (ChangeReason.NAME_CHANGE, ChangeReason.NATURALIZATION):
         return NAME_ITEMS
     if reason == ChangeReason.NUMBER_CHANGE:
         return frozenset({"individual_number"})

@@ -48,6 +48,11 @@ class ChangeReason(StrEnum):
     CORRECTION = "correction"  # 職権修正
     RESIDENT_CODE_CHANGE = "resident_code_change"  # 住民票コードの変更
     NUMBER_CHANGE = "number_change"  # 個人番号の変更
+    EX_OFFICIO_ENTRY = "ex_officio_entry"  # 職権記載 (住基法施行令 第12条)
+    EX_OFFICIO_REMOVAL = "ex_officio_removal"  # 職権消除
+    DISAPPEARANCE = "disappearance"  # 失踪宣告
+    FOREIGN_ENTRY = "foreign_entry"  # 法30条の47: a resident becomes 中長期在留者等
+    NATURALIZATION = "naturalization"  # 帰化 (the same 住民票コード continues)
 
 
 CHANGE_REASON_LABELS = {
@@ -61,11 +66,29 @@ CHANGE_REASON_LABELS = {
     ChangeReason.CORRECTION: "職権修正",
     ChangeReason.RESIDENT_CODE_CHANGE: "住民票コードの変更",
     ChangeReason.NUMBER_CHANGE: "個人番号の変更",
+    ChangeReason.EX_OFFICIO_ENTRY: "職権記載",
+    ChangeReason.EX_OFFICIO_REMOVAL: "職権消除",
+    ChangeReason.DISAPPEARANCE: "失踪宣告",
+    ChangeReason.FOREIGN_ENTRY: "法30条の47",
+    ChangeReason.NATURALIZATION: "帰化",
 }
 
-REMOVAL_REASONS = frozenset({ChangeReason.MOVE_OUT, ChangeReason.DEATH})
+REMOVAL_REASONS = frozenset(
+    {
+        ChangeReason.MOVE_OUT,
+        ChangeReason.DEATH,
+        ChangeReason.EX_OFFICIO_REMOVAL,
+        ChangeReason.DISAPPEARANCE,
+    }
+)
 ENTRY_REASONS = frozenset(
-    {ChangeReason.BIRTH, ChangeReason.MOVE_IN, ChangeReason.MOVE_IN_FROM_ABROAD}
+    {
+        ChangeReason.BIRTH,
+        ChangeReason.MOVE_IN,
+        ChangeReason.MOVE_IN_FROM_ABROAD,
+        ChangeReason.EX_OFFICIO_ENTRY,
+        ChangeReason.FOREIGN_ENTRY,
+    }
 )
 
 Sex = Literal["1", "2"]  # 性別: 1 = 男, 2 = 女 (000 §6.6)

@@ -315,3 +315,19 @@ class MoveOutCertRequestRecord(Base):
     certificate_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
     error_code: Mapped[str | None] = mapped_column(String(40))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImmigrationNotice(Base):
+    """市町村長から法務大臣への通知 (入管法 第61条の8の2): a foreign resident's 記載, 消除 or
+    change the register made, kept for 出入国在留管理庁. There is no 入管 node yet: the notices
+    wait here (status `prepared`) and are listed in the console."""
+
+    __tablename__ = "immigration_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # the change's 異動事由
+    residence_card_no: Mapped[str | None] = mapped_column(String(12))
+    change_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="prepared")

@@ -24,6 +24,7 @@ from juki.core.messaging.node import UnitOfWork
 from juki.core.text import seion
 from juki.registry import households, schemas
 from juki.registry.models import (
+    ImmigrationNotice,
     Resident,
     ResidentEvent,
     ResidentHistory,
@@ -161,7 +162,27 @@ def record_event(
     uow.append(ResidentEvent.__table__, dict(vars(event)) | {"recorded_at": now()})
     if not resident.awaiting_number:
         notify_identity(uow, resident, event)
+    if resident.foreign_category is not None:
+        prepare_immigration_notice(uow, resident, reason.value, notice.change_date)
     return event
+
+
+def prepare_immigration_notice(
+    uow: UnitOfWork, resident: Resident, kind: str, day: dt.date, card: str | None = None
+) -> None:
+    """入管法 第61条の8の2: the mayor's notice to 法務大臣 of a foreign resident's 記載,
+    消除 or change, kept until an 入管 node takes it (`ImmigrationNotice`)."""
+    uow.append(
+        ImmigrationNotice.__table__,
+        {
+            "resident_id": resident.id,
+            "kind": kind,
+            "residence_card_no": card or resident.residence_card_no,
+            "change_date": day,
+            "created_at": now(),
+            "status": "prepared",
+        },
+    )
 
 
 def write_history(
@@ -252,7 +273,7 @@ def _number_request(uow: UnitOfWork, resident_code: str) -> dict[str, Any]:
     }
 
 
-def _ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
+def ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
     existing = uow.session.scalars(
         select(Resident).where(
             Resident.resident_code == resident_code, Resident.status == "resident"
@@ -267,7 +288,7 @@ def _ensure_not_current(uow: UnitOfWork, resident_code: str) -> None:
 # --- the 異動 --------------------------------------------------------------------------------
 
 
-def _new_resident(
+def new_resident(
     uow: UnitOfWork,
     items: schemas.PersonItems,
     code: str,
@@ -276,7 +297,7 @@ def _new_resident(
     reason: ChangeReason,
     **extra: Any,
 ) -> Resident:
-    household_id = _place(uow, placement, items.address, notice.change_date)
+    household_id = place_in_household(uow, placement, items.address, notice.change_date)
     resident = Resident(
         resident_code=code,
         name_kanji=items.name_kanji,
@@ -303,7 +324,7 @@ def _new_resident(
     return resident
 
 
-def _place(
+def place_in_household(
     uow: UnitOfWork, placement: schemas.HouseholdPlacement, address: str, day: dt.date
 ) -> int:
     """A new household with the person as 世帯主, or an existing one they join (not as its
@@ -339,7 +360,7 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[E
             raise InvalidInput("出生日が未来です", field="birth_date")
     joined = [n for n in notices if n.household_id is not None]
     for notice in joined:
-        _place(uow, notice, notice.address, notice.change_date)
+        place_in_household(uow, notice, notice.address, notice.change_date)
     new_ids = iter(
         households.create_households(
             uow, [n.change_date for n in notices if n.household_id is None]
@@ -430,20 +451,20 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
     if notice.resident_code:
         if not notice.individual_number:
             raise InvalidInput("個人番号がありません", field="individual_number")
-        _ensure_not_current(uow, notice.resident_code)
+        ensure_not_current(uow, notice.resident_code)
         reason = (
             ChangeReason.MOVE_IN
             if notice.origin == "municipality"
             else (ChangeReason.MOVE_IN_FROM_ABROAD)
         )
-        resident = _new_resident(uow, notice, notice.resident_code, notice, notice, reason, **extra)
+        resident = new_resident(uow, notice, notice.resident_code, notice, notice, reason, **extra)
         set_number(uow, resident, notice.individual_number)
         event = record_event(uow, resident, reason, notice)
         if notice.previous_lg_code:
             notify_move_in(uow, resident, notice.previous_lg_code)
         return event
     reason = ChangeReason.MOVE_IN_FROM_ABROAD
-    resident = _new_resident(
+    resident = new_resident(
         uow, notice, take_resident_code(uow), notice, notice, reason, awaiting_number=True, **extra
     )
     request_number(uow, resident)
@@ -614,12 +635,23 @@ def resident_ids(uow: UnitOfWork, *, after_id: int, limit: int) -> list[int]:
 
 
 def record_death(uow: UnitOfWork, resident_id: int, notice: schemas.DeathNotice) -> EventRecord:
+    return record_removal(uow, resident_id, notice, ChangeReason.DEATH, "death")
+
+
+def record_removal(
+    uow: UnitOfWork,
+    resident_id: int,
+    notice: schemas.DeathNotice,
+    reason: ChangeReason,
+    kind: str,
+) -> EventRecord:
+    """消除 of one person: 死亡, 失踪宣告 or 職権消除; the household names its new head."""
     resident = current_resident(uow, resident_id)
     if notice.members:
-        raise InvalidInput("死亡届は一人ずつ記録します", field="members")
+        raise InvalidInput("消除は一人ずつ記録します", field="members")
     affected, relatives = _regroup(uow, [resident], notice, leaving=True, day=notice.change_date)
-    _remove(resident, "death", notice)
-    event = record_event(uow, resident, ChangeReason.DEATH, notice)
+    _remove(resident, kind, notice)
+    event = record_event(uow, resident, reason, notice)
     _finish(uow, affected, relatives, notice)
     return event
 

@@ -60,6 +60,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("request_id"),
     )
     op.create_table(
+        "immigration_notices",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("residence_card_no", sa.String(length=12), nullable=True),
+        sa.Column("change_date", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(["resident_id"], ["residents.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("immigration_notices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_immigration_notices_resident_id"), ["resident_id"], unique=False
+        )
+    op.create_table(
         "clerks",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("login", sa.String(length=40), nullable=False),
@@ -610,6 +626,9 @@ def downgrade() -> None:
     op.drop_table("households")
     op.drop_table("clerks")
     op.drop_table("move_out_cert_requests")
+    with op.batch_alter_table("immigration_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_immigration_notices_resident_id"))
+    op.drop_table("immigration_notices")
     with op.batch_alter_table("certificate_issues", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certificate_issues_issued_at"))
 
