@@ -252,3 +252,29 @@ def test_cancelling_a_move_restores_it_and_tells_the_network(network: EmbeddedNe
             head,
             schemas.CancellationNotice(**notice(), reason="x"),
         )
+
+
+def test_an_unreported_move_in_keeps_its_period(sqlite_network: EmbeddedNetwork) -> None:
+    late = schemas.HouseholdMoveInNotice(
+        change_date=TODAY - dt.timedelta(days=60),
+        notified_on=TODAY,
+        origin="abroad",
+        address=ADDRESS,
+        members=FAMILY[:1],
+    )
+    body = late.model_dump(exclude={"members"}) | FAMILY[0]
+    del body["relationship"]
+    notice_ = schemas.MoveInNotice(**body, unreported_from=TODAY - dt.timedelta(days=46))
+    rid = run(sqlite_network, service.record_move_in, notice_).resident_id
+    person = run(sqlite_network, lambda uow: uow.session.get(Resident, rid))
+    assert (person.unreported_from, person.unreported_until) == (
+        TODAY - dt.timedelta(days=46),
+        TODAY,
+    )
+    with pytest.raises(InvalidInput) as err:
+        run(
+            sqlite_network,
+            service.record_move_in,
+            notice_.model_copy(update={"unreported_from": TODAY + dt.timedelta(days=1)}),
+        )
+    assert err.value.field == "unreported_from"

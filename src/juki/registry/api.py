@@ -7,7 +7,16 @@ from fastapi import APIRouter
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.web import UoW
-from juki.registry import changes, corrections, households, schemas, service, transfers
+from juki.registry import (
+    changes,
+    corrections,
+    ex_officio,
+    foreign,
+    households,
+    schemas,
+    service,
+    transfers,
+)
 from juki.registry.models import Resident, ResidentEvent
 
 router = APIRouter(tags=["既存住基 (resident register)"])
@@ -187,3 +196,66 @@ def read_household(household_id: int, uow: UoW) -> schemas.HouseholdRead:
         for m in households.members(uow, household_id)
     ]
     return schemas.HouseholdRead(id=household.id, status=household.status, members=members)
+
+
+@router.post("/ex-officio/entries", status_code=201, summary="職権記載")
+def ex_officio_entry(notice: ex_officio.ExOfficioEntryNotice, uow: UoW) -> schemas.EventRead:
+    return _event(ex_officio.record_entry(uow, notice))
+
+
+@router.post("/residents/{resident_id}/restoration", status_code=201, summary="職権回復")
+def restore(resident_id: int, notice: ex_officio.RestoreNotice, uow: UoW) -> schemas.EventRead:
+    return _event(ex_officio.restore(uow, resident_id, notice))
+
+
+@router.post("/residents/{resident_id}/ex-officio-removal", status_code=201, summary="職権消除")
+def ex_officio_removal(
+    resident_id: int, notice: schemas.DeathNotice, uow: UoW
+) -> schemas.EventRead:
+    return _event(ex_officio.record_removal(uow, resident_id, notice, disappearance=False))
+
+
+@router.post("/residents/{resident_id}/disappearance", status_code=201, summary="失踪宣告")
+def disappearance(resident_id: int, notice: schemas.DeathNotice, uow: UoW) -> schemas.EventRead:
+    return _event(ex_officio.record_removal(uow, resident_id, notice, disappearance=True))
+
+
+@router.post("/residents/{resident_id}/koseki-notice", status_code=201, summary="戸籍通知")
+def koseki_notice(
+    resident_id: int, notice: ex_officio.KosekiNotice, uow: UoW
+) -> schemas.EventRead | None:
+    event = ex_officio.record_koseki_notice(uow, resident_id, notice)
+    return _event(event) if event else None
+
+
+@router.post("/foreign/move-ins", status_code=201, summary="外国人住民の転入 (法30条の46)")
+def foreign_move_in(notice: foreign.ForeignMoveInNotice, uow: UoW) -> schemas.EventRead:
+    return _event(foreign.record_move_in(uow, notice))
+
+
+@router.post("/foreign/entries", status_code=201, summary="法30条の47の届出")
+def foreign_entry(notice: foreign.ForeignEntryNotice, uow: UoW) -> schemas.EventRead:
+    return _event(foreign.record_entry(uow, notice))
+
+
+@router.post(
+    "/residents/{resident_id}/immigration-notice", status_code=201, summary="法務大臣からの通知"
+)
+def immigration_notice(
+    resident_id: int, notice: foreign.ImmigrationNoticeEntry, uow: UoW
+) -> dict[str, str]:
+    foreign.enter_immigration_notice(uow, resident_id, notice)
+    return {"status": "recorded"}
+
+
+@router.post("/residents/{resident_id}/alias", status_code=201, summary="通称の記載・削除")
+def alias(resident_id: int, notice: foreign.AliasNotice, uow: UoW) -> dict[str, str]:
+    foreign.record_alias(uow, resident_id, notice)
+    return {"status": "recorded"}
+
+
+@router.post("/residents/{resident_id}/naturalization", status_code=201, summary="帰化")
+def naturalization(
+    resident_id: int, notice: foreign.NaturalizationNotice, uow: UoW
+) -> schemas.EventRead:
+    return _event(foreign.naturalize(uow, resident_id, notice))

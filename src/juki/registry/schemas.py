@@ -123,6 +123,9 @@ class MoveInNotice(Notice, PersonItems, HouseholdPlacement):
     individual_number: str | None = None
     previous_lg_code: str | None = None
     previous_address: str | None = Field(default=None, max_length=200)
+    # 未届転入: moved in on this day but did not notify within 14 days (住基法 第22条);
+    # the unreported period (items 51–52) runs to the day of the 届出.
+    unreported_from: dt.date | None = None
 
     @field_validator("resident_code")
     @classmethod

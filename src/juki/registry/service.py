@@ -447,7 +447,7 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
         "became_resident_on": notice.change_date,
         "previous_lg_code": notice.previous_lg_code,
         "previous_address": notice.previous_address,
-    }
+    } | _unreported(notice)
     if notice.resident_code:
         if not notice.individual_number:
             raise InvalidInput("個人番号がありません", field="individual_number")
@@ -469,6 +469,15 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
     )
     request_number(uow, resident)
     return record_event(uow, resident, reason, notice)
+
+
+def _unreported(notice: schemas.MoveInNotice) -> dict[str, Any]:
+    if notice.unreported_from is None:
+        return {}
+    notified = notice.notified_on or dt.date.today()
+    if not notice.change_date <= notice.unreported_from < notified:
+        raise InvalidInput("未届期間の開始日が正しくありません", field="unreported_from")
+    return {"unreported_from": notice.unreported_from, "unreported_until": notified}
 
 
 def record_household_move_in(

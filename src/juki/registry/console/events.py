@@ -13,7 +13,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
-from juki.registry import certificates, changes, households, schemas, service, support
+from juki.registry import (
+    certificates,
+    changes,
+    ex_officio,
+    foreign,
+    households,
+    schemas,
+    service,
+    support,
+)
 from juki.registry.console import forms
 from juki.registry.console.forms import Field, FormPage, Group
 from juki.registry.console.render import base_of, page
@@ -296,13 +305,25 @@ def _person_event(
     record: Callable[[UnitOfWork, int, Any], Any],
     *,
     tick: bool = True,
+    household: bool = True,
 ) -> None:
-    """Register GET/POST routes for a 届出 about one resident (and who moves with them)."""
+    """Register GET/POST routes for a 届出 about one resident (and who moves with them).
+    `household`: the form also offers the household's 続柄 (for a head who leaves)."""
 
     def form_for(request: Request, uow: UnitOfWork, resident_id: int) -> FormPage:
         person = service.current_resident(uow, resident_id)
-        groups = [Group("届出", forms.notice_fields() + extra(person))]
-        groups += _household_fields(uow, person, tick=tick)
+        groups = [
+            Group(
+                "届出",
+                [
+                    *forms.notice_fields(),
+                    *extra(person),
+                    Field("_resident", "", "hidden", value=str(resident_id)),
+                ],
+            )
+        ]
+        if household:
+            groups += _household_fields(uow, person, tick=tick)
         return FormPage(
             f"{title}　{person.name_kanji}",
             f"{base_of(request)}/residents/{resident_id}/{slug}",
@@ -374,6 +395,7 @@ _person_event(
     ),
     changes.cancel_last_change,
     tick=False,
+    household=False,
 )
 
 
@@ -500,6 +522,50 @@ def _certificate_form(request: Request, people: list[Resident], action: str, kin
     return FormPage(title, action, groups, submit="交付する")
 
 
+def _kind_field(kind: str) -> Field:
+    if kind == "removed_copy":
+        return Field("kind", "", "hidden", value=kind)
+    kinds = [("copy", "住民票の写し"), ("entries", "住民票記載事項証明書")]
+    return Field("kind", "証明書の種類", "select", kinds, required=True, value=kind)
+
+
+def _restore_form(request: Request, resident_id: int) -> FormPage:
+    return FormPage(
+        "職権回復",
+        f"{base_of(request)}/residents/{resident_id}/restoration",
+        [
+            Group("回復", [
+                *forms.notice_fields("回復日"),
+                Field("evidence", "根拠（誤った消除であることの確認）", "textarea", required=True),
+                Field("household_id", "加わる世帯の世帯番号（新しい世帯なら空欄）",
+                      inputmode="numeric"),
+                Field("relationship", "続柄", "select", forms.RELATIONSHIP_OPTIONS,
+                      required=True, value="世帯主"),
+            ]),
+        ],
+    )  # fmt: skip
+
+
+@router.get("/residents/{resident_id}/restoration", response_class=HTMLResponse)
+def restore_form(request: Request, resident_id: int, clerk: Clerk) -> HTMLResponse:
+    return _show(request, clerk, _restore_form(request, resident_id))
+
+
+@router.post("/residents/{resident_id}/restoration")
+def restore(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> None:
+        notice = ex_officio.RestoreNotice.model_validate(
+            _notice(fields, clerk)
+            | forms.blank_to_none(fields, ["evidence", "household_id", "relationship"])
+        )
+        ex_officio.restore(uow, resident_id, notice)
+
+    return _submit(
+        request, clerk, _restore_form(request, resident_id), fields, action,
+        lambda _r: redirect(request, f"/residents/{resident_id}", "recorded"),
+    )  # fmt: skip
+
+
 def _issue(
     request: Request, clerk: ClerkSession, fields: dict[str, str], form: FormPage
 ) -> Response:
@@ -622,3 +688,229 @@ def register_support(request: Request, resident_id: int, clerk: Clerk, fields: F
 
 
 __all__ = ["dt", "router"]
+
+
+# --- 職権・戸籍通知・外国人住民 (one resident) ------------------------------------------------
+
+
+def _removal(fields: dict[str, str], clerk: ClerkSession, uow: UnitOfWork) -> schemas.DeathNotice:
+    return schemas.DeathNotice.model_validate(
+        _notice(fields, clerk) | {"relationships": _relationships(fields, uow)}
+    )
+
+
+_person_event(
+    "ex-officio-removal", "職権消除", lambda p: [], _removal,
+    lambda uow, rid, n: ex_officio.record_removal(uow, rid, n, disappearance=False), tick=False,
+)  # fmt: skip
+_person_event(
+    "disappearance", "失踪宣告", lambda p: [], _removal,
+    lambda uow, rid, n: ex_officio.record_removal(uow, rid, n, disappearance=True), tick=False,
+)  # fmt: skip
+_person_event(
+    "koseki-notice", "戸籍通知（本籍地から）",
+    lambda p: [
+        Field("name_kanji", "新しい氏名（変更があるとき）"),
+        Field("name_kana", "新しいふりがな"),
+        Field("domicile", "本籍", value=p.domicile or ""),
+        Field("family_head_name", "筆頭者", value=p.family_head_name or ""),
+    ],
+    lambda f, c, uow: ex_officio.KosekiNotice.model_validate(
+        _notice(f, c) | forms.blank_to_none(
+            f, ["name_kanji", "name_kana", "domicile", "family_head_name"]
+        )
+    ),
+    ex_officio.record_koseki_notice, tick=False, household=False,
+)  # fmt: skip
+_person_event(
+    "immigration-notice", "法務大臣からの通知（在留期間更新等）",
+    lambda p: [
+        Field("residence_card_no", "在留カード番号", value=p.residence_card_no or ""),
+        Field("residence_status", "在留資格", value=p.residence_status or ""),
+        Field("period_of_stay", "在留期間", value=p.period_of_stay or ""),
+        Field("stay_expires_on", "在留期間の満了日", "date",
+              value=str(p.stay_expires_on or "")),
+    ],
+    lambda f, c, uow: foreign.ImmigrationNoticeEntry.model_validate(
+        _notice(f, c) | _changed(f, uow, ["residence_card_no", "residence_status",
+                                          "period_of_stay", "stay_expires_on"])
+    ),
+    foreign.enter_immigration_notice, tick=False, household=False,
+)  # fmt: skip
+_person_event(
+    "alias", "通称の記載・削除",
+    lambda p: [Field("alias", "通称（空欄で削除）", value=p.alias or ""),
+               Field("alias_kana", "通称のふりがな", value=p.alias_kana or "")],
+    lambda f, c, uow: foreign.AliasNotice.model_validate(
+        _notice(f, c) | forms.blank_to_none(f, ["alias", "alias_kana"])
+    ),
+    foreign.record_alias, tick=False, household=False,
+)  # fmt: skip
+_person_event(
+    "naturalization", "帰化",
+    lambda p: [Field("name_kanji", "帰化後の氏名"), Field("name_kana", "帰化後のふりがな"),
+               Field("domicile", "本籍", required=True),
+               Field("family_head_name", "筆頭者", required=True)],
+    lambda f, c, uow: foreign.NaturalizationNotice.model_validate(
+        _notice(f, c) | forms.blank_to_none(
+            f, ["name_kanji", "name_kana", "domicile", "family_head_name"]
+        )
+    ),
+    foreign.naturalize, tick=False, household=False,
+)  # fmt: skip
+
+
+def _changed(fields: dict[str, str], uow: UnitOfWork, names: list[str]) -> dict[str, Any]:
+    """Only the items the clerk changed from what the form showed (the record's values)."""
+    resident_id = int(fields.get("_resident", "0") or 0)
+    person = uow.session.get(Resident, resident_id) if resident_id else None
+    given = forms.blank_to_none(fields, names)
+    return {k: v for k, v in given.items() if person is None or str(getattr(person, k) or "") != v}
+
+
+# --- 外国人住民の転入 / 職権記載 (new people) ---------------------------------------------------
+
+
+def _foreign_form(request: Request) -> FormPage:
+    categories = [(c.value, c.value) for c in foreign.ForeignCategory]
+    return FormPage(
+        "外国人住民の転入届（法30条の46）",
+        f"{base_of(request)}/foreign-move-in",
+        [
+            Group("届出", forms.notice_fields("転入日")),
+            Group(
+                "本人",
+                [
+                    *forms.person_fields(),
+                    Field("alias", "通称"),
+                    Field("alias_kana", "通称のふりがな"),
+                ],
+            ),
+            Group(
+                "在留カード",
+                [
+                    Field("nationality_code", "国籍コード（ISO 3桁）", required=True),
+                    Field("nationality", "国籍・地域", required=True),
+                    Field(
+                        "foreign_category",
+                        "30条の45区分",
+                        "select",
+                        categories,
+                        required=True,
+                        value="中長期在留者",
+                    ),
+                    Field("residence_card_no", "在留カード番号"),
+                    Field("residence_status", "在留資格"),
+                    Field("period_of_stay", "在留期間"),
+                    Field("stay_expires_on", "在留期間の満了日", "date"),
+                ],
+            ),
+            Group(
+                "住所と世帯",
+                [
+                    *forms.address_fields(),
+                    Field(
+                        "household_id",
+                        "加わる世帯の世帯番号（新しい世帯なら空欄）",
+                        inputmode="numeric",
+                    ),
+                    Field(
+                        "relationship",
+                        "続柄",
+                        "select",
+                        forms.RELATIONSHIP_OPTIONS,
+                        required=True,
+                        value="世帯主",
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+RESIDENCE = [
+    "nationality_code", "nationality", "foreign_category", "residence_card_no",
+    "residence_status", "period_of_stay", "stay_expires_on",
+]  # fmt: skip
+
+
+@router.get("/foreign-move-in", response_class=HTMLResponse)
+def foreign_move_in_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return _show(request, clerk, _foreign_form(request))
+
+
+@router.post("/foreign-move-in")
+def foreign_move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
+    person = ["name_kanji", "name_kana", "birth_date", "sex", "address", "alias", "alias_kana",
+              "household_id", "relationship"]  # fmt: skip
+
+    def action(uow: UnitOfWork) -> int:
+        notice = foreign.ForeignMoveInNotice.model_validate(
+            _notice(fields, clerk) | _codes(fields) | forms.blank_to_none(fields, person)
+            | {"residence": forms.blank_to_none(fields, RESIDENCE)}
+        )  # fmt: skip
+        return foreign.record_move_in(uow, notice).resident_id
+
+    names = {f"residence.{k}": k for k in RESIDENCE}
+    return _submit(
+        request, clerk, _foreign_form(request), fields, action,
+        lambda rid: redirect(request, f"/residents/{rid}", "recorded"), names,
+    )  # fmt: skip
+
+
+def _entry_form(request: Request) -> FormPage:
+    return FormPage(
+        "職権記載",
+        f"{base_of(request)}/ex-officio-entry",
+        [
+            Group(
+                "記載",
+                [
+                    *forms.notice_fields("記載日"),
+                    Field("evidence", "根拠（実態調査の結果など）", "textarea", required=True),
+                ],
+            ),
+            Group("本人", forms.person_fields()),
+            Group(
+                "住所と世帯",
+                [
+                    *forms.address_fields(),
+                    Field(
+                        "household_id",
+                        "加わる世帯の世帯番号（新しい世帯なら空欄）",
+                        inputmode="numeric",
+                    ),
+                    Field(
+                        "relationship",
+                        "続柄",
+                        "select",
+                        forms.RELATIONSHIP_OPTIONS,
+                        required=True,
+                        value="世帯主",
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+@router.get("/ex-officio-entry", response_class=HTMLResponse)
+def entry_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return _show(request, clerk, _entry_form(request))
+
+
+@router.post("/ex-officio-entry")
+def entry(request: Request, clerk: Clerk, fields: Form) -> Response:
+    items = ["name_kanji", "name_kana", "birth_date", "sex", "address", "household_id",
+             "relationship", "evidence"]  # fmt: skip
+
+    def action(uow: UnitOfWork) -> int:
+        notice = ex_officio.ExOfficioEntryNotice.model_validate(
+            _notice(fields, clerk) | _codes(fields) | forms.blank_to_none(fields, items)
+        )
+        return ex_officio.record_entry(uow, notice).resident_id
+
+    return _submit(
+        request, clerk, _entry_form(request), fields, action,
+        lambda rid: redirect(request, f"/residents/{rid}", "recorded"),
+    )  # fmt: skip
