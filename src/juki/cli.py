@@ -81,7 +81,13 @@ def up(
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
     try:
-        uvicorn.run(network_app(network), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(
+            network_app(network),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=3,
+        )
     finally:
         _network_file(home).unlink(missing_ok=True)
         network.close()
@@ -252,6 +258,9 @@ def node_serve(
             ssl_keyfile=str(key),
             ssl_ca_certs=str(process.home.pki.ca_cert_path),
             ssl_cert_reqs=2,
+            # Peers keep connections alive; on SIGTERM close them after 3 s rather than
+            # wait for them (the outbox makes any cut-off delivery safe to retry).
+            timeout_graceful_shutdown=3,
         )
     finally:
         process.thread.stop()
