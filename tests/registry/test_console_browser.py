@@ -342,3 +342,69 @@ def test_special_move_in_then_a_two_person_correction(
     supervisor.goto(resident_url)
     assert "千代田　遙" in supervisor.inner_text("dl.items")
     assert "職権修正" in supervisor.inner_text("table")
+
+
+def test_wide_area_copy_and_a_foreign_resident(
+    site: tuple[EmbeddedNetwork, str], page: Any
+) -> None:
+    network, console = site
+    home = "112011"  # 川越市: the person lives there and asks at 墨田区
+    with network.node(f"registry:{home}").unit_of_work() as uow:
+        birth = schemas.BirthNotice(
+            change_date=dt.date(1985, 8, 8),
+            name_kanji="川越　小町",
+            name_kana="カワゴエ　コマチ",
+            birth_date=dt.date(1985, 8, 8),
+            sex="2",
+            address="埼玉県川越市元町一丁目2番3号",
+        )
+        rid = service.record_birth(uow, birth).resident_id
+
+    def numbered() -> bool:
+        with network.node(f"registry:{home}").db.session() as session:
+            return not session.get(Resident, rid).awaiting_number
+
+    wait_until(numbered)
+    with network.node(f"registry:{home}").db.session() as session:
+        code = session.get(Resident, rid).resident_code
+
+    log_in(page, console, "kakari")
+    page.goto(f"{console}/wide-area")
+    page.fill("#f-home_lg_code", home)
+    page.fill("#f-resident_code", code)
+    page.click("button.primary")
+    page.wait_for_url("**/wide-area/*")
+    wait_until(lambda: page.reload() and "受信しました" in page.inner_text("main"))
+    page.click("text=写しを交付する")
+    page.wait_for_selector("#pdf-link")
+    pdf = page.request.get(urljoin(page.url, page.locator("#pdf-link").get_attribute("href")))
+    text = pdf_text(pdf.body())
+    assert "広域交付" in text
+    assert "小町" in text
+    shot(page, "14-wide-area")
+
+    # 外国人住民の転入 (法30条の46), then its 通称.
+    page.goto(f"{console}/foreign-move-in")
+    page.fill("#f-name_kanji", "NGUYEN VAN AN")
+    page.fill("#f-name_kana", "グエン　ヴァン　アン")
+    page.fill("#f-birth_date", "1995-02-03")
+    page.select_option("#f-sex", "1")
+    page.fill("#f-nationality_code", "VNM")
+    page.fill("#f-nationality", "ベトナム")
+    page.fill("#f-residence_card_no", "AB1234567")  # one digit short
+    page.fill("#f-residence_status", "技能実習")
+    page.fill("#f-stay_expires_on", "2028-03-31")
+    page.fill("#f-address", "東京都墨田区錦糸一丁目2番1号")
+    page.click("button.primary")
+    assert "在留カード番号" in page.inner_text("#e-residence_card_no")
+    page.fill("#f-residence_card_no", "AB12345678CD")
+    page.click("button.primary")
+    page.wait_for_url("**/residents/*?done=recorded")
+    assert "ベトナム" in page.inner_text("dl.items")
+    wait_for_numbers(network)
+    page.goto(page.url.split("?")[0] + "/alias")
+    page.fill("#f-alias", "阮文安")
+    page.click("button.primary")
+    page.wait_for_url("**?done=recorded")
+    assert "阮文安" in page.inner_text("dl.items")
+    shot(page, "15-foreign-resident")

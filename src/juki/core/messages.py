@@ -33,6 +33,8 @@ class MessageType(StrEnum):
     MOVE_OUT_CERT_REQUEST = "moveout.cert_request"  # 転出証明書情報の送信依頼 (no 個人番号)
     MOVE_OUT_CERT = "moveout.cert"  # 転出証明書情報
     MOVE_IN_NOTICE = "movein.notice"  # 転入通知 (no 個人番号)
+    WIDE_AREA_REQUEST = "widearea.request"  # 広域交付住民票情報の請求 (住基法 第12条の4)
+    WIDE_AREA_COPY = "widearea.copy"  # 広域交付住民票情報
 
 
 class ChangeReason(StrEnum):
@@ -292,3 +294,27 @@ class MoveInNotice(Strict):
     postal_code: str = Field(default="", max_length=7)
     head_name: str = Field(default="", max_length=100)
     moved_in_on: dt.date
+
+
+class WideAreaRequest(Strict):
+    """住民票の写しの広域交付 (住基法 第12条の4): the municipality where the person asks
+    requests their 住民票 information from the one where they live. Only the person or a
+    member of their household may ask; the request names them by 住民票コード."""
+
+    request_id: str = Field(min_length=8, max_length=36)
+    requesting_lg_code: str = Field(pattern=r"^\d{6}$")
+    home_lg_code: str = Field(pattern=r"^\d{6}$")
+    resident_code: str = Field(pattern=r"^\d{11}$")
+    scope: Literal["person", "household"] = "person"
+    requester_kind: Literal["self", "household"] = "self"
+
+
+class WideAreaCopy(Strict):
+    """The answer: what the copy shows (no 本籍・筆頭者, which 広域交付 never shows), or why
+    not (e.g. 支援措置)."""
+
+    request_id: str = Field(min_length=8, max_length=36)
+    requesting_lg_code: str = Field(pattern=r"^\d{6}$")
+    home_lg_code: str = Field(pattern=r"^\d{6}$")
+    copy_items: dict[str, Any] | None = None
+    error_code: str | None = None

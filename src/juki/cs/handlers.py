@@ -12,6 +12,8 @@ from juki.core.messages import (
     MoveOutCertReply,
     MoveOutCertRequest,
     Strict,
+    WideAreaCopy,
+    WideAreaRequest,
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
@@ -80,6 +82,8 @@ _ADDRESSED_TO: dict[MessageType, tuple[type[Strict], str]] = {
     MessageType.MOVE_OUT_CERT_REQUEST: (MoveOutCertRequest, "former_lg_code"),
     MessageType.MOVE_OUT_CERT: (MoveOutCertReply, "requesting_lg_code"),
     MessageType.MOVE_IN_NOTICE: (MoveInNotice, "former_lg_code"),
+    MessageType.WIDE_AREA_REQUEST: (WideAreaRequest, "home_lg_code"),
+    MessageType.WIDE_AREA_COPY: (WideAreaCopy, "requesting_lg_code"),
 }
 
 
@@ -108,6 +112,8 @@ HANDLERS: dict[str, Handler] = {
     MessageType.MOVE_OUT_CERT_REQUEST: relay_between_municipalities,
     MessageType.MOVE_OUT_CERT: relay_between_municipalities,
     MessageType.MOVE_IN_NOTICE: relay_between_municipalities,
+    MessageType.WIDE_AREA_REQUEST: relay_between_municipalities,
+    MessageType.WIDE_AREA_COPY: relay_between_municipalities,
     MessageType.IDENTITY_UPDATE: on_identity_update,
     MessageType.IDENTITY_UPDATE_RESULT: relay_to_registry,
     MessageType.NUMBER_RESULT: relay_to_registry,

@@ -16,6 +16,7 @@ from juki.registry import (
     schemas,
     service,
     transfers,
+    wide_area,
 )
 from juki.registry.models import Resident, ResidentEvent
 
@@ -259,3 +260,22 @@ def naturalization(
     resident_id: int, notice: foreign.NaturalizationNotice, uow: UoW
 ) -> schemas.EventRead:
     return _event(foreign.naturalize(uow, resident_id, notice))
+
+
+@router.post("/wide-area-requests", status_code=201, summary="住民票の写しの広域交付: 住所地へ請求")
+def wide_area_ask(body: wide_area.WideAreaAsk, uow: UoW) -> dict[str, str]:
+    return {"request_id": wide_area.ask(uow, body)}
+
+
+@router.get("/wide-area-requests/{request_id}", summary="広域交付: 受信状況")
+def wide_area_status(request_id: str, uow: UoW) -> dict[str, str | None]:
+    record = wide_area.status(uow, request_id)
+    return {"status": record.status, "error_code": record.error_code}
+
+
+@router.post(
+    "/wide-area-requests/{request_id}/issue", status_code=201, summary="広域交付: 写しの交付"
+)
+def wide_area_issue(request_id: str, uow: UoW, clerk_login: str) -> dict[str, str]:
+    issued = wide_area.issue(uow, request_id, clerk_login, "api")
+    return {"issue_no": issued.issue_no}

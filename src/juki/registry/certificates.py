@@ -34,7 +34,12 @@ REQUESTER_LABELS = {
     "third": "第三者",
     "official": "国・地方公共団体（公用）",
 }
-KIND_LABELS = {"copy": "住民票の写し", "removed_copy": "除票の写し", "entries": "記載事項証明書"}
+KIND_LABELS = {
+    "copy": "住民票の写し",
+    "removed_copy": "除票の写し",
+    "entries": "記載事項証明書",
+    "wide_area": "住民票の写し（広域交付）",
+}
 # 個人番号 and 住民票コード appear only on copies for the person or their household
 # (住基法 第12条第5項; 第12条の2第4項, 第12条の3第7項 exclude them for others).
 MAY_SEE_CODES = {"self", "household"}

@@ -12,10 +12,12 @@ from juki.core.messages import (
     MoveOutCertRequest,
     NumberResult,
     PoolGrant,
+    WideAreaCopy,
+    WideAreaRequest,
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
-from juki.registry import pool, results, transfers
+from juki.registry import pool, results, transfers, wide_area
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -48,7 +50,21 @@ def on_move_in_notice(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
         transfers.receive_move_in_notice(uow, MoveInNotice.model_validate(raw))
 
 
+def on_wide_area_request(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    for raw in records:
+        wide_area.answer(uow, WideAreaRequest.model_validate(raw))
+
+
+def on_wide_area_copy(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        wide_area.receive(uow, WideAreaCopy.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.WIDE_AREA_REQUEST: on_wide_area_request,
+    MessageType.WIDE_AREA_COPY: on_wide_area_copy,
     MessageType.MOVE_OUT_CERT_REQUEST: on_cert_request,
     MessageType.MOVE_OUT_CERT: on_cert_reply,
     MessageType.MOVE_IN_NOTICE: on_move_in_notice,

@@ -331,3 +331,23 @@ class ImmigrationNotice(Base):
     change_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default="prepared")
+
+
+class WideAreaRequestRecord(Base):
+    """A 広域交付 request sent to the person's home municipality, and the answer (kept
+    encrypted) from which the copy is issued here."""
+
+    __tablename__ = "wide_area_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(36), unique=True)
+    home_lg_code: Mapped[str] = mapped_column(String(6))
+    resident_code: Mapped[str] = mapped_column(String(11))
+    scope: Mapped[str] = mapped_column(String(16))
+    requester_kind: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))  # waiting | received | refused | issued
+    copy_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

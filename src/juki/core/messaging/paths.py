@@ -14,7 +14,15 @@ from juki.core.ids import prefecture_code_of
 from juki.core.messages import MessageType as T
 
 # Between municipalities, only through each one's CS (001a §2.2: CS ↔ other CS).
-BETWEEN_MUNICIPALITIES = frozenset({T.MOVE_OUT_CERT_REQUEST, T.MOVE_OUT_CERT, T.MOVE_IN_NOTICE})
+BETWEEN_MUNICIPALITIES = frozenset(
+    {
+        T.MOVE_OUT_CERT_REQUEST,
+        T.MOVE_OUT_CERT,
+        T.MOVE_IN_NOTICE,
+        T.WIDE_AREA_REQUEST,
+        T.WIDE_AREA_COPY,
+    }
+)
 
 PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("registry", "cs"): frozenset({T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST})

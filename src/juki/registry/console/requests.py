@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
-from juki.registry import corrections, schemas, transfers
+from juki.registry import corrections, schemas, transfers, wide_area
 from juki.registry.console import forms
 from juki.registry.console.events import _codes, _notice, _show, _submit
 from juki.registry.console.forms import Field, FormPage, Group
@@ -227,3 +227,87 @@ def decide(request: Request, request_id: int, step: str, clerk: Clerk, _f: Form)
             links=[("職権修正の一覧へ", f"{base_of(request)}/corrections")],
         )  # fmt: skip
     return redirect(request, "/corrections", "confirmed" if step == "confirm" else "approved")
+
+
+# --- 広域交付 -------------------------------------------------------------------------------------
+
+
+def _wide_area_form(request: Request) -> FormPage:
+    return FormPage(
+        "住民票の写しの広域交付",
+        f"{base_of(request)}/wide-area",
+        [
+            Group("請求者（本人確認書類で確認）", [
+                Field("requester_kind", "請求者", "select",
+                      [("self", "本人"), ("household", "同一世帯の者")], required=True,
+                      value="self"),
+                Field("scope", "記載する範囲", "select",
+                      [("person", "本人のみ"), ("household", "世帯全員")], required=True,
+                      value="person"),
+            ]),
+            Group("住所地", [
+                Field("home_lg_code", "住所地の地方公共団体コード", required=True,
+                      inputmode="numeric"),
+                Field("resident_code", "住民票コード", required=True, inputmode="numeric"),
+            ]),
+        ],
+        submit="住所地へ請求する",
+        note="広域交付の写しには本籍・筆頭者、個人番号、住民票コードは記載されません。",
+    )  # fmt: skip
+
+
+@router.get("/wide-area", response_class=HTMLResponse)
+def wide_area_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return _show(request, clerk, _wide_area_form(request))
+
+
+@router.post("/wide-area")
+def wide_area_ask(request: Request, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> str:
+        body = wide_area.WideAreaAsk.model_validate(
+            forms.blank_to_none(
+                fields, ["requester_kind", "scope", "home_lg_code", "resident_code"]
+            )
+            | {"clerk_login": clerk.login}
+        )
+        return wide_area.ask(uow, body)
+
+    return _submit(
+        request, clerk, _wide_area_form(request), fields, action,
+        lambda request_id: redirect(request, f"/wide-area/{request_id}"),
+    )  # fmt: skip
+
+
+WIDE_AREA_STATUS = {
+    "waiting": "住所地からの返信を待っています",
+    "received": "住所地から住民票の情報を受信しました",
+    "refused": "住所地が送付しませんでした",
+    "issued": "交付済みです",
+}
+WIDE_AREA_REFUSALS = {
+    "not_resident": "住所地に該当する住民がいません",
+    "support_measure": "支援措置の対象者が含まれます",
+}
+
+
+@router.get("/wide-area/{request_id}", response_class=HTMLResponse)
+def wide_area_status(request: Request, request_id: str, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    record = wide_area.status(uow, request_id)
+    return page(
+        request, "wide_area.html", "広域交付", clerk, record=record,
+        status=WIDE_AREA_STATUS[record.status],
+        refusal=WIDE_AREA_REFUSALS.get(record.error_code or "", record.error_code),
+    )  # fmt: skip
+
+
+@router.post("/wide-area/{request_id}")
+def wide_area_issue(request: Request, request_id: str, clerk: Clerk, _f: Form) -> Response:
+    issued, errors = perform(
+        request, lambda uow: wide_area.issue(uow, request_id, clerk.login, clerk.terminal)
+    )
+    if errors or issued is None:
+        return page(
+            request, "message.html", "交付できません", clerk, 409,
+            message=next(iter(errors.values()), ""), css="refused", role="alert", links=[],
+        )  # fmt: skip
+    return page(request, "issued.html", "交付しました", clerk, issue_no=issued.issue_no)

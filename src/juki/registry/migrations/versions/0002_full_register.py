@@ -76,6 +76,23 @@ def upgrade() -> None:
             batch_op.f("ix_immigration_notices_resident_id"), ["resident_id"], unique=False
         )
     op.create_table(
+        "wide_area_requests",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("request_id", sa.String(length=36), nullable=False),
+        sa.Column("home_lg_code", sa.String(length=6), nullable=False),
+        sa.Column("resident_code", sa.String(length=11), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("requester_kind", sa.String(length=16), nullable=False),
+        sa.Column("requested_by", sa.String(length=40), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("copy_cipher", sa.LargeBinary(), nullable=True),
+        sa.Column("error_code", sa.String(length=40), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_id"),
+    )
+    op.create_table(
         "clerks",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("login", sa.String(length=40), nullable=False),
@@ -626,6 +643,7 @@ def downgrade() -> None:
     op.drop_table("households")
     op.drop_table("clerks")
     op.drop_table("move_out_cert_requests")
+    op.drop_table("wide_area_requests")
     with op.batch_alter_table("immigration_notices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_immigration_notices_resident_id"))
     op.drop_table("immigration_notices")
