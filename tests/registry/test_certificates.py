@@ -16,7 +16,7 @@ from juki.core.identity import NUMBER_COLUMN
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import certificates, schemas, service, support
 from juki.registry.models import CertificateIssue, IssueRefusal, Resident
-from tests.registry.helpers import household_of, move_in_family, notice, run
+from tests.registry.helpers import FAMILY, household_of, move_in_family, notice, run
 
 
 def request(**extra: object) -> certificates.IssueRequest:
@@ -132,3 +132,22 @@ def test_removed_copy_after_death(sqlite_network: EmbeddedNetwork) -> None:
     text = pdf_text(issued.pdf)
     assert "除票" in text
     assert "死亡" in text
+
+
+def test_move_out_certificate_pdf(sqlite_network: EmbeddedNetwork) -> None:
+    (rid,) = move_in_family(sqlite_network, [FAMILY[0]])
+    out = schemas.MoveOutNotice(**notice(), destination_address="埼玉県川越市元町一丁目1番1号")
+    run(sqlite_network, service.record_move_out, rid, out)
+    issued = run(sqlite_network, certificates.issue, request(kind="move_out", resident_ids=[rid]))
+    text = pdf_text(issued.pdf)
+    assert "転出証明書" in text
+    assert "埼玉県川越市元町一丁目1番1号" in text
+    code = run(sqlite_network, lambda uow: uow.session.get(Resident, rid).resident_code)
+    assert code in text
+    with pytest.raises(InvalidInput) as err:
+        run(
+            sqlite_network,
+            certificates.issue,
+            request(kind="move_out", resident_ids=[rid], requester_kind="third", purpose="x"),
+        )
+    assert err.value.field == "requester_kind"

@@ -408,3 +408,6 @@ def test_wide_area_copy_and_a_foreign_resident(
     page.wait_for_url("**?done=recorded")
     assert "阮文安" in page.inner_text("dl.items")
     shot(page, "15-foreign-resident")
+    page.goto(f"{console}/immigration-notices")
+    assert "国外転入" in page.inner_text("table")
+    assert "AB12345678CD" in page.inner_text("table")

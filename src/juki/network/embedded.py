@@ -96,6 +96,7 @@ class EmbeddedNetwork:
         transport: Transport | None = None,
     ):
         self.home = NetworkHome(root)
+        self.db_prefix = db_prefix
         self.topology = topology or DEFAULT_TOPOLOGY
         if not self.home.pki.exists():
             self.home.pki.init()

@@ -39,6 +39,7 @@ KIND_LABELS = {
     "removed_copy": "除票の写し",
     "entries": "記載事項証明書",
     "wide_area": "住民票の写し（広域交付）",
+    "move_out": "転出証明書",
 }
 # 個人番号 and 住民票コード appear only on copies for the person or their household
 # (住基法 第12条第5項; 第12条の2第4項, 第12条の3第7項 exclude them for others).
@@ -48,7 +49,7 @@ MAY_SEE_CODES = {"self", "household"}
 class IssueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["copy", "removed_copy", "entries"] = "copy"
+    kind: Literal["copy", "removed_copy", "entries", "move_out"] = "copy"
     household_id: int | None = Field(default=None, ge=1)
     resident_ids: list[int] = Field(default_factory=list, max_length=30)
     include_relationship: bool = True
@@ -146,7 +147,9 @@ def _targets(uow: UnitOfWork, request: IssueRequest) -> list[Resident]:
         raise InvalidInput("世帯番号または対象者を指定してください", field="resident_ids")
     if not people:
         raise InvalidInput("世帯に現に住民である者がいません", field="household_id")
-    wanted = "removed" if request.kind == "removed_copy" else "resident"
+    wanted = "removed" if request.kind in ("removed_copy", "move_out") else "resident"
+    if request.kind == "move_out" and any(p.removal_kind != "move_out" for p in people):
+        raise InvalidInput("転出の届出をした者ではありません", field="resident_ids")
     if any(p.status != wanted for p in people):
         message = "除票ではありません" if wanted == "removed" else "除票の者が含まれています"
         raise InvalidInput(message, field="resident_ids")
@@ -156,6 +159,8 @@ def _targets(uow: UnitOfWork, request: IssueRequest) -> list[Resident]:
 
 
 def _check_permitted(request: IssueRequest) -> None:
+    if request.kind == "move_out" and request.requester_kind not in MAY_SEE_CODES:
+        raise InvalidInput("転出証明書は本人又は同一世帯の者に交付します", field="requester_kind")
     if request.requester_kind not in MAY_SEE_CODES:
         if request.include_individual_number:
             raise InvalidInput(
@@ -210,6 +215,8 @@ def _entry(uow: UnitOfWork, request: IssueRequest, person: Resident) -> PersonEn
     if request.include_individual_number and person.individual_number_cipher:
         number = uow.node.keys.decrypt(person.individual_number_cipher, column=NUMBER_COLUMN)
         lines.append(("個人番号", number))
+    if request.kind == "move_out":
+        return _move_out_entry(uow, person)
     if person.status == "removed" and person.removed_on:
         lines.append(("消除", f"{wareki(person.removed_on)} {_removal(person)}"))
     return PersonEntry(
@@ -219,6 +226,21 @@ def _entry(uow: UnitOfWork, request: IssueRequest, person: Resident) -> PersonEn
         sex=person.sex,
         lines=lines,
     )
+
+
+def _move_out_entry(uow: UnitOfWork, person: Resident) -> PersonEntry:
+    """転出証明書 (住基法施行令 第23条): what the new municipality needs for the 転入届."""
+    assert person.removed_on is not None
+    assert person.individual_number_cipher is not None
+    number = uow.node.keys.decrypt(person.individual_number_cipher, column=NUMBER_COLUMN)
+    lines = [
+        ("続柄", person.relationship),
+        ("転出予定年月日", wareki(person.removed_on)),
+        ("転出予定地", person.destination_address or ""),
+        ("住民票コード", person.resident_code),
+        ("個人番号", number),
+    ]
+    return PersonEntry(person.name_kanji, person.name_kana, person.birth_date, person.sex, lines)
 
 
 def _removal(person: Resident) -> str:

@@ -523,7 +523,7 @@ def _certificate_form(request: Request, people: list[Resident], action: str, kin
 
 
 def _kind_field(kind: str) -> Field:
-    if kind == "removed_copy":
+    if kind in ("removed_copy", "move_out"):
         return Field("kind", "", "hidden", value=kind)
     kinds = [("copy", "住民票の写し"), ("entries", "住民票記載事項証明書")]
     return Field("kind", "証明書の種類", "select", kinds, required=True, value=kind)
@@ -621,20 +621,28 @@ def certificate(request: Request, household_id: int, clerk: Clerk, fields: Form)
     return _issue(request, clerk, fields, _certificate_form(request, people, action, "copy"))
 
 
-@router.get("/residents/{resident_id}/removed-certificate", response_class=HTMLResponse)
-def removed_form(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> Response:
-    person = resident_or_404(uow, resident_id)
-    action = f"{base_of(request)}/residents/{resident_id}/removed-certificate"
-    return _show(request, clerk, _certificate_form(request, [person], action, "removed_copy"))
+def _removed_certificate_routes(slug: str, kind: str) -> None:
+    """除票の写し or 転出証明書 for one removed person: a form and its post."""
+
+    def form_for(request: Request, person: Resident) -> FormPage:
+        action = f"{base_of(request)}/residents/{person.id}/{slug}"
+        return _certificate_form(request, [person], action, kind)
+
+    @router.get(f"/residents/{{resident_id}}/{slug}", response_class=HTMLResponse)
+    def show(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> Response:
+        return _show(request, clerk, form_for(request, resident_or_404(uow, resident_id)))
+
+    @router.post(f"/residents/{{resident_id}}/{slug}")
+    def submit(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+        with request.app.state.node.unit_of_work() as uow:
+            form = form_for(request, resident_or_404(uow, resident_id))
+        return _issue(request, clerk, fields, form)
+
+    show.__name__, submit.__name__ = f"{kind}_form", kind
 
 
-@router.post("/residents/{resident_id}/removed-certificate")
-def removed_certificate(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
-    with request.app.state.node.unit_of_work() as uow:
-        person = resident_or_404(uow, resident_id)
-    action = f"{base_of(request)}/residents/{resident_id}/removed-certificate"
-    form = _certificate_form(request, [person], action, "removed_copy")
-    return _issue(request, clerk, fields, form)
+_removed_certificate_routes("removed-certificate", "removed_copy")
+_removed_certificate_routes("move-out-certificate", "move_out")
 
 
 # --- 支援措置 (supervisor) ----------------------------------------------------------------------

@@ -42,6 +42,10 @@ REASON_LABELS = {str(k.value): v for k, v in CHANGE_REASON_LABELS.items()} | {
     "household_change": "世帯変更",
     "cancellation": "異動の取消し",
     "number_recorded": "個人番号の記載",
+    "move_in_notice": "転入通知の受理",
+    "koseki_notice": "戸籍通知",
+    "immigration_notice": "法務大臣からの通知",
+    "alias": "通称の記載・削除",
 }
 EVENT_STATES = {
     "awaiting_number": "個人番号の生成待ち",

@@ -27,6 +27,7 @@ from juki.registry.console.session import Clerk, Form
 from juki.registry.models import (
     CertificateIssue,
     Household,
+    ImmigrationNotice,
     Resident,
     ResidentEvent,
     ResidentHistory,
@@ -315,3 +316,15 @@ def statistics_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
         monthly=monthly,
         reasons_shown=shown,
     )
+
+
+@router.get("/immigration-notices", response_class=HTMLResponse)
+def immigration_notices(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    """法務大臣への通知 prepared for 出入国在留管理庁 (入管法 第61条の8の2)."""
+    notices = uow.session.scalars(
+        select(ImmigrationNotice).order_by(ImmigrationNotice.id.desc()).limit(200)
+    ).all()
+    return page(
+        request, "immigration_notices.html", "法務大臣への通知（外国人住民）", clerk,
+        notices=notices,
+    )  # fmt: skip
