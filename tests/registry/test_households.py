@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 
 from juki.core.errors import InvalidInput, JukiError, NotFound
+from juki.core.ids import resident_code_from_body
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import changes, schemas, service
 from juki.registry.items import REGISTER_ITEMS, STORED_COLUMNS
@@ -278,3 +280,16 @@ def test_an_unreported_move_in_keeps_its_period(sqlite_network: EmbeddedNetwork)
             notice_.model_copy(update={"unreported_from": TODAY + dt.timedelta(days=1)}),
         )
     assert err.value.field == "unreported_from"
+
+
+def test_a_household_move_in_names_the_member_at_fault(sqlite_network: EmbeddedNetwork) -> None:
+    code = resident_code_from_body("1234567890")
+    people = [FAMILY[0], FAMILY[1] | {"resident_code": code}]  # a code without its number
+    notice_ = schemas.HouseholdMoveInNotice(
+        change_date=TODAY, origin="abroad", address=ADDRESS, members=people
+    )
+    with pytest.raises(ValidationError, match="チェックディジット"):
+        schemas.MoveInMember(**FAMILY[1] | {"resident_code": "12345678901"})
+    with pytest.raises(InvalidInput) as err:
+        run(sqlite_network, service.record_household_move_in, notice_)
+    assert err.value.field == "members.1.individual_number"

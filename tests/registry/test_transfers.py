@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from juki.core.errors import Conflict
-from juki.core.messages import MessageType
+from juki.core.messages import MessageType, MoveInNotice
 from juki.core.messaging.paths import is_permitted
+from juki.cs.handlers import relay_between_municipalities
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas, service, support, transfers, wide_area
+from juki.registry import ex_officio, schemas, service, support, transfers, wide_area
 from juki.registry.models import Resident, ResidentHistory
 from tests.conftest import born, resident
 from tests.e2e.test_chain import reconcile_differences
@@ -129,3 +131,34 @@ def test_wide_area_refuses_a_supported_person_for_their_household(
     assert (record.status, record.error_code) == ("refused", "support_measure")
     refusals = run(sqlite_network, lambda uow: support.refusals(uow), lg=home)
     assert [(r.action, r.reason) for r in refusals] == [("wide_area", "support_measure")]
+
+
+def test_a_cs_cannot_speak_for_another_municipality(sqlite_network: EmbeddedNetwork) -> None:
+    """A 転入通知 relayed by 千代田区's CS that claims to come from 川越市 is dropped."""
+    forged = MoveInNotice(
+        resident_code="12345678901", former_lg_code="131075", new_lg_code="112011",
+        address="埼玉県川越市元町一丁目1番1号", moved_in_on=dt.date.today(),
+    )  # fmt: skip
+    envelope = SimpleNamespace(sender="cs:131016", type=MessageType.MOVE_IN_NOTICE)
+    with sqlite_network.node("cs:131075").unit_of_work() as uow:
+        relay_between_municipalities(uow, envelope, [forged.model_dump(mode="json")])  # type: ignore[arg-type]
+        assert not uow._pending
+        honest = forged.model_copy(update={"new_lg_code": "131016"})
+        relay_between_municipalities(uow, envelope, [honest.model_dump(mode="json")])  # type: ignore[arg-type]
+        assert list(uow._pending) == [("registry:131075", MessageType.MOVE_IN_NOTICE)]
+
+
+def test_no_restoring_someone_who_moved_in_elsewhere(sqlite_network: EmbeddedNetwork) -> None:
+    person = moved_out(sqlite_network)
+    request_id = run(sqlite_network, transfers.request_certificate, FORMER, person.resident_code,
+                     "k", lg=NEW)  # fmt: skip
+    sqlite_network.pump()
+    notice = transfers.SpecialMoveInNotice(
+        change_date=dt.date.today(), address=NEW_ADDRESS, request_id=request_id
+    )
+    run(sqlite_network, transfers.record_special_move_in, notice, lg=NEW)
+    sqlite_network.pump()
+    restore = ex_officio.RestoreNotice(change_date=dt.date.today(), evidence="誤記")
+    with pytest.raises(Conflict) as err:
+        run(sqlite_network, ex_officio.restore, person.id, restore, lg=FORMER)
+    assert err.value.code == "moved_in_elsewhere"

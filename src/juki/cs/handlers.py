@@ -77,13 +77,13 @@ def start_reconcile(uow: UnitOfWork) -> str:
 
 
 # Municipality to municipality (001a §2.2, §3.3): the CS forwards, checking addressing.
-_ADDRESSED_TO: dict[MessageType, tuple[type[Strict], str]] = {
-    # message type: (model, field naming the municipality it goes to from the registry)
-    MessageType.MOVE_OUT_CERT_REQUEST: (MoveOutCertRequest, "former_lg_code"),
-    MessageType.MOVE_OUT_CERT: (MoveOutCertReply, "requesting_lg_code"),
-    MessageType.MOVE_IN_NOTICE: (MoveInNotice, "former_lg_code"),
-    MessageType.WIDE_AREA_REQUEST: (WideAreaRequest, "home_lg_code"),
-    MessageType.WIDE_AREA_COPY: (WideAreaCopy, "requesting_lg_code"),
+_ADDRESSED_TO: dict[MessageType, tuple[type[Strict], str, str]] = {
+    # message type: (model, field naming where it comes from, field naming where it goes)
+    MessageType.MOVE_OUT_CERT_REQUEST: (MoveOutCertRequest, "requesting_lg_code", "former_lg_code"),
+    MessageType.MOVE_OUT_CERT: (MoveOutCertReply, "former_lg_code", "requesting_lg_code"),
+    MessageType.MOVE_IN_NOTICE: (MoveInNotice, "new_lg_code", "former_lg_code"),
+    MessageType.WIDE_AREA_REQUEST: (WideAreaRequest, "requesting_lg_code", "home_lg_code"),
+    MessageType.WIDE_AREA_COPY: (WideAreaCopy, "home_lg_code", "requesting_lg_code"),
 }
 
 
@@ -91,21 +91,24 @@ def relay_between_municipalities(
     uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
 ) -> None:
     """From our registry: on to the other municipality's CS. From another CS: to our
-    registry, if it is addressed to us. The CS keeps nothing of it but the inbox entry."""
-    model, to_field = _ADDRESSED_TO[MessageType(envelope.type)]
+    registry, if it is addressed to us and says it comes from the CS that signed it. The CS
+    keeps nothing of it but the inbox entry."""
+    model, from_field, to_field = _ADDRESSED_TO[MessageType(envelope.type)]
     own = code_of(uow.node.node_id)
+    # Who may claim to be the source: our registry speaks for us, another CS for itself.
+    from_registry = envelope.sender == registry_of(uow)
+    source = own if from_registry else code_of(envelope.sender)
     for raw in records:
         message = model.model_validate(raw)
-        target = getattr(message, to_field)
-        if envelope.sender == registry_of(uow):
-            if target != own:
-                uow.send(f"cs:{target}", envelope.type, message.model_dump(mode="json"))
-        elif target == own:
+        target, claimed = getattr(message, to_field), getattr(message, from_field)
+        if claimed != source:
+            log.warning("%s from %s names another source: dropped", envelope.type, envelope.sender)
+        elif from_registry and target != own:
+            uow.send(f"cs:{target}", envelope.type, message.model_dump(mode="json"))
+        elif not from_registry and target == own:
             uow.send(registry_of(uow), envelope.type, message.model_dump(mode="json"))
         else:
-            log.warning(
-                "%s from %s not addressed to %s: dropped", envelope.type, envelope.sender, own
-            )
+            log.warning("%s from %s not addressed to us: dropped", envelope.type, envelope.sender)
 
 
 HANDLERS: dict[str, Handler] = {

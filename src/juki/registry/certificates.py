@@ -1,8 +1,9 @@
 """Issuing certificates at the counter: who may get what (住基法 第12条 本人等, 第12条の2
 国・地方公共団体, 第12条の3 第三者), the 支援措置 refusal, the 交付履歴.
 
-`issue` never raises for a refusal: the refused attempt is itself a record (shown to the
-supervisor) and must be committed, so it comes back as `IssueRefused`.
+A request the law does not allow (e.g. a third party asking for the 個人番号) is bad input
+and raises, naming the field. A 支援措置 refusal is different: the attempt itself is a
+record (shown to the supervisor) and must be committed, so `issue` returns `IssueRefused`.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class IssueRequest(BaseModel):
     include_individual_number: bool = False
     include_resident_code: bool = False
     requester_kind: RequesterKind = "self"
+    requester_id: int | None = Field(default=None, ge=1)  # 宛名番号 of the person asking
     purpose: str = Field(default="", max_length=100)
     clerk_login: str = Field(min_length=1, max_length=40)
     terminal_id: str = Field(default="terminal-01", min_length=1, max_length=40)
@@ -90,7 +92,9 @@ def issue(uow: UnitOfWork, request: IssueRequest) -> Issued | IssueRefused:
     _check_permitted(request)
     today = dt.date.today()
     supported = active_measures(uow, [p.id for p in people], today)
-    if supported and request.requester_kind != "self":
+    # A supported person's record goes only to that person: not to a third party, nor to
+    # another member of the household (who may be the one the measure protects against).
+    if supported and not (request.requester_kind == "self" and supported == {request.requester_id}):
         refusal = IssueRefusal(
             resident_id=min(supported),
             action="issue",

@@ -64,12 +64,14 @@ def change_household(
     """世帯主変更, 世帯分離 or 世帯合併; returns the 宛名番号 of everyone whose row changed."""
     households.current_household(uow, household_id)
     concerned = households.member_ids(uow, household_id)
+    households.touch(uow, household_id, notice.from_household_id)
     moved: list[Resident] = []
     affected = {household_id}
     if notice.kind == "split":
         if not notice.members or not set(notice.members) < concerned:
             raise InvalidInput("分離する世帯員を（全員ではなく）選んでください", field="members")
         new_id = households.create_household(uow, notice.change_date)
+        households.touch(uow, new_id)
         for addressee_id in notice.members:
             person = current_resident(uow, addressee_id)
             person.household_id = new_id
@@ -120,8 +122,11 @@ def cancel_last_change(
         )
     last, before = rows
     restored = _copy_items(before)
+    if restored["household_id"] != resident.household_id:
+        households.current_household(uow, restored["household_id"], field="resident_id")
     identity_changed = any(getattr(resident, k) != restored[k] for k in IDENTITY_ITEMS)
     old_household = resident.household_id
+    households.touch(uow, old_household, restored["household_id"])
     for name, value in restored.items():
         if name not in KEPT:
             setattr(resident, name, value)

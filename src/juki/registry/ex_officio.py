@@ -17,7 +17,7 @@ from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
 from juki.core.places import municipality
 from juki.core.text import is_kana_name
-from juki.registry import schemas, service
+from juki.registry import households, schemas, service
 from juki.registry.pool import take_resident_code
 
 KOSEKI_NOTICE = "koseki_notice"  # 戸籍通知 that changed only register items (本籍, 筆頭者)
@@ -82,10 +82,20 @@ def restore(uow: UnitOfWork, resident_id: int, notice: RestoreNotice) -> service
             "職権で回復できるのは職権消除又は転出の除票です", field="resident_id",
             code="not_restorable",
         )  # fmt: skip
+    if resident.confirmed_lg_code:
+        raise Conflict(
+            "転入通知を受けています（他の市町村の住民です）", field="resident_id",
+            code="moved_in_elsewhere",
+        )  # fmt: skip
     service.ensure_not_current(uow, resident.resident_code)
+    for item in ("destination", "confirmed"):
+        for part in ("lg_code", "postal_code", "address", "annex", "head_name"):
+            setattr(resident, f"{item}_{part}", None)
+    households.touch(uow, resident.household_id)
     resident.household_id = service.place_in_household(
         uow, notice, resident.address, notice.change_date
     )
+    households.touch(uow, resident.household_id)
     resident.relationship = notice.relationship.value
     resident.status, resident.removal_kind, resident.removed_on = "resident", None, None
     resident.removal_notified_on = resident.removal_processed_on = None

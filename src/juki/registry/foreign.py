@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
+from juki.core.text import is_kana_name
 from juki.registry import schemas, service
 from juki.registry.models import Resident
 from juki.registry.pool import take_resident_code
@@ -117,6 +118,13 @@ class NaturalizationNotice(schemas.Notice):
     name_kana: str | None = Field(default=None, min_length=1, max_length=100)
     domicile: str = Field(min_length=1, max_length=200)
     family_head_name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("name_kana")
+    @classmethod
+    def _kana(cls, value: str | None) -> str | None:
+        if value is not None and not is_kana_name(value):
+            raise ValueError("ふりがなはかなで入力してください")
+        return value
 
 
 def _foreign_items(notice: ForeignMoveInNotice) -> dict[str, Any]:

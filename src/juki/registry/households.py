@@ -9,9 +9,8 @@ breaks it raises and the whole transaction rolls back, so nothing is half-writte
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messaging.node import UnitOfWork
@@ -65,8 +64,10 @@ def existing_households(uow: UnitOfWork, household_ids: set[int]) -> set[int]:
     return set(rows)
 
 
-def check_households(uow: UnitOfWork, household_ids: Iterable[int]) -> None:
+def check_households(uow: UnitOfWork, household_ids: set[int]) -> None:
     """Each household given: one 世帯主 if it has members; dissolved if it has none."""
+    if not household_ids:
+        return
     uow.session.flush()
     for household_id in sorted(set(household_ids)):
         heads = uow.session.scalar(
@@ -133,4 +134,32 @@ def apply_relationships(
 
 
 def member_ids(uow: UnitOfWork, household_id: int) -> set[int]:
-    return {m.id for m in members(uow, household_id)}
+    """Current members' 宛名番号. A household this transaction already changed is flushed
+    first; any other is read as stored, so a batch of 届出 still flushes once."""
+    if household_id in touched(uow):
+        uow.session.flush()
+    rows = uow.session.connection().execute(_MEMBER_IDS, {"household": household_id})
+    return {row[0] for row in rows}
+
+
+_residents = Resident.__table__
+_MEMBER_IDS = select(_residents.c.id).where(
+    _residents.c.household_id == bindparam("household"), _residents.c.status == "resident"
+)
+
+
+def touched(uow: UnitOfWork) -> set[int]:
+    """Households whose membership this transaction changed (see `member_ids`)."""
+    found: set[int] = uow.memo.setdefault("households_touched", set())
+    return found
+
+
+def touch(uow: UnitOfWork, *household_ids: int | None) -> None:
+    touched(uow).update(h for h in household_ids if h is not None)
+
+
+def dissolve(uow: UnitOfWork, household_id: int) -> None:
+    touch(uow, household_id)
+    household = uow.session.get(Household, household_id)
+    assert household is not None
+    household.status = "dissolved"

@@ -263,8 +263,8 @@ class CertificateIssue(Base):
 
 
 class IssueRefusal(Base):
-    """A refused request (支援措置, or not permitted by 住基法 第12条): kept and shown to the
-    supervisor, who marks it seen."""
+    """A request refused because of a 支援措置: kept and shown to the supervisor, who marks
+    it seen."""
 
     __tablename__ = "issue_refusals"
 

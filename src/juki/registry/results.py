@@ -27,21 +27,24 @@ def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
     for event in _rows(uow, ResidentEvent.__table__, "resident_id", [r["id"] for r in residents]):
         if event["status"] == "awaiting_number" and event["resident_id"] not in events:
             events[event["resident_id"]] = event
-    numbered, notified, refused = [], [], []
+    numbered: list[dict[str, Any]] = []
+    notified: list[int] = []
+    refused: list[tuple[int, str | None]] = []
+    kept: list[int] = []
     for row in residents:
         result, awaiting = by_code[row["resident_code"]], events.get(row["id"])
         number = result.get("individual_number")
         cipher = uow.node.keys.encrypt(number, column=NUMBER_COLUMN) if number else None
         index = uow.node.keys.blind_index(number, column=NUMBER_COLUMN) if number else None
-        numbered.append(
-            {
-                "rid": row["id"],
-                "cipher": cipher or row["individual_number_cipher"],
-                "index": index or row["individual_number_index"],
-                "version": row["version"] + 1,
-            }
-        )
-        _history_of_number(uow, row, numbered[-1])
+        if number:
+            numbered.append(
+                {"rid": row["id"], "cipher": cipher, "index": index, "version": row["version"] + 1}
+            )
+            _history_of_number(uow, row, numbered[-1])
+        elif row["individual_number_cipher"] is not None:
+            # A refused 変更要求: the person keeps the number they had; nothing to record.
+            kept.append(row["id"])
+        # A refused first number leaves the person awaiting one (the event shows why).
         if awaiting is None:
             continue
         if number is None:
@@ -51,6 +54,10 @@ def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
         notify_identity(uow, resident, SimpleNamespace(**awaiting))
         notified.append(awaiting["id"])
     _store_numbers(uow, numbered, notified, refused)
+    if kept:
+        uow.session.execute(
+            update(Resident).where(Resident.id.in_(kept)).values(awaiting_number=False)
+        )
 
 
 def _history_of_number(uow: UnitOfWork, row: dict[str, Any], numbered: dict[str, Any]) -> None:

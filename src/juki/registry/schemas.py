@@ -182,6 +182,16 @@ class MoveInMember(PersonCore):
     resident_code: str | None = None
     individual_number: str | None = None
 
+    @field_validator("resident_code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        return _checked(ids.validate_resident_code, value, "resident_code")
+
+    @field_validator("individual_number")
+    @classmethod
+    def _number(cls, value: str | None) -> str | None:
+        return _checked(ids.validate_individual_number, value, "individual_number")
+
 
 class HouseholdMoveInNotice(Notice, AddressItems):
     """転入届 for a household: one 世帯主 and the members, one shared address."""
@@ -230,6 +240,20 @@ class CorrectionNotice(Notice):
     birth_date: dt.date | None = None
     sex: Sex | None = None
     address: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @field_validator("name_kana")
+    @classmethod
+    def _kana(cls, value: str | None) -> str | None:
+        if value is not None and not is_kana_name(value):
+            raise ValueError("ふりがなはかなで入力してください")
+        return value
+
+    @field_validator("birth_date")
+    @classmethod
+    def _birth(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and (value > dt.date.today() or value.year < 1850):
+            raise ValueError("生年月日が正しくありません")
+        return value
 
 
 class ResidentCodeChangeNotice(Notice):

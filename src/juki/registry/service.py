@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 
-from juki.core.errors import Conflict, InvalidInput, NotFound
+from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import ChangeReason, IdentityRecord, MessageType
 from juki.core.messages import MoveInNotice as MoveInNoticeMessage
@@ -493,9 +493,15 @@ def record_household_move_in(
     common = notice.model_dump(exclude={"members"})
     for member in ordered:
         person = member.model_dump()
-        event = record_move_in(
-            uow, schemas.MoveInNotice(**common, **person, household_id=household_id)
-        )
+        index = notice.members.index(member)
+        try:
+            event = record_move_in(
+                uow, schemas.MoveInNotice(**common, **person, household_id=household_id)
+            )
+        except JukiError as exc:  # name the member at fault: members.<n>.<field>
+            if exc.field in type(member).model_fields:
+                exc.field = f"members.{index}.{exc.field}"
+            raise
         household_id = household_id or get_resident(uow, event.resident_id).household_id
         events.append(event)
     return events
@@ -530,6 +536,7 @@ def _regroup(
     households to check and the people whose 続柄 alone changed."""
     old = group[0].household_id
     staying = households.member_ids(uow, old) - {p.id for p in group}
+    households.touch(uow, old, join)
     affected = {old}
     concerned = {p.id for p in group} | staying
     if join is not None:
@@ -542,12 +549,27 @@ def _regroup(
         affected.add(join)
     elif staying and not leaving:
         new_id = households.create_household(uow, day)
+        households.touch(uow, new_id)
         for person in group:
             person.household_id = new_id
         affected.add(new_id)
     group_ids = {p.id for p in group}
     changed = households.apply_relationships(uow, effects.relationships, concerned)
+    if not changed and join is None and _unchanged_heads(group, staying, leaving):
+        # The common case (a whole household moves, or a member who is not its head
+        # leaves): who heads which household cannot have changed, so there is nothing to
+        # check, only an emptied household to close.
+        if leaving and not staying:
+            households.dissolve(uow, old)
+        affected = set()
     return affected, [p for p in changed if p.id not in group_ids]
+
+
+def _unchanged_heads(group: list[Resident], staying: set[int], leaving: bool) -> bool:
+    head_moves = any(p.relationship == households.HEAD for p in group)
+    if not staying:  # the whole household moves (or leaves) together
+        return True
+    return leaving and not head_moves
 
 
 def _finish(

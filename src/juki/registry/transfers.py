@@ -63,6 +63,8 @@ def receive_certificate(uow: UnitOfWork, reply: MoveOutCertReply) -> None:
     record = _request(uow, reply.request_id)
     if record is None or record.status != "waiting":
         return
+    if reply.former_lg_code != record.former_lg_code:
+        return  # an answer from a municipality we did not ask
     record.answered_at = now()
     if reply.certificate is None:
         record.status, record.error_code = "refused", reply.error_code

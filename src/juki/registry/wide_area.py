@@ -2,7 +2,8 @@
 at any municipality's counter; that municipality asks the home municipality through both
 CSs, and issues the copy from the answer. The copy never shows 本籍・筆頭者 (第12条の4
 第1項), and here neither 個人番号 nor 住民票コード. The home municipality refuses a
-supported person's record to anyone but themself (支援措置) and records the refusal."""
+supported person's record to anyone but themself asking for their own record alone
+(支援措置), and records the refusal."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def ask(uow: UnitOfWork, body: WideAreaAsk) -> str:
 
 def receive(uow: UnitOfWork, answer: WideAreaCopy) -> None:
     record = _record(uow, answer.request_id)
-    if record is None or record.status != "waiting":
-        return
+    if record is None or record.status != "waiting" or answer.home_lg_code != record.home_lg_code:
+        return  # unknown, already answered, or from a municipality we did not ask
     record.answered_at = now()
     if answer.copy_items is None:
         record.status, record.error_code = "refused", answer.error_code
@@ -144,7 +145,8 @@ def answer(uow: UnitOfWork, request: WideAreaRequest) -> None:
         if request.scope == "person":
             people = [person]
         supported = certificates.active_measures(uow, [p.id for p in people], dt.date.today())
-        if supported and request.requester_kind != "self":
+        # Only the supported person, asking for their own record alone, is served.
+        if supported and (request.requester_kind != "self" or request.scope != "person"):
             error = "support_measure"
             uow.session.add(
                 IssueRefusal(

@@ -51,6 +51,8 @@ class UnitOfWork:
         default_factory=lambda: defaultdict(list)
     )
     _appends: dict[Any, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    # Scratch space a role's services keep for the length of the transaction.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def send(self, recipient: str, message_type: str, record: dict[str, Any]) -> None:
         self._pending[(recipient, message_type)].append(record)

@@ -165,7 +165,6 @@ def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
         )
         return service.record_household_move_in(uow, notice)[0].resident_id
 
-    names |= {f"members.0.{k}": f"m0_{k}" for k in ("resident_code", "individual_number")}
     return _submit(
         request,
         clerk,
@@ -575,6 +574,9 @@ def _issue(
             kind=fields.get("kind", "copy"),  # type: ignore[arg-type]
             resident_ids=checked(fields, "member_"),
             requester_kind=fields.get("requester_kind", "self"),  # type: ignore[arg-type]
+            requester_id=int(fields["requester_id"])
+            if fields.get("requester_id", "").isdigit()
+            else None,
             purpose=fields.get("purpose", "").strip(),
             clerk_login=clerk.login,
             terminal_id=clerk.terminal,

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from juki.core.errors import NotFound
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
@@ -212,14 +213,10 @@ def pending(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 @router.post("/corrections/{request_id}/{step}")
 def decide(request: Request, request_id: int, step: str, clerk: Clerk, _f: Form) -> Response:
-    if step == "confirm":
-        _result, errors = perform(
-            request, lambda uow: corrections.confirm(uow, request_id, clerk.login)
-        )
-    else:
-        _result, errors = perform(
-            request, lambda uow: corrections.approve(uow, request_id, clerk.login)
-        )
+    steps = {"confirm": corrections.confirm, "approve": corrections.approve}
+    if step not in steps:
+        raise NotFound("ページが見つかりません", field="step")
+    _result, errors = perform(request, lambda uow: steps[step](uow, request_id, clerk.login))
     if errors:
         return page(
             request, "message.html", "処理できません", clerk, 403,

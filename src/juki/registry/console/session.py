@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from juki.core.errors import JukiError
+from juki.registry.clerks import clerk_by_login
 
 IDLE_LOCK_S = 30 * 60  # an unattended counter terminal locks after 30 minutes
 
@@ -65,11 +66,19 @@ def current_clerk(request: Request) -> ClerkSession:
     if time.time() - float(session.get("seen", 0)) > IDLE_LOCK_S:
         session.clear()
         raise LoginRequired
+    # The account is read again on every request: a suspended clerk is out at once and a
+    # changed role applies at once, whatever the cookie says.
+    with request.app.state.node.unit_of_work() as uow:
+        account = clerk_by_login(uow, session["login"])
+        role = account.role if account is not None else None
+    if role is None:
+        session.clear()
+        raise LoginRequired
     session["seen"] = time.time()
     return ClerkSession(
         login=session["login"],
         name=session["name"],
-        role=session["role"],
+        role=role,
         terminal=session["terminal"],
         csrf=session["csrf"],
     )

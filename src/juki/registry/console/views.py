@@ -177,11 +177,11 @@ def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) ->
     events = uow.session.scalars(
         select(ResidentEvent).where(ResidentEvent.resident_id == r.id).order_by(ResidentEvent.id)
     ).all()
-    issues = [
+    issues = [  # by the people each certificate showed, whatever household they were in
         i
         for i in uow.session.scalars(
             select(CertificateIssue)
-            .where(CertificateIssue.household_id == r.household_id)
+            .where(CertificateIssue.resident_ids.contains(str(r.id)))
             .order_by(CertificateIssue.issued_at.desc())
         )
         if r.id in json.loads(i.resident_ids)
@@ -266,8 +266,8 @@ def queue_page(request: Request, clerk: Clerk, uow: UoW, state: str | None = Non
 
 @router.post("/queue/{message_id}/resend")
 def resend(request: Request, message_id: str, clerk: Clerk, _form: Form) -> RedirectResponse:
-    perform(request, lambda uow: queue.resend(uow.session, message_id))
-    return redirect(request, "/queue", "resent")
+    resent, _errors = perform(request, lambda uow: queue.resend(uow.session, message_id))
+    return redirect(request, "/queue", "resent" if resent else "not_resent")
 
 
 @router.get("/refusals", response_class=HTMLResponse)
