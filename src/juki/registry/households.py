@@ -138,13 +138,14 @@ def member_ids(uow: UnitOfWork, household_id: int) -> set[int]:
     first; any other is read as stored, so a batch of 届出 still flushes once."""
     if household_id in touched(uow):
         uow.session.flush()
-    rows = uow.session.connection().execute(_MEMBER_IDS, {"household": household_id})
-    return {row[0] for row in rows}
+    rows = uow.session.connection().execute(_MEMBERS, {"household": household_id})
+    return {rid for rid, status in rows if status == "resident"}
 
 
 _residents = Resident.__table__
-_MEMBER_IDS = select(_residents.c.id).where(
-    _residents.c.household_id == bindparam("household"), _residents.c.status == "resident"
+# By household only, so the planner takes the household index (status is not selective).
+_MEMBERS = select(_residents.c.id, _residents.c.status).where(
+    _residents.c.household_id == bindparam("household")
 )
 
 

@@ -378,8 +378,10 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[E
         for n, code in zip(notices, codes, strict=True)
     ]
     # One executemany with RETURNING, ids in the order given (SQLAlchemy insertmanyvalues).
+    # Most of the 84 items are empty at birth: bind only what the rows hold (same keys).
+    compact = [{k: v for k, v in row.items() if v is not None} for row in rows]
     ids = uow.session.scalars(
-        insert(Resident).returning(Resident.id, sort_by_parameter_order=True), rows
+        insert(Resident).returning(Resident.id, sort_by_parameter_order=True), compact
     ).all()
     events = []
     for resident_id, row, notice in zip(ids, rows, notices, strict=True):

@@ -63,11 +63,23 @@ class UnitOfWork:
 
     def flush_outbox(self) -> None:
         for table, rows in self._appends.items():
-            self.session.execute(insert(table), rows)
+            for group in _by_columns(rows):
+                self.session.execute(insert(table), group)
         self._appends.clear()
         for (recipient, message_type), records in self._pending.items():
             self.node.write_outbox(self.session, recipient, message_type, {"records": records})
         self._pending.clear()
+
+
+def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows without their NULL values (the column's NULL or default applies), grouped so
+    that each executemany names the same columns. Wide rows that are mostly empty (a
+    register's 84 items) then bind only what they hold."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        compact = {k: v for k, v in row.items() if v is not None}
+        groups.setdefault(tuple(compact), []).append(compact)
+    return list(groups.values())
 
 
 Handler = Callable[[UnitOfWork, Envelope, list[dict[str, Any]]], None]
