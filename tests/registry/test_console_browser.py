@@ -411,3 +411,37 @@ def test_wide_area_copy_and_a_foreign_resident(
     page.goto(f"{console}/immigration-notices")
     assert "国外転入" in page.inner_text("table")
     assert "AB12345678CD" in page.inner_text("table")
+    with page.expect_download() as download:
+        page.click("text=作成済みの通知を送付用ファイルに書き出す")
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "AB12345678CD" in exported
+    page.goto(f"{console}/immigration-notices")
+    assert "作成済" not in page.inner_text("table")
+
+
+def test_the_console_works_from_the_keyboard_alone(
+    site: tuple[EmbeddedNetwork, str], page: Any
+) -> None:
+    """Log in, search and open a resident with Tab, typing and Enter only."""
+    _network, console = site
+    log_in(page, console, "kakari")
+    page.goto(f"{console}/search")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent") == "本文へ移動"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # into the search form: ふりがな
+    assert page.evaluate("document.activeElement.id") == "f-name_kana"
+    page.keyboard.type("むこうじま")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("table")
+    link = page.locator("tbody a").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/residents/*")
+    assert "住民票" in page.inner_text("h1")
+    # Every form field on an event page has a label the keyboard user hears.
+    page.goto(page.url + "/number-change")
+    for field in page.locator("input:not([type=hidden]), select, textarea").all():
+        field_id = field.get_attribute("id")
+        assert page.locator(f"label[for='{field_id}']").count() == 1, field_id
+    shot(page, "16-number-change-form")

@@ -924,3 +924,24 @@ def entry(request: Request, clerk: Clerk, fields: Form) -> Response:
         request, clerk, _entry_form(request), fields, action,
         lambda rid: redirect(request, f"/residents/{rid}", "recorded"),
     )  # fmt: skip
+
+
+# --- 住民票コード・個人番号 -------------------------------------------------------------------
+
+_person_event(
+    "resident-code-change", "住民票コードの変更請求（住基法 第30条の4）",
+    lambda p: [],
+    lambda f, c, uow: schemas.ResidentCodeChangeNotice.model_validate(_notice(f, c)),
+    service.change_resident_code, tick=False, household=False,
+)  # fmt: skip
+_person_event(
+    "number-change", "個人番号の変更（番号法 第7条第2項）",
+    lambda p: [Field("ground", "変更の理由", "select",
+                     [("request", "本人の請求（漏えいして不正に用いられるおそれ）"),
+                      ("ex_officio", "職権（漏えいして不正に用いられるおそれ）")],
+                     required=True, value="request")],
+    lambda f, c, uow: schemas.NumberChangeNotice.model_validate(
+        _notice(f, c) | {"ground": f.get("ground")}
+    ),
+    service.request_number_change, tick=False, household=False,
+)  # fmt: skip
