@@ -293,3 +293,23 @@ def test_a_household_move_in_names_the_member_at_fault(sqlite_network: EmbeddedN
     with pytest.raises(InvalidInput) as err:
         run(sqlite_network, service.record_household_move_in, notice_)
     assert err.value.field == "members.1.individual_number"
+
+
+def test_roman_name_and_last_registered_address_are_kept(sqlite_network: EmbeddedNetwork) -> None:
+    returning = schemas.HouseholdMoveInNotice(
+        change_date=TODAY,
+        origin="abroad",
+        address=ADDRESS,
+        last_registered_lg_code="112011",
+        last_registered_address="埼玉県川越市元町一丁目1番1号",
+        members=[FAMILY[0] | {"name_roman": "MUKOJIMA ICHIRO"}],
+    )
+    (event,) = run(sqlite_network, service.record_household_move_in, returning)
+    person = run(sqlite_network, lambda uow: uow.session.get(Resident, event.resident_id))
+    assert person.name_roman == "MUKOJIMA ICHIRO"
+    assert (person.last_registered_lg_code, person.last_registered_address) == (
+        "112011",
+        "埼玉県川越市元町一丁目1番1号",
+    )
+    with pytest.raises(ValidationError):
+        schemas.MoveInMember(**FAMILY[0] | {"name_roman": "向島"})

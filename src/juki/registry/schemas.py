@@ -68,6 +68,8 @@ class PersonCore(BaseModel):
     name_kana: str = Field(min_length=1, max_length=100)
     birth_date: dt.date
     sex: Sex
+    # ローマ字氏名 (recorded on request, e.g. for the My Number card): Latin letters only.
+    name_roman: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z ,.'-]+$")
 
     @field_validator("name_kana")
     @classmethod
@@ -126,6 +128,17 @@ class MoveInNotice(Notice, PersonItems, HouseholdPlacement):
     # 未届転入: moved in on this day but did not notify within 14 days (住基法 第22条);
     # the unreported period (items 51–52) runs to the day of the 届出.
     unreported_from: dt.date | None = None
+    # 最終住民登録地 (items 46–48): for a 国外転入, where the person was last registered in
+    # Japan before going abroad (from the 戸籍の附票).
+    last_registered_lg_code: str | None = None
+    last_registered_address: str | None = Field(default=None, max_length=200)
+
+    @field_validator("last_registered_lg_code")
+    @classmethod
+    def _last_lg(cls, value: str | None) -> str | None:
+        if value is not None:
+            _checked(municipality, value, "last_registered_lg_code")
+        return value
 
     @field_validator("resident_code")
     @classmethod
@@ -199,6 +212,9 @@ class HouseholdMoveInNotice(Notice, AddressItems):
     origin: Literal["municipality", "abroad"] = "municipality"
     previous_lg_code: str | None = None
     previous_address: str | None = Field(default=None, max_length=200)
+    unreported_from: dt.date | None = None  # 未届転入
+    last_registered_lg_code: str | None = None  # 最終住民登録地 (国外転入)
+    last_registered_address: str | None = Field(default=None, max_length=200)
     members: list[MoveInMember] = Field(min_length=1, max_length=30)
 
 

@@ -304,6 +304,7 @@ def new_resident(
         name_kana=items.name_kana,
         birth_date=items.birth_date,
         sex=items.sex,
+        name_roman=items.name_roman,
         address=items.address,
         town_code=items.town_code,
         postal_code=items.postal_code,
@@ -403,6 +404,7 @@ def _birth_row(notice: schemas.BirthNotice, code: str, household_id: int) -> dic
         "name_seion": seion(notice.name_kana),
         "birth_date": notice.birth_date,
         "sex": notice.sex,
+        "name_roman": notice.name_roman,
         "address": notice.address,
         "town_code": notice.town_code,
         "postal_code": notice.postal_code,
@@ -449,6 +451,8 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
         "became_resident_on": notice.change_date,
         "previous_lg_code": notice.previous_lg_code,
         "previous_address": notice.previous_address,
+        "last_registered_lg_code": notice.last_registered_lg_code,
+        "last_registered_address": notice.last_registered_address,
     } | _unreported(notice)
     if notice.resident_code:
         if not notice.individual_number:

@@ -100,6 +100,13 @@ def _move_in_form(request: Request) -> FormPage:
                 ),
                 Field("previous_lg_code", "前住所の地方公共団体コード", inputmode="numeric"),
                 Field("previous_address", "前住所"),
+                Field("unreported_from", "未届期間の開始日（14日を過ぎた届出のとき）", "date"),
+                Field(
+                    "last_registered_lg_code",
+                    "最終住民登録地の地方公共団体コード（国外転入のとき）",
+                    inputmode="numeric",
+                ),
+                Field("last_registered_address", "最終住民登録地（国外転入のとき）"),
             ],
         ),
         Group("新しい住所", forms.address_fields()),
@@ -133,6 +140,7 @@ MEMBER_ITEMS = [
     "name_kana",
     "birth_date",
     "sex",
+    "name_roman",
     "relationship",
     "resident_code",
     "individual_number",
@@ -156,7 +164,16 @@ def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
             names[f"members.{len(members)}.{k}"] = f"m{i}_{k}"
         members.append({k: row[f"m{i}_{k}"] for k in MEMBER_ITEMS})
     common = forms.blank_to_none(
-        fields, ["origin", "previous_lg_code", "previous_address", "address"]
+        fields,
+        [
+            "origin",
+            "previous_lg_code",
+            "previous_address",
+            "address",
+            "unreported_from",
+            "last_registered_lg_code",
+            "last_registered_address",
+        ],
     ) | _codes(fields)
 
     def record(uow: UnitOfWork) -> int:
@@ -187,6 +204,7 @@ def _birth_form(request: Request, household_id: int, address: str) -> FormPage:
             [
                 *forms.person_fields()[:2],
                 forms.person_fields()[3],
+                forms.person_fields()[4],
                 Field(
                     "relationship",
                     "続柄",
@@ -221,7 +239,9 @@ def birth_form(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> H
 
 @router.post("/households/{household_id}/birth")
 def birth(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
-    person = forms.blank_to_none(fields, ["name_kanji", "name_kana", "sex", "relationship"])
+    person = forms.blank_to_none(
+        fields, ["name_kanji", "name_kana", "sex", "relationship", "name_roman"]
+    )
 
     def record(uow: UnitOfWork) -> int:
         notice = schemas.BirthNotice.model_validate(

@@ -73,6 +73,7 @@ def person_fields(prefix: str = "", *, required: bool = True) -> list[Field]:
         Field(f"{prefix}name_kana", "ふりがな", required=required, hint="ひらがな又はカタカナ"),
         Field(f"{prefix}birth_date", "生年月日", "date", required=required),
         Field(f"{prefix}sex", "性別", "select", SEX_OPTIONS, required=required),
+        Field(f"{prefix}name_roman", "ローマ字氏名（希望するとき）"),
     ]
 
 
