@@ -266,7 +266,8 @@ def test_an_unreported_move_in_keeps_its_period(sqlite_network: EmbeddedNetwork)
     )
     body = late.model_dump(exclude={"members"}) | FAMILY[0]
     del body["relationship"]
-    notice_ = schemas.MoveInNotice(**body, unreported_from=TODAY - dt.timedelta(days=46))
+    body["unreported_from"] = TODAY - dt.timedelta(days=46)
+    notice_ = schemas.MoveInNotice(**body)
     rid = run(sqlite_network, service.record_move_in, notice_).resident_id
     person = run(sqlite_network, lambda uow: uow.session.get(Resident, rid))
     assert (person.unreported_from, person.unreported_until) == (
