@@ -138,8 +138,29 @@ def member_ids(uow: UnitOfWork, household_id: int) -> set[int]:
     first; any other is read as stored, so a batch of 届出 still flushes once."""
     if household_id in touched(uow):
         uow.session.flush()
+    else:
+        known: dict[int, set[int]] = uow.memo.get("household_members", {})
+        if household_id in known:
+            return set(known[household_id])
     rows = uow.session.connection().execute(_MEMBERS, {"household": household_id})
     return {rid for rid, status in rows if status == "resident"}
+
+
+def preload_members(uow: UnitOfWork, household_ids: set[int]) -> None:
+    """For a batch of 届出: every household's members in one query, so `member_ids` reads
+    them from memory until the transaction changes that household."""
+    known: dict[int, set[int]] = uow.memo.setdefault("household_members", {})
+    wanted = sorted(household_ids - known.keys())
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        known.update({h: set() for h in chunk})
+        rows = uow.session.connection().execute(
+            select(_residents.c.id, _residents.c.household_id).where(
+                _residents.c.household_id.in_(chunk), _residents.c.status == "resident"
+            )
+        )
+        for rid, household_id in rows:
+            known[household_id].add(rid)
 
 
 _residents = Resident.__table__

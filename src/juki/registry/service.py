@@ -46,6 +46,7 @@ def preload_residents(uow: UnitOfWork, resident_ids: list[int]) -> list[Resident
     (a batch of counter notices committed together, e.g. the benchmark's). The session's
     identity map holds objects weakly: keep the returned list while recording."""
     loaded: list[Resident] = _in_chunks(uow, Resident, Resident.id, resident_ids)
+    households.preload_members(uow, {r.household_id for r in loaded})
     return loaded
 
 
@@ -85,7 +86,13 @@ HISTORY_ITEMS = _HISTORY_ITEMS
 
 
 def _copy_items(resident: Resident | ResidentHistory) -> dict[str, Any]:
-    return {name: getattr(resident, name) for name in _HISTORY_ITEMS}
+    # Loaded attributes sit in the instance's __dict__; reading them there skips the ORM's
+    # descriptor for each of the ~90 items (an expired one still goes through getattr).
+    loaded = resident.__dict__
+    return {
+        name: loaded[name] if name in loaded else getattr(resident, name)
+        for name in _HISTORY_ITEMS
+    }
 
 
 @dataclass
