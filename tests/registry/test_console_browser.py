@@ -196,6 +196,21 @@ def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: 
     assert len(issued) == 1
     assert issued[0].issue_no in text
 
+    # 転出 of the son alone: straight on to his 転出証明書.
+    page.goto(household_url)
+    son = page.locator("tr", has_text="向島　健太").locator("a").first.get_attribute("href")
+    page.goto(urljoin(page.url, son) + "/move-out")
+    page.fill("#f-destination_address", "埼玉県川越市元町一丁目1番1号")
+    page.click("button.primary")
+    page.wait_for_url("**/move-out-certificate?done=recorded")
+    page.click("button.primary")
+    page.wait_for_selector("#pdf-link")
+    pdf = page.request.get(urljoin(page.url, page.locator("#pdf-link").get_attribute("href")))
+    moving_out = pdf_text(pdf.body())
+    assert "転出証明書" in moving_out
+    assert "埼玉県川越市元町一丁目1番1号" in moving_out
+    shot(page, "08b-move-out-certificate")
+
 
 def test_support_measure_refuses_a_third_party(
     site: tuple[EmbeddedNetwork, str], browser: Any

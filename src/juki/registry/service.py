@@ -90,8 +90,7 @@ def _copy_items(resident: Resident | ResidentHistory) -> dict[str, Any]:
     # descriptor for each of the ~90 items (an expired one still goes through getattr).
     loaded = resident.__dict__
     return {
-        name: loaded[name] if name in loaded else getattr(resident, name)
-        for name in _HISTORY_ITEMS
+        name: loaded[name] if name in loaded else getattr(resident, name) for name in _HISTORY_ITEMS
     }
 
 

@@ -325,6 +325,7 @@ def _person_event(
     *,
     tick: bool = True,
     household: bool = True,
+    then: str | None = None,
 ) -> None:
     """Register GET/POST routes for a 届出 about one resident (and who moves with them).
     `household`: the form also offers the household's 続柄 (for a head who leaves)."""
@@ -363,6 +364,8 @@ def _person_event(
             with request.app.state.node.unit_of_work() as uow:
                 form = form_for(request, uow, resident_id)
                 return _show(request, clerk, form, fields, errors)
+        if then:  # e.g. straight on to the 転出証明書 after a 転出
+            return redirect(request, f"/residents/{resident_id}/{then}", "recorded")
         return redirect(request, f"/residents/{resident_id}", "recorded")
 
     show.__name__, submit.__name__ = f"{slug}_form", slug
@@ -394,6 +397,7 @@ _person_event(
         **forms.blank_to_none(f, ["destination_address", "destination_lg_code"]),
     ),
     service.record_move_out,
+    then="move-out-certificate",
 )
 _person_event(
     "death",

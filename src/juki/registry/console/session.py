@@ -55,6 +55,18 @@ def start(request: Request, login: str, name: str, role: str, terminal: str) -> 
     )
 
 
+def login_token(request: Request) -> str:
+    """A CSRF token for the log-in form itself, kept in the (not yet logged-in) session."""
+    token: str = request.session.setdefault("login_csrf", secrets.token_urlsafe(24))
+    return token
+
+
+def check_login_token(request: Request, given: str) -> None:
+    expected = str(request.session.get("login_csrf", ""))
+    if not expected or not secrets.compare_digest(given, expected):
+        raise CsrfRefused("ログイン画面を開き直してください", field="csrf")
+
+
 def end(request: Request) -> None:
     request.session.clear()
 

@@ -8,9 +8,9 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -62,28 +62,33 @@ def redirect(request: Request, path: str, done: str | None = None) -> RedirectRe
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
-    return page(request, "login.html", "ログイン", None, login="", terminal="counter-01")
+    return _login_page(request, 200, {}, "")
+
+
+def _login_page(
+    request: Request, status: int, errors: dict[str, str], login_id: str, terminal: str = ""
+) -> HTMLResponse:
+    return page(
+        request, "login.html", "ログイン", None, status, errors=errors, login=login_id,
+        terminal=terminal or "counter-01", token=session.login_token(request),
+    )  # fmt: skip
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request) -> Response:
-    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+def login(request: Request, fields: Annotated[dict[str, str], Depends(_posted)]) -> Response:
+    """Sync (argon2 takes tens of milliseconds: not on the event loop)."""
+    session.check_login_token(request, fields.get("csrf", ""))
     login_id, terminal = fields.get("login", ""), fields.get("terminal", "") or "counter-01"
     with request.app.state.node.unit_of_work() as uow:
         clerk = clerks.authenticate(uow, login_id, fields.get("password", ""))
         found = (clerk.login, clerk.name, clerk.role) if clerk else None
     if found is None:
         errors = {"password": "ログインIDまたはパスワードが違います"}
-        return page(
-            request,
-            "login.html",
-            "ログイン",
-            None,
-            401,
-            errors=errors,
-            login=login_id,
-            terminal=terminal,
-        )
+        return _login_page(request, 401, errors, login_id, terminal)
     session.start(request, *found, terminal=terminal[:40])
     return redirect(request, "/")
 
