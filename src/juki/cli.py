@@ -23,6 +23,8 @@ app.add_typer(pki_app, name="pki")
 node_app_cli = typer.Typer(help="Run nodes as their own process.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(node_app_cli, name="node")
+audit_app = typer.Typer(help="The nodes' tamper-evident audit logs.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 
 HOME = Path(".juki")
@@ -67,6 +69,7 @@ def up(
             task = progress.add_task("初期導入 (住民登録)", total=demo)
             load_population(network, demo, seed=1, progress=lambda n: progress.advance(task, n))
     accounts = ensure_console_accounts(network, home / "secrets")
+    _checkpoint_all(network)
     base_url = f"http://127.0.0.1:{port}"
     console.print(f"juki network ready in {time.perf_counter() - started:.1f} s — {base_url}/")
     for node_id in network.nodes:
@@ -90,6 +93,7 @@ def up(
         )
     finally:
         _network_file(home).unlink(missing_ok=True)
+        _checkpoint_all(network)
         network.close()
 
 
@@ -297,6 +301,62 @@ def pki_issue(
     else:
         directory.ensure_node(name)
         console.print(f"node certificate: {directory.node_paths(name)[0]}")
+
+
+def _checkpoint_all(network: Any) -> None:
+    """Sign every node's audit chain head (on start and on stop of `juki up`)."""
+    from juki.core.audit import log as audit
+
+    for node in network.nodes.values():
+        with node.db.session() as session:
+            audit.checkpoint(session, node.node_id, node.sign)
+
+
+def _audited_nodes(home: Path, node: str | None) -> list[Any]:
+    from juki.network.embedded import EmbeddedNetwork
+
+    network = EmbeddedNetwork(home)
+    if node is not None and node not in network.nodes:
+        console.print(f"[red]no node {node}[/red]")
+        raise typer.Exit(2)
+    return [network.nodes[node]] if node else list(network.nodes.values())
+
+
+@audit_app.command("verify")
+def audit_verify(
+    home: Home = HOME,
+    node: Annotated[str | None, typer.Option(help="One node, e.g. registry:131075.")] = None,
+) -> None:
+    """Walk each node's audit chain and check its signed checkpoints; exit 1 on any finding."""
+    from juki.core.audit import log as audit
+
+    table = Table(title="監査ログの検証 (audit log)")
+    for column in ("node", "entries", "checkpoints", "result"):
+        table.add_column(column)
+    failed = False
+    for found in _audited_nodes(home, node):
+        with found.db.session() as session:
+            report = audit.verify(session, found.node_id, found.check_own_signature)
+        failed |= not report.ok
+        result = "ok" if report.ok else "; ".join(report.problems[:5])
+        table.add_row(found.node_id, str(report.entries), str(report.checkpoints), result)
+    console.print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    home: Home = HOME,
+    node: Annotated[str | None, typer.Option(help="One node, e.g. registry:131075.")] = None,
+) -> None:
+    """Sign the head of each node's audit chain (run it regularly, e.g. from cron)."""
+    from juki.core.audit import log as audit
+
+    for found in _audited_nodes(home, node):
+        with found.db.session() as session:
+            seq = audit.checkpoint(session, found.node_id, found.sign)
+        console.print(f"{found.node_id}: {'empty' if seq is None else f'signed up to {seq}'}")
 
 
 @bench_app.command("chain")

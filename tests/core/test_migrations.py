@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+from juki.core.audit.tables import audit_metadata
 from juki.core.messaging.tables import messaging_metadata
 from juki.core.migrate import upgrade
 
@@ -21,7 +22,10 @@ def test_migrations_match_models(role: str, tmp_path: Path) -> None:
     models = importlib.import_module(f"juki.{role}.models")
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert compare_metadata(context, [messaging_metadata, models.Base.metadata]) == []
+        assert (
+            compare_metadata(context, [messaging_metadata, audit_metadata, models.Base.metadata])
+            == []
+        )
     engine.dispose()
 
 

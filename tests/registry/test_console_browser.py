@@ -253,6 +253,12 @@ def test_support_measure_refuses_a_third_party(
     clerk.goto(f"{console}/refusals")
     assert "権限がありません" in clerk.inner_text("h1")
 
+    # The supervisor reads the audit log: the refused issue is there, and the chain holds.
+    supervisor.goto(f"{console}/audit")
+    assert "改ざんは検出されませんでした" in supervisor.inner_text("main")
+    assert "POST /households/{household_id}/certificate" in supervisor.inner_text("table")
+    shot(supervisor, "10b-audit-log")
+
 
 def test_queue_shows_what_went_to_the_cs(site: tuple[EmbeddedNetwork, str], page: Any) -> None:
     _network, console = site

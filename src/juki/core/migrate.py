@@ -8,6 +8,7 @@ from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
+from juki.core.audit.tables import audit_metadata
 from juki.core.messaging.tables import messaging_metadata
 
 
@@ -25,12 +26,12 @@ def upgrade(engine: Engine, role_package: str) -> None:
 
 
 def run_env(role_metadata: MetaData) -> None:
-    """Body of every role's env.py: the role's tables plus the messaging tables."""
+    """Body of every role's env.py: the role's tables plus the messaging and audit tables."""
     engine: Engine = context.config.attributes["engine"]
     with engine.begin() as connection:
         context.configure(
             connection=connection,
-            target_metadata=[messaging_metadata, role_metadata],
+            target_metadata=[messaging_metadata, audit_metadata, role_metadata],
             render_as_batch=True,  # SQLite needs batch mode for ALTER
             compare_type=True,
         )

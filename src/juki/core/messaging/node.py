@@ -24,6 +24,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from juki.core.crypto import FieldKeys
+from juki.core.crypto import sign as crypto_sign
+from juki.core.crypto import verify as crypto_verify
 from juki.core.db import Database
 from juki.core.errors import Refused
 from juki.core.messaging import tables
@@ -110,6 +112,15 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.node_id})"
+
+    def sign(self, payload: bytes) -> str:
+        """Sign with this node's key (audit checkpoints)."""
+        return crypto_sign(self._signing_key, payload)
+
+    def check_own_signature(self, payload: bytes, signature: str) -> bool:
+        public_key = x509.load_pem_x509_certificate(self._certificate_pem.encode()).public_key()
+        assert isinstance(public_key, Ed25519PublicKey)
+        return crypto_verify(public_key, payload, signature)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:

@@ -611,7 +611,12 @@ def _issue(
     )
     if request_body is None:
         return _show(request, clerk, form, fields, {"requester_kind": "選択してください"})
-    outcome, errors = perform(request, lambda uow: certificates.issue(uow, request_body))
+    outcome, errors = perform(
+        request,
+        lambda uow: certificates.issue(uow, request_body),
+        number_touched=request_body.include_individual_number,
+        targets=tuple(f"id={i}" for i in request_body.resident_ids),
+    )
     if errors:
         if "resident_ids" in errors:
             errors["_form"] = errors.pop("resident_ids")

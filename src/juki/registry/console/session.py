@@ -87,13 +87,14 @@ def current_clerk(request: Request) -> ClerkSession:
         session.clear()
         raise LoginRequired
     session["seen"] = time.time()
-    return ClerkSession(
+    request.state.clerk = clerk = ClerkSession(
         login=session["login"],
         name=session["name"],
         role=role,
         terminal=session["terminal"],
         csrf=session["csrf"],
     )
+    return clerk
 
 
 Clerk = Annotated[ClerkSession, Depends(current_clerk)]

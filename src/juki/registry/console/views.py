@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from juki.core.audit import log as audit
 from juki.core.errors import JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
@@ -41,15 +42,62 @@ T = TypeVar("T")
 
 
 def perform(
-    request: Request, action: Callable[[UnitOfWork], T], names: dict[str, str] | None = None
+    request: Request,
+    action: Callable[[UnitOfWork], T],
+    names: dict[str, str] | None = None,
+    *,
+    number_touched: bool = False,
+    targets: tuple[str, ...] = (),
+    found: Callable[[Any], tuple[str, ...]] | None = None,
 ) -> tuple[T | None, dict[str, str]]:
     """Run a 届出 in its own unit of work: all of it commits, or (on a broken rule) none of
-    it, and the errors come back by form field."""
+    it, and the errors come back by form field. Either way the attempt is in the audit log:
+    with the change when it succeeds (if the log cannot be written, neither is the change),
+    alone as `refused` when it does not."""
+    node = request.app.state.node
     try:
-        with request.app.state.node.unit_of_work() as uow:
-            return action(uow), {}
+        with node.unit_of_work() as uow:
+            result = action(uow)
+            keys = targets + (found(result) if found else ())
+            audit.record(uow.session, access_of(request, keys, number_touched=number_touched))
+            return result, {}
     except (ValidationError, JukiError) as exc:
+        with node.unit_of_work() as uow:
+            refused = access_of(request, targets, result="refused")
+            audit.record(uow.session, refused)
         return None, forms.errors_of(exc, names)
+
+
+def access_of(
+    request: Request,
+    targets: tuple[str, ...] = (),
+    *,
+    result: str = "ok",
+    number_touched: bool = False,
+) -> audit.Access:
+    """Who (the logged-in clerk and terminal), what (the console route) and on whom (the
+    宛名番号 or 世帯番号 in the path, and any `targets` given)."""
+    clerk = getattr(request.state, "clerk", None)
+    route = request.scope.get("route")
+    keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
+    return audit.Access(
+        operator=clerk.login if clerk else "-",
+        terminal=clerk.terminal if clerk else "-",
+        function=f"{request.method} {getattr(route, 'path', request.url.path)}"[:64],
+        targets=keys + targets,
+        purpose="住民基本台帳事務",
+        result=result,
+        number_touched=number_touched,
+    )
+
+
+def audited_read(request: Request, clerk: Clerk, uow: UoW) -> None:
+    """For pages that show personal information: the read is logged in the page's own
+    transaction, which commits before the page is sent (no log, no page)."""
+    audit.record(uow.session, access_of(request))
+
+
+AuditedRead = Depends(audited_read)
 
 
 def redirect(request: Request, path: str, done: str | None = None) -> RedirectResponse:
@@ -137,7 +185,10 @@ def search(request: Request, clerk: Clerk, fields: Form) -> HTMLResponse:
         supported = certificates.active_measures(uow, ids, dt.date.today())
         return [_summary(r) for r in found], capped, supported
 
-    result, errors = perform(request, run)
+    def shown(found: tuple[list[dict[str, Any]], bool, set[int]]) -> tuple[str, ...]:
+        return tuple(f"id={row['id']}" for row in found[0])
+
+    result, errors = perform(request, run, found=shown)
     results, capped, supported = result or (None, False, set())
     return page(
         request,
@@ -169,7 +220,7 @@ def resident_or_404(uow: UnitOfWork, resident_id: int) -> Resident:
     return resident
 
 
-@router.get("/residents/{resident_id}", response_class=HTMLResponse)
+@router.get("/residents/{resident_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
 def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
     r = resident_or_404(uow, resident_id)
     number = ""
@@ -215,7 +266,7 @@ def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) ->
     )
 
 
-@router.get("/households/{household_id}", response_class=HTMLResponse)
+@router.get("/households/{household_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
 def household_page(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
     household = uow.session.get(Household, household_id)
     if household is None:
@@ -234,8 +285,10 @@ def household_page(request: Request, household_id: int, clerk: Clerk, uow: UoW) 
 
 
 @router.get("/certificates/{issue_no}.pdf")
-def certificate_pdf(issue_no: str, clerk: Clerk, uow: UoW) -> Response:
+def certificate_pdf(request: Request, issue_no: str, clerk: Clerk, uow: UoW) -> Response:
     record = certificates.read_issue(uow, issue_no)
+    shows_number = bool(json.loads(record.options).get("include_individual_number"))
+    audit.record(uow.session, access_of(request, number_touched=shows_number))
     return Response(
         record.pdf,
         media_type="application/pdf",
@@ -277,7 +330,7 @@ def resend(request: Request, message_id: str, clerk: Clerk, _form: Form) -> Redi
     return redirect(request, "/queue", "resent" if resent else "not_resent")
 
 
-@router.get("/refusals", response_class=HTMLResponse)
+@router.get("/refusals", response_class=HTMLResponse, dependencies=[AuditedRead])
 def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     if not clerk.is_supervisor:
         return page(
@@ -325,7 +378,7 @@ def statistics_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     )
 
 
-@router.get("/immigration-notices", response_class=HTMLResponse)
+@router.get("/immigration-notices", response_class=HTMLResponse, dependencies=[AuditedRead])
 def immigration_notices(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """法務大臣への通知 prepared for 出入国在留管理庁 (入管法 第61条の8の2)."""
     notices = uow.session.scalars(
@@ -370,4 +423,21 @@ def export_immigration_notices(request: Request, clerk: Clerk, _form: Form) -> R
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="immigration-notices.csv"',
                  "Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    """The node's audit log for the supervisor: the latest entries and the chain's check."""
+    if not clerk.is_supervisor:
+        return page(
+            request, "message.html", "権限がありません", clerk, 403,
+            message="この画面は監督者のみ利用できます", css="refused", role="alert", links=[],
+        )  # fmt: skip
+    audit.record(uow.session, access_of(request))
+    node = request.app.state.node
+    report = audit.verify(uow.session, node.node_id, node.check_own_signature)
+    return page(
+        request, "audit.html", "監査ログ", clerk,
+        entries=audit.entries(uow.session), report=report,
     )  # fmt: skip

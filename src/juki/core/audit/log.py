@@ -1,0 +1,141 @@
+"""Writing and verifying the audit log.
+
+`record` appends one access in the same transaction as the operation it records: if the
+row cannot be written, the transaction fails and the operation with it (fail-safe: the
+node refuses to act unlogged). Rows are numbered without gaps and each row's hash covers
+the previous row's hash, so editing, removing or reordering rows breaks the chain;
+`checkpoint` signs the head with the node's key, so cutting rows off the end shows too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from juki.core.audit.tables import audit_checkpoints, audit_log
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Access:
+    """One access to personal information: who, from where, what, on whom, why."""
+
+    operator: str
+    terminal: str
+    function: str
+    targets: tuple[str, ...] = ()  # keys (宛名番号 …), never a 個人番号
+    purpose: str = ""
+    result: str = "ok"
+    number_touched: bool = False  # whether a 個人番号 was read or written
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes: they were stored as UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def entry_hash(prev_hash: str, seq: int, at: dt.datetime, access: Access) -> str:
+    fields = [
+        prev_hash, seq, _utc_text(at), access.operator, access.terminal, access.function,
+        list(access.targets), access.purpose, access.result, access.number_touched,
+    ]  # fmt: skip
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def record(session: Session, access: Access) -> int:
+    """Append `access`; returns its sequence number."""
+    head = session.execute(
+        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    at = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(audit_log).values(
+            seq=seq, at=at, operator=access.operator, terminal=access.terminal,
+            function=access.function, targets=json.dumps(list(access.targets)),
+            purpose=access.purpose, result=access.result,
+            number_touched=access.number_touched, prev_hash=prev,
+            hash=entry_hash(prev, seq, at, access),
+        )
+    )  # fmt: skip
+    return seq
+
+
+def checkpoint_payload(node_id: str, seq: int, head_hash: str) -> bytes:
+    return f"juki-audit-checkpoint:{node_id}:{seq}:{head_hash}".encode()
+
+
+def checkpoint(session: Session, node_id: str, sign: Callable[[bytes], str]) -> int | None:
+    """Sign the chain's head; returns its sequence number (None for an empty log)."""
+    head = session.execute(
+        select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    if head is None:
+        return None
+    signature = sign(checkpoint_payload(node_id, head.seq, head.hash))
+    existing = session.execute(
+        select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == head.seq)
+    ).first()
+    if existing is None:
+        session.execute(
+            insert(audit_checkpoints).values(
+                seq=head.seq, hash=head.hash, signature=signature, at=dt.datetime.now(dt.UTC)
+            )
+        )
+    return int(head.seq)
+
+
+@dataclass
+class Verification:
+    entries: int = 0
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(
+    session: Session, node_id: str, check_signature: Callable[[bytes, str], bool]
+) -> Verification:
+    """Walk the chain from the first row: numbering, links and hashes; then every
+    checkpoint's signature and that the rows it signed are still there, unchanged."""
+    report = Verification()
+    prev, expected_seq = GENESIS, 1
+    hashes: dict[int, str] = {}
+    for row in session.execute(select(audit_log).order_by(audit_log.c.seq)):
+        report.entries += 1
+        if row.seq != expected_seq:
+            report.problems.append(f"seq {expected_seq}: missing (next is {row.seq})")
+        if row.prev_hash != prev:
+            report.problems.append(f"seq {row.seq}: does not follow the row before")
+        access = Access(
+            row.operator, row.terminal, row.function, tuple(json.loads(row.targets)),
+            row.purpose, row.result, bool(row.number_touched),
+        )  # fmt: skip
+        if entry_hash(row.prev_hash, row.seq, row.at, access) != row.hash:
+            report.problems.append(f"seq {row.seq}: altered")
+        prev, expected_seq = row.hash, row.seq + 1
+        hashes[row.seq] = row.hash
+    for mark in session.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.seq)):
+        report.checkpoints += 1
+        if not check_signature(checkpoint_payload(node_id, mark.seq, mark.hash), mark.signature):
+            report.problems.append(f"checkpoint {mark.seq}: signature does not verify")
+        elif hashes.get(mark.seq) != mark.hash:
+            report.problems.append(f"checkpoint {mark.seq}: the signed rows are not there")
+    return report
+
+
+def entries(session: Session, limit: int = 200) -> list[Any]:
+    return list(session.execute(select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)))

@@ -1,0 +1,122 @@
+"""The audit log finds any altered, removed or reordered entry, and a cut-off tail once a
+checkpoint was signed; a console action that cannot be logged does not happen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+
+from juki.core.audit import log as audit
+from juki.core.audit.tables import audit_log
+from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
+from juki.registry import clerks
+from juki.registry.models import Resident
+from tests.registry.helpers import FAMILY, move_in_family
+
+LG = "131075"
+
+
+def fill(network: EmbeddedNetwork, count: int = 5) -> None:
+    node = network.node(f"registry:{LG}")
+    with node.db.session() as session:
+        for i in range(count):
+            access = audit.Access("kakari", "counter-01", "GET /residents/{id}", (f"id={i}",))
+            audit.record(session, access)
+        audit.checkpoint(session, node.node_id, node.sign)
+
+
+def check(network: EmbeddedNetwork) -> audit.Verification:
+    node = network.node(f"registry:{LG}")
+    with node.db.session() as session:
+        return audit.verify(session, node.node_id, node.check_own_signature)
+
+
+def tamper(network: EmbeddedNetwork, sql: str) -> None:
+    with network.node(f"registry:{LG}").db.session() as session:
+        session.execute(text(sql))
+
+
+def test_an_untouched_log_verifies(network: EmbeddedNetwork) -> None:
+    fill(network)
+    report = check(network)
+    assert report.ok, report.problems
+    assert (report.entries, report.checkpoints) == (5, 1)
+
+
+@pytest.mark.parametrize(
+    ("sql", "finding"),
+    [
+        ("UPDATE audit_log SET operator = 'someone' WHERE seq = 3", "seq 3: altered"),
+        ("UPDATE audit_log SET targets = '[]' WHERE seq = 2", "seq 2: altered"),
+        ("DELETE FROM audit_log WHERE seq = 2", "seq 2: missing"),
+        ("UPDATE audit_log SET seq = seq + 10 WHERE seq = 5", "seq 5: missing"),
+        ("DELETE FROM audit_log WHERE seq >= 4", "checkpoint 5: the signed rows are not there"),
+        ("UPDATE audit_checkpoints SET hash = 'x'", "checkpoint 5: signature does not verify"),
+    ],
+)
+def test_tampering_is_found(network: EmbeddedNetwork, sql: str, finding: str) -> None:
+    fill(network)
+    tamper(network, sql)
+    report = check(network)
+    assert not report.ok
+    assert any(p.startswith(finding) for p in report.problems), report.problems
+
+
+def test_reordered_rows_are_found(sqlite_network: EmbeddedNetwork) -> None:
+    fill(sqlite_network)
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        rows = {r.seq: r for r in session.execute(select(audit_log))}
+        for a, b in ((2, 3), (3, 2)):
+            values = {k: v for k, v in rows[b]._mapping.items() if k != "seq"}
+            session.execute(audit_log.update().where(audit_log.c.seq == a).values(**values))
+    problems = check(sqlite_network).problems
+    assert any("seq 2" in p for p in problems)
+
+
+@pytest.fixture
+def console(sqlite_network: EmbeddedNetwork) -> Iterator[TestClient]:
+    with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
+        clerks.create_clerk(uow, "kakari", "係員", "kakari-password-1", "clerk")
+    with TestClient(network_app(sqlite_network)) as client:
+        base = f"/registry/{LG}/console"
+        page = client.get(f"{base}/login").text
+        token = page.split('name="csrf" value="')[1].split('"')[0]
+        client.post(
+            f"{base}/login",
+            data={"login": "kakari", "password": "kakari-password-1", "csrf": token},
+        )
+        yield client
+
+
+def test_console_reads_and_writes_are_logged(
+    sqlite_network: EmbeddedNetwork, console: TestClient
+) -> None:
+    (rid,) = move_in_family(sqlite_network, FAMILY[:1])
+    base = f"/registry/{LG}/console"
+    assert console.get(f"{base}/residents/{rid}").status_code == 200
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        last = audit.entries(session, 1)[0]
+    assert (last.operator, last.function) == ("kakari", "GET /residents/{resident_id}")
+    assert f"resident_id={rid}" in last.targets
+    assert check(sqlite_network).ok
+
+
+def test_no_log_no_operation(sqlite_network: EmbeddedNetwork, console: TestClient) -> None:
+    (rid,) = move_in_family(sqlite_network, FAMILY[:1])
+    base = f"/registry/{LG}/console"
+    form = console.get(f"{base}/residents/{rid}/move-within").text
+    token = form.split('name="csrf" value="')[1].split('"')[0]
+    tamper(sqlite_network, "ALTER TABLE audit_log RENAME TO audit_log_gone")
+    with pytest.raises(Exception, match="audit_log"):
+        console.post(
+            f"{base}/residents/{rid}/move-within",
+            data={"csrf": token, "change_date": "2026-11-20", "address": "東京都墨田区押上1-1-1"},
+        )
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        assert session.get(Resident, rid).address == "東京都墨田区向島一丁目5番8号"
+    with pytest.raises(Exception, match="audit_log"):
+        console.get(f"{base}/residents/{rid}")  # nor is a page shown unlogged
