@@ -345,6 +345,28 @@ def audit_verify(
         raise typer.Exit(1)
 
 
+@audit_app.command("anomalies")
+def audit_anomalies(
+    home: Home = HOME,
+    node: Annotated[str | None, typer.Option(help="One node, e.g. registry:131075.")] = None,
+    days: Annotated[int, typer.Option(help="How many days back.")] = 30,
+) -> None:
+    """Night and closed-day access, failed log-ins, many searches (standard spec 10.2)."""
+    from juki.core.audit import anomalies
+
+    today = dt.date.today()
+    table = Table(title="監査ログの異常検知 (anomalies)")
+    for column in ("node", "kind", "operator", "day (JST)", "count", "first seq"):
+        table.add_column(column)
+    for found in _audited_nodes(home, node):
+        with found.db.session() as session:
+            for f in anomalies.report(session, today - dt.timedelta(days=days), today):
+                table.add_row(
+                    found.node_id, f.kind, f.operator, str(f.day), str(f.count), str(f.first_seq)
+                )
+    console.print(table)
+
+
 @audit_app.command("checkpoint")
 def audit_checkpoint(
     home: Home = HOME,

@@ -3,12 +3,14 @@ checkpoint was signed; a console action that cannot be logged does not happen.""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
+from juki.core.audit import anomalies
 from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log
 from juki.network.embedded import EmbeddedNetwork
@@ -120,3 +122,48 @@ def test_no_log_no_operation(sqlite_network: EmbeddedNetwork, console: TestClien
         assert session.get(Resident, rid).address == "東京都墨田区向島一丁目5番8号"
     with pytest.raises(Exception, match="audit_log"):
         console.get(f"{base}/residents/{rid}")  # nor is a page shown unlogged
+
+
+def test_anomalies_on_a_moved_clock(sqlite_network: EmbeddedNetwork) -> None:
+    """A night-time view, a holiday, failed log-ins and a day of many searches are found;
+    an ordinary working day is not."""
+    jst = dt.timezone(dt.timedelta(hours=9))
+    node = sqlite_network.node(f"registry:{LG}")
+    working = dt.datetime(2026, 11, 24, 10, 0, tzinfo=jst)  # Tuesday
+    holiday = dt.datetime(2026, 11, 23, 11, 0, tzinfo=jst)  # 勤労感謝の日
+    night = dt.datetime(2026, 11, 25, 23, 30, tzinfo=jst)
+    view = audit.Access("kakari", "t1", "GET /residents/{resident_id}", ("resident_id=1",))
+    search = audit.Access("kakari2", "t2", "POST /search")
+    failed = audit.Access("kanri", "t3", "POST /login", result="refused")
+    with node.db.session() as session:
+        audit.record(session, view, at=working)
+        audit.record(session, view, at=holiday)
+        audit.record(session, view, at=night)
+        for minute in range(5):
+            audit.record(session, search, at=working + dt.timedelta(minutes=minute))
+        for minute in range(3):
+            audit.record(session, failed, at=working + dt.timedelta(minutes=minute))
+        found = anomalies.report(
+            session, dt.date(2026, 11, 20), dt.date(2026, 11, 30), searches_per_day=5
+        )
+    kinds = {(f.kind, f.operator, f.day) for f in found}
+    assert kinds == {
+        ("closed_day", "kakari", dt.date(2026, 11, 23)),
+        ("night", "kakari", dt.date(2026, 11, 25)),
+        ("many_searches", "kakari2", dt.date(2026, 11, 24)),
+        ("login_failures", "kanri", dt.date(2026, 11, 24)),
+    }
+    assert check(sqlite_network).ok  # moved clock or not, the chain holds
+
+
+def test_log_in_attempts_are_logged(sqlite_network: EmbeddedNetwork, console: TestClient) -> None:
+    base = f"/registry/{LG}/console"
+    page = console.get(f"{base}/login").text
+    token = page.split('name="csrf" value="')[1].split('"')[0]
+    console.post(f"{base}/login", data={"login": "kakari", "password": "wrong", "csrf": token})
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        last = audit.entries(session, 2)
+    assert [(e.function, e.result) for e in last] == [
+        ("POST /login", "refused"),
+        ("POST /login", "ok"),  # the fixture's log-in
+    ]

@@ -258,6 +258,8 @@ def test_support_measure_refuses_a_third_party(
     assert "改ざんは検出されませんでした" in supervisor.inner_text("main")
     assert "POST /households/{household_id}/certificate" in supervisor.inner_text("table")
     shot(supervisor, "10b-audit-log")
+    supervisor.goto(f"{console}/anomalies")
+    assert "異常検知" in supervisor.inner_text("h1")
 
 
 def test_queue_shows_what_went_to_the_cs(site: tuple[EmbeddedNetwork, str], page: Any) -> None:

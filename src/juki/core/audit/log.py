@@ -52,13 +52,15 @@ def entry_hash(prev_hash: str, seq: int, at: dt.datetime, access: Access) -> str
     return hashlib.sha256(payload).hexdigest()
 
 
-def record(session: Session, access: Access) -> int:
-    """Append `access`; returns its sequence number."""
+def record(session: Session, access: Access, *, at: dt.datetime | None = None) -> int:
+    """Append `access` (at `at`, default now: tests move the clock); returns its number."""
     head = session.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
     seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
-    at = dt.datetime.now(dt.UTC)
+    # Stored in UTC: SQLite keeps the wall time without its zone, so anything else would
+    # read back as a different instant (and a different hash).
+    at = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     session.execute(
         insert(audit_log).values(
             seq=seq, at=at, operator=access.operator, terminal=access.terminal,

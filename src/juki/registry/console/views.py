@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from juki.core.audit import anomalies
 from juki.core.audit import log as audit
 from juki.core.errors import JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
@@ -134,6 +135,11 @@ def login(request: Request, fields: Annotated[dict[str, str], Depends(_posted)])
     with request.app.state.node.unit_of_work() as uow:
         clerk = clerks.authenticate(uow, login_id, fields.get("password", ""))
         found = (clerk.login, clerk.name, clerk.role) if clerk else None
+        attempt = audit.Access(
+            operator=login_id[:40] or "-", terminal=terminal[:40], function="POST /login",
+            result="ok" if found else "refused",
+        )  # fmt: skip
+        audit.record(uow.session, attempt)  # 認証履歴: every attempt, failed ones too
     if found is None:
         errors = {"password": "ログインIDまたはパスワードが違います"}
         return _login_page(request, 401, errors, login_id, terminal)
@@ -441,3 +447,30 @@ def audit_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
         request, "audit.html", "監査ログ", clerk,
         entries=audit.entries(uow.session), report=report,
     )  # fmt: skip
+
+
+@router.get("/anomalies", response_class=HTMLResponse)
+def anomalies_page(request: Request, clerk: Clerk, uow: UoW, days: int = 30) -> HTMLResponse:
+    """The anomaly report over the audit log (night, closed days, failed log-ins, many
+    searches), for the supervisor's regular review."""
+    if not clerk.is_supervisor:
+        return page(
+            request, "message.html", "権限がありません", clerk, 403,
+            message="この画面は監督者のみ利用できます", css="refused", role="alert", links=[],
+        )  # fmt: skip
+    audit.record(uow.session, access_of(request))
+    today = dt.date.today()
+    since = today - dt.timedelta(days=max(1, min(days, 366)))
+    findings = anomalies.report(uow.session, since, today)
+    return page(
+        request, "anomalies.html", "監査ログの異常検知", clerk,
+        findings=findings, since=since, until=today, kinds=ANOMALY_KINDS,
+    )  # fmt: skip
+
+
+ANOMALY_KINDS = {
+    "night": "夜間（22時〜6時）の操作",
+    "closed_day": "閉庁日（土日祝）の操作",
+    "login_failures": "ログイン失敗",
+    "many_searches": "一日の検索が多い",
+}

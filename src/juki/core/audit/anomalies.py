@@ -1,0 +1,78 @@
+"""Anomalies in the audit log, for the supervisor's regular review (住民記録システム標準仕様書
+10.2; the PIAs' アクセスログの定期的な確認): access at night or on days the office is shut
+(weekends and national holidays, `holidays.Japan`), failed log-ins, and an operator who
+searches far more than a day's work needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import holidays
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.core.audit.tables import audit_log
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+OFFICE_HOURS = (dt.time(6, 0), dt.time(22, 0))  # outside these, an access is "at night"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # night | closed_day | login_failures | many_searches
+    operator: str
+    day: dt.date
+    count: int
+    first_seq: int
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(JST)
+
+
+def report(
+    session: Session,
+    since: dt.date,
+    until: dt.date,
+    *,
+    searches_per_day: int = 100,
+    failures_per_day: int = 3,
+) -> list[Finding]:
+    """Findings per operator and day (Japan time) between `since` and `until` inclusive."""
+    start = dt.datetime.combine(since, dt.time(0), JST)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), JST)
+    rows = session.execute(
+        select(audit_log.c.seq, audit_log.c.at, audit_log.c.operator, audit_log.c.function,
+               audit_log.c.result)
+        .where(audit_log.c.at >= start, audit_log.c.at < end)
+        .order_by(audit_log.c.seq)
+    )  # fmt: skip
+    closed = holidays.Japan(years=range(since.year, until.year + 1))
+    counts: Counter[tuple[str, str, dt.date]] = Counter()
+    first: dict[tuple[str, str, dt.date], int] = {}
+    for seq, at, operator, function, result in rows:
+        local = _local(at)
+        day = local.date()
+        kinds = []
+        if not OFFICE_HOURS[0] <= local.time() < OFFICE_HOURS[1]:
+            kinds.append("night")
+        if day.weekday() >= 5 or day in closed:
+            kinds.append("closed_day")
+        if function.endswith("/login") and result != "ok":
+            kinds.append("login_failures")
+        if function.endswith("/search"):
+            kinds.append("many_searches")
+        for kind in kinds:
+            key = (kind, operator, day)
+            counts[key] += 1
+            first.setdefault(key, seq)
+    limits = {"login_failures": failures_per_day, "many_searches": searches_per_day}
+    return [
+        Finding(kind, operator, day, count, first[(kind, operator, day)])
+        for (kind, operator, day), count in sorted(counts.items(), key=lambda kv: first[kv[0]])
+        if count >= limits.get(kind, 1)
+    ]
