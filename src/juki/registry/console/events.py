@@ -560,10 +560,7 @@ def _restore_form(request: Request, resident_id: int) -> FormPage:
             Group("回復", [
                 *forms.notice_fields("回復日"),
                 Field("evidence", "根拠（誤った消除であることの確認）", "textarea", required=True),
-                Field("household_id", "加わる世帯の世帯番号（新しい世帯なら空欄）",
-                      inputmode="numeric"),
-                Field("relationship", "続柄", "select", forms.RELATIONSHIP_OPTIONS,
-                      required=True, value="世帯主"),
+                *forms.placement_fields(),
             ]),
         ],
     )  # fmt: skip
@@ -848,19 +845,7 @@ def _foreign_form(request: Request) -> FormPage:
                 "住所と世帯",
                 [
                     *forms.address_fields(),
-                    Field(
-                        "household_id",
-                        "加わる世帯の世帯番号（新しい世帯なら空欄）",
-                        inputmode="numeric",
-                    ),
-                    Field(
-                        "relationship",
-                        "続柄",
-                        "select",
-                        forms.RELATIONSHIP_OPTIONS,
-                        required=True,
-                        value="世帯主",
-                    ),
+                    *forms.placement_fields(),
                 ],
             ),
         ],
@@ -914,19 +899,7 @@ def _entry_form(request: Request) -> FormPage:
                 "住所と世帯",
                 [
                     *forms.address_fields(),
-                    Field(
-                        "household_id",
-                        "加わる世帯の世帯番号（新しい世帯なら空欄）",
-                        inputmode="numeric",
-                    ),
-                    Field(
-                        "relationship",
-                        "続柄",
-                        "select",
-                        forms.RELATIONSHIP_OPTIONS,
-                        required=True,
-                        value="世帯主",
-                    ),
+                    *forms.placement_fields(),
                 ],
             ),
         ],

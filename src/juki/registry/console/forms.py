@@ -77,6 +77,15 @@ def person_fields(prefix: str = "", *, required: bool = True) -> list[Field]:
     ]
 
 
+def placement_fields() -> list[Field]:
+    """Which household the person joins (none: a new one, with the person as 世帯主)."""
+    return [
+        Field("household_id", "加わる世帯の世帯番号（新しい世帯なら空欄）", inputmode="numeric"),
+        Field("relationship", "続柄", "select", RELATIONSHIP_OPTIONS, required=True,
+              value="世帯主"),
+    ]  # fmt: skip
+
+
 def fill(groups: list[Group], values: Mapping[str, str]) -> list[Group]:
     """Put back what the clerk typed (after an error) or defaults from the record."""
     for group in groups:

@@ -82,19 +82,7 @@ def _move_in_form(request: Request, request_id: str) -> FormPage:
             Group(
                 "世帯",
                 [
-                    Field(
-                        "household_id",
-                        "加わる世帯の世帯番号（新しい世帯なら空欄）",
-                        inputmode="numeric",
-                    ),
-                    Field(
-                        "relationship",
-                        "続柄",
-                        "select",
-                        forms.RELATIONSHIP_OPTIONS,
-                        required=True,
-                        value="世帯主",
-                    ),
+                    *forms.placement_fields(),
                 ],
             ),
         ],
