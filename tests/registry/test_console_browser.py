@@ -299,27 +299,36 @@ def wait_until(check: Any, timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
+def born_numbered(
+    network: EmbeddedNetwork, lg: str, kanji: str, kana: str, birth: dt.date, address: str
+) -> tuple[int, str]:
+    """A birth at another municipality, waited for until J-LIS's number is on record;
+    returns (宛名番号, 住民票コード)."""
+    with network.node(f"registry:{lg}").unit_of_work() as uow:
+        notice = schemas.BirthNotice(
+            change_date=birth, name_kanji=kanji, name_kana=kana, birth_date=birth, sex="2",
+            address=address,
+        )  # fmt: skip
+        rid = service.record_birth(uow, notice).resident_id
+
+    def numbered() -> bool:
+        with network.node(f"registry:{lg}").db.session() as session:
+            return not session.get(Resident, rid).awaiting_number
+
+    wait_until(numbered)
+    with network.node(f"registry:{lg}").db.session() as session:
+        return rid, session.get(Resident, rid).resident_code
+
+
 def test_special_move_in_then_a_two_person_correction(
     site: tuple[EmbeddedNetwork, str], browser: Any
 ) -> None:
     network, console = site
     former = "131016"  # 千代田区
-    with network.node(f"registry:{former}").unit_of_work() as uow:
-        birth = schemas.BirthNotice(
-            change_date=dt.date(2000, 3, 3),
-            name_kanji="千代田　遥",
-            name_kana="チヨダ　ハルカ",
-            birth_date=dt.date(2000, 3, 3),
-            sex="2",
-            address="東京都千代田区麹町一丁目1番1号",
-        )
-        rid = service.record_birth(uow, birth).resident_id
-
-    def numbered() -> bool:
-        with network.node(f"registry:{former}").db.session() as session:
-            return not session.get(Resident, rid).awaiting_number
-
-    wait_until(numbered)
+    rid, _code = born_numbered(
+        network, former, "千代田　遥", "チヨダ　ハルカ", dt.date(2000, 3, 3),
+        "東京都千代田区麹町一丁目1番1号",
+    )  # fmt: skip
     with network.node(f"registry:{former}").unit_of_work() as uow:
         out = schemas.MoveOutNotice(
             change_date=dt.date.today(), destination_address="東京都墨田区業平一丁目1番1号"
@@ -372,24 +381,10 @@ def test_wide_area_copy_and_a_foreign_resident(
 ) -> None:
     network, console = site
     home = "112011"  # 川越市: the person lives there and asks at 墨田区
-    with network.node(f"registry:{home}").unit_of_work() as uow:
-        birth = schemas.BirthNotice(
-            change_date=dt.date(1985, 8, 8),
-            name_kanji="川越　小町",
-            name_kana="カワゴエ　コマチ",
-            birth_date=dt.date(1985, 8, 8),
-            sex="2",
-            address="埼玉県川越市元町一丁目2番3号",
-        )
-        rid = service.record_birth(uow, birth).resident_id
-
-    def numbered() -> bool:
-        with network.node(f"registry:{home}").db.session() as session:
-            return not session.get(Resident, rid).awaiting_number
-
-    wait_until(numbered)
-    with network.node(f"registry:{home}").db.session() as session:
-        code = session.get(Resident, rid).resident_code
+    _rid, code = born_numbered(
+        network, home, "川越　小町", "カワゴエ　コマチ", dt.date(1985, 8, 8),
+        "埼玉県川越市元町一丁目2番3号",
+    )  # fmt: skip
 
     log_in(page, console, "kakari")
     page.goto(f"{console}/wide-area")

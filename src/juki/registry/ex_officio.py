@@ -10,13 +10,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
-from juki.core.places import municipality
-from juki.core.text import is_kana_name
 from juki.registry import households, schemas, service
 from juki.registry.pool import take_resident_code
 
@@ -39,27 +37,10 @@ class KosekiNotice(schemas.Notice):
     """戸籍に関する届出に基づく通知 from the 本籍地 (住基法 第9条第2項)."""
 
     name_kanji: str | None = Field(default=None, min_length=1, max_length=100)
-    name_kana: str | None = Field(default=None, min_length=1, max_length=100)
-    domicile_lg_code: str | None = None
+    name_kana: schemas.KanaText | None = Field(default=None, min_length=1, max_length=100)
+    domicile_lg_code: schemas.LgCodeText | None = None
     domicile: str | None = Field(default=None, min_length=1, max_length=200)
     family_head_name: str | None = Field(default=None, min_length=1, max_length=100)
-
-    @field_validator("name_kana")
-    @classmethod
-    def _kana(cls, value: str | None) -> str | None:
-        if value is not None and not is_kana_name(value):
-            raise ValueError("ふりがなはかなで入力してください")
-        return value
-
-    @field_validator("domicile_lg_code")
-    @classmethod
-    def _lg(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                municipality(value, field="domicile_lg_code")
-            except InvalidInput as exc:
-                raise ValueError(exc.message) from None
-        return value
 
 
 def record_entry(uow: UnitOfWork, notice: ExOfficioEntryNotice) -> service.EventRecord:

@@ -21,14 +21,13 @@ import datetime as dt
 import json
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
-from juki.core.text import is_kana_name
 from juki.registry import schemas, service
 from juki.registry.models import Resident
 from juki.registry.pool import take_resident_code
@@ -36,6 +35,15 @@ from juki.registry.pool import take_resident_code
 IMMIGRATION_NOTICE = "immigration_notice"  # 法30条の50 通知 entered (register only)
 ALIAS = "alias"  # 通称の記載・削除 (register only)
 RESIDENCE_CARD = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")  # 在留カード番号 (入管法 第19条の4)
+
+
+def _card(value: str) -> str:
+    if not RESIDENCE_CARD.fullmatch(value):
+        raise ValueError("在留カード番号は英字2桁・数字8桁・英字2桁です")
+    return value
+
+
+ResidenceCardText = Annotated[str, AfterValidator(_card)]  # 在留カード等番号
 
 
 class ForeignCategory(StrEnum):
@@ -57,17 +65,10 @@ class ResidenceItems(BaseModel):
     nationality_code: str = Field(pattern=r"^[A-Z]{3}$")  # ISO 3166-1 alpha-3
     nationality: str = Field(min_length=1, max_length=50)
     foreign_category: ForeignCategory
-    residence_card_no: str | None = None
+    residence_card_no: ResidenceCardText | None = None
     residence_status: str | None = Field(default=None, max_length=50)
     period_of_stay: str | None = Field(default=None, max_length=20)
     stay_expires_on: dt.date | None = None
-
-    @field_validator("residence_card_no")
-    @classmethod
-    def _card(cls, value: str | None) -> str | None:
-        if value is not None and not RESIDENCE_CARD.fullmatch(value):
-            raise ValueError("在留カード番号は英字2桁・数字8桁・英字2桁です")
-        return value
 
     def checked(self) -> ResidenceItems:
         """Mid- and long-term residents carry a card with a status and an expiry."""
@@ -93,15 +94,10 @@ class ForeignEntryNotice(ForeignMoveInNotice):
 class ImmigrationNoticeEntry(schemas.Notice):
     """法30条の50 の通知 as entered: only the items that changed."""
 
-    residence_card_no: str | None = None
+    residence_card_no: ResidenceCardText | None = None
     residence_status: str | None = Field(default=None, max_length=50)
     period_of_stay: str | None = Field(default=None, max_length=20)
     stay_expires_on: dt.date | None = None
-
-    @field_validator("residence_card_no")
-    @classmethod
-    def _card(cls, value: str | None) -> str | None:
-        return ResidenceItems._card(value)
 
 
 class AliasNotice(schemas.Notice):
@@ -115,16 +111,9 @@ class NaturalizationNotice(schemas.Notice):
     """帰化: the new name (if any) and the new 本籍 and 筆頭者."""
 
     name_kanji: str | None = Field(default=None, min_length=1, max_length=100)
-    name_kana: str | None = Field(default=None, min_length=1, max_length=100)
+    name_kana: schemas.KanaText | None = Field(default=None, min_length=1, max_length=100)
     domicile: str = Field(min_length=1, max_length=200)
     family_head_name: str = Field(min_length=1, max_length=100)
-
-    @field_validator("name_kana")
-    @classmethod
-    def _kana(cls, value: str | None) -> str | None:
-        if value is not None and not is_kana_name(value):
-            raise ValueError("ふりがなはかなで入力してください")
-        return value
 
 
 def _foreign_items(notice: ForeignMoveInNotice) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from juki.core import ids
 from juki.core.errors import InvalidInput
@@ -22,6 +22,33 @@ def _checked(check: object, value: str | None, field: str) -> str | None:
         return check(value, field=field)  # type: ignore[operator]
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
+
+
+def _kana(value: str) -> str:
+    if not is_kana_name(value):
+        raise ValueError("ふりがなはかなで入力してください")
+    return value
+
+
+def _lg(value: str) -> str:
+    _checked(municipality, value, "lg_code")
+    return value
+
+
+def _resident_code(value: str) -> str:
+    return str(_checked(ids.validate_resident_code, value, "resident_code"))
+
+
+def _individual_number(value: str) -> str:
+    return str(_checked(ids.validate_individual_number, value, "individual_number"))
+
+
+# Field types that carry their own check, so every notice that has such a field checks it
+# the same way (and names the field at fault through pydantic's location).
+KanaText = Annotated[str, AfterValidator(_kana)]  # ふりがな
+LgCodeText = Annotated[str, AfterValidator(_lg)]  # 地方公共団体コード of a real municipality
+ResidentCodeText = Annotated[str, AfterValidator(_resident_code)]  # 住民票コード
+IndividualNumberText = Annotated[str, AfterValidator(_individual_number)]  # 個人番号
 
 
 class Relationship(StrEnum):
@@ -65,18 +92,11 @@ class PersonCore(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name_kanji: str = Field(min_length=1, max_length=100)
-    name_kana: str = Field(min_length=1, max_length=100)
+    name_kana: KanaText = Field(min_length=1, max_length=100)
     birth_date: dt.date
     sex: Sex
     # ローマ字氏名 (recorded on request, e.g. for the My Number card): Latin letters only.
     name_roman: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z ,.'-]+$")
-
-    @field_validator("name_kana")
-    @classmethod
-    def _kana(cls, value: str) -> str:
-        if not is_kana_name(value):
-            raise ValueError("ふりがなはかなで入力してください")
-        return value
 
     @field_validator("birth_date")
     @classmethod
@@ -121,41 +141,17 @@ class MoveInNotice(Notice, PersonItems, HouseholdPlacement):
     """転入届. From another municipality the 転出証明書 gives the code and number."""
 
     origin: Literal["municipality", "abroad"] = "municipality"
-    resident_code: str | None = None
-    individual_number: str | None = None
-    previous_lg_code: str | None = None
+    resident_code: ResidentCodeText | None = None
+    individual_number: IndividualNumberText | None = None
+    previous_lg_code: LgCodeText | None = None
     previous_address: str | None = Field(default=None, max_length=200)
     # 未届転入: moved in on this day but did not notify within 14 days (住基法 第22条);
     # the unreported period (items 51–52) runs to the day of the 届出.
     unreported_from: dt.date | None = None
     # 最終住民登録地 (items 46–48): for a 国外転入, where the person was last registered in
     # Japan before going abroad (from the 戸籍の附票).
-    last_registered_lg_code: str | None = None
+    last_registered_lg_code: LgCodeText | None = None
     last_registered_address: str | None = Field(default=None, max_length=200)
-
-    @field_validator("last_registered_lg_code")
-    @classmethod
-    def _last_lg(cls, value: str | None) -> str | None:
-        if value is not None:
-            _checked(municipality, value, "last_registered_lg_code")
-        return value
-
-    @field_validator("resident_code")
-    @classmethod
-    def _code(cls, value: str | None) -> str | None:
-        return _checked(ids.validate_resident_code, value, "resident_code")
-
-    @field_validator("individual_number")
-    @classmethod
-    def _number(cls, value: str | None) -> str | None:
-        return _checked(ids.validate_individual_number, value, "individual_number")
-
-    @field_validator("previous_lg_code")
-    @classmethod
-    def _lg(cls, value: str | None) -> str | None:
-        if value is not None:
-            _checked(municipality, value, "previous_lg_code")
-        return value
 
 
 class MoveWithinNotice(Notice, HouseholdEffects):
@@ -172,14 +168,7 @@ class MoveOutNotice(Notice, HouseholdEffects):
     """転出届 with the planned destination (転出予定地)."""
 
     destination_address: str = Field(min_length=1, max_length=200)
-    destination_lg_code: str | None = None
-
-    @field_validator("destination_lg_code")
-    @classmethod
-    def _lg(cls, value: str | None) -> str | None:
-        if value is not None:
-            _checked(municipality, value, "destination_lg_code")
-        return value
+    destination_lg_code: LgCodeText | None = None
 
 
 class DeathNotice(Notice, HouseholdEffects):
@@ -192,28 +181,18 @@ class MoveInMember(PersonCore):
     model_config = ConfigDict(extra="forbid")
 
     relationship: Relationship
-    resident_code: str | None = None
-    individual_number: str | None = None
-
-    @field_validator("resident_code")
-    @classmethod
-    def _code(cls, value: str | None) -> str | None:
-        return _checked(ids.validate_resident_code, value, "resident_code")
-
-    @field_validator("individual_number")
-    @classmethod
-    def _number(cls, value: str | None) -> str | None:
-        return _checked(ids.validate_individual_number, value, "individual_number")
+    resident_code: ResidentCodeText | None = None
+    individual_number: IndividualNumberText | None = None
 
 
 class HouseholdMoveInNotice(Notice, AddressItems):
     """転入届 for a household: one 世帯主 and the members, one shared address."""
 
     origin: Literal["municipality", "abroad"] = "municipality"
-    previous_lg_code: str | None = None
+    previous_lg_code: LgCodeText | None = None
     previous_address: str | None = Field(default=None, max_length=200)
     unreported_from: dt.date | None = None  # 未届転入
-    last_registered_lg_code: str | None = None  # 最終住民登録地 (国外転入)
+    last_registered_lg_code: LgCodeText | None = None  # 最終住民登録地 (国外転入)
     last_registered_address: str | None = Field(default=None, max_length=200)
     members: list[MoveInMember] = Field(min_length=1, max_length=30)
 
@@ -236,33 +215,19 @@ class NameChangeNotice(Notice):
     """氏名の変更 (e.g. by marriage); the old surname may be recorded as 旧氏."""
 
     name_kanji: str = Field(min_length=1, max_length=100)
-    name_kana: str = Field(min_length=1, max_length=100)
+    name_kana: KanaText = Field(min_length=1, max_length=100)
     former_surname_kanji: str | None = Field(default=None, max_length=50)
-    former_surname_kana: str | None = Field(default=None, max_length=50)
-
-    @field_validator("name_kana", "former_surname_kana")
-    @classmethod
-    def _kana(cls, value: str | None) -> str | None:
-        if value is not None and not is_kana_name(value):
-            raise ValueError("ふりがなはかなで入力してください")
-        return value
+    former_surname_kana: KanaText | None = Field(default=None, max_length=50)
 
 
 class CorrectionNotice(Notice):
     """職権修正: any of the person's items, as corrected."""
 
     name_kanji: str | None = Field(default=None, min_length=1, max_length=100)
-    name_kana: str | None = Field(default=None, min_length=1, max_length=100)
+    name_kana: KanaText | None = Field(default=None, min_length=1, max_length=100)
     birth_date: dt.date | None = None
     sex: Sex | None = None
     address: str | None = Field(default=None, min_length=1, max_length=200)
-
-    @field_validator("name_kana")
-    @classmethod
-    def _kana(cls, value: str | None) -> str | None:
-        if value is not None and not is_kana_name(value):
-            raise ValueError("ふりがなはかなで入力してください")
-        return value
 
     @field_validator("birth_date")
     @classmethod
