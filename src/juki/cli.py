@@ -70,14 +70,20 @@ def up(
             load_population(network, demo, seed=1, progress=lambda n: progress.advance(task, n))
     accounts = ensure_console_accounts(network, home / "secrets")
     _checkpoint_all(network)
-    base_url = f"http://127.0.0.1:{port}"
+    # localhost, not 127.0.0.1: WebAuthn accepts a host name as relying party, never an IP.
+    base_url = f"http://localhost:{port}"
     console.print(f"juki network ready in {time.perf_counter() - started:.1f} s — {base_url}/")
     for node_id in network.nodes:
         path = "/" + node_id.replace(":", "/")
         console.print(
             f"  {node_id:<17} API {base_url}{path}/docs  OpenAPI {base_url}{path}/openapi.json"
         )
-    console.print("窓口 (counter console), logins in " + str(accounts) + ":")
+    console.print(
+        "窓口 (counter console): log in with a login and password from "
+        + str(accounts)
+        + ", then the TOTP code from `juki operator code registry:<code> <login>`"
+        " (or register a passkey with the enrolment code in the same file):"
+    )
     for lg in network.municipalities():
         console.print(f"  registry:{lg}  {base_url}/registry/{lg}/console/")
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
@@ -379,6 +385,108 @@ def audit_checkpoint(
         with found.db.session() as session:
             seq = audit.checkpoint(session, found.node_id, found.sign)
         console.print(f"{found.node_id}: {'empty' if seq is None else f'signed up to {seq}'}")
+
+
+operator_app = typer.Typer(
+    help="Operators: personal accounts and their rights.", no_args_is_help=True
+)
+app.add_typer(operator_app, name="operator")
+
+
+def _one_node(home: Path, node: str) -> Any:
+    (found,) = _audited_nodes(home, node)
+    return found
+
+
+@operator_app.command("code")
+def operator_code(
+    node: Annotated[str, typer.Argument(help="e.g. registry:131075")],
+    login: Annotated[str, typer.Argument(help="the operator's login")],
+    home: Home = HOME,
+) -> None:
+    """The current TOTP code of an operator with a TOTP grant — for this local network's
+    own accounts only; real operators read it from their authenticator app."""
+    from juki.core.errors import JukiError
+    from juki.core.operators import second_factor
+
+    found = _one_node(home, node)
+    try:
+        with found.db.session() as session:
+            console.print(second_factor.current_code(session, found.keys, login))
+    except JukiError as refused:
+        console.print(f"[red]{refused.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+@operator_app.command("bootstrap")
+def operator_bootstrap(
+    node: Annotated[str, typer.Argument(help="e.g. prefecture:13")],
+    login: Annotated[str, typer.Option(help="the administrator's personal login")],
+    name: Annotated[str, typer.Option(help="the administrator's name (氏名)")],
+    employee_no: Annotated[str, typer.Option(help="職員番号")],
+    home: Home = HOME,
+) -> None:
+    """The first administrator of a node (account administration and audit review), when
+    it has none yet. Asks for the password; prints the one-time enrolment code."""
+    from sqlalchemy import select
+
+    from juki.core.errors import JukiError
+    from juki.core.operators import accounts, rights
+    from juki.core.operators.tables import Operator
+
+    found = _one_node(home, node)
+    password = typer.prompt("初期パスワード (12+)", hide_input=True, confirmation_prompt=True)
+    try:
+        with found.db.session() as session, session.begin():
+            if session.scalars(select(Operator.id).limit(1)).first() is not None:
+                console.print("[red]この node には既に利用者がいます: use the console[/red]")
+                raise typer.Exit(1)
+            operator, code = accounts.create_operator(
+                session, accounts.SETUP, login=login, person_name=name,
+                employee_no=employee_no, password=password,
+            )  # fmt: skip
+            rights.grant_at_setup(session, operator, "account_admin", "update")
+            rights.grant_at_setup(session, operator, "audit_review", "read")
+    except JukiError as refused:
+        console.print(f"[red]{refused.field}: {refused.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{login}: 登録コード {code} (24 h)")
+
+
+@operator_app.command("users")
+def operator_users(
+    node: Annotated[str, typer.Argument(help="e.g. registry:131075")],
+    home: Home = HOME,
+) -> None:
+    """The user list (semi-annual reconciliation, 000 ACL-05) as CSV on stdout."""
+    from juki.core.operators import reports
+
+    found = _one_node(home, node)
+    with found.db.session() as session:
+        typer.echo(reports.user_list_csv(session), nl=False)
+
+
+@operator_app.command("privileged")
+def operator_privileged(
+    node: Annotated[str, typer.Argument(help="e.g. registry:131075")],
+    month: Annotated[str, typer.Option(help="YYYY-MM; this month when omitted")] = "",
+    home: Home = HOME,
+) -> None:
+    """The monthly privileged-activity report (000 ACL-04)."""
+    from juki.core.operators import reports
+
+    first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
+    found = _one_node(home, node)
+    table = Table(title=f"特権操作の報告 {first:%Y-%m} ({node})")
+    for column in ("at (JST)", "operator", "terminal", "function", "targets", "result"):
+        table.add_column(column)
+    with found.db.session() as session:
+        for line in reports.privileged_activity(session, first):
+            table.add_row(
+                f"{line.at:%Y-%m-%d %H:%M}", line.operator, line.terminal, line.function,
+                " ".join(line.targets), line.result,
+            )  # fmt: skip
+    console.print(table)
 
 
 @bench_app.command("chain")

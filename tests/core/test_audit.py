@@ -15,9 +15,9 @@ from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import clerks
 from juki.registry.models import Resident
 from tests.registry.helpers import FAMILY, move_in_family
+from tests.staff import CLERK, console_log_in, staff_on
 
 LG = "131075"
 
@@ -81,16 +81,10 @@ def test_reordered_rows_are_found(sqlite_network: EmbeddedNetwork) -> None:
 
 @pytest.fixture
 def console(sqlite_network: EmbeddedNetwork) -> Iterator[TestClient]:
-    with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
-        clerks.create_clerk(uow, "kakari", "係員", "kakari-password-1", "clerk")
+    secrets = staff_on(sqlite_network.node(f"registry:{LG}"), (CLERK,))
     with TestClient(network_app(sqlite_network)) as client:
         base = f"/registry/{LG}/console"
-        page = client.get(f"{base}/login").text
-        token = page.split('name="csrf" value="')[1].split('"')[0]
-        client.post(
-            f"{base}/login",
-            data={"login": "kakari", "password": "kakari-password-1", "csrf": token},
-        )
+        console_log_in(client, base, CLERK, secrets[CLERK.login])
         yield client
 
 
@@ -102,7 +96,7 @@ def test_console_reads_and_writes_are_logged(
     assert console.get(f"{base}/residents/{rid}").status_code == 200
     with sqlite_network.node(f"registry:{LG}").db.session() as session:
         last = audit.entries(session, 1)[0]
-    assert (last.operator, last.function) == ("kakari", "GET /residents/{resident_id}")
+    assert (last.operator, last.function) == (CLERK.login, "GET /residents/{resident_id}")
     assert f"resident_id={rid}" in last.targets
     assert check(sqlite_network).ok
 
@@ -134,7 +128,7 @@ def test_anomalies_on_a_moved_clock(sqlite_network: EmbeddedNetwork) -> None:
     night = dt.datetime(2026, 11, 25, 23, 30, tzinfo=jst)
     view = audit.Access("kakari", "t1", "GET /residents/{resident_id}", ("resident_id=1",))
     search = audit.Access("kakari2", "t2", "POST /search")
-    failed = audit.Access("kanri", "t3", "POST /login", result="refused")
+    failed = audit.Access("kanri", "t3", "login.password", result="auth_refused")
     with node.db.session() as session:
         audit.record(session, view, at=working)
         audit.record(session, view, at=holiday)
@@ -160,10 +154,12 @@ def test_log_in_attempts_are_logged(sqlite_network: EmbeddedNetwork, console: Te
     base = f"/registry/{LG}/console"
     page = console.get(f"{base}/login").text
     token = page.split('name="csrf" value="')[1].split('"')[0]
-    console.post(f"{base}/login", data={"login": "kakari", "password": "wrong", "csrf": token})
+    wrong = {"login": CLERK.login, "password": "wrong", "csrf": token}
+    assert console.post(f"{base}/login", data=wrong).status_code == 401
     with sqlite_network.node(f"registry:{LG}").db.session() as session:
-        last = audit.entries(session, 2)
+        last = audit.entries(session, 3)
     assert [(e.function, e.result) for e in last] == [
-        ("POST /login", "refused"),
-        ("POST /login", "ok"),  # the fixture's log-in
+        ("login.password", "auth_refused"),
+        ("login.totp", "ok"),  # the fixture's log-in: the second factor ...
+        ("login.password", "ok"),  # ... after the password
     ]

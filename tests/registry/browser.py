@@ -3,6 +3,8 @@ and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import os
 import shutil
 import socket
@@ -11,13 +13,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import cbor2
 import pytest
 import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import select
+from webauthn.helpers import bytes_to_base64url
 
+from juki.core.operators.tables import Operator, WebAuthnCredential
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import clerks
+from tests.staff import CLERK, CLERK2, READER, SUPERVISOR, Staff, staff_on
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,11 +39,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
-PASSWORDS = {
-    "kakari": "kakari-password-1",
-    "kakari2": "kakari2-password-1",
-    "kanri": "kanri-password-12",
-}
+# The tests' people by the part they play (their logins are personal: 000 AUTH-01).
+PEOPLE: dict[str, Staff] = {
+    "clerk": CLERK, "clerk2": CLERK2, "supervisor": SUPERVISOR, "reader": READER,
+}  # fmt: skip
+SERVED: dict[str, EmbeddedNetwork] = {}  # base URL → network, for the log-in helpers
+TOTP_SECRETS: dict[tuple[str, str], str] = {}  # (municipality, login) → TOTP secret
 
 
 def require_chromium() -> None:
@@ -57,10 +67,8 @@ def free_port() -> int:
 def served(network: EmbeddedNetwork) -> Iterator[str]:
     """The network's HTTP face on a free port, with its dispatcher running."""
     for lg in network.municipalities():
-        with network.node(f"registry:{lg}").unit_of_work() as uow:
-            clerks.create_clerk(uow, "kakari", "墨田　係員", PASSWORDS["kakari"], "clerk")
-            clerks.create_clerk(uow, "kakari2", "墨田　係員二", PASSWORDS["kakari2"], "clerk")
-            clerks.create_clerk(uow, "kanri", "墨田　監督者", PASSWORDS["kanri"], "supervisor")
+        for login, secret in staff_on(network.node(f"registry:{lg}")).items():
+            TOTP_SECRETS[(lg, login)] = secret
     port = free_port()
     config = uvicorn.Config(network_app(network), host="127.0.0.1", port=port, log_level="error")
     server = uvicorn.Server(config)
@@ -72,9 +80,13 @@ def served(network: EmbeddedNetwork) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
+    # localhost, not 127.0.0.1: WebAuthn takes a host name as relying party, never an IP.
+    base = f"http://localhost:{port}"
+    SERVED[base] = network
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
+        SERVED.pop(base, None)
         server.should_exit = True
         thread.join(timeout=10)
 
@@ -83,3 +95,60 @@ def shot(page: object, name: str) -> None:
     """Keep a screenshot as a test artifact (test-artifacts/console/)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+# --- WebAuthn through Chromium's virtual authenticator (DevTools protocol) --------------------
+
+
+def virtual_authenticator(page: Any) -> tuple[Any, str]:
+    """A platform authenticator that verifies its user (as a fingerprint reader would)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    options = {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True,
+    }  # fmt: skip
+    found = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+    return cdp, found["authenticatorId"]
+
+
+def give_key(page: Any, network: EmbeddedNetwork, lg: str, login: str) -> None:
+    """As if `login` had enrolled this page's authenticator: a fresh P-256 key in the
+    virtual authenticator, its public key (COSE) in the operator's credentials."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    numbers = key.public_key().public_numbers()
+    cose = cbor2.dumps(
+        {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+    )
+    credential_id = os.urandom(16)
+    with network.node(f"registry:{lg}").unit_of_work() as uow:
+        operator = uow.session.scalars(select(Operator).where(Operator.login == login)).one()
+        uow.session.add(
+            WebAuthnCredential(
+                operator_id=operator.id, credential_id=bytes_to_base64url(credential_id),
+                public_key=cose, sign_count=0, created_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+    private = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    cdp, authenticator = virtual_authenticator(page)
+    cdp.send(
+        "WebAuthn.addCredential",
+        {
+            "authenticatorId": authenticator,
+            "credential": {
+                "credentialId": base64.b64encode(credential_id).decode(),
+                "isResidentCredential": False, "rpId": "localhost",
+                "privateKey": base64.b64encode(private).decode(), "signCount": 0,
+            },
+        },
+    )  # fmt: skip
+
+
+def network_of(console: str) -> tuple[EmbeddedNetwork, str]:
+    """The served network and municipality code of a console URL."""
+    base, _, rest = console.partition("/registry/")
+    return SERVED[base], rest.split("/")[0]

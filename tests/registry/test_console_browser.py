@@ -23,11 +23,14 @@ from tests.registry.browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    PASSWORDS,
+    PEOPLE,
+    give_key,
+    network_of,
     require_chromium,
     served,
     shot,
 )
+from tests.staff import SUPERVISOR
 
 LG = "131075"
 
@@ -60,15 +63,22 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def log_in(page: Any, console: str, login: str) -> None:
-    """From the keyboard alone: type, Tab, type, Enter."""
+def log_in(page: Any, console: str, who: str) -> None:
+    """From the keyboard alone: type, Tab, type, Enter; then the second factor, WebAuthn
+    with user verification, through the page's virtual authenticator."""
+    network, lg = network_of(console)
+    person = PEOPLE[who]
+    give_key(page, network, lg, person.login)
     page.goto(f"{console}/login")
     # The field has autofocus; a background tab gets it only when brought to the front.
     page.bring_to_front()
     assert page.evaluate("document.activeElement.id") == "f-login"
-    page.keyboard.type(login)
+    page.keyboard.type(person.login)
     page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORDS[login])
+    page.keyboard.type(person.password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{console}/login/second")
+    page.focus("#webauthn-login")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{console}/")
 
@@ -112,7 +122,7 @@ def move_in_household(page: Any, console: str, *, submit: bool = True) -> None:
 
 def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: Any) -> None:
     network, console = site
-    log_in(page, console, "kakari")
+    log_in(page, console, "clerk")
     shot(page, "01-menu")
 
     # A 転入 with a mistake: the message sits beside the field and nothing is stored.
@@ -217,9 +227,9 @@ def test_support_measure_refuses_a_third_party(
 ) -> None:
     network, console = site
     supervisor = browser.new_context(locale="ja-JP").new_page()
-    log_in(supervisor, console, "kanri")
+    log_in(supervisor, console, "supervisor")
     clerk = browser.new_context(locale="ja-JP").new_page()
-    log_in(clerk, console, "kakari")
+    log_in(clerk, console, "clerk")
     move_in_household(clerk, console)
     clerk.wait_for_url("**/residents/*?done=recorded")
     wait_for_numbers(network)
@@ -247,7 +257,7 @@ def test_support_measure_refuses_a_third_party(
     assert "支援措置" in supervisor.inner_text("table")
     shot(supervisor, "10-refusals")
     supervisor.click("text=確認した")
-    assert "kanri" in supervisor.inner_text("table")
+    assert SUPERVISOR.login in supervisor.inner_text("table")
 
     # A clerk is not shown the supervisor's page.
     clerk.goto(f"{console}/refusals")
@@ -264,7 +274,7 @@ def test_support_measure_refuses_a_third_party(
 
 def test_queue_shows_what_went_to_the_cs(site: tuple[EmbeddedNetwork, str], page: Any) -> None:
     _network, console = site
-    log_in(page, console, "kakari")
+    log_in(page, console, "clerk")
     page.goto(f"{console}/queue")
     assert "送信済" in page.inner_text("main")
     assert "本人確認情報の更新" in page.inner_text("table")
@@ -275,7 +285,7 @@ def test_pages_need_a_log_in(site: tuple[EmbeddedNetwork, str], page: Any) -> No
     _network, console = site
     page.goto(f"{console}/search")
     assert page.url.endswith("/console/login")
-    page.fill("#f-login", "kakari")
+    page.fill("#f-login", PEOPLE["clerk"].login)
     page.fill("#f-password", "wrong-password-000")
     page.click("button.primary")
     assert "パスワードが違います" in page.inner_text(".error-summary")
@@ -337,7 +347,7 @@ def test_special_move_in_then_a_two_person_correction(
         code = uow.session.get(Resident, rid).resident_code
 
     clerk = browser.new_context(locale="ja-JP").new_page()
-    log_in(clerk, console, "kakari")
+    log_in(clerk, console, "clerk")
     clerk.goto(f"{console}/special-move-in")
     clerk.fill("#f-former_lg_code", former)
     clerk.fill("#f-resident_code", code)
@@ -361,12 +371,12 @@ def test_special_move_in_then_a_two_person_correction(
     clerk.click("text=確認する")
     assert "別の職員" in clerk.inner_text("main")
     second = browser.new_context(locale="ja-JP").new_page()
-    log_in(second, console, "kakari2")
+    log_in(second, console, "clerk2")
     second.goto(f"{console}/corrections")
     second.click("text=確認する")
     second.wait_for_url("**?done=confirmed")
     supervisor = browser.new_context(locale="ja-JP").new_page()
-    log_in(supervisor, console, "kanri")
+    log_in(supervisor, console, "supervisor")
     supervisor.goto(f"{console}/corrections")
     shot(supervisor, "13-correction-awaiting-approval")
     supervisor.click("text=承認して反映する")
@@ -386,7 +396,7 @@ def test_wide_area_copy_and_a_foreign_resident(
         "埼玉県川越市元町一丁目2番3号",
     )  # fmt: skip
 
-    log_in(page, console, "kakari")
+    log_in(page, console, "clerk")
     page.goto(f"{console}/wide-area")
     page.fill("#f-home_lg_code", home)
     page.fill("#f-resident_code", code)
@@ -442,7 +452,7 @@ def test_the_console_works_from_the_keyboard_alone(
 ) -> None:
     """Log in, search and open a resident with Tab, typing and Enter only."""
     _network, console = site
-    log_in(page, console, "kakari")
+    log_in(page, console, "clerk")
     page.goto(f"{console}/search")
     page.keyboard.press("Tab")  # the skip link comes first
     assert page.evaluate("document.activeElement.textContent") == "本文へ移動"

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,8 @@ class RegisterMachine(RuleBasedStateMachine):
 
     @initialize()
     def start(self) -> None:
-        root = Path(f"/tmp/juki-sm-{uuid.uuid4().hex[:12]}")
-        self.network = make_network(root, "sqlite", TOPOLOGY)
+        self.root = Path(tempfile.mkdtemp(prefix="juki-sm-"))
+        self.network = make_network(self.root, "sqlite", TOPOLOGY)
         family = [
             _person("押上　一", "オシアゲ　ハジメ", dt.date(1970, 1, 1), "1", "世帯主"),
             _person("押上　花", "オシアゲ　ハナ", dt.date(1972, 2, 2), "2", "妻"),
@@ -69,8 +70,11 @@ class RegisterMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         if self.network is not None:
             self.network.pump()
-            assert reconcile_differences(self.network) == 0
-            self.network.close()
+            try:
+                assert reconcile_differences(self.network) == 0
+            finally:
+                self.network.close()
+                shutil.rmtree(self.root, ignore_errors=True)
 
     # --- helpers ------------------------------------------------------------------------
 

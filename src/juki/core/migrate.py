@@ -10,6 +10,7 @@ from sqlalchemy import Engine, MetaData
 
 from juki.core.audit.tables import audit_metadata
 from juki.core.messaging.tables import messaging_metadata
+from juki.core.operators.tables import operator_metadata
 
 
 def alembic_config(role_package: str, engine: Engine | None = None) -> Config:
@@ -26,12 +27,13 @@ def upgrade(engine: Engine, role_package: str) -> None:
 
 
 def run_env(role_metadata: MetaData) -> None:
-    """Body of every role's env.py: the role's tables plus the messaging and audit tables."""
+    """Body of every role's env.py: the role's tables plus the shared ones (messaging,
+    audit, operators)."""
     engine: Engine = context.config.attributes["engine"]
     with engine.begin() as connection:
         context.configure(
             connection=connection,
-            target_metadata=[messaging_metadata, audit_metadata, role_metadata],
+            target_metadata=[messaging_metadata, audit_metadata, operator_metadata, role_metadata],
             render_as_batch=True,  # SQLite needs batch mode for ALTER
             compare_type=True,
         )

@@ -65,6 +65,26 @@ def postgres_database(server_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+def drop_postgres_databases(server_url: str, prefix: str) -> int:
+    """Drop every database named ``<prefix>_*`` (a throwaway network's); returns how many."""
+    if not re.fullmatch(r"[a-z0-9_]+", prefix):
+        raise ValueError("database prefix must be lower-case letters, digits and _")
+    base = server_url.rsplit("/", 1)[0]
+    admin = create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        names = conn.scalars(
+            text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+            {"p": prefix + "\\_%"},
+        ).all()
+        for name in names:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+    return len(names)
+
+
 def build_node(home: NetworkHome, node_id: str, url: str) -> Node:
     home.pki.ensure_node(node_id)
     database = Database(url)
@@ -97,6 +117,7 @@ class EmbeddedNetwork:
     ):
         self.home = NetworkHome(root)
         self.db_prefix = db_prefix
+        self.server_url = server_url
         self.topology = topology or DEFAULT_TOPOLOGY
         if not self.home.pki.exists():
             self.home.pki.init()
@@ -141,3 +162,9 @@ class EmbeddedNetwork:
         self.stop_dispatcher()
         for node in self.nodes.values():
             node.db.dispose()
+
+    def destroy(self) -> None:
+        """Close, then drop this network's PostgreSQL databases (tests and benchmarks)."""
+        self.close()
+        if self.server_url is not None:
+            drop_postgres_databases(self.server_url, self.db_prefix)

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.messaging.node import UnitOfWork
-from juki.registry import clerks, schemas, service
-from juki.registry.models import Clerk, CorrectionRequest
+from juki.core.operators import accounts, rights
+from juki.core.operators.tables import Operator
+from juki.registry import schemas, service
+from juki.registry.models import CorrectionRequest
 from juki.registry.pool import now
 
 ITEMS = ("name_kanji", "name_kana", "birth_date", "sex", "address")
@@ -31,7 +33,7 @@ def propose(
     uow: UnitOfWork, resident_id: int, proposal: CorrectionProposal, clerk_login: str
 ) -> int:
     service.current_resident(uow, resident_id)
-    _clerk(uow, clerk_login, "clerk_login")
+    _operator(uow, clerk_login, "clerk_login", "resident_records")
     changes = proposal.correction.model_dump(mode="json", include=set(ITEMS), exclude_none=True)
     if not changes:
         raise InvalidInput("修正する項目がありません", field="name_kanji")
@@ -50,7 +52,7 @@ def propose(
 
 def confirm(uow: UnitOfWork, request_id: int, clerk_login: str) -> None:
     request = _request(uow, request_id, "requested")
-    _clerk(uow, clerk_login, "clerk_login")
+    _operator(uow, clerk_login, "clerk_login", "resident_records")
     if clerk_login == request.requested_by:
         raise Refused("入力した職員とは別の職員が確認します", field="clerk_login")
     request.confirmed_by, request.confirmed_at, request.status = clerk_login, now(), "confirmed"
@@ -58,9 +60,7 @@ def confirm(uow: UnitOfWork, request_id: int, clerk_login: str) -> None:
 
 def approve(uow: UnitOfWork, request_id: int, supervisor_login: str) -> service.EventRecord:
     request = _request(uow, request_id, "confirmed")
-    supervisor = _clerk(uow, supervisor_login, "supervisor_login")
-    if supervisor.role != "supervisor":
-        raise Refused("承認は監督者が行います", field="supervisor_login")
+    _operator(uow, supervisor_login, "supervisor_login", "correction_approval")
     if supervisor_login in (request.requested_by, request.confirmed_by):
         raise Refused("入力・確認した職員は承認できません", field="supervisor_login")
     notice = schemas.CorrectionNotice.model_validate(json.loads(request.changes))
@@ -90,8 +90,14 @@ def _request(uow: UnitOfWork, request_id: int, status: str) -> CorrectionRequest
     return request
 
 
-def _clerk(uow: UnitOfWork, login: str, field: str) -> Clerk:
-    clerk = clerks.clerk_by_login(uow, login)
-    if clerk is None:
+def _operator(uow: UnitOfWork, login: str, field: str, duty: str) -> Operator:
+    """The step's operator, active and holding the duty's update right (000 ACL-01)."""
+    operator = accounts.by_login(uow.session, login)
+    if operator is None or operator.status != "active":
         raise Refused("職員として登録されていません", field=field)
-    return clerk
+    if not rights.has_right(uow.session, operator.id, duty, "update"):
+        message = (
+            "承認の権限がありません" if duty == "correction_approval" else "更新の権限がありません"
+        )
+        raise Refused(message, field=field)
+    return operator

@@ -213,20 +213,6 @@ class PoolRequestRecord(Base):
     granted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Clerk(Base):
-    """A counter clerk's log-in for the console. The seam for issue #4's operator controls
-    (second factor, rights per duty): `console/auth.py` is the one place that checks it."""
-
-    __tablename__ = "clerks"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    login: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
-    role: Mapped[str] = mapped_column(String(16))  # clerk | supervisor
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
 class SupportMeasure(Base):
     """支援措置 (住民基本台帳事務における支援措置, DV・ストーカー・児童虐待等): while active, the
     person's record is not issued to, shown to or found for third parties."""

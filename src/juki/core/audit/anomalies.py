@@ -62,7 +62,7 @@ def report(
             kinds.append("night")
         if day.weekday() >= 5 or day in closed:
             kinds.append("closed_day")
-        if function.endswith("/login") and result != "ok":
+        if function.startswith("login.") and result != "ok":  # any step of the log-in
             kinds.append("login_failures")
         if function.endswith("/search"):
             kinds.append("many_searches")

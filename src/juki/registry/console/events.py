@@ -701,10 +701,6 @@ def support_form(request: Request, resident_id: int, clerk: Clerk) -> Response:
 
 @router.post("/residents/{resident_id}/support")
 def register_support(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
-    if not clerk.is_supervisor:
-        errors = {"_form": "支援措置の登録は監督者が行います"}
-        return _show(request, clerk, _support_form(request, resident_id), fields, errors)
-
     def action(uow: UnitOfWork) -> int:
         resident_or_404(uow, resident_id)
         body = support.SupportRequest(

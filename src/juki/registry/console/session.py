@@ -1,24 +1,62 @@
-"""The clerk's session in the console: log-in, idle lock, CSRF token.
+"""The operator's session in the console: two-step log-in, idle lock, CSRF token, and the
+declared rights of every page.
 
 The session is a signed cookie (Starlette's SessionMiddleware, itsdangerous) named per
-municipality, holding only the clerk's login, the terminal, a CSRF token and when the clerk
-was last active; never personal information.
+municipality, holding only the operator's login, the account's session epoch, the
+terminal, a CSRF token, when they were last active and, during log-in, the pending
+WebAuthn challenge; never personal information.
+
+Which right each page needs is declared once, in `PAGE_RIGHTS` (as GOV.UK Notify declares
+each endpoint's authentication): a page with no rule is refused (deny by default), and a
+test checks that every console route has one.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from juki.core.errors import JukiError
-from juki.registry.clerks import clerk_by_login
+from juki.core.operators import accounts, rights
+from juki.core.operators.duties import covers
 
 IDLE_LOCK_S = 30 * 60  # an unattended counter terminal locks after 30 minutes
+LOGGED_IN = ""  # no right needed beyond being logged in (log-out, own password)
+
+# (method, route pattern under /console, duties (any one suffices), access). First match wins.
+PAGE_RIGHTS: list[tuple[str, str, tuple[str, ...], str]] = [
+    ("GET", "/", (LOGGED_IN,), "read"),  # the menu shows only what the rights allow
+    ("POST", "/logout", (LOGGED_IN,), "read"),
+    ("*", "/account*", (LOGGED_IN,), "read"),
+    ("GET", "/operators*", ("account_admin",), "read"),
+    ("POST", "/operators*", ("account_admin",), "update"),
+    ("GET", "/audit", ("audit_review",), "read"),
+    ("GET", "/anomalies", ("audit_review",), "read"),
+    ("GET", "/certificates/*", ("certificates",), "read"),
+    ("GET", "/households/*/certificate", ("certificates",), "read"),
+    ("POST", "/households/*/certificate", ("certificates",), "update"),
+    ("GET", "/residents/*/*-certificate", ("certificates",), "read"),
+    ("POST", "/residents/*/*-certificate", ("certificates",), "update"),
+    ("GET", "/wide-area*", ("certificates",), "read"),
+    ("POST", "/wide-area*", ("certificates",), "update"),
+    ("GET", "/residents/*/support", ("support_measures",), "read"),
+    ("POST", "/residents/*/support", ("support_measures",), "update"),
+    ("GET", "/refusals", ("support_measures",), "read"),
+    ("POST", "/refusals/*", ("support_measures",), "update"),
+    # Each step's own right (enter/confirm: resident_records, approve: correction_approval)
+    # is checked again by registry/corrections.py.
+    ("*", "/corrections*", ("resident_records", "correction_approval"), "read"),
+    ("POST", "/search", ("resident_records",), "read"),
+    ("POST", "/immigration-notices/export", ("resident_records",), "read"),
+    ("GET", "/*", ("resident_records",), "read"),
+    ("POST", "/*", ("resident_records",), "update"),
+]
 
 
 class LoginRequired(Exception):
@@ -30,33 +68,77 @@ class CsrfRefused(JukiError):
     code = "csrf"
 
 
+class NotPermitted(JukiError):
+    """The operator lacks the page's right; the console answers 403 and logs the attempt."""
+
+    status = 403
+    code = "not_permitted"
+
+
 @dataclass(frozen=True)
 class ClerkSession:
     login: str
     name: str
-    role: str
     terminal: str
     csrf: str
+    rights: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role == "supervisor"
+    def may(self, duty: str, access: str = "read") -> bool:
+        held = self.rights.get(duty)
+        return held is not None and covers(held, access)
 
 
-def start(request: Request, login: str, name: str, role: str, terminal: str) -> None:
+def rule_for(method: str, route_path: str) -> tuple[tuple[str, ...], str] | None:
+    for rule_method, pattern, duties, access in PAGE_RIGHTS:
+        if rule_method in ("*", method) and fnmatch.fnmatchcase(route_path, pattern):
+            return duties, access
+    return None
+
+
+def permitted(clerk: ClerkSession, method: str, route_path: str) -> bool:
+    rule = rule_for(method, route_path)
+    if rule is None:
+        return False  # deny by default
+    duties, access = rule
+    if duties == (LOGGED_IN,):
+        return True
+    return any(clerk.may(duty, access) for duty in duties)
+
+
+def start(request: Request, login: str, epoch: int, name: str, terminal: str) -> None:
     request.session.clear()
     request.session.update(
         login=login,
+        epoch=epoch,
         name=name,
-        role=role,
         terminal=terminal,
         csrf=secrets.token_urlsafe(24),
         seen=time.time(),
     )
 
 
+def begin_second_step(request: Request, login: str, epoch: int, terminal: str) -> None:
+    """After the password: the session knows who is logging in, but is not logged in."""
+    token = request.session.get("login_csrf") or secrets.token_urlsafe(24)
+    request.session.clear()
+    request.session.update(
+        pending=login, pending_epoch=epoch, terminal=terminal, login_csrf=token,
+        pending_since=time.time(),
+    )  # fmt: skip
+
+
+PENDING_S = 5 * 60  # the second factor must follow the password within five minutes
+
+
+def pending_login(request: Request) -> tuple[str, int] | None:
+    session = request.session
+    if "pending" not in session or time.time() - float(session.get("pending_since", 0)) > PENDING_S:
+        return None
+    return str(session["pending"]), int(session.get("pending_epoch", -1))
+
+
 def login_token(request: Request) -> str:
-    """A CSRF token for the log-in form itself, kept in the (not yet logged-in) session."""
+    """A CSRF token for the log-in forms themselves, kept in the not yet logged-in session."""
     token: str = request.session.setdefault("login_csrf", secrets.token_urlsafe(24))
     return token
 
@@ -78,22 +160,28 @@ def current_clerk(request: Request) -> ClerkSession:
     if time.time() - float(session.get("seen", 0)) > IDLE_LOCK_S:
         session.clear()
         raise LoginRequired
-    # The account is read again on every request: a suspended clerk is out at once and a
-    # changed role applies at once, whatever the cookie says.
+    # The account and its rights are read again on every request: a suspended or retired
+    # operator is out at once (the epoch moved), and a revoked right applies at once.
     with request.app.state.node.unit_of_work() as uow:
-        account = clerk_by_login(uow, session["login"])
-        role = account.role if account is not None else None
-    if role is None:
+        operator = accounts.still_valid(
+            uow.session, session["login"], int(session.get("epoch", -1))
+        )
+        held = rights.rights_of(uow.session, operator.id) if operator is not None else None
+    if held is None:
         session.clear()
         raise LoginRequired
     session["seen"] = time.time()
     request.state.clerk = clerk = ClerkSession(
         login=session["login"],
         name=session["name"],
-        role=role,
         terminal=session["terminal"],
         csrf=session["csrf"],
+        rights=held,
     )
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path).removeprefix("/console") or "/"
+    if not permitted(clerk, request.method, path):
+        raise NotPermitted("この画面を利用する権限がありません", field="rights")
     return clerk
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,8 +24,8 @@ from juki.core.messages import MessageType
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
-from juki.registry import certificates, clerks, households, statistics, support
-from juki.registry.console import forms, session
+from juki.registry import certificates, households, statistics, support
+from juki.registry.console import forms
 from juki.registry.console.render import EVENT_STATES, base_of, page
 from juki.registry.console.session import Clerk, Form
 from juki.registry.models import (
@@ -104,53 +104,6 @@ AuditedRead = Depends(audited_read)
 def redirect(request: Request, path: str, done: str | None = None) -> RedirectResponse:
     suffix = f"?done={done}" if done else ""
     return RedirectResponse(f"{base_of(request)}{path}{suffix}", status_code=303)
-
-
-# --- log-in ---------------------------------------------------------------------------------
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> HTMLResponse:
-    return _login_page(request, 200, {}, "")
-
-
-def _login_page(
-    request: Request, status: int, errors: dict[str, str], login_id: str, terminal: str = ""
-) -> HTMLResponse:
-    return page(
-        request, "login.html", "ログイン", None, status, errors=errors, login=login_id,
-        terminal=terminal or "counter-01", token=session.login_token(request),
-    )  # fmt: skip
-
-
-async def _posted(request: Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
-@router.post("/login", response_class=HTMLResponse)
-def login(request: Request, fields: Annotated[dict[str, str], Depends(_posted)]) -> Response:
-    """Sync (argon2 takes tens of milliseconds: not on the event loop)."""
-    session.check_login_token(request, fields.get("csrf", ""))
-    login_id, terminal = fields.get("login", ""), fields.get("terminal", "") or "counter-01"
-    with request.app.state.node.unit_of_work() as uow:
-        clerk = clerks.authenticate(uow, login_id, fields.get("password", ""))
-        found = (clerk.login, clerk.name, clerk.role) if clerk else None
-        attempt = audit.Access(
-            operator=login_id[:40] or "-", terminal=terminal[:40], function="POST /login",
-            result="ok" if found else "refused",
-        )  # fmt: skip
-        audit.record(uow.session, attempt)  # 認証履歴: every attempt, failed ones too
-    if found is None:
-        errors = {"password": "ログインIDまたはパスワードが違います"}
-        return _login_page(request, 401, errors, login_id, terminal)
-    session.start(request, *found, terminal=terminal[:40])
-    return redirect(request, "/")
-
-
-@router.post("/logout")
-def logout(request: Request, clerk: Clerk, _form: Form) -> RedirectResponse:
-    session.end(request)
-    return redirect(request, "/login")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -338,18 +291,6 @@ def resend(request: Request, message_id: str, clerk: Clerk, _form: Form) -> Redi
 
 @router.get("/refusals", response_class=HTMLResponse, dependencies=[AuditedRead])
 def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
-    if not clerk.is_supervisor:
-        return page(
-            request,
-            "message.html",
-            "権限がありません",
-            clerk,
-            403,
-            message="この画面は監督者のみ利用できます",
-            css="refused",
-            role="alert",
-            links=[],
-        )
     return page(
         request,
         "refusals.html",
@@ -364,8 +305,7 @@ def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 @router.post("/refusals/{refusal_id}/seen")
 def refusal_seen(request: Request, refusal_id: int, clerk: Clerk, _form: Form) -> Response:
-    if clerk.is_supervisor:
-        perform(request, lambda uow: support.mark_seen(uow, refusal_id, clerk.login))
+    perform(request, lambda uow: support.mark_seen(uow, refusal_id, clerk.login))
     return redirect(request, "/refusals")
 
 
@@ -435,11 +375,6 @@ def export_immigration_notices(request: Request, clerk: Clerk, _form: Form) -> R
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """The node's audit log for the supervisor: the latest entries and the chain's check."""
-    if not clerk.is_supervisor:
-        return page(
-            request, "message.html", "権限がありません", clerk, 403,
-            message="この画面は監督者のみ利用できます", css="refused", role="alert", links=[],
-        )  # fmt: skip
     audit.record(uow.session, access_of(request))
     node = request.app.state.node
     report = audit.verify(uow.session, node.node_id, node.check_own_signature)
@@ -453,11 +388,6 @@ def audit_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 def anomalies_page(request: Request, clerk: Clerk, uow: UoW, days: int = 30) -> HTMLResponse:
     """The anomaly report over the audit log (night, closed days, failed log-ins, many
     searches), for the supervisor's regular review."""
-    if not clerk.is_supervisor:
-        return page(
-            request, "message.html", "権限がありません", clerk, 403,
-            message="この画面は監督者のみ利用できます", css="refused", role="alert", links=[],
-        )  # fmt: skip
     audit.record(uow.session, access_of(request))
     today = dt.date.today()
     since = today - dt.timedelta(days=max(1, min(days, 366)))

@@ -1,0 +1,355 @@
+"""Operator accounts: creation bound to a named person, password check with lockout,
+suspension, retirement and unlock. Every change is written to the node's audit log in the
+same transaction (the monthly privileged-activity report reads it back, 000 ACL-04)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.core.audit import log as audit
+from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
+from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
+
+_hasher = PasswordHasher()
+
+# Role or shared names are not personal accounts (000 AUTH-01: 共用IDの禁止).
+GENERIC_LOGINS = frozenset(
+    [
+        "admin",
+        "administrator",
+        "root",
+        "shared",
+        "guest",
+        "user",
+        "users",
+        "test",
+        "operator",
+        "operators",
+        "clerk",
+        "clerks",
+        "supervisor",
+        "staff",
+        "system",
+        "common",
+        "kakari",
+        "kanri",
+        "madoguchi",
+        "kyoyu",
+        "kyotsu",
+        "tanto",
+    ]
+)
+LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{2,39}")
+EMPLOYEE_NO_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Log-in rules, configurable per deployment (environment variables of the node)."""
+
+    max_failures: int = 5  # consecutive failures before the account locks
+    lock_minutes: int = 30
+    min_password: int = 12
+    enrolment_hours: int = 24
+
+    @classmethod
+    def from_env(cls) -> Policy:
+        return cls(
+            max_failures=int(os.environ.get("JUKI_LOGIN_MAX_FAILURES", cls.max_failures)),
+            lock_minutes=int(os.environ.get("JUKI_LOGIN_LOCK_MINUTES", cls.lock_minutes)),
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an administrative action, and from which terminal."""
+
+    login: str
+    terminal: str = "console"
+
+
+SETUP = Actor("(初期設定)", "setup")  # the installer, before any administrator exists
+
+
+class AuthRefused(Refused):
+    """A log-in step failed. The message is the same for an unknown login and a wrong
+    password, so that the screen does not tell which logins exist."""
+
+    code = "auth_refused"
+    status = 401
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def log_admin(
+    session: Session, actor: Actor, function: str, login: str, at: dt.datetime | None = None
+) -> None:
+    audit.record(
+        session,
+        audit.Access(
+            operator=actor.login[:40], terminal=actor.terminal[:40], function=function,
+            targets=(f"operator={login}",), purpose="利用者管理",
+        ),
+        at=at,
+    )  # fmt: skip
+
+
+def create_operator(
+    session: Session,
+    actor: Actor,
+    *,
+    login: str,
+    person_name: str,
+    employee_no: str,
+    password: str,
+    policy: Policy = Policy(),
+    at: dt.datetime | None = None,
+) -> tuple[Operator, str]:
+    """A personal account for one named person; returns it with a one-time enrolment code
+    (to be handed to the person) for registering their authenticator."""
+    at = at or now()
+    login = login.strip().lower()
+    if not LOGIN_PATTERN.fullmatch(login):
+        raise InvalidInput(
+            "ログインIDは英小文字で始まる3〜40文字（英数字 . _ -）で入力してください", field="login"
+        )
+    if login in GENERIC_LOGINS or login.rstrip("0123456789") in GENERIC_LOGINS:
+        raise InvalidInput(
+            "共用・役割名のログインIDは作れません（個人ごとのIDにしてください）", field="login"
+        )
+    if not person_name.strip():
+        raise InvalidInput("利用者の氏名を入力してください", field="person_name")
+    if not EMPLOYEE_NO_PATTERN.fullmatch(employee_no):
+        raise InvalidInput("職員番号は英数字20文字以内で入力してください", field="employee_no")
+    if len(password) < policy.min_password:
+        raise InvalidInput(
+            f"パスワードは{policy.min_password}文字以上にしてください", field="password"
+        )
+    if session.scalars(select(Operator).where(Operator.login == login)).first():
+        raise Conflict("このログインIDは使われています", field="login", code="login_taken")
+    if session.scalars(select(Operator).where(Operator.employee_no == employee_no)).first():
+        # One person, one ID: a second account for the same employee is refused.
+        raise Conflict("この職員には既にIDがあります", field="employee_no", code="person_has_id")
+    operator = Operator(
+        login=login, person_name=person_name.strip(), employee_no=employee_no,
+        password_hash=_hasher.hash(password), status="active", failed_logins=0,
+        session_epoch=0, created_at=at, created_by=actor.login[:40],
+    )  # fmt: skip
+    session.add(operator)
+    session.flush()
+    code = issue_enrolment(session, actor, operator, policy=policy, at=at)
+    log_admin(session, actor, "operators.create", login, at)
+    return operator, code
+
+
+def issue_enrolment(
+    session: Session,
+    actor: Actor,
+    operator: Operator,
+    *,
+    policy: Policy = Policy(),
+    at: dt.datetime | None = None,
+) -> str:
+    at = at or now()
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+    session.add(
+        EnrolmentCode(
+            operator_id=operator.id, code_hash=_digest(code), issued_by=actor.login[:40],
+            issued_at=at, expires_at=at + dt.timedelta(hours=policy.enrolment_hours),
+        )
+    )  # fmt: skip
+    return code
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def check_enrolment(
+    session: Session, operator: Operator, code: str, at: dt.datetime | None = None
+) -> int:
+    """The id of the operator's unused, unexpired enrolment code `code`; refused otherwise."""
+    at = at or now()
+    row = session.scalars(
+        select(EnrolmentCode).where(
+            EnrolmentCode.operator_id == operator.id,
+            EnrolmentCode.code_hash == _digest(code),
+            EnrolmentCode.used_at.is_(None),
+        )
+    ).first()
+    if row is None or aware(row.expires_at) < at:
+        raise AuthRefused(
+            "登録コードが正しくないか、有効期限が切れています", field="enrolment_code"
+        )
+    return row.id
+
+
+def spend_enrolment(
+    session: Session, operator: Operator, code_id: int, at: dt.datetime | None = None
+) -> None:
+    """Use the code once, when an authenticator is registered with it."""
+    at = at or now()
+    row = session.get(EnrolmentCode, code_id)
+    if (
+        row is None
+        or row.operator_id != operator.id
+        or row.used_at is not None
+        or aware(row.expires_at) < at
+    ):
+        raise AuthRefused(
+            "登録コードが正しくないか、有効期限が切れています", field="enrolment_code"
+        )
+    row.used_at = at
+
+
+def by_login(session: Session, login: str) -> Operator | None:
+    return session.scalars(select(Operator).where(Operator.login == login.strip().lower())).first()
+
+
+def require(session: Session, login: str, field: str = "login") -> Operator:
+    operator = by_login(session, login)
+    if operator is None:
+        raise NotFound("その利用者は登録されていません", field=field)
+    return operator
+
+
+def check_password(
+    session: Session, login: str, password: str, policy: Policy, at: dt.datetime | None = None
+) -> Operator:
+    """The first step of log-in. A wrong password counts towards the lockout; the caller
+    commits either way (the count must stick even though the log-in fails)."""
+    at = at or now()
+    operator = by_login(session, login)
+    if operator is None:
+        _hasher.hash(password)  # same cost whether or not the login exists
+        raise AuthRefused("ログインIDまたはパスワードが違います", field="password")
+    if operator.locked_until is not None and aware(operator.locked_until) > at:
+        raise AuthRefused(
+            "続けて失敗したためロックされています。時間をおくか管理者に解除を依頼してください",
+            field="login", code="locked",
+        )  # fmt: skip
+    try:
+        _hasher.verify(operator.password_hash, password)
+    except (VerifyMismatchError, VerificationError):
+        count_failure(operator, policy, at)
+        raise AuthRefused("ログインIDまたはパスワードが違います", field="password") from None
+    if operator.status != "active":
+        raise AuthRefused("このIDは利用停止または失効しています", field="login", code="suspended")
+    return operator
+
+
+def count_failure(operator: Operator, policy: Policy, at: dt.datetime) -> None:
+    operator.failed_logins += 1
+    if operator.failed_logins >= policy.max_failures:
+        operator.locked_until = at + dt.timedelta(minutes=policy.lock_minutes)
+        operator.failed_logins = 0
+
+
+def logged_in(operator: Operator, at: dt.datetime | None = None) -> None:
+    """Both factors passed."""
+    operator.failed_logins = 0
+    operator.locked_until = None
+    operator.last_login_at = at or now()
+
+
+def still_valid(session: Session, login: str, epoch: int) -> Operator | None:
+    """For every request of a session: the account is active and the session is not older
+    than its last suspension or password change."""
+    operator = by_login(session, login)
+    if operator is None or operator.status != "active" or operator.session_epoch != epoch:
+        return None
+    return operator
+
+
+def suspend(session: Session, actor: Actor, login: str, reason: str) -> Operator:
+    """利用停止: refused at once, every session ended; rights are kept for a later resume."""
+    operator = _other(session, actor, login)
+    _reason(reason)
+    operator.status = "suspended"
+    operator.session_epoch += 1
+    log_admin(session, actor, "operators.suspend", operator.login)
+    return operator
+
+
+def resume(session: Session, actor: Actor, login: str) -> Operator:
+    operator = _other(session, actor, login)
+    if operator.status != "suspended":
+        raise Conflict("利用停止中のIDではありません", field="login", code="wrong_state")
+    operator.status = "active"
+    log_admin(session, actor, "operators.resume", operator.login)
+    return operator
+
+
+def retire(session: Session, actor: Actor, login: str, reason: str) -> Operator:
+    """失効 on transfer or retirement (000 ACL-03): the ID is invalidated for good and every
+    right it held is revoked."""
+    operator = _other(session, actor, login)
+    _reason(reason)
+    operator.status = "retired"
+    operator.session_epoch += 1
+    at = now()
+    for right in session.scalars(
+        select(OperatorRight).where(
+            OperatorRight.operator_id == operator.id,
+            OperatorRight.status.in_(("granted", "requested")),
+        )
+    ):
+        right.status = "revoked"
+        right.revoked_by, right.revoked_at, right.revoke_reason = actor.login[:40], at, reason
+    log_admin(session, actor, "operators.retire", operator.login)
+    return operator
+
+
+def unlock(session: Session, actor: Actor, login: str) -> Operator:
+    operator = _other(session, actor, login)
+    operator.locked_until = None
+    operator.failed_logins = 0
+    log_admin(session, actor, "operators.unlock", operator.login)
+    return operator
+
+
+def change_password(
+    session: Session, operator: Operator, old: str, new: str, policy: Policy = Policy()
+) -> None:
+    try:
+        _hasher.verify(operator.password_hash, old)
+    except (VerifyMismatchError, VerificationError):
+        raise AuthRefused("現在のパスワードが違います", field="old_password") from None
+    if len(new) < policy.min_password:
+        raise InvalidInput(
+            f"パスワードは{policy.min_password}文字以上にしてください", field="new_password"
+        )
+    operator.password_hash = _hasher.hash(new)
+    operator.session_epoch += 1  # other sessions of this person end
+    log_admin(session, Actor(operator.login), "operators.password", operator.login)
+
+
+def _other(session: Session, actor: Actor, login: str) -> Operator:
+    operator = require(session, login)
+    if operator.login == actor.login:
+        raise Refused("自分自身のIDは操作できません", field="login")
+    if operator.status == "retired":
+        raise Conflict("失効したIDです", field="login", code="retired")
+    return operator
+
+
+def _reason(reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("理由を入力してください", field="reason")

@@ -1,0 +1,55 @@
+"""The duties (事務) a right can be granted for, per node role: the rows of the access-right
+↔ duty matrix (000 ACL-01). A right is `update` (更新権限) or `read` (照会権限のみ);
+update includes read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Access = Literal["update", "read"]
+ACCESS_NAMES = {"update": "更新", "read": "照会のみ"}
+ALL_ROLES = frozenset({"registry", "cs", "prefecture", "national", "numbering"})
+
+
+@dataclass(frozen=True)
+class Duty:
+    code: str
+    name: str  # Japanese, as on the screens and reports
+    roles: frozenset[str]
+    privileged: bool = False  # 特権: its use is in the monthly privileged-activity report
+
+
+DUTIES: dict[str, Duty] = {
+    duty.code: duty
+    for duty in (
+        Duty("resident_records", "住民記録事務（届出の受付・記載・照会）", frozenset({"registry"})),
+        Duty("certificates", "証明書交付事務", frozenset({"registry"})),
+        Duty("support_measures", "支援措置事務", frozenset({"registry"})),
+        Duty("correction_approval", "本人確認情報の修正の承認", frozenset({"registry"})),
+        Duty(
+            "identity_inquiry",
+            "本人確認情報の照会・提供",
+            frozenset({"cs", "prefecture", "national"}),
+        ),
+        Duty("disclosure", "開示・訂正請求の対応", frozenset({"prefecture", "national"})),
+        Duty(
+            "bulk_output",
+            "一括提供・外部媒体への出力",
+            frozenset({"prefecture", "national"}),
+            privileged=True,
+        ),
+        Duty("number_generation", "個人番号の生成", frozenset({"numbering"})),
+        Duty("audit_review", "証跡（アクセス記録）の確認", ALL_ROLES),
+        Duty("account_admin", "利用者・権限の管理", ALL_ROLES, privileged=True),
+    )
+}
+
+
+def duties_for(role: str) -> list[Duty]:
+    return [duty for duty in DUTIES.values() if role in duty.roles]
+
+
+def covers(granted: str, needed: str) -> bool:
+    """An update right covers reading; a read-only right covers reading only."""
+    return granted == "update" or granted == needed

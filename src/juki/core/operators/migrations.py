@@ -1,0 +1,102 @@
+"""Operator tables as first created. Frozen here (as the audit and messaging tables are) so
+that every role's revision always builds the same schema."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+def create_operator_tables_v1() -> None:
+    op.create_table(
+        "operators",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("login", sa.String(length=40), nullable=False),
+        sa.Column("person_name", sa.String(length=100), nullable=False),
+        sa.Column("employee_no", sa.String(length=20), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("session_epoch", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=40), nullable=False),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("employee_no"),
+        sa.UniqueConstraint("login"),
+    )
+    op.create_table(
+        "operator_credentials",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("operator_id", sa.Integer(), nullable=False),
+        sa.Column("credential_id", sa.String(length=400), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(), nullable=False),
+        sa.Column("sign_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["operator_id"], ["operators.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("credential_id"),
+    )
+    op.create_index("ix_operator_credentials_operator_id", "operator_credentials", ["operator_id"])
+    op.create_table(
+        "operator_enrolments",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("operator_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("issued_by", sa.String(length=40), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["operator_id"], ["operators.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_operator_enrolments_operator_id", "operator_enrolments", ["operator_id"])
+    op.create_table(
+        "operator_rights",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("operator_id", sa.Integer(), nullable=False),
+        sa.Column("duty", sa.String(length=40), nullable=False),
+        sa.Column("access", sa.String(length=8), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("requested_by", sa.String(length=40), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(length=40), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by", sa.String(length=40), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoke_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["operator_id"], ["operators.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_operator_rights_operator_id", "operator_rights", ["operator_id"])
+    op.create_table(
+        "operator_totp_grants",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("operator_id", sa.Integer(), nullable=False),
+        sa.Column("secret", sa.LargeBinary(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("granted_by", sa.String(length=40), nullable=False),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_by", sa.String(length=40), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_step", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["operator_id"], ["operators.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_operator_totp_grants_operator_id", "operator_totp_grants", ["operator_id"])
+
+
+def drop_operator_tables_v1() -> None:
+    for index, table in (
+        ("ix_operator_totp_grants_operator_id", "operator_totp_grants"),
+        ("ix_operator_rights_operator_id", "operator_rights"),
+        ("ix_operator_enrolments_operator_id", "operator_enrolments"),
+        ("ix_operator_credentials_operator_id", "operator_credentials"),
+    ):
+        op.drop_index(index, table_name=table)
+        op.drop_table(table)
+    op.drop_table("operators")

@@ -1,0 +1,144 @@
+"""Rights per duty (事務) and access: requested by one person, approved or refused by a
+different one with the account-administration right, revoked with a reason; every step
+stored with who and when (000 ACL-01..03) and written to the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
+from juki.core.operators.accounts import Actor, log_admin, now, require
+from juki.core.operators.duties import DUTIES, covers
+from juki.core.operators.tables import Operator, OperatorRight
+
+ADMIN_DUTY = "account_admin"
+
+
+def has_right(session: Session, operator_id: int, duty: str, access: str = "read") -> bool:
+    rows = session.scalars(
+        select(OperatorRight.access).where(
+            OperatorRight.operator_id == operator_id,
+            OperatorRight.duty == duty,
+            OperatorRight.status == "granted",
+        )
+    )
+    return any(covers(granted, access) for granted in rows)
+
+
+def rights_of(session: Session, operator_id: int) -> dict[str, str]:
+    """The operator's granted rights as {duty: strongest access}."""
+    held: dict[str, str] = {}
+    for right in session.scalars(
+        select(OperatorRight).where(
+            OperatorRight.operator_id == operator_id, OperatorRight.status == "granted"
+        )
+    ):
+        if held.get(right.duty) != "update":
+            held[right.duty] = right.access
+    return held
+
+
+def request_right(
+    session: Session,
+    actor: Actor,
+    role: str,
+    *,
+    login: str,
+    duty: str,
+    access: str,
+    reason: str,
+) -> OperatorRight:
+    """申請: the operation manager asks for only what the duty needs (ACL-02)."""
+    requester = _administrator(session, actor, "read", "requested_by")
+    target = require(session, login)
+    if target.status != "active":
+        raise Conflict("利用できないIDには権限を申請できません", field="login", code="inactive")
+    if duty not in DUTIES or role not in DUTIES[duty].roles:
+        raise InvalidInput("このノードにない事務です", field="duty")
+    if access not in ("update", "read"):
+        raise InvalidInput("権限は「更新」か「照会のみ」です", field="access")
+    if not reason.strip():
+        raise InvalidInput("申請理由を入力してください", field="reason")
+    if has_right(session, target.id, duty, access):
+        raise Conflict("既にその権限があります", field="duty", code="already_granted")
+    right = OperatorRight(
+        operator_id=target.id, duty=duty, access=access, status="requested",
+        reason=reason.strip(), requested_by=requester.login, requested_at=now(),
+    )  # fmt: skip
+    session.add(right)
+    session.flush()
+    log_admin(session, actor, "rights.request", target.login)
+    return right
+
+
+def decide(session: Session, actor: Actor, right_id: int, *, approve: bool) -> OperatorRight:
+    """承認 or 却下 by the responsible person, who is neither the requester nor the
+    operator who would hold the right."""
+    approver = _administrator(session, actor, "update", "decided_by")
+    right = session.get(OperatorRight, right_id)
+    if right is None:
+        raise NotFound("権限の申請が見つかりません", field="right_id")
+    if right.status != "requested":
+        raise Conflict("この申請は既に処理されています", field="right_id", code="wrong_state")
+    if approver.login == right.requested_by:
+        raise Refused("申請した人は承認できません（別の人が承認します）", field="decided_by")
+    if approver.id == right.operator_id:
+        raise Refused("自分の権限は承認できません", field="decided_by")
+    right.status = "granted" if approve else "refused"
+    right.decided_by, right.decided_at = approver.login, now()
+    holder = session.get(Operator, right.operator_id)
+    assert holder is not None
+    log_admin(session, actor, "rights.approve" if approve else "rights.refuse", holder.login)
+    return right
+
+
+def revoke(session: Session, actor: Actor, right_id: int, reason: str) -> OperatorRight:
+    _administrator(session, actor, "update", "revoked_by")
+    right = session.get(OperatorRight, right_id)
+    if right is None:
+        raise NotFound("権限が見つかりません", field="right_id")
+    if right.status != "granted":
+        raise Conflict("付与中の権限ではありません", field="right_id", code="wrong_state")
+    if not reason.strip():
+        raise InvalidInput("理由を入力してください", field="reason")
+    right.status = "revoked"
+    right.revoked_by, right.revoked_at, right.revoke_reason = actor.login[:40], now(), reason
+    holder = session.get(Operator, right.operator_id)
+    assert holder is not None
+    log_admin(session, actor, "rights.revoke", holder.login)
+    return right
+
+
+def grant_at_setup(
+    session: Session, operator: Operator, duty: str, access: str, at: dt.datetime | None = None
+) -> OperatorRight:
+    """The installer's grants to the first accounts, before any administrator exists;
+    recorded as requested and approved by (初期設定) so that the report shows them."""
+    at = at or now()
+    right = OperatorRight(
+        operator_id=operator.id, duty=duty, access=access, status="granted",
+        reason="初期設定", requested_by="(初期設定)", requested_at=at,
+        decided_by="(初期設定)", decided_at=at,
+    )  # fmt: skip
+    session.add(right)
+    return right
+
+
+def pending(session: Session) -> list[tuple[OperatorRight, Operator]]:
+    rows = session.execute(
+        select(OperatorRight, Operator)
+        .join(Operator, Operator.id == OperatorRight.operator_id)
+        .where(OperatorRight.status == "requested")
+        .order_by(OperatorRight.id)
+    )
+    return [(right, operator) for right, operator in rows.tuples()]
+
+
+def _administrator(session: Session, actor: Actor, access: str, field: str) -> Operator:
+    operator = require(session, actor.login, field)
+    if operator.status != "active" or not has_right(session, operator.id, ADMIN_DUTY, access):
+        raise Refused("利用者・権限の管理の権限がありません", field=field)
+    return operator

@@ -1,0 +1,106 @@
+"""The operator tables, present in every node's database (each role's migrations create
+them with `migrations.create_operator_tables_v1`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class OperatorBase(DeclarativeBase):
+    metadata = MetaData()
+
+
+operator_metadata = OperatorBase.metadata
+
+
+class Operator(OperatorBase):
+    """One person's account (利用者ID): never shared, never a role (000 AUTH-01)."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(40), unique=True)
+    person_name: Mapped[str] = mapped_column(String(100))  # the named person
+    employee_no: Mapped[str] = mapped_column(String(20), unique=True)  # 職員番号: 1 person ↔ 1 ID
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active|suspended|retired
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Raised on suspension, retirement and password change: every session that carries an
+    # older epoch is over at its next request.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(40))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EnrolmentCode(OperatorBase):
+    """A one-time code the administrator hands to a new operator, who uses it once, with
+    the password, to register their authenticator."""
+
+    __tablename__ = "operator_enrolments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))  # SHA-256; the code is shown once
+    issued_by: Mapped[str] = mapped_column(String(40))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebAuthnCredential(OperatorBase):
+    """A registered authenticator (public key only; the private key never leaves it)."""
+
+    __tablename__ = "operator_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(400), unique=True)  # base64url
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TotpGrant(OperatorBase):
+    """The TOTP fallback, granted by an administrator with a reason and an expiry (as
+    熊本県 records an exemption for operators who cannot use biometric authentication)."""
+
+    __tablename__ = "operator_totp_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted with the node's field key
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(40))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(40))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_step: Mapped[int] = mapped_column(Integer, default=0)  # a code is accepted once
+
+
+class OperatorRight(OperatorBase):
+    """One row of the access-right ↔ duty matrix (アクセス権限と事務の対応表, 000 ACL-01):
+    an operator may do `duty` with `access` (update or read). Requested by one person,
+    approved or refused by another, revoked on transfer or retirement (ACL-02, ACL-03)."""
+
+    __tablename__ = "operator_rights"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    duty: Mapped[str] = mapped_column(String(40))
+    access: Mapped[str] = mapped_column(String(8))  # update | read
+    status: Mapped[str] = mapped_column(String(12))  # requested|granted|refused|revoked
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(40))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,24 @@
+"""operators: personal accounts, second factors and rights per duty
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23 08:00:00
+
+"""
+
+from collections.abc import Sequence
+
+from juki.core.operators.migrations import create_operator_tables_v1, drop_operator_tables_v1
+
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_operator_tables_v1()
+
+
+def downgrade() -> None:
+    drop_operator_tables_v1()

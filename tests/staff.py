@@ -1,0 +1,76 @@
+"""Named operators for tests (no role logins: 000 AUTH-01), with rights as `juki up`
+grants them, and a TOTP grant whose secret the test keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from sqlalchemy.orm import Session
+
+from juki.core.messaging.node import Node
+from juki.core.operators import accounts, rights, second_factor
+
+CLERK_RIGHTS = (("resident_records", "update"), ("certificates", "update"))
+SUPERVISOR_RIGHTS = (
+    ("resident_records", "read"), ("correction_approval", "update"),
+    ("support_measures", "update"), ("certificates", "read"), ("audit_review", "read"),
+    ("account_admin", "update"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Staff:
+    login: str
+    name: str
+    employee_no: str
+    rights: tuple[tuple[str, str], ...]
+
+    @property
+    def password(self) -> str:
+        return f"{self.login}-password-1"
+
+
+CLERK = Staff("sato.ichiro", "佐藤　一郎", "T1001", CLERK_RIGHTS)
+CLERK2 = Staff("ito.jiro", "伊藤　次郎", "T1002", CLERK_RIGHTS)
+SUPERVISOR = Staff("kato.hanako", "加藤　花子", "T2001", SUPERVISOR_RIGHTS)
+READER = Staff("abe.saburo", "阿部　三郎", "T1003", (("resident_records", "read"),))
+STAFF = (CLERK, CLERK2, SUPERVISOR, READER)
+
+
+def add_staff(session: Session, node: Node, staff: tuple[Staff, ...] = STAFF) -> dict[str, str]:
+    """Create the operators with their rights and a TOTP grant; returns login → secret."""
+    secrets = {}
+    for person in staff:
+        operator, _code = accounts.create_operator(
+            session, accounts.SETUP, login=person.login, person_name=person.name,
+            employee_no=person.employee_no, password=person.password,
+        )  # fmt: skip
+        for duty, access in person.rights:
+            rights.grant_at_setup(session, operator, duty, access)
+        _grant, uri = second_factor.new_grant(
+            session, node.keys, operator, "テスト", "(初期設定)", 30
+        )
+        secrets[person.login] = pyotp.parse_uri(uri).secret
+    return secrets
+
+
+def staff_on(node: Node, staff: tuple[Staff, ...] = STAFF) -> dict[str, str]:
+    with node.unit_of_work() as uow:
+        return add_staff(uow.session, node, staff)
+
+
+def csrf_of(page: str) -> str:
+    return page.split('name="csrf" value="')[1].split('"')[0]
+
+
+def console_log_in(client: Any, base: str, person: Staff, secret: str) -> Any:
+    """Password, then the TOTP code, through the console's forms (an httpx/TestClient)."""
+    token = csrf_of(client.get(f"{base}/login").text)
+    data = {"login": person.login, "password": person.password, "csrf": token}
+    second = client.post(f"{base}/login", data=data)
+    assert second.status_code == 200, second.status_code
+    assert "本人確認" in second.text
+    code = pyotp.TOTP(secret).now()
+    return client.post(f"{base}/login/totp", data={"totp": code, "csrf": csrf_of(second.text)})
