@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect
 from juki.core.audit.tables import audit_metadata
 from juki.core.messaging.tables import messaging_metadata
 from juki.core.migrate import upgrade
+from juki.core.operators.tables import operator_metadata
 
 
 @pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering"])
@@ -23,7 +24,10 @@ def test_migrations_match_models(role: str, tmp_path: Path) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert (
-            compare_metadata(context, [messaging_metadata, audit_metadata, models.Base.metadata])
+            compare_metadata(
+                context,
+                [messaging_metadata, audit_metadata, operator_metadata, models.Base.metadata],
+            )
             == []
         )
     engine.dispose()

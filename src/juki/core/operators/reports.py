@@ -86,7 +86,7 @@ def privileged_activity(session: Session, month: dt.date) -> list[ActivityLine]:
         select(OperatorRight, Operator.login).join(
             Operator, Operator.id == OperatorRight.operator_id
         )
-    ).tuples():
+    ):
         granted = right.decided_at is not None and right.status in ("granted", "revoked")
         if right.duty in privileged and granted:
             ended = right.revoked_at is not None and aware(right.revoked_at) < start

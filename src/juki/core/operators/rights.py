@@ -134,7 +134,7 @@ def pending(session: Session) -> list[tuple[OperatorRight, Operator]]:
         .where(OperatorRight.status == "requested")
         .order_by(OperatorRight.id)
     )
-    return [(right, operator) for right, operator in rows.tuples()]
+    return [(right, operator) for right, operator in rows]
 
 
 def _administrator(session: Session, actor: Actor, access: str, field: str) -> Operator:

@@ -1,0 +1,216 @@
+"""Operator accounts and rights as the PIAs require them (000 AUTH-01/02, ACL-01..05), on
+every backend: personal IDs only, lockout, suspension and retirement, two-person approval
+of rights, the TOTP fallback's reason, expiry and single use, and the two reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pyotp
+import pytest
+from sqlalchemy.orm import Session
+
+from juki.core.audit import log as audit
+from juki.core.errors import Conflict, InvalidInput, Refused
+from juki.core.messaging.node import Node
+from juki.core.operators import accounts, reports, rights, second_factor
+from juki.core.operators.accounts import Actor, AuthRefused, Policy
+from juki.network.embedded import EmbeddedNetwork
+from tests.staff import CLERK, READER, SUPERVISOR, Staff, add_staff
+
+ADMIN2 = Staff("ueda.goro", "上田　五郎", "T2002", (("account_admin", "update"),))
+
+
+@pytest.fixture
+def node(network: EmbeddedNetwork) -> Node:
+    return network.node("prefecture:13")  # operators are the same on every node
+
+
+@pytest.fixture
+def db(node: Node) -> Iterator[Session]:
+    """One transaction, rolled back at the end."""
+    with node.db.session() as session:
+        add_staff(session, node, (CLERK, READER, SUPERVISOR, ADMIN2))
+        yield session
+        session.rollback()
+
+
+def new(session: Session, login: str, employee_no: str = "E9001") -> accounts.Operator:
+    operator, _code = accounts.create_operator(
+        session, Actor(SUPERVISOR.login), login=login, person_name="山田　太郎",
+        employee_no=employee_no, password="a-long-password-1",
+    )  # fmt: skip
+    return operator
+
+
+@pytest.mark.parametrize("login", ["admin", "kakari", "kanri2", "shared", "guest"])
+def test_no_shared_or_role_logins(db: Session, login: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        new(db, login)
+    assert refused.value.field == "login"
+
+
+def test_one_person_one_id(db: Session) -> None:
+    new(db, "yamada.taro", "E9001")
+    with pytest.raises(Conflict) as second:
+        new(db, "yamada.t", "E9001")  # the same employee again
+    assert second.value.field == "employee_no"
+    with pytest.raises(Conflict):
+        new(db, "yamada.taro", "E9002")
+
+
+def test_lockout_after_the_configured_failures(db: Session) -> None:
+    policy = Policy(max_failures=3, lock_minutes=10)
+    at = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
+    for _ in range(3):
+        with pytest.raises(AuthRefused):
+            accounts.check_password(db, CLERK.login, "wrong-password", policy, at)
+    with pytest.raises(AuthRefused) as locked:  # even the right password, while locked
+        accounts.check_password(db, CLERK.login, CLERK.password, policy, at)
+    assert locked.value.code == "locked"
+    later = at + dt.timedelta(minutes=11)
+    assert accounts.check_password(db, CLERK.login, CLERK.password, policy, later).login == (
+        CLERK.login
+    )
+
+
+def test_an_administrator_unlocks(db: Session) -> None:
+    policy = Policy(max_failures=2)
+    for _ in range(2):
+        with pytest.raises(AuthRefused):
+            accounts.check_password(db, CLERK.login, "wrong-password", policy)
+    accounts.unlock(db, Actor(SUPERVISOR.login), CLERK.login)
+    assert accounts.check_password(db, CLERK.login, CLERK.password, policy).login == CLERK.login
+
+
+def test_suspension_ends_sessions_and_retirement_revokes_rights(db: Session) -> None:
+    operator = accounts.require(db, CLERK.login)
+    epoch = operator.session_epoch
+    assert accounts.still_valid(db, CLERK.login, epoch) is not None
+    with pytest.raises(InvalidInput):
+        accounts.suspend(db, Actor(SUPERVISOR.login), CLERK.login, " ")  # a reason is needed
+    accounts.suspend(db, Actor(SUPERVISOR.login), CLERK.login, "長期休暇")
+    assert accounts.still_valid(db, CLERK.login, epoch) is None  # the session is over
+    with pytest.raises(AuthRefused) as refused:
+        accounts.check_password(db, CLERK.login, CLERK.password, Policy())
+    assert refused.value.code == "suspended"
+    accounts.resume(db, Actor(SUPERVISOR.login), CLERK.login)
+    assert rights.has_right(db, operator.id, "resident_records", "update")  # kept
+    accounts.retire(db, Actor(SUPERVISOR.login), CLERK.login, "人事異動（転出）")
+    assert rights.rights_of(db, operator.id) == {}
+    with pytest.raises(Conflict):
+        accounts.resume(db, Actor(SUPERVISOR.login), CLERK.login)
+
+
+def test_nobody_suspends_themself(db: Session) -> None:
+    with pytest.raises(Refused):
+        accounts.suspend(db, Actor(SUPERVISOR.login), SUPERVISOR.login, "試験")
+
+
+def test_a_right_needs_a_second_person_to_approve(db: Session, node: Node) -> None:
+    reader = accounts.require(db, READER.login)
+    assert not rights.has_right(db, reader.id, "identity_inquiry", "read")
+    request = rights.request_right(
+        db, Actor(SUPERVISOR.login), node.role, login=READER.login,
+        duty="identity_inquiry", access="read", reason="4情報照会の担当",
+    )  # fmt: skip
+    with pytest.raises(Refused, match="申請した人"):
+        rights.decide(db, Actor(SUPERVISOR.login), request.id, approve=True)
+    with pytest.raises(Refused):  # no account-administration right
+        rights.decide(db, Actor(CLERK.login), request.id, approve=True)
+    assert not rights.has_right(db, reader.id, "identity_inquiry", "read")
+    rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
+    assert rights.has_right(db, reader.id, "identity_inquiry", "read")
+    assert not rights.has_right(db, reader.id, "identity_inquiry", "update")  # read-only
+    assert (request.requested_by, request.decided_by) == (SUPERVISOR.login, ADMIN2.login)
+    rights.revoke(db, Actor(ADMIN2.login), request.id, "担当替え")
+    assert not rights.has_right(db, reader.id, "identity_inquiry", "read")
+
+
+def test_nobody_approves_their_own_right(db: Session, node: Node) -> None:
+    request = rights.request_right(
+        db, Actor(SUPERVISOR.login), node.role, login=ADMIN2.login,
+        duty="audit_review", access="read", reason="監査担当",
+    )  # fmt: skip
+    with pytest.raises(Refused, match="自分の権限"):
+        rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
+
+
+@pytest.mark.parametrize(
+    ("duty", "access", "field"),
+    [("resident_records", "update", "duty"), ("no_such_duty", "read", "duty"),
+     ("identity_inquiry", "delete", "access")],
+)  # fmt: skip
+def test_rights_are_only_the_nodes_duties(
+    db: Session, node: Node, duty: str, access: str, field: str
+) -> None:
+    """resident_records is a municipality's duty: a prefecture cannot grant it."""
+    with pytest.raises(InvalidInput) as refused:
+        rights.request_right(
+            db, Actor(SUPERVISOR.login), node.role, login=READER.login, duty=duty,
+            access=access, reason="x",
+        )  # fmt: skip
+    assert refused.value.field == field
+
+
+def test_totp_only_where_granted_once_per_code_and_until_expiry(db: Session, node: Node) -> None:
+    reader = accounts.require(db, READER.login)
+    # add_staff granted everyone TOTP; take READER's away and grant it properly.
+    second_factor.revoke_totp(db, Actor(SUPERVISOR.login), READER.login)
+    with pytest.raises(AuthRefused, match="許可されていません"):
+        second_factor.verify_totp(db, node.keys, reader, "123456")
+    with pytest.raises(InvalidInput) as no_reason:
+        second_factor.grant_totp(
+            db, node.keys, Actor(SUPERVISOR.login), login=READER.login, reason="", days=30
+        )
+    assert no_reason.value.field == "reason"
+    with pytest.raises(AuthRefused):  # a clerk cannot grant
+        second_factor.grant_totp(
+            db, node.keys, Actor(CLERK.login), login=READER.login, reason="指紋が読めない", days=30
+        )
+    grant, uri = second_factor.grant_totp(
+        db, node.keys, Actor(SUPERVISOR.login), login=READER.login,
+        reason="指紋が読み取れないため", days=7,
+    )  # fmt: skip
+    assert (grant.reason, grant.granted_by) == ("指紋が読み取れないため", SUPERVISOR.login)
+    totp = pyotp.TOTP(pyotp.parse_uri(uri).secret)
+    at = dt.datetime.now(dt.UTC)
+    second_factor.verify_totp(db, node.keys, reader, totp.at(at), at)
+    with pytest.raises(AuthRefused):  # the same code again
+        second_factor.verify_totp(db, node.keys, reader, totp.at(at), at)
+    later = at + dt.timedelta(days=8)
+    with pytest.raises(AuthRefused, match="許可されていません"):  # expired
+        second_factor.verify_totp(db, node.keys, reader, totp.at(later), later)
+
+
+def test_totp_secret_is_not_stored_in_clear(db: Session, node: Node) -> None:
+    _grant, uri = second_factor.new_grant(
+        db, node.keys, accounts.require(db, ADMIN2.login), "試験", "(初期設定)", 1
+    )
+    secret = pyotp.parse_uri(uri).secret
+    stored = db.execute(
+        second_factor.TotpGrant.__table__.select()  # type: ignore[attr-defined]
+    ).all()
+    assert all(secret.encode() not in bytes(row.secret) for row in stored)
+
+
+def test_user_list_and_privileged_activity_reports(db: Session, node: Node) -> None:
+    csv_text = reports.user_list_csv(db)
+    assert "上田　五郎" in csv_text
+    assert "利用者・権限の管理" in csv_text
+    for person in (CLERK, READER, SUPERVISOR, ADMIN2):
+        assert person.login in csv_text
+    request = rights.request_right(
+        db, Actor(SUPERVISOR.login, "admin-01"), node.role, login=READER.login,
+        duty="audit_review", access="read", reason="監査担当",
+    )  # fmt: skip
+    rights.decide(db, Actor(ADMIN2.login, "admin-02"), request.id, approve=True)
+    audit.record(db, audit.Access(SUPERVISOR.login, "admin-01", "POST /search"))
+    audit.record(db, audit.Access(CLERK.login, "counter-01", "POST /search"))
+    lines = reports.privileged_activity(db, dt.date.today())
+    seen = {(line.operator, line.function) for line in lines}
+    assert (SUPERVISOR.login, "rights.request") in seen
+    assert (ADMIN2.login, "rights.approve") in seen
+    assert (SUPERVISOR.login, "POST /search") in seen  # a privileged holder's action
+    assert (CLERK.login, "POST /search") not in seen  # a clerk's ordinary work

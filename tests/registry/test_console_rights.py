@@ -1,0 +1,153 @@
+"""Who may open which console page: the declared rights (console/session.PAGE_RIGHTS)
+against a matrix written out by hand from the PIAs (000 ACL-01: update vs read-only per
+duty), through real log-ins (password + TOTP). A refusal is 403, is in the audit log, and
+changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from juki.core.audit import log as audit
+from juki.core.operators import accounts
+from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
+from juki.registry.console.session import rule_for
+from juki.registry.models import Resident
+from tests.staff import CLERK, READER, SUPERVISOR, Staff, console_log_in, csrf_of, staff_on
+
+LG = "131075"
+BASE = f"/registry/{LG}/console"
+PEOPLE = {"clerk": CLERK, "supervisor": SUPERVISOR, "reader": READER}
+
+# (method, path, who may) — everyone else gets 403.
+MATRIX = [
+    ("GET", "/", {"clerk", "supervisor", "reader"}),
+    ("GET", "/search", {"clerk", "supervisor", "reader"}),
+    ("POST", "/search", {"clerk", "supervisor", "reader"}),
+    ("GET", "/move-in", {"clerk", "supervisor", "reader"}),
+    ("POST", "/move-in", {"clerk"}),
+    ("GET", "/statistics", {"clerk", "supervisor", "reader"}),
+    ("GET", "/queue", {"clerk", "supervisor", "reader"}),
+    ("GET", "/corrections", {"clerk", "supervisor", "reader"}),
+    ("GET", "/wide-area", {"clerk", "supervisor"}),
+    ("POST", "/wide-area", {"clerk"}),
+    ("GET", "/refusals", {"supervisor"}),
+    ("GET", "/audit", {"supervisor"}),
+    ("GET", "/anomalies", {"supervisor"}),
+    ("GET", "/operators", {"supervisor"}),
+    ("POST", "/operators", {"supervisor"}),
+    ("GET", "/operators-report/users.csv", {"supervisor"}),
+    ("GET", "/operators-report/privileged", {"supervisor"}),
+    ("GET", "/account", {"clerk", "supervisor", "reader"}),
+]
+
+
+@pytest.fixture
+def consoles(sqlite_network: EmbeddedNetwork) -> Iterator[dict[str, TestClient]]:
+    secrets = staff_on(sqlite_network.node(f"registry:{LG}"), tuple(PEOPLE.values()))
+    app = network_app(sqlite_network)
+    clients = {}
+    for who, person in PEOPLE.items():
+        client = TestClient(app, follow_redirects=False)
+        client.__enter__()
+        answer = console_log_in(client, BASE, person, secrets[person.login])
+        assert answer.status_code == 303
+        clients[who] = client
+    yield clients
+    for client in clients.values():
+        client.__exit__(None, None, None)
+
+
+def residents(network: EmbeddedNetwork) -> int:
+    with network.node(f"registry:{LG}").db.session() as session:
+        return session.scalar(select(func.count()).select_from(Resident)) or 0
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), MATRIX)
+def test_role_by_page_matrix(
+    sqlite_network: EmbeddedNetwork,
+    consoles: dict[str, TestClient],
+    method: str,
+    path: str,
+    allowed: set[str],
+) -> None:
+    before = residents(sqlite_network)
+    for who, client in consoles.items():
+        if method == "GET":
+            answer = client.get(BASE + path)
+        else:
+            token = csrf_of(client.get(BASE + "/").text)
+            answer = client.post(BASE + path, data={"csrf": token, "name_kana": "ア"})
+        if who in allowed:
+            assert answer.status_code != 403, (who, method, path)
+        else:
+            assert answer.status_code == 403, (who, method, path, answer.status_code)
+            assert "権限がありません" in answer.text
+            with sqlite_network.node(f"registry:{LG}").db.session() as session:
+                last = audit.entries(session, 1)[0]
+            assert (last.operator, last.result) == (PEOPLE[who].login, "refused")
+    assert residents(sqlite_network) == before
+
+
+def test_every_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
+    """Deny by default would refuse an undeclared page; this keeps every page declared."""
+    app = network_app(sqlite_network)
+    undeclared = []
+    mounted = next(r for r in app.routes if getattr(r, "path", "") == f"/registry/{LG}")
+    registry_app = mounted.app  # type: ignore[attr-defined]
+    for route in registry_app.routes:
+        path = getattr(route, "path", "")
+        open_paths = ("/console/login", "/console/static")  # before log-in, by design
+        if not path.startswith("/console") or path.startswith(open_paths):
+            continue
+        for method in getattr(route, "methods", set()) - {"HEAD"}:
+            if rule_for(method, path.removeprefix("/console") or "/") is None:
+                undeclared.append((method, path))
+    assert undeclared == []
+
+
+def test_a_password_alone_does_not_log_in(sqlite_network: EmbeddedNetwork) -> None:
+    """000 AUTH-02: ID and password without the second factor get no session."""
+    staff_on(sqlite_network.node(f"registry:{LG}"), (CLERK,))
+    with TestClient(network_app(sqlite_network), follow_redirects=False) as client:
+        token = csrf_of(client.get(f"{BASE}/login").text)
+        data = {"login": CLERK.login, "password": CLERK.password, "csrf": token}
+        assert client.post(f"{BASE}/login", data=data).headers["location"].endswith("/second")
+        assert client.get(f"{BASE}/search").headers["location"].endswith("/console/login")
+
+
+def test_suspension_ends_a_running_session(
+    sqlite_network: EmbeddedNetwork, consoles: dict[str, TestClient]
+) -> None:
+    """000 ACL-03: a disabled ID cannot authenticate, and its sessions are terminated."""
+    clerk = consoles["clerk"]
+    assert clerk.get(f"{BASE}/search").status_code == 200
+    with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
+        accounts.suspend(uow.session, accounts.Actor(SUPERVISOR.login), CLERK.login, "調査中")
+    assert clerk.get(f"{BASE}/search").headers["location"].endswith("/console/login")
+
+
+def test_a_revoked_right_applies_at_once(
+    sqlite_network: EmbeddedNetwork, consoles: dict[str, TestClient]
+) -> None:
+    from juki.core.operators import rights
+    from juki.core.operators.tables import OperatorRight
+
+    supervisor = consoles["supervisor"]
+    assert supervisor.get(f"{BASE}/audit").status_code == 200
+    with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
+        operator = accounts.require(uow.session, SUPERVISOR.login)
+        right = uow.session.scalars(
+            select(OperatorRight).where(
+                OperatorRight.operator_id == operator.id, OperatorRight.duty == "audit_review"
+            )
+        ).one()
+    extra = Staff("oka.rokuro", "岡　六郎", "T9001", (("account_admin", "update"),))
+    staff_on(sqlite_network.node(f"registry:{LG}"), (extra,))  # another administrator
+    with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
+        rights.revoke(uow.session, accounts.Actor(extra.login), right.id, "担当替え")
+    assert supervisor.get(f"{BASE}/audit").status_code == 403
