@@ -112,7 +112,7 @@ def virtual_authenticator(page: Any) -> tuple[Any, str]:
     return cdp, found["authenticatorId"]
 
 
-def give_key(page: Any, network: EmbeddedNetwork, lg: str, login: str) -> None:
+def give_key(page: Any, network: EmbeddedNetwork, lg: str, login: str) -> tuple[Any, str]:
     """As if `login` had enrolled this page's authenticator: a fresh P-256 key in the
     virtual authenticator, its public key (COSE) in the operator's credentials."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -146,6 +146,7 @@ def give_key(page: Any, network: EmbeddedNetwork, lg: str, login: str) -> None:
             },
         },
     )  # fmt: skip
+    return cdp, authenticator
 
 
 def network_of(console: str) -> tuple[EmbeddedNetwork, str]:
