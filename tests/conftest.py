@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from juki.network.accounts import ensure_local_client, local_auth
 from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
 from juki.registry import schemas
 from juki.registry import service as registry_service
 from juki.registry.models import Resident, ResidentEvent
@@ -35,6 +38,15 @@ def make_network(
     )
     network.bootstrap(pool=300)
     return network
+
+
+def api_client(network: EmbeddedNetwork, operator: str = "test-operator") -> TestClient:
+    """The network's HTTP face, every request signed as the local `juki` command acting
+    for `operator` at this host (the API refuses unauthenticated calls)."""
+    ensure_local_client(list(network.nodes.values()), network.home.root)
+    client = TestClient(network_app(network))
+    client.auth = local_auth(network.home.root, operator)
+    return client
 
 
 @pytest.fixture(params=BACKENDS)

@@ -40,7 +40,10 @@ def _client(home: Path) -> httpx.Client:
     if not path.exists():
         console.print("[red]ネットワークが起動していません: run `juki up` first (make up)[/]")
         raise typer.Exit(2)
-    return httpx.Client(base_url=json.loads(path.read_text())["base_url"], timeout=60)
+    from juki.network.accounts import local_auth
+
+    base_url = json.loads(path.read_text())["base_url"]
+    return httpx.Client(base_url=base_url, timeout=60, auth=local_auth(home))
 
 
 @app.command()
@@ -55,7 +58,7 @@ def up(
     """Start a Japan-shaped network (J-LIS, 3 prefectures, 6 municipalities) until Ctrl-C."""
     import uvicorn
 
-    from juki.network.accounts import ensure_console_accounts
+    from juki.network.accounts import ensure_console_accounts, ensure_local_client
     from juki.network.embedded import INITIAL_POOL, EmbeddedNetwork
     from juki.network.server import network_app
     from juki.sim.population import load_population
@@ -69,6 +72,7 @@ def up(
             task = progress.add_task("初期導入 (住民登録)", total=demo)
             load_population(network, demo, seed=1, progress=lambda n: progress.advance(task, n))
     accounts = ensure_console_accounts(network, home / "secrets")
+    ensure_local_client(list(network.nodes.values()), home)
     _checkpoint_all(network)
     # localhost, not 127.0.0.1: WebAuthn accepts a host name as relying party, never an IP.
     base_url = f"http://localhost:{port}"
@@ -248,12 +252,14 @@ def node_serve(
     """Serve some nodes in this process over HTTPS with mutual TLS until stopped."""
     import uvicorn
 
+    from juki.network.accounts import ensure_local_client
     from juki.network.serve import NodeProcess, load_routes
 
     logging.basicConfig(level=logging.WARNING)
     node_ids = [n.strip() for n in nodes.split(",") if n.strip()]
     tls_name = name or node_ids[0]
     process = NodeProcess(home, node_ids, load_routes(routes), tls_name, database_url)
+    ensure_local_client(list(process.nodes.values()), home)
     process.thread.start()
     process.request_pools()
     cert, key = process.home.pki.tls_paths(tls_name)

@@ -163,3 +163,33 @@ def test_log_in_attempts_are_logged(sqlite_network: EmbeddedNetwork, console: Te
         ("login.totp", "ok"),  # the fixture's log-in: the second factor ...
         ("login.password", "ok"),  # ... after the password
     ]
+
+
+def test_concurrent_writers_keep_one_chain(network: EmbeddedNetwork) -> None:
+    """Requests served at the same time append in turns (an advisory lock on PostgreSQL,
+    SQLite's single writer): no duplicate numbers, no fork in the chain."""
+    import threading
+
+    node = network.node("national")
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                with node.unit_of_work() as uow:
+                    audit.record(
+                        uow.session, audit.Access(f"op{n}", "t", "POST /search", (f"{i}",))
+                    )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with node.db.session() as session:
+        report = audit.verify(session, node.node_id, node.check_own_signature)
+    assert report.ok, report.problems
+    assert report.entries >= 90

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from juki.core.pki import PkiDirectory
+from juki.network.accounts import local_auth
 from juki.network.serve import routes_for
 
 pytestmark = pytest.mark.slow
@@ -57,7 +58,10 @@ class Cluster:
             self.pki.ensure_tls(name, ca)
         self.pki.ensure_tls("tester", ca)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        self.client = httpx.Client(verify=self.pki.client_context("tester"), timeout=30)
+        # Signed as the local `juki` command, which `node serve` registers on its nodes.
+        self.client = httpx.Client(
+            verify=self.pki.client_context("tester"), timeout=30, auth=local_auth(self.home)
+        )
 
     def start(self, name: str) -> None:
         log = (self.root / f"{name}.log").open("ab")

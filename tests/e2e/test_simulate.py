@@ -6,17 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from fastapi.testclient import TestClient
-
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.server import network_app
 from juki.sim.simulate import ANNUAL_RATES, Simulation
+from tests.conftest import api_client
 from tests.e2e.test_chain import reconcile_differences
 
 
 def test_simulated_life_reconciles_to_zero(network: EmbeddedNetwork) -> None:
     network.start_dispatcher()
-    with TestClient(network_app(network)) as client:
+    with api_client(network) as client:
         sim = Simulation(client, network.municipalities(), seed=7, speed=400)
         sim.populate(60, lambda _n: None)
         _settle(network)

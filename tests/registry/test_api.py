@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.server import network_app
 from juki.registry.models import Resident, ResidentEvent
+from tests.conftest import api_client
 
 BIRTH = {
     "name_kanji": "墨田\u3000太郎",
@@ -43,7 +42,7 @@ def stored(network: EmbeddedNetwork) -> tuple[int, int]:
 def test_bad_birth_is_refused_by_field_and_nothing_is_stored(
     sqlite_network: EmbeddedNetwork, change: dict[str, str], field: str
 ) -> None:
-    client = TestClient(network_app(sqlite_network))
+    client = api_client(sqlite_network)
     response = client.post("/registry/131075/births", json=BIRTH | change)
     assert response.status_code == 422
     assert field in [error["field"] for error in response.json()["errors"]]
@@ -52,7 +51,7 @@ def test_bad_birth_is_refused_by_field_and_nothing_is_stored(
 
 
 def test_move_in_with_a_wrong_check_digit_names_the_field(sqlite_network: EmbeddedNetwork) -> None:
-    client = TestClient(network_app(sqlite_network))
+    client = api_client(sqlite_network)
     body = BIRTH | {
         "resident_code": "24727059609",
         "individual_number": "123456789019",
@@ -67,7 +66,7 @@ def test_move_in_with_a_wrong_check_digit_names_the_field(sqlite_network: Embedd
 
 
 def test_unknown_municipality_is_refused(sqlite_network: EmbeddedNetwork) -> None:
-    client = TestClient(network_app(sqlite_network))
+    client = api_client(sqlite_network)
     body = BIRTH | {
         "resident_code": "24727059608",
         "individual_number": "123456789018",
@@ -79,7 +78,7 @@ def test_unknown_municipality_is_refused(sqlite_network: EmbeddedNetwork) -> Non
 
 
 def test_event_contradicting_state_is_a_409(sqlite_network: EmbeddedNetwork) -> None:
-    client = TestClient(network_app(sqlite_network))
+    client = api_client(sqlite_network)
     assert client.post("/registry/131075/births", json=BIRTH).status_code == 201
     sqlite_network.pump()
     assert (
@@ -97,7 +96,7 @@ def test_no_individual_number_in_logs_or_resident_view(
     sqlite_network: EmbeddedNetwork, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = TestClient(network_app(sqlite_network))
+    client = api_client(sqlite_network)
     client.post("/registry/131075/births", json=BIRTH)
     sqlite_network.pump()
     view = client.get("/registry/131075/residents/1").json()

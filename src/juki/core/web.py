@@ -6,6 +6,7 @@ was sent, which could be a 個人番号, so it is replaced here.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -15,9 +16,13 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from juki.core.audit import log as audit
 from juki.core.crypto import FieldKeys
-from juki.core.errors import JukiError
+from juki.core.errors import JukiError, Refused
 from juki.core.messaging.node import Node, UnitOfWork
+from juki.core.operators import clients
+from juki.core.operators.clients import Caller
+from juki.core.operators.duties import DUTIES
 from juki.core.search import IdentitySearch, IdentityView
 
 
@@ -35,6 +40,79 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
 # scope="function": the transaction commits before the response is sent, so a client
 # never sees 201 for a change that then failed to commit.
 UoW = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
+
+
+# (method, route pattern, duty, access): the right each API route needs, declared once per
+# role (as GOV.UK Notify declares each endpoint's authentication). First match wins; a route
+# without a rule is refused (deny by default).
+ApiRule = tuple[str, str, str, str]
+
+
+def _rule(rules: list[ApiRule], method: str, path: str) -> tuple[str, str] | None:
+    for rule_method, pattern, duty, access in rules:
+        if rule_method in ("*", method) and fnmatch.fnmatchcase(path, pattern):
+            return duty, access
+    return None
+
+
+def api_guard(rules: list[ApiRule]) -> Callable[..., Iterator[Caller]]:
+    """A dependency for a role's API router: the caller is authenticated (signed token with
+    end operator and terminal) and holds the route's right; the call is in the audit log in
+    the request's own transaction (no log, no answer). Refusals are logged on their own."""
+
+    def guard(request: Request, uow: UoW) -> Iterator[Caller]:
+        node = current_node(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", request.url.path)
+        function = f"{request.method} {path}"[:64]
+        keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
+        try:
+            caller = clients.authenticate(
+                uow.session, node.node_id, request.headers.get("authorization", "")
+            )
+            rule = _rule(rules, request.method, path)
+            if rule is None or not caller.may(*rule):
+                raise Refused("この機能を利用する権限がありません", field="rights")
+        except JukiError as refused:
+            who = locals().get("caller")
+            with node.unit_of_work() as log_uow:
+                audit.record(
+                    log_uow.session,
+                    audit.Access(
+                        operator=who.audit_name if who else "-",
+                        terminal=who.terminal if who else "-",
+                        function=function, targets=keys, result=refused.code,
+                    ),
+                )  # fmt: skip
+            raise
+        request.state.caller = caller
+        yield caller
+        # After the route, before the commit: what it touched, in the same transaction.
+        audit.record(
+            uow.session,
+            audit.Access(
+                operator=caller.audit_name, terminal=caller.terminal, function=function,
+                targets=keys + tuple(getattr(request.state, "audit_targets", ())),
+                purpose=DUTIES[rule[0]].name if rule[0] in DUTIES else rule[0],
+                number_touched=bool(getattr(request.state, "number_touched", False)),
+            ),
+        )  # fmt: skip
+
+    return guard
+
+
+def current_caller(request: Request) -> Caller:
+    caller: Caller = request.state.caller  # set by api_guard, which runs first
+    return caller
+
+
+ApiCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def guarded(rules: list[ApiRule], **router_options: Any) -> APIRouter:
+    """An API router whose every route goes through `api_guard(rules)`."""
+    dependencies = [Depends(api_guard(rules), scope="function")]
+    return APIRouter(dependencies=dependencies, **router_options)
 
 
 def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
@@ -80,14 +158,21 @@ def messages_router() -> APIRouter:
 SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
 
 
-def search_router(search: SearchService) -> APIRouter:
+SEARCH_RIGHTS: list[ApiRule] = [("POST", "/search", "identity_inquiry", "read")]
+
+
+def search_router(search: SearchService, rules: list[ApiRule] = SEARCH_RIGHTS) -> APIRouter:
     """本人確認情報検索 for a tier's file (prefecture, national). POST, so that no search key
     (a 個人番号 least of all) ever appears in a URL or an access log."""
-    router = APIRouter(tags=["本人確認情報"])
+    router = guarded(rules, tags=["本人確認情報"])
 
     @router.post("/search", summary="住民票コード・個人番号・4情報による検索")
-    def search_identity(query: IdentitySearch, uow: UoW) -> list[IdentityView]:
-        return search(uow.session, uow.node.keys, query, "api")
+    def search_identity(request: Request, query: IdentitySearch, uow: UoW) -> list[IdentityView]:
+        caller: Caller = request.state.caller
+        found = search(uow.session, uow.node.keys, query, caller.audit_name)
+        request.state.number_touched = query.individual_number is not None
+        request.state.audit_targets = tuple(f"code={view.resident_code}" for view in found)
+        return found
 
     return router
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
-from juki.core.web import UoW
+from juki.core.web import ApiRule, UoW, guarded
 from juki.cs import handlers, service
 
-router = APIRouter(tags=["市町村CS"])
+API_RIGHTS: list[ApiRule] = [
+    ("POST", "/reconcile", "consistency_check", "update"),
+    ("GET", "/reconcile/*", "consistency_check", "read"),
+]
+router = guarded(API_RIGHTS, tags=["市町村CS"])
 
 
 @router.post("/reconcile", status_code=202, summary="本人確認情報整合を開始")

@@ -13,14 +13,20 @@ current TOTP code for this local network only.
 
 from __future__ import annotations
 
+import getpass
 import os
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from juki.core.messaging.paths import code_of
-from juki.core.operators import accounts, rights, second_factor
+from sqlalchemy import select
+
+from juki.core.messaging.node import Node
+from juki.core.messaging.paths import code_of, role_of
+from juki.core.operators import accounts, clients, rights, second_factor
 from juki.core.operators.accounts import SETUP
+from juki.core.operators.tables import ApiClient
 from juki.network.embedded import EmbeddedNetwork
 
 
@@ -75,3 +81,50 @@ def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path
     path.write_text("\n".join(lines) + "\n")
     os.chmod(path, 0o600)
     return path
+
+
+# --- the local `juki` command as an API client ------------------------------------------------
+
+LOCAL_CLIENT_ID = "system:juki-cli"
+LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
+    "registry": {"resident_records": "update", "certificates": "update"},
+    "cs": {"consistency_check": "update"},
+    "prefecture": {"identity_inquiry": "read", "consistency_check": "read"},
+    "national": {"identity_inquiry": "read", "consistency_check": "read"},
+    "numbering": {},
+}
+
+
+def local_client_key(home: Path) -> clients.ClientKey:
+    """The local command's signing key (`.juki/secrets/api-client.pem`, mode 0600)."""
+    path = home / "secrets" / "api-client.pem"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(clients.ClientKey.generate(LOCAL_CLIENT_ID).private_pem())
+        os.chmod(path, 0o600)
+    return clients.ClientKey.from_pem(LOCAL_CLIENT_ID, path.read_bytes())
+
+
+def ensure_local_client(nodes: list[Node], home: Path) -> clients.ClientKey:
+    """Register the local command on each node (once), with the rights its commands need."""
+    key = local_client_key(home)
+    for node in nodes:
+        with node.unit_of_work() as uow:
+            found = uow.session.scalars(
+                select(ApiClient.id).where(ApiClient.client_id == LOCAL_CLIENT_ID)
+            ).first()
+            if found is None:
+                clients.register_client(
+                    uow.session, SETUP, node.role, client_id=LOCAL_CLIENT_ID,
+                    name="juki コマンド（このネットワークの運用者）",
+                    public_key_pem=key.public_pem(),
+                    rights=LOCAL_CLIENT_RIGHTS[role_of(node.node_id)],
+                )  # fmt: skip
+    return key
+
+
+def local_auth(home: Path, operator: str | None = None) -> clients.ClientAuth:
+    """Requests signed as the local command, for the person at this terminal."""
+    return clients.ClientAuth(
+        local_client_key(home), operator or getpass.getuser(), socket.gethostname()
+    )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
-from juki.core.web import UoW
+from juki.core.web import ApiCaller, ApiRule, UoW, guarded
 from juki.registry import (
     changes,
     corrections,
@@ -20,7 +18,13 @@ from juki.registry import (
 )
 from juki.registry.models import Resident, ResidentEvent
 
-router = APIRouter(tags=["既存住基 (resident register)"])
+# Every caller is an authenticated system acting for a named operator (core.web.api_guard).
+API_RIGHTS: list[ApiRule] = [
+    ("POST", "/wide-area-requests/*/issue", "certificates", "update"),
+    ("GET", "/*", "resident_records", "read"),
+    ("POST", "/*", "resident_records", "update"),
+]
+router = guarded(API_RIGHTS, tags=["既存住基 (resident register)"])
 
 
 def _event(event: service.EventRecord | ResidentEvent) -> schemas.EventRead:
@@ -102,13 +106,11 @@ def name_change(resident_id: int, notice: schemas.NameChangeNotice, uow: UoW) ->
     summary="職権修正の入力 (確認・承認の後に反映)",
 )
 def propose_correction(
-    resident_id: int, body: corrections.CorrectionProposal, uow: UoW, clerk_login: str
+    resident_id: int, body: corrections.CorrectionProposal, uow: UoW, caller: ApiCaller
 ) -> dict[str, int]:
-    return {"request_id": corrections.propose(uow, resident_id, body, clerk_login)}
-
-
-# Confirmation and approval of a 職権修正 happen in the console, where the clerk and the
-# supervisor are logged in; the API has no operator authentication yet (issue #4).
+    """Entered by the caller's end operator, who must be an operator of this node with the
+    update right; confirmation and approval are done in the console by two other people."""
+    return {"request_id": corrections.propose(uow, resident_id, body, caller.operator)}
 
 
 @router.post(
@@ -267,6 +269,6 @@ def wide_area_status(request_id: str, uow: UoW) -> dict[str, str | None]:
 @router.post(
     "/wide-area-requests/{request_id}/issue", status_code=201, summary="広域交付: 写しの交付"
 )
-def wide_area_issue(request_id: str, uow: UoW, clerk_login: str) -> dict[str, str]:
-    issued = wide_area.issue(uow, request_id, clerk_login, "api")
+def wide_area_issue(request_id: str, uow: UoW, caller: ApiCaller) -> dict[str, str]:
+    issued = wide_area.issue(uow, request_id, caller.operator, caller.terminal)
     return {"issue_no": issued.issue_no}

@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from juki.core.audit.tables import audit_checkpoints, audit_log
 
 GENESIS = "0" * 64
+AUDIT_LOCK_KEY = 0x4A554B49  # "JUKI": the advisory lock that orders appends
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,20 @@ def entry_hash(prev_hash: str, seq: int, at: dt.datetime, access: Access) -> str
     return hashlib.sha256(payload).hexdigest()
 
 
+def _take_turn(session: Session) -> None:
+    """Concurrent requests must not read the same head: each takes the lock before reading
+    it, and holds it until commit. PostgreSQL: a transaction-scoped advisory lock. SQLite:
+    its single write lock, taken by a write statement that changes nothing (pysqlite runs a
+    SELECT outside the transaction, so reading first would read a head that can go stale)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    else:
+        session.execute(text("UPDATE audit_checkpoints SET seq = seq WHERE 0"))
+
+
 def record(session: Session, access: Access, *, at: dt.datetime | None = None) -> int:
     """Append `access` (at `at`, default now: tests move the clock); returns its number."""
+    _take_turn(session)
     head = session.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()

@@ -34,6 +34,11 @@ DUTIES: dict[str, Duty] = {
         ),
         Duty("disclosure", "開示・訂正請求の対応", frozenset({"prefecture", "national"})),
         Duty(
+            "consistency_check",
+            "本人確認情報整合",
+            frozenset({"cs", "prefecture", "national"}),
+        ),
+        Duty(
             "bulk_output",
             "一括提供・外部媒体への出力",
             frozenset({"prefecture", "national"}),

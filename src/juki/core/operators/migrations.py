@@ -89,8 +89,24 @@ def create_operator_tables_v1() -> None:
     )
     op.create_index("ix_operator_totp_grants_operator_id", "operator_totp_grants", ["operator_id"])
 
+    op.create_table(
+        "api_clients",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.String(length=60), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("public_key", sa.Text(), nullable=False),
+        sa.Column("rights", sa.Text(), nullable=False),
+        sa.Column("body_code", sa.String(length=40), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("client_id"),
+    )
+
 
 def drop_operator_tables_v1() -> None:
+    op.drop_table("api_clients")
     for index, table in (
         ("ix_operator_totp_grants_operator_id", "operator_totp_grants"),
         ("ix_operator_rights_operator_id", "operator_rights"),

@@ -104,3 +104,21 @@ class OperatorRight(OperatorBase):
     revoked_by: Mapped[str | None] = mapped_column(String(40))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiClient(OperatorBase):
+    """A system that calls this node's API: a municipality's own system, another body's
+    (an agency's) system, or the local `juki` command. It signs each request with its key;
+    each request also names the end operator and terminal (000 AUTH-03)."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(100))  # the body (機関) in Japanese
+    public_key: Mapped[str] = mapped_column(Text)  # Ed25519, PEM
+    rights: Mapped[str] = mapped_column(Text)  # JSON {duty: access}
+    body_code: Mapped[str | None] = mapped_column(String(40))  # its row in the legal table
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | revoked
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(40))
