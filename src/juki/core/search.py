@@ -140,6 +140,18 @@ class ProvisionLogMixin:
     key_kind: Mapped[str] = mapped_column(String(16))
     result_count: Mapped[int] = mapped_column(Integer)
     refused_reason: Mapped[str | None] = mapped_column(Text)
+    # Provision to another body by the legal table (000 F2-PRV-01; 002 REQ-PRV-01): who
+    # asked (system, end operator, terminal), for which body and duty under which article,
+    # which items went out, how, and to whom they related (住民票コード, never 個人番号).
+    operator: Mapped[str | None] = mapped_column(String(40))
+    terminal: Mapped[str | None] = mapped_column(String(40))
+    body_code: Mapped[str | None] = mapped_column(String(40))
+    duty_code: Mapped[str | None] = mapped_column(String(60))
+    legal_basis: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str | None] = mapped_column(String(12))  # search | provision | transfer
+    items: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(16))  # online | media
+    targets: Mapped[str | None] = mapped_column(Text)  # JSON list of 住民票コード
 
 
 def logged_search(

@@ -81,12 +81,26 @@ def api_guard(rules: list[ApiRule]) -> Callable[..., Iterator[Caller]]:
                     audit.Access(
                         operator=who.audit_name if who else "-",
                         terminal=who.terminal if who else "-",
-                        function=function, targets=keys, result=refused.code,
+                        function=function, targets=keys, result=refused.code[:16],
                     ),
                 )  # fmt: skip
             raise
         request.state.caller = caller
-        yield caller
+        try:
+            yield caller
+        except JukiError as refused:
+            # A broken rule in the route: nothing it did stays (its transaction rolls back
+            # first, which also frees SQLite's write lock), but the attempt is logged.
+            uow.session.rollback()
+            with node.unit_of_work() as log_uow:
+                audit.record(
+                    log_uow.session,
+                    audit.Access(
+                        operator=caller.audit_name, terminal=caller.terminal,
+                        function=function, targets=keys, result=refused.code[:16],
+                    ),
+                )  # fmt: skip
+            raise
         # After the route, before the commit: what it touched, in the same transaction.
         audit.record(
             uow.session,

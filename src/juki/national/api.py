@@ -1,8 +1,12 @@
-"""住基全国サーバ API: 本人確認情報検索 (the shared search route over this tier's file)."""
+"""住基全国サーバ API: 本人確認情報検索 for J-LIS's own operators, and provision to the bodies
+of 住基法 別表 by the legal table (`legal_table.csv`), deny by default."""
 
 from __future__ import annotations
 
-from juki.core.web import search_router
+from juki.core.provision.api import PROVISION_RIGHTS, add_provision_routes
+from juki.core.web import SEARCH_RIGHTS, search_router
 from juki.national import service
+from juki.national.models import NationalIdentityRow, ProvisionLog
 
-router = search_router(service.search_identity)
+router = search_router(service.search_identity, SEARCH_RIGHTS + PROVISION_RIGHTS)
+add_provision_routes(router, NationalIdentityRow, ProvisionLog)
