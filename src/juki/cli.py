@@ -495,6 +495,53 @@ def operator_privileged(
     console.print(table)
 
 
+retention_app = typer.Typer(help="Retention: rules and the purge job.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("rules")
+def retention_rules() -> None:
+    """Each file's retention rule (rules.toml), with its legal source."""
+    from juki.core.retention import engine
+
+    table = Table(title="保存期間 (retention rules)")
+    for column in ("role", "file", "table", "kept", "source"):
+        table.add_column(column)
+    for rule in engine.rules():
+        kept = "never erased" if rule.never else f"{rule.years} years ({rule.select})"
+        table.add_row(rule.role, rule.name, rule.table, kept, rule.source)
+    console.print(table)
+
+
+@retention_app.command("purge")
+def retention_purge(
+    home: Home = HOME,
+    node: Annotated[str | None, typer.Option(help="One node, e.g. national.")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="The clock, YYYY-MM-DD (default now): for drills only.")
+    ] = None,
+) -> None:
+    """Erase what is past its retention on every node (or one), recording what was erased."""
+    import importlib
+
+    from juki.core.retention import engine
+
+    moment = (
+        dt.datetime.combine(dt.date.fromisoformat(at), dt.time(12), dt.UTC)
+        if at
+        else dt.datetime.now(dt.UTC)
+    )
+    table = Table(title=f"消去 (purge) at {moment:%Y-%m-%d}")
+    for column in ("node", "rule", "cutoff", "erased"):
+        table.add_column(column)
+    for found in _audited_nodes(home, node):
+        metadata = importlib.import_module(f"juki.{found.role}.models").Base.metadata
+        with found.unit_of_work() as uow:
+            for done in engine.purge(uow.session, found.role, metadata, moment):
+                table.add_row(found.node_id, done.rule, done.cutoff[:10], str(done.erased))
+    console.print(table)
+
+
 @bench_app.command("chain")
 def bench_chain(
     events: Annotated[int, typer.Option(help="Events to push through the chain.")] = 20000,

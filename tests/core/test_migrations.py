@@ -14,6 +14,7 @@ from juki.core.audit.tables import audit_metadata
 from juki.core.messaging.tables import messaging_metadata
 from juki.core.migrate import upgrade
 from juki.core.operators.tables import operator_metadata
+from juki.core.retention.tables import retention_metadata
 
 
 @pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering"])
@@ -26,7 +27,13 @@ def test_migrations_match_models(role: str, tmp_path: Path) -> None:
         assert (
             compare_metadata(
                 context,
-                [messaging_metadata, audit_metadata, operator_metadata, models.Base.metadata],
+                [
+                    messaging_metadata,
+                    audit_metadata,
+                    operator_metadata,
+                    retention_metadata,
+                    models.Base.metadata,
+                ],
             )
             == []
         )

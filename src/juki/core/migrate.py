@@ -11,6 +11,7 @@ from sqlalchemy import Engine, MetaData
 from juki.core.audit.tables import audit_metadata
 from juki.core.messaging.tables import messaging_metadata
 from juki.core.operators.tables import operator_metadata
+from juki.core.retention.tables import retention_metadata
 
 
 def alembic_config(role_package: str, engine: Engine | None = None) -> Config:
@@ -33,7 +34,13 @@ def run_env(role_metadata: MetaData) -> None:
     with engine.begin() as connection:
         context.configure(
             connection=connection,
-            target_metadata=[messaging_metadata, audit_metadata, operator_metadata, role_metadata],
+            target_metadata=[
+                messaging_metadata,
+                audit_metadata,
+                operator_metadata,
+                retention_metadata,
+                role_metadata,
+            ],
             render_as_batch=True,  # SQLite needs batch mode for ALTER
             compare_type=True,
         )

@@ -1,0 +1,115 @@
+"""Retention on a moved clock: each file's rule erases exactly what has expired, keeps the
+rest, records what it erased (消去履歴) and writes the run to the audit log; File 1 (the
+generator's) and the audit log are never erased."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+
+from sqlalchemy import MetaData, func, select
+
+from juki.core.audit import log as audit
+from juki.core.retention import engine
+from juki.core.retention.tables import retention_purges
+from juki.network.embedded import EmbeddedNetwork
+from juki.registry import schemas
+from juki.registry import service as registry_service
+from tests.conftest import born, record, resident
+
+LG = "131075"
+NOW = dt.datetime.now(dt.UTC)
+
+
+def metadata_of(node_id: str) -> MetaData:
+    role = node_id.split(":")[0]
+    metadata: MetaData = importlib.import_module(f"juki.{role}.models").Base.metadata
+    return metadata
+
+
+def run_purge(network: EmbeddedNetwork, node_id: str, years: float) -> dict[str, engine.Purge]:
+    node = network.node(node_id)
+    at = NOW + dt.timedelta(days=365.25 * years)
+    with node.unit_of_work() as uow:
+        done = engine.purge(uow.session, node.role, metadata_of(node_id), at)
+    return {p.rule: p for p in done}
+
+
+def rows_of(network: EmbeddedNetwork, node_id: str, table: str, code: str) -> int:
+    node = network.node(node_id)
+    identity = metadata_of(node_id).tables[table]
+    with node.db.session() as session:
+        query = select(func.count()).where(identity.c.resident_code == code)
+        return int(session.scalar(query) or 0)
+
+
+def moved(network: EmbeddedNetwork, rid: int) -> None:
+    notice = schemas.MoveWithinNotice(
+        change_date=dt.date.today(), address="東京都墨田区押上一丁目1番1号"
+    )
+    record(network, LG, registry_service.record_move_within, rid, notice)
+
+
+def test_history_is_erased_after_its_period_and_not_before(network: EmbeddedNetwork) -> None:
+    rid = born(network)
+    code = resident(network, LG, rid).resident_code
+    moved(network, rid)
+    assert rows_of(network, "national", "identity_file", code) == 2  # current + history
+    assert run_purge(network, "national", 4.9)["本人確認情報の履歴（修正前の情報）"].erased == 0
+    done = run_purge(network, "national", 5.1)["本人確認情報の履歴（修正前の情報）"]
+    assert (done.erased, done.keys) == (1, [code])
+    assert rows_of(network, "national", "identity_file", code) == 1  # the current row stays
+    # The prefecture keeps history 150 years.
+    assert run_purge(network, "prefecture:13", 6)["本人確認情報の履歴"].erased == 0
+    assert run_purge(network, "prefecture:13", 151)["本人確認情報の履歴"].erased == 1
+    with network.node("national").db.session() as session:
+        purges = session.execute(select(retention_purges)).all()
+        last = audit.entries(session, 1)[0]
+    assert any(json.loads(p.keys) == [code] for p in purges)  # 消去履歴
+    assert (last.function, last.operator) == ("retention.purge", "(retention)")
+
+
+def test_removed_persons_and_the_register_s_joshohyo(network: EmbeddedNetwork) -> None:
+    rid = born(network)
+    code = resident(network, LG, rid).resident_code
+    death = schemas.DeathNotice(change_date=dt.date.today())
+    record(network, LG, registry_service.record_death, rid, death)
+    assert run_purge(network, "national", 4)["消除者の本人確認情報"].erased == 0
+    assert run_purge(network, "national", 6)["消除者の本人確認情報"].keys == [code]
+    assert rows_of(network, "national", "identity_file", code) == 0
+    assert rows_of(network, "prefecture:13", "identity_file", code) > 0  # 150 years there
+    # The register's 除票: 150 years from removal, with the rows that name it.
+    assert run_purge(network, "registry:131075", 149)["除票（消除された住民票）"].erased == 0
+    done = run_purge(network, "registry:131075", 151)["除票（消除された住民票）"]
+    assert done.keys == [str(rid)]
+    assert done.erased >= 3  # the 住民票, its history rows, its events
+    with network.node(f"registry:{LG}").db.session() as session:
+        tables = metadata_of("registry").tables
+        assert session.scalar(select(func.count()).select_from(tables["residents"])) == 0
+        left = select(func.count()).where(tables["resident_history"].c.resident_id == rid)
+        assert session.scalar(left) == 0
+
+
+def test_the_number_file_and_the_audit_log_are_never_erased(network: EmbeddedNetwork) -> None:
+    born(network)
+    numbering = metadata_of("numbering").tables["individual_number_file"]
+    with network.node("numbering").db.session() as session:
+        before = session.scalar(select(func.count()).select_from(numbering))
+    assert before
+    assert run_purge(network, "numbering", 500) == {}
+    with network.node("numbering").db.session() as session:
+        assert session.scalar(select(func.count()).select_from(numbering)) == before
+    never = {r.table for r in engine.rules() if r.never}
+    assert never == {"individual_number_file", "audit_log"}
+
+
+def test_every_rule_names_a_file_of_its_role() -> None:
+    for rule in engine.rules():
+        if rule.role == "*":
+            continue
+        tables = metadata_of(rule.role).tables
+        assert rule.table in tables, rule
+        if not rule.never and rule.select != "superseded":
+            assert rule.clock in tables[rule.table].c, rule
+        assert rule.source
