@@ -1,12 +1,20 @@
 """住基全国サーバ API: 本人確認情報検索 for J-LIS's own operators, and provision to the bodies
-of 住基法 別表 by the legal table (`legal_table.csv`), deny by default."""
+of 住基法 別表 by the legal table (`legal_table.csv`), deny by default; 開示 to the person."""
 
 from __future__ import annotations
 
+from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
 from juki.core.provision.api import PROVISION_RIGHTS, add_provision_routes
 from juki.core.web import SEARCH_RIGHTS, search_router
 from juki.national import service
-from juki.national.models import NationalIdentityRow, ProvisionLog
+from juki.national.models import Disclosure, DisclosureCorrection, NationalIdentityRow, ProvisionLog
 
-router = search_router(service.search_identity, SEARCH_RIGHTS + PROVISION_RIGHTS)
+router = search_router(
+    service.search_identity, SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
+)
 add_provision_routes(router, NationalIdentityRow, ProvisionLog)
+add_disclosure_routes(
+    router,
+    (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection),
+    lambda _node_id: "地方公共団体情報システム機構",
+)

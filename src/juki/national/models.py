@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.consistency import ConsistencyStagingMixin
+from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
 from juki.core.identity import IdentityRowMixin
 from juki.core.search import ProvisionLogMixin
 
@@ -84,3 +85,15 @@ class ConsistencyStaging(Base, ConsistencyStagingMixin):
     """Parts of a CS's 整合 data received before its last part."""
 
     __tablename__ = "consistency_staging"
+
+
+class Disclosure(Base, DisclosureMixin):
+    """開示: each disclosure answered from this file (002 §6.3; 000 §Ⅴ)."""
+
+    __tablename__ = "disclosures"
+
+
+class DisclosureCorrection(Base, DisclosureCorrectionMixin):
+    """訂正請求 after a disclosure, tracked until the municipality resolves it."""
+
+    __tablename__ = "disclosure_corrections"

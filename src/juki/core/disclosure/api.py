@@ -1,0 +1,84 @@
+"""The disclosure routes a tier serves (national, prefecture), for its own staff at the
+disclosure desk (duty `disclosure`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from juki.core.disclosure import service
+from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
+from juki.core.identity import IdentityRowMixin
+from juki.core.operators.clients import Caller
+from juki.core.search import ProvisionLogMixin
+from juki.core.web import ApiRule, UoW, current_node
+
+DISCLOSURE_RIGHTS: list[ApiRule] = [
+    ("POST", "/disclosures", "disclosure", "update"),
+    ("POST", "/disclosures/*/corrections", "disclosure", "update"),
+    ("GET", "/disclosure-corrections/*", "disclosure", "read"),
+    ("POST", "/disclosure-corrections/*/close", "disclosure", "update"),
+]
+
+
+class MunicipalAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: str = Field(min_length=1, max_length=500)
+
+
+def add_disclosure_routes(
+    router: APIRouter,
+    models: tuple[
+        type[IdentityRowMixin],
+        type[ProvisionLogMixin],
+        type[DisclosureMixin],
+        type[DisclosureCorrectionMixin],
+    ],
+    holder: Callable[[str], str],
+) -> None:
+    identity, log, disclosure, correction = models
+
+    @router.post(
+        "/disclosures",
+        summary="本人確認情報の開示（PDF）",
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}}},
+    )
+    def disclose(request: Request, body: service.DisclosureRequest, uow: UoW) -> Response:
+        caller: Caller = request.state.caller
+        node = current_node(request)
+        record, pdf = service.disclose(
+            uow.session, node.keys, node.node_id, holder(node.node_id),
+            (identity, log, disclosure), body, caller,
+        )  # fmt: skip
+        request.state.number_touched = record.found > 0
+        request.state.audit_targets = (f"code={body.resident_code}",)
+        return Response(
+            pdf, media_type="application/pdf",
+            headers={"X-Disclosure-Id": str(record.id), "Cache-Control": "no-store"},
+        )  # fmt: skip
+
+    @router.post("/disclosures/{disclosure_id}/corrections", status_code=201, summary="訂正請求")
+    def claim(
+        request: Request, disclosure_id: int, body: service.CorrectionClaim, uow: UoW
+    ) -> dict[str, Any]:
+        caller: Caller = request.state.caller
+        found = service.request_correction(
+            uow.session, (identity, disclosure, correction), disclosure_id, body, caller
+        )
+        return service.view(found)
+
+    @router.get("/disclosure-corrections/{correction_id}", summary="訂正請求の状況")
+    def track(correction_id: int, uow: UoW) -> dict[str, Any]:
+        return service.view(service.track(uow.session, (identity, correction), correction_id))
+
+    @router.post(
+        "/disclosure-corrections/{correction_id}/close", summary="市町村の回答（訂正不要）"
+    )
+    def close(correction_id: int, body: MunicipalAnswer, uow: UoW) -> dict[str, Any]:
+        return service.view(service.close(uow.session, correction, correction_id, body.answer))

@@ -1,0 +1,199 @@
+"""Answer a disclosure request from this tier's file, and track correction requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.core.crypto import FieldKeys
+from juki.core.disclosure import document
+from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
+from juki.core.errors import Conflict, InvalidInput, NotFound
+from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
+from juki.core.ids import validate_resident_code
+from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
+from juki.core.operators.clients import Caller
+from juki.core.provision import legal_table
+from juki.core.search import ProvisionLogMixin
+
+CORRECTABLE = ("name_kanji", "name_kana", "birth_date", "sex", "address")
+
+
+class DisclosureRequest(BaseModel):
+    """開示請求: the person's 住民票コード, their name as written on the request, and how
+    their identity was confirmed at the counter (本人確認書類)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resident_code: str
+    requester_name: str = Field(min_length=1, max_length=100)
+    identity_document: str = Field(min_length=1, max_length=40)
+
+
+class CorrectionClaim(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requested: dict[str, str] = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def disclose(
+    session: Session,
+    keys: FieldKeys,
+    node_id: str,
+    holder: str,
+    models: tuple[type[IdentityRowMixin], type[ProvisionLogMixin], type[DisclosureMixin]],
+    request: DisclosureRequest,
+    caller: Caller,
+) -> tuple[DisclosureMixin, bytes]:
+    identity_model, log_model, disclosure_model = models
+    validate_resident_code(request.resident_code)
+    rows = session.scalars(
+        select(identity_model)
+        .where(identity_model.resident_code == request.resident_code)
+        .order_by(identity_model.update_seq.desc())
+    ).all()
+    record = disclosure_model()
+    record.at, record.resident_code = dt.datetime.now(dt.UTC), request.resident_code
+    record.requester_name = request.requester_name
+    record.identity_document = request.identity_document
+    record.operator, record.terminal = caller.audit_name, caller.terminal
+    record.found = len(rows)
+    record.pdf_sha256 = ""
+    session.add(record)
+    session.flush()
+    answer = document.DisclosureAnswer(
+        disclosure_no=f"{node_id.replace(':', '-')}-{record.id:06d}",
+        issued_on=dt.date.today(), holder=holder, requester_name=request.requester_name,
+        resident_code=request.resident_code,
+        rows=[_disclosed(row, keys) for row in rows],
+        provisions=_provisions(session, log_model, node_id, request.resident_code),
+    )  # fmt: skip
+    pdf = document.render(answer)
+    record.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    return record, pdf
+
+
+def _disclosed(row: IdentityRowMixin, keys: FieldKeys) -> document.DisclosedRow:
+    return document.DisclosedRow(
+        current=row.is_current, name_kanji=row.name_kanji, name_kana=row.name_kana,
+        birth_date=row.birth_date, sex=row.sex, address=row.address,
+        individual_number=keys.decrypt(row.individual_number_cipher, column=NUMBER_COLUMN),
+        reason_label=CHANGE_REASON_LABELS[ChangeReason(row.change_reason)],
+        change_date=row.change_date,
+    )  # fmt: skip
+
+
+def _provisions(
+    session: Session, log_model: type[ProvisionLogMixin], node_id: str, code: str
+) -> list[document.DisclosedProvision]:
+    from juki.core.provision.service import provisions_of
+
+    names = {(r.body_code, r.duty_code): r.body_name for r in legal_table.rows_for(node_id)}
+    return [_provision(p, names) for p in provisions_of(session, log_model, code)]
+
+
+def _provision(p: Any, names: dict[tuple[str, str], str]) -> document.DisclosedProvision:
+    return document.DisclosedProvision(
+        at=p.at if p.at.tzinfo else p.at.replace(tzinfo=dt.UTC),
+        body=names.get((p.body_code or "", p.duty_code or ""), p.body_code or ""),
+        legal_basis=p.legal_basis or "", items="・".join(p.items),
+    )  # fmt: skip
+
+
+def request_correction(
+    session: Session,
+    models: tuple[type[IdentityRowMixin], type[DisclosureMixin], type[DisclosureCorrectionMixin]],
+    disclosure_id: int,
+    claim: CorrectionClaim,
+    caller: Caller,
+) -> DisclosureCorrectionMixin:
+    """訂正請求 after a disclosure: recorded and addressed to the municipality that keeps the
+    person's record (the current row's 市町村コード)."""
+    identity_model, disclosure_model, correction_model = models
+    disclosure = session.get(disclosure_model, disclosure_id)
+    if disclosure is None:
+        raise NotFound("開示の記録が見つかりません", field="disclosure_id")
+    unknown = set(claim.requested) - set(CORRECTABLE)
+    if unknown:
+        raise InvalidInput("訂正を請求できる項目ではありません", field="requested")
+    current = session.scalars(
+        select(identity_model).where(
+            identity_model.resident_code == disclosure.resident_code,
+            identity_model.is_current.is_(True),
+        )
+    ).first()
+    if current is None:
+        raise Conflict("訂正の対象となる記録がありません", field="disclosure_id")
+    correction = correction_model()
+    correction.disclosure_id, correction.resident_code = disclosure.id, disclosure.resident_code
+    correction.requested = json.dumps(claim.requested, ensure_ascii=False)
+    correction.reason, correction.lg_code = claim.reason, current.lg_code
+    correction.status, correction.requested_at = "forwarded", dt.datetime.now(dt.UTC)
+    correction.operator = caller.audit_name
+    session.add(correction)
+    session.flush()
+    return correction
+
+
+def track(
+    session: Session,
+    models: tuple[type[IdentityRowMixin], type[DisclosureCorrectionMixin]],
+    correction_id: int,
+) -> DisclosureCorrectionMixin:
+    """The request's state now: `corrected` as soon as the municipality's 職権修正 of this
+    person has reached this tier after the request."""
+    identity_model, correction_model = models
+    correction = session.get(correction_model, correction_id)
+    if correction is None:
+        raise NotFound("訂正請求が見つかりません", field="correction_id")
+    if correction.status == "forwarded":
+        since = correction.requested_at
+        corrected = session.scalars(
+            select(identity_model)
+            .where(identity_model.resident_code == correction.resident_code)
+            .where(identity_model.change_reason == ChangeReason.CORRECTION.value)
+            .where(identity_model.timestamp >= since)
+            .order_by(identity_model.update_seq)
+        ).first()
+        if corrected is not None:
+            correction.status, correction.resolved_at = "corrected", corrected.timestamp
+            correction.resolution = f"市町村（{corrected.lg_code}）が職権修正しました"
+    return correction
+
+
+def close(
+    session: Session,
+    correction_model: type[DisclosureCorrectionMixin],
+    correction_id: int,
+    answer: str,
+) -> DisclosureCorrectionMixin:
+    """The municipality answered that no correction is due (with its reason)."""
+    correction = session.get(correction_model, correction_id)
+    if correction is None:
+        raise NotFound("訂正請求が見つかりません", field="correction_id")
+    if correction.status != "forwarded":
+        raise Conflict("この訂正請求は既に解決しています", field="correction_id")
+    if not answer.strip():
+        raise InvalidInput("市町村の回答を入力してください", field="answer")
+    correction.status, correction.resolved_at = "closed", dt.datetime.now(dt.UTC)
+    correction.resolution = answer.strip()
+    return correction
+
+
+def view(correction: DisclosureCorrectionMixin) -> dict[str, Any]:
+    return {
+        "id": correction.id,
+        "disclosure_id": correction.disclosure_id,
+        "status": correction.status,
+        "lg_code": correction.lg_code,
+        "requested_at": correction.requested_at,
+        "resolved_at": correction.resolved_at,
+        "resolution": correction.resolution,
+    }
