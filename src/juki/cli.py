@@ -495,6 +495,31 @@ def operator_privileged(
     console.print(table)
 
 
+@app.command()
+def pia(
+    node: Annotated[str, typer.Argument(help="The node to assess, e.g. prefecture:13")],
+    home: Home = HOME,
+    out: Annotated[Path, typer.Option(help="Directory for pia-<node>.md and .html")] = Path("pia"),
+) -> None:
+    """Write a node's privacy impact assessment (特定個人情報保護評価書) from the code, the
+    configuration and the running node: files, flows, requirements with their enforcing
+    tests, live evidence. Markdown and HTML."""
+    from juki.pia import catalogue, render
+    from juki.pia.report import collect
+
+    found = _one_node(home, node)
+    report = collect(found, catalogue.load())
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"pia-{node.replace(':', '-')}"
+    text = render.to_markdown(report)
+    stem.with_suffix(".md").write_text(text, encoding="utf-8")
+    stem.with_suffix(".html").write_text(render.to_html(report, text), encoding="utf-8")
+    console.print(
+        f"{stem}.md / .html — {report.enforced} of {len(report.requirements)} requirements "
+        "have an enforcing test"
+    )
+
+
 retention_app = typer.Typer(help="Retention: rules and the purge job.", no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
 
