@@ -4,15 +4,23 @@ of 住基法 別表 by the legal table (`legal_table.csv`), deny by default; 開
 from __future__ import annotations
 
 from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
-from juki.core.provision.api import PROVISION_RIGHTS, add_provision_routes
+from juki.core.provision.api import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
 from juki.core.web import SEARCH_RIGHTS, search_router
 from juki.national import service
-from juki.national.models import Disclosure, DisclosureCorrection, NationalIdentityRow, ProvisionLog
+from juki.national.models import (
+    BatchProvision,
+    Disclosure,
+    DisclosureCorrection,
+    MediaLedger,
+    NationalIdentityRow,
+    ProvisionLog,
+)
 
 router = search_router(
     service.search_identity, SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
 )
 add_provision_routes(router, NationalIdentityRow, ProvisionLog)
+add_batch_routes(router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog))
 add_disclosure_routes(
     router,
     (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection),

@@ -7,12 +7,14 @@ from __future__ import annotations
 from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
 from juki.core.messaging.paths import code_of
 from juki.core.places import prefecture_name
-from juki.core.provision.api import PROVISION_RIGHTS, add_provision_routes
+from juki.core.provision.api import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
 from juki.core.web import SEARCH_RIGHTS, search_router
 from juki.prefecture import service
 from juki.prefecture.models import (
+    BatchProvision,
     Disclosure,
     DisclosureCorrection,
+    MediaLedger,
     PrefectureIdentityRow,
     ProvisionLog,
 )
@@ -21,6 +23,7 @@ router = search_router(
     service.search_identity, SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
 )
 add_provision_routes(router, PrefectureIdentityRow, ProvisionLog)
+add_batch_routes(router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog))
 add_disclosure_routes(
     router,
     (PrefectureIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from juki.core.consistency import ConsistencyStagingMixin
 from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
 from juki.core.identity import IdentityRowMixin
+from juki.core.provision.batch import BatchProvisionMixin, MediaLedgerMixin
 from juki.core.search import ProvisionLogMixin
 
 
@@ -55,3 +56,15 @@ class DisclosureCorrection(Base, DisclosureCorrectionMixin):
     """訂正請求 after a disclosure, tracked until the municipality resolves it."""
 
     __tablename__ = "disclosure_corrections"
+
+
+class BatchProvision(Base, BatchProvisionMixin):
+    """一括提供: a condition list, approved by a second person, its sealed result file."""
+
+    __tablename__ = "batch_provisions"
+
+
+class MediaLedger(Base, MediaLedgerMixin):
+    """外部媒体使用簿: every result file written out, with operator and witness."""
+
+    __tablename__ = "media_ledger"

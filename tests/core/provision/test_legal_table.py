@@ -10,7 +10,9 @@ import pytest
 from juki.core.errors import InvalidInput
 from juki.core.provision import legal_table
 
-HEADER = "tier,body_code,body_name,kind,table,article,duty_code,duty_name,items,keys,source\n"
+HEADER = (
+    "tier,body_code,body_name,kind,table,article,duty_code,duty_name,items,keys,methods,source\n"
+)
 
 
 def test_the_rows_the_seeds_name_are_shipped() -> None:
@@ -29,14 +31,12 @@ def test_the_rows_the_seeds_name_are_shipped() -> None:
 @pytest.mark.parametrize(
     ("line", "column"),
     [
-        (
-            "national,x,X,provision,別表第一,第1条,d,D,resident_code;blood_type,resident_code,s",
-            "items",
-        ),
-        ("national,x,X,gift,別表第一,第1条,d,D,resident_code,resident_code,s", "kind"),
-        ("national,x,X,provision,別表第一,第1条,d,D,resident_code,wildcard,s", "keys"),
-        ("city,x,X,provision,別表第一,第1条,d,D,resident_code,resident_code,s", "tier"),
-        ("national,x,X,provision,別表第一,,d,D,resident_code,resident_code,s", "article"),
+        ("national,x,X,provision,別表第一,第1条,d,D,blood_type,resident_code,online,s", "items"),
+        ("national,x,X,provision,別表第一,第1条,d,D,resident_code,resident_code,post,s", "methods"),
+        ("national,x,X,gift,別表第一,第1条,d,D,resident_code,resident_code,online,s", "kind"),
+        ("national,x,X,provision,別表第一,第1条,d,D,resident_code,wildcard,online,s", "keys"),
+        ("city,x,X,provision,別表第一,第1条,d,D,resident_code,resident_code,online,s", "tier"),
+        ("national,x,X,provision,別表第一,,d,D,resident_code,resident_code,online,s", "article"),
     ],
 )
 def test_a_bad_row_is_refused_with_its_place(tmp_path: Path, line: str, column: str) -> None:
@@ -54,7 +54,7 @@ def test_more_rows_are_loaded_from_the_configured_files(
     path = tmp_path / "more.csv"
     row = (
         "national,mofa,外務省,provision,別表第一,住基法第30条の9,passport_national,"
-        "旅券の発給に関する事務,resident_code;name_kanji;address,four_items,test\n"
+        "旅券の発給に関する事務,resident_code;name_kanji;address,four_items,online,test\n"
     )
     path.write_text(HEADER + row, encoding="utf-8")
     assert legal_table.find("national", "mofa", "passport_national") is None

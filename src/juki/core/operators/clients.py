@@ -22,6 +22,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -73,6 +74,7 @@ def register_client(
     public_key_pem: str,
     rights: dict[str, str],
     body_code: str | None = None,
+    media_public_key_pem: str | None = None,
 ) -> ApiClient:
     if not client_id or len(client_id) > 60 or not client_id.isascii():
         raise InvalidInput("クライアントIDは英数字60文字以内です", field="client_id")
@@ -87,11 +89,21 @@ def register_client(
         raise InvalidInput("公開鍵（PEM）を読めません", field="public_key") from None
     if not isinstance(key, Ed25519PublicKey):
         raise InvalidInput("公開鍵は Ed25519 です", field="public_key")
+    if media_public_key_pem is not None:
+        try:
+            media_key = serialization.load_pem_public_key(media_public_key_pem.encode())
+        except ValueError:
+            raise InvalidInput(
+                "媒体用の公開鍵（PEM）を読めません", field="media_public_key"
+            ) from None
+        if not isinstance(media_key, X25519PublicKey):
+            raise InvalidInput("媒体用の公開鍵は X25519 です", field="media_public_key")
     if session.scalars(select(ApiClient).where(ApiClient.client_id == client_id)).first():
         raise Conflict("このクライアントIDは登録済みです", field="client_id")
     client = ApiClient(
         client_id=client_id, name=name, public_key=public_key_pem,
-        rights=json.dumps(rights, sort_keys=True), body_code=body_code, status="active",
+        rights=json.dumps(rights, sort_keys=True), body_code=body_code,
+        media_public_key=media_public_key_pem, status="active",
         created_at=now(), created_by=actor.login[:40],
     )  # fmt: skip
     session.add(client)

@@ -97,6 +97,7 @@ def create_operator_tables_v1() -> None:
         sa.Column("public_key", sa.Text(), nullable=False),
         sa.Column("rights", sa.Text(), nullable=False),
         sa.Column("body_code", sa.String(length=40), nullable=True),
+        sa.Column("media_public_key", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=40), nullable=False),

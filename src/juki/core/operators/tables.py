@@ -119,6 +119,8 @@ class ApiClient(OperatorBase):
     public_key: Mapped[str] = mapped_column(Text)  # Ed25519, PEM
     rights: Mapped[str] = mapped_column(Text)  # JSON {duty: access}
     body_code: Mapped[str | None] = mapped_column(String(40))  # its row in the legal table
+    # X25519, PEM: result files (一括提供) are sealed to this key, so only the body reads them.
+    media_public_key: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="active")  # active | revoked
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(40))

@@ -4,19 +4,23 @@ and the list of provisions of one person's information (for 開示)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from juki.core.errors import JukiError
 from juki.core.identity import IdentityRowMixin
 from juki.core.ids import validate_resident_code
 from juki.core.operators.clients import Caller
-from juki.core.provision import service
+from juki.core.provision import batch, service
 from juki.core.search import ProvisionLogMixin
 from juki.core.web import ApiRule, UoW, current_node
 
 PROVISION_RIGHTS: list[ApiRule] = [
     ("POST", "/provision", "identity_inquiry", "read"),
     ("POST", "/provision-records/of-person", "disclosure", "read"),
+    ("POST", "/batch-provisions", "bulk_output", "update"),
+    ("POST", "/batch-provisions/*/approve", "bulk_output", "update"),
+    ("POST", "/batch-provisions/*/write-out", "bulk_output", "update"),
 ]
 
 
@@ -61,3 +65,47 @@ def add_provision_routes(
         validate_resident_code(body.resident_code)
         request.state.audit_targets = (f"code={body.resident_code}",)
         return service.provisions_of(uow.session, log_model, body.resident_code)
+
+
+def add_batch_routes(
+    router: APIRouter,
+    models: tuple[
+        type[batch.BatchProvisionMixin],
+        type[batch.MediaLedgerMixin],
+        type[IdentityRowMixin],
+        type[ProvisionLogMixin],
+    ],
+) -> None:
+    batch_model, ledger_model, identity_model, log_model = models
+
+    @router.post("/batch-provisions", status_code=201, summary="一括提供の依頼（条件ファイル）")
+    def ask(request: Request, body: batch.BatchRequest, uow: UoW) -> dict[str, object]:
+        caller: Caller = request.state.caller
+        node = current_node(request)
+        made = batch.request(uow.session, node.keys, node.node_id, batch_model, body, caller)
+        return {"id": made.id, "status": made.status, "rows": made.row_count}
+
+    @router.post("/batch-provisions/{batch_id}/approve", summary="一括提供の承認と実行（二人目）")
+    def approve(request: Request, batch_id: int, uow: UoW) -> dict[str, object]:
+        caller: Caller = request.state.caller
+        node = current_node(request)
+        done = batch.approve_and_run(
+            uow.session, node.keys, node.node_id, (batch_model, identity_model, log_model),
+            batch_id, caller,
+        )  # fmt: skip
+        request.state.number_touched = True  # the condition list may carry 個人番号
+        return {"id": done.id, "status": done.status, "records": done.records_out,
+                "sha256": done.result_sha256}  # fmt: skip
+
+    @router.post(
+        "/batch-provisions/{batch_id}/write-out",
+        summary="結果ファイルの書出し（受領機関の鍵で暗号化済み、媒体使用簿に記録）",
+        response_class=Response,
+    )
+    def write_out(request: Request, batch_id: int, uow: UoW) -> Response:
+        caller: Caller = request.state.caller
+        sealed = batch.write_out(uow.session, (batch_model, ledger_model), batch_id, caller)
+        return Response(
+            sealed, media_type="application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.hpke"'},
+        )  # fmt: skip

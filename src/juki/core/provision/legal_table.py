@@ -21,9 +21,10 @@ ITEMS = (
 )  # fmt: skip
 KEYS = ("resident_code", "individual_number", "four_items")
 KINDS = ("provision", "transfer")  # 提供 (another body) / 移転 (another department)
+METHODS = ("online", "media")  # 住基ネット online / a result file (一括提供, 媒体連携)
 COLUMNS = (
     "tier", "body_code", "body_name", "kind", "table", "article", "duty_code", "duty_name",
-    "items", "keys", "source",
+    "items", "keys", "methods", "source",
 )  # fmt: skip
 
 
@@ -39,6 +40,7 @@ class LegalRow:
     duty_name: str
     items: tuple[str, ...]
     keys: tuple[str, ...]
+    methods: tuple[str, ...]  # online, and media where the body may have a batch result file
     source: str  # where the row comes from (the seed, or "[Inference]")
 
     @property
@@ -64,8 +66,9 @@ def parse(path: Path) -> list[LegalRow]:
             )
         for number, raw in enumerate(reader, start=2):
             row = LegalRow(
-                **{k: raw[k].strip() for k in COLUMNS if k not in ("items", "keys")},
+                **{k: raw[k].strip() for k in COLUMNS if k not in ("items", "keys", "methods")},
                 items=_split(raw["items"]), keys=_split(raw["keys"]),
+                methods=_split(raw["methods"]),
             )  # fmt: skip
             _check(row, f"{path}:{number}")
             rows.append(row)
@@ -89,6 +92,9 @@ def _check(row: LegalRow, where: str) -> None:
     unknown = set(row.keys) - set(KEYS)
     if not row.keys or unknown:
         raise bad("keys", f"使えない検索キーです: {', '.join(sorted(unknown)) or '(なし)'}")
+    unknown = set(row.methods) - set(METHODS)
+    if not row.methods or unknown:
+        raise bad("methods", f"使えない提供方法です: {', '.join(sorted(unknown)) or '(なし)'}")
 
 
 def shipped_paths() -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -84,9 +85,9 @@ def provide(
     if request.key_kind() not in row.keys:
         raise ProvisionRefused("この事務では使えない検索キーです", field=request.key_kind())
     found = search(session, model, keys, request.search(row.duty_name))
-    records = [{item: _plain(getattr(view, item)) for item in row.items} for view in found]
-    _record(
-        session, log_model, caller, request, row.kind,
+    records = [{item: plain(getattr(view, item)) for item in row.items} for view in found]
+    record(
+        session, log_model, caller, of_request(caller, request), row.kind,
         legal_basis=row.legal_basis, items=row.items,
         targets=[view.resident_code for view in found],
     )  # fmt: skip
@@ -104,14 +105,30 @@ def record_refusal(
     reason: str,
 ) -> None:
     """Refused provisions are recorded too (000 PRV-LOG; 002 REQ-PRV-01)."""
-    _record(session, log_model, caller, request, "provision", refused=reason)
+    record(session, log_model, caller, of_request(caller, request), "provision", refused=reason)
 
 
-def _record(
+@dataclass(frozen=True)
+class Recorded:
+    """What a provision record says of one request (or one batch)."""
+
+    body_code: str | None
+    duty: str
+    key_kind: str  # code | number | 4info | list (a batch's condition list)
+    method: str  # online | media
+
+
+def of_request(caller: Caller, request: ProvisionRequest) -> Recorded:
+    return Recorded(
+        caller.body_code, request.duty, KEY_KIND_RECORDED[request.key_kind()], request.method
+    )
+
+
+def record(
     session: Session,
     log_model: type[ProvisionLogMixin],
     caller: Caller,
-    request: ProvisionRequest,
+    what: Recorded,
     kind: str,
     *,
     legal_basis: str | None = None,
@@ -119,22 +136,20 @@ def _record(
     targets: list[str] | None = None,
     refused: str | None = None,
 ) -> None:
+    """One provision record (000 F2-PRV-01; 002 REQ-PRV-01), refused attempts included."""
     entry = log_model()
     entry.at, entry.requester = dt.datetime.now(dt.UTC), caller.client_id[:64]
-    entry.purpose, entry.key_kind = request.duty[:200], KEY_KIND_RECORDED[request.key_kind()]
+    entry.purpose, entry.key_kind = what.duty[:200], what.key_kind
     entry.result_count, entry.refused_reason = len(targets or []), refused
     entry.operator, entry.terminal = caller.operator, caller.terminal
-    entry.body_code, entry.duty_code, entry.legal_basis = (
-        caller.body_code,
-        request.duty,
-        legal_basis,
-    )
-    entry.kind, entry.items, entry.method = kind, ";".join(items), request.method
+    entry.body_code, entry.duty_code = what.body_code, what.duty
+    entry.legal_basis, entry.kind = legal_basis, kind
+    entry.items, entry.method = ";".join(items), what.method
     entry.targets = json.dumps(targets or [])
     session.add(entry)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return getattr(value, "value", value)

@@ -1,0 +1,148 @@
+"""一括提供 under two-person control: a condition list for a body allowed media, approved
+by a second person, answered with exactly one result set per condition row holding only
+the row's items, sealed to the body's key (nobody else can open it), and every write-out
+in the media ledger with operator and witness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from juki.core.operators import clients
+from juki.core.operators.accounts import SETUP
+from juki.core.provision.batch import open_result
+from juki.national import models as national_models
+from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
+from tests.conftest import born, resident
+
+LG = "131075"
+
+
+def operator(network: EmbeddedNetwork, client_id: str, op: str) -> TestClient:
+    """The J-LIS staff's own system, acting for operator `op` (bulk output right)."""
+    node = network.node("national")
+    key = clients.ClientKey.generate(client_id)
+    with node.unit_of_work() as uow:
+        clients.register_client(
+            uow.session, SETUP, node.role, client_id=client_id, name="機構 業務端末",
+            public_key_pem=key.public_pem(), rights={"bulk_output": "update"},
+        )  # fmt: skip
+    client = TestClient(network_app(network))
+    client.auth = clients.ClientAuth(key, op, "jlis-terminal-1")
+    return client
+
+
+def recipient(network: EmbeddedNetwork, body_code: str = "nenkin") -> X25519PrivateKey:
+    """The body's system, registered with its media (X25519) key."""
+    private = X25519PrivateKey.generate()
+    public = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    node = network.node("national")
+    with node.unit_of_work() as uow:
+        clients.register_client(
+            uow.session, SETUP, node.role, client_id=f"agency:{body_code}", name="日本年金機構",
+            public_key_pem=clients.ClientKey.generate("x").public_pem(), body_code=body_code,
+            rights={"identity_inquiry": "read"}, media_public_key_pem=public.decode(),
+        )  # fmt: skip
+    return private
+
+
+def conditions(*rows: str) -> str:
+    return "row_id,resident_code,name_kana,birth_date,sex\n" + "\n".join(rows) + "\n"
+
+
+def ledger(network: EmbeddedNetwork) -> list[Any]:
+    with network.node("national").db.session() as session:
+        rows = session.scalars(select(national_models.MediaLedger)).all()
+        session.expunge_all()
+        return list(rows)
+
+
+def test_a_batch_needs_a_second_person_and_is_sealed_to_the_body(
+    network: EmbeddedNetwork,
+) -> None:
+    code = resident(network, LG, born(network)).resident_code
+    private = recipient(network)
+    first = operator(network, "system:jlis-a", "yamada.ichiro")
+    second = operator(network, "system:jlis-b", "kimura.jiro")
+    body = {
+        "body_code": "nenkin", "duty": "pension_benefits",
+        "conditions_csv": conditions(f"r1,{code},,,", "r2,,スミダ　ハナコ,2026-11-01,2",
+                                     "r3,,ダレモ　イナイ,1900-01-01,1"),
+    }  # fmt: skip
+    asked = first.post("/national/batch-provisions", json=body)
+    assert asked.status_code == 201, asked.text
+    batch_id = asked.json()["id"]
+    assert first.post(f"/national/batch-provisions/{batch_id}/write-out").status_code == 409
+    same = first.post(f"/national/batch-provisions/{batch_id}/approve")
+    assert same.status_code == 403  # the requester cannot approve (相互牽制)
+    assert same.json()["field"] == "approved_by"
+    approved = second.post(f"/national/batch-provisions/{batch_id}/approve")
+    assert approved.status_code == 200, approved.text
+    written = first.post(f"/national/batch-provisions/{batch_id}/write-out")
+    assert written.status_code == 200
+    sealed = written.content
+    assert code.encode() not in sealed  # sealed: nothing readable on the medium
+    with pytest.raises(InvalidTag):
+        open_result(X25519PrivateKey.generate(), sealed)  # anyone else's key: nothing
+    opened = open_result(private, sealed)
+    assert [r["row_id"] for r in opened["results"]] == ["r1", "r2", "r3"]
+    by_row = {r["row_id"]: r["records"] for r in opened["results"]}
+    assert [rec["resident_code"] for rec in by_row["r1"]] == [code]
+    assert [rec["resident_code"] for rec in by_row["r2"]] == [code]
+    assert by_row["r3"] == []
+    assert set(by_row["r1"][0]) == set(opened["items"])  # only the row's items
+    (entry,) = ledger(network)
+    assert (entry.operator, entry.witness) == (
+        "yamada.ichiro@system:jlis-a", "kimura.jiro@system:jlis-b",
+    )  # fmt: skip
+    assert entry.records == 2
+
+
+def test_only_bodies_allowed_media_get_a_batch(network: EmbeddedNetwork) -> None:
+    recipient(network, "city-tax")  # other tiers' tax: online only in the legal table
+    first = operator(network, "system:jlis-a", "yamada.ichiro")
+    body = {"body_code": "city-tax", "duty": "local_tax",
+            "conditions_csv": conditions("r1,24727059608,,,")}  # fmt: skip
+    refused = first.post("/national/batch-provisions", json=body)
+    assert refused.status_code == 403
+    assert refused.json()["field"] == "duty"
+
+
+@pytest.mark.parametrize(
+    "csv_text",
+    [
+        "row_id,blood\nr1,A\n",  # unknown column
+        "row_id,resident_code\nr1,24727059608\nr1,24727059608\n",  # duplicate row id
+        "row_id,name_kana\nr1,スミダ\n",  # 4情報 with too few items
+        "resident_code\n24727059608\n",  # no row id
+    ],
+)
+def test_a_bad_condition_list_is_refused_and_nothing_is_stored(
+    sqlite_network: EmbeddedNetwork, csv_text: str
+) -> None:
+    recipient(sqlite_network)
+    first = operator(sqlite_network, "system:jlis-a", "yamada.ichiro")
+    body = {"body_code": "nenkin", "duty": "pension_benefits", "conditions_csv": csv_text}
+    answer = first.post("/national/batch-provisions", json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "conditions_csv"
+    with sqlite_network.node("national").db.session() as session:
+        assert session.scalars(select(national_models.BatchProvision)).first() is None
+
+
+def test_a_body_without_a_media_key_gets_no_batch(sqlite_network: EmbeddedNetwork) -> None:
+    first = operator(sqlite_network, "system:jlis-a", "yamada.ichiro")
+    body = {"body_code": "nenkin", "duty": "pension_benefits",
+            "conditions_csv": conditions("r1,24727059608,,,")}  # fmt: skip
+    refused = first.post("/national/batch-provisions", json=body)
+    assert refused.status_code == 403
+    assert refused.json()["field"] == "body_code"
