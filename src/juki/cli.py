@@ -379,6 +379,29 @@ def audit_anomalies(
     console.print(table)
 
 
+@audit_app.command("monthly")
+def audit_monthly(
+    home: Home = HOME,
+    node: Annotated[str | None, typer.Option(help="One node, e.g. registry:131075.")] = None,
+    month: Annotated[str, typer.Option(help="YYYY-MM; this month when omitted")] = "",
+) -> None:
+    """The monthly access report per operator and function (000 LOG-02)."""
+    from juki.core.audit import reports
+
+    first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
+    table = Table(title=f"月次アクセス報告 {first:%Y-%m}")
+    for column in ("node", "operator", "function", "accesses", "refused", "個人番号"):
+        table.add_column(column)
+    for found in _audited_nodes(home, node):
+        with found.db.session() as session:
+            for line in reports.monthly_access(session, first):
+                table.add_row(
+                    found.node_id, line.operator, line.function, str(line.accesses),
+                    str(line.refused), str(line.number_touched),
+                )  # fmt: skip
+    console.print(table)
+
+
 @audit_app.command("checkpoint")
 def audit_checkpoint(
     home: Home = HOME,

@@ -150,6 +150,28 @@ def test_anomalies_on_a_moved_clock(sqlite_network: EmbeddedNetwork) -> None:
     assert check(sqlite_network).ok  # moved clock or not, the chain holds
 
 
+def test_searches_without_a_matching_application(sqlite_network: EmbeddedNetwork) -> None:
+    """The standard specification's 10.2: a search whose persons were the subject of no 届出
+    or issue by the same operator that day is reported; one followed by an issue is not."""
+    jst = dt.timezone(dt.timedelta(hours=9))
+    day = dt.datetime(2026, 11, 24, 10, 0, tzinfo=jst)
+    node = sqlite_network.node(f"registry:{LG}")
+    with node.db.session() as session:
+        for n in range(3):  # looked up three people, acted for one of them
+            found = audit.Access("sato", "t1", "POST /search", (f"id={n + 1}",))
+            audit.record(session, found, at=day + dt.timedelta(minutes=n))
+        issued = audit.Access(
+            "sato", "t1", "POST /households/{household_id}/certificate",
+            ("household_id=9", "id=1"),
+        )  # fmt: skip
+        audit.record(session, issued, at=day + dt.timedelta(minutes=5))
+        empty = audit.Access("ito", "t2", "POST /search")  # found nobody: not counted
+        audit.record(session, empty, at=day)
+        found = anomalies.report(session, day.date(), day.date(), unmatched_per_day=2)
+    unmatched = [f for f in found if f.kind == "search_without_application"]
+    assert [(f.operator, f.count) for f in unmatched] == [("sato", 2)]
+
+
 def test_log_in_attempts_are_logged(sqlite_network: EmbeddedNetwork, console: TestClient) -> None:
     base = f"/registry/{LG}/console"
     page = console.get(f"{base}/login").text
@@ -193,3 +215,25 @@ def test_concurrent_writers_keep_one_chain(network: EmbeddedNetwork) -> None:
         report = audit.verify(session, node.node_id, node.check_own_signature)
     assert report.ok, report.problems
     assert report.entries >= 90
+
+
+def test_the_monthly_access_report_per_operator_and_task(sqlite_network: EmbeddedNetwork) -> None:
+    """000 LOG-02: accesses per operator and function in the month, refused ones and those
+    that touched a 個人番号 counted; the month before and after are not included."""
+    from juki.core.audit import reports
+
+    jst = dt.timezone(dt.timedelta(hours=9))
+    node = sqlite_network.node(f"registry:{LG}")
+    with node.db.session() as session:
+        view = audit.Access("sato", "t1", "GET /residents/{resident_id}", number_touched=True)
+        audit.record(session, view, at=dt.datetime(2026, 11, 1, 0, 30, tzinfo=jst))
+        audit.record(session, view, at=dt.datetime(2026, 11, 30, 23, 0, tzinfo=jst))
+        refused = audit.Access("sato", "t1", "GET /audit", result="refused")
+        audit.record(session, refused, at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=jst))
+        audit.record(session, view, at=dt.datetime(2026, 12, 1, 0, 0, tzinfo=jst))
+        audit.record(session, view, at=dt.datetime(2026, 10, 31, 23, 59, tzinfo=jst))
+        lines = reports.monthly_access(session, dt.date(2026, 11, 1))
+    assert [(x.operator, x.function, x.accesses, x.refused, x.number_touched) for x in lines] == [
+        ("sato", "GET /audit", 1, 1, 0),
+        ("sato", "GET /residents/{resident_id}", 2, 0, 2),
+    ]

@@ -151,3 +151,16 @@ def test_a_revoked_right_applies_at_once(
     with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
         rights.revoke(uow.session, accounts.Actor(extra.login), right.id, "担当替え")
     assert supervisor.get(f"{BASE}/audit").status_code == 403
+
+
+def test_an_idle_session_locks(
+    consoles: dict[str, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """001a USE-2-2, 002 REQ-UI-01: an unattended terminal locks (30 minutes by default;
+    here the limit is moved to zero so the next request is already too late)."""
+    from juki.registry.console import session
+
+    clerk = consoles["clerk"]
+    assert clerk.get(f"{BASE}/search").status_code == 200
+    monkeypatch.setattr(session, "IDLE_LOCK_S", 0)
+    assert clerk.get(f"{BASE}/search").headers["location"].endswith("/console/login")

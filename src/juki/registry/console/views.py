@@ -403,4 +403,5 @@ ANOMALY_KINDS = {
     "closed_day": "閉庁日（土日祝）の操作",
     "login_failures": "ログイン失敗",
     "many_searches": "一日の検索が多い",
+    "search_without_application": "申請（届出・交付）に対応しない検索",
 }
