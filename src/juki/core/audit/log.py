@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from juki.core.audit.tables import audit_checkpoints, audit_log
+from juki.core.errors import JukiError
 
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 0x4A554B49  # "JUKI": the advisory lock that orders appends
@@ -64,8 +67,32 @@ def _take_turn(session: Session) -> None:
         session.execute(text("UPDATE audit_checkpoints SET seq = seq WHERE 0"))
 
 
+class AuditUnavailable(JukiError):
+    """The log cannot be written: the operation is refused (fail-safe), never done unlogged."""
+
+    code = "audit_unavailable"
+    status = 503
+
+
+ALARM = logging.getLogger("juki.alarm")
+
+
 def record(session: Session, access: Access, *, at: dt.datetime | None = None) -> int:
-    """Append `access` (at `at`, default now: tests move the clock); returns its number."""
+    """Append `access` (at `at`, default now: tests move the clock); returns its number.
+    If the row cannot be written, an alarm is raised and the operation refused."""
+    try:
+        return _append(session, access, at)
+    except SQLAlchemyError as exc:
+        ALARM.critical(
+            "audit log unavailable (%s): operation refused: %s", type(exc).__name__, access.function
+        )
+        raise AuditUnavailable(
+            "監査ログに記録できないため、操作を受け付けません（管理者に連絡してください）",
+            field="audit_log",
+        ) from exc
+
+
+def _append(session: Session, access: Access, at: dt.datetime | None) -> int:
     _take_turn(session)
     head = session.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
