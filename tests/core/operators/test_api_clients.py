@@ -21,6 +21,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry.models import Resident
 from tests.conftest import api_client
+from tests.routes import mounted, route_table
 
 LG = "131075"
 BIRTH = {
@@ -194,3 +195,27 @@ def test_unknown_duties_cannot_be_granted_to_a_client(sqlite_network: EmbeddedNe
     with pytest.raises(InvalidInput) as refused:
         register(sqlite_network, "national", "agency:x", {"resident_records": "read"})
     assert refused.value.field == "rights"
+
+
+def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
+    """Deny by default: a route without a rule would refuse everyone; every API route of
+    every role is declared (the console and the node-to-node /messages have their own)."""
+    from juki.core.disclosure.api import DISCLOSURE_RIGHTS
+    from juki.core.provision.api import PROVISION_RIGHTS
+    from juki.core.web import SEARCH_RIGHTS, _rule
+    from juki.cs.api import API_RIGHTS as CS_RIGHTS
+    from juki.registry.api import API_RIGHTS as REGISTRY_RIGHTS
+
+    tier = SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
+    rules = {"registry": REGISTRY_RIGHTS, "cs": CS_RIGHTS, "prefecture": tier, "national": tier}
+    app = network_app(sqlite_network)
+    unguarded = ("/messages", "/health", "/docs", "/openapi", "/redoc", "/console")
+    checked = 0
+    for node_id in ("registry:131075", "cs:131075", "prefecture:13", "national"):
+        table = route_table(mounted(app, "/" + node_id.replace(":", "/")))
+        for method, path in sorted(table):
+            if path.startswith(unguarded):
+                continue
+            checked += 1
+            assert _rule(rules[node_id.split(":")[0]], method, path), (node_id, method, path)
+    assert checked > 40
