@@ -8,8 +8,7 @@ Create Date: 2026-11-23 09:30:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from juki.core.disclosure.migrations import create_disclosure_tables_v1, drop_disclosure_tables_v1
 
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
@@ -18,46 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "disclosures",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("resident_code", sa.String(length=11), nullable=False),
-        sa.Column("requester_name", sa.String(length=100), nullable=False),
-        sa.Column("identity_document", sa.String(length=40), nullable=False),
-        sa.Column("operator", sa.String(length=40), nullable=False),
-        sa.Column("terminal", sa.String(length=40), nullable=False),
-        sa.Column("found", sa.Integer(), nullable=False),
-        sa.Column("pdf_sha256", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index("ix_disclosures_resident_code", "disclosures", ["resident_code"])
-    op.create_table(
-        "disclosure_corrections",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("disclosure_id", sa.Integer(), nullable=False),
-        sa.Column("resident_code", sa.String(length=11), nullable=False),
-        sa.Column("requested", sa.Text(), nullable=False),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("lg_code", sa.String(length=6), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("operator", sa.String(length=40), nullable=False),
-        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("resolution", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index(
-        "ix_disclosure_corrections_disclosure_id", "disclosure_corrections", ["disclosure_id"]
-    )
-    op.create_index(
-        "ix_disclosure_corrections_resident_code", "disclosure_corrections", ["resident_code"]
-    )
+    create_disclosure_tables_v1()
 
 
 def downgrade() -> None:
-    op.drop_index("ix_disclosure_corrections_resident_code", table_name="disclosure_corrections")
-    op.drop_index("ix_disclosure_corrections_disclosure_id", table_name="disclosure_corrections")
-    op.drop_table("disclosure_corrections")
-    op.drop_index("ix_disclosures_resident_code", table_name="disclosures")
-    op.drop_table("disclosures")
+    drop_disclosure_tables_v1()
