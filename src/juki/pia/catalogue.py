@@ -11,6 +11,19 @@ PIA_DIR = Path(__file__).resolve().parents[3] / "docs" / "pia"
 REQUIREMENTS = PIA_DIR / "requirements.toml"
 ENFORCEMENT = PIA_DIR / "enforcement.toml"
 
+# The components the requirements name (requirements.toml `node`) that this project builds.
+# A requirement of another component (the card system, JPKI, the 附票 server, the
+# information-provision network, the 戸籍 systems) is listed apart as 未構築, not as 未対応.
+BUILT_NODES = frozenset({"all", "registry", "cs", "prefecture", "national", "numbering"})
+
+# How a mapped requirement is met (enforcement.toml `status`):
+#   enforced  the tests show the requirement as stated;
+#   partial   the tests show part of it; `note` says what is missing;
+#   platform  it is met outside the software (network, OS, physical security: firewalls,
+#             antivirus, device control); `note` says what the platform must do, and `tests`
+#             show the software's own share where it has one.
+STATUSES = ("enforced", "partial", "platform")
+
 # Which assessment speaks for which node role.
 SPECS_OF_ROLE = {
     "registry": ("001a", "001b"),
@@ -35,7 +48,7 @@ class Requirement:
 class Enforcement:
     requirement: str
     tests: tuple[str, ...]
-    status: str  # enforced | partial
+    status: str  # one of STATUSES
     note: str = ""
 
 
@@ -45,8 +58,14 @@ class Catalogue:
     enforcement: dict[str, Enforcement] = field(default_factory=dict)
 
     def for_role(self, role: str) -> list[Requirement]:
+        """The requirements of the role's assessment that concern a component we build."""
         specs = SPECS_OF_ROLE.get(role, ())
-        return [r for r in self.requirements if r.spec in specs]
+        return [r for r in self.requirements if r.spec in specs and r.node in BUILT_NODES]
+
+    def not_built_for_role(self, role: str) -> list[Requirement]:
+        """The role's assessment's requirements on components not built yet."""
+        specs = SPECS_OF_ROLE.get(role, ())
+        return [r for r in self.requirements if r.spec in specs and r.node not in BUILT_NODES]
 
 
 def load(requirements: Path = REQUIREMENTS, enforcement: Path = ENFORCEMENT) -> Catalogue:
@@ -60,7 +79,7 @@ def load(requirements: Path = REQUIREMENTS, enforcement: Path = ENFORCEMENT) -> 
         with enforcement.open("rb") as handle:
             for row in tomllib.load(handle).get("enforced", []):
                 mapped[row["requirement"]] = Enforcement(
-                    requirement=row["requirement"], tests=tuple(row["tests"]),
+                    requirement=row["requirement"], tests=tuple(row.get("tests", ())),
                     status=row.get("status", "enforced"), note=row.get("note", ""),
                 )  # fmt: skip
     return Catalogue(found, mapped)

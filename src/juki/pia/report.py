@@ -103,11 +103,20 @@ class PiaReport:
     provisions: list[legal_table.LegalRow]
     requirements: list[tuple[Requirement, Enforcement | None]]
     evidence: Evidence
+    not_built: list[Requirement] = field(default_factory=list)
     never_erased: list[str] = field(default_factory=list)
 
     @property
     def enforced(self) -> int:
+        """Requirements with a mapping (enforced, partial or met by the platform)."""
         return sum(1 for _r, e in self.requirements if e is not None)
+
+    def counted(self, status: str) -> int:
+        return sum(1 for _r, e in self.requirements if e is not None and e.status == status)
+
+    @property
+    def unmapped(self) -> int:
+        return len(self.requirements) - self.enforced
 
 
 def collect(node: Node, catalogue: Catalogue) -> PiaReport:
@@ -124,7 +133,7 @@ def collect(node: Node, catalogue: Catalogue) -> PiaReport:
         generated_at=dt.datetime.now(dt.UTC), commit=_commit(), files=files,
         flows=_flows(role), provisions=legal_table.rows_for(node.node_id),
         requirements=[(r, catalogue.enforcement.get(r.id)) for r in catalogue.for_role(role)],
-        evidence=evidence,
+        evidence=evidence, not_built=catalogue.not_built_for_role(role),
         never_erased=[r.name for r in retention.rules_for(role) if r.never],
     )  # fmt: skip
 

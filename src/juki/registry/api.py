@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi import Request
+
+from juki.core.errors import JukiError
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.web import ApiCaller, ApiRule, UoW, guarded
@@ -11,6 +14,7 @@ from juki.registry import (
     ex_officio,
     foreign,
     households,
+    linkage,
     schemas,
     service,
     transfers,
@@ -20,6 +24,8 @@ from juki.registry.models import Resident, ResidentEvent
 
 # Every caller is an authenticated system acting for a named operator (core.web.api_guard).
 API_RIGHTS: list[ApiRule] = [
+    ("POST", "/linkage", "internal_linkage", "read"),
+    ("GET", "/linkage/approvals", "internal_linkage", "read"),
     ("POST", "/wide-area-requests/*/issue", "certificates", "update"),
     ("GET", "/*", "resident_records", "read"),
     ("POST", "/*", "resident_records", "update"),
@@ -272,3 +278,29 @@ def wide_area_status(request_id: str, uow: UoW) -> dict[str, str | None]:
 def wide_area_issue(request_id: str, uow: UoW, caller: ApiCaller) -> dict[str, str]:
     issued = wide_area.issue(uow, request_id, caller.operator, caller.terminal)
     return {"issue_no": issued.issue_no}
+
+
+@router.post("/linkage", summary="庁内連携: 承認された項目の移転・提供 (宛名番号で)")
+def linkage_transfer(
+    request: Request, body: linkage.LinkageRequest, uow: UoW, caller: ApiCaller
+) -> linkage.LinkageAnswer:
+    try:
+        answer = linkage.transfer(uow, caller, body)
+    except JukiError as refused:
+        # Refusals are kept too (XFER-1-4), in a transaction of their own.
+        uow.session.rollback()
+        with uow.node.unit_of_work() as record:
+            linkage.record(record, caller, body, refused=refused.message[:200])
+        raise
+    request.state.number_touched = "individual_number_cipher" in body.items
+    request.state.audit_targets = tuple(f"addressee={r['addressee_id']}" for r in answer.records)
+    return answer
+
+
+@router.get("/linkage/approvals", summary="庁内連携: 自課の承認（目的・項目）")
+def linkage_approvals(caller: ApiCaller) -> list[dict[str, object]]:
+    return [
+        {"approval_no": a.approval_no, "purpose": a.purpose, "legal_basis": a.legal_basis,
+         "items": list(a.items), "approved_on": a.approved_on.isoformat()}
+        for a in linkage.approvals_of(caller.body_code or "")
+    ]  # fmt: skip

@@ -27,6 +27,8 @@ DUTIES: dict[str, Duty] = {
         Duty("certificates", "証明書交付事務", frozenset({"registry"})),
         Duty("support_measures", "支援措置事務", frozenset({"registry"})),
         Duty("correction_approval", "本人確認情報の修正の承認", frozenset({"registry"})),
+        # A recipient section's system (庁内連携, 001a §3.12): only its approved items.
+        Duty("internal_linkage", "庁内連携（移転・提供）", frozenset({"registry"})),
         Duty(
             "identity_inquiry",
             "本人確認情報の照会・提供",
