@@ -35,7 +35,8 @@ def number_of(network: EmbeddedNetwork, resident_id: int) -> str:
     node = network.node("registry:131075")
     with node.db.session() as session:
         person = session.get(Resident, resident_id)
-        assert person is not None and person.individual_number_cipher is not None
+        assert person is not None
+        assert person.individual_number_cipher is not None
         return node.keys.decrypt(person.individual_number_cipher, column=NUMBER_COLUMN)
 
 
@@ -78,7 +79,8 @@ def test_an_item_outside_the_approval_returns_nothing(network: EmbeddedNetwork) 
     assert "individual_number_cipher" in error["message"]
     assert "name_kanji" not in answer.text.replace("individual_number_cipher", "")
     (entry,) = linkage_records(network)
-    assert entry.refused_reason and json.loads(entry.persons) == []
+    assert entry.refused_reason
+    assert json.loads(entry.persons) == []
 
 
 @pytest.mark.parametrize(
