@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+
+from juki.cli_common import HOME, Home, audited_nodes, console, one_node
 
 app = typer.Typer(help="juki: Japan's resident registry network, runnable.", no_args_is_help=True)
 pki_app = typer.Typer(help="The network's own certificate authority.", no_args_is_help=True)
@@ -25,10 +26,6 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(node_app_cli, name="node")
 audit_app = typer.Typer(help="The nodes' tamper-evident audit logs.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
-console = Console()
-
-HOME = Path(".juki")
-Home = Annotated[Path, typer.Option(help="Where keys, databases and state live.")]
 
 
 def _network_file(home: Path) -> Path:
@@ -324,16 +321,6 @@ def _checkpoint_all(network: Any) -> None:
             audit.checkpoint(session, node.node_id, node.sign)
 
 
-def _audited_nodes(home: Path, node: str | None) -> list[Any]:
-    from juki.network.embedded import EmbeddedNetwork
-
-    network = EmbeddedNetwork(home)
-    if node is not None and node not in network.nodes:
-        console.print(f"[red]no node {node}[/red]")
-        raise typer.Exit(2)
-    return [network.nodes[node]] if node else list(network.nodes.values())
-
-
 @audit_app.command("verify")
 def audit_verify(
     home: Home = HOME,
@@ -346,7 +333,7 @@ def audit_verify(
     for column in ("node", "entries", "checkpoints", "result"):
         table.add_column(column)
     failed = False
-    for found in _audited_nodes(home, node):
+    for found in audited_nodes(home, node):
         with found.db.session() as session:
             report = audit.verify(session, found.node_id, found.check_own_signature)
         failed |= not report.ok
@@ -370,7 +357,7 @@ def audit_anomalies(
     table = Table(title="監査ログの異常検知 (anomalies)")
     for column in ("node", "kind", "operator", "day (JST)", "count", "first seq"):
         table.add_column(column)
-    for found in _audited_nodes(home, node):
+    for found in audited_nodes(home, node):
         with found.db.session() as session:
             for f in anomalies.report(session, today - dt.timedelta(days=days), today):
                 table.add_row(
@@ -392,7 +379,7 @@ def audit_monthly(
     table = Table(title=f"月次アクセス報告 {first:%Y-%m}")
     for column in ("node", "operator", "function", "accesses", "refused", "個人番号"):
         table.add_column(column)
-    for found in _audited_nodes(home, node):
+    for found in audited_nodes(home, node):
         with found.db.session() as session:
             for line in reports.monthly_access(session, first):
                 table.add_row(
@@ -410,7 +397,7 @@ def audit_checkpoint(
     """Sign the head of each node's audit chain (run it regularly, e.g. from cron)."""
     from juki.core.audit import log as audit
 
-    for found in _audited_nodes(home, node):
+    for found in audited_nodes(home, node):
         with found.db.session() as session:
             seq = audit.checkpoint(session, found.node_id, found.sign)
         console.print(f"{found.node_id}: {'empty' if seq is None else f'signed up to {seq}'}")
@@ -420,11 +407,6 @@ operator_app = typer.Typer(
     help="Operators: personal accounts and their rights.", no_args_is_help=True
 )
 app.add_typer(operator_app, name="operator")
-
-
-def _one_node(home: Path, node: str) -> Any:
-    (found,) = _audited_nodes(home, node)
-    return found
 
 
 @operator_app.command("code")
@@ -438,7 +420,7 @@ def operator_code(
     from juki.core.errors import JukiError
     from juki.core.operators import second_factor
 
-    found = _one_node(home, node)
+    found = one_node(home, node)
     try:
         with found.db.session() as session:
             console.print(second_factor.current_code(session, found.keys, login))
@@ -463,7 +445,7 @@ def operator_bootstrap(
     from juki.core.operators import accounts, rights
     from juki.core.operators.tables import Operator
 
-    found = _one_node(home, node)
+    found = one_node(home, node)
     password = typer.prompt("初期パスワード (12+)", hide_input=True, confirmation_prompt=True)
     try:
         with found.db.session() as session, session.begin():
@@ -490,7 +472,7 @@ def operator_users(
     """The user list (semi-annual reconciliation, 000 ACL-05) as CSV on stdout."""
     from juki.core.operators import reports
 
-    found = _one_node(home, node)
+    found = one_node(home, node)
     with found.db.session() as session:
         typer.echo(reports.user_list_csv(session), nl=False)
 
@@ -505,7 +487,7 @@ def operator_privileged(
     from juki.core.operators import reports
 
     first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
-    found = _one_node(home, node)
+    found = one_node(home, node)
     table = Table(title=f"特権操作の報告 {first:%Y-%m} ({node})")
     for column in ("at (JST)", "operator", "terminal", "function", "targets", "result"):
         table.add_column(column)
@@ -530,7 +512,7 @@ def pia(
     from juki.pia import catalogue, render
     from juki.pia.report import collect
 
-    found = _one_node(home, node)
+    found = one_node(home, node)
     report = collect(found, catalogue.load())
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"pia-{node.replace(':', '-')}"
@@ -582,7 +564,7 @@ def retention_purge(
     table = Table(title=f"消去 (purge) at {moment:%Y-%m-%d}")
     for column in ("node", "rule", "cutoff", "erased"):
         table.add_column(column)
-    for found in _audited_nodes(home, node):
+    for found in audited_nodes(home, node):
         metadata = importlib.import_module(f"juki.{found.role}.models").Base.metadata
         with found.unit_of_work() as uow:
             for done in engine.purge(uow.session, found.role, metadata, moment):
@@ -636,3 +618,12 @@ def bench_register(
 
 if __name__ == "__main__":
     app()
+
+
+def _sub_commands() -> None:
+    from juki.cli_registers import ledger_app
+
+    app.add_typer(ledger_app, name="ledger")
+
+
+_sub_commands()

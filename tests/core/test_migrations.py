@@ -10,11 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from juki.core.audit.tables import audit_metadata
-from juki.core.messaging.tables import messaging_metadata
-from juki.core.migrate import upgrade
-from juki.core.operators.tables import operator_metadata
-from juki.core.retention.tables import retention_metadata
+from juki.core.migrate import SHARED_METADATA, upgrade
 
 
 @pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering"])
@@ -27,13 +23,7 @@ def test_migrations_match_models(role: str, tmp_path: Path) -> None:
         assert (
             compare_metadata(
                 context,
-                [
-                    messaging_metadata,
-                    audit_metadata,
-                    operator_metadata,
-                    retention_metadata,
-                    models.Base.metadata,
-                ],
+                [*SHARED_METADATA, models.Base.metadata],
             )
             == []
         )

@@ -9,9 +9,16 @@ from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
 from juki.core.audit.tables import audit_metadata
+from juki.core.ledgers.tables import ledger_metadata
 from juki.core.messaging.tables import messaging_metadata
 from juki.core.operators.tables import operator_metadata
 from juki.core.retention.tables import retention_metadata
+
+# The tables every node has beside its role's own (created by each role's migrations from
+# the frozen helpers in core).
+SHARED_METADATA: tuple[MetaData, ...] = (
+    messaging_metadata, audit_metadata, operator_metadata, retention_metadata, ledger_metadata,
+)  # fmt: skip
 
 
 def alembic_config(role_package: str, engine: Engine | None = None) -> Config:
@@ -34,13 +41,7 @@ def run_env(role_metadata: MetaData) -> None:
     with engine.begin() as connection:
         context.configure(
             connection=connection,
-            target_metadata=[
-                messaging_metadata,
-                audit_metadata,
-                operator_metadata,
-                retention_metadata,
-                role_metadata,
-            ],
+            target_metadata=[*SHARED_METADATA, role_metadata],
             render_as_batch=True,  # SQLite needs batch mode for ALTER
             compare_type=True,
         )

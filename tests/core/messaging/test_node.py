@@ -158,7 +158,7 @@ def test_refused_envelopes_over_http_get_403_naming_the_field(
 def test_due_times_compare_in_utc_whatever_the_database_returns() -> None:
     import datetime as dt
 
-    from juki.core.messaging.dispatch import as_utc
+    from juki.core.clock import as_utc
 
     tokyo = dt.timezone(dt.timedelta(hours=9))
     moment = dt.datetime(2026, 11, 23, 18, 0, tzinfo=tokyo)  # PostgreSQL in Asia/Tokyo

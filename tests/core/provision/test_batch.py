@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from juki.core.ledgers import service as ledgers
 from juki.core.operators import clients
 from juki.core.operators.accounts import SETUP
 from juki.core.provision.batch import open_result
@@ -81,14 +82,16 @@ def test_a_batch_needs_a_second_person_and_is_sealed_to_the_body(
     asked = first.post("/national/batch-provisions", json=body)
     assert asked.status_code == 201, asked.text
     batch_id = asked.json()["id"]
-    assert first.post(f"/national/batch-provisions/{batch_id}/write-out").status_code == 409
+    early = first.post(f"/national/batch-provisions/{batch_id}/write-out?media_id=USB-0001")
+    assert early.status_code == 409
     same = first.post(f"/national/batch-provisions/{batch_id}/approve")
     assert same.status_code == 403  # the requester cannot approve (相互牽制)
     assert same.json()["field"] == "approved_by"
     approved = second.post(f"/national/batch-provisions/{batch_id}/approve")
     assert approved.status_code == 200, approved.text
-    written = first.post(f"/national/batch-provisions/{batch_id}/write-out")
-    assert written.status_code == 200
+    medium_ready(network)
+    written = first.post(f"/national/batch-provisions/{batch_id}/write-out?media_id=USB-0001")
+    assert written.status_code == 200, written.text
     sealed = written.content
     assert code.encode() not in sealed  # sealed: nothing readable on the medium
     with pytest.raises(InvalidTag):
@@ -105,6 +108,60 @@ def test_a_batch_needs_a_second_person_and_is_sealed_to_the_body(
         "yamada.ichiro@system:jlis-a", "kimura.jiro@system:jlis-b",
     )  # fmt: skip
     assert entry.records == 2
+    assert entry.note == "媒体 USB-0001"
+
+
+def medium_ready(
+    network: EmbeddedNetwork, media_id: str = "USB-0001", result: str = "異常なし"
+) -> None:
+    """A registered, encrypted medium, virus-checked today (登録外部媒体, ウイルスチェック)."""
+    node = network.node("national")
+    with node.unit_of_work() as uow:
+        ledgers.add(
+            uow.session, "medium",
+            {"media_id": media_id, "media_type": "USBメモリ", "encrypted": True,
+             "antivirus": True, "holder_section": "住民基本台帳ネットワーク課"},
+            actor="kimura.jiro", terminal="t-1",
+        )  # fmt: skip
+        ledgers.add(
+            uow.session, "medium_scan",
+            {"media_id": media_id, "scanner": "ClamAV 1.4 (daily 27000)", "result": result},
+            actor="kimura.jiro", terminal="t-1",
+        )  # fmt: skip
+
+
+def approved_batch(network: EmbeddedNetwork) -> tuple[TestClient, int]:
+    code = resident(network, LG, born(network)).resident_code
+    recipient(network)
+    first = operator(network, "system:jlis-a", "yamada.ichiro")
+    second = operator(network, "system:jlis-b", "kimura.jiro")
+    body = {"body_code": "nenkin", "duty": "pension_benefits",
+            "conditions_csv": conditions(f"r1,{code},,,")}  # fmt: skip
+    batch_id = first.post("/national/batch-provisions", json=body).json()["id"]
+    assert second.post(f"/national/batch-provisions/{batch_id}/approve").status_code == 200
+    return first, batch_id
+
+
+@pytest.mark.parametrize(
+    ("prepare", "media_id", "status"),
+    [(None, "USB-0001", 409),  # not a registered medium
+     ("registered, virus found", "USB-0001", 409),
+     ("registered and clean", "USB-0002", 409),  # another medium was checked
+     (None, "", 422),  # no medium named
+     (None, "my own stick!", 422)],
+)  # fmt: skip
+def test_a_result_file_goes_only_to_a_registered_checked_medium(
+    sqlite_network: EmbeddedNetwork, prepare: str | None, media_id: str, status: int
+) -> None:
+    first, batch_id = approved_batch(sqlite_network)
+    if prepare == "registered, virus found":
+        medium_ready(sqlite_network, result="検出")
+    elif prepare == "registered and clean":
+        medium_ready(sqlite_network)
+    refused = first.post(f"/national/batch-provisions/{batch_id}/write-out?media_id={media_id}")
+    assert refused.status_code == status
+    assert "media_id" in refused.text
+    assert ledger(sqlite_network) == []
 
 
 def test_only_bodies_allowed_media_get_a_batch(network: EmbeddedNetwork) -> None:

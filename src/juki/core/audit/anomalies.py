@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.audit.tables import audit_log
+from juki.core.clock import JST, in_japan
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 OFFICE_HOURS = (dt.time(6, 0), dt.time(22, 0))  # outside these, an access is "at night"
 
 
@@ -29,12 +29,6 @@ class Finding:
     day: dt.date
     count: int
     first_seq: int
-
-
-def _local(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(JST)
 
 
 def report(
@@ -60,7 +54,7 @@ def report(
     counts: Counter[tuple[str, str, dt.date]] = Counter()
     first: dict[tuple[str, str, dt.date], int] = {}
     for seq, at, operator, function, result, targets in rows:
-        local = _local(at)
+        local = in_japan(at)
         day = local.date()
         kinds = []
         if not OFFICE_HOURS[0] <= local.time() < OFFICE_HOURS[1]:

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.audit.tables import audit_log
-
-JST = dt.timezone(dt.timedelta(hours=9))
+from juki.core.clock import JST
 
 
 @dataclass(frozen=True)

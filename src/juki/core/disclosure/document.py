@@ -13,6 +13,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from juki.core.clock import in_japan
 from juki.core.wareki import wareki
 
 FONT = "HeiseiMin-W3"
@@ -93,7 +94,7 @@ def render(answer: DisclosureAnswer) -> bytes:
     if not answer.provisions:
         line("提供の記録はありません。", 10, 6 * mm)
     for provision in answer.provisions:
-        when = provision.at.astimezone(dt.timezone(dt.timedelta(hours=9))).date()
+        when = in_japan(provision.at).date()
         line(f"{wareki(when)}　{provision.body}　{provision.legal_basis}", 9, 6 * mm)
         line(f"提供項目: {provision.items}", 8, 12 * mm)
     y -= 6

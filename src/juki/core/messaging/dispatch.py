@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 
+from juki.core.clock import as_utc
 from juki.core.messaging import tables
 from juki.core.messaging.envelope import Ack
 from juki.core.messaging.node import Node, utcnow
@@ -19,13 +20,6 @@ log = logging.getLogger("juki.dispatch")
 
 _DELIVERED = {"applied", "duplicate"}
 _MAX_BACKOFF_S = 30.0
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive UTC; PostgreSQL returns an aware time in the session's zone."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
 
 
 def backoff(attempts: int) -> dt.timedelta:

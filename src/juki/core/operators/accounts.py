@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
+from juki.core.clock import as_utc
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
 
@@ -93,11 +94,6 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def log_admin(
     session: Session, actor: Actor, function: str, login: str, at: dt.datetime | None = None
 ) -> None:
@@ -119,11 +115,14 @@ def create_operator(
     person_name: str,
     employee_no: str,
     password: str,
+    section: str = "",
+    contractor: Contractor | None = None,
     policy: Policy = Policy(),
     at: dt.datetime | None = None,
 ) -> tuple[Operator, str]:
     """A personal account for one named person; returns it with a one-time enrolment code
-    (to be handed to the person) for registering their authenticator."""
+    (to be handed to the person) for registering their authenticator. A contractor's staff
+    member's account is `pending` until their pledge is on file (001a USE-3-3)."""
     at = at or now()
     login = login.strip().lower()
     if not LOGIN_PATTERN.fullmatch(login):
@@ -147,16 +146,48 @@ def create_operator(
     if session.scalars(select(Operator).where(Operator.employee_no == employee_no)).first():
         # One person, one ID: a second account for the same employee is refused.
         raise Conflict("この職員には既にIDがあります", field="employee_no", code="person_has_id")
+    if len(section) > 60:
+        raise InvalidInput("所属は60文字以内で入力してください", field="section")
+    if contractor is not None and not contractor.name.strip():
+        raise InvalidInput("委託先事業者名を入力してください", field="contractor_name")
+    pledged = contractor is not None and contractor.pledge_on is not None
     operator = Operator(
         login=login, person_name=person_name.strip(), employee_no=employee_no,
-        password_hash=_hasher.hash(password), status="active", failed_logins=0,
-        session_epoch=0, created_at=at, created_by=actor.login[:40],
+        password_hash=_hasher.hash(password),
+        status="pending" if contractor is not None and not pledged else "active",
+        failed_logins=0, session_epoch=0, created_at=at, created_by=actor.login[:40],
+        section=section.strip(), affiliation="contractor" if contractor else "staff",
+        contractor_name=contractor.name.strip()[:100] if contractor else None,
+        pledge_on=contractor.pledge_on if contractor else None,
     )  # fmt: skip
     session.add(operator)
     session.flush()
     code = issue_enrolment(session, actor, operator, policy=policy, at=at)
     log_admin(session, actor, "operators.create", login, at)
     return operator, code
+
+
+@dataclass(frozen=True)
+class Contractor:
+    """The contractor a person works for, and the day their written pledge (誓約書) was
+    received, if it has been."""
+
+    name: str
+    pledge_on: dt.date | None = None
+
+
+def record_pledge(session: Session, actor: Actor, login: str, received_on: dt.date) -> Operator:
+    """誓約書の受領: a contractor's account becomes usable only now (001a USE-3-3)."""
+    operator = _other(session, actor, login)
+    if operator.affiliation != "contractor":
+        raise Conflict("委託先の利用者ではありません", field="login", code="not_contractor")
+    if received_on > now().date():
+        raise InvalidInput("受領日が未来の日付です", field="received_on")
+    operator.pledge_on = received_on
+    if operator.status == "pending":
+        operator.status = "active"
+    log_admin(session, actor, "operators.pledge", operator.login)
+    return operator
 
 
 def issue_enrolment(
@@ -194,7 +225,7 @@ def check_enrolment(
             EnrolmentCode.used_at.is_(None),
         )
     ).first()
-    if row is None or aware(row.expires_at) < at:
+    if row is None or as_utc(row.expires_at) < at:
         raise AuthRefused(
             "登録コードが正しくないか、有効期限が切れています", field="enrolment_code"
         )
@@ -211,7 +242,7 @@ def spend_enrolment(
         row is None
         or row.operator_id != operator.id
         or row.used_at is not None
-        or aware(row.expires_at) < at
+        or as_utc(row.expires_at) < at
     ):
         raise AuthRefused(
             "登録コードが正しくないか、有効期限が切れています", field="enrolment_code"
@@ -240,7 +271,7 @@ def check_password(
     if operator is None:
         _hasher.hash(password)  # same cost whether or not the login exists
         raise AuthRefused("ログインIDまたはパスワードが違います", field="password")
-    if operator.locked_until is not None and aware(operator.locked_until) > at:
+    if operator.locked_until is not None and as_utc(operator.locked_until) > at:
         raise AuthRefused(
             "続けて失敗したためロックされています。時間をおくか管理者に解除を依頼してください",
             field="login", code="locked",
@@ -250,6 +281,10 @@ def check_password(
     except (VerifyMismatchError, VerificationError):
         count_failure(operator, policy, at)
         raise AuthRefused("ログインIDまたはパスワードが違います", field="password") from None
+    if operator.status == "pending":
+        raise AuthRefused(
+            "委託先の誓約書が未登録のため、このIDはまだ使えません", field="login", code="pending"
+        )
     if operator.status != "active":
         raise AuthRefused("このIDは利用停止または失効しています", field="login", code="suspended")
     return operator

@@ -18,13 +18,27 @@ class Duty:
     name: str  # Japanese, as on the screens and reports
     roles: frozenset[str]
     privileged: bool = False  # 特権: its use is in the monthly privileged-activity report
+    # Where a contractor's staff may hold it: only the contracted counter work at the
+    # municipality (001a OUT-2); nothing privileged, no export; and at the tiers nothing
+    # that reads the files (002 REQ-CON-02: the operating consignee has no view rights).
+    contractor_roles: frozenset[str] = frozenset()
 
 
 DUTIES: dict[str, Duty] = {
     duty.code: duty
     for duty in (
-        Duty("resident_records", "住民記録事務（届出の受付・記載・照会）", frozenset({"registry"})),
-        Duty("certificates", "証明書交付事務", frozenset({"registry"})),
+        Duty(
+            "resident_records",
+            "住民記録事務（届出の受付・記載・照会）",
+            frozenset({"registry"}),
+            contractor_roles=frozenset({"registry"}),
+        ),
+        Duty(
+            "certificates",
+            "証明書交付事務",
+            frozenset({"registry"}),
+            contractor_roles=frozenset({"registry"}),
+        ),
         Duty("support_measures", "支援措置事務", frozenset({"registry"})),
         Duty("correction_approval", "本人確認情報の修正の承認", frozenset({"registry"})),
         # A recipient section's system (庁内連携, 001a §3.12): only its approved items.
@@ -47,6 +61,9 @@ DUTIES: dict[str, Duty] = {
             privileged=True,
         ),
         Duty("number_generation", "個人番号の生成", frozenset({"numbering"})),
+        # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
+        # 002 REQ-USE-06); never a contractor (001a OUT-4).
+        Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),
         Duty("audit_review", "証跡（アクセス記録）の確認", ALL_ROLES),
         Duty("account_admin", "利用者・権限の管理", ALL_ROLES, privileged=True),
     )

@@ -117,3 +117,27 @@ def drop_operator_tables_v1() -> None:
         op.drop_index(index, table_name=table)
         op.drop_table(table)
     op.drop_table("operators")
+
+
+AFFILIATION_COLUMNS = (
+    ("section", sa.String(length=60), "''"),
+    ("affiliation", sa.String(length=12), "'staff'"),
+    ("contractor_name", sa.String(length=100), None),
+    ("pledge_on", sa.Date(), None),
+)
+
+
+def add_operator_affiliation_v1() -> None:
+    """所属 (section), staff or contractor, and the contractor's pledge (001a OUT-2, USE-3-3)."""
+    with op.batch_alter_table("operators") as batch:
+        for name, kind, default in AFFILIATION_COLUMNS:
+            batch.add_column(
+                sa.Column(name, kind, nullable=default is None,
+                          server_default=sa.text(default) if default else None)
+            )  # fmt: skip
+
+
+def drop_operator_affiliation_v1() -> None:
+    with op.batch_alter_table("operators") as batch:
+        for name, _kind, _default in reversed(AFFILIATION_COLUMNS):
+            batch.drop_column(name)

@@ -19,12 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.audit.tables import audit_log
-from juki.core.operators.accounts import aware
+from juki.core.clock import JST, as_utc
 from juki.core.operators.duties import ACCESS_NAMES, DUTIES
 from juki.core.operators.tables import Operator, OperatorRight, TotpGrant
 
 STATUS_NAMES = {"active": "有効", "suspended": "利用停止", "retired": "失効"}
-JST = dt.timezone(dt.timedelta(hours=9))
 
 
 def user_list_csv(session: Session) -> str:
@@ -89,8 +88,8 @@ def privileged_activity(session: Session, month: dt.date) -> list[ActivityLine]:
     ):
         granted = right.decided_at is not None and right.status in ("granted", "revoked")
         if right.duty in privileged and granted:
-            ended = right.revoked_at is not None and aware(right.revoked_at) < start
-            if not ended and aware(right.decided_at or start) < end:
+            ended = right.revoked_at is not None and as_utc(right.revoked_at) < start
+            if not ended and as_utc(right.decided_at or start) < end:
                 holders.add(login)
     rows = session.execute(
         select(audit_log)
@@ -103,7 +102,7 @@ def privileged_activity(session: Session, month: dt.date) -> list[ActivityLine]:
         if row.operator in holders or admin_change:
             lines.append(
                 ActivityLine(
-                    at=aware(row.at).astimezone(JST), operator=row.operator,
+                    at=as_utc(row.at).astimezone(JST), operator=row.operator,
                     terminal=row.terminal, function=row.function,
                     targets=json.loads(row.targets), result=row.result,
                 )
@@ -112,4 +111,4 @@ def privileged_activity(session: Session, month: dt.date) -> list[ActivityLine]:
 
 
 def _jst(moment: dt.datetime | None) -> str:
-    return aware(moment).astimezone(JST).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return as_utc(moment).astimezone(JST).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -60,6 +60,7 @@ def request_right(
         raise InvalidInput("このノードにない事務です", field="duty")
     if access not in ("update", "read"):
         raise InvalidInput("権限は「更新」か「照会のみ」です", field="access")
+    refuse_contractor(target, duty, role)
     if not reason.strip():
         raise InvalidInput("申請理由を入力してください", field="reason")
     if has_right(session, target.id, duty, access):
@@ -110,6 +111,13 @@ def revoke(session: Session, actor: Actor, right_id: int, reason: str) -> Operat
     assert holder is not None
     log_admin(session, actor, "rights.revoke", holder.login)
     return right
+
+
+def refuse_contractor(operator: Operator, duty: str, role: str) -> None:
+    """A contractor's staff member gets only the contracted work (001a OUT-2, OUT-4;
+    002 REQ-CON-02)."""
+    if operator.affiliation == "contractor" and role not in DUTIES[duty].contractor_roles:
+        raise Refused("委託先の利用者には付与できない権限です", field="duty", code="contractor")
 
 
 def grant_at_setup(

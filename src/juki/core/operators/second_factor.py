@@ -31,9 +31,10 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from juki.core.clock import as_utc
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput
-from juki.core.operators.accounts import Actor, AuthRefused, aware, log_admin, now, require
+from juki.core.operators.accounts import Actor, AuthRefused, log_admin, now, require
 from juki.core.operators.tables import Operator, TotpGrant, WebAuthnCredential
 
 RP_NAME = "juki 住民基本台帳ネットワーク"
@@ -226,7 +227,7 @@ def active_grant(
             TotpGrant.operator_id == operator.id, TotpGrant.revoked_at.is_(None)
         )
     ):
-        if aware(grant.expires_at) > at:
+        if as_utc(grant.expires_at) > at:
             return grant
     return None
 

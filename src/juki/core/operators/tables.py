@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -35,6 +35,13 @@ class Operator(OperatorBase):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(40))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # 所属: the section (課) the person works in, and whether they are ward staff (職員) or a
+    # contractor's staff (委託先, 001a OUT-2, USE-3-3). A contractor's account stays
+    # `pending` until their written pledge (誓約書) is on file.
+    section: Mapped[str] = mapped_column(String(60), default="")
+    affiliation: Mapped[str] = mapped_column(String(12), default="staff")  # staff | contractor
+    contractor_name: Mapped[str | None] = mapped_column(String(100))  # 委託先事業者
+    pledge_on: Mapped[dt.date | None] = mapped_column(Date)  # 誓約書の受領日
 
 
 class EnrolmentCode(OperatorBase):

@@ -3,7 +3,9 @@ and the list of provisions of one person's information (for 開示)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
@@ -102,9 +104,16 @@ def add_batch_routes(
         summary="結果ファイルの書出し（受領機関の鍵で暗号化済み、媒体使用簿に記録）",
         response_class=Response,
     )
-    def write_out(request: Request, batch_id: int, uow: UoW) -> Response:
+    def write_out(
+        request: Request,
+        batch_id: int,
+        uow: UoW,
+        media_id: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{3,40}$")],
+    ) -> Response:
         caller: Caller = request.state.caller
-        sealed = batch.write_out(uow.session, (batch_model, ledger_model), batch_id, caller)
+        sealed = batch.write_out(
+            uow.session, (batch_model, ledger_model), batch_id, caller, media_id
+        )
         return Response(
             sealed, media_type="application/octet-stream",
             headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.hpke"'},

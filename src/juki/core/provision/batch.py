@@ -25,9 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import DateTime, Integer, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from juki.core import clock
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.identity import IdentityRowMixin
+from juki.core.ledgers import service as ledgers
 from juki.core.operators.clients import Caller
 from juki.core.operators.tables import ApiClient
 from juki.core.provision import legal_table
@@ -194,17 +196,20 @@ def write_out(
     models: tuple[type[BatchProvisionMixin], type[MediaLedgerMixin]],
     batch_id: int,
     caller: Caller,
+    media_id: str,
 ) -> bytes:
-    """媒体への書出し: the sealed file, recorded in the media ledger with its witness."""
+    """媒体への書出し: the sealed file, only to a registered medium checked for viruses
+    that day, recorded in the media ledger with its witness."""
     batch_model, ledger_model = models
     batch = _batch(session, batch_model, batch_id)
     if batch.status != "done" or batch.result is None:
         raise Conflict("承認され実行された一括提供ではありません", field="batch_id")
+    ledgers.medium_ready(session, media_id, dt.datetime.now(clock.JST).date())
     entry = ledger_model()
     entry.at, entry.batch_id, entry.body_code = dt.datetime.now(dt.UTC), batch.id, batch.body_code
     entry.operator, entry.witness = caller.audit_name, batch.approved_by or ""
     entry.file_sha256, entry.size = batch.result_sha256 or "", len(batch.result)
-    entry.records, entry.note = batch.records_out or 0, ""
+    entry.records, entry.note = batch.records_out or 0, f"媒体 {media_id}"
     session.add(entry)
     return batch.result
 

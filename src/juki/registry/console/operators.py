@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from juki.core.audit import log as audit
+from juki.core.clock import as_utc
 from juki.core.errors import InvalidInput, JukiError
 from juki.core.messaging.node import UnitOfWork
 from juki.core.operators import accounts, reports, rights, second_factor
@@ -51,7 +52,7 @@ def _listing(uow: UnitOfWork) -> dict[str, Any]:
                 "op": operator,
                 "rights": list(held),
                 "locked": operator.locked_until is not None
-                and accounts.aware(operator.locked_until) > accounts.now(),
+                and as_utc(operator.locked_until) > accounts.now(),
                 "totp_until": grant.expires_at if grant else None,
                 "webauthn": len(second_factor.credential_ids(db, operator)),
             }

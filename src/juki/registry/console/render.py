@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from juki.core.clock import in_japan
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.core.messaging.paths import code_of
 from juki.core.places import municipality
@@ -26,14 +27,11 @@ templates.env.globals["labels"] = {
     "sex": "性別",
     "address": "住所",
 }
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 def local_time(moment: dt.datetime) -> str:
     """処理日時 as the clerk reads it: Japan time (stored in UTC; SQLite drops the zone)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    return in_japan(moment).strftime("%Y-%m-%d %H:%M")
 
 
 templates.env.filters["jst"] = local_time

@@ -1,0 +1,150 @@
+"""What each register records: one pydantic schema per kind, with the Japanese name the
+screens and reports use and the requirements it serves. Free text never holds a 個人番号
+(checked on write: `service.add`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Field(min_length=1, max_length=2000)
+Short = Field(min_length=1, max_length=100)
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Inquiry(Record):
+    """問合せ・苦情・開示等の受付の記票 (000 DSC-03, 001a DISC-6, 002 REQ-INQ-01)."""
+
+    received_via: Literal["窓口", "電話", "文書", "電子メール"]
+    requester: Literal["本人", "代理人", "その他"]
+    summary: str = Text  # 受付内容 (what was asked; no 個人番号)
+    serious: bool = False  # 重大なもの: the standard processing period applies
+
+
+class InquiryClosing(Record):
+    response: str = Text  # 対応内容
+
+
+class Incident(Record):
+    """障害・事故・誤操作の記録 (002 REQ-OPS-01, REQ-AUD-03, REQ-AUD-04)."""
+
+    occurred_at: dt.datetime
+    category: Literal["端末操作の誤り", "システム障害", "情報セキュリティ事故", "その他"]
+    description: str = Text
+    severity: Literal["軽微", "重大"]
+
+
+class IncidentClosing(Record):
+    corrective_action: str = Text  # 是正措置
+    preventive_action: str = Text  # 再発防止策
+    verified_by: str = Short  # 確認者
+
+
+class Disk(Record):
+    """磁気ディスク管理簿 (001a STO-3-5, 001b C-20, 002 REQ-RET-05): every disk erased or
+    destroyed, how, and who witnessed it."""
+
+    asset_no: str = Short
+    serial_no: str = Short
+    action: Literal["データ消去", "物理破壊", "消去及び物理破壊"]
+    method: str = Short  # e.g. NIST SP 800-88 Purge, 破砕
+    witness: str = Short
+
+
+class Medium(Record):
+    """登録外部媒体 (001a XFER-1-6, 002 REQ-MED-03): only registered media may receive a
+    result file; personal media never."""
+
+    media_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,40}$")
+    media_type: Literal["USBメモリ", "CD-R", "DVD-R", "外付けディスク"]
+    encrypted: Literal[True]  # 暗号化機能のない媒体は登録できない
+    antivirus: bool  # ウイルス対策機能
+    holder_section: str = Short
+
+
+class MediumScan(Record):
+    """A virus check of a registered medium before a write (002 REQ-MED-01)."""
+
+    media_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,40}$")
+    scanner: str = Short  # the product and pattern version
+    result: Literal["異常なし", "検出"]
+
+
+class SelfInspection(Record):
+    """自己点検 (000 AUD-01, 001a AUD-1, 002 REQ-AUD-01): the year's checklist, one answer
+    per item (the items come from the node's assessment: `juki ledger checklist`)."""
+
+    fiscal_year: int = Field(ge=2000, le=2100)
+    answers: dict[str, Literal["適", "不適", "該当なし"]] = Field(min_length=1)
+    findings: str = Field(default="", max_length=2000)
+
+
+class Training(Record):
+    """研修の受講記録 (001a EDU-1)."""
+
+    login: str = Short
+    course: str = Short
+    attended_on: dt.date
+    passed: bool
+
+
+class PostalReceipt(Record):
+    """郵送による届出・請求の受付簿 (001a ACQ-4-1): processed the same day, or reported."""
+
+    document: Literal["転出届", "住民票の写し等の請求", "その他の届出・請求"]
+    received_on: dt.date
+
+
+class PostalClosing(Record):
+    processed_on: dt.date
+
+
+class Backup(Record):
+    """バックアップ管理簿 (000 BCK-01, 002 REQ-BAK-01, REQ-CON-05): written by
+    `juki backup create`."""
+
+    file: str = Short
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size_bytes: int = Field(ge=0)
+    encrypted: Literal[True]
+    keep_until: dt.date
+
+
+class BackupErased(Record):
+    reason: str = Short
+
+
+class Nothing(Record):
+    """Closing that records only who closed it and when."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    name: str
+    schema: type[Record]
+    closing: type[Record] | None  # None: an entry is never closed (a record, not a case)
+    due_days: int | None = None  # 処理期限 after recording, if any
+    serious_due_days: int | None = None  # for an Inquiry marked serious
+
+
+KINDS: dict[str, Kind] = {
+    kind.code: kind
+    for kind in (
+        Kind("inquiry", "問合せ・苦情等の受付（記票）", Inquiry, InquiryClosing, 30, 14),
+        Kind("incident", "障害・事故等の記録", Incident, IncidentClosing, 30),
+        Kind("disk", "磁気ディスク管理簿", Disk, None),
+        Kind("medium", "登録外部媒体", Medium, Nothing),
+        Kind("medium_scan", "外部媒体のウイルスチェック", MediumScan, None),
+        Kind("self_inspection", "自己点検", SelfInspection, None),
+        Kind("training", "研修受講記録", Training, None),
+        Kind("postal", "郵送受付簿", PostalReceipt, PostalClosing, 0),
+        Kind("backup", "バックアップ管理簿", Backup, BackupErased),
+    )
+}

@@ -1,0 +1,148 @@
+"""The registers (台帳): each kind's entries are checked against its schema (naming the
+field, storing nothing when wrong), never hold a 個人番号, are in the audit log, and the
+ones with a 処理期限 show as overdue when left open (000 DSC-03, 001a ACQ-4-1, DISC-6,
+002 REQ-INQ-01, REQ-OPS-01, REQ-AUD-03/04, REQ-RET-05, AUD-01, EDU-1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from juki.cli import app
+from juki.core.audit.tables import audit_log
+from juki.core.errors import Conflict, InvalidInput
+from juki.core.ids import individual_number_from_body
+from juki.core.ledgers import service as ledgers
+from juki.core.ledgers.tables import ledger_entries
+from juki.network.embedded import EmbeddedNetwork
+from juki.pia import catalogue
+
+NOON_JST = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+INQUIRY = {"received_via": "電話", "requester": "本人", "summary": "開示請求の方法について"}
+
+
+def add(network: EmbeddedNetwork, kind: str, fields: dict[str, Any], **kw: Any) -> ledgers.Entry:
+    node = network.node("prefecture:13")
+    with node.unit_of_work() as uow:
+        return ledgers.add(uow.session, kind, fields, actor="ogawa.kenji", terminal="t-3", **kw)
+
+
+def count(network: EmbeddedNetwork) -> int:
+    with network.node("prefecture:13").db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(ledger_entries)) or 0)
+
+
+def test_an_inquiry_is_kept_until_answered_and_overdue_after_its_period(
+    network: EmbeddedNetwork,
+) -> None:
+    ordinary = add(network, "inquiry", INQUIRY, at=NOON_JST)
+    serious = add(network, "inquiry", INQUIRY | {"serious": True}, at=NOON_JST)
+    assert ordinary.due_on == dt.date(2026, 11, 24) + dt.timedelta(days=30)
+    assert serious.due_on == dt.date(2026, 11, 24) + dt.timedelta(days=14)
+    node = network.node("prefecture:13")
+    with node.db.session() as session:
+        assert ledgers.overdue(session, dt.date(2026, 12, 8)) == []
+        late = ledgers.overdue(session, dt.date(2026, 12, 9))
+    assert [e.id for e in late] == [serious.id]
+    with node.unit_of_work() as uow:
+        closed = ledgers.close(
+            uow.session, serious.id, {"response": "書面で回答した"}, actor="ogawa.kenji",
+            terminal="t-3",
+        )  # fmt: skip
+    assert closed.status == "closed"
+    assert closed.closing == {"response": "書面で回答した"}
+    with node.db.session() as session:
+        assert ledgers.overdue(session, dt.date(2026, 12, 9)) == []
+        functions = session.scalars(select(audit_log.c.function)).all()
+    assert functions.count("台帳の記録:inquiry") == 2
+    assert "台帳の完結:inquiry" in functions
+    with node.unit_of_work() as uow, pytest.raises(Conflict):
+        ledgers.close(uow.session, serious.id, {"response": "二度目"}, actor="x", terminal="t")
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "field"),
+    [("inquiry", INQUIRY | {"received_via": "伝書鳩"}, "received_via"),
+     ("inquiry", INQUIRY | {"shoe_size": 27}, "shoe_size"),
+     ("inquiry", {"received_via": "電話", "requester": "本人"}, "summary"),
+     ("medium", {"media_id": "USB-1", "media_type": "USBメモリ", "encrypted": False,
+                 "antivirus": True, "holder_section": "課"}, "encrypted"),
+     ("disk", {"asset_no": "A-1"}, "serial_no"),
+     ("no_such_register", {}, "kind")],
+)  # fmt: skip
+def test_a_wrong_entry_names_its_field_and_stores_nothing(
+    sqlite_network: EmbeddedNetwork, kind: str, fields: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        add(sqlite_network, kind, fields)
+    assert refused.value.field == field
+    assert count(sqlite_network) == 0
+
+
+def test_a_register_never_holds_an_individual_number(sqlite_network: EmbeddedNetwork) -> None:
+    number = individual_number_from_body("12345678901")
+    with pytest.raises(InvalidInput) as refused:
+        add(sqlite_network, "inquiry", INQUIRY | {"summary": f"番号 {number} の件"})
+    assert refused.value.field == "summary"
+    assert number not in refused.value.message
+    assert count(sqlite_network) == 0
+    add(sqlite_network, "inquiry", INQUIRY | {"summary": "電話 031234567890 から"})  # not one
+
+
+def test_a_postal_form_not_processed_the_same_day_is_overdue(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    entry = add(sqlite_network, "postal", {"document": "転出届", "received_on": "2026-11-24"})
+    with sqlite_network.node("prefecture:13").db.session() as session:
+        assert ledgers.overdue(session, dt.date(2026, 11, 24)) == []
+        assert [e.id for e in ledgers.overdue(session, dt.date(2026, 11, 25))] == [entry.id]
+
+
+def test_records_without_a_closing_are_closed_when_written(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    disk = add(sqlite_network, "disk", {
+        "asset_no": "PREF-SV-03", "serial_no": "WD-123", "action": "消去及び物理破壊",
+        "method": "NIST SP 800-88 Purge の後に破砕", "witness": "情報政策課 田村",
+    })  # fmt: skip
+    assert disk.status == "closed"
+    node = sqlite_network.node("prefecture:13")
+    with node.unit_of_work() as uow, pytest.raises(Conflict):
+        ledgers.close(uow.session, disk.id, {}, actor="x", terminal="t")
+    with node.db.session() as session:
+        text = ledgers.to_csv(ledgers.entries(session, "disk"))
+    assert "磁気ディスク管理簿" in text
+    assert "PREF-SV-03" in text
+
+
+def test_the_cli_records_a_self_inspection_of_the_nodes_own_checklist(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    home = str(sqlite_network.home.root)
+    runner = CliRunner()
+    template = runner.invoke(app, ["ledger", "checklist", "prefecture:13", "--home", home])
+    assert template.exit_code == 0, template.output
+    answers = json.loads(template.output)
+    wanted = {r.id for r in catalogue.load().for_role("prefecture")}
+    assert set(answers["answers"]) == wanted
+    partial = {**answers, "answers": dict(list(answers["answers"].items())[1:])}
+    refused = runner.invoke(app, [
+        "ledger", "add", "prefecture:13", "self_inspection", "--json", json.dumps(partial),
+        "--operator", "ogawa.kenji", "--home", home,
+    ])  # fmt: skip
+    assert refused.exit_code == 1
+    assert "未回答" in refused.output
+    done = runner.invoke(app, [
+        "ledger", "add", "prefecture:13", "self_inspection", "--json", json.dumps(answers),
+        "--operator", "ogawa.kenji", "--home", home,
+    ])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(
+        app, ["ledger", "list", "prefecture:13", "self_inspection", "--csv", "--home", home]
+    )
+    assert "自己点検" in listed.output
