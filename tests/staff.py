@@ -16,7 +16,7 @@ CLERK_RIGHTS = (("resident_records", "update"), ("certificates", "update"))
 SUPERVISOR_RIGHTS = (
     ("resident_records", "read"), ("correction_approval", "update"),
     ("support_measures", "update"), ("certificates", "read"), ("audit_review", "read"),
-    ("account_admin", "update"),
+    ("account_admin", "update"), ("data_export", "update"),
 )  # fmt: skip
 
 

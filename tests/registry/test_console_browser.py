@@ -387,7 +387,7 @@ def test_special_move_in_then_a_two_person_correction(
 
 
 def test_wide_area_copy_and_a_foreign_resident(
-    site: tuple[EmbeddedNetwork, str], page: Any
+    site: tuple[EmbeddedNetwork, str], page: Any, browser: Any
 ) -> None:
     network, console = site
     home = "112011"  # 川越市: the person lives there and asks at 墨田区
@@ -439,12 +439,17 @@ def test_wide_area_copy_and_a_foreign_resident(
     page.goto(f"{console}/immigration-notices")
     assert "国外転入" in page.inner_text("table")
     assert "AB12345678CD" in page.inner_text("table")
-    with page.expect_download() as download:
-        page.click("text=作成済みの通知を送付用ファイルに書き出す")
+    # Copying data out is for administrators (001a USE-4-2): the clerk has no button.
+    assert page.locator("#export-needs-right").is_visible()
+    admin = browser.new_context(locale="ja-JP").new_page()
+    log_in(admin, console, "supervisor")
+    admin.goto(f"{console}/immigration-notices")
+    with admin.expect_download() as download:
+        admin.click("text=作成済みの通知を送付用ファイルに書き出す")
     exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "AB12345678CD" in exported
-    page.goto(f"{console}/immigration-notices")
-    assert "作成済" not in page.inner_text("table")
+    admin.goto(f"{console}/immigration-notices")
+    assert "作成済" not in admin.inner_text("table")
 
 
 def test_the_console_works_from_the_keyboard_alone(

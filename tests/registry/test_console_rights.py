@@ -42,6 +42,7 @@ MATRIX = [
     ("GET", "/operators", {"supervisor"}),
     ("POST", "/operators", {"supervisor"}),
     ("GET", "/operators-report/users.csv", {"supervisor"}),
+    ("POST", "/immigration-notices/export", {"supervisor"}),  # USE-4-2: administrators only
     ("GET", "/operators-report/privileged", {"supervisor"}),
     ("GET", "/account", {"clerk", "supervisor", "reader"}),
 ]

@@ -47,7 +47,7 @@ SEED_ACCOUNTS = (
         "suzuki.hanako", "鈴木　花子", "E2001",
         (("resident_records", "read"), ("correction_approval", "update"),
          ("support_measures", "update"), ("certificates", "read"),
-         ("audit_review", "read"), ("account_admin", "update")),
+         ("audit_review", "read"), ("account_admin", "update"), ("data_export", "update")),
     ),
 )  # fmt: skip
 TOTP_SETUP_DAYS = 30

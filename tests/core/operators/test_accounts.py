@@ -214,3 +214,63 @@ def test_user_list_and_privileged_activity_reports(db: Session, node: Node) -> N
     assert (ADMIN2.login, "rights.approve") in seen
     assert (SUPERVISOR.login, "POST /search") in seen  # a privileged holder's action
     assert (CLERK.login, "POST /search") not in seen  # a clerk's ordinary work
+
+
+def contractor(session: Session, login: str, pledge_on: dt.date | None = None) -> accounts.Operator:
+    operator, _code = accounts.create_operator(
+        session, Actor(SUPERVISOR.login), login=login, person_name="委託　次郎",
+        employee_no="C-" + login.replace(".", "")[:12], password="a-long-password-1", section="住民課",
+        contractor=accounts.Contractor("株式会社墨田情報サービス", pledge_on),
+    )  # fmt: skip
+    return operator
+
+
+def test_a_contractor_works_only_once_the_pledge_is_on_file(db: Session) -> None:
+    """001a USE-3-3: a contractor's account is enabled only with their written pledge."""
+    person = contractor(db, "itaku.jiro")
+    assert person.status == "pending"
+    with pytest.raises(AuthRefused) as refused:
+        accounts.check_password(db, "itaku.jiro", "a-long-password-1", Policy())
+    assert refused.value.code == "pending"
+    with pytest.raises(Conflict):  # not for the ward's own staff
+        accounts.record_pledge(db, Actor(SUPERVISOR.login), READER.login, dt.date(2026, 4, 1))
+    with pytest.raises(InvalidInput) as future:
+        accounts.record_pledge(db, Actor(SUPERVISOR.login), "itaku.jiro", dt.date(2999, 1, 1))
+    assert future.value.field == "received_on"
+    accounts.record_pledge(db, Actor(SUPERVISOR.login), "itaku.jiro", dt.date(2026, 4, 1))
+    assert accounts.check_password(db, "itaku.jiro", "a-long-password-1", Policy()) is person
+    line = next(row for row in reports.user_list_csv(db).splitlines() if "itaku.jiro" in row)
+    assert "委託先 株式会社墨田情報サービス（誓約書 2026-04-01）" in line
+    with pytest.raises(InvalidInput) as nameless:
+        accounts.create_operator(
+            db, Actor(SUPERVISOR.login), login="itaku.saburo", person_name="委託　三郎",
+            employee_no="C-3", password="a-long-password-1",
+            contractor=accounts.Contractor(" "),
+        )  # fmt: skip
+    assert nameless.value.field == "contractor_name"
+
+
+@pytest.mark.parametrize(
+    ("role", "duty", "allowed"),
+    [("registry", "resident_records", True),  # the contracted counter work (001a OUT-2)
+     ("registry", "certificates", True),
+     ("registry", "data_export", False),  # never export or copy out (001a OUT-4)
+     ("registry", "account_admin", False),
+     ("registry", "audit_review", False),
+     ("prefecture", "identity_inquiry", False),  # the consignee reads no file (002 REQ-CON-02)
+     ("prefecture", "bulk_output", False),
+     ("prefecture", "consistency_check", False),
+     ("national", "disclosure", False)],
+)  # fmt: skip
+def test_a_contractor_gets_only_the_contracted_work(
+    db: Session, role: str, duty: str, allowed: bool
+) -> None:
+    contractor(db, "itaku.shiro", pledge_on=dt.date(2026, 4, 1))
+    ask = {"login": "itaku.shiro", "duty": duty, "access": "update", "reason": "委託業務"}
+    if allowed:
+        assert rights.request_right(db, Actor(SUPERVISOR.login), role, **ask).status == "requested"
+        return
+    with pytest.raises(Refused) as refused:
+        rights.request_right(db, Actor(SUPERVISOR.login), role, **ask)
+    assert refused.value.field == "duty"
+    assert refused.value.code == "contractor"

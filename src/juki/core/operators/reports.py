@@ -23,7 +23,17 @@ from juki.core.clock import JST, as_utc
 from juki.core.operators.duties import ACCESS_NAMES, DUTIES
 from juki.core.operators.tables import Operator, OperatorRight, TotpGrant
 
-STATUS_NAMES = {"active": "有効", "suspended": "利用停止", "retired": "失効"}
+STATUS_NAMES = {
+    "active": "有効", "suspended": "利用停止", "retired": "失効", "pending": "誓約書待ち",
+}  # fmt: skip
+
+
+def affiliation_of(operator: Operator) -> str:
+    """所属 as the lists show it: the section, and the contractor for a contractor's staff."""
+    if operator.affiliation == "contractor":
+        pledge = f"誓約書 {operator.pledge_on}" if operator.pledge_on else "誓約書未受領"
+        return f"委託先 {operator.contractor_name}（{pledge}）"
+    return operator.section or "職員"
 
 
 def user_list_csv(session: Session) -> str:
@@ -31,7 +41,7 @@ def user_list_csv(session: Session) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["ログインID", "氏名", "職員番号", "状態", "事務", "権限", "承認者", "承認日時",
+        ["ログインID", "氏名", "職員番号", "所属", "状態", "事務", "権限", "承認者", "承認日時",
          "最終ログイン", "登録日時", "ワンタイムパスワード許可期限"]
     )  # fmt: skip
     for operator in session.scalars(select(Operator).order_by(Operator.login)):
@@ -47,8 +57,10 @@ def user_list_csv(session: Session) -> str:
                 TotpGrant.operator_id == operator.id, TotpGrant.revoked_at.is_(None)
             )
         ).first()
-        base = [operator.login, operator.person_name, operator.employee_no,
-                STATUS_NAMES.get(operator.status, operator.status)]  # fmt: skip
+        base = [
+            operator.login, operator.person_name, operator.employee_no, affiliation_of(operator),
+            STATUS_NAMES.get(operator.status, operator.status),
+        ]  # fmt: skip
         tail = [_jst(operator.last_login_at), _jst(operator.created_at), _jst(totp)]
         for right in rights or [None]:
             if right is None:

@@ -73,7 +73,8 @@ def _page(
     return page(
         request, "operators.html", "利用者・権限の管理", clerk, status,
         errors=errors or {}, notice=notice, values=values or {}, duties=duties_for(role),
-        access_names=ACCESS_NAMES, statuses=reports.STATUS_NAMES, **_listing(uow),
+        access_names=ACCESS_NAMES, statuses=reports.STATUS_NAMES,
+        affiliation_of=reports.affiliation_of, **_listing(uow),
     )  # fmt: skip
 
 
@@ -115,11 +116,37 @@ def create(request: Request, clerk: Clerk, fields: Form) -> Response:
             uow.session, _actor(clerk), login=fields.get("login", ""),
             person_name=fields.get("person_name", ""),
             employee_no=fields.get("employee_no", "").strip(),
-            password=fields.get("password", ""), policy=Policy.from_env(),
+            password=fields.get("password", ""), section=fields.get("section", ""),
+            contractor=_contractor(fields), policy=Policy.from_env(),
         )  # fmt: skip
         return f"{operator.login} を登録しました。登録コード（本人に手渡し、24時間有効）: {code}"
 
     return _run(request, clerk, fields, action)
+
+
+def _contractor(fields: dict[str, str]) -> accounts.Contractor | None:
+    """A contractor's staff member (委託先): the contractor, and the pledge if received."""
+    if fields.get("affiliation") != "contractor":
+        return None
+    return accounts.Contractor(
+        fields.get("contractor_name", ""), _date(fields.get("pledge_on", ""), "pledge_on")
+    )
+
+
+def _date(text: str, field: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("日付は YYYY-MM-DD で入力してください", field=field) from None
+
+
+def _pledge(db: Any, actor: Actor, login: str, f: dict[str, str]) -> Any:
+    received = _date(f.get("pledge_on", ""), "pledge_on")
+    if received is None:
+        raise InvalidInput("誓約書の受領日を入力してください", field="pledge_on")
+    return accounts.record_pledge(db, actor, login, received)
 
 
 ACCOUNT_ACTIONS: dict[str, Callable[[Any, Actor, str, dict[str, str]], Any]] = {
@@ -127,6 +154,7 @@ ACCOUNT_ACTIONS: dict[str, Callable[[Any, Actor, str, dict[str, str]], Any]] = {
     "resume": lambda db, actor, login, f: accounts.resume(db, actor, login),
     "retire": lambda db, actor, login, f: accounts.retire(db, actor, login, f.get("reason", "")),
     "unlock": lambda db, actor, login, f: accounts.unlock(db, actor, login),
+    "pledge": _pledge,
     "totp-revoke": lambda db, actor, login, f: second_factor.revoke_totp(db, actor, login),
 }
 

@@ -53,7 +53,8 @@ PAGE_RIGHTS: list[tuple[str, str, tuple[str, ...], str]] = [
     # is checked again by registry/corrections.py.
     ("*", "/corrections*", ("resident_records", "correction_approval"), "read"),
     ("POST", "/search", ("resident_records",), "read"),
-    ("POST", "/immigration-notices/export", ("resident_records",), "read"),
+    # Copying data out of the system: administrators only (001a USE-4-2).
+    ("POST", "/immigration-notices/export", ("data_export",), "update"),
     ("GET", "/*", ("resident_records",), "read"),
     ("POST", "/*", ("resident_records",), "update"),
 ]
