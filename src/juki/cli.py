@@ -621,9 +621,10 @@ if __name__ == "__main__":
 
 
 def _sub_commands() -> None:
-    from juki.cli_registers import ledger_app
+    from juki.cli_registers import audit_export, ledger_app
 
     app.add_typer(ledger_app, name="ledger")
+    audit_app.command("export")(audit_export)
 
 
 _sub_commands()

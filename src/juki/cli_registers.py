@@ -187,3 +187,30 @@ def _print(title: str, entries: list[Entry]) -> None:
             "完結" if entry.status == "closed" else "未完結",
         )  # fmt: skip
     console.print(table)
+
+
+def audit_export(
+    node: Node,
+    what: Annotated[str, typer.Argument(help="log | outputs | provisions | media | linkage")],
+    since: Annotated[str, typer.Option("--from", help="YYYY-MM-DD (Japan time)")],
+    until: Annotated[str, typer.Option("--to", help="YYYY-MM-DD, exclusive")],
+    section: Annotated[str | None, typer.Option(help="only operators of this 所属")] = None,
+    home: Home = HOME,
+) -> None:
+    """A record as CSV on stdout, for the audit (002 REQ-AUD-06): by period and section."""
+    import importlib
+
+    from juki.core.audit import exports
+    from juki.core.clock import JST
+    from juki.core.errors import JukiError
+
+    found = one_node(home, node)
+    start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), JST)
+    end = dt.datetime.combine(dt.date.fromisoformat(until), dt.time(), JST)
+    metadata = importlib.import_module(f"juki.{found.role}.models").Base.metadata
+    try:
+        with found.db.session() as session:
+            typer.echo(exports.export(session, metadata, what, start, end, section), nl=False)
+    except JukiError as refused:
+        console.print(f"[red]{refused.field}: {refused.message}[/red]")
+        raise typer.Exit(1) from None

@@ -5,6 +5,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -164,3 +165,27 @@ def test_an_idle_session_locks(
     assert clerk.get(f"{BASE}/search").status_code == 200
     monkeypatch.setattr(session, "IDLE_LOCK_S", 0)
     assert clerk.get(f"{BASE}/search").headers["location"].endswith("/console/login")
+
+
+def test_a_print_from_the_console_is_in_the_output_log(
+    sqlite_network: EmbeddedNetwork, consoles: dict[str, TestClient]
+) -> None:
+    """001a USE-5-1, 002 REQ-PRN-01: the console's print function records who printed
+    which screen, for how many records, before the browser's print dialogue opens."""
+    from juki.core.audit import outputs
+    from tests.conftest import born
+
+    person = born(sqlite_network)
+    reader = consoles["reader"]
+    token = csrf_of(reader.get(f"{BASE}/residents/{person}").text)
+    answer = reader.post(f"{BASE}/residents/{person}/print", data={"csrf": token})
+    assert answer.status_code == 303
+    assert answer.headers["location"].endswith(f"/residents/{person}?printing=1")
+    assert "print.js" in reader.get(answer.headers["location"]).text
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        (line,) = outputs.outputs(
+            session, dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+        )
+    assert (line.operator, line.form, line.records) == (READER.login, "画面印刷: 住民票", 1)
+    missing = reader.post(f"{BASE}/residents/999999/print", data={"csrf": token})
+    assert missing.status_code == 404

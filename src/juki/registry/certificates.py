@@ -17,13 +17,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from juki.core.audit import outputs
 from juki.core.errors import InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messaging.node import UnitOfWork
 from juki.core.places import municipality
 from juki.core.wareki import wareki
 from juki.registry import households
-from juki.registry.documents import Certificate, PersonEntry, render
+from juki.registry.documents import TITLES, Certificate, PersonEntry, render
 from juki.registry.models import CertificateIssue, IssueRefusal, Resident, SupportMeasure
 from juki.registry.pool import lg_code, now
 
@@ -126,6 +127,11 @@ def issue(uow: UnitOfWork, request: IssueRequest) -> Issued | IssueRefused:
     record.issue_no = f"{today:%Y%m%d}-{record.id:06d}"
     pdf = render(_certificate(uow, request, people, record.issue_no, today))
     record.pdf, record.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    outputs.record_output(
+        uow.session, operator=request.clerk_login, terminal=request.terminal_id,
+        form=TITLES[request.kind], targets=tuple(f"addressee={p.id}" for p in people),
+        purpose=request.purpose, number_touched=request.include_individual_number,
+    )  # fmt: skip
     return Issued(record.issue_no, pdf)
 
 

@@ -16,13 +16,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from juki.core.audit import outputs
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, WideAreaCopy, WideAreaRequest
 from juki.core.messaging.node import UnitOfWork
 from juki.core.places import municipality
 from juki.core.wareki import wareki
 from juki.registry import certificates, households
-from juki.registry.documents import Certificate, PersonEntry, render
+from juki.registry.documents import TITLES, Certificate, PersonEntry, render
 from juki.registry.models import CertificateIssue, IssueRefusal, Resident, WideAreaRequestRecord
 from juki.registry.pool import cs_of, lg_code, now
 
@@ -120,6 +121,10 @@ def issue(uow: UnitOfWork, request_id: str, clerk_login: str, terminal: str) -> 
     )  # fmt: skip
     issued.pdf, issued.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     record.status = "issued"
+    outputs.record_output(
+        uow.session, operator=clerk_login, terminal=terminal, form=TITLES["wide_area"],
+        targets=(f"wide_area={record.id}",), purpose="広域交付",
+    )  # fmt: skip
     return certificates.Issued(issued.issue_no, pdf)
 
 

@@ -219,7 +219,8 @@ def test_user_list_and_privileged_activity_reports(db: Session, node: Node) -> N
 def contractor(session: Session, login: str, pledge_on: dt.date | None = None) -> accounts.Operator:
     operator, _code = accounts.create_operator(
         session, Actor(SUPERVISOR.login), login=login, person_name="委託　次郎",
-        employee_no="C-" + login.replace(".", "")[:12], password="a-long-password-1", section="住民課",
+        employee_no="C-" + login.replace(".", "")[:12], password="a-long-password-1",
+        section="住民課",
         contractor=accounts.Contractor("株式会社墨田情報サービス", pledge_on),
     )  # fmt: skip
     return operator

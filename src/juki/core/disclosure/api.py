@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from juki.core.audit import outputs
 from juki.core.disclosure import service
 from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
 from juki.core.identity import IdentityRowMixin
@@ -58,6 +59,11 @@ def add_disclosure_routes(
         )  # fmt: skip
         request.state.number_touched = record.found > 0
         request.state.audit_targets = (f"code={body.resident_code}",)
+        outputs.record_output(
+            uow.session, operator=caller.audit_name, terminal=caller.terminal,
+            form="本人確認情報開示決定通知書（PDF）", targets=(f"code={body.resident_code}",),
+            purpose="開示請求", number_touched=record.found > 0,
+        )  # fmt: skip
         return Response(
             pdf, media_type="application/pdf",
             headers={"X-Disclosure-Id": str(record.id), "Cache-Control": "no-store"},

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
+from juki.core.audit import outputs
 from juki.core.errors import JukiError
 from juki.core.identity import IdentityRowMixin
 from juki.core.ids import validate_resident_code
@@ -114,6 +115,11 @@ def add_batch_routes(
         sealed = batch.write_out(
             uow.session, (batch_model, ledger_model), batch_id, caller, media_id
         )
+        outputs.record_output(
+            uow.session, operator=caller.audit_name, terminal=caller.terminal,
+            form=f"一括提供結果ファイル（媒体 {media_id}）", targets=(f"batch={batch_id}",),
+            purpose="一括提供",
+        )  # fmt: skip
         return Response(
             sealed, media_type="application/octet-stream",
             headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.hpke"'},

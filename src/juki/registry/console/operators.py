@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from juki.core.audit import log as audit
+from juki.core.audit import outputs
 from juki.core.clock import as_utc
 from juki.core.errors import InvalidInput, JukiError
 from juki.core.messaging.node import UnitOfWork
@@ -221,6 +222,10 @@ def decide_right(
 def user_list(request: Request, clerk: Clerk, uow: UoW) -> Response:
     """The semi-annual user-list export (000 ACL-05); the export itself is logged."""
     audit.record(uow.session, access_of(request))
+    outputs.record_output(
+        uow.session, operator=clerk.login, terminal=clerk.terminal, form="利用者一覧（CSV）",
+        targets=(), purpose="利用者の定期確認",
+    )  # fmt: skip
     body = "\ufeff" + reports.user_list_csv(uow.session)  # BOM: opens in Excel as UTF-8
     today = dt.date.today().isoformat()
     return Response(

@@ -53,6 +53,7 @@ PAGE_RIGHTS: list[tuple[str, str, tuple[str, ...], str]] = [
     # is checked again by registry/corrections.py.
     ("*", "/corrections*", ("resident_records", "correction_approval"), "read"),
     ("POST", "/search", ("resident_records",), "read"),
+    ("POST", "/residents/*/print", ("resident_records",), "read"),  # logged as an output
     # Copying data out of the system: administrators only (001a USE-4-2).
     ("POST", "/immigration-notices/export", ("data_export",), "update"),
     ("GET", "/*", ("resident_records",), "read"),

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from juki.core.audit import anomalies
+from juki.core.audit import anomalies, outputs
 from juki.core.audit import log as audit
 from juki.core.errors import JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
@@ -222,6 +222,24 @@ def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) ->
         event_state=EVENT_STATES,
         kinds=certificates.KIND_LABELS,
         requesters=certificates.REQUESTER_LABELS,
+        printing=request.query_params.get("printing") == "1",
+    )
+
+
+@router.post("/residents/{resident_id}/print")
+def print_resident(
+    request: Request, resident_id: int, clerk: Clerk, uow: UoW, _form: Form
+) -> Response:
+    """The console's print function: the print is in the output log (001a USE-5-1, 002
+    REQ-PRN-01) before the page opens the browser's print dialogue."""
+    resident_or_404(uow, resident_id)
+    audit.record(uow.session, access_of(request))
+    outputs.record_output(
+        uow.session, operator=clerk.login, terminal=clerk.terminal, form="画面印刷: 住民票",
+        targets=(f"addressee={resident_id}",),
+    )  # fmt: skip
+    return RedirectResponse(
+        f"{base_of(request)}/residents/{resident_id}?printing=1", status_code=303
     )
 
 
@@ -361,6 +379,11 @@ def export_immigration_notices(request: Request, clerk: Clerk, _form: Form) -> R
                 ]
             )
             notice.status = "exported"
+        outputs.record_output(
+            uow.session, operator=clerk.login, terminal=clerk.terminal,
+            form="法務大臣への通知（CSV）", purpose="住基法第30条の50の通知",
+            targets=tuple(f"addressee={n.resident_id}" for n in notices),
+        )  # fmt: skip
         return out.getvalue()
 
     body, _errors = perform(request, export)
