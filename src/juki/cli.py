@@ -621,9 +621,10 @@ if __name__ == "__main__":
 
 
 def _sub_commands() -> None:
-    from juki.cli_registers import audit_export, ledger_app
+    from juki.cli_registers import audit_export, backup_app, ledger_app
 
     app.add_typer(ledger_app, name="ledger")
+    app.add_typer(backup_app, name="backup")
     audit_app.command("export")(audit_export)
 
 

@@ -6,6 +6,7 @@ import re
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import create_engine, text
 
 from juki.core.crypto import FieldKeys, b64, unb64
@@ -40,6 +41,19 @@ class NetworkHome:
             path.chmod(0o600)
         keys_line, secret_line = path.read_text().splitlines()[:2]
         return FieldKeys.from_text(keys_line), unb64(secret_line)
+
+    def backup_key_for(self, node_id: str) -> bytes:
+        """The key a node's backups are sealed with: kept with its secrets, never beside
+        the backups (002 REQ-CON-04: the consignee keeping the media cannot read them)."""
+        path = self.root / "secrets" / f"{_safe(node_id)}.backup.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(b64(AESGCM.generate_key(bit_length=256)) + "\n")
+            path.chmod(0o600)
+        return unb64(path.read_text().strip())
+
+    def backup_dir(self, node_id: str) -> Path:
+        return self.root / "backups" / _safe(node_id)
 
     def database_url(self, node_id: str, server_url: str | None, prefix: str) -> str:
         if server_url is None:
