@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from juki.core import ids
 from juki.core.errors import InvalidInput
@@ -198,6 +198,14 @@ class NumberRequest(Strict):
         if value is None:
             return None
         return _wrap(ids.validate_individual_number, value, "old_individual_number")
+
+    @model_validator(mode="after")
+    def _change_names_the_old_number(self) -> NumberRequest:
+        """000 F1-ACQ-04: a change request carries the previous 個人番号; a generation
+        request carries none."""
+        if (self.kind == "change") != (self.old_individual_number is not None):
+            raise ValueError("old_individual_number: 変更要求にのみ、必ず付けます")
+        return self
 
 
 class NumberResult(Strict):

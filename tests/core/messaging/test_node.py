@@ -164,3 +164,38 @@ def test_due_times_compare_in_utc_whatever_the_database_returns() -> None:
     moment = dt.datetime(2026, 11, 23, 18, 0, tzinfo=tokyo)  # PostgreSQL in Asia/Tokyo
     assert as_utc(moment) == dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
     assert as_utc(dt.datetime(2026, 11, 23, 9, 0)) == dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+def test_identity_updates_reach_a_tier_only_from_its_permitted_sender(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """000 F2-ACQ-03, 002 REQ-ACQ-01/08d: 本人確認情報 arrives at the prefecture only from
+    a CS of its own prefecture, and at the national server only through a prefecture;
+    anything else is refused and kept in msg_refusals."""
+    body = {"records": []}
+    cases = [
+        ("registry:131075", "prefecture:13"),  # a registry straight to the prefecture
+        ("cs:112011", "prefecture:13"),  # another prefecture's CS
+        ("numbering", "prefecture:13"),
+        ("cs:131075", "national"),  # a CS straight to the national server
+        ("registry:131075", "national"),
+    ]
+    for sender, recipient in cases:
+        node = sqlite_network.node(recipient)
+        raw = envelope_from(sqlite_network, sender, recipient, 1, MessageType.IDENTITY_UPDATE, body)
+        [ack] = node.receive([raw])
+        assert ack.status == "refused", (sender, recipient)
+        with node.db.session() as session:
+            refused = session.scalars(
+                select(tables.refusals.c.reason).where(tables.refusals.c.claimed_sender == sender)
+            ).all()
+        assert refused, (sender, recipient)
+
+
+def test_the_prefecture_has_no_path_to_the_information_provision_network() -> None:
+    """002 REQ-IPN-01: the prefecture exchanges messages with CSs and the national server
+    only; no message type of it goes to or comes from anything else."""
+    from juki.core.messaging.paths import PERMITTED
+
+    peers = {a if b == "prefecture" else b for a, b in PERMITTED if "prefecture" in (a, b)}
+    assert peers == {"cs", "national"}
