@@ -520,8 +520,10 @@ def pia(
     stem.with_suffix(".md").write_text(text, encoding="utf-8")
     stem.with_suffix(".html").write_text(render.to_html(report, text), encoding="utf-8")
     console.print(
-        f"{stem}.md / .html — {report.enforced} of {len(report.requirements)} requirements "
-        "have an enforcing test"
+        f"{stem}.md / .html — of {len(report.requirements)} requirements: "
+        f"{report.counted('enforced')} enforced, {report.counted('partial')} partly, "
+        f"{report.counted('platform')} by the platform, {report.unmapped} 未対応; "
+        f"{len(report.not_built)} on components not built"
     )
 
 

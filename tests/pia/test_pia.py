@@ -64,6 +64,7 @@ def test_the_assessment_of_a_running_prefecture(sqlite_network: EmbeddedNetwork)
     # The prefecture's assessment names the 附票 server, not built yet: listed apart.
     assert all(r.node in catalogue.BUILT_NODES for r, _e in report.requirements)
     assert "改ざんは検出されませんでした" in text
+    assert "最後のバックアップ" in text
     html = render.to_html(report, text)
     assert html.startswith("<!doctype html>")
     assert "<table>" in html

@@ -16,6 +16,9 @@ from sqlalchemy import MetaData, Table, func, select
 
 from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log, audit_metadata
+from juki.core.clock import JST
+from juki.core.ledgers import service as ledgers
+from juki.core.ledgers.kinds import KINDS
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import PERMITTED
@@ -89,6 +92,10 @@ class Evidence:
     operators: int
     rights: int
     totp_grants: int
+    registers: list[tuple[str, int, int]] = field(default_factory=list)  # (name, entries, open)
+    overdue: int = 0
+    last_backup: str = ""
+    last_self_inspection: str = ""
 
 
 @dataclass
@@ -189,7 +196,28 @@ def _evidence(session: Any, node: Node) -> Evidence:
         operators=_count(session, select(func.count()).where(Operator.status == "active")),
         rights=_count(session, select(func.count()).where(OperatorRight.status == "granted")),
         totp_grants=_count(session, select(func.count()).where(TotpGrant.revoked_at.is_(None))),
+        **_registers(session),
     )  # fmt: skip
+
+
+def _registers(session: Any) -> dict[str, Any]:
+    """What the registers (台帳) show: entries and open ones per kind, what is overdue,
+    the last backup and the last self-inspection."""
+    counts = []
+    for kind in KINDS.values():
+        entries = ledgers.entries(session, kind.code)
+        if entries:
+            counts.append((kind.name, len(entries), sum(e.status == "open" for e in entries)))
+    backups = ledgers.entries(session, "backup")
+    inspections = ledgers.entries(session, "self_inspection")
+    return {
+        "registers": counts,
+        "overdue": len(ledgers.overdue(session, dt.datetime.now(JST).date())),
+        "last_backup": f"{backups[-1].recorded_at:%Y-%m-%d %H:%M} UTC" if backups else "",
+        "last_self_inspection": (
+            f"{inspections[-1].fields['fiscal_year']}年度" if inspections else ""
+        ),
+    }
 
 
 def _count(session: Any, query: Any) -> int:
