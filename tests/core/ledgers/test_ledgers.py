@@ -18,6 +18,7 @@ from juki.core.audit.tables import audit_log
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.ids import individual_number_from_body
 from juki.core.ledgers import service as ledgers
+from juki.core.ledgers.kinds import KINDS
 from juki.core.ledgers.tables import ledger_entries
 from juki.network.embedded import EmbeddedNetwork
 from juki.pia import catalogue
@@ -146,3 +147,20 @@ def test_the_cli_records_a_self_inspection_of_the_nodes_own_checklist(
         app, ["ledger", "list", "prefecture:13", "self_inspection", "--csv", "--home", home]
     )
     assert "自己点検" in listed.output
+
+
+def test_machine_fields_are_not_mistaken_for_an_individual_number(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """A backup file's time stamp can be twelve digits with a valid check digit (it was, once,
+    in CI): only the fields people write in are checked for a 個人番号."""
+    number = individual_number_from_body("15333733599")
+    entry = add(sqlite_network, "backup", {
+        "file": f"registry-131075-20261123T{number}Z.jbak", "sha256": "0" * 64,
+        "size_bytes": 1, "encrypted": True, "keep_until": "2026-12-01",
+    })  # fmt: skip
+    assert entry.fields["file"].endswith(f"{number}Z.jbak")
+    for kind in KINDS.values():
+        for schema in (kind.schema, kind.closing):
+            if schema is not None:
+                assert set(schema.free_text) <= set(schema.model_fields), kind.code

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,9 +17,15 @@ Short = Field(min_length=1, max_length=100)
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    # The fields people write in: checked for a 個人番号 (service._no_individual_number).
+    # Machine fields (file names, hashes, IDs) are not: their digits are not numbers.
+    free_text: ClassVar[tuple[str, ...]] = ()
+
 
 class Inquiry(Record):
     """問合せ・苦情・開示等の受付の記票 (000 DSC-03, 001a DISC-6, 002 REQ-INQ-01)."""
+
+    free_text = ("summary",)
 
     received_via: Literal["窓口", "電話", "文書", "電子メール"]
     requester: Literal["本人", "代理人", "その他"]
@@ -28,11 +34,14 @@ class Inquiry(Record):
 
 
 class InquiryClosing(Record):
+    free_text = ("response",)
     response: str = Text  # 対応内容
 
 
 class Incident(Record):
     """障害・事故・誤操作の記録 (002 REQ-OPS-01, REQ-AUD-03, REQ-AUD-04)."""
+
+    free_text = ("description",)
 
     occurred_at: dt.datetime
     category: Literal["端末操作の誤り", "システム障害", "情報セキュリティ事故", "その他"]
@@ -41,6 +50,7 @@ class Incident(Record):
 
 
 class IncidentClosing(Record):
+    free_text = ("corrective_action", "preventive_action", "verified_by")
     corrective_action: str = Text  # 是正措置
     preventive_action: str = Text  # 再発防止策
     verified_by: str = Short  # 確認者
@@ -49,6 +59,8 @@ class IncidentClosing(Record):
 class Disk(Record):
     """磁気ディスク管理簿 (001a STO-3-5, 001b C-20, 002 REQ-RET-05): every disk erased or
     destroyed, how, and who witnessed it."""
+
+    free_text = ("method", "witness")
 
     asset_no: str = Short
     serial_no: str = Short
@@ -61,6 +73,8 @@ class Medium(Record):
     """登録外部媒体 (001a XFER-1-6, 002 REQ-MED-03): only registered media may receive a
     result file; personal media never."""
 
+    free_text = ("holder_section",)
+
     media_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,40}$")
     media_type: Literal["USBメモリ", "CD-R", "DVD-R", "外付けディスク"]
     encrypted: Literal[True]  # 暗号化機能のない媒体は登録できない
@@ -71,6 +85,8 @@ class Medium(Record):
 class MediumScan(Record):
     """A virus check of a registered medium before a write (002 REQ-MED-01)."""
 
+    free_text = ("scanner",)
+
     media_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,40}$")
     scanner: str = Short  # the product and pattern version
     result: Literal["異常なし", "検出"]
@@ -80,6 +96,8 @@ class SelfInspection(Record):
     """自己点検 (000 AUD-01, 001a AUD-1, 002 REQ-AUD-01): the year's checklist, one answer
     per item (the items come from the node's assessment: `juki ledger checklist`)."""
 
+    free_text = ("findings",)
+
     fiscal_year: int = Field(ge=2000, le=2100)
     answers: dict[str, Literal["適", "不適", "該当なし"]] = Field(min_length=1)
     findings: str = Field(default="", max_length=2000)
@@ -87,6 +105,8 @@ class SelfInspection(Record):
 
 class Training(Record):
     """研修の受講記録 (001a EDU-1)."""
+
+    free_text = ("course",)
 
     login: str = Short
     course: str = Short
@@ -117,6 +137,7 @@ class Backup(Record):
 
 
 class BackupErased(Record):
+    free_text = ("reason",)
     reason: str = Short
 
 

@@ -167,8 +167,9 @@ def _valid(schema: type[Record], fields: dict[str, Any]) -> Record:
 
 
 def _no_individual_number(record: Record) -> None:
-    for name, value in record.model_dump(mode="json").items():
-        for candidate in TWELVE_DIGITS.findall(json.dumps(value, ensure_ascii=False)):
+    values = record.model_dump(mode="json")
+    for name in record.free_text:
+        for candidate in TWELVE_DIGITS.findall(str(values[name])):
             try:
                 validate_individual_number(candidate)
             except InvalidInput:
