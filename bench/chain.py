@@ -24,6 +24,11 @@ from juki.registry import schemas
 from juki.registry import service as reg
 from juki.sim.population import load_population
 
+# The person notified and showed a driving licence (001a ACQ-2-1).
+INTAKE = schemas.Intake(
+    notifier=schemas.NotifierType.SELF, id_document=schemas.IdDocument.DRIVERS_LICENCE
+)
+
 BATCH = 200
 TOPOLOGY = {"13": ["131075"], "11": ["112011"], "43": ["432024"]}
 
@@ -54,7 +59,9 @@ def run_chain(network: EmbeddedNetwork, events: int, batch: int) -> tuple[float,
             for i in range(size):
                 rid = ids[lg][(done + i) % len(ids[lg])]
                 notice = schemas.MoveWithinNotice(
-                    address=f"東京都墨田区業平{step}丁目{i}番", change_date="2026-11-01"
+                    intake=INTAKE,
+                    address=f"東京都墨田区業平{step}丁目{i}番",
+                    change_date="2026-11-01",
                 )
                 reg.record_move_within(uow, rid, notice)
             del loaded

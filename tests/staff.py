@@ -3,12 +3,14 @@ grants them, and a TOTP grant whose secret the test keeps."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import pyotp
 from sqlalchemy.orm import Session
 
+from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
 from juki.core.operators import accounts, rights, second_factor
 
@@ -49,11 +51,21 @@ def add_staff(session: Session, node: Node, staff: tuple[Staff, ...] = STAFF) ->
         )  # fmt: skip
         for duty, access in person.rights:
             rights.grant_at_setup(session, operator, duty, access)
+        trained(session, person.login)
         _grant, uri = second_factor.new_grant(
             session, node.keys, operator, "テスト", "(初期設定)", 30
         )
         secrets[person.login] = pyotp.parse_uri(uri).secret
     return secrets
+
+
+def trained(session: Session, login: str) -> None:
+    """A passed 住基ネット training on record today (001a EDU-1 gates rights on it)."""
+    record = {"login": login, "course": "住基ネット初任者研修", "passed": True}
+    ledgers.add(
+        session, "training", record | {"attended_on": dt.date.today().isoformat()},
+        actor="(初期設定)", terminal="setup",
+    )  # fmt: skip
 
 
 def staff_on(node: Node, staff: tuple[Staff, ...] = STAFF) -> dict[str, str]:

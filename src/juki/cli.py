@@ -83,10 +83,12 @@ def up(
         "窓口 (counter console): log in with a login and password from "
         + str(accounts)
         + ", then the TOTP code from `juki operator code registry:<code> <login>`"
-        " (or register a passkey with the enrolment code in the same file):"
+        " (or register a passkey with the enrolment code in the same file);"
+        " the CS terminal (yamada.jiro) at cs:<code>:"
     )
     for lg in network.municipalities():
         console.print(f"  registry:{lg}  {base_url}/registry/{lg}/console/")
+        console.print(f"  cs:{lg}        {base_url}/cs/{lg}/console/")
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
@@ -624,9 +626,11 @@ if __name__ == "__main__":
 
 def _sub_commands() -> None:
     from juki.cli_registers import audit_export, backup_app, ledger_app
+    from juki.cli_reports import report_app
 
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(backup_app, name="backup")
+    app.add_typer(report_app, name="report")
     audit_app.command("export")(audit_export)
 
 

@@ -113,7 +113,13 @@ def test_no_log_no_operation(
     with caplog.at_level(logging.CRITICAL, logger="juki.alarm"):
         refused = console.post(
             f"{base}/residents/{rid}/move-within",
-            data={"csrf": token, "change_date": "2026-11-20", "address": "東京都墨田区押上1-1-1"},
+            data={
+                "csrf": token,
+                "change_date": "2026-11-20",
+                "address": "東京都墨田区押上1-1-1",
+                "intake.notifier": "本人",
+                "intake.id_document": "個人番号カード",
+            },
         )
     assert refused.status_code == 503
     assert refused.json()["field"] == "audit_log"

@@ -16,6 +16,7 @@ from juki.prefecture import service as prefecture_service
 from juki.registry import schemas
 from juki.registry import service as reg
 from tests.conftest import born, event_status, person, record, resident
+from tests.registry.helpers import INTAKE
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -92,7 +93,9 @@ def test_move_within_changes_only_the_address(network: EmbeddedNetwork) -> None:
         "131075",
         reg.record_move_within,
         rid,
-        schemas.MoveWithinNotice(address="東京都墨田区業平二丁目1番1号", change_date=TODAY),
+        schemas.MoveWithinNotice(
+            intake=INTAKE, address="東京都墨田区業平二丁目1番1号", change_date=TODAY
+        ),
     )
     assert event_status(network, "131075", event) == ("applied", None)
     code = resident(network, "131075", rid).resident_code
@@ -108,7 +111,7 @@ def test_move_across_prefectures_updates_both_prefectures(network: EmbeddedNetwo
             uow,
             rid,
             schemas.MoveOutNotice(
-                destination_address="埼玉県川越市元町一丁目1番1号", change_date=TODAY
+                intake=INTAKE, destination_address="埼玉県川越市元町一丁目1番1号", change_date=TODAY
             ),
         )
         cert = reg.move_out_certificate(uow, reg.get_resident(uow, rid))
@@ -117,6 +120,7 @@ def test_move_across_prefectures_updates_both_prefectures(network: EmbeddedNetwo
         "112011",
         reg.record_move_in,
         schemas.MoveInNotice(
+            intake=INTAKE,
             **person(
                 address="埼玉県川越市元町一丁目1番1号",
                 change_date=TODAY,
@@ -153,6 +157,7 @@ def test_move_in_of_a_current_resident_is_refused(network: EmbeddedNetwork) -> N
         reg.record_move_in(
             uow,
             schemas.MoveInNotice(
+                intake=INTAKE,
                 **person(change_date=TODAY),
                 origin="abroad",
                 resident_code=current.resident_code,

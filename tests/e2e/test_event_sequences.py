@@ -21,6 +21,7 @@ from juki.registry import schemas
 from juki.registry import service as reg
 from juki.registry.models import Resident, ResidentEvent
 from tests.e2e.test_chain import reconcile_differences
+from tests.registry.helpers import INTAKE
 
 TOPOLOGY = {"13": ["131075"], "11": ["112011"]}
 DAY = dt.date(2026, 11, 10)
@@ -66,6 +67,7 @@ def apply(network: EmbeddedNetwork, op: str, pick: int, step: int) -> None:
             reg.record_move_in(
                 dest,
                 schemas.MoveInNotice(
+                    intake=INTAKE,
                     name_kanji=certificate.name_kanji,
                     name_kana=certificate.name_kana,
                     birth_date=certificate.birth_date,
@@ -88,7 +90,9 @@ def _change(
             uow,
             rid,
             schemas.MoveWithinNotice(
-                address=f"{ADDRESS[code_of(uow.node.node_id)]}{step}丁目", change_date=DAY
+                intake=INTAKE,
+                address=f"{ADDRESS[code_of(uow.node.node_id)]}{step}丁目",
+                change_date=DAY,
             ),
         )
     elif op == "name_change":
@@ -111,7 +115,11 @@ def _change(
         )
     elif op == "move_away":
         reg.record_move_out(
-            uow, rid, schemas.MoveOutNotice(destination_address=ADDRESS[other], change_date=DAY)
+            uow,
+            rid,
+            schemas.MoveOutNotice(
+                intake=INTAKE, destination_address=ADDRESS[other], change_date=DAY
+            ),
         )
         return reg.move_out_certificate(uow, reg.get_resident(uow, rid))
     return None

@@ -23,6 +23,7 @@ import pytest
 from juki.core.pki import PkiDirectory
 from juki.network.accounts import local_auth
 from juki.network.serve import routes_for
+from tests.registry.helpers import INTAKE
 
 pytestmark = pytest.mark.slow
 
@@ -222,6 +223,7 @@ def test_prefecture_killed_mid_stream_applies_every_event_once_in_order(cluster:
         for i in range(total):
             rid = residents[i % len(residents)]
             body = {"address": f"東京都墨田区業平{i}番", "change_date": "2026-11-01"}
+            body["intake"] = INTAKE.model_dump(mode="json")
             try:
                 response = cluster.client.post(
                     cluster.url("registry:131075", f"/residents/{rid}/move-within"), json=body

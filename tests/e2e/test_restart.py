@@ -15,6 +15,7 @@ from juki.registry import schemas, service
 from juki.registry.models import ResidentEvent
 from tests.conftest import PG_URL, SMALL_TOPOLOGY, born
 from tests.e2e.test_chain import reconcile_differences
+from tests.registry.helpers import INTAKE
 
 LG = "131075"
 
@@ -36,6 +37,7 @@ def test_order_survives_restarts(tmp_path: Path, network: EmbeddedNetwork) -> No
         for rid in people:
             with network.node(f"registry:{LG}").unit_of_work() as uow:
                 notice = schemas.MoveWithinNotice(
+                    intake=INTAKE,
                     change_date=dt.date.today(),
                     address=f"東京都墨田区押上一丁目{round_ + 1}番{rid}号",
                 )

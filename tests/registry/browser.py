@@ -3,41 +3,35 @@ and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import cbor2
-import pytest
-import uvicorn
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import select
-from webauthn.helpers import bytes_to_base64url
-
-from juki.core.operators.tables import Operator, WebAuthnCredential
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.server import network_app
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    give_node_key,
+    require_chromium,
+    serving,
+    virtual_authenticator,
+)
 from tests.staff import CLERK, CLERK2, READER, SUPERVISOR, Staff, staff_on
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "free_port",
+    "give_key",
+    "network_of",
+    "require_chromium",
+    "served",
+    "shot",
+    "virtual_authenticator",
 ]
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 # The tests' people by the part they play (their logins are personal: 000 AUTH-01).
 PEOPLE: dict[str, Staff] = {
@@ -47,48 +41,19 @@ SERVED: dict[str, EmbeddedNetwork] = {}  # base URL → network, for the log-in 
 TOTP_SECRETS: dict[tuple[str, str], str] = {}  # (municipality, login) → TOTP secret
 
 
-def require_chromium() -> None:
-    """The console's tests need Debian's chromium: `make test` installs it when run as root
-    (scripts/system-packages.sh); without it these tests fail rather than pass unseen."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            "chromium is not installed: run `make test` as root, or apt-get install chromium"
-        )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served(network: EmbeddedNetwork) -> Iterator[str]:
-    """The network's HTTP face on a free port, with its dispatcher running."""
+    """The network's HTTP face on a free port, with its dispatcher running, and the test
+    staff on every registry."""
     for lg in network.municipalities():
         for login, secret in staff_on(network.node(f"registry:{lg}")).items():
             TOTP_SECRETS[(lg, login)] = secret
-    port = free_port()
-    config = uvicorn.Config(network_app(network), host="127.0.0.1", port=port, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    network.start_dispatcher()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    # localhost, not 127.0.0.1: WebAuthn takes a host name as relying party, never an IP.
-    base = f"http://localhost:{port}"
-    SERVED[base] = network
-    try:
-        yield base
-    finally:
-        SERVED.pop(base, None)
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(network) as base:
+        SERVED[base] = network
+        try:
+            yield base
+        finally:
+            SERVED.pop(base, None)
 
 
 def shot(page: object, name: str) -> None:
@@ -100,53 +65,9 @@ def shot(page: object, name: str) -> None:
 # --- WebAuthn through Chromium's virtual authenticator (DevTools protocol) --------------------
 
 
-def virtual_authenticator(page: Any) -> tuple[Any, str]:
-    """A platform authenticator that verifies its user (as a fingerprint reader would)."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    options = {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True,
-    }  # fmt: skip
-    found = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
-    return cdp, found["authenticatorId"]
-
-
 def give_key(page: Any, network: EmbeddedNetwork, lg: str, login: str) -> tuple[Any, str]:
-    """As if `login` had enrolled this page's authenticator: a fresh P-256 key in the
-    virtual authenticator, its public key (COSE) in the operator's credentials."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    numbers = key.public_key().public_numbers()
-    cose = cbor2.dumps(
-        {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
-    )
-    credential_id = os.urandom(16)
-    with network.node(f"registry:{lg}").unit_of_work() as uow:
-        operator = uow.session.scalars(select(Operator).where(Operator.login == login)).one()
-        uow.session.add(
-            WebAuthnCredential(
-                operator_id=operator.id, credential_id=bytes_to_base64url(credential_id),
-                public_key=cose, sign_count=0, created_at=dt.datetime.now(dt.UTC),
-            )
-        )  # fmt: skip
-    private = key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    cdp, authenticator = virtual_authenticator(page)
-    cdp.send(
-        "WebAuthn.addCredential",
-        {
-            "authenticatorId": authenticator,
-            "credential": {
-                "credentialId": base64.b64encode(credential_id).decode(),
-                "isResidentCredential": False, "rpId": "localhost",
-                "privateKey": base64.b64encode(private).decode(), "signCount": 0,
-            },
-        },
-    )  # fmt: skip
-    return cdp, authenticator
+    """As if `login` had enrolled this page's authenticator at the registry of `lg`."""
+    return give_node_key(page, network.node(f"registry:{lg}"), login)
 
 
 def network_of(console: str) -> tuple[EmbeddedNetwork, str]:

@@ -14,6 +14,10 @@ from juki.registry.models import Household, Resident, ResidentHistory
 LG = "131075"
 ADDRESS = "東京都墨田区向島一丁目5番8号"
 TODAY = dt.date.today()
+# A 届出 taken from the person, who showed their My Number card (001a ACQ-2-1, ACQ-3-1).
+INTAKE = schemas.Intake(
+    notifier=schemas.NotifierType.SELF, id_document=schemas.IdDocument.MY_NUMBER_CARD
+)
 
 
 def run(network: EmbeddedNetwork, action: Any, *args: Any, lg: str = LG) -> Any:
@@ -46,6 +50,7 @@ def move_in_family(
 ) -> list[int]:
     """A household from abroad; numbers delivered. Returns 宛名番号, head first."""
     notice = schemas.HouseholdMoveInNotice(
+        intake=INTAKE,
         change_date=TODAY,
         origin="abroad",
         address=ADDRESS,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.models import Resident, ResidentEvent
 from tests.conftest import api_client
+from tests.registry.helpers import INTAKE
 
 BIRTH = {
     "name_kanji": "墨田\u3000太郎",
@@ -56,6 +57,7 @@ def test_move_in_with_a_wrong_check_digit_names_the_field(sqlite_network: Embedd
         "resident_code": "24727059609",
         "individual_number": "123456789019",
         "previous_lg_code": "131016",
+        "intake": INTAKE.model_dump(mode="json"),
     }
     response = client.post("/registry/131075/move-ins", json=body)
     assert response.status_code == 422
@@ -71,6 +73,7 @@ def test_unknown_municipality_is_refused(sqlite_network: EmbeddedNetwork) -> Non
         "resident_code": "24727059608",
         "individual_number": "123456789018",
         "previous_lg_code": "999997",
+        "intake": INTAKE.model_dump(mode="json"),
     }
     response = client.post("/registry/131075/move-ins", json=body)
     assert response.status_code == 422

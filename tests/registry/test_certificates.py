@@ -16,7 +16,7 @@ from juki.core.identity import NUMBER_COLUMN
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import certificates, schemas, service, support
 from juki.registry.models import CertificateIssue, IssueRefusal, Resident
-from tests.registry.helpers import FAMILY, household_of, move_in_family, notice, run
+from tests.registry.helpers import FAMILY, INTAKE, household_of, move_in_family, notice, run
 
 
 def request(**extra: object) -> certificates.IssueRequest:
@@ -138,7 +138,9 @@ def test_removed_copy_after_death(sqlite_network: EmbeddedNetwork) -> None:
 
 def test_move_out_certificate_pdf(sqlite_network: EmbeddedNetwork) -> None:
     (rid,) = move_in_family(sqlite_network, [FAMILY[0]])
-    out = schemas.MoveOutNotice(**notice(), destination_address="埼玉県川越市元町一丁目1番1号")
+    out = schemas.MoveOutNotice(
+        intake=INTAKE, **notice(), destination_address="埼玉県川越市元町一丁目1番1号"
+    )
     run(sqlite_network, service.record_move_out, rid, out)
     issued = run(sqlite_network, certificates.issue, request(kind="move_out", resident_ids=[rid]))
     text = pdf_text(issued.pdf)

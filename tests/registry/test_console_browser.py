@@ -30,6 +30,7 @@ from tests.registry.browser import (
     served,
     shot,
 )
+from tests.registry.helpers import FAMILY, INTAKE, move_in_family
 from tests.staff import SUPERVISOR
 
 LG = "131075"
@@ -108,6 +109,12 @@ def fill_member(page: Any, i: int, kanji: str, kana: str, birth: str, sex: str, 
     page.select_option(f"#f-m{i}_relationship", rel)
 
 
+def fill_intake(page: Any, notifier: str = "本人", document: str = "個人番号カード") -> None:
+    """届出人・本人確認 (001a ACQ-2-1, ACQ-3-1): the clerk must choose both."""
+    page.select_option('[name="intake.notifier"]', notifier)
+    page.select_option('[name="intake.id_document"]', document)
+
+
 def move_in_household(page: Any, console: str, *, submit: bool = True) -> None:
     page.goto(f"{console}/move-in")
     page.select_option("#f-origin", "abroad")
@@ -117,6 +124,7 @@ def move_in_household(page: Any, console: str, *, submit: bool = True) -> None:
     fill_member(page, 1, "向島　和子", "むこうじま　かずこ", "1982-07-07", "2", "妻")
     fill_member(page, 2, "向島　健太", "むこうじま　けんた", "2012-01-20", "1", "子")
     if submit:
+        fill_intake(page)
         page.click("button.primary")
 
 
@@ -125,7 +133,8 @@ def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: 
     log_in(page, console, "clerk")
     shot(page, "01-menu")
 
-    # A 転入 with a mistake: the message sits beside the field and nothing is stored.
+    # A 転入 with mistakes (a name not in kana; no 届出人 or 本人確認書類 chosen): each
+    # message sits beside its field and nothing is stored.
     before = count_residents(network)
     move_in_household(page, console, submit=False)
     page.fill("#f-m1_name_kana", "Kazuko")
@@ -135,11 +144,14 @@ def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: 
     error = page.locator("#e-m1_name_kana")
     assert "かな" in error.inner_text()
     assert page.locator("#f-m1_name_kana").get_attribute("aria-invalid") == "true"
+    for field in ("notifier", "id_document"):
+        assert page.locator(f'[id="e-intake.{field}"]').is_visible()
     shot(page, "02-move-in-error")
     assert count_residents(network) == before
 
-    # The household's 転入, corrected.
+    # The household's 転入, corrected: the person came with their My Number card.
     page.fill("#f-m1_name_kana", "むこうじま　かずこ")
+    fill_intake(page)
     page.click("button.primary")
     page.wait_for_url("**/residents/*?done=recorded")
     assert "届出を記録しました" in page.inner_text(".flash")
@@ -165,6 +177,7 @@ def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: 
     # 転居 of the whole household: tick every other member.
     page.goto(head_url + "/move-within")
     page.fill("#f-address", "東京都墨田区押上一丁目1番2号")
+    fill_intake(page, "世帯員", "運転免許証")
     for box in page.locator("input[type=checkbox][name^=member_]").all():
         box.check()
     page.click("button.primary")
@@ -211,6 +224,8 @@ def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: 
     son = page.locator("tr", has_text="向島　健太").locator("a").first.get_attribute("href")
     page.goto(urljoin(page.url, son) + "/move-out")
     page.fill("#f-destination_address", "埼玉県川越市元町一丁目1番1号")
+    fill_intake(page, "代理人", "旅券")
+    page.check('[name="intake.proxy_letter_checked"]')
     page.click("button.primary")
     page.wait_for_url("**/move-out-certificate?done=recorded")
     page.click("button.primary")
@@ -341,7 +356,9 @@ def test_special_move_in_then_a_two_person_correction(
     )  # fmt: skip
     with network.node(f"registry:{former}").unit_of_work() as uow:
         out = schemas.MoveOutNotice(
-            change_date=dt.date.today(), destination_address="東京都墨田区業平一丁目1番1号"
+            intake=INTAKE,
+            change_date=dt.date.today(),
+            destination_address="東京都墨田区業平一丁目1番1号",
         )
         service.record_move_out(uow, rid, out)
         code = uow.session.get(Resident, rid).resident_code
@@ -357,6 +374,7 @@ def test_special_move_in_then_a_two_person_correction(
     assert "千代田　遥" in clerk.inner_text("dl.items")
     shot(clerk, "12-special-move-in-received")
     clerk.fill("#f-address", "東京都墨田区業平一丁目1番1号")
+    fill_intake(clerk)
     clerk.click("button.primary")
     clerk.wait_for_url("**/residents/*?done=recorded")
     assert "東京都千代田区麹町一丁目1番1号" in clerk.inner_text("dl.items")  # 前住所
@@ -384,6 +402,64 @@ def test_special_move_in_then_a_two_person_correction(
     supervisor.goto(resident_url)
     assert "千代田　遙" in supervisor.inner_text("dl.items")
     assert "職権修正" in supervisor.inner_text("table")
+
+
+def test_a_paper_move_in_waits_for_the_cs_number_check(
+    site: tuple[EmbeddedNetwork, str], page: Any
+) -> None:
+    """001a ACQ-3-2: no card shown, so the number on the paper 転出証明書 is checked through
+    the CS first; a wrong number is refused, the right one lets the 転入 be recorded."""
+    network, console = site
+    former = "131016"  # 千代田区
+    rid, code = born_numbered(
+        network, former, "千代田　紬", "チヨダ　ツムギ", dt.date(1999, 9, 9),
+        "東京都千代田区麹町二丁目1番1号",
+    )  # fmt: skip
+    with network.node(f"registry:{former}").unit_of_work() as uow:
+        out = schemas.MoveOutNotice(
+            intake=INTAKE, change_date=dt.date.today(), destination_address="墨田区"
+        )
+        service.record_move_out(uow, rid, out)
+        cert = service.move_out_certificate(uow, service.get_resident(uow, rid))
+    log_in(page, console, "clerk")
+
+    def ask(number: str) -> str:
+        page.goto(f"{console}/number-check")
+        page.fill("#f-resident_code", code)
+        page.fill("#f-individual_number", number)
+        page.click("button.primary")
+        page.wait_for_url("**/number-check/*")
+        wait_until(lambda: page.reload() and "待って" not in page.inner_text("main"))
+        return str(page.url.rsplit("/", 1)[1])
+
+    wrong = ask("123456789018")
+    assert "一致しません" in page.inner_text("main")
+    assert "123456789018" not in page.url
+    right = ask(cert.individual_number)
+    assert "一致しました" in page.inner_text("main")
+    shot(page, "11b-number-check-match")
+
+    def move_in(check_id: str) -> None:
+        page.goto(f"{console}/move-in")
+        page.fill("#f-previous_lg_code", former)
+        page.fill("#f-previous_address", cert.address)
+        page.fill("#f-address", "東京都墨田区業平三丁目1番1号")
+        fill_member(page, 0, "千代田　紬", "ちよだ　つむぎ", "1999-09-09", "2", "世帯主")
+        page.fill("#f-m0_resident_code", code)
+        page.fill("#f-m0_individual_number", cert.individual_number)
+        page.fill("#f-m0_number_check_id", check_id)
+        fill_intake(page, "本人", "運転免許証")
+        page.click("button.primary")
+
+    before = count_residents(network)
+    move_in(wrong)  # a check of another number: refused beside the field
+    page.wait_for_load_state()
+    assert page.url.endswith("/move-in")
+    assert page.locator("#e-m0_number_check_id").is_visible()
+    assert count_residents(network) == before
+    move_in(right)
+    page.wait_for_url("**/residents/*?done=recorded")
+    assert count_residents(network) == before + 1
 
 
 def test_wide_area_copy_and_a_foreign_resident(
@@ -423,6 +499,7 @@ def test_wide_area_copy_and_a_foreign_resident(
     page.fill("#f-residence_status", "技能実習")
     page.fill("#f-stay_expires_on", "2028-03-31")
     page.fill("#f-address", "東京都墨田区錦糸一丁目2番1号")
+    fill_intake(page, "本人", "在留カード")
     page.click("button.primary")
     assert "在留カード番号" in page.inner_text("#e-residence_card_no")
     page.fill("#f-residence_card_no", "AB12345678CD")
@@ -456,7 +533,8 @@ def test_the_console_works_from_the_keyboard_alone(
     site: tuple[EmbeddedNetwork, str], page: Any
 ) -> None:
     """Log in, search and open a resident with Tab, typing and Enter only."""
-    _network, console = site
+    network, console = site
+    move_in_family(network, FAMILY[:1])  # someone to find, whichever tests ran before
     log_in(page, console, "clerk")
     page.goto(f"{console}/search")
     page.keyboard.press("Tab")  # the skip link comes first

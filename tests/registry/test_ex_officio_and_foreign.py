@@ -15,7 +15,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.registry import ex_officio, foreign, schemas
 from juki.registry.models import ImmigrationNotice, Resident
 from tests.e2e.test_chain import reconcile_differences
-from tests.registry.helpers import ADDRESS, FAMILY, TODAY, move_in_family, notice, run
+from tests.registry.helpers import ADDRESS, FAMILY, INTAKE, TODAY, move_in_family, notice, run
 
 PERSON = {
     "name_kanji": "SMITH JOHN",
@@ -61,7 +61,9 @@ def disappear(uow: object, rid: int, body: schemas.DeathNotice) -> object:
 
 
 def test_foreign_resident_life(network: EmbeddedNetwork) -> None:
-    moved_in = foreign.ForeignMoveInNotice(**notice(), **PERSON, residence=CARD, alias="山田太郎")
+    moved_in = foreign.ForeignMoveInNotice(
+        intake=INTAKE, **notice(), **PERSON, residence=CARD, alias="山田太郎"
+    )
     rid = run(network, foreign.record_move_in, moved_in).resident_id
     network.pump()
     person = get(network, rid)
@@ -93,19 +95,19 @@ def test_foreign_resident_life(network: EmbeddedNetwork) -> None:
 
 def test_a_mid_long_term_resident_needs_the_card_items(sqlite_network: EmbeddedNetwork) -> None:
     card = CARD | {"residence_card_no": None}
-    body = foreign.ForeignMoveInNotice(**notice(), **PERSON, residence=card)
+    body = foreign.ForeignMoveInNotice(intake=INTAKE, **notice(), **PERSON, residence=card)
     with pytest.raises(InvalidInput) as err:
         run(sqlite_network, foreign.record_move_in, body)
     assert err.value.field == "residence_card_no"
     with pytest.raises(ValidationError, match="在留カード番号"):
         foreign.ForeignMoveInNotice(
-            **notice(), **PERSON, residence=CARD | {"residence_card_no": "12"}
+            intake=INTAKE, **notice(), **PERSON, residence=CARD | {"residence_card_no": "12"}
         )
 
 
 def test_status_acquired_here_makes_a_record(network: EmbeddedNetwork) -> None:
     special = CARD | {"foreign_category": "特別永住者", "residence_card_no": None}
-    entry = foreign.ForeignEntryNotice(**notice(), **PERSON, residence=special)
+    entry = foreign.ForeignEntryNotice(intake=INTAKE, **notice(), **PERSON, residence=special)
     rid = run(network, foreign.record_entry, entry).resident_id
     network.pump()
     assert immigration_kinds(network, rid) == ["foreign_entry"]

@@ -17,6 +17,7 @@ from tests.e2e.test_chain import reconcile_differences
 from tests.registry.helpers import (
     ADDRESS,
     FAMILY,
+    INTAKE,
     TODAY,
     history_count,
     household_of,
@@ -136,7 +137,9 @@ def test_the_head_dies_and_a_new_head_is_named(network: EmbeddedNetwork) -> None
 def test_part_of_a_household_moves_and_forms_a_new_one(network: EmbeddedNetwork) -> None:
     head, wife, child = move_in_family(network)
     old = household_of(network, head)
-    move = schemas.MoveWithinNotice(**notice(), address="東京都墨田区押上一丁目1番2号")
+    move = schemas.MoveWithinNotice(
+        intake=INTAKE, **notice(), address="東京都墨田区押上一丁目1番2号"
+    )
     with pytest.raises(InvalidInput, match="世帯主がいません"):
         run(network, service.record_move_within, child, move)
     run(
@@ -159,7 +162,10 @@ def test_the_whole_household_moves_out_and_the_household_ends(
     head, wife, child = move_in_family(network)
     household = household_of(network, head)
     out = schemas.MoveOutNotice(
-        **notice(), destination_address="埼玉県川越市元町一丁目1番1号", members=[wife, child]
+        intake=INTAKE,
+        **notice(),
+        destination_address="埼玉県川越市元町一丁目1番1号",
+        members=[wife, child],
     )
     run(network, service.record_move_out, head, out)
     network.pump()
@@ -174,7 +180,7 @@ def test_members_moving_together_must_share_the_household(
     head, *_ = move_in_family(sqlite_network)
     other, *_ = move_in_family(sqlite_network, [FAMILY[0] | {"name_kanji": "別　人"}])
     move = schemas.MoveWithinNotice(
-        **notice(), address="東京都墨田区押上一丁目1番2号", members=[other]
+        intake=INTAKE, **notice(), address="東京都墨田区押上一丁目1番2号", members=[other]
     )
     with pytest.raises(InvalidInput) as err:
         run(sqlite_network, service.record_move_within, head, move)
@@ -186,21 +192,21 @@ def test_household_split_merge_and_head_change(sqlite_network: EmbeddedNetwork) 
     head, wife, child = move_in_family(net)
     household = household_of(net, head)
     split = schemas.HouseholdChangeNotice(
-        **notice(), kind="split", members=[child], relationships={child: "世帯主"}
+        intake=INTAKE, **notice(), kind="split", members=[child], relationships={child: "世帯主"}
     )
     run(net, changes.change_household, household, split)
     new = household_of(net, child)
     assert members_of(net, new) == {child: "世帯主"}
 
     merge = schemas.HouseholdChangeNotice(
-        **notice(), kind="merge", from_household_id=new, relationships={child: "子"}
+        intake=INTAKE, **notice(), kind="merge", from_household_id=new, relationships={child: "子"}
     )
     run(net, changes.change_household, household, merge)
     assert members_of(net, household) == {head: "世帯主", wife: "妻", child: "子"}
     assert household_status(net, new) == "dissolved"
 
     swap = schemas.HouseholdChangeNotice(
-        **notice(), kind="head_change", relationships={head: "夫", wife: "世帯主"}
+        intake=INTAKE, **notice(), kind="head_change", relationships={head: "夫", wife: "世帯主"}
     )
     run(net, changes.change_household, household, swap)
     assert members_of(net, household) == {wife: "世帯主", head: "夫", child: "子"}
@@ -211,7 +217,7 @@ def test_household_split_merge_and_head_change(sqlite_network: EmbeddedNetwork) 
             changes.change_household,
             household,
             schemas.HouseholdChangeNotice(
-                **notice(), kind="head_change", relationships={child: "世帯主"}
+                intake=INTAKE, **notice(), kind="head_change", relationships={child: "世帯主"}
             ),
         )
 
@@ -222,7 +228,7 @@ def test_cancelling_a_move_restores_it_and_tells_the_network(network: EmbeddedNe
         network,
         service.record_move_within,
         head,
-        schemas.MoveWithinNotice(**notice(), address="東京都墨田区押上一丁目1番2号"),
+        schemas.MoveWithinNotice(intake=INTAKE, **notice(), address="東京都墨田区押上一丁目1番2号"),
     )
     network.pump()
     version = run(
@@ -258,6 +264,7 @@ def test_cancelling_a_move_restores_it_and_tells_the_network(network: EmbeddedNe
 
 def test_an_unreported_move_in_keeps_its_period(sqlite_network: EmbeddedNetwork) -> None:
     late = schemas.HouseholdMoveInNotice(
+        intake=INTAKE,
         change_date=TODAY - dt.timedelta(days=60),
         notified_on=TODAY,
         origin="abroad",
@@ -287,7 +294,7 @@ def test_a_household_move_in_names_the_member_at_fault(sqlite_network: EmbeddedN
     code = resident_code_from_body("1234567890")
     people = [FAMILY[0], FAMILY[1] | {"resident_code": code}]  # a code without its number
     notice_ = schemas.HouseholdMoveInNotice(
-        change_date=TODAY, origin="abroad", address=ADDRESS, members=people
+        intake=INTAKE, change_date=TODAY, origin="abroad", address=ADDRESS, members=people
     )
     with pytest.raises(ValidationError, match="チェックディジット"):
         schemas.MoveInMember(**FAMILY[1] | {"resident_code": "12345678901"})
@@ -298,6 +305,7 @@ def test_a_household_move_in_names_the_member_at_fault(sqlite_network: EmbeddedN
 
 def test_roman_name_and_last_registered_address_are_kept(sqlite_network: EmbeddedNetwork) -> None:
     returning = schemas.HouseholdMoveInNotice(
+        intake=INTAKE,
         change_date=TODAY,
         origin="abroad",
         address=ADDRESS,

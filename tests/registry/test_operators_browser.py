@@ -25,7 +25,7 @@ from tests.registry.browser import (
     shot,
     virtual_authenticator,
 )
-from tests.staff import SUPERVISOR, Staff, staff_on
+from tests.staff import SUPERVISOR, Staff, staff_on, trained
 
 LG = "131075"
 ADMIN2 = Staff("ueda.goro", "上田　五郎", "T2002", (("account_admin", "update"),))
@@ -77,7 +77,7 @@ def admin_session(browser: Any, site: tuple[EmbeddedNetwork, str], person: Staff
 def test_a_new_operator_enrols_an_authenticator_and_gets_a_right(
     site: tuple[EmbeddedNetwork, str], browser: Any
 ) -> None:
-    _network, console = site
+    network, console = site
     admin = admin_session(browser, site, SUPERVISOR)
     admin.goto(f"{console}/operators")
     admin.fill("#f-person_name", "山本　七子")
@@ -120,6 +120,11 @@ def test_a_new_operator_enrols_an_authenticator_and_gets_a_right(
     admin.click("button:text-is('承認') >> nth=0")  # the requester cannot approve
     assert "申請した人は承認できません" in admin.inner_text(".error-summary")
     second = admin_session(browser, site, ADMIN2)
+    second.goto(f"{console}/operators")
+    second.click("button:text-is('承認') >> nth=0")  # not yet trained (001a EDU-1)
+    assert "研修の受講記録がありません" in second.inner_text(".error-summary")
+    with network.node(f"registry:{LG}").unit_of_work() as uow:
+        trained(uow.session, "yamamoto.nanako")  # the training officer's entry
     second.goto(f"{console}/operators")
     second.click("button:text-is('承認') >> nth=0")
     shot(second, "21-right-approved")

@@ -36,6 +36,7 @@ from juki.registry import changes, households, schemas, service
 from juki.registry.models import Household, Resident, ResidentHistory
 from tests.conftest import make_network
 from tests.e2e.test_chain import reconcile_differences
+from tests.registry.helpers import INTAKE
 
 LG = "131075"
 TOPOLOGY = {"13": [LG]}
@@ -60,7 +61,7 @@ class RegisterMachine(RuleBasedStateMachine):
             _person("押上　花", "オシアゲ　ハナ", dt.date(1972, 2, 2), "2", "妻"),
         ]
         notice = schemas.HouseholdMoveInNotice(
-            change_date=TODAY, origin="abroad", address=ADDRESSES[0], members=family
+            intake=INTAKE, change_date=TODAY, origin="abroad", address=ADDRESSES[0], members=family
         )
         self.attempt(service.record_household_move_in, notice)
 
@@ -140,7 +141,7 @@ class RegisterMachine(RuleBasedStateMachine):
             for i, (sur, giv) in enumerate(names[:size])
         ]
         notice = schemas.HouseholdMoveInNotice(
-            change_date=TODAY, origin="abroad", address=address, members=members
+            intake=INTAKE, change_date=TODAY, origin="abroad", address=address, members=members
         )
         self.attempt(service.record_household_move_in, notice)
 
@@ -177,7 +178,10 @@ class RegisterMachine(RuleBasedStateMachine):
         if people:
             person, household, _ = data.draw(st.sampled_from(people))
             notice = schemas.MoveWithinNotice(
-                change_date=TODAY, address=address, **self._effects(data, person, household)
+                intake=INTAKE,
+                change_date=TODAY,
+                address=address,
+                **self._effects(data, person, household),
             )
             self.attempt(service.record_move_within, person, notice)
 
@@ -187,7 +191,7 @@ class RegisterMachine(RuleBasedStateMachine):
         people = self.current()
         if people:
             person, household, _ = data.draw(st.sampled_from(people))
-            notice = schemas.MoveOutNotice(
+            notice = schemas.MoveOutNotice(intake=INTAKE,
                 change_date=TODAY, destination_address="埼玉県川越市元町一丁目1番1号",
                 **self._effects(data, person, household),
             )  # fmt: skip
@@ -212,7 +216,7 @@ class RegisterMachine(RuleBasedStateMachine):
             effects = self._effects(data, person, household)
             other = data.draw(st.sampled_from([h for _, h, _ in people]))
             notice = schemas.HouseholdChangeNotice(
-                change_date=TODAY, kind=kind, from_household_id=other, **effects
+                intake=INTAKE, change_date=TODAY, kind=kind, from_household_id=other, **effects
             )
             self.attempt(changes.change_household, household, notice)
 

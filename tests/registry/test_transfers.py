@@ -20,7 +20,7 @@ from juki.registry import ex_officio, schemas, service, support, transfers, wide
 from juki.registry.models import Resident, ResidentHistory
 from tests.conftest import born, resident
 from tests.e2e.test_chain import reconcile_differences
-from tests.registry.helpers import run
+from tests.registry.helpers import INTAKE, run
 
 FORMER, NEW = "112011", "131075"  # 川越市 (埼玉県) → 墨田区 (東京都)
 NEW_ADDRESS = "東京都墨田区業平一丁目3番4号"
@@ -28,7 +28,9 @@ NEW_ADDRESS = "東京都墨田区業平一丁目3番4号"
 
 def moved_out(network: EmbeddedNetwork) -> Resident:
     rid = born(network, FORMER, address="埼玉県川越市元町一丁目1番1号")
-    out = schemas.MoveOutNotice(change_date=dt.date.today(), destination_address=NEW_ADDRESS)
+    out = schemas.MoveOutNotice(
+        intake=INTAKE, change_date=dt.date.today(), destination_address=NEW_ADDRESS
+    )
     run(network, service.record_move_out, rid, out, lg=FORMER)
     network.pump()
     return resident(network, FORMER, rid)
@@ -47,7 +49,7 @@ def test_special_move_in_across_prefectures(network: EmbeddedNetwork) -> None:
     assert certificate.lg_code == FORMER
 
     notice = transfers.SpecialMoveInNotice(
-        change_date=dt.date.today(), address=NEW_ADDRESS, request_id=request_id
+        intake=INTAKE, change_date=dt.date.today(), address=NEW_ADDRESS, request_id=request_id
     )
     event = run(network, transfers.record_special_move_in, notice, lg=NEW)
     network.pump()
@@ -154,7 +156,7 @@ def test_no_restoring_someone_who_moved_in_elsewhere(sqlite_network: EmbeddedNet
                      "k", lg=NEW)  # fmt: skip
     sqlite_network.pump()
     notice = transfers.SpecialMoveInNotice(
-        change_date=dt.date.today(), address=NEW_ADDRESS, request_id=request_id
+        intake=INTAKE, change_date=dt.date.today(), address=NEW_ADDRESS, request_id=request_id
     )
     run(sqlite_network, transfers.record_special_move_in, notice, lg=NEW)
     sqlite_network.pump()

@@ -35,6 +35,9 @@ class MessageType(StrEnum):
     MOVE_IN_NOTICE = "movein.notice"  # 転入通知 (no 個人番号)
     WIDE_AREA_REQUEST = "widearea.request"  # 広域交付住民票情報の請求 (住基法 第12条の4)
     WIDE_AREA_COPY = "widearea.copy"  # 広域交付住民票情報
+    # 個人番号の真正性確認 (001a ACQ-3-2, 001b C-04): registry -> CS -> national and back.
+    NUMBER_CHECK = "number.check"
+    NUMBER_CHECK_RESULT = "number.check_result"
 
 
 class ChangeReason(StrEnum):
@@ -269,6 +272,28 @@ class ConsistencyResult(Strict):
     lg_code: str
     compared: int
     differences: list[ConsistencyDifference]
+
+
+class NumberCheck(Strict):
+    """個人番号の真正性確認: does this 個人番号 belong to this 住民票コード? Asked by a
+    municipality, through its CS, of the national server before it records a 転入 whose
+    number the clerk entered from paper (001a ACQ-3-2, 001b C-04)."""
+
+    check_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    resident_code: str = Field(pattern=r"^\d{11}$")
+    individual_number: str = Field(pattern=r"^\d{12}$")
+
+
+NumberCheckVerdict = Literal["match", "mismatch", "unknown_code"]
+
+
+class NumberCheckResult(Strict):
+    """The answer, without the number: match, mismatch, or a code the server does not know."""
+
+    check_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    result: NumberCheckVerdict
 
 
 class MoveOutCertRequest(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from typing import Any
 
 from juki.core.ids import prefecture_code_of
@@ -18,7 +19,7 @@ from juki.core.messages import (
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.cs import service
+from juki.cs import provision, service
 
 NATIONAL = "national"
 log = logging.getLogger(__name__)
@@ -33,15 +34,17 @@ def registry_of(uow: UnitOfWork) -> str:
 
 
 def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    passed: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for outcome in service.apply_identity_updates(uow.session, uow.node.keys, records):
         if outcome.error is None:
-            uow.send(
-                prefecture_of(uow),
-                MessageType.IDENTITY_UPDATE,
-                outcome.raw,
-            )
+            passed[(outcome.record.operator_id, outcome.record.terminal_id)].append(outcome.raw)
         else:
             uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())
+    # On to the prefecture, by the destination master and in the provision record
+    # (001a XFER-2-1, XFER-2-2): one record per operator and terminal of the batch.
+    for (operator, terminal), raws in passed.items():
+        sent = provision.Sent(envelope.sender, operator, terminal)
+        provision.provide(uow, sent, prefecture_of(uow), MessageType.IDENTITY_UPDATE, raws)
 
 
 def relay_to_registry(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -66,13 +69,12 @@ def on_consistency_result(
 def start_reconcile(uow: UnitOfWork) -> str:
     """6-①: send the 整合 data to the prefectural and national servers."""
     checks = service.consistency_parts(uow.session, uow.node.keys, code_of(uow.node.node_id))
+    sent = provision.Sent(uow.node.node_id)
     for check in checks:  # one envelope per part, so a large municipality streams its file
-        uow.node.write_outbox(
-            uow.session, prefecture_of(uow), MessageType.CONSISTENCY_CHECK, {"records": [check]}
-        )
-        uow.node.write_outbox(
-            uow.session, NATIONAL, MessageType.CONSISTENCY_CHECK, {"records": [check]}
-        )
+        for recipient in (prefecture_of(uow), NATIONAL):
+            provision.provide_file(
+                uow, sent, recipient, MessageType.CONSISTENCY_CHECK, {"records": [check]}
+            )
     return str(checks[0]["check_id"])
 
 
@@ -103,8 +105,11 @@ def relay_between_municipalities(
         target, claimed = getattr(message, to_field), getattr(message, from_field)
         if claimed != source:
             log.warning("%s from %s names another source: dropped", envelope.type, envelope.sender)
-        elif from_registry and target != own:
-            uow.send(f"cs:{target}", envelope.type, message.model_dump(mode="json"))
+        elif from_registry and target != own:  # onward: by the master, recorded (XFER-2-1/2)
+            provision.provide(
+                uow, provision.Sent(envelope.sender), f"cs:{target}", envelope.type,
+                [message.model_dump(mode="json")],
+            )  # fmt: skip
         elif not from_registry and target == own:
             uow.send(registry_of(uow), envelope.type, message.model_dump(mode="json"))
         else:
@@ -123,5 +128,7 @@ HANDLERS: dict[str, Handler] = {
     MessageType.POOL_GRANT: relay_to_registry,
     MessageType.NUMBER_REQUEST: relay_to_national,
     MessageType.POOL_REQUEST: relay_to_national,
+    MessageType.NUMBER_CHECK: relay_to_national,  # 001a ACQ-3-2: checked at the national file
+    MessageType.NUMBER_CHECK_RESULT: relay_to_registry,
     MessageType.CONSISTENCY_RESULT: on_consistency_result,
 }

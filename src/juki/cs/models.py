@@ -1,4 +1,5 @@
-"""本人確認情報ファイル of the CS (40 items, 001a §4.2.3) and received 整合 results."""
+"""本人確認情報ファイル of the CS (40 items, 001a §4.2.3), received 整合 results, the CS's
+provision record and its bulk outputs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.identity import IdentityRowMixin
+from juki.core.search import ProvisionLogMixin
 
 
 class Base(DeclarativeBase):
@@ -55,3 +57,33 @@ class ConsistencyReport(Base):
     compared: Mapped[int] = mapped_column(Integer)
     differences: Mapped[list[dict[str, object]]] = mapped_column(JSON)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProvisionLog(Base, ProvisionLogMixin):
+    """提供記録 of the CS (001a XFER-2-1): every send of 本人確認情報 onward, refused ones
+    included, kept 5 years (retention/rules.toml)."""
+
+    __tablename__ = "provision_log"
+
+
+class BulkOutput(Base):
+    """A bulk output of CS-file records to a medium (001a USE-5-4, XFER-2-4): requested,
+    approved in advance by a 管理責任者 above the threshold, written with a witness."""
+
+    __tablename__ = "bulk_outputs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address_prefix: Mapped[str] = mapped_column(String(200), default="")  # "" = every record
+    purpose: Mapped[str] = mapped_column(String(200))
+    records: Mapped[int] = mapped_column(Integer)  # matching records when requested
+    status: Mapped[str] = mapped_column(String(20))  # awaiting_approval | ready | written
+    requested_by: Mapped[str] = mapped_column(String(40))  # operator login
+    requested_via: Mapped[str] = mapped_column(String(60))  # API client
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String(40))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    written_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    written_records: Mapped[int | None] = mapped_column(Integer)
+    media_id: Mapped[str | None] = mapped_column(String(40))
+    witness: Mapped[str | None] = mapped_column(String(40))  # 立会いの職員 (login)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from juki.core.consistency import answer_consistency
-from juki.core.messages import ChangeReason, MessageType, NumberRequest, PoolRequest
+from juki.core.messages import (
+    ChangeReason,
+    MessageType,
+    NumberCheck,
+    NumberCheckResult,
+    NumberRequest,
+    PoolRequest,
+)
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
@@ -40,6 +47,12 @@ def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
     verdicts = service.admit_number_requests(uow.session, uow.node.keys, envelope.sender, own)
     refused = {r.request_id for r in requests if r.lg_code != lg}
     errors = {r.request_id: v for r, v in zip(own, verdicts, strict=True) if v is not None}
+    service.record_refusals(
+        uow.session,
+        envelope.sender,
+        [(r, "refused") for r in requests if r.request_id in refused]
+        + [(r, v.code) for r, v in zip(own, verdicts, strict=True) if v is not None],
+    )
     for request, raw in zip(requests, records, strict=True):
         if request.request_id in refused or request.request_id in errors:
             code = errors[request.request_id].code if request.request_id in errors else "refused"
@@ -61,6 +74,18 @@ def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for result, cs_node in service.record_number_results(uow.session, uow.node.keys, records):
         uow.send(cs_node, MessageType.NUMBER_RESULT, result)
+
+
+def on_number_check(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """個人番号の真正性確認 (001a ACQ-3-2, 001b C-04): answer match or mismatch, never the
+    number; a CS asks only for its own municipality."""
+    checks = [NumberCheck.model_validate(raw) for raw in records]
+    own = [c for c in checks if c.lg_code == code_of(envelope.sender)]
+    for check, result in zip(
+        own, service.check_numbers(uow.session, uow.node.keys, envelope.sender, own), strict=True
+    ):
+        answer = NumberCheckResult(check_id=check.check_id, lg_code=check.lg_code, result=result)
+        uow.send(envelope.sender, MessageType.NUMBER_CHECK_RESULT, answer.model_dump())
 
 
 def on_pool_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -97,5 +122,6 @@ HANDLERS: dict[str, Handler] = {
     MessageType.NUMBER_REQUEST: on_number_request,
     MessageType.NUMBER_RESULT: on_number_result,
     MessageType.POOL_REQUEST: on_pool_request,
+    MessageType.NUMBER_CHECK: on_number_check,
     MessageType.CONSISTENCY_CHECK: on_consistency_check,
 }

@@ -52,6 +52,30 @@ class PendingNumberRequest(Base):
     cs_node: Mapped[str] = mapped_column(String(64))
     resident_code: Mapped[str] = mapped_column(String(11))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Who asked, carried to the notice record (000 F1-PRV-01); NULL for requests forwarded
+    # before the record existed.
+    operator: Mapped[str | None] = mapped_column(String(64))
+
+
+class NumberNotice(Base):
+    """個人番号の通知の記録 (000 F1-PRV-01): each number the generator issued that this server
+    relayed to a mayor's CS, and each request refused (here or by the generator), with
+    time, operator and terminal. A request carries no terminal, so the terminal is the
+    sending node (the municipality's CS). Names the person by 住民票コード, never by 個人番号;
+    kept 7 years (core/retention/rules.toml)."""
+
+    __tablename__ = "number_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    request_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(8))  # generate | change
+    lg_code: Mapped[str] = mapped_column(String(6))  # the mayor notified
+    recipient: Mapped[str] = mapped_column(String(64))  # that municipality's CS
+    operator: Mapped[str] = mapped_column(String(64))
+    terminal: Mapped[str] = mapped_column(String(64))
+    resident_code: Mapped[str] = mapped_column(String(11))
+    refused_reason: Mapped[str | None] = mapped_column(String(32))  # error code; NULL: notified
 
 
 class ResidentCodeAllocation(Base):

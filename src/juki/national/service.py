@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from juki.core import ids
+from juki.core.audit import log as audit
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, JukiError
 from juki.core.identity import NUMBER_COLUMN
@@ -18,12 +19,15 @@ from juki.core.messages import (
     REMOVAL_REASONS,
     ChangeReason,
     IdentityRecord,
+    NumberCheck,
+    NumberCheckVerdict,
     NumberRequest,
 )
 from juki.core.search import IdentitySearch, IdentityView, logged_search
 from juki.national.models import (
     NationalIdentityRow,
     NumberBinding,
+    NumberNotice,
     PendingNumberRequest,
     ProvisionLog,
     ResidentCodeAllocation,
@@ -82,6 +86,38 @@ class NumberBindings:
             )
             self.session.add(new)
             self.by_code[record.resident_code] = new
+
+
+def check_numbers(
+    session: Session, keys: FieldKeys, asker: str, checks: list[NumberCheck]
+) -> list[NumberCheckVerdict]:
+    """個人番号の真正性確認 (001a ACQ-3-2): whether each number is the latest issued for its
+    code, from the bindings (the generator's file stays unread, 000 §2.2). Each answer is
+    in the audit log under the asking CS, keyed by code only."""
+    bindings = NumberBindings(session, keys, {c.resident_code for c in checks})
+    results: list[NumberCheckVerdict] = []
+    for check in checks:
+        binding = bindings.by_code.get(check.resident_code)
+        index = keys.blind_index(check.individual_number, column=NUMBER_COLUMN)
+        result: NumberCheckVerdict
+        if binding is None:
+            result = "unknown_code"
+        else:
+            result = "match" if binding.individual_number_index == index else "mismatch"
+        audit.record(
+            session,
+            audit.Access(
+                operator=asker,
+                terminal=asker,
+                function="個人番号の真正性確認",
+                targets=(f"resident_code={check.resident_code}",),
+                purpose="転入時の個人番号の確認 (001a ACQ-3-2)",
+                result=result,
+                number_touched=True,
+            ),
+        )
+        results.append(result)
+    return results
 
 
 def apply_identity_updates(
@@ -146,11 +182,46 @@ def admit_number_requests(
                 "cs_node": cs_node,
                 "resident_code": request.resident_code,
                 "created_at": now,
+                "operator": request.operator_id[:64],
             }
         )
     if admitted:
         session.execute(insert(PendingNumberRequest), admitted)
     return verdicts
+
+
+def record_refusals(
+    session: Session, cs_node: str, refusals: list[tuple[NumberRequest, str]]
+) -> None:
+    """Requests refused here never reach the generator; each refusal is in the notice
+    record all the same (000 F1-PRV-01 "refused provisions recorded")."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        _notice_row(now, request.request_id, request.kind, request.lg_code, cs_node)
+        | {
+            "operator": request.operator_id[:64],
+            "resident_code": request.resident_code,
+            "refused_reason": code[:32],
+        }
+        for request, code in refusals
+    ]
+    if rows:
+        session.execute(insert(NumberNotice), rows)
+
+
+def _notice_row(
+    at: dt.datetime, request_id: str, kind: str, lg_code: str, cs_node: str
+) -> dict[str, Any]:
+    """The common part of a 個人番号の通知の記録 row (000 F1-PRV-01): the request carries no
+    terminal, so the terminal recorded is the sending node, the municipality's CS."""
+    return {
+        "at": at,
+        "request_id": request_id,
+        "kind": kind,
+        "lg_code": lg_code,
+        "recipient": cs_node,
+        "terminal": cs_node,
+    }
 
 
 def _admit(
@@ -179,15 +250,18 @@ def _admit(
 def record_number_results(
     session: Session, keys: FieldKeys, results: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], str]]:
-    """Bind each issued number to its code; return (result, CS to relay it to)."""
+    """Bind each issued number to its code; record the notice (000 F1-PRV-01), the
+    generator's refusals included; return (result, CS to relay it to)."""
     requests = [r["request_id"] for r in results]
     pending: dict[str, tuple[str, str]] = {}
+    operators: dict[str, str | None] = {}
     for start in range(0, len(requests), 500):
         table = PendingNumberRequest
-        stmt = select(table.request_id, table.cs_node, table.resident_code).where(
+        stmt = select(table.request_id, table.cs_node, table.resident_code, table.operator).where(
             table.request_id.in_(requests[start : start + 500])
         )
-        pending.update((rid, (cs, code)) for rid, cs, code in session.execute(stmt))
+        for rid, cs, code, operator in session.execute(stmt):
+            pending[rid], operators[rid] = (cs, code), operator
     bound = _values_by_key(
         session,
         NumberBinding.individual_number_index,
@@ -197,6 +271,8 @@ def record_number_results(
     relays: list[tuple[dict[str, Any], str]] = []
     new_bindings: dict[str, str] = {}
     changed_bindings: dict[str, str] = {}
+    notices: list[dict[str, Any]] = []
+    now = dt.datetime.now(dt.UTC)
     for result in results:
         if result["request_id"] not in pending:
             log.warning("number result without a pending request; dropped")
@@ -207,7 +283,17 @@ def record_number_results(
             index = keys.blind_index(number, column=NUMBER_COLUMN)
             (changed_bindings if code in bound else new_bindings)[code] = index
         relays.append((result, cs_node))
+        notices.append(
+            _notice_row(now, result["request_id"], result["kind"], result["lg_code"], cs_node)
+            | {
+                "operator": operators[result["request_id"]] or cs_node,
+                "resident_code": code,
+                "refused_reason": None if number else str(result.get("error_code"))[:32],
+            }
+        )
     _write_bindings(session, new_bindings, changed_bindings)
+    if notices:
+        session.execute(insert(NumberNotice), notices)
     done = list(pending)
     for start in range(0, len(done), 500):
         session.execute(

@@ -13,6 +13,7 @@ current TOTP code for this local network only.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import secrets
@@ -21,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import code_of, role_of
 from juki.core.operators import accounts, clients, rights, second_factor
@@ -50,18 +53,35 @@ SEED_ACCOUNTS = (
          ("audit_review", "read"), ("account_admin", "update"), ("data_export", "update")),
     ),
 )  # fmt: skip
+# The 市町村CS's terminal operator (001a ACQ-4-7: the CS console's own log-in).
+CS_SEED_ACCOUNTS = (
+    SeedAccount("yamada.jiro", "山田　次郎", "E3001", (("identity_inquiry", "read"),)),
+)
 TOTP_SETUP_DAYS = 30
 SETUP_TOTP_REASON = "初期設定（juki up）: 認証器の登録までの代替手段"
+
+
+def record_training(session: Session, login: str) -> None:
+    """The demo's staff come trained (001a EDU-1: rights are approved only after a passed
+    training is on record)."""
+    fields = {"login": login, "course": "住基ネット初任者研修", "passed": True}
+    ledgers.add(
+        session, "training", fields | {"attended_on": dt.date.today().isoformat()},
+        actor=SETUP.login, terminal="setup",
+    )  # fmt: skip
 
 
 def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path:
     path = secrets_dir / "console-accounts.txt"
     lines = path.read_text().splitlines() if path.exists() else []
     known = {tuple(line.split("\t")[:2]) for line in lines}
-    for lg in network.municipalities():
-        node = network.node(f"registry:{lg}")
+    nodes: list[tuple[str, tuple[SeedAccount, ...]]]
+    nodes = [(f"registry:{lg}", SEED_ACCOUNTS) for lg in network.municipalities()]
+    nodes += [(f"cs:{lg}", CS_SEED_ACCOUNTS) for lg in network.municipalities()]
+    for node_id, seeds in nodes:
+        node, lg = network.node(node_id), code_of(node_id)
         with node.unit_of_work() as uow:
-            for seed in SEED_ACCOUNTS:
+            for seed in seeds:
                 if (lg, seed.login) in known or accounts.by_login(uow.session, seed.login):
                     continue
                 password = secrets.token_urlsafe(12)
@@ -71,13 +91,12 @@ def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path
                 )  # fmt: skip
                 for duty, access in seed.rights:
                     rights.grant_at_setup(uow.session, operator, duty, access)
+                record_training(uow.session, seed.login)
                 _grant, uri = second_factor.new_grant(
                     uow.session, node.keys, operator, SETUP_TOTP_REASON, SETUP.login,
                     TOTP_SETUP_DAYS,
                 )  # fmt: skip
-                lines.append(
-                    "\t".join([code_of("registry:" + lg), seed.login, password, code, uri])
-                )
+                lines.append("\t".join([lg, seed.login, password, code, uri]))
     path.write_text("\n".join(lines) + "\n")
     os.chmod(path, 0o600)
     return path

@@ -7,6 +7,7 @@ from types import ModuleType
 
 from juki import cs, national, numbering, prefecture, registry
 from juki.cs import api as cs_api
+from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
 from juki.national import api as national_api
 from juki.national import handlers as national_handlers
@@ -37,7 +38,10 @@ ROLE_HANDLERS = {
     "national": national_handlers.HANDLERS,
     "numbering": numbering_handlers.HANDLERS,
 }
-ROLE_INSTALLS = {"registry": registry_console.install}  # pages besides the API
+ROLE_INSTALLS = {  # pages besides the API
+    "registry": registry_console.install,
+    "cs": cs_console.install,
+}
 ROLE_ROUTERS = {
     "registry": registry_api.router,
     "cs": cs_api.router,

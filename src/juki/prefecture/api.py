@@ -1,15 +1,20 @@
 """都道府県サーバ API: 本人確認情報検索 for the prefecture's own operators, and provision
 (別表第六) or transfer (別表第五) by the legal table (`legal_table.csv`), deny by default;
-開示 to the person."""
+開示 to the person; the two-person 手動修正 (002 REQ-ACQ-09) and statistics jobs with their
+purpose (002 REQ-STAT-01)."""
 
 from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request
 
 from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
 from juki.core.messaging.paths import code_of
 from juki.core.places import prefecture_name
 from juki.core.provision.api import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
-from juki.core.web import SEARCH_RIGHTS, search_router
-from juki.prefecture import service
+from juki.core.web import SEARCH_RIGHTS, ApiCaller, ApiRule, UoW, search_router
+from juki.prefecture import corrections, service, statistics
 from juki.prefecture.models import (
     BatchProvision,
     Disclosure,
@@ -18,10 +23,24 @@ from juki.prefecture.models import (
     PrefectureIdentityRow,
     ProvisionLog,
 )
-
-router = search_router(
-    service.search_identity, SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
+from juki.prefecture.schemas import (
+    ManualCorrectionCreate,
+    ManualCorrectionRead,
+    StatisticsJobCreate,
+    StatisticsResult,
 )
+
+API_RIGHTS: list[ApiRule] = [
+    *SEARCH_RIGHTS,
+    *PROVISION_RIGHTS,
+    *DISCLOSURE_RIGHTS,
+    # 002 REQ-ACQ-09: privileged; the report is for the periodic review.
+    ("POST", "/manual-corrections", "manual_correction", "update"),
+    ("POST", "/manual-corrections/*/approval", "manual_correction", "update"),
+    ("GET", "/manual-corrections/report", "audit_review", "read"),
+    ("POST", "/statistics/*", "statistics", "read"),  # 002 REQ-STAT-01
+]
+router = search_router(service.search_identity, API_RIGHTS)
 add_provision_routes(router, PrefectureIdentityRow, ProvisionLog)
 add_batch_routes(router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog))
 add_disclosure_routes(
@@ -29,3 +48,42 @@ add_disclosure_routes(
     (PrefectureIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection),
     lambda node_id: f"{prefecture_name(code_of(node_id))}知事",
 )
+
+
+@router.post("/manual-corrections", status_code=201, summary="本人確認情報の手動修正の入力（特権）")
+def request_manual_correction(
+    request: Request, body: ManualCorrectionCreate, uow: UoW, caller: ApiCaller
+) -> ManualCorrectionRead:
+    correction = corrections.request(uow.session, uow.node.keys, body, caller)
+    request.state.audit_targets = (f"code={body.resident_code}", f"correction={correction.id}")
+    return corrections.view(correction)
+
+
+@router.post(
+    "/manual-corrections/{correction_id}/approval",
+    summary="手動修正の承認と反映（入力者とは別の特権保持者）",
+)
+def approve_manual_correction(
+    request: Request, correction_id: int, uow: UoW, caller: ApiCaller
+) -> ManualCorrectionRead:
+    correction = corrections.approve(uow.session, uow.node.keys, correction_id, caller)
+    request.state.audit_targets = (f"code={correction.resident_code}",)
+    return corrections.view(correction)
+
+
+@router.get("/manual-corrections/report", summary="手動修正の月次報告")
+def manual_correction_report(
+    uow: UoW,
+    year: Annotated[int, Query(ge=2000, le=2999)],
+    month: Annotated[int, Query(ge=1, le=12)],
+) -> list[ManualCorrectionRead]:
+    return corrections.monthly_report(uow.session, year, month)
+
+
+@router.post(
+    "/statistics/residents-by-municipality", summary="統計: 市町村別の住民数（目的を記録）"
+)
+def residents_by_municipality(
+    body: StatisticsJobCreate, uow: UoW, caller: ApiCaller
+) -> StatisticsResult:
+    return statistics.residents_by_municipality(uow.session, body, caller)

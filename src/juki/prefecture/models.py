@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.consistency import ConsistencyStagingMixin
@@ -68,3 +68,42 @@ class MediaLedger(Base, MediaLedgerMixin):
     """外部媒体使用簿: every result file written out, with operator and witness."""
 
     __tablename__ = "media_ledger"
+
+
+class ManualCorrection(Base):
+    """手動修正 of this file (002 REQ-ACQ-09): the exceptional path for what the automatic
+    updates could not do (e.g. a record left wrong by a failed update). Entered by one
+    holder of the privileged right, applied only when a different holder approves; the
+    reason, the request reference (the municipality's contact or document) and both
+    persons are kept. The corrected values are personal information: encrypted."""
+
+    __tablename__ = "manual_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_code: Mapped[str] = mapped_column(String(11))
+    items: Mapped[str] = mapped_column(String(200))  # names of the corrected items, ";"
+    values_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(Text)
+    request_reference: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(12))  # requested | applied
+    requested_by: Mapped[str] = mapped_column(String(40))
+    requested_terminal: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String(40))
+    approved_terminal: Mapped[str | None] = mapped_column(String(40))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    update_id: Mapped[str | None] = mapped_column(String(36))  # of the row it wrote
+
+
+class StatisticsJob(Base):
+    """統計処理の記録 (002 REQ-STAT-01): every statistics job with its stated purpose."""
+
+    __tablename__ = "statistics_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(200))
+    operator: Mapped[str] = mapped_column(String(40))
+    terminal: Mapped[str] = mapped_column(String(40))
+    result_rows: Mapped[int] = mapped_column(Integer)

@@ -15,6 +15,7 @@ from juki.registry import (
     foreign,
     households,
     linkage,
+    number_checks,
     schemas,
     service,
     transfers,
@@ -181,6 +182,22 @@ def certificate_request(request_id: str, uow: UoW) -> dict[str, object]:
         masked = mask_individual_number(certificate.individual_number)
         body["certificate"] = certificate.model_dump(mode="json") | {"individual_number": masked}
     return body
+
+
+@router.post(
+    "/number-checks", status_code=201, summary="個人番号の真正性確認 (CS経由で全国サーバに照会)"
+)
+def request_number_check(
+    body: number_checks.NumberCheckBody, uow: UoW, caller: ApiCaller
+) -> dict[str, str]:
+    """001a ACQ-3-2: before a 転入 whose number was entered from paper. The answer arrives
+    through the CS; the 転入 names the check (`number_check_id`)."""
+    return {"check_id": number_checks.request(uow, body, caller.operator)}
+
+
+@router.get("/number-checks/{check_id}", summary="個人番号の真正性確認の結果")
+def number_check_status(check_id: str, uow: UoW) -> dict[str, str]:
+    return {"check_id": check_id, "status": number_checks.status(uow, check_id).status}
 
 
 @router.post("/move-ins/special", status_code=201, summary="特例転入 (転出証明書情報による転入)")

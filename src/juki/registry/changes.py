@@ -14,7 +14,7 @@ from sqlalchemy import select
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
-from juki.registry import households, schemas
+from juki.registry import households, intake, schemas
 from juki.registry.models import Resident, ResidentHistory
 from juki.registry.service import (
     CANCELLATION,
@@ -63,6 +63,7 @@ def change_household(
 ) -> list[int]:
     """世帯主変更, 世帯分離 or 世帯合併; returns the 宛名番号 of everyone whose row changed."""
     households.current_household(uow, household_id)
+    intake.record(uow, notice, "世帯変更届")
     concerned = households.member_ids(uow, household_id)
     households.touch(uow, household_id, notice.from_household_id)
     moved: list[Resident] = []

@@ -52,7 +52,7 @@ def record_entry(uow: UnitOfWork, notice: ExOfficioEntryNotice) -> service.Event
         awaiting_number=True, became_resident_on=notice.change_date,
         remarks=f"職権記載：{notice.evidence}",
     )  # fmt: skip
-    service.request_number(uow, resident)
+    service.request_number(uow, resident, notice.operator_id)
     return service.record_event(uow, resident, reason, notice)
 
 

@@ -28,7 +28,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
-from juki.registry import schemas, service
+from juki.registry import intake, schemas, service
 from juki.registry.models import Resident
 from juki.registry.pool import take_resident_code
 
@@ -79,7 +79,9 @@ class ResidenceItems(BaseModel):
         return self
 
 
-class ForeignMoveInNotice(schemas.Notice, schemas.PersonItems, schemas.HouseholdPlacement):
+class ForeignMoveInNotice(
+    schemas.Notice, schemas.Received, schemas.PersonItems, schemas.HouseholdPlacement
+):
     """法30条の46 の転入届 (from abroad)."""
 
     residence: ResidenceItems
@@ -134,11 +136,13 @@ def _foreign_items(notice: ForeignMoveInNotice) -> dict[str, Any]:
 
 def record_move_in(uow: UnitOfWork, notice: ForeignMoveInNotice) -> service.EventRecord:
     """法30条の46: like a 転入 from abroad, with the foreign items."""
+    intake.record(uow, notice, "転入届（法30条の46）")
     return _new_foreign_resident(uow, notice, ChangeReason.MOVE_IN_FROM_ABROAD)
 
 
 def record_entry(uow: UnitOfWork, notice: ForeignEntryNotice) -> service.EventRecord:
     """法30条の47: a 住民票 for someone already living here."""
+    intake.record(uow, notice, "法30条の47の届出")
     return _new_foreign_resident(uow, notice, ChangeReason.FOREIGN_ENTRY)
 
 
@@ -150,7 +154,7 @@ def _new_foreign_resident(
         uow, notice, take_resident_code(uow), notice, notice, reason,
         awaiting_number=True, became_resident_on=notice.change_date, **items,
     )  # fmt: skip
-    service.request_number(uow, resident)
+    service.request_number(uow, resident, notice.operator_id)
     return service.record_event(uow, resident, reason, notice)  # prepares the 入管 notice
 
 

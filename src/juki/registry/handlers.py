@@ -10,6 +10,7 @@ from juki.core.messages import (
     MoveInNotice,
     MoveOutCertReply,
     MoveOutCertRequest,
+    NumberCheckResult,
     NumberResult,
     PoolGrant,
     WideAreaCopy,
@@ -17,12 +18,19 @@ from juki.core.messages import (
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
-from juki.registry import pool, results, transfers, wide_area
+from juki.registry import number_checks, pool, results, transfers, wide_area
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     numbers = [NumberResult.model_validate(raw).model_dump(mode="json") for raw in records]
     results.receive_numbers(uow, numbers)
+
+
+def on_number_check_result(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    for raw in records:
+        number_checks.receive(uow, NumberCheckResult.model_validate(raw))
 
 
 def on_update_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -69,6 +77,7 @@ HANDLERS: dict[str, Handler] = {
     MessageType.MOVE_OUT_CERT: on_cert_reply,
     MessageType.MOVE_IN_NOTICE: on_move_in_notice,
     MessageType.NUMBER_RESULT: on_number_result,
+    MessageType.NUMBER_CHECK_RESULT: on_number_check_result,
     MessageType.IDENTITY_UPDATE_RESULT: on_update_result,
     MessageType.POOL_GRANT: on_pool_grant,
 }

@@ -191,6 +191,41 @@ class ResidentEvent(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_field: Mapped[str | None] = mapped_column(String(40))
+    intake_id: Mapped[str | None] = mapped_column(String(36), index=True)  # 届出受付記録
+
+
+class IntakeRecord(Base):
+    """届出受付記録: one per 届出 taken at the counter, with what was checked (001a ACQ-2-1,
+    ACQ-3-1, ACQ-3-5). Its events name it (`ResidentEvent.intake_id`)."""
+
+    __tablename__ = "intake_records"
+
+    intake_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # the 届出, e.g. 転入届
+    notifier: Mapped[str] = mapped_column(String(8))  # NotifierType
+    id_document: Mapped[str] = mapped_column(String(40))  # IdDocument
+    proxy_letter_checked: Mapped[bool] = mapped_column(Boolean)
+    slip_reference: Mapped[str | None] = mapped_column(String(40))
+    operator_id: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))
+
+
+class NumberCheckRecord(Base):
+    """個人番号の真正性確認 asked through the CS before a 転入 whose number was entered from
+    paper (001a ACQ-3-2, 001b C-04): the answer, and whether a 転入 has used it. The
+    number itself is kept only as its blind index, to match the 転入's number."""
+
+    __tablename__ = "number_checks"
+
+    check_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    resident_code: Mapped[str] = mapped_column(String(11))
+    individual_number_index: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # waiting | match | mismatch | unknown_code
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[str | None] = mapped_column(String(36))  # the 転入's event
 
 
 class ResidentCodePoolEntry(Base):

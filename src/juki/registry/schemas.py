@@ -6,7 +6,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+)
 
 from juki.core import ids
 from juki.core.errors import InvalidInput
@@ -72,8 +80,53 @@ class Relationship(StrEnum):
     LODGER = "同居人"
 
 
+class NotifierType(StrEnum):
+    """Who made the 届出 (住基法 第26条, 第27条; 001a ACQ-2-1): the person, a member of the
+    household acting for them, or an agent with a power of attorney (委任状)."""
+
+    SELF = "本人"
+    HOUSEHOLD_MEMBER = "世帯員"
+    AGENT = "代理人"
+
+
+class IdDocument(StrEnum):
+    """The identity documents the counter accepts, face to face (001a ACQ-3-1, 001b C-03):
+    the My Number card (番号法 第17条) or a photo ID issued by a public body. A fixed list."""
+
+    MY_NUMBER_CARD = "個人番号カード"
+    DRIVERS_LICENCE = "運転免許証"
+    DRIVING_HISTORY = "運転経歴証明書"
+    PASSPORT = "旅券"
+    RESIDENCE_CARD = "在留カード"
+    SPECIAL_PERMANENT_RESIDENT = "特別永住者証明書"
+    DISABILITY_CERTIFICATE = "身体障害者手帳"
+    OTHER_PUBLIC_PHOTO_ID = "官公署発行の顔写真付き証明書"
+
+
+class Intake(BaseModel):
+    """届出受付: what the counter checked when it took a 届出 in writing (001a ACQ-2-1,
+    ACQ-3-1, ACQ-3-5). No name is kept here; the 届出 itself names the person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notifier: NotifierType  # 届出人の区分
+    id_document: IdDocument  # 本人確認書類
+    proxy_letter_checked: bool = Field(default=False, validate_default=True)  # 委任状の確認
+    # 届書の保管番号 or scan reference of the paper slip (ACQ-3-5): letters, digits, hyphens.
+    slip_reference: str | None = Field(default=None, max_length=40, pattern=r"^[0-9A-Za-z-]+$")
+
+    @field_validator("proxy_letter_checked")
+    @classmethod
+    def _agent_needs_proxy_letter(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("notifier") == NotifierType.AGENT and not value:
+            raise ValueError("代理人による届出は委任状の確認が必要です")
+        return value
+
+
 class Notice(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # The 届出受付記録 this notice was taken under, once recorded (registry.intake).
+    _intake_id: str | None = PrivateAttr(default=None)
 
     change_date: dt.date  # 異動年月日
     notified_on: dt.date | None = None  # 届出年月日 (default: today)
@@ -86,6 +139,13 @@ class Notice(BaseModel):
         if value > dt.date.today() + dt.timedelta(days=14):
             raise ValueError("異動年月日が未来です")
         return value
+
+
+class Received(BaseModel):
+    """A 届出 made at the counter (住基法 第22条–第25条, 第30条の46–第30条の48): it cannot be
+    recorded without its intake (ACQ-2-1: mandatory fields)."""
+
+    intake: Intake
 
 
 class PersonCore(BaseModel):
@@ -137,12 +197,14 @@ class BirthNotice(Notice, PersonItems, HouseholdPlacement):
     """出生届: the child joins a parent's household (or, for an initial load, its own)."""
 
 
-class MoveInNotice(Notice, PersonItems, HouseholdPlacement):
+class MoveInNotice(Notice, Received, PersonItems, HouseholdPlacement):
     """転入届. From another municipality the 転出証明書 gives the code and number."""
 
     origin: Literal["municipality", "abroad"] = "municipality"
     resident_code: ResidentCodeText | None = None
     individual_number: IndividualNumberText | None = None
+    # The CS's 個人番号の真正性確認 of the two (001a ACQ-3-2), unless the card was shown.
+    number_check_id: str | None = Field(default=None, max_length=36)
     previous_lg_code: LgCodeText | None = None
     previous_address: str | None = Field(default=None, max_length=200)
     # 未届転入: moved in on this day but did not notify within 14 days (住基法 第22条);
@@ -154,7 +216,7 @@ class MoveInNotice(Notice, PersonItems, HouseholdPlacement):
     last_registered_address: str | None = Field(default=None, max_length=200)
 
 
-class MoveWithinNotice(Notice, HouseholdEffects):
+class MoveWithinNotice(Notice, Received, HouseholdEffects):
     """転居届: the person (and `members` moving with them). A whole household moves as it is;
     part of one forms a new household, or joins `household_id` at the new address."""
 
@@ -164,7 +226,7 @@ class MoveWithinNotice(Notice, HouseholdEffects):
     postal_code: str = Field(default="", pattern=r"^(\d{7})?$")
 
 
-class MoveOutNotice(Notice, HouseholdEffects):
+class MoveOutNotice(Notice, Received, HouseholdEffects):
     """転出届 with the planned destination (転出予定地)."""
 
     destination_address: str = Field(min_length=1, max_length=200)
@@ -183,9 +245,10 @@ class MoveInMember(PersonCore):
     relationship: Relationship
     resident_code: ResidentCodeText | None = None
     individual_number: IndividualNumberText | None = None
+    number_check_id: str | None = Field(default=None, max_length=36)  # number_checks
 
 
-class HouseholdMoveInNotice(Notice, AddressItems):
+class HouseholdMoveInNotice(Notice, Received, AddressItems):
     """転入届 for a household: one 世帯主 and the members, one shared address."""
 
     origin: Literal["municipality", "abroad"] = "municipality"
@@ -197,7 +260,7 @@ class HouseholdMoveInNotice(Notice, AddressItems):
     members: list[MoveInMember] = Field(min_length=1, max_length=30)
 
 
-class HouseholdChangeNotice(Notice, HouseholdEffects):
+class HouseholdChangeNotice(Notice, Received, HouseholdEffects):
     """世帯変更届 (住基法 第25条): 世帯主変更, 世帯分離 (members leave to a new household at
     the same address) or 世帯合併 (the members of `from_household_id` join this one)."""
 

@@ -22,7 +22,7 @@ from juki.core.messages import ChangeReason, IdentityRecord, MessageType
 from juki.core.messages import MoveInNotice as MoveInNoticeMessage
 from juki.core.messaging.node import UnitOfWork
 from juki.core.text import seion
-from juki.registry import households, schemas
+from juki.registry import households, intake, number_checks, schemas
 from juki.registry.models import (
     ImmigrationNotice,
     Resident,
@@ -110,6 +110,7 @@ class EventRecord:
     status: str
     error_code: str | None = None
     error_field: str | None = None
+    intake_id: str | None = None  # 届出受付記録 (registry.intake)
 
 
 def _new_event(
@@ -129,6 +130,7 @@ def _new_event(
         terminal_id=notice.terminal_id,
         previous_resident_code=previous_resident_code,
         status=status,
+        intake_id=notice._intake_id,
     )
 
 
@@ -257,9 +259,12 @@ def notify_identity(
     uow.send(cs_of(uow), MessageType.IDENTITY_UPDATE, record.model_dump(mode="json"))
 
 
-def request_number(uow: UnitOfWork, resident: Resident, *, change: str | None = None) -> None:
-    """個人番号生成要求 (or 変更要求) through the CS to J-LIS (番号法 第8条)."""
-    body = _number_request(uow, resident.resident_code)
+def request_number(
+    uow: UnitOfWork, resident: Resident, operator: str, *, change: str | None = None
+) -> None:
+    """個人番号生成要求 (or 変更要求) through the CS to J-LIS (番号法 第8条), naming the clerk
+    whose 届出 asked for it (J-LIS records each number notified: 000 F1-PRV-01)."""
+    body = _number_request(uow, resident.resident_code, operator)
     if change:
         body |= {
             "kind": "change",
@@ -269,13 +274,13 @@ def request_number(uow: UnitOfWork, resident: Resident, *, change: str | None = 
     uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, body)
 
 
-def _number_request(uow: UnitOfWork, resident_code: str) -> dict[str, Any]:
+def _number_request(uow: UnitOfWork, resident_code: str, operator: str) -> dict[str, Any]:
     return {
         "request_id": str(uuid.uuid4()),
         "lg_code": lg_code(uow),
         "resident_code": resident_code,
         "kind": "generate",
-        "operator_id": "registry",
+        "operator_id": operator,
     }
 
 
@@ -392,7 +397,8 @@ def record_births(uow: UnitOfWork, notices: list[schemas.BirthNotice]) -> list[E
     ).all()
     events = []
     for resident_id, row, notice in zip(ids, rows, notices, strict=True):
-        uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, _number_request(uow, row["resident_code"]))
+        request = _number_request(uow, row["resident_code"], notice.operator_id)
+        uow.send(cs_of(uow), MessageType.NUMBER_REQUEST, request)
         event = _new_event(resident_id, ChangeReason.BIRTH, notice, "awaiting_number", None)
         uow.append(ResidentHistory.__table__, _history_row(row, resident_id, event))
         uow.append(ResidentEvent.__table__, dict(vars(event)) | {"recorded_at": now()})
@@ -441,8 +447,26 @@ def _history_row(row: dict[str, Any], resident_id: int, event: EventRecord) -> d
     }
 
 
-def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord:
-    """転入: from another municipality with its 転出証明書, or from abroad."""
+def record_move_in(
+    uow: UnitOfWork,
+    notice: schemas.MoveInNotice,
+    *,
+    kind: str = "転入届",
+    number_verified: bool | None = None,
+) -> EventRecord:
+    """転入届: from another municipality with its 転出証明書, or from abroad. The number
+    needs no CS check when `number_verified` (a 特例転入) or the person showed their card."""
+    intake.record(uow, notice, kind)
+    if number_verified is None:
+        number_verified = number_checks.card_shown(notice.intake)
+    return _move_in(uow, notice, number_verified=number_verified)
+
+
+def _move_in(
+    uow: UnitOfWork, notice: schemas.MoveInNotice, *, number_verified: bool
+) -> EventRecord:
+    """転入 of one person (alone, or as a member of a household's 転入届). A number entered
+    from paper must have been checked through the CS (001a ACQ-3-2, `number_checks`)."""
     if notice.origin == "municipality":
         if not (notice.resident_code and notice.individual_number and notice.previous_lg_code):
             missing = next(
@@ -472,6 +496,14 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
         resident = new_resident(uow, notice, notice.resident_code, notice, notice, reason, **extra)
         set_number(uow, resident, notice.individual_number)
         event = record_event(uow, resident, reason, notice)
+        if not number_verified:
+            number_checks.use(
+                uow,
+                notice.number_check_id,
+                notice.resident_code,
+                notice.individual_number,
+                event.update_id,
+            )
         if notice.previous_lg_code:
             notify_move_in(uow, resident, notice.previous_lg_code)
         return event
@@ -479,7 +511,7 @@ def record_move_in(uow: UnitOfWork, notice: schemas.MoveInNotice) -> EventRecord
     resident = new_resident(
         uow, notice, take_resident_code(uow), notice, notice, reason, awaiting_number=True, **extra
     )
-    request_number(uow, resident)
+    request_number(uow, resident, notice.operator_id)
     return record_event(uow, resident, reason, notice)
 
 
@@ -502,14 +534,15 @@ def record_household_move_in(
     ordered = heads + [m for m in notice.members if m.relationship != schemas.Relationship.HEAD]
     events: list[EventRecord] = []
     household_id: int | None = None
+    intake.record(uow, notice, "転入届（世帯）")
     common = notice.model_dump(exclude={"members"})
     for member in ordered:
         person = member.model_dump()
         index = notice.members.index(member)
+        member_notice = schemas.MoveInNotice(**common, **person, household_id=household_id)
+        intake.carry(notice, member_notice)
         try:
-            event = record_move_in(
-                uow, schemas.MoveInNotice(**common, **person, household_id=household_id)
-            )
+            event = _move_in(uow, member_notice, number_verified=False)
         except JukiError as exc:  # name the member at fault: members.<n>.<field>
             if exc.field in type(member).model_fields:
                 exc.field = f"members.{index}.{exc.field}"
@@ -602,6 +635,7 @@ def record_move_within(
     resident = current_resident(uow, resident_id)
     if notice.address == resident.address:
         raise InvalidInput("住所が変わっていません", field="address")
+    intake.record(uow, notice, "転居届")
     group = households.movers(uow, resident, notice.members)
     if notice.household_id is not None:
         head = households.head_of(uow, notice.household_id)
@@ -628,6 +662,7 @@ def record_move_out(
 ) -> EventRecord:
     """転出: the record becomes a 除票; the remaining household keeps (or names) its head."""
     resident = current_resident(uow, resident_id)
+    intake.record(uow, notice, "転出届")
     group = households.movers(uow, resident, notice.members)
     affected, relatives = _regroup(uow, group, notice, leaving=True, day=notice.change_date)
     events = []
@@ -744,7 +779,7 @@ def request_number_change(
     """個人番号の変更 (番号法 第7条第2項): the new number comes back from J-LIS, then the
     change is notified as 本人確認情報."""
     resident = current_resident(uow, resident_id)
-    request_number(uow, resident, change=notice.ground)
+    request_number(uow, resident, notice.operator_id, change=notice.ground)
     resident.awaiting_number = True
     return record_event(uow, resident, ChangeReason.NUMBER_CHANGE, notice)
 

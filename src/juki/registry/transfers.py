@@ -92,7 +92,9 @@ def certificate_of(uow: UnitOfWork, request_id: str) -> schemas.MoveOutCertifica
     return schemas.MoveOutCertificate.model_validate_json(clear)
 
 
-class SpecialMoveInNotice(schemas.Notice, schemas.AddressItems, schemas.HouseholdPlacement):
+class SpecialMoveInNotice(
+    schemas.Notice, schemas.Received, schemas.AddressItems, schemas.HouseholdPlacement
+):
     """特例転入: the person's items come from the 転出証明書情報; the clerk gives the address
     and the household."""
 
@@ -117,7 +119,8 @@ def record_special_move_in(uow: UnitOfWork, notice: SpecialMoveInNotice) -> serv
         previous_lg_code=certificate.lg_code,
         previous_address=certificate.address,
     )
-    return service.record_move_in(uow, move_in)
+    # The number came from the former register through 住基ネット, not from paper.
+    return service.record_move_in(uow, move_in, kind="転入届（特例転入）", number_verified=True)
 
 
 def _request(uow: UnitOfWork, request_id: str) -> MoveOutCertRequestRecord | None:

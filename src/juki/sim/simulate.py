@@ -110,16 +110,43 @@ class Simulation:
         if not requested:
             return
         path = f"/registry/{destination}/move-out-certificate-requests/{requested['request_id']}"
-        deadline = time.monotonic() + 30
-        while self.client.get(path).json()["status"] == "waiting":
-            if time.monotonic() > deadline:
-                self.counts["rejected"] += 1
-                return
-            time.sleep(0.02)
+        if self._answered(path) is None:
+            return
         self._post(
             f"/registry/{destination}/move-ins/special",
-            address | {"change_date": date, "request_id": requested["request_id"]},
+            address
+            | {"change_date": date, "request_id": requested["request_id"]}
+            | self._intake(card=True),
         )
+
+    def _answered(self, path: str) -> str | None:
+        """Poll an answer that comes back through the CS; None (counted) if it never does."""
+        deadline = time.monotonic() + 30
+        while (status := str(self.client.get(path).json()["status"])) == "waiting":
+            if time.monotonic() > deadline:
+                self.counts["rejected"] += 1
+                return None
+            time.sleep(0.02)
+        return status
+
+    def _number_check(self, lg: str, cert: dict[str, Any]) -> dict[str, Any] | None:
+        """001a ACQ-3-2: a number entered from the paper 転出証明書 is checked through the CS
+        first. Returns the 転入's `number_check_id`, or None if the check did not answer."""
+        pair = {k: cert[k] for k in ("resident_code", "individual_number")}
+        asked = self._post(f"/registry/{lg}/number-checks", pair)
+        if not asked or self._answered(f"/registry/{lg}/number-checks/{asked['check_id']}") is None:
+            return None
+        return {"number_check_id": asked["check_id"]}
+
+    def _intake(self, *, card: bool = False) -> dict[str, Any]:
+        """What the counter checked (001a ACQ-2-1, ACQ-3-1): mostly the person with their
+        My Number card or driving licence; sometimes a household member, or an agent with a
+        power of attorney. A 特例転入 needs the card (`card`)."""
+        notifier = self.random.choices(["本人", "世帯員", "代理人"], [85, 10, 5])[0]
+        documents = ["個人番号カード", "運転免許証", "旅券", "在留カード"]
+        document = "個人番号カード" if card else self.random.choices(documents, [60, 30, 5, 5])[0]
+        intake = {"notifier": notifier, "id_document": document}
+        return {"intake": intake | {"proxy_letter_checked": notifier == "代理人"}}
 
     def _pick(self, lg: str) -> int | None:
         ids = self.residents[lg]
@@ -141,7 +168,9 @@ class Simulation:
                 members = [m for m, _ in self._household(lg, resident)[1] if m != resident]
                 self._post(
                     f"{base}/move-within",
-                    self.people.address(lg) | {"change_date": date, "members": members},
+                    self.people.address(lg)
+                    | {"change_date": date, "members": members}
+                    | self._intake(),
                 )
                 self.residents[lg].append(resident)
             elif kind == "head_change":
@@ -149,7 +178,10 @@ class Simulation:
                 self.residents[lg].append(resident)
             elif kind == "cancellation":
                 # A 転居 recorded in error, then cancelled (異動の取消し).
-                self._post(f"{base}/move-within", self.people.address(lg) | {"change_date": date})
+                self._post(
+                    f"{base}/move-within",
+                    self.people.address(lg) | {"change_date": date} | self._intake(),
+                )
                 self._post(f"{base}/cancellation", {"change_date": date, "reason": "誤記録"})
                 self.residents[lg].append(resident)
             elif kind == "marriage":
@@ -220,7 +252,9 @@ class Simulation:
         ]
         self._post(
             f"/registry/{lg}/move-ins/household",
-            address | {"change_date": date, "origin": "abroad", "members": members},
+            address
+            | {"change_date": date, "origin": "abroad", "members": members}
+            | self._intake(),
         )
 
     def _head_change(self, lg: str, resident: int, date: str) -> None:
@@ -235,7 +269,8 @@ class Simulation:
                 "change_date": date,
                 "kind": "head_change",
                 "relationships": {str(head): "同居人", str(successor): "世帯主"},
-            },
+            }
+            | self._intake(),
         )
 
     def _move_away(self, lg: str, resident: int, date: str, *, special: bool = False) -> None:
@@ -244,7 +279,8 @@ class Simulation:
         out = self._post(
             f"/registry/{lg}/residents/{resident}/move-out",
             {"change_date": date, "destination_address": address["address"]}
-            | self._successor(lg, resident),
+            | self._successor(lg, resident)
+            | self._intake(),
         )
         if not out:
             return
@@ -252,9 +288,18 @@ class Simulation:
         if special:
             self._special_move_in(destination, cert, address, date)
             return
+        intake = self._intake()
+        card = intake["intake"]["notifier"] == "本人" and intake["intake"]["id_document"] == (
+            "個人番号カード"
+        )
+        checked = {} if card else self._number_check(destination, cert)
+        if checked is None:
+            return
         self._post(
             f"/registry/{destination}/move-ins",
             address
+            | intake
+            | checked
             | {
                 "change_date": date,
                 "origin": "municipality",

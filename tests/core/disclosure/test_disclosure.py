@@ -18,6 +18,7 @@ from juki.network.server import network_app
 from juki.registry import corrections, schemas
 from juki.registry import service as registry_service
 from tests.conftest import born, record, resident
+from tests.registry.helpers import INTAKE
 from tests.staff import CLERK, CLERK2, SUPERVISOR, staff_on
 
 LG = "131075"
@@ -63,7 +64,7 @@ def test_a_disclosure_is_a_pdf_of_the_record_and_its_history(
     rid = born(network)
     code = resident(network, LG, rid).resident_code
     notice = schemas.MoveWithinNotice(
-        change_date=dt.date.today(), address="東京都墨田区押上一丁目9番9号"
+        intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目9番9号"
     )
     record(network, LG, registry_service.record_move_within, rid, notice)
     answer = desk(network, node_id).post(

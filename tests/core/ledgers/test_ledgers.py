@@ -25,6 +25,10 @@ from juki.pia import catalogue
 
 NOON_JST = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
 INQUIRY = {"received_via": "電話", "requester": "本人", "summary": "開示請求の方法について"}
+DATA_REQUEST = {
+    "direction": "照会を受けた", "counterpart": "川越市市民課", "purpose": "転入手続の確認",
+    "persons": 1, "method": "文書", "document_reference": "川市第1234号",
+}  # fmt: skip
 
 
 def add(network: EmbeddedNetwork, kind: str, fields: dict[str, Any], **kw: Any) -> ledgers.Entry:
@@ -74,6 +78,17 @@ def test_an_inquiry_is_kept_until_answered_and_overdue_after_its_period(
      ("medium", {"media_id": "USB-1", "media_type": "USBメモリ", "encrypted": False,
                  "antivirus": True, "holder_section": "課"}, "encrypted"),
      ("disk", {"asset_no": "A-1"}, "serial_no"),
+     # 001a ACQ-1-2: in writing (with its document number), or by phone only after calling
+     # back; about the person concerned only.
+     ("data_request", DATA_REQUEST | {"document_reference": None}, "document_reference"),
+     ("data_request", DATA_REQUEST | {"method": "電話", "document_reference": None},
+      "called_back"),
+     ("data_request", DATA_REQUEST | {"persons": 30}, "persons"),
+     ("contract_check", {"contractor": "株式会社A", "period_from": "2026-04-01",
+                         "period_to": "2026-09-30", "answers": {}, "checked_by": "課長"},
+      "answers"),
+     ("audit", {"audit_type": "自己流監査", "fiscal_year": 2026, "auditor": "監査室",
+                "findings": "指摘なし"}, "audit_type"),
      ("no_such_register", {}, "kind")],
 )  # fmt: skip
 def test_a_wrong_entry_names_its_field_and_stores_nothing(
@@ -93,6 +108,28 @@ def test_a_register_never_holds_an_individual_number(sqlite_network: EmbeddedNet
     assert number not in refused.value.message
     assert count(sqlite_network) == 0
     add(sqlite_network, "inquiry", INQUIRY | {"summary": "電話 031234567890 から"})  # not one
+
+
+def test_inquiries_contract_checks_and_audits_are_kept(sqlite_network: EmbeddedNetwork) -> None:
+    """001a ACQ-1-2, OUT-3 and 001b C-24 (options): the registers take the entries that
+    follow the rules, and keep them as records."""
+    phoned = add(
+        sqlite_network, "data_request",
+        DATA_REQUEST | {"method": "電話", "document_reference": None, "called_back": True},
+    )  # fmt: skip
+    checked = add(
+        sqlite_network, "contract_check",
+        {"contractor": "株式会社A", "period_from": "2026-04-01", "period_to": "2026-09-30",
+         "answers": {"作業場所の遵守": "適", "再委託の有無": "該当なし"}, "checked_by": "課長"},
+    )  # fmt: skip
+    audited = add(
+        sqlite_network, "audit",
+        {"audit_type": "内部監査", "fiscal_year": 2026, "auditor": "監査室",
+         "findings": "操作ログの定期確認を月次から週次へ"},
+    )  # fmt: skip
+    assert [e.status for e in (phoned, checked, audited)] == ["closed"] * 3
+    assert checked.fields["answers"]["作業場所の遵守"] == "適"
+    assert count(sqlite_network) == 3
 
 
 def test_a_postal_form_not_processed_the_same_day_is_overdue(

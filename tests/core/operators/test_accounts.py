@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
 from juki.core.errors import Conflict, InvalidInput, Refused
+from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
 from juki.core.operators import accounts, reports, rights, second_factor
 from juki.core.operators.accounts import Actor, AuthRefused, Policy
 from juki.network.embedded import EmbeddedNetwork
-from tests.staff import CLERK, READER, SUPERVISOR, Staff, add_staff
+from tests.staff import CLERK, READER, SUPERVISOR, Staff, add_staff, trained
 
 ADMIN2 = Staff("ueda.goro", "上田　五郎", "T2002", (("account_admin", "update"),))
 
@@ -126,6 +127,31 @@ def test_a_right_needs_a_second_person_to_approve(db: Session, node: Node) -> No
     assert (request.requested_by, request.decided_by) == (SUPERVISOR.login, ADMIN2.login)
     rights.revoke(db, Actor(ADMIN2.login), request.id, "担当替え")
     assert not rights.has_right(db, reader.id, "identity_inquiry", "read")
+
+
+def test_no_right_without_a_recent_passed_training(db: Session, node: Node) -> None:
+    """001a EDU-1 (option): the training register gates the account's rights."""
+    newcomer = new(db, "yamada.taro")
+    request = rights.request_right(
+        db, Actor(SUPERVISOR.login), node.role, login=newcomer.login,
+        duty="identity_inquiry", access="read", reason="4情報照会の担当",
+    )  # fmt: skip
+    with pytest.raises(Conflict) as untrained:
+        rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
+    assert (untrained.value.field, untrained.value.code) == ("login", "untrained")
+    old = (dt.date.today() - dt.timedelta(days=400)).isoformat()
+    for attended_on, passed in ((dt.date.today().isoformat(), False), (old, True)):
+        ledgers.add(
+            db, "training",
+            {"login": newcomer.login, "course": "初任者研修", "attended_on": attended_on,
+             "passed": passed},
+            actor=SUPERVISOR.login, terminal="t",
+        )  # fmt: skip
+        with pytest.raises(Conflict):  # failed, or too long ago
+            rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
+    trained(db, newcomer.login)
+    rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
+    assert rights.has_right(db, newcomer.id, "identity_inquiry", "read")
 
 
 def test_nobody_approves_their_own_right(db: Session, node: Node) -> None:

@@ -204,10 +204,16 @@ def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> 
     from juki.core.provision.api import PROVISION_RIGHTS
     from juki.core.web import SEARCH_RIGHTS, _rule
     from juki.cs.api import API_RIGHTS as CS_RIGHTS
+    from juki.prefecture.api import API_RIGHTS as PREFECTURE_RIGHTS
     from juki.registry.api import API_RIGHTS as REGISTRY_RIGHTS
 
     tier = SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
-    rules = {"registry": REGISTRY_RIGHTS, "cs": CS_RIGHTS, "prefecture": tier, "national": tier}
+    rules = {
+        "registry": REGISTRY_RIGHTS,
+        "cs": CS_RIGHTS,
+        "prefecture": PREFECTURE_RIGHTS,
+        "national": tier,
+    }
     app = network_app(sqlite_network)
     unguarded = ("/messages", "/health", "/docs", "/openapi", "/redoc", "/console")
     checked = 0

@@ -17,6 +17,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.registry import schemas
 from juki.registry import service as registry_service
 from tests.conftest import born, record, resident
+from tests.registry.helpers import INTAKE
 
 LG = "131075"
 NOW = dt.datetime.now(dt.UTC)
@@ -46,7 +47,7 @@ def rows_of(network: EmbeddedNetwork, node_id: str, table: str, code: str) -> in
 
 def moved(network: EmbeddedNetwork, rid: int) -> None:
     notice = schemas.MoveWithinNotice(
-        change_date=dt.date.today(), address="東京都墨田区押上一丁目1番1号"
+        intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目1番1号"
     )
     record(network, LG, registry_service.record_move_within, rid, notice)
 

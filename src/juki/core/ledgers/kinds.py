@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Text = Field(min_length=1, max_length=2000)
 Short = Field(min_length=1, max_length=100)
@@ -114,6 +114,61 @@ class Training(Record):
     passed: bool
 
 
+class DataRequest(Record):
+    """照会・回答の記録 (001a ACQ-1-2 option): personal data asked of, or by, another section
+    or municipality concerns only the person named, is asked in writing (the document's
+    number is kept), and a telephone inquiry is answered only after calling back."""
+
+    free_text = ("counterpart", "purpose")
+
+    direction: Literal["照会した", "照会を受けた"]
+    counterpart: str = Short  # 相手方 (課名・市区町村名)
+    purpose: str = Text  # 照会の目的 (no 個人番号)
+    persons: int = Field(ge=1, le=1)  # the person concerned only
+    method: Literal["文書", "電子", "電話"]
+    document_reference: str | None = Field(default=None, max_length=60, validate_default=True)
+    called_back: bool = Field(default=False, validate_default=True)  # 電話: 折り返し確認
+
+    @field_validator("document_reference")
+    @classmethod
+    def _in_writing(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("method") in ("文書", "電子") and not value:
+            raise ValueError("文書番号を記録してください")
+        return value
+
+    @field_validator("called_back")
+    @classmethod
+    def _phone_called_back(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("method") == "電話" and not value:
+            raise ValueError("電話照会は折り返しで確認してから回答します")
+        return value
+
+
+class ContractCheck(Record):
+    """委託契約の履行確認 (001a OUT-3 option): the ward checks in good time that the work is
+    done as the contract says, item by item, and keeps the record."""
+
+    free_text = ("contractor", "findings", "checked_by")
+
+    contractor: str = Short
+    period_from: dt.date
+    period_to: dt.date
+    answers: dict[str, Literal["適", "不適", "該当なし"]] = Field(min_length=1)
+    findings: str = Field(default="", max_length=2000)
+    checked_by: str = Short
+
+
+class Audit(Record):
+    """監査の記録 (001b C-24): the external audit, and the annual internal self-audit."""
+
+    free_text = ("auditor", "findings")
+
+    audit_type: Literal["外部監査", "内部監査"]
+    fiscal_year: int = Field(ge=2000, le=2100)
+    auditor: str = Short
+    findings: str = Text
+
+
 class PostalReceipt(Record):
     """郵送による届出・請求の受付簿 (001a ACQ-4-1): processed the same day, or reported."""
 
@@ -167,5 +222,8 @@ KINDS: dict[str, Kind] = {
         Kind("training", "研修受講記録", Training, None),
         Kind("postal", "郵送受付簿", PostalReceipt, PostalClosing, 0),
         Kind("backup", "バックアップ管理簿", Backup, BackupErased),
+        Kind("data_request", "照会・回答の記録（他課・他市区町村）", DataRequest, None),
+        Kind("contract_check", "委託契約の履行確認", ContractCheck, None),
+        Kind("audit", "監査の記録（外部・内部）", Audit, None),
     )
 }

@@ -197,6 +197,18 @@ def _entry(row: Any) -> Entry:
     )  # fmt: skip
 
 
+def trained(session: Session, login: str, on: dt.date, valid_days: int) -> bool:
+    """A passed training of `login` on record within `valid_days` before `on` (001a EDU-1:
+    trained on starting and at set intervals, attendance recorded)."""
+    since = on - dt.timedelta(days=valid_days)
+    return any(
+        e.fields["login"] == login
+        and e.fields["passed"]
+        and since <= dt.date.fromisoformat(e.fields["attended_on"]) <= on
+        for e in entries(session, "training")
+    )
+
+
 def medium_ready(session: Session, media_id: str, on: dt.date) -> None:
     """A result file goes only to a registered medium (001a XFER-1-6) that was virus-checked
     that day with nothing found (002 REQ-MED-01)."""

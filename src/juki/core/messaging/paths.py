@@ -25,15 +25,23 @@ BETWEEN_MUNICIPALITIES = frozenset(
 )
 
 PERMITTED: dict[tuple[str, str], frozenset[str]] = {
-    ("registry", "cs"): frozenset({T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST})
+    ("registry", "cs"): frozenset(
+        {T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST, T.NUMBER_CHECK}
+    )
     | BETWEEN_MUNICIPALITIES,
-    ("cs", "registry"): frozenset({T.IDENTITY_UPDATE_RESULT, T.NUMBER_RESULT, T.POOL_GRANT})
+    ("cs", "registry"): frozenset(
+        {T.IDENTITY_UPDATE_RESULT, T.NUMBER_RESULT, T.POOL_GRANT, T.NUMBER_CHECK_RESULT}
+    )
     | BETWEEN_MUNICIPALITIES,
     ("cs", "cs"): BETWEEN_MUNICIPALITIES,
     ("cs", "prefecture"): frozenset({T.IDENTITY_UPDATE, T.CONSISTENCY_CHECK}),
     ("prefecture", "cs"): frozenset({T.IDENTITY_UPDATE_RESULT, T.CONSISTENCY_RESULT}),
-    ("cs", "national"): frozenset({T.NUMBER_REQUEST, T.POOL_REQUEST, T.CONSISTENCY_CHECK}),
-    ("national", "cs"): frozenset({T.NUMBER_RESULT, T.POOL_GRANT, T.CONSISTENCY_RESULT}),
+    ("cs", "national"): frozenset(
+        {T.NUMBER_REQUEST, T.POOL_REQUEST, T.CONSISTENCY_CHECK, T.NUMBER_CHECK}
+    ),
+    ("national", "cs"): frozenset(
+        {T.NUMBER_RESULT, T.POOL_GRANT, T.CONSISTENCY_RESULT, T.NUMBER_CHECK_RESULT}
+    ),
     ("prefecture", "national"): frozenset({T.IDENTITY_UPDATE}),
     ("national", "prefecture"): frozenset({T.IDENTITY_UPDATE_RESULT}),
     ("national", "numbering"): frozenset({T.NUMBER_REQUEST, T.CODE_CHANGE_NOTICE}),

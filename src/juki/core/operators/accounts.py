@@ -62,12 +62,18 @@ class Policy:
     lock_minutes: int = 30
     min_password: int = 12
     enrolment_hours: int = 24
+    # 001a EDU-1 (option): no right is approved for someone without a passed training on
+    # record in the last `training_valid_days` (0 turns the gate off).
+    training_valid_days: int = 365
 
     @classmethod
     def from_env(cls) -> Policy:
         return cls(
             max_failures=int(os.environ.get("JUKI_LOGIN_MAX_FAILURES", cls.max_failures)),
             lock_minutes=int(os.environ.get("JUKI_LOGIN_LOCK_MINUTES", cls.lock_minutes)),
+            training_valid_days=int(
+                os.environ.get("JUKI_TRAINING_VALID_DAYS", cls.training_valid_days)
+            ),
         )
 
 

@@ -57,10 +57,27 @@ DUTIES: dict[str, Duty] = {
         Duty(
             "bulk_output",
             "一括提供・外部媒体への出力",
-            frozenset({"prefecture", "national"}),
+            frozenset({"cs", "prefecture", "national"}),
+            privileged=True,
+        ),
+        # The 管理責任者's prior approval of a bulk output above the threshold (001a USE-5-4).
+        Duty(
+            "bulk_output_approval",
+            "大量出力の事前承認（管理責任者）",
+            frozenset({"cs"}),
             privileged=True,
         ),
         Duty("number_generation", "個人番号の生成", frozenset({"numbering"})),
+        # The prefecture's exceptional correction of its own file (002 REQ-ACQ-09): entered
+        # by one holder, applied only when a second holder approves.
+        Duty(
+            "manual_correction",
+            "本人確認情報の手動修正（特権）",
+            frozenset({"prefecture"}),
+            privileged=True,
+        ),
+        # 002 REQ-STAT-01, REQ-ACL-01: statistics, each job stating its purpose.
+        Duty("statistics", "統計処理", frozenset({"prefecture"})),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),

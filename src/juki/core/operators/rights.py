@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
-from juki.core.operators.accounts import Actor, log_admin, now, require
+from juki.core.ledgers import service as ledgers
+from juki.core.operators.accounts import Actor, Policy, log_admin, now, require
 from juki.core.operators.duties import DUTIES, covers
 from juki.core.operators.tables import Operator, OperatorRight
 
@@ -88,12 +89,25 @@ def decide(session: Session, actor: Actor, right_id: int, *, approve: bool) -> O
         raise Refused("申請した人は承認できません（別の人が承認します）", field="decided_by")
     if approver.id == right.operator_id:
         raise Refused("自分の権限は承認できません", field="decided_by")
-    right.status = "granted" if approve else "refused"
-    right.decided_by, right.decided_at = approver.login, now()
     holder = session.get(Operator, right.operator_id)
     assert holder is not None
+    if approve:
+        _require_training(session, holder)
+    right.status = "granted" if approve else "refused"
+    right.decided_by, right.decided_at = approver.login, now()
     log_admin(session, actor, "rights.approve" if approve else "rights.refuse", holder.login)
     return right
+
+
+def _require_training(session: Session, holder: Operator) -> None:
+    """001a EDU-1 (option): the training register gates rights, and so the account's use."""
+    valid_days = Policy.from_env().training_valid_days
+    if valid_days and not ledgers.trained(session, holder.login, now().date(), valid_days):
+        raise Conflict(
+            "研修の受講記録がありません（研修受講記録に記録してから承認します）",
+            field="login",
+            code="untrained",
+        )
 
 
 def revoke(session: Session, actor: Actor, right_id: int, reason: str) -> OperatorRight:

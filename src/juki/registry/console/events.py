@@ -87,6 +87,7 @@ def _submit(
 def _move_in_form(request: Request) -> FormPage:
     groups = [
         Group("届出", forms.notice_fields("転入日")),
+        Group("届出人・本人確認", forms.intake_fields()),
         Group(
             "前住所（転出証明書）",
             [
@@ -125,6 +126,11 @@ def _move_in_form(request: Request) -> FormPage:
             ),
             Field(f"m{i}_resident_code", "住民票コード（転出証明書）", inputmode="numeric"),
             Field(f"m{i}_individual_number", "個人番号（転出証明書）", inputmode="numeric"),
+            Field(
+                f"m{i}_number_check_id",
+                "個人番号の確認番号（カードの提示がないとき）",
+                hint="「個人番号の真正性確認」の結果の確認番号",
+            ),
         ]
         groups.append(Group(f"世帯員 {i + 1}" + ("（世帯主）" if i == 0 else ""), member))
     return FormPage(
@@ -144,6 +150,7 @@ MEMBER_ITEMS = [
     "relationship",
     "resident_code",
     "individual_number",
+    "number_check_id",
 ]
 
 
@@ -178,7 +185,7 @@ def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
 
     def record(uow: UnitOfWork) -> int:
         notice = schemas.HouseholdMoveInNotice.model_validate(
-            _notice(fields, clerk) | common | {"members": members}
+            _notice(fields, clerk) | forms.intake_of(fields) | common | {"members": members}
         )
         return service.record_household_move_in(uow, notice)[0].resident_id
 
@@ -326,9 +333,11 @@ def _person_event(
     tick: bool = True,
     household: bool = True,
     then: str | None = None,
+    received: bool = False,
 ) -> None:
     """Register GET/POST routes for a 届出 about one resident (and who moves with them).
-    `household`: the form also offers the household's 続柄 (for a head who leaves)."""
+    `household`: the form also offers the household's 続柄 (for a head who leaves);
+    `received`: a 届出 taken at the counter, with its intake (`forms.intake_fields`)."""
 
     def form_for(request: Request, uow: UnitOfWork, resident_id: int) -> FormPage:
         person = service.current_resident(uow, resident_id)
@@ -342,6 +351,8 @@ def _person_event(
                 ],
             )
         ]
+        if received:
+            groups.append(Group("届出人・本人確認", forms.intake_fields()))
         if household:
             groups += _household_fields(uow, person, tick=tick)
         return FormPage(
@@ -380,9 +391,14 @@ _person_event(
     "転居届",
     lambda p: forms.address_fields(),
     lambda f, c, uow: schemas.MoveWithinNotice.model_validate(
-        _notice(f, c) | _effects(f, uow) | forms.blank_to_none(f, ["address"]) | _codes(f)
+        _notice(f, c)
+        | forms.intake_of(f)
+        | _effects(f, uow)
+        | forms.blank_to_none(f, ["address"])
+        | _codes(f)
     ),
     service.record_move_within,
+    received=True,
 )
 _person_event(
     "move-out",
@@ -391,13 +407,15 @@ _person_event(
         Field("destination_address", "転出予定地", required=True),
         Field("destination_lg_code", "転出先の地方公共団体コード", inputmode="numeric"),
     ],
-    lambda f, c, uow: schemas.MoveOutNotice(
-        **_notice(f, c),
-        **_effects(f, uow),
-        **forms.blank_to_none(f, ["destination_address", "destination_lg_code"]),
+    lambda f, c, uow: schemas.MoveOutNotice.model_validate(
+        _notice(f, c)
+        | forms.intake_of(f)
+        | _effects(f, uow)
+        | forms.blank_to_none(f, ["destination_address", "destination_lg_code"])
     ),
     service.record_move_out,
     then="move-out-certificate",
+    received=True,
 )
 _person_event(
     "death",
@@ -448,6 +466,7 @@ def _household_change_form(request: Request, uow: UnitOfWork, household_id: int)
                 ),
             ],
         ),
+        Group("届出人・本人確認", forms.intake_fields()),
         Group(
             "分離する世帯員（世帯分離のとき）",
             [
@@ -487,11 +506,10 @@ def household_change_form(
 @router.post("/households/{household_id}/change")
 def household_change(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> list[int]:
-        notice = schemas.HouseholdChangeNotice(
-            **_notice(fields, clerk),
-            **_effects(fields, uow),
-            **forms.blank_to_none(fields, ["kind", "from_household_id"]),
-        )
+        notice = schemas.HouseholdChangeNotice.model_validate(
+            _notice(fields, clerk) | forms.intake_of(fields) | _effects(fields, uow)
+            | forms.blank_to_none(fields, ["kind", "from_household_id"])
+        )  # fmt: skip
         return changes.change_household(uow, household_id, notice)
 
     _result, errors = perform(request, action)
@@ -810,6 +828,7 @@ def _foreign_form(request: Request) -> FormPage:
         f"{base_of(request)}/foreign-move-in",
         [
             Group("届出", forms.notice_fields("転入日")),
+            Group("届出人・本人確認", forms.intake_fields()),
             Group(
                 "本人",
                 [
@@ -866,7 +885,8 @@ def foreign_move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
 
     def action(uow: UnitOfWork) -> int:
         notice = foreign.ForeignMoveInNotice.model_validate(
-            _notice(fields, clerk) | _codes(fields) | forms.blank_to_none(fields, person)
+            _notice(fields, clerk) | forms.intake_of(fields) | _codes(fields)
+            | forms.blank_to_none(fields, person)
             | {"residence": forms.blank_to_none(fields, RESIDENCE)}
         )  # fmt: skip
         return foreign.record_move_in(uow, notice).resident_id

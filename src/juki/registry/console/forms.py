@@ -14,10 +14,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from juki.core.errors import JukiError
-from juki.registry.schemas import Relationship
+from juki.registry.schemas import IdDocument, NotifierType, Relationship
 
 SEX_OPTIONS = [("1", "男"), ("2", "女")]
 RELATIONSHIP_OPTIONS = [(r.value, r.value) for r in Relationship]
+# Intake selects start blank: the clerk must choose (001a ACQ-2-1, mandatory fields).
+CHOOSE = ("", "選択してください")
+NOTIFIER_OPTIONS = [CHOOSE] + [(t.value, t.value) for t in NotifierType]
+ID_DOCUMENT_OPTIONS = [CHOOSE] + [(d.value, d.value) for d in IdDocument]
 MEMBER_ROWS = 5  # rows offered on the household move-in form
 
 
@@ -57,6 +61,30 @@ def notice_fields(change_label: str = "異動日") -> list[Field]:
         Field("change_date", change_label, "date", required=True, value=today()),
         Field("notified_on", "届出日", "date", value=today()),
     ]
+
+
+def intake_fields() -> list[Field]:
+    """届出人と本人確認 (001a ACQ-2-1, ACQ-3-1, ACQ-3-5): named as the notice's `intake`
+    items, so a message comes back beside its field."""
+    return [
+        Field("intake.notifier", "届出人", "select", NOTIFIER_OPTIONS, required=True),
+        Field("intake.id_document", "本人確認書類", "select", ID_DOCUMENT_OPTIONS, required=True),
+        Field("intake.proxy_letter_checked", "委任状を確認した（代理人のとき）", "checkbox"),
+        Field("intake.slip_reference", "届書の保管番号（任意）", hint="英数字とハイフン"),
+    ]
+
+
+def intake_of(fields: Mapping[str, str]) -> dict[str, Any]:
+    """The notice's `intake` from the form (a blank select stays blank, and is refused)."""
+    items = blank_to_none(fields, ["intake.notifier", "intake.id_document"])
+    return {
+        "intake": {
+            "notifier": items["intake.notifier"],
+            "id_document": items["intake.id_document"],
+            "proxy_letter_checked": fields.get("intake.proxy_letter_checked") == "on",
+            "slip_reference": (fields.get("intake.slip_reference") or "").strip() or None,
+        }
+    }
 
 
 def address_fields(prefix: str = "") -> list[Field]:

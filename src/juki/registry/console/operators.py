@@ -20,6 +20,7 @@ from sqlalchemy import select
 from juki.core.audit import log as audit
 from juki.core.audit import outputs
 from juki.core.clock import as_utc
+from juki.core.console import access_of
 from juki.core.errors import InvalidInput, JukiError
 from juki.core.messaging.node import UnitOfWork
 from juki.core.operators import accounts, reports, rights, second_factor
@@ -29,7 +30,6 @@ from juki.core.operators.tables import Operator, OperatorRight
 from juki.core.web import UoW
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, ClerkSession, Form
-from juki.registry.console.views import access_of
 
 router = APIRouter()
 

@@ -1,25 +1,17 @@
-"""Rendering console pages: one Jinja2 environment, the common context, the labels."""
+"""Rendering counter console pages: the registry's templates (with the shared log-in
+pages behind them, `juki.core.console`), its labels and its messages."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-
-from juki.core.clock import in_japan
+from juki.core.console.render import base_of, office_of, page
+from juki.core.console.site import local_time, templates_for
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
-from juki.core.messaging.paths import code_of
-from juki.core.places import municipality
-from juki.core.wareki import wareki
-from juki.registry.console.session import ClerkSession
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals["wareki"] = wareki
-templates.env.globals["sex"] = {"1": "男", "2": "女"}
+__all__ = ["EVENT_STATES", "FLASHES", "base_of", "local_time", "office_of", "page", "templates"]
+
+templates = templates_for(Path(__file__).parent / "templates")
 templates.env.globals["labels"] = {
     "name_kanji": "氏名",
     "name_kana": "ふりがな",
@@ -27,14 +19,6 @@ templates.env.globals["labels"] = {
     "sex": "性別",
     "address": "住所",
 }
-
-
-def local_time(moment: dt.datetime) -> str:
-    """処理日時 as the clerk reads it: Japan time (stored in UTC; SQLite drops the zone)."""
-    return in_japan(moment).strftime("%Y-%m-%d %H:%M")
-
-
-templates.env.filters["jst"] = local_time
 
 REASON_LABELS = {str(k.value): v for k, v in CHANGE_REASON_LABELS.items()} | {
     "household_change": "世帯変更",
@@ -61,39 +45,6 @@ def reason_label(reason: str) -> str:
 
 
 templates.env.globals["reason"] = reason_label
-
-
-def base_of(request: Request) -> str:
-    return f"{request.scope.get('root_path', '')}/console"
-
-
-def office_of(request: Request) -> str:
-    place = municipality(code_of(request.app.state.node.node_id))
-    return f"{place.prefecture}{place.name}"
-
-
-def page(
-    request: Request,
-    template: str,
-    title: str,
-    clerk: ClerkSession | None,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        template,
-        {
-            "title": title,
-            "clerk": clerk,
-            "base": base_of(request),
-            "office": office_of(request),
-            "errors": {},
-            "flash": request.query_params.get("done") and FLASHES.get(request.query_params["done"]),
-        }
-        | context,
-        status_code=status_code,
-    )
 
 
 FLASHES = {

@@ -13,7 +13,7 @@ from juki.core.errors import NotFound
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
-from juki.registry import corrections, schemas, transfers, wide_area
+from juki.registry import corrections, number_checks, schemas, transfers, wide_area
 from juki.registry.console import forms
 from juki.registry.console.events import _codes, _notice, _show, _submit
 from juki.registry.console.forms import Field, FormPage, Group
@@ -78,6 +78,7 @@ def _move_in_form(request: Request, request_id: str) -> FormPage:
         f"{base_of(request)}/special-move-in/{request_id}",
         [
             Group("届出", forms.notice_fields("転入日")),
+            Group("届出人・本人確認", forms.intake_fields()),
             Group("新しい住所", forms.address_fields()),
             Group(
                 "世帯",
@@ -120,7 +121,7 @@ def received(request: Request, request_id: str, clerk: Clerk, uow: UoW) -> HTMLR
 def special_move_in(request: Request, request_id: str, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> int:
         notice = transfers.SpecialMoveInNotice.model_validate(
-            _notice(fields, clerk) | _codes(fields)
+            _notice(fields, clerk) | forms.intake_of(fields) | _codes(fields)
             | forms.blank_to_none(fields, ["address", "household_id", "relationship"])
             | {"request_id": request_id}
         )  # fmt: skip
@@ -212,6 +213,71 @@ def decide(request: Request, request_id: int, step: str, clerk: Clerk, _f: Form)
             links=[("職権修正の一覧へ", f"{base_of(request)}/corrections")],
         )  # fmt: skip
     return redirect(request, "/corrections", "confirmed" if step == "confirm" else "approved")
+
+
+# --- 個人番号の真正性確認 (001a ACQ-3-2) ---------------------------------------------------------
+
+
+def _number_check_form(request: Request) -> FormPage:
+    return FormPage(
+        "個人番号の真正性確認（CS）",
+        f"{base_of(request)}/number-check",
+        [
+            Group(
+                "転出証明書・通知カード等の記載",
+                [
+                    Field("resident_code", "住民票コード", required=True, inputmode="numeric"),
+                    Field("individual_number", "個人番号", required=True, inputmode="numeric"),
+                ],
+            )
+        ],
+        submit="CSで確認する",
+        note=(
+            "マイナンバーカードの提示がない転入では、記録の前に個人番号と住民票コードの"
+            "対応をCSで確認します。結果の確認番号を転入届に入力します。"
+        ),
+    )
+
+
+@router.get("/number-check", response_class=HTMLResponse)
+def number_check_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return _show(request, clerk, _number_check_form(request))
+
+
+@router.post("/number-check")
+def number_check(request: Request, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> str:
+        body = number_checks.NumberCheckBody.model_validate(
+            forms.blank_to_none(fields, ["resident_code", "individual_number"])
+        )
+        return number_checks.request(uow, body, clerk.login)
+
+    return _submit(
+        request, clerk, _number_check_form(request), fields, action,
+        lambda check_id: redirect(request, f"/number-check/{check_id}"),
+    )  # fmt: skip
+
+
+NUMBER_CHECK_LABELS = {
+    "waiting": "CSからの回答を待っています",
+    "match": "一致しました。転入届の「個人番号の確認番号」に次の確認番号を入力します",
+    "mismatch": "一致しません。個人番号と住民票コードを確かめてください（転入は記録できません）",
+    "unknown_code": "住民票コードが全国の本人確認情報にありません（転入は記録できません）",
+}
+
+
+@router.get("/number-check/{check_id}", response_class=HTMLResponse)
+def number_check_result(request: Request, check_id: str, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    record = number_checks.status(uow, check_id)
+    used = "（転入届で使用済み）" if record.used_by else ""
+    return page(
+        request, "message.html", "個人番号の真正性確認", clerk,
+        message=f"{NUMBER_CHECK_LABELS[record.status]}{used}　確認番号：{record.check_id}",
+        css="refused" if record.status in {"mismatch", "unknown_code"} else "",
+        role="status",
+        links=[("最新の状態を表示する", f"{base_of(request)}/number-check/{check_id}"),
+               ("転入届へ", f"{base_of(request)}/move-in")],
+    )  # fmt: skip
 
 
 # --- 広域交付 -------------------------------------------------------------------------------------

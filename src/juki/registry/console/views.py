@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from juki.core.audit import anomalies, outputs
 from juki.core.audit import log as audit
+from juki.core.console import access_of
 from juki.core.errors import JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
@@ -67,29 +68,6 @@ def perform(
             refused = access_of(request, targets, result="refused")
             audit.record(uow.session, refused)
         return None, forms.errors_of(exc, names)
-
-
-def access_of(
-    request: Request,
-    targets: tuple[str, ...] = (),
-    *,
-    result: str = "ok",
-    number_touched: bool = False,
-) -> audit.Access:
-    """Who (the logged-in clerk and terminal), what (the console route) and on whom (the
-    宛名番号 or 世帯番号 in the path, and any `targets` given)."""
-    clerk = getattr(request.state, "clerk", None)
-    route = request.scope.get("route")
-    keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
-    return audit.Access(
-        operator=clerk.login if clerk else "-",
-        terminal=clerk.terminal if clerk else "-",
-        function=f"{request.method} {getattr(route, 'path', request.url.path)}"[:64],
-        targets=keys + targets,
-        purpose="住民基本台帳事務",
-        result=result,
-        number_touched=number_touched,
-    )
 
 
 def audited_read(request: Request, clerk: Clerk, uow: UoW) -> None:

@@ -7,6 +7,10 @@
    here with the one-time enrolment code the administrator handed over.
 3. Only then is the session started. Every step, failed ones too, is in the audit log
    (認証履歴), and second-factor failures count towards the lockout as well.
+4. POST /logout ends it (the form's CSRF token proves the session's own page sent it).
+
+The same routes serve every node's console (registry, CS …): each node's templates,
+page rights and audit purpose come from its `ConsoleSite` (`request.app.state.console`).
 
 WebAuthn needs a little JavaScript (the browser API has no form equivalent): the page
 carries the options as JSON, `static/webauthn.js` calls the authenticator and posts its
@@ -23,13 +27,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
+from juki.core.console import session
+from juki.core.console.render import base_of, page, site_of
 from juki.core.errors import JukiError
 from juki.core.messaging.node import UnitOfWork
 from juki.core.operators import accounts, second_factor
 from juki.core.operators.accounts import AuthRefused, Policy
 from juki.core.operators.tables import Operator
-from juki.registry.console import session
-from juki.registry.console.render import base_of, page
 
 router = APIRouter()
 
@@ -238,3 +242,22 @@ def enrol_finish(request: Request, fields: Posted) -> Response:
         )
 
     return _second_step(request, fields, "login.enrol", check)
+
+
+# --- log-out ----------------------------------------------------------------------------------
+
+
+def _logged_in(request: Request) -> session.ClerkSession:
+    return site_of(request).current_clerk(request)
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    clerk: Annotated[session.ClerkSession, Depends(_logged_in)],
+    _form: session.Form,
+) -> RedirectResponse:
+    with request.app.state.node.unit_of_work() as uow:
+        _log(uow.session, clerk.login, clerk.terminal, "logout", "ok")
+    session.end(request)
+    return _redirect(request, "/login")

@@ -1,0 +1,58 @@
+"""Rendering a console page with the node's templates and the common context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from juki.core.console.session import ClerkSession
+from juki.core.console.site import ConsoleSite
+from juki.core.messaging.paths import code_of, role_of
+from juki.core.places import municipality
+
+
+def site_of(request: Request) -> ConsoleSite:
+    site: ConsoleSite = request.app.state.console
+    return site
+
+
+def base_of(request: Request) -> str:
+    return f"{request.scope.get('root_path', '')}/console"
+
+
+def office_of(request: Request) -> str:
+    """The municipality a registry or CS serves, e.g. 東京都墨田区."""
+    node_id: str = request.app.state.node.node_id
+    if role_of(node_id) not in ("registry", "cs"):
+        return node_id
+    place = municipality(code_of(node_id))
+    return f"{place.prefecture}{place.name}"
+
+
+def page(
+    request: Request,
+    template: str,
+    title: str,
+    clerk: ClerkSession | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    site = site_of(request)
+    done = request.query_params.get("done")
+    return site.templates.TemplateResponse(
+        request,
+        template,
+        {
+            "title": title,
+            "clerk": clerk,
+            "base": base_of(request),
+            "office": office_of(request),
+            "system": site.system,
+            "errors": {},
+            "flash": done and site.flashes.get(done),
+        }
+        | context,
+        status_code=status_code,
+    )

@@ -1,0 +1,28 @@
+"""The 市町村CS console: the shared log-in (`juki.core.console`: password, then WebAuthn
+with user verification — 生体認証 — or an administrator-granted TOTP; 001a ACQ-4-7,
+USE-2-7, C-08) and the CS's own pages (`pages.py`), each declared in `PAGE_RIGHTS`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from juki.core import console
+from juki.core.console.site import ConsoleSite, templates_for
+from juki.core.messaging.node import Node
+from juki.cs.console.pages import FLASHES, PAGE_RIGHTS, router
+
+SITE = ConsoleSite(
+    system="市町村CS",
+    page_rights=PAGE_RIGHTS,
+    templates=templates_for(Path(__file__).parent / "templates"),
+    purpose="本人確認情報の照会・提供",
+    cookie="juki_cs_console",  # the registry of the same municipality shares the host
+    flashes=FLASHES,
+)
+
+
+def install(app: FastAPI, node: Node) -> None:
+    """Add the console to a CS node's app, under /console."""
+    console.install(app, node, SITE, (router,))
