@@ -542,7 +542,7 @@ def retention_rules() -> None:
     for column in ("role", "file", "table", "kept", "source"):
         table.add_column(column)
     for rule in engine.rules():
-        kept = "never erased" if rule.never else f"{rule.years} years ({rule.select})"
+        kept = "never erased" if rule.never else f"{rule.period_en} ({rule.select})"
         table.add_row(rule.role, rule.name, rule.table, kept, rule.source)
     console.print(table)
 

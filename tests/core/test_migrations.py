@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect
 from juki.core.migrate import SHARED_METADATA, upgrade
 
 
-@pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering"])
+@pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering", "card"])
 def test_migrations_match_models(role: str, tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'node.db'}")
     upgrade(engine, f"juki.{role}")
@@ -45,7 +45,7 @@ def test_generator_file_has_exactly_the_five_items() -> None:
     }
 
 
-@pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering"])
+@pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering", "card"])
 def test_migrations_downgrade_and_upgrade_again(role: str, tmp_path: Path) -> None:
     from alembic import command
 

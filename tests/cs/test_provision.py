@@ -111,7 +111,8 @@ def test_reconciliation_data_is_recorded_per_destination(network: EmbeddedNetwor
 def test_the_shipped_master_loads_and_lists_only_network_nodes() -> None:
     rows = destinations.parse(destinations.SHIPPED)
     assert rows
-    assert {r.destination.split(":")[0] for r in rows} == {"national", "prefecture", "cs"}
+    roles = {r.destination.split(":")[0] for r in rows}
+    assert roles == {"national", "prefecture", "cs", "card"}
     assert destinations.find("prefecture:13", MessageType.IDENTITY_UPDATE) is not None
     assert destinations.find("cs:131016", MessageType.NUMBER_REQUEST) is None
 

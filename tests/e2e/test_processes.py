@@ -28,7 +28,7 @@ from tests.registry.helpers import INTAKE
 pytestmark = pytest.mark.slow
 
 LAYOUT = {
-    "jlis": ["national", "numbering"],
+    "jlis": ["national", "numbering", "card"],
     "tokyo": ["prefecture:13"],
     "sumida": ["cs:131075", "registry:131075"],
 }

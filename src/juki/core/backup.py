@@ -30,6 +30,9 @@ from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
 
 MAGIC = b"JUKIBAK1"
+# Files whose rows no backup holds: 送付先情報 lives only until J-LIS confirms receipt
+# (001a §4.3.5: このファイルのバックアップは取得しない). The table itself is kept, empty.
+NOT_BACKED_UP = ("destination_file",)
 NONCE = 12
 
 
@@ -140,10 +143,21 @@ def _sqlite_copy(database: Path) -> bytes:
         source, target = sqlite3.connect(database), sqlite3.connect(copy)
         try:
             source.backup(target)
+            _empty_unbacked(target)
         finally:
             target.close()
             source.close()
         return copy.read_bytes()
+
+
+def _empty_unbacked(copy: sqlite3.Connection) -> None:
+    """Empty the files no backup may hold, and VACUUM so their pages keep nothing."""
+    present = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for table in NOT_BACKED_UP:
+        if table in present:
+            copy.execute(f'DELETE FROM "{table}"')  # noqa: S608 - fixed table names above
+    copy.commit()
+    copy.execute("VACUUM")
 
 
 def _pg_dump(url: str) -> bytes:
@@ -152,7 +166,8 @@ def _pg_dump(url: str) -> bytes:
         raise Conflict("pg_dump がありません (postgresql-client)", field="pg_dump")
     plain_url = url.replace("postgresql+psycopg://", "postgresql://")
     done = subprocess.run(  # noqa: S603 - fixed tool, URL from our own configuration
-        [tool, "--format=custom", "--no-owner", f"--dbname={plain_url}"],
+        [tool, "--format=custom", "--no-owner", f"--dbname={plain_url}",
+         *(f"--exclude-table-data={table}" for table in NOT_BACKED_UP)],
         capture_output=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:

@@ -8,6 +8,8 @@ forbids extra fields: a tier accepts only the items the law lets it receive (002
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -38,6 +40,11 @@ class MessageType(StrEnum):
     # 個人番号の真正性確認 (001a ACQ-3-2, 001b C-04): registry -> CS -> national and back.
     NUMBER_CHECK = "number.check"
     NUMBER_CHECK_RESULT = "number.check_result"
+    # 送付先情報 (001a §3.7 7-①/②; 000 P3.1 1-①): registry -> CS -> 個人番号カード管理システム
+    DESTINATION_INFO = "card.destination_info"
+    DESTINATION_RECEIPT = "card.destination_receipt"  # the card system's receipt, back
+    CARD_CHANGE = "card.change"  # 住民の異動情報, national -> card system (000 P2.1, C27)
+    CARD_INFO = "card.info"  # 個人番号カード管理情報, card system -> CS -> registry (000 1-⑪)
 
 
 class ChangeReason(StrEnum):
@@ -351,3 +358,206 @@ class WideAreaCopy(Strict):
     home_lg_code: str = Field(pattern=r"^\d{6}$")
     copy_items: dict[str, Any] | None = None
     error_code: str | None = None
+
+
+# --- 送付先情報 (File 3 of the CS, 001a §4.3; File 3 of J-LIS, 000 §4.3) -----------------
+
+PrintCategory = Literal["1", "2"]  # 印刷区分: 1 = 個人番号通知書と交付申請書, 2 = 交付申請書のみ
+
+
+class DestinationInfo(Strict):
+    """One person's 送付先情報 in the prescribed format: the 67 items of 001a §4.3.3
+    (別添2 (3)), numbered in the comments. The header (items 1-37) says where the letter and
+    the card go; the person part (38-67) is what J-LIS prints. Each 項目長 must equal the
+    length of its item (checked below), so a record that was cut or padded on the way is
+    refused (000 F3-ACQ-02: a prescribed format, nothing unnecessary)."""
+
+    destination_id: str = Field(pattern=r"^[0-9A-Za-z-]{8,36}$")  # 1 送付先管理番号
+    destination_postal_code: str = Field(pattern=r"^(\d{7})?$")  # 2
+    destination_address_length: int = Field(ge=1)  # 3 送付先住所 漢字項目長
+    destination_address: str = Field(min_length=1, max_length=200)  # 4
+    destination_address_gaiji_count: int = Field(ge=0)  # 5
+    addressee_name_length: int = Field(ge=1)  # 6 送付先氏名 漢字項目長
+    addressee_name: str = Field(min_length=1, max_length=100)  # 7
+    addressee_name_gaiji_count: int = Field(ge=0)  # 8
+    lg_code: str = Field(pattern=r"^\d{6}$")  # 9 市町村コード
+    lg_name_length: int = Field(ge=1)  # 10
+    lg_name: str = Field(min_length=1, max_length=40)  # 11 市町村名
+    lg_postal_code: str = Field(pattern=r"^(\d{7})?$")  # 12
+    lg_address_length: int = Field(ge=1)  # 13
+    lg_address: str = Field(min_length=1, max_length=200)  # 14
+    lg_address_gaiji_count: int = Field(ge=0)  # 15
+    lg_phone: str = Field(pattern=r"^[0-9-]{0,15}$")  # 16
+    issuing_place_name_length: int = Field(ge=1)  # 17 交付場所名 項目長
+    issuing_place_name: str = Field(min_length=1, max_length=60)  # 18
+    issuing_place_name_gaiji_count: int = Field(ge=0)  # 19
+    issuing_place_postal_code: str = Field(pattern=r"^(\d{7})?$")  # 20
+    issuing_place_address_length: int = Field(ge=1)  # 21
+    issuing_place_address: str = Field(min_length=1, max_length=200)  # 22
+    issuing_place_address_gaiji_count: int = Field(ge=0)  # 23
+    issuing_place_phone: str = Field(pattern=r"^[0-9-]{0,15}$")  # 24
+    delivery_place_name_length: int = Field(ge=1)  # 25 カード送付場所名 項目長
+    delivery_place_name: str = Field(min_length=1, max_length=60)  # 26
+    delivery_place_name_gaiji_count: int = Field(ge=0)  # 27
+    delivery_place_postal_code: str = Field(pattern=r"^(\d{7})?$")  # 28
+    delivery_place_address_length: int = Field(ge=1)  # 29
+    delivery_place_address: str = Field(min_length=1, max_length=200)  # 30
+    delivery_place_address_gaiji_count: int = Field(ge=0)  # 31
+    delivery_place_phone: str = Field(pattern=r"^[0-9-]{0,15}$")  # 32
+    persons: int = Field(ge=1, le=99)  # 33 対象となる人数
+    processed_on: dt.date  # 34 処理年月日
+    operator_id: str = Field(min_length=1, max_length=40)  # 35 操作者ID
+    terminal_id: str = Field(min_length=1, max_length=40)  # 36 操作端末ID
+    print_category: PrintCategory  # 37 印刷区分
+    resident_code: str = Field(pattern=r"^\d{11}$")  # 38 住民票コード
+    name_kanji_length: int = Field(ge=1)  # 39
+    name_kanji: str = Field(min_length=1, max_length=100)  # 40 氏名 漢字
+    name_gaiji_count: int = Field(ge=0)  # 41
+    name_kana_length: int = Field(ge=1)  # 42
+    name_kana: str = Field(min_length=1, max_length=100)  # 43 氏名 かな
+    postal_code: str = Field(pattern=r"^(\d{7})?$")  # 44
+    address_length: int = Field(ge=1)  # 45
+    address: str = Field(min_length=1, max_length=200)  # 46 住所
+    address_gaiji_count: int = Field(ge=0)  # 47
+    birth_date: dt.date  # 48 生年月日
+    sex: Sex  # 49 性別
+    individual_number: str  # 50 個人番号
+    foreign_category: str | None = Field(default=None, max_length=40)  # 51 第30条の45に規定する区分
+    stay_expires_on: dt.date | None = None  # 52 在留期間の満了の日
+    substitute_result: Literal["0", "1"] = "0"  # 53 代替文字変換結果 (1 = substituted)
+    substitute_name_length: int = Field(default=0, ge=0)  # 54
+    substitute_name: str = Field(default="", max_length=100)  # 55 代替文字氏名
+    substitute_address_length: int = Field(default=0, ge=0)  # 56
+    substitute_address: str = Field(default="", max_length=200)  # 57 代替文字住所
+    substitute_name_positions: str = Field(default="", max_length=200)  # 58
+    substitute_address_positions: str = Field(default="", max_length=200)  # 59
+    gaiji_flag: bool = False  # 60 外字フラグ
+    gaiji_pattern: str = Field(default="", max_length=2000)  # 61 外字パターン
+    former_surname_kanji: str | None = Field(default=None, max_length=50)  # 62 旧氏 漢字
+    former_surname_gaiji_count: int = Field(default=0, ge=0)  # 63
+    former_surname_kana: str | None = Field(default=None, max_length=50)  # 64 旧氏 ふりがな
+    former_surname_gaiji_serial: int = Field(default=0, ge=0)  # 65 旧氏 外字変更連番
+    roman_name: str | None = Field(default=None, max_length=100)  # 66 ローマ字 氏名
+    roman_former_surname: str | None = Field(default=None, max_length=50)  # 67 ローマ字 旧氏
+
+    @field_validator("individual_number")
+    @classmethod
+    def _individual_number(cls, value: str) -> str:
+        return _wrap(ids.validate_individual_number, value, "individual_number")
+
+    @field_validator("resident_code")
+    @classmethod
+    def _resident_code(cls, value: str) -> str:
+        return _wrap(ids.validate_resident_code, value, "resident_code")
+
+    @field_validator("name_kana", "former_surname_kana")
+    @classmethod
+    def _kana(cls, value: str | None) -> str | None:
+        if value is not None and not is_kana_name(value):
+            raise ValueError("ふりがなはかなで入力してください")
+        return value
+
+    @model_validator(mode="after")
+    def _lengths_match(self) -> DestinationInfo:
+        for length_field, item in DESTINATION_LENGTHS.items():
+            if getattr(self, length_field) != len(getattr(self, item)):
+                raise ValueError(f"{length_field}: 項目長が{item}の長さと一致しません")
+        return self
+
+
+# 項目長 -> the item whose length it states (001a §4.3.3 items 3/4, 6/7, 10/11 …).
+DESTINATION_LENGTHS = {
+    "destination_address_length": "destination_address",
+    "addressee_name_length": "addressee_name",
+    "lg_name_length": "lg_name",
+    "lg_address_length": "lg_address",
+    "issuing_place_name_length": "issuing_place_name",
+    "issuing_place_address_length": "issuing_place_address",
+    "delivery_place_name_length": "delivery_place_name",
+    "delivery_place_address_length": "delivery_place_address",
+    "name_kanji_length": "name_kanji",
+    "name_kana_length": "name_kana",
+    "address_length": "address",
+    "substitute_name_length": "substitute_name",
+    "substitute_address_length": "substitute_address",
+}
+
+
+def destination_digest(record: dict[str, Any]) -> str:
+    """SHA-256 over the record's canonical JSON (keys sorted, UTF-8, no spaces): computed by
+    the registry when it extracts the record, and compared by the CS on receipt, by the CS
+    again before it sends, and by the card system (001a ACQ-3-8, XFER-2-8, 001b C-06)."""
+    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class DestinationNotice(Strict):
+    """送付先情報 as it travels: the record exactly as the registry extracted it (JSON form),
+    and the registry's digest of it."""
+
+    record: dict[str, Any]
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    def info(self) -> DestinationInfo:
+        return DestinationInfo.model_validate(self.record)
+
+    def intact(self) -> bool:
+        return destination_digest(self.record) == self.digest
+
+
+DestinationVerdict = Literal["registered", "refused"]
+
+
+class DestinationReceipt(Strict):
+    """The card system's receipt (or the CS's refusal), by 送付先管理番号 only: no personal
+    item travels back."""
+
+    destination_id: str = Field(pattern=r"^[0-9A-Za-z-]{8,36}$")
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    result: DestinationVerdict
+    refused_by: Literal["cs", "card"] | None = None
+    error_code: str | None = Field(default=None, max_length=60)
+    field: str | None = Field(default=None, max_length=60)
+
+
+class CardChange(Strict):
+    """住民の異動情報 relayed by the national server to the card system so File 3 stays
+    current (000 P2.1 relay, C27, F3-STO-01): the 4情報, the codes and the number, the
+    reason and date. Sent for every applied update; the card system keeps only what
+    concerns persons it holds."""
+
+    update_id: str = Field(min_length=8, max_length=36)
+    resident_code: str = Field(pattern=r"^\d{11}$")
+    previous_resident_code: str | None = Field(default=None, pattern=r"^\d{11}$")
+    name_kanji: str = Field(min_length=1, max_length=100)
+    name_kana: str = Field(min_length=1, max_length=100)
+    birth_date: dt.date
+    sex: Sex
+    address: str = Field(min_length=1, max_length=200)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    individual_number: str = Field(pattern=r"^\d{12}$")
+    reason: ChangeReason
+    change_date: dt.date
+
+
+CardInfoKind = Literal["issued"]  # 処理区分: the card was produced and sent to the mayor (1-⑩)
+
+
+class CardInfo(Strict):
+    """個人番号カード管理情報 provided to the mayor of the destination's municipality
+    (000 §3.3 1-⑪, C23): exactly the items the assessment lists — 個人番号, 住民票コード,
+    市町村コード, 申請書ID, カード発行番号, カード有効期限, 処理結果コード — with the kind of
+    processing and an id for exactly-once handling. Nothing else of File 3 (face photo,
+    form image, braille, destination items) can travel: extra fields are refused
+    (000 F3-PRV-05)."""
+
+    info_id: str = Field(min_length=8, max_length=36)
+    kind: CardInfoKind
+    individual_number: str = Field(pattern=r"^\d{12}$")
+    resident_code: str = Field(pattern=r"^\d{11}$")
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    application_id: str = Field(pattern=r"^\d{23}$")  # 申請書ID
+    card_issue_number: str = Field(pattern=r"^[0-9A-F]{16}$")  # カード発行番号
+    expires_on: dt.date  # カード有効期限
+    result_code: str = Field(pattern=r"^\d{2}$")  # 処理結果コード: 00 = 正常

@@ -21,8 +21,11 @@ COLUMNS = ("destination", "destination_name", "message", "purpose", "legal_basis
 ITEMS = (
     "resident_code", "name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code",
     "individual_number", "reason", "change_date", "head_name", "moved_in_on",
+    "destination_info",  # 送付先情報: the 67 items of 001a §4.3.3 as one prescribed record
 )  # fmt: skip
-DESTINATION_ROLES = ("national", "prefecture", "cs")  # a CS sends nowhere else (001a USE-1-3)
+# A CS sends nowhere else (001a USE-1-3); `card` is J-LIS's card management system (§4.3.4).
+DESTINATION_ROLES = ("national", "prefecture", "cs", "card")
+SINGLE_NODES = ("national", "card")  # node ids without a code
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,8 @@ def _check(row: Destination, where: str) -> None:
         return InvalidInput(f"{where}: {column}: {message}", field=column)
 
     role, _, code = row.destination.partition(":")
-    if role not in DESTINATION_ROLES or (role != "national") != bool(code.isdigit()):
-        raise bad("destination", "national, prefecture:<コード>, cs:<コード> のいずれかです")
+    if role not in DESTINATION_ROLES or (role not in SINGLE_NODES) != bool(code.isdigit()):
+        raise bad("destination", "national, card, prefecture:<コード>, cs:<コード> のいずれかです")
     for column in ("destination_name", "purpose", "legal_basis", "source"):
         if not getattr(row, column):
             raise bad(column, "空です")

@@ -1,4 +1,5 @@
-"""Messages the CS accepts: from its own registry, its prefecture and the national server."""
+"""Messages the CS accepts: from its own registry, its prefecture, the national server,
+other CSs and J-LIS's card management system."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from juki.core.ids import prefecture_code_of
 from juki.core.messages import (
+    CardInfo,
     MessageType,
     MoveInNotice,
     MoveOutCertReply,
@@ -19,7 +21,7 @@ from juki.core.messages import (
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.cs import provision, service
+from juki.cs import destination_file, provision, service
 
 NATIONAL = "national"
 log = logging.getLogger(__name__)
@@ -116,7 +118,32 @@ def relay_between_municipalities(
             log.warning("%s from %s not addressed to us: dropped", envelope.type, envelope.sender)
 
 
+def on_destination_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """送付先情報 from the registry: checked, held encrypted, sent on (001a §3.7 7-①/②)."""
+    destination_file.receive(uow, envelope.sender, records)
+
+
+def on_destination_receipt(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    destination_file.on_receipt(uow, records)
+
+
+def on_card_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """個人番号カード管理情報 from J-LIS (000 §3.3 1-⑪): on to the registry, only this
+    municipality's (a report naming another is logged and dropped)."""
+    own = code_of(uow.node.node_id)
+    for raw in records:
+        if CardInfo.model_validate(raw).lg_code != own:
+            log.warning("card report for another municipality dropped")
+            continue
+        uow.send(registry_of(uow), MessageType.CARD_INFO, raw)
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.CARD_INFO: on_card_info,
+    MessageType.DESTINATION_INFO: on_destination_info,
+    MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.MOVE_OUT_CERT_REQUEST: relay_between_municipalities,
     MessageType.MOVE_OUT_CERT: relay_between_municipalities,
     MessageType.MOVE_IN_NOTICE: relay_between_municipalities,

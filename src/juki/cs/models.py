@@ -1,11 +1,11 @@
-"""本人確認情報ファイル of the CS (40 items, 001a §4.2.3), received 整合 results, the CS's
-provision record and its bulk outputs."""
+"""本人確認情報ファイル of the CS (40 items, 001a §4.2.3), 送付先情報ファイル (File 3, 001a
+§4.3), received 整合 results, the CS's provision record and its bulk outputs."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.identity import IdentityRowMixin
@@ -87,3 +87,24 @@ class BulkOutput(Base):
     media_id: Mapped[str | None] = mapped_column(String(40))
     witness: Mapped[str | None] = mapped_column(String(40))  # 立会いの職員 (login)
     file_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class DestinationEntry(Base):
+    """送付先情報ファイル (File 3, 001a §4.3): one person's 送付先情報 as the registry
+    extracted it, kept only until J-LIS's card management system confirms receipt, then
+    erased in one batch (retention < 1 year; rules.toml). The record is held whole and
+    encrypted (its 67 items include the 個人番号), with the registry's digest, so what goes on
+    is what came in (001a XFER-2-8). Never backed up (§4.3.5; core/backup.py)."""
+
+    __tablename__ = "destination_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    destination_id: Mapped[str] = mapped_column(String(36), unique=True)  # 1 送付先管理番号
+    record_cipher: Mapped[bytes] = mapped_column(LargeBinary)  # the 67 items (AES-GCM)
+    digest: Mapped[str] = mapped_column(String(64))  # the registry's SHA-256 of the record
+    # stored | sent | registered | refused | damaged
+    status: Mapped[str] = mapped_column(String(16))
+    stored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # receipt
+    error_code: Mapped[str | None] = mapped_column(String(60))

@@ -90,10 +90,10 @@ def entry(
 
 def codes_of(records: Iterable[dict[str, Any]]) -> list[str]:
     """The 住民票コード a message names, at its top level or in the certificate or copy it
-    carries (転出証明書情報, 広域交付住民票情報)."""
+    carries (転出証明書情報, 広域交付住民票情報, 送付先情報)."""
     codes: list[str] = []
     for raw in records:
-        for part in (raw, raw.get("certificate"), raw.get("copy_items")):
+        for part in (raw, raw.get("certificate"), raw.get("copy_items"), raw.get("record")):
             if isinstance(part, dict) and isinstance(part.get("resident_code"), str):
                 codes.append(part["resident_code"])
                 break

@@ -6,7 +6,9 @@ from typing import Any
 
 from juki.core.consistency import answer_consistency
 from juki.core.messages import (
+    CardChange,
     ChangeReason,
+    IdentityRecord,
     MessageType,
     NumberCheck,
     NumberCheckResult,
@@ -20,13 +22,17 @@ from juki.national import service
 from juki.national.models import ConsistencyStaging, NationalIdentityRow
 
 GENERATOR = "numbering"
+CARD_SYSTEM = "card"  # 個人番号カード管理システム (000 §2.4)
 
 
 def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    """1-⑤: update File 2 and send the 本人確認情報更新結果 back to the prefecture."""
+    """1-⑤: update File 2 and send the 本人確認情報更新結果 back to the prefecture; relay each
+    applied change to the card management system (000 P3.4, C27, F3-STO-01)."""
     for outcome in service.apply_identity_updates(uow.session, uow.node.keys, records):
         uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())
         record = outcome.record
+        if outcome.error is None:
+            uow.send(CARD_SYSTEM, MessageType.CARD_CHANGE, card_change(record))
         if outcome.error is None and record.reason == ChangeReason.RESIDENT_CODE_CHANGE:
             uow.send(
                 GENERATOR,
@@ -37,6 +43,20 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
                     "individual_number": record.individual_number,
                 },
             )
+
+
+def card_change(record: IdentityRecord) -> dict[str, Any]:
+    """The 異動情報 the card system needs to keep File 3 current: the 4情報, the codes, the
+    number, the reason and date; nothing else of File 2 (000 §2.4: relay only)."""
+    change = CardChange(
+        update_id=record.update_id, resident_code=record.resident_code,
+        previous_resident_code=record.previous_resident_code, name_kanji=record.name_kanji,
+        name_kana=record.name_kana, birth_date=record.birth_date, sex=record.sex,
+        address=record.address, lg_code=record.lg_code,
+        individual_number=record.individual_number, reason=record.reason,
+        change_date=record.change_date,
+    )  # fmt: skip
+    return change.model_dump(mode="json")
 
 
 def on_number_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

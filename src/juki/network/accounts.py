@@ -111,6 +111,7 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "prefecture": {"identity_inquiry": "read", "consistency_check": "read"},
     "national": {"identity_inquiry": "read", "consistency_check": "read"},
     "numbering": {},
+    "card": {"statistics": "read"},
 }
 
 

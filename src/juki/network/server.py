@@ -15,6 +15,7 @@ TITLES = {
     "prefecture": "都道府県サーバ",
     "national": "住基全国サーバ",
     "numbering": "個人番号生成システム",
+    "card": "個人番号カード管理システム",
 }
 
 

@@ -1,11 +1,14 @@
-"""The Japan-shaped network `juki up` starts: J-LIS, three prefectures, two municipalities
-each (real 地方公共団体コード, 墨田区 131075 among them)."""
+"""The Japan-shaped network `juki up` starts: J-LIS (national server, number generator, card
+management system), three prefectures, two municipalities each (real 地方公共団体コード,
+墨田区 131075 among them)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from juki import cs, national, numbering, prefecture, registry
+from juki import card, cs, national, numbering, prefecture, registry
+from juki.card import api as card_api
+from juki.card import handlers as card_handlers
 from juki.cs import api as cs_api
 from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
@@ -30,6 +33,7 @@ ROLE_PACKAGES: dict[str, ModuleType] = {
     "prefecture": prefecture,
     "national": national,
     "numbering": numbering,
+    "card": card,
 }
 ROLE_HANDLERS = {
     "registry": registry_handlers.HANDLERS,
@@ -37,6 +41,7 @@ ROLE_HANDLERS = {
     "prefecture": prefecture_handlers.HANDLERS,
     "national": national_handlers.HANDLERS,
     "numbering": numbering_handlers.HANDLERS,
+    "card": card_handlers.HANDLERS,
 }
 ROLE_INSTALLS = {  # pages besides the API
     "registry": registry_console.install,
@@ -48,11 +53,12 @@ ROLE_ROUTERS = {
     "prefecture": prefecture_api.router,
     "national": national_api.router,
     "numbering": None,
+    "card": card_api.router,
 }
 
 
 def node_ids(topology: dict[str, list[str]]) -> list[str]:
-    ids = ["national", "numbering"]
+    ids = ["national", "numbering", "card"]
     for pref, municipalities in topology.items():
         ids.append(f"prefecture:{pref}")
         for lg in municipalities:

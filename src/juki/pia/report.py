@@ -35,17 +35,20 @@ ROLE_NAMES = {
     "prefecture": "都道府県サーバ",
     "national": "住基全国サーバ（地方公共団体情報システム機構）",
     "numbering": "個人番号生成システム（地方公共団体情報システム機構）",
+    "card": "個人番号カード管理システム（地方公共団体情報システム機構）",
 }
 FILES = {
     "registry": [("住民基本台帳ファイル（住民票・除票）", "residents"),
                  ("住民票の履歴", "resident_history"), ("交付履歴", "certificate_issues")],
-    "cs": [("CS本人確認情報ファイル", "identity_file")],
+    "cs": [("CS本人確認情報ファイル", "identity_file"), ("送付先情報ファイル", "destination_file")],
     "prefecture": [("都道府県知事保存本人確認情報ファイル", "identity_file"),
                    ("提供・移転の記録", "provision_log"), ("開示の記録", "disclosures")],
     "national": [("機構保存本人確認情報ファイル", "identity_file"),
                  ("提供の記録", "provision_log"), ("開示の記録", "disclosures")],
     "numbering": [("個人番号管理ファイル", "individual_number_file"),
                   ("生成した個人番号の台帳", "generated_numbers")],
+    "card": [("個人番号カード用管理ファイル", "card_file"),
+             ("送付先情報・交付申請・異動情報の受領の記録", "exchange_log")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -62,6 +65,9 @@ MESSAGE_NAMES = {
     MessageType.MOVE_IN_NOTICE: "転入通知",
     MessageType.WIDE_AREA_REQUEST: "広域交付住民票情報の請求",
     MessageType.WIDE_AREA_COPY: "広域交付住民票情報",
+    MessageType.DESTINATION_INFO: "送付先情報",
+    MessageType.DESTINATION_RECEIPT: "送付先情報の受領結果",
+    MessageType.CARD_CHANGE: "住民の異動情報（個人番号カード管理システムへ）",
 }
 
 
@@ -153,7 +159,7 @@ def _file(session: Any, name: str, table: Table, role: str) -> FileSummary:
     rules = [r for r in retention.rules_for(role) if r.table == table.name]
     kept = [
         f"{r.name}: "
-        + ("消去しない" if r.never else f"{r.years}年（{r.select}）")
+        + ("消去しない" if r.never else f"{r.period_ja}（{r.select}）")
         + f" — {r.source}"
         for r in rules
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from juki.core.messages import (
+    CardInfo,
+    DestinationReceipt,
     IdentityUpdateResult,
     MessageType,
     MoveInNotice,
@@ -18,7 +20,15 @@ from juki.core.messages import (
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
-from juki.registry import number_checks, pool, results, transfers, wide_area
+from juki.registry import (
+    cards,
+    destination_info,
+    number_checks,
+    pool,
+    results,
+    transfers,
+    wide_area,
+)
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -70,7 +80,21 @@ def on_wide_area_copy(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
         wide_area.receive(uow, WideAreaCopy.model_validate(raw))
 
 
+def on_destination_receipt(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    for raw in records:
+        destination_info.receive_receipt(uow, DestinationReceipt.model_validate(raw))
+
+
+def on_card_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        cards.receive(uow, CardInfo.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.DESTINATION_RECEIPT: on_destination_receipt,
+    MessageType.CARD_INFO: on_card_info,
     MessageType.WIDE_AREA_REQUEST: on_wide_area_request,
     MessageType.WIDE_AREA_COPY: on_wide_area_copy,
     MessageType.MOVE_OUT_CERT_REQUEST: on_cert_request,

@@ -10,6 +10,7 @@ from sqlalchemy import Table, bindparam, select, update
 
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messaging.node import UnitOfWork
+from juki.registry import destination_info
 from juki.registry.models import Resident, ResidentEvent, ResidentHistory
 from juki.registry.pool import now
 from juki.registry.service import HISTORY_ITEMS, NUMBER_RECORDED, notify_identity
@@ -31,6 +32,7 @@ def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
     notified: list[int] = []
     refused: list[tuple[int, str | None]] = []
     kept: list[int] = []
+    to_notify: dict[tuple[str, str], list[tuple[dict[str, Any], str]]] = {}
     for row in residents:
         result, awaiting = by_code[row["resident_code"]], events.get(row["id"])
         number = result.get("individual_number")
@@ -53,7 +55,13 @@ def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
         resident = SimpleNamespace(**(dict(row) | {"individual_number_cipher": cipher}))
         notify_identity(uow, resident, SimpleNamespace(**awaiting))
         notified.append(awaiting["id"])
+        clerk = (awaiting["operator_id"], awaiting["terminal_id"])
+        to_notify.setdefault(clerk, []).append((row, number))
     _store_numbers(uow, numbered, notified, refused)
+    # 個人番号通知: each person with a new number is extracted for the card system, after
+    # their 本人確認情報 so the CS checks the number against its file (001a §3.7 7-①).
+    for (operator, terminal), persons in to_notify.items():
+        destination_info.extract(uow, persons, operator, terminal)
     if kept:
         uow.session.execute(
             update(Resident).where(Resident.id.in_(kept)).values(awaiting_number=False)

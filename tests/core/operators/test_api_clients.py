@@ -200,6 +200,7 @@ def test_unknown_duties_cannot_be_granted_to_a_client(sqlite_network: EmbeddedNe
 def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
     """Deny by default: a route without a rule would refuse everyone; every API route of
     every role is declared (the console and the node-to-node /messages have their own)."""
+    from juki.card.api import API_RIGHTS as CARD_RIGHTS
     from juki.core.disclosure.api import DISCLOSURE_RIGHTS
     from juki.core.provision.api import PROVISION_RIGHTS
     from juki.core.web import SEARCH_RIGHTS, _rule
@@ -213,11 +214,12 @@ def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> 
         "cs": CS_RIGHTS,
         "prefecture": PREFECTURE_RIGHTS,
         "national": tier,
+        "card": CARD_RIGHTS,
     }
     app = network_app(sqlite_network)
     unguarded = ("/messages", "/health", "/docs", "/openapi", "/redoc", "/console")
     checked = 0
-    for node_id in ("registry:131075", "cs:131075", "prefecture:13", "national"):
+    for node_id in ("registry:131075", "cs:131075", "prefecture:13", "national", "card"):
         table = route_table(mounted(app, "/" + node_id.replace(":", "/")))
         for method, path in sorted(table):
             if path.startswith(unguarded):

@@ -114,3 +114,15 @@ def test_every_rule_names_a_file_of_its_role() -> None:
         if not rule.never and rule.select != "superseded":
             assert rule.clock in tables[rule.table].c, rule
         assert rule.source
+
+
+def test_a_period_is_years_and_days_and_short_files_say_so() -> None:
+    now = dt.datetime(2028, 2, 29, 12, tzinfo=dt.UTC)
+    short = engine.Rule(role="cs", name="x", table="t", source="s", days=30, select="stamped")
+    assert engine.cutoff_of(short, now) == now - dt.timedelta(days=30)
+    assert (short.period_ja, short.period_en) == ("30日", "30 days")
+    long = engine.Rule(role="cs", name="y", table="t", source="s", years=5)
+    assert engine.cutoff_of(long, now) == dt.datetime(2023, 2, 28, 12, tzinfo=dt.UTC)
+    assert long.period_ja == "5年"
+    for rule in engine.rules():  # every rule has a period, or says it is never erased
+        assert rule.never or rule.years or rule.days, rule

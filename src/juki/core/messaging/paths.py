@@ -5,7 +5,8 @@ the national server, and the national server may send it only generation request
 requests and 住民票コード change notices. 002 §6.1 1-②a: the prefectural server accepts
 updates only from a 市町村CS. A municipality's registry talks only to its own CS, and a CS
 only to its own prefecture (and, for number requests and reconciliation, to the national
-server). Anything else is refused and logged by the receiver.
+server; for 送付先情報, to J-LIS's card management system). Anything else is refused and
+logged by the receiver.
 """
 
 from __future__ import annotations
@@ -26,11 +27,18 @@ BETWEEN_MUNICIPALITIES = frozenset(
 
 PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("registry", "cs"): frozenset(
-        {T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST, T.NUMBER_CHECK}
+        {T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST, T.NUMBER_CHECK, T.DESTINATION_INFO}
     )
     | BETWEEN_MUNICIPALITIES,
     ("cs", "registry"): frozenset(
-        {T.IDENTITY_UPDATE_RESULT, T.NUMBER_RESULT, T.POOL_GRANT, T.NUMBER_CHECK_RESULT}
+        {
+            T.IDENTITY_UPDATE_RESULT,
+            T.NUMBER_RESULT,
+            T.POOL_GRANT,
+            T.NUMBER_CHECK_RESULT,
+            T.DESTINATION_RECEIPT,
+            T.CARD_INFO,
+        }
     )
     | BETWEEN_MUNICIPALITIES,
     ("cs", "cs"): BETWEEN_MUNICIPALITIES,
@@ -46,6 +54,12 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("national", "prefecture"): frozenset({T.IDENTITY_UPDATE_RESULT}),
     ("national", "numbering"): frozenset({T.NUMBER_REQUEST, T.CODE_CHANGE_NOTICE}),
     ("numbering", "national"): frozenset({T.NUMBER_RESULT}),
+    # 個人番号カード管理システム (000 §2.4): 送付先情報 from each CS and the receipt back
+    # (001a §3.7 7-②); from the national server only the relayed 異動情報 (C27). It
+    # reads and updates nothing at the national server, so nothing goes that way.
+    ("cs", "card"): frozenset({T.DESTINATION_INFO}),
+    ("card", "cs"): frozenset({T.DESTINATION_RECEIPT, T.CARD_INFO}),
+    ("national", "card"): frozenset({T.CARD_CHANGE}),
 }
 
 

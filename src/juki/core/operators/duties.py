@@ -9,7 +9,7 @@ from typing import Literal
 
 Access = Literal["update", "read"]
 ACCESS_NAMES = {"update": "更新", "read": "照会のみ"}
-ALL_ROLES = frozenset({"registry", "cs", "prefecture", "national", "numbering"})
+ALL_ROLES = frozenset({"registry", "cs", "prefecture", "national", "numbering", "card"})
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,14 @@ DUTIES: dict[str, Duty] = {
             frozenset({"prefecture"}),
             privileged=True,
         ),
-        # 002 REQ-STAT-01, REQ-ACL-01: statistics, each job stating its purpose.
-        Duty("statistics", "統計処理", frozenset({"prefecture"})),
+        # 002 REQ-STAT-01, REQ-ACL-01: statistics, each job stating its purpose; at the
+        # card management system, counts by processing state only (000 F3-USE-04).
+        Duty("statistics", "統計処理", frozenset({"prefecture", "card"})),
+        # 交付申請 handed over by the application-receipt contractor (000 §3.3 1-⑥/⑦).
+        Duty("card_applications", "交付申請書の登録（申請書受付）", frozenset({"card"})),
+        # The card's issuance result from the issuance contractor (000 §3.3 1-⑨, C21),
+        # which the card system provides to the mayor (1-⑪).
+        Duty("card_issuance", "個人番号カードの発行結果の登録（カード発行）", frozenset({"card"})),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),

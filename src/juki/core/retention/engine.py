@@ -29,11 +29,24 @@ class Rule:
     select: str = "all"
     clock: str = "timestamp"
     years: int = 0
+    days: int = 0  # for files kept under a year (001a §4.3.5: 送付先情報, < 1 year)
     never: bool = False
     dependents: tuple[str, ...] = field(default_factory=tuple)
 
     def applies_to(self, role: str) -> bool:
         return self.role in ("*", role)
+
+    @property
+    def period_ja(self) -> str:
+        return "".join(
+            (f"{self.years}年" if self.years else "", f"{self.days}日" if self.days else "")
+        )
+
+    @property
+    def period_en(self) -> str:
+        years = f"{self.years} years" if self.years else ""
+        parts = (years, f"{self.days} days" if self.days else "")
+        return " ".join(p for p in parts if p)
 
 
 def rules(path: Path = RULES_FILE) -> list[Rule]:
@@ -56,11 +69,12 @@ class Purge:
 
 
 def cutoff_of(rule: Rule, now: dt.datetime) -> dt.datetime:
-    """`years` before `now` (29 February falls back to the 28th)."""
+    """`years` and `days` before `now` (29 February falls back to the 28th)."""
     try:
-        return now.replace(year=now.year - rule.years)
+        cutoff = now.replace(year=now.year - rule.years)
     except ValueError:
-        return now.replace(year=now.year - rule.years, day=28)
+        cutoff = now.replace(year=now.year - rule.years, day=28)
+    return cutoff - dt.timedelta(days=rule.days)
 
 
 def purge(
@@ -106,7 +120,7 @@ def _erase(
         return _erase_removed_persons(session, table, rule, cutoff)
     limit = _clock_value(table, rule.clock, cutoff)
     condition = table.c[rule.clock] < limit
-    if rule.select == "removed":  # the registry's 除票: removed_on is set
+    if rule.select in ("removed", "stamped"):  # only rows whose clock is set (除票, receipts)
         condition = and_(table.c[rule.clock].is_not(None), condition)
     ids = [row[0] for row in session.execute(select(table.c.id).where(condition))]
     erased = 0

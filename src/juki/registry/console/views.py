@@ -25,7 +25,14 @@ from juki.core.messages import MessageType
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
-from juki.registry import certificates, households, statistics, support
+from juki.registry import (
+    cards,
+    certificates,
+    destination_info,
+    households,
+    statistics,
+    support,
+)
 from juki.registry.console import forms
 from juki.registry.console.render import EVENT_STATES, base_of, page
 from juki.registry.console.session import Clerk, Form
@@ -157,6 +164,14 @@ def resident_or_404(uow: UnitOfWork, resident_id: int) -> Resident:
     return resident
 
 
+# 個人番号通知書の送付先情報 as the clerk sees it (001a §3.7 7-①/②).
+LETTER_STATES = {
+    "sent": "送付中（CS経由で機構へ）",
+    "registered": "機構の個人番号カード管理システムが受付済",
+    "refused": "返戻",
+}
+
+
 @router.get("/residents/{resident_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
 def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
     r = resident_or_404(uow, resident_id)
@@ -195,6 +210,9 @@ def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) ->
         history=history,
         events=events,
         issues=issues,
+        letters=destination_info.extracts_of(uow, r.id),
+        cards=cards.cards_of(uow, r.id),
+        letter_state=LETTER_STATES,
         supported=supported,
         removal=removal,
         event_state=EVENT_STATES,

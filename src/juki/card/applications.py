@@ -1,0 +1,98 @@
+"""交付申請 (000 §3.3 1-⑥/⑦): the application-receipt contractor hands over each returned
+form; it is registered in File 3 against its 申請書ID only. The 個人番号 written on the
+form is ignored (F3-ACQ-05); a form whose 申請書ID was invalidated by a change of the
+4情報 is refused (F3-ACQ-06); nothing is stored for a refused form but the fact of the
+refusal, by 申請書ID, in the exchange record (OUT-05). Statistics give counts by processing
+state and of cards issued and valid, nothing per person (F3-USE-04)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from juki.card.models import CardFileEntry, ExchangeLog
+from juki.card.schemas import ApplicationCreate, Statistics
+from juki.core.clock import JST
+from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
+from juki.core.messaging.node import UnitOfWork
+from juki.core.operators.clients import Caller
+
+STATUSES = ("registered", "application_received", "issued", "invalidated")
+
+
+def receive(uow: UnitOfWork, caller: Caller, form: ApplicationCreate) -> CardFileEntry:
+    """Register the application against its 申請書ID (1-⑦); a refusal leaves only its record."""
+    try:
+        return _receive(uow.session, caller, form)
+    except JukiError as refused:
+        uow.session.rollback()  # nothing of it stays (and SQLite's write lock is freed)
+        with uow.node.unit_of_work() as log_uow:
+            log_uow.session.add(
+                exchange(caller, "application", form.application_id, f"refused:{refused.code}")
+            )
+        raise
+
+
+def exchange(caller: Caller, kind: str, key: str, result: str) -> ExchangeLog:
+    """One exchange with a contractor (OUT-05), by key only."""
+    return ExchangeLog(
+        at=dt.datetime.now(dt.UTC), kind=kind, counterpart=caller.client_id[:64],
+        operator=caller.operator[:64], terminal=caller.terminal[:64], key=key[:40],
+        result=result[:40],
+    )  # fmt: skip
+
+
+def _receive(session: Session, caller: Caller, form: ApplicationCreate) -> CardFileEntry:
+    entry = session.scalar(
+        select(CardFileEntry).where(CardFileEntry.application_id == form.application_id)
+    )
+    if entry is None:
+        raise NotFound("申請書IDが見つかりません", field="application_id")
+    if entry.status == "invalidated":
+        raise Conflict(
+            "この申請書は4情報等の変更により無効です。市町村の窓口で再発行を受けてください",
+            field="application_id", code="application_invalidated",
+        )  # fmt: skip
+    if entry.status != "registered":
+        raise Conflict(
+            "この申請書IDの申請は受付済みです", field="application_id", code="already_applied"
+        )
+    if form.applied_on > dt.datetime.now(JST).date():
+        raise InvalidInput("申請年月日が未来の日付です", field="applied_on")
+    at = dt.datetime.now(dt.UTC)
+    entry.status, entry.application_received_at = "application_received", at
+    entry.applied_on, entry.photo_sha256, entry.braille = (
+        form.applied_on,
+        form.photo_sha256,
+        form.braille,
+    )
+    session.add(exchange(caller, "application", form.application_id, "application_received"))
+    return entry
+
+
+def statistics(session: Session) -> Statistics:
+    counts = dict(
+        session.execute(
+            select(CardFileEntry.status, func.count()).group_by(CardFileEntry.status)
+        ).all()
+    )
+    waiting = session.scalar(select(func.count()).where(CardFileEntry.removed_on.is_not(None)))
+    today = dt.datetime.now(JST).date()
+    issued = select(func.count()).where(CardFileEntry.issued_at.is_not(None))
+    valid = select(func.count()).where(
+        CardFileEntry.status == "issued", CardFileEntry.expires_on >= today
+    )
+    return Statistics(
+        by_status={status: int(counts.get(status, 0)) for status in STATUSES},
+        applications_received=int(
+            session.scalar(
+                select(func.count()).where(CardFileEntry.application_received_at.is_not(None))
+            )
+            or 0
+        ),
+        cards_issued=int(session.scalar(issued) or 0),
+        valid_cards=int(session.scalar(valid) or 0),
+        awaiting_erasure=int(waiting or 0),
+    )

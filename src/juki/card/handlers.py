@@ -1,0 +1,27 @@
+"""Messages the card management system accepts (paths in core/messaging/paths.py): 送付先情報
+from a 市町村CS (000 §3.3 1-①, C15), answered by one receipt per record, and the
+residents' changes relayed by the national server (000 P3.4, C27)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from juki.card import service
+from juki.core.messages import MessageType
+from juki.core.messaging.envelope import Envelope
+from juki.core.messaging.node import Handler, UnitOfWork
+
+
+def on_destination_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for receipt in service.register_destinations(uow, envelope.sender, records):
+        uow.send(envelope.sender, MessageType.DESTINATION_RECEIPT, receipt.model_dump(mode="json"))
+
+
+def on_card_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    service.apply_changes(uow, envelope.sender, records)
+
+
+HANDLERS: dict[str, Handler] = {
+    MessageType.DESTINATION_INFO: on_destination_info,
+    MessageType.CARD_CHANGE: on_card_change,
+}

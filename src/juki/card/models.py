@@ -1,0 +1,84 @@
+"""File 3 at J-LIS: 個人番号カード用管理ファイル (000 §4.3), the part this system builds —
+the 送付先情報 each mayor sends (items 1-61 of 別添2-(3), held as received), the
+申請書ID printed on the form (65) and the 交付申請 registered against it (68-72) — and
+the record of what was exchanged with the CSs and the contractor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from juki.core.search import ProvisionLogMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CardFileEntry(Base):
+    """One person's 送付先情報 as registered (000 §3.3 1-①), and where its card stands.
+
+    The 67-item record is kept encrypted whole (the print contractor needs it, 1-②); the
+    個人番号 is found by its blind index only. Status: `registered` (1-①), then
+    `application_received` (1-⑦), then `issued` when the issuance contractor reports the
+    card made (1-⑨), or `invalidated` when the 4情報 changed or the person was removed
+    before the card was made (000 §3.3 P3.4, F3-ACQ-06)."""
+
+    __tablename__ = "card_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    destination_id: Mapped[str] = mapped_column(String(36), unique=True)  # 1 送付先管理番号
+    lg_code: Mapped[str] = mapped_column(String(6), index=True)  # 9 市町村コード
+    resident_code: Mapped[str] = mapped_column(String(11), index=True)  # 38 住民票コード
+    individual_number_index: Mapped[str] = mapped_column(String(64), index=True)  # 50
+    record_cipher: Mapped[bytes] = mapped_column(LargeBinary)  # 1-61, encrypted
+    digest: Mapped[str] = mapped_column(String(64))  # the registry's SHA-256 of the record
+    status: Mapped[str] = mapped_column(String(24))
+    application_id: Mapped[str] = mapped_column(String(23), unique=True)  # 65 申請書ID
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    invalidated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # 死亡・失踪宣告・職権消除: kept for a set period, then erased (000 F3-STO-03).
+    removed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The 交付申請 (000 §3.3 1-⑥/⑦; items 68-72): what the applicant wrote, nothing else.
+    applied_on: Mapped[dt.date | None] = mapped_column(Date)  # 71 申請年月日
+    application_received_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True)
+    )  # 68 処理年月日
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))  # 69 顔写真 (its digest)
+    braille: Mapped[bool | None] = mapped_column(Boolean)  # 72 点字有無
+    # The issuance result (000 §3.3 1-⑨), as provided to the mayor (1-⑪).
+    card_issue_number: Mapped[str | None] = mapped_column(
+        String(16), unique=True, index=True
+    )  # カード発行番号
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)  # カード有効期限
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ExchangeLog(Base):
+    """What was received from each CS and from the application-receipt contractor, and
+    the answer, refusals included (000 F3-ACQ-03: 更新の記録; OUT-05: the exchanges with
+    the contractor, kept 7 years). Keys only: 送付先管理番号, 申請書ID or update id."""
+
+    __tablename__ = "exchange_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # destination_info | card_change | application | issuance_result
+    kind: Mapped[str] = mapped_column(String(24))
+    counterpart: Mapped[str] = mapped_column(String(64))  # the CS, national, or API client
+    operator: Mapped[str] = mapped_column(String(64))
+    terminal: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(40))
+    result: Mapped[str] = mapped_column(String(40))  # registered | refused:<code> | …
+
+
+class ProvisionLog(Base, ProvisionLogMixin):
+    """提供記録 of the card management system (000 F3-PRV-01): every provision of
+    個人番号カード管理情報 to a mayor (1-⑪), refused ones included — when, by whom (this node
+    and the API client that caused it, its operator and terminal), to which CS, which items
+    under which ordinance, and for whom (住民票コード, never 個人番号). Kept 7 years."""
+
+    __tablename__ = "provision_log"

@@ -1,0 +1,305 @@
+"""Rules of the card management system for what reaches it over 住基ネット (000 §2.4):
+
+- 送付先情報 from a 市町村CS (000 §3.3 1-①, C15): registered in File 3 only if it arrived
+  whole (the registry's digest matches), in the prescribed format (000 F3-ACQ-02: every
+  項目長 right, nothing extra), and from the CS of the municipality it names; each record
+  is answered by a receipt naming only its 送付先管理番号 and digest (001a §3.7 7-②);
+- 住民の異動情報 relayed by the national server (000 P3.4, C27, F3-STO-01): applied to the
+  persons File 3 holds, dropped for everyone else. A change of the 4情報 (or of the
+  pre-printed 個人番号) invalidates the 申請書ID (F3-ACQ-06); 死亡, 失踪宣告 and 職権消除
+  start the period after which the purge job erases the person (F3-STO-03). A 転出 keeps
+  the person: the card follows them to the new municipality.
+
+Every receipt, refusal and applied change is in the audit log and the exchange record,
+by key only; the 個人番号 never appears in either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.card.models import CardFileEntry, ExchangeLog
+from juki.core.audit import log as audit
+from juki.core.identity import NUMBER_COLUMN
+from juki.core.messages import (
+    CardChange,
+    ChangeReason,
+    DestinationInfo,
+    DestinationNotice,
+    DestinationReceipt,
+)
+from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
+
+RECORD_COLUMN = "card_record"
+NO_DIGEST = "0" * 64
+# Removal from the register for good (000 F3-STO-03 "deceased persons"); a 転出 is not one.
+ERASING_REASONS = frozenset(
+    {ChangeReason.DEATH, ChangeReason.DISAPPEARANCE, ChangeReason.EX_OFFICIO_REMOVAL}
+)
+# The 4情報 as the form prints them (000 §3.3 1-③), and the 個人番号 printed beside them.
+FOUR_ITEMS = ("name_kanji", "name_kana", "address", "birth_date", "sex")
+PRINTED_ITEMS = (*FOUR_ITEMS, "individual_number")
+OUTSTANDING = frozenset({"registered", "application_received"})  # form out, no card yet
+LENGTHS = {"name_kanji": "name_kanji_length", "name_kana": "name_kana_length",
+           "address": "address_length"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    field: str
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- 送付先情報 (000 §3.3 1-①) ----------------------------------------------------------
+
+
+def register_destinations(
+    uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]
+) -> list[DestinationReceipt]:
+    """Register each intact, correct record; one receipt per record that names a usable
+    送付先管理番号 (one that does not is refused in the audit log only)."""
+    receipts = []
+    for raw in raws:
+        notice, refusal = _checked(uow.session, sender, raw)
+        if notice is not None:
+            _register(uow, notice)
+        receipt = _receipt(sender, raw, refusal)
+        key = receipt.destination_id if receipt else _destination_id_of(raw)
+        result = "registered" if refusal is None else f"refused:{refusal.code}"
+        _record(uow, "destination_info", sender, key, result, purpose="送付先情報の受領")
+        if receipt is not None:
+            receipts.append(receipt)
+    return receipts
+
+
+def _checked(
+    session: Session, sender: str, raw: dict[str, Any]
+) -> tuple[DestinationNotice | None, Refusal | None]:
+    try:
+        notice = DestinationNotice.model_validate(raw)
+    except ValidationError as exc:
+        return None, Refusal("invalid_notice", field_of(exc))
+    if not notice.intact():  # changed on the way (001a XFER-2-8, 001b C-06)
+        return None, Refusal("digest_mismatch", "digest")
+    try:
+        info = notice.info()
+    except ValidationError as exc:  # not the prescribed format (000 F3-ACQ-02)
+        return None, Refusal("invalid_format", field_of(exc))
+    if info.lg_code != code_of(sender):  # a CS sends only its own municipality's
+        return None, Refusal("other_municipality", "lg_code")
+    held = session.scalar(
+        select(CardFileEntry.digest).where(CardFileEntry.destination_id == info.destination_id)
+    )
+    if held is not None and held != notice.digest:
+        return None, Refusal("duplicate", "destination_id")
+    return notice, None
+
+
+def _register(uow: UnitOfWork, notice: DestinationNotice) -> None:
+    """Store the record; a repeat of one already registered changes nothing."""
+    info = notice.info()
+    if uow.session.scalar(
+        select(CardFileEntry.id).where(CardFileEntry.destination_id == info.destination_id)
+    ):
+        return
+    keys = uow.node.keys
+    uow.session.add(
+        CardFileEntry(
+            destination_id=info.destination_id,
+            lg_code=info.lg_code,
+            resident_code=info.resident_code,
+            individual_number_index=keys.blind_index(info.individual_number, column=NUMBER_COLUMN),
+            record_cipher=_seal(uow, notice.record),
+            digest=notice.digest,
+            status="registered",
+            application_id=_new_application_id(uow.session),
+            received_at=now(),
+        )
+    )
+    uow.session.flush()
+
+
+def _new_application_id(session: Session) -> str:
+    """申請書ID: 23 random digits (000 §6.5), opaque, printed on the form; never reused."""
+    while True:
+        candidate = f"{secrets.randbelow(10**23):023d}"
+        taken = session.scalar(
+            select(CardFileEntry.id).where(CardFileEntry.application_id == candidate)
+        )
+        if taken is None:
+            return candidate
+
+
+def _receipt(
+    sender: str, raw: dict[str, Any], refusal: Refusal | None
+) -> DestinationReceipt | None:
+    digest = raw.get("digest") if isinstance(raw, dict) else None
+    fields = {
+        "destination_id": _destination_id_of(raw),
+        "lg_code": code_of(sender),
+        "digest": digest if isinstance(digest, str) else NO_DIGEST,
+        "result": "registered" if refusal is None else "refused",
+    }
+    if refusal is not None:
+        fields |= {"refused_by": "card", "error_code": refusal.code, "field": refusal.field}
+    try:
+        return DestinationReceipt.model_validate(fields)
+    except ValidationError:
+        return None  # nothing to answer by: the refusal stays in the audit log
+
+
+def _destination_id_of(raw: Any) -> str:
+    record = raw.get("record") if isinstance(raw, dict) else None
+    found = record.get("destination_id") if isinstance(record, dict) else None
+    return str(found)[:36] if found is not None else ""
+
+
+def field_of(exc: ValidationError) -> str:
+    """The item at fault: the error's location, or the 項目長 a whole-record check names."""
+    errors = exc.errors()
+    if not errors:
+        return "record"
+    loc = [str(part) for part in errors[0]["loc"]]
+    if loc:
+        return loc[-1][:60]
+    named = re.search(r"([a-z_]+): ", errors[0]["msg"])
+    return named.group(1)[:60] if named else "record"
+
+
+# --- 住民の異動情報 (000 P3.4, C27) -------------------------------------------------------
+
+
+def apply_changes(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> int:
+    """Apply each relayed change to the persons held; returns how many entries changed."""
+    changes = [CardChange.model_validate(raw) for raw in raws]
+    held = _held(uow.session, changes)
+    applied = 0
+    for change in changes:
+        entries = {e.id: e for code in _codes(change) for e in held.get(code, [])}
+        for entry in entries.values():
+            result = _apply(uow, entry, change)
+            held.setdefault(change.resident_code, []).append(entry)  # later changes find it
+            _record(uow, "card_change", sender, change.update_id, result, entry.destination_id)
+            applied += 1
+    return applied
+
+
+def _codes(change: CardChange) -> set[str]:
+    """The codes the person may be held under: a 住民票コードの変更 names the old one."""
+    return {change.resident_code} | (
+        {change.previous_resident_code} if change.previous_resident_code else set()
+    )
+
+
+def _held(session: Session, changes: list[CardChange]) -> dict[str, list[CardFileEntry]]:
+    """File 3's entries for the batch's codes, in one query per 500 codes."""
+    codes = sorted(set().union(*(_codes(c) for c in changes))) if changes else []
+    found: dict[str, list[CardFileEntry]] = {}
+    for start in range(0, len(codes), 500):
+        stmt = select(CardFileEntry).where(
+            CardFileEntry.resident_code.in_(codes[start : start + 500])
+        )
+        for entry in session.scalars(stmt):
+            found.setdefault(entry.resident_code, []).append(entry)
+    return found
+
+
+def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
+    """Bring one entry up to date; returns what happened (for the record)."""
+    record = _open(uow, entry)
+    new = _printed_items(change)
+    altered = any(str(record.get(item)) != new[item] for item in PRINTED_ITEMS)
+    for item, value in new.items():
+        record[item] = value
+        if item in LENGTHS:
+            record[LENGTHS[item]] = len(value)
+    record["resident_code"] = change.resident_code
+    entry.resident_code = change.resident_code
+    entry.individual_number_index = uow.node.keys.blind_index(
+        change.individual_number, column=NUMBER_COLUMN
+    )
+    entry.record_cipher = _seal(uow, record)
+    entry.changed_at = now()
+    removed = change.reason in ERASING_REASONS
+    # Removed for good: erased after the period; recorded again: kept as before.
+    entry.removed_on = change.change_date if removed else None
+    # Only an outstanding form is invalidated; a card already made is the municipality's
+    # to update at the counter (card abolition is not built here).
+    if (altered or removed) and entry.status in OUTSTANDING:
+        entry.status, entry.invalidated_at = "invalidated", now()  # F3-ACQ-06
+        return "removed" if removed else "invalidated"
+    return "removed" if removed else "updated"
+
+
+def _printed_items(change: CardChange) -> dict[str, str]:
+    return {
+        "name_kanji": change.name_kanji,
+        "name_kana": change.name_kana,
+        "address": change.address,
+        "birth_date": change.birth_date.isoformat(),
+        "sex": change.sex,
+        "individual_number": change.individual_number,
+    }
+
+
+# --- storage and records ------------------------------------------------------------------
+
+
+def _seal(uow: UnitOfWork, record: dict[str, Any]) -> bytes:
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    return uow.node.keys.encrypt(text, column=RECORD_COLUMN)
+
+
+def _open(uow: UnitOfWork, entry: CardFileEntry) -> dict[str, Any]:
+    opened: dict[str, Any] = json.loads(
+        uow.node.keys.decrypt(entry.record_cipher, column=RECORD_COLUMN)
+    )
+    return opened
+
+
+def held_info(uow: UnitOfWork, entry: CardFileEntry) -> DestinationInfo:
+    """The entry's record as the prescribed format (what the print contractor gets)."""
+    return DestinationInfo.model_validate(_open(uow, entry))
+
+
+def _record(
+    uow: UnitOfWork,
+    kind: str,
+    counterpart: str,
+    key: str,
+    result: str,
+    destination_id: str | None = None,
+    purpose: str = "個人番号カード用管理ファイルの更新",
+) -> None:
+    """The exchange record (F3-ACQ-03) and the audit log, in the same transaction."""
+    uow.session.add(
+        ExchangeLog(
+            at=now(), kind=kind, counterpart=counterpart[:64], operator=f"({counterpart})"[:64],
+            terminal=counterpart[:64], key=key[:40], result=result[:40],
+        )
+    )  # fmt: skip
+    target = destination_id if destination_id is not None else key
+    refused = result.startswith("refused:")  # the audit log counts anything not "ok"
+    audit.record(
+        uow.session,
+        audit.Access(
+            operator=f"({counterpart})"[:40], terminal=counterpart, function=f"card.{kind}",
+            targets=(f"送付先管理番号={target[:36]}",), purpose=purpose,
+            result=result.removeprefix("refused:")[:16] if refused else "ok",
+            number_touched=True,
+        ),
+    )  # fmt: skip

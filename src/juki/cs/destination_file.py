@@ -1,0 +1,225 @@
+"""送付先情報ファイル at the CS (File 3; 001a §3.7 7-①/②, §4.3).
+
+The registry extracts each new person to be notified of a 個人番号 as one 送付先情報 record
+and sends it with its SHA-256. The CS
+
+1. receives it only if it arrived whole and correct (001a ACQ-3-8, 001b C-06): the digest
+   matches, the record has the prescribed format, it is this municipality's, the person is a
+   current resident, and the 個人番号 is the one File 2 holds for the latest 住民票コード
+   (000 §3.3 1-①: the CS checks each number against the latest code);
+2. holds it encrypted (the record names the 個人番号);
+3. passes it to J-LIS's card management system without edits: the stored record is
+   decrypted, its digest compared with the registry's once more, and only then sent, by the
+   destination master and in the provision record (001a XFER-2-8, XFER-2-1);
+4. marks it received when the card system's receipt returns, after which the purge job
+   erases it in one batch (retention under a year: rules.toml; 001a ACQ-3-8, STO-2-2,
+   STO-3-4). Refusals at either end go back to the registry by 送付先管理番号 only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from juki.core.audit import log as audit
+from juki.core.identity import NUMBER_COLUMN
+from juki.core.messages import (
+    DestinationInfo,
+    DestinationNotice,
+    DestinationReceipt,
+    MessageType,
+    destination_digest,
+)
+from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
+from juki.cs import provision
+from juki.cs.models import CsIdentityRow, DestinationEntry
+
+CARD = "card"  # 個人番号カード管理システム (000 §2.4)
+RECORD_COLUMN = "destination_record"
+NO_DIGEST = "0" * 64
+ALARM = logging.getLogger("juki.alarm")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    field: str
+
+
+def receive(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> None:
+    """7-①: store each intact, correct record; refuse the others back to the registry."""
+    now = dt.datetime.now(dt.UTC)
+    for raw in raws:
+        notice, refusal = _checked(uow, raw)
+        if refusal is not None:
+            _refuse(uow, sender, raw, refusal)
+            continue
+        assert notice is not None
+        info = notice.info()
+        uow.session.add(
+            DestinationEntry(
+                destination_id=info.destination_id,
+                record_cipher=uow.node.keys.encrypt(
+                    json.dumps(notice.record, ensure_ascii=False), column=RECORD_COLUMN
+                ),
+                digest=notice.digest,
+                status="stored",
+                stored_at=now,
+            )
+        )
+        _audit(uow, "cs.destination.receive", info.destination_id, "ok")
+    uow.session.flush()
+    send_stored(uow, provision.Sent(sender))
+
+
+def _checked(
+    uow: UnitOfWork, raw: dict[str, Any]
+) -> tuple[DestinationNotice | None, Refusal | None]:
+    try:
+        notice = DestinationNotice.model_validate(raw)
+    except ValidationError as exc:
+        return None, Refusal("invalid_notice", _field_of(exc))
+    if not notice.intact():
+        return None, Refusal("digest_mismatch", "digest")
+    try:
+        info = notice.info()
+    except ValidationError as exc:
+        return None, Refusal("invalid_format", _field_of(exc))
+    refusal = _against_file(uow, info)
+    return (notice, None) if refusal is None else (None, refusal)
+
+
+def _against_file(uow: UnitOfWork, info: DestinationInfo) -> Refusal | None:
+    if info.lg_code != code_of(uow.node.node_id):
+        return Refusal("other_municipality", "lg_code")
+    if uow.session.scalar(
+        select(DestinationEntry.id).where(DestinationEntry.destination_id == info.destination_id)
+    ):
+        return Refusal("duplicate", "destination_id")
+    row = uow.session.scalar(
+        select(CsIdentityRow).where(
+            CsIdentityRow.resident_code == info.resident_code, CsIdentityRow.is_current.is_(True)
+        )
+    )
+    if row is None or row.removed:  # only current residents (000 §3.3 1-①)
+        return Refusal("not_current_resident", "resident_code")
+    index = uow.node.keys.blind_index(info.individual_number, column=NUMBER_COLUMN)
+    if index != row.individual_number_index:
+        return Refusal("number_mismatch", "individual_number")
+    return None
+
+
+def send_stored(uow: UnitOfWork, sent: provision.Sent) -> int:
+    """7-②: send every stored record to the card system exactly as received: decrypted,
+    its digest recomputed and compared with the registry's (001a XFER-2-8). A record that
+    no longer matches is not sent: it is marked damaged, the alarm raised and the registry
+    told, so it extracts the person again."""
+    now = dt.datetime.now(dt.UTC)
+    entries = uow.session.scalars(
+        select(DestinationEntry).where(DestinationEntry.status == "stored")
+    ).all()
+    sent_count = 0
+    for entry in entries:
+        record = json.loads(uow.node.keys.decrypt(entry.record_cipher, column=RECORD_COLUMN))
+        if destination_digest(record) != entry.digest:
+            ALARM.critical("送付先情報 %s changed at the CS: not sent", entry.destination_id)
+            entry.status, entry.error_code = "damaged", "changed_at_cs"
+            _audit(uow, "cs.destination.send", entry.destination_id, "refused", "changed_at_cs")
+            _tell_registry(uow, entry, "refused", "changed_at_cs", "digest", "cs")
+            continue
+        notice = {"record": record, "digest": entry.digest}
+        if provision.provide(uow, sent, CARD, MessageType.DESTINATION_INFO, [notice]):
+            entry.status, entry.sent_at = "sent", now
+            sent_count += 1
+            _audit(uow, "cs.destination.send", entry.destination_id, "ok")
+    return sent_count
+
+
+def on_receipt(uow: UnitOfWork, raws: list[dict[str, Any]]) -> None:
+    """The card system's receipt: registered (the record may now be erased after the set
+    period) or refused; either way the registry hears of it."""
+    now = dt.datetime.now(dt.UTC)
+    for raw in raws:
+        receipt = DestinationReceipt.model_validate(raw)
+        entry = uow.session.scalar(
+            select(DestinationEntry).where(
+                DestinationEntry.destination_id == receipt.destination_id
+            )
+        )
+        if entry is None:
+            continue  # already erased: a repeated receipt changes nothing
+        if receipt.digest != entry.digest:
+            ALARM.critical("receipt for 送付先情報 %s names another digest", entry.destination_id)
+            entry.status, entry.error_code = "damaged", "receipt_digest_mismatch"
+        elif receipt.result == "registered":
+            entry.status, entry.received_at = "registered", now
+        else:
+            entry.status, entry.error_code = "refused", receipt.error_code
+        _audit(uow, "cs.destination.receipt", entry.destination_id, entry.status)
+        uow.send(_registry(uow), MessageType.DESTINATION_RECEIPT, raw)
+
+
+def _refuse(uow: UnitOfWork, sender: str, raw: dict[str, Any], refusal: Refusal) -> None:
+    record = raw.get("record")
+    destination_id = str(record.get("destination_id", "")) if isinstance(record, dict) else ""
+    digest = raw.get("digest")
+    digest = digest if isinstance(digest, str) else NO_DIGEST
+    _audit(uow, "cs.destination.receive", destination_id[:36], "refused", refusal.code)
+    try:
+        receipt = DestinationReceipt(
+            destination_id=destination_id, lg_code=code_of(uow.node.node_id), digest=digest,
+            result="refused", refused_by="cs", error_code=refusal.code, field=refusal.field,
+        )  # fmt: skip
+    except ValidationError:
+        # Without a usable 送付先管理番号 or digest there is nothing to answer by; the
+        # refusal is in the audit log and the registry's record stays unanswered.
+        return
+    uow.send(sender, MessageType.DESTINATION_RECEIPT, receipt.model_dump(mode="json"))
+
+
+def _tell_registry(
+    uow: UnitOfWork, entry: DestinationEntry, result: str, code: str, field: str, by: str
+) -> None:
+    receipt = DestinationReceipt.model_validate(
+        {"destination_id": entry.destination_id, "lg_code": code_of(uow.node.node_id),
+         "digest": entry.digest, "result": result, "refused_by": by, "error_code": code,
+         "field": field}
+    )  # fmt: skip
+    uow.send(_registry(uow), MessageType.DESTINATION_RECEIPT, receipt.model_dump(mode="json"))
+
+
+def _registry(uow: UnitOfWork) -> str:
+    return f"registry:{code_of(uow.node.node_id)}"
+
+
+def _field_of(exc: ValidationError) -> str:
+    """The item at fault: the error's location, or the 項目長 a whole-record check names."""
+    errors = exc.errors()
+    if not errors:
+        return "record"
+    loc = [str(part) for part in errors[0]["loc"]]
+    if loc:
+        return loc[-1][:60]
+    named = re.search(r"([a-z_]+): ", errors[0]["msg"])
+    return named.group(1)[:60] if named else "record"
+
+
+def _audit(
+    uow: UnitOfWork, function: str, destination_id: str, result: str, reason: str = ""
+) -> None:
+    targets = (f"送付先管理番号={destination_id}",) + ((f"理由={reason}",) if reason else ())
+    audit.record(
+        uow.session,
+        audit.Access(
+            operator="(cs)", terminal=uow.node.node_id, function=function, targets=targets,
+            purpose="送付先情報の通知", result=result, number_touched=True,
+        ),
+    )  # fmt: skip

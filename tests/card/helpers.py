@@ -1,0 +1,202 @@
+"""送付先情報 built by hand in the prescribed format (001a §4.3.3, the 67 items) and sent to the
+card management system the way a 市町村CS sends it; what the card system answered and holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from juki.card.models import CardFileEntry, ExchangeLog
+from juki.core import ids
+from juki.core.messages import DESTINATION_LENGTHS, DestinationInfo, MessageType, destination_digest
+from juki.core.messaging import tables
+from juki.core.operators import clients
+from juki.core.operators.accounts import SETUP
+from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
+from juki.registry import service as reg
+from tests.conftest import born, resident
+
+LG = "131075"
+CS = f"cs:{LG}"
+CARD = "card"
+
+
+def new_number() -> str:
+    return ids.individual_number_from_body(f"{uuid.uuid4().int % 10**11:011d}")
+
+
+def new_code() -> str:
+    return ids.resident_code_from_body(ids.new_resident_code_body())
+
+
+def destination_record(
+    resident_code: str, number: str, lg: str = LG, **items: Any
+) -> dict[str, Any]:
+    """One person's 送付先情報 (JSON form, as the registry extracts it), 項目長 consistent."""
+    record: dict[str, Any] = {
+        "destination_id": f"dst-{uuid.uuid4().hex[:16]}",
+        "destination_postal_code": "1310033",
+        "destination_address": "東京都墨田区向島一丁目2番3号",
+        "destination_address_gaiji_count": 0,
+        "addressee_name": "墨田\u3000花子",
+        "addressee_name_gaiji_count": 0,
+        "lg_code": lg,
+        "lg_name": "墨田区",
+        "lg_postal_code": "1308640",
+        "lg_address": "東京都墨田区吾妻橋一丁目23番20号",
+        "lg_address_gaiji_count": 0,
+        "lg_phone": "03-5608-1111",
+        "issuing_place_name": "墨田区役所",
+        "issuing_place_name_gaiji_count": 0,
+        "issuing_place_postal_code": "1308640",
+        "issuing_place_address": "東京都墨田区吾妻橋一丁目23番20号",
+        "issuing_place_address_gaiji_count": 0,
+        "issuing_place_phone": "03-5608-1111",
+        "delivery_place_name": "墨田区役所",
+        "delivery_place_name_gaiji_count": 0,
+        "delivery_place_postal_code": "1308640",
+        "delivery_place_address": "東京都墨田区吾妻橋一丁目23番20号",
+        "delivery_place_address_gaiji_count": 0,
+        "delivery_place_phone": "03-5608-1111",
+        "persons": 1,
+        "processed_on": dt.date.today().isoformat(),
+        "operator_id": "clerk-0001",
+        "terminal_id": "t-0001",
+        "print_category": "1",
+        "resident_code": resident_code,
+        "name_kanji": "墨田\u3000花子",
+        "name_gaiji_count": 0,
+        "name_kana": "スミダ\u3000ハナコ",
+        "postal_code": "1310033",
+        "address": "東京都墨田区吾妻橋一丁目2番3号",  # as tests.conftest.person
+        "address_gaiji_count": 0,
+        "birth_date": "1990-04-01",
+        "sex": "2",
+        "individual_number": number,
+    } | items
+    for length_field, item in DESTINATION_LENGTHS.items():
+        record.setdefault(length_field, len(record.get(item, "")))
+    return DestinationInfo.model_validate(record).model_dump(mode="json")
+
+
+def notice_of(record: dict[str, Any]) -> dict[str, Any]:
+    return {"record": record, "digest": destination_digest(record)}
+
+
+def send_from_cs(network: EmbeddedNetwork, notices: list[dict[str, Any]], cs: str = CS) -> None:
+    """Sent by `cs` to the card system in one envelope, then delivered."""
+    with network.node(cs).unit_of_work() as uow:
+        for notice in notices:
+            uow.send(CARD, MessageType.DESTINATION_INFO, notice)
+    network.pump()
+
+
+def receipts(network: EmbeddedNetwork, cs: str = CS) -> list[dict[str, Any]]:
+    """Every DestinationReceipt the card system ever sent to `cs`, in order."""
+    node = network.node(CARD)
+    outbox = tables.outbox
+    with node.db.session() as session:
+        stored = session.scalars(
+            select(outbox.c.envelope)
+            .where(outbox.c.recipient == cs, outbox.c.type == MessageType.DESTINATION_RECEIPT)
+            .order_by(outbox.c.channel_seq)
+        ).all()
+    return [r for e in stored for r in json.loads(node.open_at_rest(e))["body"]["records"]]
+
+
+def entries(network: EmbeddedNetwork) -> list[CardFileEntry]:
+    with network.node(CARD).db.session() as session:
+        rows = list(session.scalars(select(CardFileEntry).order_by(CardFileEntry.id)))
+        session.expunge_all()
+        return rows
+
+
+def exchanges(network: EmbeddedNetwork) -> list[ExchangeLog]:
+    with network.node(CARD).db.session() as session:
+        rows = list(session.scalars(select(ExchangeLog).order_by(ExchangeLog.id)))
+        session.expunge_all()
+        return rows
+
+
+def held_person(network: EmbeddedNetwork, **overrides: Any) -> tuple[int, CardFileEntry]:
+    """A person born in 墨田区 (so the national server holds them), whose 送付先情報 the
+    card system registered: (resident id, File 3 entry)."""
+    rid = born(network, **overrides)
+    code = resident(network, LG, rid).resident_code
+    with network.node(f"registry:{LG}").unit_of_work() as uow:
+        number = reg.number_of(uow, reg.get_resident(uow, rid))
+    record = destination_record(code, number, birth_date="2026-11-01", **_as_items(overrides))
+    send_from_cs(network, [notice_of(record)])
+    [entry] = [e for e in entries(network) if e.destination_id == record["destination_id"]]
+    return rid, entry
+
+
+def _as_items(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The person's items as born (tests.conftest.person) in the record's names."""
+    return {k: v for k, v in overrides.items() if k in ("name_kanji", "name_kana", "address")}
+
+
+def contractor(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
+    """The application-receipt contractor's system, a registered API client (000 §3.3 1-⑥)."""
+    node = network.node(CARD)
+    key = clients.ClientKey.generate(f"system:receipt-{uuid.uuid4().hex[:6]}")
+    with node.unit_of_work() as uow:
+        clients.register_client(
+            uow.session, SETUP, node.role, client_id=key.client_id,
+            name="申請書受付事業者", public_key_pem=key.public_pem(),
+            rights=rights if rights is not None else {"card_applications": "update"},
+        )  # fmt: skip
+    client = TestClient(network_app(network))
+    client.auth = clients.ClientAuth(key, "receipt-op-01", "receipt-terminal-1")
+    return client
+
+
+def application(application_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "application_id": application_id,
+        "applied_on": dt.date.today().isoformat(),
+        "photo_sha256": "ab" * 32,
+    } | fields
+
+
+def issuer(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
+    """The card issuance system (the issuance contractor), a registered API client (1-⑨)."""
+    node = network.node(CARD)
+    key = clients.ClientKey.generate(f"system:issuance-{uuid.uuid4().hex[:6]}")
+    with node.unit_of_work() as uow:
+        clients.register_client(
+            uow.session, SETUP, node.role, client_id=key.client_id,
+            name="カード発行事業者", public_key_pem=key.public_pem(),
+            rights=rights if rights is not None else {"card_issuance": "update"},
+        )  # fmt: skip
+    client = TestClient(network_app(network))
+    client.auth = clients.ClientAuth(key, "issue-op-01", "issue-terminal-1")
+    return client
+
+
+def issuance_result(application_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "application_id": application_id,
+        "card_issue_number": uuid.uuid4().hex[:16].upper(),
+        "expires_on": (dt.date.today() + dt.timedelta(days=3650)).isoformat(),
+        "result_code": "00",
+    } | fields
+
+
+def sent(network: EmbeddedNetwork, message_type: str, recipient: str = CS) -> list[dict[str, Any]]:
+    """Every record of `message_type` the card system sent to `recipient`, in order."""
+    node = network.node(CARD)
+    outbox = tables.outbox
+    with node.db.session() as session:
+        stored = session.scalars(
+            select(outbox.c.envelope)
+            .where(outbox.c.recipient == recipient, outbox.c.type == message_type)
+            .order_by(outbox.c.channel_seq)
+        ).all()
+    return [r for e in stored for r in json.loads(node.open_at_rest(e))["body"]["records"]]

@@ -1,0 +1,174 @@
+"""Keeping File 3 current (000 P3.4, C27, F3-STO-01): each change the national server applies
+is relayed to the card system, which applies it to the persons it holds and drops the rest.
+A change of the 4情報 invalidates the 申請書ID (F3-ACQ-06); a death starts the period after
+which the purge job erases the person (F3-STO-03)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from sqlalchemy import func, select
+
+from juki.card.models import Base, CardFileEntry
+from juki.card.service import RECORD_COLUMN
+from juki.core.audit.tables import audit_log
+from juki.core.messages import MessageType
+from juki.core.messaging import tables
+from juki.core.retention import engine
+from juki.core.retention.tables import retention_purges
+from juki.network.embedded import EmbeddedNetwork
+from juki.registry import schemas
+from juki.registry import service as reg
+from tests.card.helpers import (
+    CARD,
+    LG,
+    application,
+    contractor,
+    entries,
+    exchanges,
+    held_person,
+    new_code,
+    new_number,
+)
+from tests.conftest import born, record, resident
+from tests.registry.helpers import INTAKE
+
+TODAY = dt.date.today()
+NEW_NAME = schemas.NameChangeNotice(
+    name_kanji="押上\u3000花子", name_kana="オシアゲ\u3000ハナコ",
+    former_surname_kanji="墨田", former_surname_kana="スミダ", change_date=TODAY,
+)  # fmt: skip
+
+
+def entry_of(network: EmbeddedNetwork, destination_id: str) -> CardFileEntry | None:
+    found = [e for e in entries(network) if e.destination_id == destination_id]
+    return found[0] if found else None
+
+
+def held_items(network: EmbeddedNetwork, destination_id: str) -> dict[str, object]:
+    entry = entry_of(network, destination_id)
+    assert entry is not None
+    opened: dict[str, object] = json.loads(
+        network.node(CARD).keys.decrypt(entry.record_cipher, column=RECORD_COLUMN)
+    )
+    return opened
+
+
+def relayed(network: EmbeddedNetwork) -> int:
+    """How many 異動情報 messages the card system has applied from the national server."""
+    with network.node(CARD).db.session() as session:
+        query = select(func.count()).where(
+            tables.inbox.c.sender == "national", tables.inbox.c.type == MessageType.CARD_CHANGE
+        )
+        return int(session.scalar(query) or 0)
+
+
+def test_a_name_change_invalidates_the_application_id_and_a_later_form_is_refused(
+    network: EmbeddedNetwork,
+) -> None:
+    rid, entry = held_person(network)
+    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    changed = entry_of(network, entry.destination_id)
+    assert changed is not None
+    assert (changed.status, changed.application_id) == ("invalidated", entry.application_id)
+    assert changed.invalidated_at is not None
+    items = held_items(network, entry.destination_id)
+    assert (items["name_kanji"], items["name_kanji_length"]) == ("押上\u3000花子", 5)
+    answer = contractor(network).post("/card/applications", json=application(entry.application_id))
+    assert answer.status_code == 409
+    assert answer.json()["field"] == "application_id"
+    assert answer.json()["code"] == "application_invalidated"
+    assert all(e.application_received_at is None for e in entries(network))  # nothing stored
+
+
+def test_a_move_within_the_municipality_invalidates_too(network: EmbeddedNetwork) -> None:
+    rid, entry = held_person(network)
+    notice = schemas.MoveWithinNotice(
+        intake=INTAKE, address="東京都墨田区業平二丁目1番1号", change_date=TODAY
+    )
+    record(network, LG, reg.record_move_within, rid, notice)
+    moved = entry_of(network, entry.destination_id)
+    assert moved is not None
+    assert moved.status == "invalidated"
+    assert held_items(network, entry.destination_id)["address"] == "東京都墨田区業平二丁目1番1号"
+
+
+def test_a_resident_code_change_follows_the_person_and_keeps_the_form(
+    network: EmbeddedNetwork,
+) -> None:
+    rid, entry = held_person(network)
+    notice = schemas.ResidentCodeChangeNotice(change_date=TODAY)
+    record(network, LG, reg.change_resident_code, rid, notice)
+    new_code = resident(network, LG, rid).resident_code
+    changed = entry_of(network, entry.destination_id)
+    assert changed is not None
+    assert new_code != entry.resident_code
+    assert (changed.resident_code, changed.status) == (new_code, "registered")
+    assert held_items(network, entry.destination_id)["resident_code"] == new_code
+
+
+def test_every_applied_change_is_relayed_by_the_national_server(
+    network: EmbeddedNetwork,
+) -> None:
+    before = relayed(network)
+    rid = born(network)
+    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    assert relayed(network) >= before + 2  # the birth and the name change (C27)
+
+
+def test_changes_of_persons_not_held_are_dropped(network: EmbeddedNetwork) -> None:
+    held_person(network)
+    held_before = entries(network)
+    logged_before = exchanges(network)
+    stranger = card_change(new_code())
+    with network.node("national").unit_of_work() as uow:
+        uow.send(CARD, MessageType.CARD_CHANGE, stranger)
+    network.pump()
+    assert relayed(network) >= 1
+    # Nothing about the stranger is kept: File 3, its record and the audit log are as they were.
+    assert [(e.id, e.resident_code, e.status, e.record_cipher) for e in entries(network)] == [
+        (e.id, e.resident_code, e.status, e.record_cipher) for e in held_before
+    ]
+    assert len(exchanges(network)) == len(logged_before)
+    with network.node(CARD).db.session() as session:
+        targets = session.scalars(select(audit_log.c.targets)).all()
+    assert all(
+        stranger["update_id"] not in t and stranger["resident_code"] not in t for t in targets
+    )
+
+
+def card_change(code: str, **fields: object) -> dict[str, object]:
+    return {
+        "update_id": str(uuid.uuid4()), "resident_code": code, "name_kanji": "錦糸　一郎",
+        "name_kana": "キンシ　イチロウ", "birth_date": "1980-01-01", "sex": "1",
+        "address": "東京都墨田区錦糸一丁目1番1号", "lg_code": LG,
+        "individual_number": new_number(), "reason": "name_change",
+        "change_date": TODAY.isoformat(),
+    } | fields  # fmt: skip
+
+
+def test_a_death_is_erased_after_the_period_and_not_before(network: EmbeddedNetwork) -> None:
+    rid, entry = held_person(network)
+    record(network, LG, reg.record_death, rid, schemas.DeathNotice(change_date=TODAY))
+    dead = entry_of(network, entry.destination_id)
+    assert dead is not None
+    assert (dead.removed_on, dead.status) == (TODAY, "invalidated")
+    rule = "個人番号カード用管理ファイル（死亡・失踪宣告・職権消除の者）"
+    assert purge_at(network, years=4.9)[rule].erased == 0
+    assert entry_of(network, entry.destination_id) is not None
+    done = purge_at(network, years=5.1)[rule]
+    assert done.erased >= 1
+    assert str(entry.id) in done.keys
+    assert entry_of(network, entry.destination_id) is None
+    with network.node(CARD).db.session() as session:  # the erasure history (F3-STO-02)
+        history = session.execute(select(retention_purges.c.rule, retention_purges.c.erased))
+        assert (rule, done.erased) in [tuple(row) for row in history]
+
+
+def purge_at(network: EmbeddedNetwork, years: float) -> dict[str, engine.Purge]:
+    node = network.node(CARD)
+    at = dt.datetime.now(dt.UTC) + dt.timedelta(days=365.25 * years)
+    with node.unit_of_work() as uow:
+        return {p.rule: p for p in engine.purge(uow.session, "card", Base.metadata, at)}
