@@ -37,6 +37,7 @@ from tests.card.helpers import (
     issuer,
     sent,
 )
+from tests.card.test_changes import NEW_NAME
 from tests.conftest import born, record, resident
 
 URL = "/card/issuance-results"
@@ -151,6 +152,17 @@ def test_a_result_for_an_invalidated_application_is_refused_and_recorded(
     assert (row.refused_reason or "").startswith("application_invalidated")
     [logged] = [x for x in exchanges(network) if x.kind == "issuance_result"]
     assert logged.result == "refused:application_invalidated"
+
+
+def test_a_change_after_the_card_was_made_leaves_it_issued(network: EmbeddedNetwork) -> None:
+    """F3-ACQ-06 invalidates an outstanding form only: a card made is updated at the
+    municipality's counter, not invalidated by the card system."""
+    rid, _number, entry = applied(network)
+    assert issuer(network).post(URL, json=issuance_result(entry.application_id)).status_code == 201
+    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    changed = entry_now(network, entry.id)
+    assert (changed.status, changed.invalidated_at) == ("issued", None)
+    assert changed.changed_at is not None
 
 
 def test_an_unknown_or_unapplied_application_is_refused(network: EmbeddedNetwork) -> None:

@@ -52,7 +52,7 @@ def test_the_card_system_accepts_its_two_inputs(
     assert ack.status == "applied"
 
 
-def test_personal_data_leaves_the_card_system_only_for_the_mayor() -> None:
+def test_personal_data_leaves_the_card_system_for_no_one() -> None:
     """What it sends: the receipt (keys, no personal item) and 個人番号カード管理情報 (the
     1-⑪ whitelist, `CardInfo`), to a CS only. Nothing goes to the national server, the
     generator, a prefecture or straight to a registry (F3-USE-01, F3-PRV-05)."""
