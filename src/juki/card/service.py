@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +35,7 @@ from juki.core.messages import (
     DestinationInfo,
     DestinationNotice,
     DestinationReceipt,
+    item_at_fault,
 )
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
@@ -92,13 +92,13 @@ def _checked(
     try:
         notice = DestinationNotice.model_validate(raw)
     except ValidationError as exc:
-        return None, Refusal("invalid_notice", field_of(exc))
+        return None, Refusal("invalid_notice", item_at_fault(exc))
     if not notice.intact():  # changed on the way (001a XFER-2-8, 001b C-06)
         return None, Refusal("digest_mismatch", "digest")
     try:
         info = notice.info()
     except ValidationError as exc:  # not the prescribed format (000 F3-ACQ-02)
-        return None, Refusal("invalid_format", field_of(exc))
+        return None, Refusal("invalid_format", item_at_fault(exc))
     if info.lg_code != code_of(sender):  # a CS sends only its own municipality's
         return None, Refusal("other_municipality", "lg_code")
     held = session.scalar(
@@ -166,18 +166,6 @@ def _destination_id_of(raw: Any) -> str:
     record = raw.get("record") if isinstance(raw, dict) else None
     found = record.get("destination_id") if isinstance(record, dict) else None
     return str(found)[:36] if found is not None else ""
-
-
-def field_of(exc: ValidationError) -> str:
-    """The item at fault: the error's location, or the 項目長 a whole-record check names."""
-    errors = exc.errors()
-    if not errors:
-        return "record"
-    loc = [str(part) for part in errors[0]["loc"]]
-    if loc:
-        return loc[-1][:60]
-    named = re.search(r"([a-z_]+): ", errors[0]["msg"])
-    return named.group(1)[:60] if named else "record"
 
 
 # --- 住民の異動情報 (000 P3.4, C27) -------------------------------------------------------

@@ -10,10 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from juki.core import ids
 from juki.core.errors import InvalidInput
@@ -481,6 +489,19 @@ DESTINATION_LENGTHS = {
     "substitute_name_length": "substitute_name",
     "substitute_address_length": "substitute_address",
 }
+
+
+def item_at_fault(exc: ValidationError) -> str:
+    """The 送付先情報 item a validation error names: its location, or the 項目長 that the
+    whole-record check names in its message (for refusals that name the field)."""
+    errors = exc.errors()
+    if not errors:
+        return "record"
+    loc = [str(part) for part in errors[0]["loc"]]
+    if loc:
+        return loc[-1][:60]
+    named = re.search(r"([a-z_]+): ", errors[0]["msg"])
+    return named.group(1)[:60] if named else "record"
 
 
 def destination_digest(record: dict[str, Any]) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +35,7 @@ from juki.core.messages import (
     DestinationReceipt,
     MessageType,
     destination_digest,
+    item_at_fault,
 )
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
@@ -86,13 +86,13 @@ def _checked(
     try:
         notice = DestinationNotice.model_validate(raw)
     except ValidationError as exc:
-        return None, Refusal("invalid_notice", _field_of(exc))
+        return None, Refusal("invalid_notice", item_at_fault(exc))
     if not notice.intact():
         return None, Refusal("digest_mismatch", "digest")
     try:
         info = notice.info()
     except ValidationError as exc:
-        return None, Refusal("invalid_format", _field_of(exc))
+        return None, Refusal("invalid_format", item_at_fault(exc))
     refusal = _against_file(uow, info)
     return (notice, None) if refusal is None else (None, refusal)
 
@@ -198,18 +198,6 @@ def _tell_registry(
 
 def _registry(uow: UnitOfWork) -> str:
     return f"registry:{code_of(uow.node.node_id)}"
-
-
-def _field_of(exc: ValidationError) -> str:
-    """The item at fault: the error's location, or the 項目長 a whole-record check names."""
-    errors = exc.errors()
-    if not errors:
-        return "record"
-    loc = [str(part) for part in errors[0]["loc"]]
-    if loc:
-        return loc[-1][:60]
-    named = re.search(r"([a-z_]+): ", errors[0]["msg"])
-    return named.group(1)[:60] if named else "record"
 
 
 def _audit(
