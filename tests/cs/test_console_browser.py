@@ -60,7 +60,8 @@ def test_a_cs_operator_logs_in_biometrically_and_reads_a_person(
     # From the keyboard: the password, then the authenticator (user verification).
     page.goto(f"{console}/login")
     page.bring_to_front()
-    assert page.evaluate("document.activeElement.id") == "f-login"
+    # Autofocus lands once the page is in front: wait for it (fails after 5 s if it never does).
+    page.wait_for_function("document.activeElement?.id === 'f-login'", timeout=5000)
     assert "市町村CS" in page.title()
     page.keyboard.type(INQUIRER.login)
     page.keyboard.press("Tab")

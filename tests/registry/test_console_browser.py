@@ -73,7 +73,8 @@ def log_in(page: Any, console: str, who: str) -> None:
     page.goto(f"{console}/login")
     # The field has autofocus; a background tab gets it only when brought to the front.
     page.bring_to_front()
-    assert page.evaluate("document.activeElement.id") == "f-login"
+    # Autofocus lands once the page is in front: wait for it (fails after 5 s if it never does).
+    page.wait_for_function("document.activeElement?.id === 'f-login'", timeout=5000)
     page.keyboard.type(person.login)
     page.keyboard.press("Tab")
     page.keyboard.type(person.password)
@@ -288,7 +289,8 @@ def test_support_measure_refuses_a_third_party(
 
 
 def test_queue_shows_what_went_to_the_cs(site: tuple[EmbeddedNetwork, str], page: Any) -> None:
-    _network, console = site
+    network, console = site
+    move_in_family(network, FAMILY[:1])  # something sent, whichever tests ran before
     log_in(page, console, "clerk")
     page.goto(f"{console}/queue")
     assert "送信済" in page.inner_text("main")
