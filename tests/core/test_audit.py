@@ -4,6 +4,7 @@ checkpoint was signed; a console action that cannot be logged does not happen.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterator
 
@@ -250,3 +251,47 @@ def test_the_monthly_access_report_per_operator_and_task(sqlite_network: Embedde
         ("sato", "GET /audit", 1, 1, 0),
         ("sato", "GET /residents/{resident_id}", 2, 0, 2),
     ]
+
+
+def test_a_batch_appends_one_entry_each_in_one_chain(network: EmbeddedNetwork) -> None:
+    """`uow.audit` defers a transaction's accesses to one turn at commit (`record_all`):
+    each access still gets its own numbered entry, chained as if appended one by one,
+    interleaved safely with entries written directly."""
+    fill(network, 2)
+    node = network.node(f"registry:{LG}")
+    with node.unit_of_work() as uow:
+        for i in range(40):
+            uow.audit(audit.Access("(cs)", "t", "cs.destination.receive", (f"送付先管理番号={i}",)))
+        audit.record(uow.session, audit.Access("kakari", "t", "GET /residents/{id}", ("id=1",)))
+    with node.db.session() as session:
+        rows = session.execute(select(audit_log).order_by(audit_log.c.seq)).all()
+        audit.checkpoint(session, node.node_id, node.sign)
+    assert [r.seq for r in rows] == list(range(1, 44))
+    assert rows[2].function == "GET /residents/{id}"  # written at once; the batch at commit
+    assert [json.loads(r.targets) for r in rows[3:]] == [[f"送付先管理番号={i}"] for i in range(40)]
+    report = check(network)
+    assert report.ok, report.problems
+    assert report.entries == 43
+
+
+def test_a_batch_that_cannot_be_logged_is_not_done(
+    sqlite_network: EmbeddedNetwork, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fail-safe holds for deferred entries: the log fails at commit, so does the work."""
+    node = sqlite_network.node(f"registry:{LG}")
+    tamper(sqlite_network, "ALTER TABLE audit_log RENAME TO audit_log_gone")
+
+    def work() -> None:
+        with node.unit_of_work() as uow:
+            uow.session.execute(text("INSERT INTO msg_channel_in VALUES ('done-unlogged', 7)"))
+            uow.audit(audit.Access("(cs)", "t", "cs.destination.receive", ("k=1",)))
+
+    with (
+        caplog.at_level(logging.CRITICAL, logger="juki.alarm"),
+        pytest.raises(audit.AuditUnavailable),
+    ):
+        work()
+    assert any("audit log unavailable" in r.getMessage() for r in caplog.records)
+    with node.db.session() as session:
+        senders = session.execute(text("SELECT sender FROM msg_channel_in")).scalars().all()
+    assert "done-unlogged" not in senders

@@ -108,9 +108,9 @@ def test_a_refusal_is_kept_with_the_item_at_fault(network: EmbeddedNetwork) -> N
         refused_by="card", error_code="invalid_format", field="address_length",
     )  # fmt: skip
     with network.node(REGISTRY).unit_of_work() as uow:
-        destination_info.receive_receipt(uow, refusal)
+        destination_info.receive_receipts(uow, [refusal])
         other = refusal.model_copy(update={"digest": "0" * 64, "field": "name_kana"})
-        destination_info.receive_receipt(uow, other)  # about another record: ignored
+        destination_info.receive_receipts(uow, [other])  # about another record: ignored
     (kept,) = extracts(network, rid)
     assert (kept.status, kept.refused_by) == ("refused", "card")
     assert (kept.error_code, kept.error_field) == ("invalid_format", "address_length")

@@ -71,24 +71,31 @@ def register_destinations(
     uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]
 ) -> list[DestinationReceipt]:
     """Register each intact, correct record; one receipt per record that names a usable
-    送付先管理番号 (one that does not is refused in the audit log only)."""
+    送付先管理番号 (one that does not is refused in the audit log only). File 3 is read
+    once for the batch."""
+    checked = [(raw, *_intact(sender, raw)) for raw in raws]
+    held = _held_digests(uow.session, [n.info().destination_id for _, n, _ in checked if n])
+    fresh: list[DestinationNotice] = []
     receipts = []
-    for raw in raws:
-        notice, refusal = _checked(uow.session, sender, raw)
+    for raw, notice, refusal in checked:
         if notice is not None:
-            _register(uow, notice)
+            destination_id = notice.info().destination_id
+            if held.get(destination_id, notice.digest) != notice.digest:
+                notice, refusal = None, Refusal("duplicate", "destination_id")
+            elif destination_id not in held:  # a repeat of one registered changes nothing
+                held[destination_id] = notice.digest
+                fresh.append(notice)
         receipt = _receipt(sender, raw, refusal)
         key = receipt.destination_id if receipt else _destination_id_of(raw)
         result = "registered" if refusal is None else f"refused:{refusal.code}"
         _record(uow, "destination_info", sender, key, result, purpose="送付先情報の受領")
         if receipt is not None:
             receipts.append(receipt)
+    _register(uow, fresh)
     return receipts
 
 
-def _checked(
-    session: Session, sender: str, raw: dict[str, Any]
-) -> tuple[DestinationNotice | None, Refusal | None]:
+def _intact(sender: str, raw: dict[str, Any]) -> tuple[DestinationNotice | None, Refusal | None]:
     try:
         notice = DestinationNotice.model_validate(raw)
     except ValidationError as exc:
@@ -101,47 +108,61 @@ def _checked(
         return None, Refusal("invalid_format", item_at_fault(exc))
     if info.lg_code != code_of(sender):  # a CS sends only its own municipality's
         return None, Refusal("other_municipality", "lg_code")
-    held = session.scalar(
-        select(CardFileEntry.digest).where(CardFileEntry.destination_id == info.destination_id)
-    )
-    if held is not None and held != notice.digest:
-        return None, Refusal("duplicate", "destination_id")
     return notice, None
 
 
-def _register(uow: UnitOfWork, notice: DestinationNotice) -> None:
-    """Store the record; a repeat of one already registered changes nothing."""
-    info = notice.info()
-    if uow.session.scalar(
-        select(CardFileEntry.id).where(CardFileEntry.destination_id == info.destination_id)
-    ):
-        return
-    keys = uow.node.keys
-    uow.session.add(
-        CardFileEntry(
-            destination_id=info.destination_id,
-            lg_code=info.lg_code,
-            resident_code=info.resident_code,
-            individual_number_index=keys.blind_index(info.individual_number, column=NUMBER_COLUMN),
-            record_cipher=_seal(uow, notice.record),
-            digest=notice.digest,
-            status="registered",
-            application_id=_new_application_id(uow.session),
-            received_at=now(),
+def _held_digests(session: Session, destination_ids: list[str]) -> dict[str, str]:
+    ids = sorted(set(destination_ids))
+    held: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        stmt = select(CardFileEntry.destination_id, CardFileEntry.digest).where(
+            CardFileEntry.destination_id.in_(ids[start : start + 500])
         )
-    )
+        held.update({row.destination_id: row.digest for row in session.execute(stmt)})
+    return held
+
+
+def _register(uow: UnitOfWork, notices: list[DestinationNotice]) -> None:
+    """Store the new records, each with its own 申請書ID."""
+    keys = uow.node.keys
+    application_ids = _new_application_ids(uow.session, len(notices))
+    for notice, application_id in zip(notices, application_ids, strict=True):
+        info = notice.info()
+        uow.session.add(
+            CardFileEntry(
+                destination_id=info.destination_id,
+                lg_code=info.lg_code,
+                resident_code=info.resident_code,
+                individual_number_index=keys.blind_index(
+                    info.individual_number, column=NUMBER_COLUMN
+                ),
+                record_cipher=_seal(uow, notice.record),
+                digest=notice.digest,
+                status="registered",
+                application_id=application_id,
+                received_at=now(),
+            )
+        )
     uow.session.flush()
 
 
-def _new_application_id(session: Session) -> str:
-    """申請書ID: 23 random digits (000 §6.5), opaque, printed on the form; never reused."""
-    while True:
-        candidate = f"{secrets.randbelow(10**23):023d}"
-        taken = session.scalar(
-            select(CardFileEntry.id).where(CardFileEntry.application_id == candidate)
-        )
-        if taken is None:
-            return candidate
+def _new_application_ids(session: Session, count: int) -> list[str]:
+    """申請書ID: 23 random digits (000 §6.5), opaque, printed on the form; never reused:
+    drawn for the whole batch, and any already taken (or drawn twice) drawn again."""
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        drawn = sorted({f"{secrets.randbelow(10**23):023d}" for _ in range(count - len(chosen))})
+        taken: set[str] = set()
+        for start in range(0, len(drawn), 500):
+            taken.update(
+                session.scalars(
+                    select(CardFileEntry.application_id).where(
+                        CardFileEntry.application_id.in_(drawn[start : start + 500])
+                    )
+                )
+            )
+        chosen |= set(drawn) - taken
+    return list(chosen)
 
 
 def _receipt(
@@ -274,20 +295,21 @@ def _record(
     purpose: str = "個人番号カード用管理ファイルの更新",
 ) -> None:
     """The exchange record (F3-ACQ-03) and the audit log, in the same transaction."""
-    uow.session.add(
-        ExchangeLog(
-            at=now(), kind=kind, counterpart=counterpart[:64], operator=f"({counterpart})"[:64],
-            terminal=counterpart[:64], key=key[:40], result=result[:40],
-        )
+    uow.append(
+        ExchangeLog.__table__,
+        {
+            "at": now(), "kind": kind, "counterpart": counterpart[:64],
+            "operator": f"({counterpart})"[:64], "terminal": counterpart[:64],
+            "key": key[:40], "result": result[:40],
+        },
     )  # fmt: skip
     target = destination_id if destination_id is not None else key
     refused = result.startswith("refused:")  # the audit log counts anything not "ok"
-    audit.record(
-        uow.session,
+    uow.audit(
         audit.Access(
             operator=f"({counterpart})"[:40], terminal=counterpart, function=f"card.{kind}",
             targets=(f"送付先管理番号={target[:36]}",), purpose=purpose,
             result=result.removeprefix("refused:")[:16] if refused else "ok",
             number_touched=True,
-        ),
+        )
     )  # fmt: skip

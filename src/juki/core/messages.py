@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -518,9 +519,13 @@ class DestinationNotice(Strict):
 
     record: dict[str, Any]
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    _info: DestinationInfo | None = PrivateAttr(default=None)
 
     def info(self) -> DestinationInfo:
-        return DestinationInfo.model_validate(self.record)
+        """The record as the prescribed format (validated once, then kept)."""
+        if self._info is None:
+            self._info = DestinationInfo.model_validate(self.record)
+        return self._info
 
     def intact(self) -> bool:
         return destination_digest(self.record) == self.digest

@@ -55,15 +55,22 @@ class Refusal:
 
 
 def receive(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> None:
-    """7-①: store each intact, correct record; refuse the others back to the registry."""
+    """7-①: store each intact, correct record; refuse the others back to the registry.
+    File 2 and File 3 are read once for the batch, not once per record."""
     now = dt.datetime.now(dt.UTC)
-    for raw in raws:
-        notice, refusal = _checked(uow, raw)
+    notices: list[tuple[dict[str, Any], DestinationNotice | None, Refusal | None]] = [
+        (raw, *_intact(raw)) for raw in raws
+    ]
+    known = _Known.of(uow, [n.info() for _, n, _ in notices if n is not None])
+    for raw, notice, refusal in notices:
+        if notice is not None:
+            refusal = _against_file(uow, notice.info(), known)
         if refusal is not None:
             _refuse(uow, sender, raw, refusal)
             continue
         assert notice is not None
         info = notice.info()
+        known.destination_ids.add(info.destination_id)
         uow.session.add(
             DestinationEntry(
                 destination_id=info.destination_id,
@@ -80,9 +87,8 @@ def receive(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> None:
     send_stored(uow, provision.Sent(sender))
 
 
-def _checked(
-    uow: UnitOfWork, raw: dict[str, Any]
-) -> tuple[DestinationNotice | None, Refusal | None]:
+def _intact(raw: dict[str, Any]) -> tuple[DestinationNotice | None, Refusal | None]:
+    """The notice if it arrived whole (digest) and in the prescribed format."""
     try:
         notice = DestinationNotice.model_validate(raw)
     except ValidationError as exc:
@@ -90,25 +96,49 @@ def _checked(
     if not notice.intact():
         return None, Refusal("digest_mismatch", "digest")
     try:
-        info = notice.info()
+        notice.info()
     except ValidationError as exc:
         return None, Refusal("invalid_format", item_at_fault(exc))
-    refusal = _against_file(uow, info)
-    return (notice, None) if refusal is None else (None, refusal)
+    return notice, None
 
 
-def _against_file(uow: UnitOfWork, info: DestinationInfo) -> Refusal | None:
+@dataclass
+class _Known:
+    """What File 2 and File 3 hold about a batch's persons, read in one query each."""
+
+    destination_ids: set[str]
+    residents: dict[str, CsIdentityRow]
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, infos: list[DestinationInfo]) -> _Known:
+        ids = sorted({info.destination_id for info in infos})
+        codes = sorted({info.resident_code for info in infos})
+        held: set[str] = set()
+        residents: dict[str, CsIdentityRow] = {}
+        for start in range(0, max(len(ids), len(codes)), 500):
+            held.update(
+                uow.session.scalars(
+                    select(DestinationEntry.destination_id).where(
+                        DestinationEntry.destination_id.in_(ids[start : start + 500])
+                    )
+                )
+            )
+            for row in uow.session.scalars(
+                select(CsIdentityRow).where(
+                    CsIdentityRow.resident_code.in_(codes[start : start + 500]),
+                    CsIdentityRow.is_current.is_(True),
+                )
+            ):
+                residents[row.resident_code] = row
+        return cls(held, residents)
+
+
+def _against_file(uow: UnitOfWork, info: DestinationInfo, known: _Known) -> Refusal | None:
     if info.lg_code != code_of(uow.node.node_id):
         return Refusal("other_municipality", "lg_code")
-    if uow.session.scalar(
-        select(DestinationEntry.id).where(DestinationEntry.destination_id == info.destination_id)
-    ):
+    if info.destination_id in known.destination_ids:
         return Refusal("duplicate", "destination_id")
-    row = uow.session.scalar(
-        select(CsIdentityRow).where(
-            CsIdentityRow.resident_code == info.resident_code, CsIdentityRow.is_current.is_(True)
-        )
-    )
+    row = known.residents.get(info.resident_code)
     if row is None or row.removed:  # only current residents (000 §3.3 1-①)
         return Refusal("not_current_resident", "resident_code")
     index = uow.node.keys.blind_index(info.individual_number, column=NUMBER_COLUMN)
@@ -147,13 +177,19 @@ def on_receipt(uow: UnitOfWork, raws: list[dict[str, Any]]) -> None:
     """The card system's receipt: registered (the record may now be erased after the set
     period) or refused; either way the registry hears of it."""
     now = dt.datetime.now(dt.UTC)
-    for raw in raws:
-        receipt = DestinationReceipt.model_validate(raw)
-        entry = uow.session.scalar(
+    receipts = [DestinationReceipt.model_validate(raw) for raw in raws]
+    ids = sorted({receipt.destination_id for receipt in receipts})
+    entries = {
+        entry.destination_id: entry
+        for start in range(0, len(ids), 500)
+        for entry in uow.session.scalars(
             select(DestinationEntry).where(
-                DestinationEntry.destination_id == receipt.destination_id
+                DestinationEntry.destination_id.in_(ids[start : start + 500])
             )
         )
+    }
+    for raw, receipt in zip(raws, receipts, strict=True):
+        entry = entries.get(receipt.destination_id)
         if entry is None:
             continue  # already erased: a repeated receipt changes nothing
         if receipt.digest != entry.digest:
@@ -204,10 +240,9 @@ def _audit(
     uow: UnitOfWork, function: str, destination_id: str, result: str, reason: str = ""
 ) -> None:
     targets = (f"送付先管理番号={destination_id}",) + ((f"理由={reason}",) if reason else ())
-    audit.record(
-        uow.session,
+    uow.audit(
         audit.Access(
             operator="(cs)", terminal=uow.node.node_id, function=function, targets=targets,
             purpose="送付先情報の通知", result=result, number_touched=True,
-        ),
+        )
     )  # fmt: skip

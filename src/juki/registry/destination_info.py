@@ -160,16 +160,28 @@ def _full_address(row: dict[str, Any]) -> str:
     return f"{row['address']}　{annex}" if annex else str(row["address"])
 
 
-def receive_receipt(uow: UnitOfWork, receipt: DestinationReceipt) -> None:
-    """The card system's receipt, or a refusal by the CS or the card system."""
-    extract_row = uow.session.get(DestinationExtract, receipt.destination_id)
-    if extract_row is None or extract_row.digest != receipt.digest:
-        return  # not ours, or about another record: nothing to update
-    extract_row.status = receipt.result
-    extract_row.refused_by = receipt.refused_by
-    extract_row.error_code = receipt.error_code
-    extract_row.error_field = receipt.field
-    extract_row.answered_at = dt.datetime.now(dt.UTC)
+def receive_receipts(uow: UnitOfWork, receipts: list[DestinationReceipt]) -> None:
+    """The card system's receipts, or refusals by the CS or the card system (one query for
+    the batch's extracts)."""
+    ids = sorted({receipt.destination_id for receipt in receipts})
+    extracts = {
+        row.destination_id: row
+        for start in range(0, len(ids), 500)
+        for row in uow.session.scalars(
+            select(DestinationExtract).where(
+                DestinationExtract.destination_id.in_(ids[start : start + 500])
+            )
+        )
+    }
+    for receipt in receipts:
+        extract_row = extracts.get(receipt.destination_id)
+        if extract_row is None or extract_row.digest != receipt.digest:
+            continue  # not ours, or about another record: nothing to update
+        extract_row.status = receipt.result
+        extract_row.refused_by = receipt.refused_by
+        extract_row.error_code = receipt.error_code
+        extract_row.error_field = receipt.field
+        extract_row.answered_at = dt.datetime.now(dt.UTC)
 
 
 def extracts_of(uow: UnitOfWork, resident_id: int) -> list[DestinationExtract]:

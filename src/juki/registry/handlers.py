@@ -83,8 +83,8 @@ def on_wide_area_copy(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
 def on_destination_receipt(
     uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
 ) -> None:
-    for raw in records:
-        destination_info.receive_receipt(uow, DestinationReceipt.model_validate(raw))
+    receipts = [DestinationReceipt.model_validate(raw) for raw in records]
+    destination_info.receive_receipts(uow, receipts)
 
 
 def on_card_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,11 +80,24 @@ ALARM = logging.getLogger("juki.alarm")
 def record(session: Session, access: Access, *, at: dt.datetime | None = None) -> int:
     """Append `access` (at `at`, default now: tests move the clock); returns its number.
     If the row cannot be written, an alarm is raised and the operation refused."""
+    return record_all(session, [access], at=at)[0]
+
+
+def record_all(
+    session: Session, accesses: Sequence[Access], *, at: dt.datetime | None = None
+) -> list[int]:
+    """Append several accesses, one entry each, in one turn: a node applying a batch of
+    messages records every record it touched without taking the lock per record. The
+    entries are chained exactly as if appended one by one. Fail-safe as `record`."""
+    if not accesses:
+        return []
     try:
-        return _append(session, access, at)
+        return _append(session, accesses, at)
     except SQLAlchemyError as exc:
         ALARM.critical(
-            "audit log unavailable (%s): operation refused: %s", type(exc).__name__, access.function
+            "audit log unavailable (%s): operation refused: %s",
+            type(exc).__name__,
+            accesses[0].function,
         )
         raise AuditUnavailable(
             "監査ログに記録できないため、操作を受け付けません（管理者に連絡してください）",
@@ -92,25 +105,32 @@ def record(session: Session, access: Access, *, at: dt.datetime | None = None) -
         ) from exc
 
 
-def _append(session: Session, access: Access, at: dt.datetime | None) -> int:
+def _append(session: Session, accesses: Sequence[Access], at: dt.datetime | None) -> list[int]:
     _take_turn(session)
     head = session.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
-    seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     # Stored in UTC: SQLite keeps the wall time without its zone, so anything else would
     # read back as a different instant (and a different hash).
     at = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    session.execute(
-        insert(audit_log).values(
-            seq=seq, at=at, operator=access.operator, terminal=access.terminal,
-            function=access.function, targets=json.dumps(list(access.targets)),
-            purpose=access.purpose, result=access.result,
-            number_touched=access.number_touched, prev_hash=prev,
-            hash=entry_hash(prev, seq, at, access),
-        )
-    )  # fmt: skip
-    return seq
+    rows: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    for access in accesses:
+        seq += 1
+        digest = entry_hash(prev, seq, at, access)
+        rows.append(
+            {
+                "seq": seq, "at": at, "operator": access.operator, "terminal": access.terminal,
+                "function": access.function, "targets": json.dumps(list(access.targets)),
+                "purpose": access.purpose, "result": access.result,
+                "number_touched": access.number_touched, "prev_hash": prev, "hash": digest,
+            }
+        )  # fmt: skip
+        prev = digest
+        numbers.append(seq)
+    session.execute(insert(audit_log), rows)
+    return numbers
 
 
 def checkpoint_payload(node_id: str, seq: int, head_hash: str) -> bytes:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from juki.core.audit import log as audit
 from juki.core.crypto import FieldKeys
 from juki.core.crypto import sign as crypto_sign
 from juki.core.crypto import verify as crypto_verify
@@ -53,6 +54,7 @@ class UnitOfWork:
         default_factory=lambda: defaultdict(list)
     )
     _appends: dict[Any, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    _accesses: list[audit.Access] = field(default_factory=list)
     # Scratch space a role's services keep for the length of the transaction.
     memo: dict[str, Any] = field(default_factory=dict)
 
@@ -63,7 +65,15 @@ class UnitOfWork:
         """Insert `row` into the append-only `table` at commit, batched with its kind."""
         self._appends[table].append(row)
 
+    def audit(self, access: audit.Access) -> None:
+        """Record `access` in the audit log at commit, with the transaction's others in one
+        turn (`audit.record_all`). Still fail-safe: if the log cannot be written, the
+        transaction, and with it the operation, fails."""
+        self._accesses.append(access)
+
     def flush_outbox(self) -> None:
+        audit.record_all(self.session, self._accesses)
+        self._accesses.clear()
         for table, rows in self._appends.items():
             for group in _by_columns(rows):
                 self.session.execute(insert(table), group)
