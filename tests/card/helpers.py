@@ -8,15 +8,21 @@ import json
 import uuid
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from juki.card import staff
 from juki.card.models import CardFileEntry, ExchangeLog
+from juki.card.schemas import CONTRACTOR_DUTIES, StaffCreate
 from juki.core import ids
 from juki.core.messages import DESTINATION_LENGTHS, DestinationInfo, MessageType, destination_digest
 from juki.core.messaging import tables
 from juki.core.operators import clients
 from juki.core.operators.accounts import SETUP
+from juki.core.operators.tables import ApiClient
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry import service as reg
@@ -152,9 +158,20 @@ def contractor(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -
             name="申請書受付事業者", public_key_pem=key.public_pem(),
             rights=rights if rights is not None else {"card_applications": "update"},
         )  # fmt: skip
+        on_roster(uow.session, key.client_id, "receipt-op-01")
     client = TestClient(network_app(network))
     client.auth = clients.ClientAuth(key, "receipt-op-01", "receipt-terminal-1")
     return client
+
+
+def on_roster(session: Session, client_id: str, operator: str) -> None:
+    """Put `operator` on the client's 委託先従事者名簿 for every contractor duty it holds
+    (000 OUT-02/03: only listed staff may act)."""
+    [client] = session.scalars(select(ApiClient).where(ApiClient.client_id == client_id))
+    for duty in set(json.loads(client.rights)) & set(CONTRACTOR_DUTIES):
+        body = StaffCreate(client_id=client_id, operator=operator, person_name="委託\u3000太郎",
+                           duty=duty)  # fmt: skip
+        staff.add(session, "(テスト)", body)
 
 
 def application(application_id: str, **fields: Any) -> dict[str, Any]:
@@ -175,6 +192,7 @@ def issuer(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> Te
             name="カード発行事業者", public_key_pem=key.public_pem(),
             rights=rights if rights is not None else {"card_issuance": "update"},
         )  # fmt: skip
+        on_roster(uow.session, key.client_id, "issue-op-01")
     client = TestClient(network_app(network))
     client.auth = clients.ClientAuth(key, "issue-op-01", "issue-terminal-1")
     return client
@@ -200,3 +218,55 @@ def sent(network: EmbeddedNetwork, message_type: str, recipient: str = CS) -> li
             .order_by(outbox.c.channel_seq)
         ).all()
     return [r for e in stored for r in json.loads(node.open_at_rest(e))["body"]["records"]]
+
+
+def printer(
+    network: EmbeddedNetwork, operator: str = "print-op-01", rights: dict[str, str] | None = None
+) -> tuple[TestClient, X25519PrivateKey]:
+    """The print contractor's system (000 §3.3 1-②/③), a registered API client with its
+    X25519 key for the sealed print files, and `operator` on its roster."""
+    node = network.node(CARD)
+    key = clients.ClientKey.generate(f"system:print-{uuid.uuid4().hex[:6]}")
+    private = X25519PrivateKey.generate()
+    media_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    with node.unit_of_work() as uow:
+        clients.register_client(
+            uow.session, SETUP, node.role, client_id=key.client_id,
+            name="印刷事業者", public_key_pem=key.public_pem(),
+            rights=rights if rights is not None else {"card_print": "update"},
+            media_public_key_pem=media_pem.decode(),
+        )  # fmt: skip
+        on_roster(uow.session, key.client_id, operator)
+    client = TestClient(network_app(network))
+    client.auth = clients.ClientAuth(key, operator, "print-terminal-1")
+    return client, private
+
+
+def as_operator(client: TestClient, operator: str) -> TestClient:
+    """The same contractor system, used by another end operator."""
+    assert isinstance(client.auth, clients.ClientAuth)
+    other = TestClient(client.app)
+    other.auth = clients.ClientAuth(client.auth.key, operator, client.auth.terminal)
+    return other
+
+
+def jlis(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
+    """A J-LIS operator's client at the card system (not a contractor: no roster)."""
+    node = network.node(CARD)
+    key = clients.ClientKey.generate(f"system:jlis-{uuid.uuid4().hex[:6]}")
+    with node.unit_of_work() as uow:
+        clients.register_client(
+            uow.session, SETUP, node.role, client_id=key.client_id,
+            name="地方公共団体情報システム機構", public_key_pem=key.public_pem(),
+            rights=rights if rights is not None else {"card_contracts": "update"},
+        )  # fmt: skip
+    client = TestClient(network_app(network))
+    client.auth = clients.ClientAuth(key, "jlis-op-01", "jlis-terminal-1")
+    return client
+
+
+def client_id_of(client: TestClient) -> str:
+    assert isinstance(client.auth, clients.ClientAuth)
+    return client.auth.key.client_id

@@ -2,18 +2,31 @@
 交付申請 (000 §3.3 1-⑥, dedicated line in the assessment; here a registered API client
 with the `card_applications` right), the issuance contractor's for issuance results (1-⑨,
 `card_issuance`), the statistics (F3-USE-04) and the quarterly report on the exchanges with
-the contractors (OUT-05). Deny by default."""
+the contractors (OUT-05); the print contractor's channel (1-②/③: the sealed print file,
+its receipt and erasure, the contractors' staff roster and contract end; OUT-02/03/06).
+Deny by default."""
 
 from __future__ import annotations
 
-from fastapi import Request
+import datetime as dt
 
-from juki.card import applications, issuance, reports
+from fastapi import Request, Response
+
+from juki.card import applications, issuance, printing, reports, staff
+from juki.card.media_api import MEDIA_RIGHTS, add_media_routes
 from juki.card.schemas import (
     ApplicationCreate,
     ApplicationRead,
+    ContractEnd,
+    ContractorErasure,
     ExchangeReport,
     IssuanceResult,
+    PrintBatchCreate,
+    PrintBatchRead,
+    PrintReceipt,
+    PrintRetentionLine,
+    StaffCreate,
+    StaffRead,
     Statistics,
 )
 from juki.core.web import ApiCaller, ApiRule, UoW, guarded
@@ -23,8 +36,20 @@ API_RIGHTS: list[ApiRule] = [
     ("POST", "/issuance-results", "card_issuance", "update"),
     ("GET", "/statistics", "statistics", "read"),
     ("GET", "/reports/contractor-exchanges", "audit_review", "read"),
+    *MEDIA_RIGHTS,
+    # The print contractor's channel (000 §3.3 1-②/③, C16; OUT-02, OUT-03, OUT-06).
+    ("POST", "/print-batches", "card_contracts", "update"),
+    ("GET", "/print-batches/*/file", "card_print", "read"),
+    ("POST", "/print-batches/*/receipt", "card_print", "update"),
+    ("POST", "/print-batches/*/contractor-erasure", "card_print", "update"),
+    ("GET", "/reports/print-retention", "card_contracts", "read"),
+    ("POST", "/contractor-staff", "card_contracts", "update"),
+    ("DELETE", "/contractor-staff/*", "card_contracts", "update"),
+    ("GET", "/contractor-staff", "card_contracts", "read"),
+    ("POST", "/contracts/*/end", "card_contracts", "update"),
 ]
 router = guarded(API_RIGHTS, tags=["個人番号カード管理システム"])
+add_media_routes(router)
 
 
 @router.post("/applications", status_code=201, summary="交付申請書の登録（申請書受付事業者から）")
@@ -57,3 +82,75 @@ def statistics(uow: UoW) -> Statistics:
 @router.get("/reports/contractor-exchanges", summary="委託先とのやり取りの四半期報告（件数のみ）")
 def contractor_exchanges(quarter: str, uow: UoW) -> ExchangeReport:
     return reports.contractor_exchanges(uow.session, quarter)
+
+
+# --- the print contractor's channel (000 §3.3 1-②/③; OUT-02, OUT-03, OUT-06) --------------
+
+
+@router.post(
+    "/print-batches", status_code=201, summary="印刷ファイルの作成（印刷事業者あて、暗号化）"
+)
+def make_print_batch(
+    request: Request, body: PrintBatchCreate, uow: UoW, caller: ApiCaller
+) -> PrintBatchRead:
+    batch = printing.make_batch(uow, caller, body)
+    request.state.audit_targets = (f"印刷ファイル={batch.id}", f"件数={batch.record_count}")
+    request.state.number_touched = True
+    return printing.read(uow.session, batch)
+
+
+@router.get(
+    "/print-batches/{batch_id}/file", summary="印刷ファイルの取得（印刷事業者）",
+    response_class=Response,
+)  # fmt: skip
+def fetch_print_file(request: Request, batch_id: int, uow: UoW, caller: ApiCaller) -> Response:
+    sealed = printing.fetch(uow, caller, batch_id)
+    request.state.number_touched = True  # sealed, but it carries 個人番号 (1-③)
+    return Response(
+        sealed, media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="print-{batch_id}.hpke"'},
+    )  # fmt: skip
+
+
+@router.post("/print-batches/{batch_id}/receipt", summary="印刷ファイルの受領確認（ハッシュ値）")
+def confirm_print_receipt(
+    batch_id: int, body: PrintReceipt, uow: UoW, caller: ApiCaller
+) -> PrintBatchRead:
+    return printing.read(uow.session, printing.confirm_receipt(uow, caller, batch_id, body))
+
+
+@router.post("/print-batches/{batch_id}/contractor-erasure", summary="印刷事業者による消去の報告")
+def report_contractor_erasure(
+    batch_id: int, body: ContractorErasure, uow: UoW, caller: ApiCaller
+) -> PrintBatchRead:
+    return printing.read(uow.session, printing.report_erasure(uow, caller, batch_id, body))
+
+
+@router.get("/reports/print-retention", summary="保管期間を過ぎた印刷ファイル（委託先）")
+def print_retention(as_of: dt.date, uow: UoW) -> list[PrintRetentionLine]:
+    return printing.past_retention(uow.session, as_of)
+
+
+@router.post("/contractor-staff", status_code=201, summary="委託先従事者名簿への登録")
+def add_contractor_staff(body: StaffCreate, uow: UoW, caller: ApiCaller) -> StaffRead:
+    person = staff.add(uow.session, caller.audit_name, body)
+    return StaffRead.model_validate(person, from_attributes=True)
+
+
+@router.delete("/contractor-staff/{staff_id}", summary="委託先従事者名簿からの削除")
+def remove_contractor_staff(staff_id: int, uow: UoW, caller: ApiCaller) -> StaffRead:
+    person = staff.remove(uow.session, caller.audit_name, staff_id)
+    return StaffRead.model_validate(person, from_attributes=True)
+
+
+@router.get("/contractor-staff", summary="委託先従事者名簿")
+def contractor_staff(client_id: str, uow: UoW) -> list[StaffRead]:
+    return [
+        StaffRead.model_validate(p, from_attributes=True)
+        for p in staff.roster(uow.session, client_id)
+    ]
+
+
+@router.post("/contracts/{client_id}/end", summary="委託契約の終了（回線切断・全消去）")
+def end_contract(client_id: str, uow: UoW, caller: ApiCaller) -> ContractEnd:
+    return printing.end_contract(uow, caller, client_id)

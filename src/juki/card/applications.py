@@ -8,10 +8,13 @@ state and of cards issued and valid, nothing per person (F3-USE-04)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from juki.card import staff
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.schemas import ApplicationCreate, Statistics
 from juki.core.clock import JST
@@ -24,24 +27,34 @@ STATUSES = ("registered", "application_received", "issued", "invalidated")
 
 def receive(uow: UnitOfWork, caller: Caller, form: ApplicationCreate) -> CardFileEntry:
     """Register the application against its 申請書ID (1-⑦); a refusal leaves only its record."""
-    try:
+    with refusal_recorded(uow, caller, "application", form.application_id):
+        # Only the staff on the contractor's roster may hand forms over (000 OUT-02/03).
+        staff.require(uow.session, caller, "card_applications")
         return _receive(uow.session, caller, form)
+
+
+def exchange(
+    caller: Caller, kind: str, key: str, result: str, counterpart: str | None = None
+) -> ExchangeLog:
+    """One exchange with a contractor (OUT-05), by key only: by the calling contractor, or
+    sent to `counterpart` by a J-LIS operator (the print file, 000 §3.3 1-②)."""
+    return ExchangeLog(
+        at=dt.datetime.now(dt.UTC), kind=kind,
+        counterpart=(counterpart or caller.client_id)[:64], operator=caller.operator[:64],
+        terminal=caller.terminal[:64], key=key[:40], result=result[:40],
+    )  # fmt: skip
+
+
+@contextmanager
+def refusal_recorded(uow: UnitOfWork, caller: Caller, kind: str, key: str) -> Iterator[None]:
+    """A refused exchange leaves nothing but its record (OUT-05), in its own transaction."""
+    try:
+        yield
     except JukiError as refused:
         uow.session.rollback()  # nothing of it stays (and SQLite's write lock is freed)
         with uow.node.unit_of_work() as log_uow:
-            log_uow.session.add(
-                exchange(caller, "application", form.application_id, f"refused:{refused.code}")
-            )
+            log_uow.session.add(exchange(caller, kind, key, f"refused:{refused.code}"))
         raise
-
-
-def exchange(caller: Caller, kind: str, key: str, result: str) -> ExchangeLog:
-    """One exchange with a contractor (OUT-05), by key only."""
-    return ExchangeLog(
-        at=dt.datetime.now(dt.UTC), kind=kind, counterpart=caller.client_id[:64],
-        operator=caller.operator[:64], terminal=caller.terminal[:64], key=key[:40],
-        result=result[:40],
-    )  # fmt: skip
 
 
 def _receive(session: Session, caller: Caller, form: ApplicationCreate) -> CardFileEntry:

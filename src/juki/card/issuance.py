@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from juki.card.applications import exchange
+from juki.card import staff
+from juki.card.applications import exchange, refusal_recorded
 from juki.card.models import CardFileEntry, ProvisionLog
 from juki.card.schemas import IssuanceResult
 from juki.card.service import held_info
@@ -43,6 +44,9 @@ ITEMS = ";".join(CardInfo.model_fields)
 def receive_result(uow: UnitOfWork, caller: Caller, result: IssuanceResult) -> CardFileEntry:
     """Record the result and, for a card made, provide it to the mayor. A refused result
     leaves nothing but its record in the exchange and (for a known entry) provision logs."""
+    with refusal_recorded(uow, caller, KIND, result.application_id):
+        # Only the staff on the contractor's roster may report results (000 OUT-02/03).
+        staff.require(uow.session, caller, "card_issuance")
     try:
         return _receive(uow, caller, result)
     except JukiError as refused:

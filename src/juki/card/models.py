@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String
+from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from juki.core.provision.batch import MediaLedgerMixin
 from juki.core.search import ProvisionLogMixin
 
 
@@ -55,6 +56,8 @@ class CardFileEntry(Base):
     )  # カード発行番号
     expires_on: Mapped[dt.date | None] = mapped_column(Date)  # カード有効期限
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The print batch that carried the entry to the print contractor (000 §3.3 1-②).
+    print_batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ExchangeLog(Base):
@@ -75,6 +78,49 @@ class ExchangeLog(Base):
     result: Mapped[str] = mapped_column(String(40))  # registered | refused:<code> | …
 
 
+class MediaProvision(Base):
+    """個人番号カード管理情報 for one municipality on electronic media (000 F3-PRV-03/04):
+    asked for by one J-LIS operator, approved by a second (who then witnesses the write),
+    sealed to the municipality's key so that only it can open the file."""
+
+    __tablename__ = "media_provisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lg_code: Mapped[str] = mapped_column(String(6))
+    issued_from: Mapped[dt.date] = mapped_column(Date)
+    issued_until: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # requested | sealed | written | handed_over
+    requested_by: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String(40))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # HPKE to the municipality
+    sealed_sha256: Mapped[str | None] = mapped_column(String(64))
+    records_out: Mapped[int | None] = mapped_column(Integer)
+
+
+class MediaLedger(Base, MediaLedgerMixin):
+    """外部媒体使用簿 of the card system: every sealed file written to a medium, with the
+    operator and the witness (`batch_id` is the media provision's id)."""
+
+    __tablename__ = "media_ledger"
+
+
+class MediaHandover(Base):
+    """媒体の受渡し (000 F3-PRV-04): who handed the medium over, who received it for the
+    municipality, and the witnesses (two or more, none of them either party)."""
+
+    __tablename__ = "media_handovers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ledger_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    handed_by: Mapped[str] = mapped_column(String(40))
+    received_by: Mapped[str] = mapped_column(String(80))
+    witnesses: Mapped[str] = mapped_column(Text)  # JSON list of names
+
+
 class ProvisionLog(Base, ProvisionLogMixin):
     """提供記録 of the card management system (000 F3-PRV-01): every provision of
     個人番号カード管理情報 to a mayor (1-⑪), refused ones included — when, by whom (this node
@@ -82,3 +128,61 @@ class ProvisionLog(Base, ProvisionLogMixin):
     under which ordinance, and for whom (住民票コード, never 個人番号). Kept 7 years."""
 
     __tablename__ = "provision_log"
+
+
+class ContractorStaff(Base):
+    """委託先従事者名簿: one named operator of a contractor's system (its API client) allowed
+    one duty (000 OUT-02: rights per terminal operator; OUT-03: the staff who handle
+    specific personal information are limited). Added and removed by a J-LIS operator; a
+    removed row stays, with who removed it and when."""
+
+    __tablename__ = "contractor_staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(60), index=True)
+    operator: Mapped[str] = mapped_column(String(40))  # the JWT's `op` (操作者)
+    person_name: Mapped[str] = mapped_column(String(100))  # the named person
+    duty: Mapped[str] = mapped_column(String(40))  # card_print | card_applications | …
+    added_by: Mapped[str] = mapped_column(String(40))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[str | None] = mapped_column(String(40))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PrintBatch(Base):
+    """One file of print information for the print contractor (000 §3.3 1-②/③, C16): what
+    was sent to whom, when and by whom, the sealed file's digest, and its life at the
+    contractor — fetched, receipt confirmed (J-LIS then erases its sealed copy), erased by
+    the contractor after printing (OUT-06). The sealed bytes are in `print_files`."""
+
+    __tablename__ = "print_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contractor: Mapped[str] = mapped_column(String(60), index=True)  # its API client_id
+    record_count: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))  # of the sealed file
+    size: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    received_by: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The contractor's report of its own erasure (OUT-06): when it says it erased, who
+    # reported it and when.
+    contractor_erased_on: Mapped[dt.date | None] = mapped_column(Date)
+    contractor_erased_by: Mapped[str | None] = mapped_column(String(40))
+    contractor_erasure_reported_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True)
+    )
+
+
+class PrintFile(Base):
+    """The sealed print file J-LIS holds until the contractor confirms its receipt (its id
+    is the batch's). Erased on receipt, at contract end, or by the purge job when left
+    unreceived past its period (OUT-06); each erasure is in the erasure history."""
+
+    __tablename__ = "print_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # HPKE to the contractor's X25519 key
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,3 +61,118 @@ class ExchangeReport(BaseModel):
     period_until: dt.date  # JST, exclusive
     counts: dict[str, dict[str, int]]  # kind -> result -> count
     total: int
+
+
+# --- the print contractor's channel (000 §3.3 1-②/③; OUT-02, OUT-03, OUT-06) -------------
+
+# The contractors' duties whose every call is checked against the roster (OUT-02/03).
+ContractorDuty = Literal["card_print", "card_applications", "card_issuance"]
+CONTRACTOR_DUTIES: tuple[str, ...] = get_args(ContractorDuty)
+
+
+class StaffCreate(Strict):
+    """One person added to a contractor's 委託先従事者名簿 for one duty."""
+
+    client_id: str = Field(min_length=1, max_length=60)  # the contractor's API client
+    operator: str = Field(min_length=1, max_length=40, pattern=r"^\S(.*\S)?$")  # JWT `op`
+    person_name: str = Field(min_length=1, max_length=100)
+    duty: ContractorDuty
+
+
+class StaffRead(BaseModel):
+    id: int
+    client_id: str
+    operator: str
+    person_name: str
+    duty: str
+    added_by: str
+    added_at: dt.datetime
+    removed_by: str | None
+    removed_at: dt.datetime | None
+
+
+class PrintBatchCreate(Strict):
+    contractor: str = Field(min_length=1, max_length=60)  # the print contractor's client_id
+
+
+class PrintBatchRead(BaseModel):
+    id: int
+    contractor: str
+    state: str  # sealed | fetched | received | contractor_erased | withdrawn
+    record_count: int
+    sha256: str
+    created_at: dt.datetime
+    fetched_at: dt.datetime | None
+    received_at: dt.datetime | None
+    contractor_erased_on: dt.date | None
+
+
+class PrintReceipt(Strict):
+    """The contractor's receipt: the SHA-256 it computed over the sealed file it fetched."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ContractorErasure(Strict):
+    """The contractor's report that it erased a batch's data after printing (OUT-06)."""
+
+    erased_on: dt.date
+
+
+class PrintRecord(Strict):
+    """What the print contractor gets per person (000 §3.3 1-②/③): the items printed on
+    the 通知カード and the 交付申請書 and the envelope, and nothing more — no 住民票コード,
+    no operator or terminal, no 項目長 or counts. Extra fields are refused."""
+
+    destination_id: str  # 1 送付先管理番号: the key of the contractor's reports
+    application_id: str = Field(pattern=r"^\d{23}$")  # 申請書ID, pre-printed on the form
+    print_category: str  # 37 印刷区分
+    # The envelope (送付先)
+    destination_postal_code: str
+    destination_address: str
+    addressee_name: str
+    # The sender and the counter where the card is handed over (印字される問合せ先等)
+    lg_name: str
+    lg_postal_code: str
+    lg_address: str
+    lg_phone: str
+    issuing_place_name: str
+    issuing_place_postal_code: str
+    issuing_place_address: str
+    issuing_place_phone: str
+    # The 4情報 and the 個人番号, pre-printed for confirmation (1-③)
+    name_kanji: str
+    name_kana: str
+    address: str
+    birth_date: dt.date
+    sex: str
+    individual_number: str = Field(pattern=r"^\d{12}$")
+    former_surname_kanji: str | None
+    former_surname_kana: str | None
+    # For printing characters outside the standard set (代替文字・外字)
+    substitute_result: str
+    substitute_name: str
+    substitute_address: str
+    gaiji_flag: bool
+    gaiji_pattern: str
+
+
+class PrintRetentionLine(BaseModel):
+    """000 OUT-06: one batch the contractor still holds past its retention period."""
+
+    batch_id: int
+    contractor: str
+    record_count: int
+    held_since: dt.datetime  # received (or fetched) by the contractor
+    due_on: dt.date  # the last day it may be held
+    days_over: int
+
+
+class ContractEnd(BaseModel):
+    """000 OUT-06: what contract end did, and what the contractor still owes a report of."""
+
+    client_id: str
+    revoked: bool
+    staff_removed: int
+    files_erased: list[int]  # batches whose sealed file J-LIS still held
+    erasure_not_reported: list[int]  # batches fetched whose erasure was never reported

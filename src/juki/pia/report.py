@@ -48,7 +48,11 @@ FILES = {
     "numbering": [("個人番号管理ファイル", "individual_number_file"),
                   ("生成した個人番号の台帳", "generated_numbers")],
     "card": [("個人番号カード用管理ファイル", "card_file"),
-             ("送付先情報・交付申請・異動情報の受領の記録", "exchange_log")],
+             ("送付先情報・交付申請・異動情報の受領の記録", "exchange_log"),
+             ("個人番号カード管理情報の提供の記録", "provision_log"),
+             ("印刷ファイル（印刷事業者あて、受領確認まで）", "print_files"),
+             ("委託先従事者名簿", "contractor_staff"),
+             ("媒体による提供（外部媒体使用簿・受渡し）", "media_ledger")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -68,6 +72,7 @@ MESSAGE_NAMES = {
     MessageType.DESTINATION_INFO: "送付先情報",
     MessageType.DESTINATION_RECEIPT: "送付先情報の受領結果",
     MessageType.CARD_CHANGE: "住民の異動情報（個人番号カード管理システムへ）",
+    MessageType.CARD_INFO: "個人番号カード管理情報",
 }
 
 

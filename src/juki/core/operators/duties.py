@@ -57,7 +57,7 @@ DUTIES: dict[str, Duty] = {
         Duty(
             "bulk_output",
             "一括提供・外部媒体への出力",
-            frozenset({"cs", "prefecture", "national"}),
+            frozenset({"cs", "prefecture", "national", "card"}),
             privileged=True,
         ),
         # The 管理責任者's prior approval of a bulk output above the threshold (001a USE-5-4).
@@ -84,6 +84,17 @@ DUTIES: dict[str, Duty] = {
         # The card's issuance result from the issuance contractor (000 §3.3 1-⑨, C21),
         # which the card system provides to the mayor (1-⑪).
         Duty("card_issuance", "個人番号カードの発行結果の登録（カード発行）", frozenset({"card"})),
+        # The print contractor's system (000 §3.3 1-②/③, C16): fetches the sealed print
+        # file, confirms its receipt and reports its own erasure (OUT-06).
+        Duty("card_print", "通知カード・交付申請書の印刷（印刷事業者）", frozenset({"card"})),
+        # J-LIS's side of the contracts: the print file sent to the contractor, the roster
+        # of the contractor's staff (OUT-02/03), retention and contract end (OUT-06).
+        Duty(
+            "card_contracts",
+            "委託先の管理（印刷ファイルの送付・従事者名簿・契約終了）",
+            frozenset({"card"}),
+            privileged=True,
+        ),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),

@@ -137,7 +137,7 @@ def request(
     for _row_id, condition in rows:
         if condition.key_kind() not in row.keys:
             raise Refused("この事務では使えない検索キーです", field=condition.key_kind())
-    _recipient_key(session, body.body_code)  # refuse now if the body has no media key
+    recipient_key(session, body.body_code)  # refuse now if the body has no media key
     batch = model()
     batch.body_code, batch.duty_code = body.body_code, body.duty
     batch.conditions = keys.encrypt(body.conditions_csv, column=CONDITIONS_COLUMN)
@@ -174,13 +174,13 @@ def approve_and_run(
         codes += [view.resident_code for view in found]
         records = [{item: plain(getattr(v, item)) for item in row.items} for v in found]
         results.append({"row_id": row_id, "records": records})
-    document = json.dumps(
-        {"body": row.body_name, "duty": row.duty_name, "legal_basis": row.legal_basis,
-         "items": list(row.items), "results": results},
-        ensure_ascii=False,
-    ).encode()  # fmt: skip
-    sealed = SUITE.encrypt(document, _recipient_key(session, batch.body_code), info=HPKE_INFO)
-    batch.result, batch.result_sha256 = sealed, hashlib.sha256(sealed).hexdigest()
+    document = {
+        "body": row.body_name, "duty": row.duty_name, "legal_basis": row.legal_basis,
+        "items": list(row.items), "results": results,
+    }  # fmt: skip
+    batch.result, batch.result_sha256 = seal(
+        document, recipient_key(session, batch.body_code), HPKE_INFO
+    )
     batch.records_out, batch.status = len(codes), "done"
     batch.approved_by, batch.approved_at = caller.audit_name, dt.datetime.now(dt.UTC)
     what = Recorded(batch.body_code, batch.duty_code, "list", "media")
@@ -214,13 +214,23 @@ def write_out(
     return batch.result
 
 
-def open_result(private_key: X25519PrivateKey, sealed: bytes) -> dict[str, Any]:
-    """What the receiving body does with its private key (tests use it too)."""
-    opened: dict[str, Any] = json.loads(SUITE.decrypt(sealed, private_key, info=HPKE_INFO))
+def seal(document: dict[str, Any], key: X25519PublicKey, info: bytes) -> tuple[bytes, str]:
+    """A JSON document sealed with HPKE to one recipient's key, and the sealed bytes'
+    SHA-256 (what the recipient confirms on receipt)."""
+    sealed = SUITE.encrypt(json.dumps(document, ensure_ascii=False).encode(), key, info=info)
+    return sealed, hashlib.sha256(sealed).hexdigest()
+
+
+def open_result(
+    private_key: X25519PrivateKey, sealed: bytes, info: bytes = HPKE_INFO
+) -> dict[str, Any]:
+    """What the recipient does with its private key (tests use it too); `info` is the
+    context the file was sealed under (a batch provision's by default)."""
+    opened: dict[str, Any] = json.loads(SUITE.decrypt(sealed, private_key, info=info))
     return opened
 
 
-def _recipient_key(session: Session, body_code: str) -> X25519PublicKey:
+def recipient_key(session: Session, body_code: str) -> X25519PublicKey:
     client = session.scalars(
         select(ApiClient).where(
             ApiClient.body_code == body_code,
@@ -230,7 +240,12 @@ def _recipient_key(session: Session, body_code: str) -> X25519PublicKey:
     ).first()
     if client is None or client.media_public_key is None:
         raise Refused("提供先機関の暗号鍵が登録されていません", field="body_code")
-    key = serialization.load_pem_public_key(client.media_public_key.encode())
+    return media_key_of(client.media_public_key)
+
+
+def media_key_of(pem: str) -> X25519PublicKey:
+    """A client's registered X25519 key (checked as X25519 when it was registered)."""
+    key = serialization.load_pem_public_key(pem.encode())
     assert isinstance(key, X25519PublicKey)
     return key
 

@@ -49,6 +49,12 @@ def create_batch_tables_v1() -> None:
         sa.Column("records_out", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
+    create_media_ledger_v1()
+
+
+def create_media_ledger_v1() -> None:
+    """外部媒体使用簿 (`batch.MediaLedgerMixin`): on the tiers with 一括提供, and at the card
+    system for card information on media."""
     op.create_table(
         "media_ledger",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -66,7 +72,11 @@ def create_batch_tables_v1() -> None:
     op.create_index("ix_media_ledger_batch_id", "media_ledger", ["batch_id"])
 
 
-def drop_batch_tables_v1() -> None:
+def drop_media_ledger_v1() -> None:
     op.drop_index("ix_media_ledger_batch_id", table_name="media_ledger")
     op.drop_table("media_ledger")
+
+
+def drop_batch_tables_v1() -> None:
+    drop_media_ledger_v1()
     op.drop_table("batch_provisions")

@@ -89,12 +89,7 @@ def purge(
         cutoff = cutoff_of(rule, now)
         keys, erased = _erase(session, rule, table, metadata, cutoff)
         record = Purge(rule.name, rule.table, cutoff.isoformat(), erased, keys)
-        session.execute(
-            insert(retention_purges).values(
-                at=now, rule=rule.name, table_name=rule.table, cutoff=record.cutoff,
-                erased=erased, keys=json.dumps(keys),
-            )
-        )  # fmt: skip
+        record_erasure(session, record, now)
         done.append(record)
     audit.record(
         session,
@@ -105,6 +100,17 @@ def purge(
         at=now,
     )  # fmt: skip
     return done
+
+
+def record_erasure(session: Session, erasure: Purge, at: dt.datetime) -> None:
+    """One entry of the erasure history (消去履歴): the purge job's, or an erasure a
+    service does itself (a file erased once its recipient confirmed receipt, OUT-06)."""
+    session.execute(
+        insert(retention_purges).values(
+            at=at, rule=erasure.rule, table_name=erasure.table, cutoff=erasure.cutoff,
+            erased=erasure.erased, keys=json.dumps(erasure.keys),
+        )
+    )  # fmt: skip
 
 
 def _clock_value(table: Table, column: str, cutoff: dt.datetime) -> Any:
