@@ -148,22 +148,6 @@ def _as_items(overrides: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in overrides.items() if k in ("name_kanji", "name_kana", "address")}
 
 
-def contractor(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
-    """The application-receipt contractor's system, a registered API client (000 §3.3 1-⑥)."""
-    node = network.node(CARD)
-    key = clients.ClientKey.generate(f"system:receipt-{uuid.uuid4().hex[:6]}")
-    with node.unit_of_work() as uow:
-        clients.register_client(
-            uow.session, SETUP, node.role, client_id=key.client_id,
-            name="申請書受付事業者", public_key_pem=key.public_pem(),
-            rights=rights if rights is not None else {"card_applications": "update"},
-        )  # fmt: skip
-        on_roster(uow.session, key.client_id, "receipt-op-01")
-    client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, "receipt-op-01", "receipt-terminal-1")
-    return client
-
-
 def on_roster(session: Session, client_id: str, operator: str) -> None:
     """Put `operator` on the client's 委託先従事者名簿 for every contractor duty it holds
     (000 OUT-02/03: only listed staff may act)."""
@@ -180,22 +164,6 @@ def application(application_id: str, **fields: Any) -> dict[str, Any]:
         "applied_on": dt.date.today().isoformat(),
         "photo_sha256": "ab" * 32,
     } | fields
-
-
-def issuer(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
-    """The card issuance system (the issuance contractor), a registered API client (1-⑨)."""
-    node = network.node(CARD)
-    key = clients.ClientKey.generate(f"system:issuance-{uuid.uuid4().hex[:6]}")
-    with node.unit_of_work() as uow:
-        clients.register_client(
-            uow.session, SETUP, node.role, client_id=key.client_id,
-            name="カード発行事業者", public_key_pem=key.public_pem(),
-            rights=rights if rights is not None else {"card_issuance": "update"},
-        )  # fmt: skip
-        on_roster(uow.session, key.client_id, "issue-op-01")
-    client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, "issue-op-01", "issue-terminal-1")
-    return client
 
 
 def issuance_result(application_id: str, **fields: Any) -> dict[str, Any]:
@@ -220,30 +188,6 @@ def sent(network: EmbeddedNetwork, message_type: str, recipient: str = CS) -> li
     return [r for e in stored for r in json.loads(node.open_at_rest(e))["body"]["records"]]
 
 
-def printer(
-    network: EmbeddedNetwork, operator: str = "print-op-01", rights: dict[str, str] | None = None
-) -> tuple[TestClient, X25519PrivateKey]:
-    """The print contractor's system (000 §3.3 1-②/③), a registered API client with its
-    X25519 key for the sealed print files, and `operator` on its roster."""
-    node = network.node(CARD)
-    key = clients.ClientKey.generate(f"system:print-{uuid.uuid4().hex[:6]}")
-    private = X25519PrivateKey.generate()
-    media_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    with node.unit_of_work() as uow:
-        clients.register_client(
-            uow.session, SETUP, node.role, client_id=key.client_id,
-            name="印刷事業者", public_key_pem=key.public_pem(),
-            rights=rights if rights is not None else {"card_print": "update"},
-            media_public_key_pem=media_pem.decode(),
-        )  # fmt: skip
-        on_roster(uow.session, key.client_id, operator)
-    client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, operator, "print-terminal-1")
-    return client, private
-
-
 def as_operator(client: TestClient, operator: str) -> TestClient:
     """The same contractor system, used by another end operator."""
     assert isinstance(client.auth, clients.ClientAuth)
@@ -252,19 +196,72 @@ def as_operator(client: TestClient, operator: str) -> TestClient:
     return other
 
 
-def jlis(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
-    """A J-LIS operator's client at the card system (not a contractor: no roster)."""
+def api_client(
+    network: EmbeddedNetwork,
+    kind: str,
+    name: str,
+    rights: dict[str, str],
+    operator: str,
+    *,
+    roster: bool = True,
+    media_key: X25519PrivateKey | None = None,
+) -> TestClient:
+    """A system registered with the card system as an API client acting for `operator`;
+    a contractor's has `operator` on its roster (000 OUT-02/03), and a recipient of sealed
+    files its X25519 key."""
     node = network.node(CARD)
-    key = clients.ClientKey.generate(f"system:jlis-{uuid.uuid4().hex[:6]}")
+    key = clients.ClientKey.generate(f"system:{kind}-{uuid.uuid4().hex[:6]}")
+    media_pem = None
+    if media_key is not None:
+        media_pem = (
+            media_key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
     with node.unit_of_work() as uow:
         clients.register_client(
-            uow.session, SETUP, node.role, client_id=key.client_id,
-            name="地方公共団体情報システム機構", public_key_pem=key.public_pem(),
-            rights=rights if rights is not None else {"card_contracts": "update"},
+            uow.session, SETUP, node.role, client_id=key.client_id, name=name,
+            public_key_pem=key.public_pem(), rights=rights, media_public_key_pem=media_pem,
         )  # fmt: skip
+        if roster:
+            on_roster(uow.session, key.client_id, operator)
     client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, "jlis-op-01", "jlis-terminal-1")
+    client.auth = clients.ClientAuth(key, operator, f"{kind}-terminal-1")
     return client
+
+
+def contractor(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
+    """The application-receipt contractor's system (000 §3.3 1-⑥)."""
+    rights = rights if rights is not None else {"card_applications": "update"}
+    return api_client(network, "receipt", "申請書受付事業者", rights, "receipt-op-01")
+
+
+def issuer(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
+    """The card issuance system (the issuance contractor, 1-⑨)."""
+    rights = rights if rights is not None else {"card_issuance": "update"}
+    return api_client(network, "issuance", "カード発行事業者", rights, "issue-op-01")
+
+
+def printer(
+    network: EmbeddedNetwork, operator: str = "print-op-01", rights: dict[str, str] | None = None
+) -> tuple[TestClient, X25519PrivateKey]:
+    """The print contractor's system (000 §3.3 1-②/③), with its X25519 key for the sealed
+    print files."""
+    private = X25519PrivateKey.generate()
+    rights = rights if rights is not None else {"card_print": "update"}
+    client = api_client(network, "print", "印刷事業者", rights, operator, media_key=private)
+    return client, private
+
+
+def jlis(
+    network: EmbeddedNetwork, rights: dict[str, str] | None = None, operator: str = "jlis-op-01"
+) -> TestClient:
+    """A J-LIS operator's client at the card system (not a contractor: no roster)."""
+    rights = rights if rights is not None else {"card_contracts": "update"}
+    name = "地方公共団体情報システム機構"
+    return api_client(network, "jlis", name, rights, operator, roster=False)
 
 
 def client_id_of(client: TestClient) -> str:

@@ -26,27 +26,17 @@ from juki.core.messages import CardInfo
 from juki.core.operators import clients
 from juki.core.operators.accounts import SETUP
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.server import network_app
-from tests.card.helpers import CARD, LG, issuance_result, issuer
+from tests.card.helpers import CARD, LG, client_id_of, issuance_result, issuer, jlis
 from tests.card.test_issuance import applied, provisions
 
 URL = "/card/media-provisions"
 TODAY = dt.datetime.now(JST).date()
 
 
-def jlis(network: EmbeddedNetwork, op: str, rights: dict[str, str] | None = None) -> TestClient:
-    """A J-LIS staff terminal acting for operator `op`."""
-    node = network.node(CARD)
-    key = clients.ClientKey.generate(f"system:jlis-{op.split('.')[0]}")
-    with node.unit_of_work() as uow:
-        clients.register_client(
-            uow.session, SETUP, node.role, client_id=key.client_id, name="機構 業務端末",
-            public_key_pem=key.public_pem(),
-            rights=rights if rights is not None else {"bulk_output": "update"},
-        )  # fmt: skip
-    client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, op, "jlis-terminal-1")
-    return client
+def officer(network: EmbeddedNetwork, op: str, rights: dict[str, str] | None = None) -> TestClient:
+    """A J-LIS staff terminal acting for operator `op` (media provision: `bulk_output`)."""
+    rights = rights if rights is not None else {"bulk_output": "update"}
+    return jlis(network, rights, operator=op)
 
 
 def municipality_key(network: EmbeddedNetwork, lg: str = LG) -> X25519PrivateKey:
@@ -103,7 +93,7 @@ def test_card_information_on_media_is_approved_witnessed_sealed_and_handed_over(
 ) -> None:
     codes_numbers = [issued_card(network) for _ in range(2)]
     private = municipality_key(network)
-    first, second = jlis(network, "yamada.ichiro"), jlis(network, "kimura.jiro")
+    first, second = officer(network, "yamada.ichiro"), officer(network, "kimura.jiro")
     asked = first.post(URL, json=ask(first))
     assert asked.status_code == 201, asked.text
     pid = asked.json()["id"]
@@ -145,7 +135,7 @@ def test_card_information_on_media_is_approved_witnessed_sealed_and_handed_over(
         assert made.sealed is None  # J-LIS keeps the digest, not the file
         assert made.sealed_sha256 == hashlib.sha256(sealed).hexdigest()
         assert (ledger.operator, ledger.witness) == (
-            "yamada.ichiro@system:jlis-yamada", "kimura.jiro@system:jlis-kimura",
+            f"yamada.ichiro@{client_id_of(first)}", f"kimura.jiro@{client_id_of(second)}",
         )  # fmt: skip
         assert (ledger.records, ledger.body_code) == (2, LG)
         assert handover.ledger_id == ledger.id
@@ -153,7 +143,7 @@ def test_card_information_on_media_is_approved_witnessed_sealed_and_handed_over(
     record = provisions(network)[-1]
     assert (record.method, record.body_code, record.result_count) == ("media", f"cs:{LG}", 2)
     assert set(json.loads(record.targets)) == {code for code, _ in codes_numbers}
-    assert record.operator == "kimura.jiro@system:jlis-kimura"
+    assert record.operator == f"kimura.jiro@{client_id_of(second)}"
     for _code, number in codes_numbers:
         assert number not in record.targets
 
@@ -171,7 +161,7 @@ def test_a_handover_needs_two_witnesses_who_are_not_parties(
 ) -> None:
     issued_card(sqlite_network)
     municipality_key(sqlite_network)
-    first, second = jlis(sqlite_network, "yamada.ichiro"), jlis(sqlite_network, "kimura.jiro")
+    first, second = officer(sqlite_network, "yamada.ichiro"), officer(sqlite_network, "kimura.jiro")
     pid = first.post(URL, json=ask(first)).json()["id"]
     assert second.post(f"{URL}/{pid}/approve").status_code == 200
     medium_ready(sqlite_network)
@@ -203,7 +193,7 @@ def test_a_bad_or_empty_request_is_refused_and_nothing_stored(
 ) -> None:
     issued_card(sqlite_network)
     municipality_key(sqlite_network)
-    first = jlis(sqlite_network, "yamada.ichiro")
+    first = officer(sqlite_network, "yamada.ichiro")
     refused = first.post(URL, json=ask(first, **fields))
     assert refused.status_code == status, refused.text
     assert field in refused.text
@@ -212,8 +202,8 @@ def test_a_bad_or_empty_request_is_refused_and_nothing_stored(
 
 
 def test_only_the_media_right_may_ask(sqlite_network: EmbeddedNetwork) -> None:
-    reader = jlis(sqlite_network, "yamada.ichiro", rights={"bulk_output": "read"})
+    reader = officer(sqlite_network, "yamada.ichiro", rights={"bulk_output": "read"})
     refused = reader.post(URL, json=ask(reader))
     assert refused.status_code == 403
-    statistics_only = jlis(sqlite_network, "sato.saburo", rights={"statistics": "read"})
+    statistics_only = officer(sqlite_network, "sato.saburo", rights={"statistics": "read"})
     assert statistics_only.post(URL, json=ask(statistics_only)).status_code == 403

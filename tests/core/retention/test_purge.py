@@ -92,6 +92,28 @@ def test_removed_persons_and_the_register_s_joshohyo(network: EmbeddedNetwork) -
         assert session.scalar(left) == 0
 
 
+def test_the_cs_keeps_history_and_removed_persons_150_years(network: EmbeddedNetwork) -> None:
+    """001b C-16, 001a §4.2.5: the CS's File 2 keeps superseded rows and removed persons 150
+    years (not 149), then the purge job erases them and records it."""
+    cs = f"cs:{LG}"
+    rid = born(network)
+    code = resident(network, LG, rid).resident_code
+    moved(network, rid)
+    death = schemas.DeathNotice(change_date=dt.date.today())
+    record(network, LG, registry_service.record_death, rid, death)
+    rows = rows_of(network, cs, "identity_file", code)
+    assert rows >= 2  # current (removed) + history
+    kept = run_purge(network, cs, 149)
+    assert kept["本人確認情報の履歴"].erased == kept["消除者の本人確認情報"].erased == 0
+    assert rows_of(network, cs, "identity_file", code) == rows
+    done = run_purge(network, cs, 151)
+    assert done["本人確認情報の履歴"].erased + done["消除者の本人確認情報"].erased == rows
+    assert rows_of(network, cs, "identity_file", code) == 0
+    with network.node(cs).db.session() as session:
+        purges = session.execute(select(retention_purges)).all()
+    assert any(code in json.loads(p.keys) for p in purges)  # 消去履歴
+
+
 def test_the_number_file_and_the_audit_log_are_never_erased(network: EmbeddedNetwork) -> None:
     born(network)
     numbering = metadata_of("numbering").tables["individual_number_file"]
