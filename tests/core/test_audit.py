@@ -295,3 +295,38 @@ def test_a_batch_that_cannot_be_logged_is_not_done(
     with node.db.session() as session:
         senders = session.execute(text("SELECT sender FROM msg_channel_in")).scalars().all()
     assert "done-unlogged" not in senders
+
+
+@pytest.mark.parametrize(
+    ("sql", "finding"),
+    [
+        ("UPDATE audit_log SET operator = 'someone' WHERE seq = 2", "seq 2: altered"),
+        ("DELETE FROM audit_log WHERE seq = 3", "seq 3: missing"),
+        ("DELETE FROM audit_log WHERE seq >= 3", "checkpoint 4: the signed rows are not there"),
+        ("UPDATE audit_checkpoints SET hash = 'x'", "checkpoint 4: signature does not verify"),
+    ],
+)
+def test_tampering_with_the_cs_log_is_found(
+    network: EmbeddedNetwork, sql: str, finding: str
+) -> None:
+    """001a USE-2-8/USE-2-10 at the CS: its own log is chained and checkpointed with the
+    CS's key, and `verify` finds a change made in its database."""
+    cs = network.node(f"cs:{LG}")
+    with cs.db.session() as session:
+        for i in range(4):
+            audit.record(
+                session, audit.Access("kimura.shiro", "cs-01", "POST /identity", (f"n={i}",))
+            )
+        assert audit.checkpoint(session, cs.node_id, cs.sign) == 4
+        clean = audit.verify(session, cs.node_id, cs.check_own_signature)
+        registry = network.node(f"registry:{LG}")  # another node's key does not pass it
+        foreign = audit.verify(session, registry.node_id, registry.check_own_signature)
+    assert clean.ok, clean.problems
+    assert (clean.entries, clean.checkpoints) == (4, 1)
+    assert foreign.problems == ["checkpoint 4: signature does not verify"]
+    with cs.db.session() as session:
+        session.execute(text(sql))
+    with cs.db.session() as session:
+        report = audit.verify(session, cs.node_id, cs.check_own_signature)
+    assert not report.ok
+    assert any(p.startswith(finding) for p in report.problems), report.problems

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
 
 from juki.core import backup
+from juki.core.audit import log as audit
 from juki.core.errors import InvalidInput
 from juki.core.ledgers import service as ledgers
 from juki.network.embedded import EmbeddedNetwork, postgres_database
@@ -83,3 +85,43 @@ def test_expired_backups_are_erased_with_an_erasure_entry(
     with pytest.raises(InvalidInput) as refused:
         backup.create(node, key, directory, keep_days=0, operator="x", terminal="t")
     assert refused.value.field == "keep_days"
+
+
+def test_the_cs_audit_log_is_backed_up_locked_and_verifies_when_restored(
+    network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """001a USE-2-10: the CS's log is in its backup, which is sealed with the CS's backup
+    key and readable by its owner only (kept locked); restored, the log verifies against
+    the CS's key, and a change to the restored copy is found."""
+    cs_id = "cs:131075"
+    cs = network.node(cs_id)
+    with cs.db.session() as session:
+        for i in range(3):
+            access = audit.Access("kimura.shiro", "cs-01", "POST /identity", (f"code={i}",))
+            audit.record(session, access)
+        audit.checkpoint(session, cs.node_id, cs.sign)
+        logged = len(audit.entries(session, 10_000))
+    key, directory = network.home.backup_key_for(cs_id), network.home.backup_dir(cs_id)
+    done = backup.create(cs, key, directory, keep_days=365, operator="ito.jiro", terminal="t")
+    assert done.path.stat().st_mode & 0o777 == 0o600
+    assert b"kimura.shiro" not in done.path.read_bytes()
+    if network.server_url is None:
+        target = tmp_path / "cs-restored.db"
+        backup.restore_sqlite(cs_id, key, done.path, target)
+        url = f"sqlite:///{target}"
+    else:
+        url = postgres_database(network.server_url, f"{network.db_prefix}_cs_restored")
+        backup.restore_postgres(cs_id, key, done.path, url)
+        url = url.replace("postgresql://", "postgresql+psycopg://")
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            report = audit.verify(session, cs.node_id, cs.check_own_signature)
+            assert report.ok, report.problems
+            assert (report.entries, report.checkpoints) == (logged, 1)
+            session.execute(text("UPDATE audit_log SET operator = 'someone' WHERE seq = 2"))
+            altered = audit.verify(session, cs.node_id, cs.check_own_signature)
+            session.rollback()
+    finally:
+        engine.dispose()
+    assert altered.problems == ["seq 2: altered"]

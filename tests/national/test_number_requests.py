@@ -49,6 +49,24 @@ def test_change_naming_a_superseded_number_is_refused_before_the_generator(
     assert file_one(network, code) == before
 
 
+def test_change_naming_another_person_s_number_is_refused_before_the_generator(
+    network: EmbeddedNetwork,
+) -> None:
+    rid, code = numbered_person(network)
+    other_rid, other_code = numbered_person(network)
+    theirs = number_of(network, other_rid)
+    assert theirs != number_of(network, rid)
+    before = file_one(network, code), file_one(network, other_code)
+
+    borrowed = number_request(code, kind="change", old_individual_number=theirs)
+    send_requests(network, [borrowed])
+
+    [notice] = notices(network, borrowed["request_id"])
+    assert (notice.refused_reason, notice.resident_code) == ("number_mismatch", code)
+    assert borrowed["request_id"] not in forwarded_to_generator(network)
+    assert (file_one(network, code), file_one(network, other_code)) == before
+
+
 def test_change_naming_the_latest_number_reaches_the_generator(network: EmbeddedNetwork) -> None:
     rid, code = numbered_person(network)
     request = number_request(code, kind="change", old_individual_number=number_of(network, rid))

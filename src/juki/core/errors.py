@@ -44,3 +44,27 @@ class Refused(JukiError):
 
     code = "refused"
     status = 403
+
+
+def redacted(exc: BaseException) -> str:
+    """An exception for the log without the values it carries: a pydantic error's message
+    quotes the input (a 個人番号 among them), a database error its parameters. What stays:
+    the type, for a validation error the fields and error kinds, and the traceback's frames
+    (file, line, function) — enough to find the fault, nothing personal."""
+    # Imported here: pydantic is a heavy import this module does not otherwise need.
+    import traceback
+
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        where = ", ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(record)'} ({e['type']})"
+            for e in exc.errors(include_input=False)[:10]
+        )
+        head = f"ValidationError: {exc.error_count()} error(s) at {where}"
+    elif isinstance(exc, JukiError):
+        head = f"{type(exc).__name__}: {exc.code} (field {exc.field or '-'})"
+    else:
+        head = type(exc).__name__
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    return f"{head}\n{frames}".rstrip()

@@ -14,6 +14,9 @@ from juki.core.messages import (
     MoveInNotice,
     MoveOutCertReply,
     MoveOutCertRequest,
+    NumberCheck,
+    NumberRequest,
+    PoolRequest,
     Strict,
     WideAreaCopy,
     WideAreaRequest,
@@ -55,9 +58,20 @@ def relay_to_registry(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
         uow.send(registry_of(uow), envelope.type, raw)
 
 
+# What the registry may ask of the national server through the CS, each a closed item list
+# (001a ACQ-1-8): a record with any other item fails here and is not sent on.
+_TO_NATIONAL: dict[str, type[Strict]] = {
+    MessageType.NUMBER_REQUEST: NumberRequest,
+    MessageType.POOL_REQUEST: PoolRequest,
+    MessageType.NUMBER_CHECK: NumberCheck,
+}
+
+
 def relay_to_national(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     """Number requests and pool requests go to the national server (000 P1.1 1-①)."""
+    model = _TO_NATIONAL[envelope.type]
     for raw in records:
+        model.model_validate(raw)  # refuses an item the type does not have
         uow.send(NATIONAL, envelope.type, raw)
 
 

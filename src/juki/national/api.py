@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
 from juki.core.provision.api import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
-from juki.core.web import SEARCH_RIGHTS, search_router
-from juki.national import service
+from juki.core.web import SEARCH_RIGHTS, ApiRule, UoW, search_router
+from juki.national import service, statistics
 from juki.national.models import (
     BatchProvision,
     Disclosure,
@@ -16,8 +16,10 @@ from juki.national.models import (
     ProvisionLog,
 )
 
+STATISTICS_RIGHTS: list[ApiRule] = [("GET", "/statistics", "statistics", "read")]
 router = search_router(
-    service.search_identity, SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
+    service.search_identity,
+    SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS + STATISTICS_RIGHTS,
 )
 add_provision_routes(router, NationalIdentityRow, ProvisionLog)
 add_batch_routes(router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog))
@@ -26,3 +28,11 @@ add_disclosure_routes(
     (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection),
     lambda _node_id: "地方公共団体情報システム機構",
 )
+
+
+@router.get(
+    "/statistics", summary="提供件数・更新件数の統計（官報公示・知事報告との照合用、件数のみ）"
+)
+def monthly_statistics(month: str, uow: UoW) -> statistics.NationalStatistics:
+    """000 P2.6: counts only, nothing per person."""
+    return statistics.monthly(uow.session, month)

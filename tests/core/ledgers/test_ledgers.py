@@ -201,3 +201,60 @@ def test_machine_fields_are_not_mistaken_for_an_individual_number(
         for schema in (kind.schema, kind.closing):
             if schema is not None:
                 assert set(schema.free_text) <= set(schema.model_fields), kind.code
+
+
+INCIDENT = {
+    "occurred_at": "2026-11-24T10:15:00+09:00", "category": "システム障害",
+    "description": "夜間バッチが停止し、CSからの更新の取り込みが遅れた", "severity": "重大",
+}  # fmt: skip
+INCIDENT_CLOSING = {
+    "corrective_action": "バッチを再実行し、未取込の更新を全件取り込んだ",
+    "preventive_action": "ディスク使用率の監視閾値を80%に下げ、週次で確認する",
+    "verified_by": "情報政策課 田村",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("closing", "field"),
+    [({k: v for k, v in INCIDENT_CLOSING.items() if k != "preventive_action"},
+      "preventive_action"),
+     ({k: v for k, v in INCIDENT_CLOSING.items() if k != "corrective_action"},
+      "corrective_action"),
+     (INCIDENT_CLOSING | {"preventive_action": "  "}, "preventive_action"),
+     (INCIDENT_CLOSING | {"corrective_action": ""}, "corrective_action")],
+)  # fmt: skip
+def test_an_incident_is_closed_only_with_its_corrective_and_preventive_actions(
+    network: EmbeddedNetwork, closing: dict[str, Any], field: str
+) -> None:
+    """002 REQ-AUD-03/04: a failure or incident is closed by recording the corrective action
+    (是正措置) and the preventive action (再発防止策); without either the closing is refused
+    naming it, and the entry stays open with nothing stored."""
+    node = network.node("prefecture:13")
+    incident = add(network, "incident", INCIDENT, at=NOON_JST)
+    assert (incident.status, incident.closing) == ("open", None)
+    assert incident.due_on == dt.date(2026, 11, 24) + dt.timedelta(days=30)
+    with node.unit_of_work() as uow, pytest.raises(InvalidInput) as refused:
+        ledgers.close(uow.session, incident.id, closing, actor="ogawa.kenji", terminal="t-3")
+    assert refused.value.field == field
+    with node.db.session() as session:
+        kept = ledgers.get(session, incident.id)
+        late = ledgers.overdue(session, dt.date(2027, 1, 1))
+        functions = session.scalars(select(audit_log.c.function)).all()
+    assert (kept.status, kept.closing, kept.closed_by) == ("open", None, None)
+    assert [e.id for e in late] == [incident.id]  # open past its 処理期限
+    assert "台帳の完結:incident" not in functions
+    with node.unit_of_work() as uow:
+        closed = ledgers.close(
+            uow.session, incident.id, INCIDENT_CLOSING, actor="ogawa.kenji", terminal="t-3"
+        )
+    assert (closed.status, closed.closed_by) == ("closed", "ogawa.kenji")
+    assert closed.closing == INCIDENT_CLOSING
+    with node.db.session() as session:
+        stored = ledgers.get(session, incident.id)
+        assert ledgers.overdue(session, dt.date(2027, 1, 1)) == []
+        functions = session.scalars(select(audit_log.c.function)).all()
+        text = ledgers.to_csv(ledgers.entries(session, "incident", status="closed"))
+    assert stored.closing == INCIDENT_CLOSING
+    assert functions.count("台帳の完結:incident") == 1
+    assert "ディスク使用率の監視閾値" in text
+    assert "未取込の更新を全件取り込んだ" in text

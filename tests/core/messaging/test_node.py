@@ -199,3 +199,82 @@ def test_the_prefecture_has_no_path_to_the_information_provision_network() -> No
 
     peers = {a if b == "prefecture" else b for a, b in PERMITTED if "prefecture" in (a, b)}
     assert peers == {"cs", "national"}
+
+
+def test_identity_and_destination_info_reach_a_cs_only_from_its_own_registry(
+    network: EmbeddedNetwork,
+) -> None:
+    """001a ACQ-1-7, ACQ-2-5: 本人確認情報 (identity.update) and 送付先情報
+    (card.destination_info) are taken only from the CS's own registry. 千代田区's
+    registry, though it holds a certificate of the CA, is refused at 墨田区's CS; each
+    refusal is kept in msg_refusals with the claimed sender and type, and nothing is
+    applied."""
+    cs_id, stranger, own = "cs:131075", "registry:131016", "registry:131075"
+    cs = network.node(cs_id)
+    bodies = {
+        MessageType.IDENTITY_UPDATE: {"records": []},
+        MessageType.DESTINATION_INFO: {"records": []},
+    }
+    for message_type, body in bodies.items():
+        raw = envelope_from(network, stranger, cs_id, 1, message_type, body)
+        [ack] = cs.receive([raw])
+        assert ack.status == "refused", message_type
+        assert "経路" in ack.detail
+    with cs.db.session() as session:
+        refused = session.execute(
+            select(tables.refusals.c.type, tables.refusals.c.reason).where(
+                tables.refusals.c.claimed_sender == stranger
+            )
+        ).all()
+        taken = session.scalar(
+            select(func.count()).select_from(tables.inbox).where(tables.inbox.c.sender == stranger)
+        )
+    assert sorted(kind for kind, _reason in refused) == sorted(bodies)
+    assert taken == 0
+    for message_type, body in bodies.items():  # the same envelopes from its own registry
+        raw = envelope_from(network, own, cs_id, next_seq(network, own, cs_id), message_type, body)
+        [ack] = cs.receive([raw])
+        assert ack.status == "applied", (message_type, ack.detail)
+    assert refusals(network, cs_id) == 2
+
+
+def test_the_cs_relays_a_request_from_its_registry_only_with_the_items_of_its_type(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """001a ACQ-1-8: number, pool and number-check requests pass through the CS on their
+    way to the national server; one carrying an item its type does not have (here the
+    person's name or 個人番号) fails at the CS and is not queued onward."""
+    net, own, cs_id = sqlite_network, "registry:131075", "cs:131075"
+    cs = net.node(cs_id)
+    valid = {
+        MessageType.NUMBER_REQUEST: {
+            "request_id": "req-00000001", "lg_code": "131075", "resident_code": "24727059608",
+            "kind": "generate", "operator_id": "sato.ichiro",
+        },
+        MessageType.POOL_REQUEST: {"lg_code": "131075", "count": 1},
+        MessageType.NUMBER_CHECK: {
+            "check_id": "chk-00000001", "lg_code": "131075", "resident_code": "24727059608",
+            "individual_number": "123456789018",
+        },
+    }  # fmt: skip
+    to_national = (
+        select(func.count())
+        .select_from(tables.outbox)
+        .where(tables.outbox.c.recipient == "national")
+    )
+    for message_type, record in valid.items():
+        with cs.db.session() as session:
+            before = session.scalar(to_national) or 0
+        extra = record | {"name_kana": "スミダ　ハナコ"}
+        seq = next_seq(net, own, cs_id)
+        raw = envelope_from(net, own, cs_id, seq, message_type, {"records": [extra]})
+        [ack] = cs.receive([raw])
+        assert ack.status == "failed", message_type
+        with cs.db.session() as session:
+            assert session.scalar(to_national) == before, message_type
+        # The same request without the extra item, under the same number, goes on.
+        raw = envelope_from(net, own, cs_id, seq, message_type, {"records": [record]})
+        [ack] = cs.receive([raw])
+        assert ack.status == "applied", (message_type, ack.detail)
+        with cs.db.session() as session:
+            assert session.scalar(to_national) == before + 1, message_type

@@ -17,10 +17,13 @@ from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
 from juki.core.operators import accounts, reports, rights, second_factor
 from juki.core.operators.accounts import Actor, AuthRefused, Policy
+from juki.core.operators.tables import OperatorRight
 from juki.network.embedded import EmbeddedNetwork
 from tests.staff import CLERK, READER, SUPERVISOR, Staff, add_staff, trained
 
 ADMIN2 = Staff("ueda.goro", "上田　五郎", "T2002", (("account_admin", "update"),))
+# Sees the operator list but may not decide: account_admin read-only.
+ADMIN_READER = Staff("mori.rokuro", "森　六郎", "T2003", (("account_admin", "read"),))
 
 
 @pytest.fixture
@@ -301,3 +304,84 @@ def test_a_contractor_gets_only_the_contracted_work(
         rights.request_right(db, Actor(SUPERVISOR.login), role, **ask)
     assert refused.value.field == "duty"
     assert refused.value.code == "contractor"
+
+
+@pytest.fixture
+def cs_db(network: EmbeddedNetwork) -> Iterator[tuple[Session, Node]]:
+    """墨田区's CS (001a USE-2-5): the same staff, one transaction rolled back at the end."""
+    cs = network.node("cs:131075")
+    with cs.db.session() as session:
+        add_staff(session, cs, (CLERK, READER, SUPERVISOR, ADMIN2, ADMIN_READER))
+        yield session, cs
+        session.rollback()
+
+
+def granted_at_the_cs(session: Session, cs: Node) -> OperatorRight:
+    request = rights.request_right(
+        session, Actor(SUPERVISOR.login), cs.role, login=READER.login,
+        duty="identity_inquiry", access="read", reason="CSでの本人確認情報の照会",
+    )  # fmt: skip
+    return rights.decide(session, Actor(ADMIN2.login), request.id, approve=True)
+
+
+def test_at_the_cs_a_right_needs_a_second_account_admin_to_approve(
+    cs_db: tuple[Session, Node],
+) -> None:
+    """001a USE-2-5, 001b C-09 at the CS: a right is requested by one account_admin holder
+    and granted only when another (the manager or deputy) approves; the operator list
+    shows the approver."""
+    db, cs = cs_db
+    assert cs.role == "cs"
+    reader = accounts.require(db, READER.login)
+    request = rights.request_right(
+        db, Actor(SUPERVISOR.login), cs.role, login=READER.login,
+        duty="identity_inquiry", access="read", reason="CSでの本人確認情報の照会",
+    )  # fmt: skip
+    with pytest.raises(Refused, match="申請した人") as own:
+        rights.decide(db, Actor(SUPERVISOR.login), request.id, approve=True)
+    assert own.value.field == "decided_by"
+    for nobody in (CLERK, ADMIN_READER):  # no account_admin, or read-only
+        with pytest.raises(Refused) as refused:
+            rights.decide(db, Actor(nobody.login), request.id, approve=True)
+        assert refused.value.field == "decided_by"
+    assert not rights.has_right(db, reader.id, "identity_inquiry", "read")
+    assert request.status == "requested"
+    assert [right.id for right, _who in rights.pending(db)] == [request.id]
+    rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
+    assert rights.has_right(db, reader.id, "identity_inquiry", "read")
+    assert (request.requested_by, request.decided_by) == (SUPERVISOR.login, ADMIN2.login)
+    line = next(
+        row for row in reports.user_list_csv(db).splitlines()
+        if row.startswith(READER.login) and "本人確認情報の照会・提供" in row
+    )  # fmt: skip
+    assert f",照会のみ,{ADMIN2.login}," in line
+    with pytest.raises(InvalidInput) as not_here:  # a municipality's registry duty
+        rights.request_right(
+            db, Actor(SUPERVISOR.login), cs.role, login=READER.login,
+            duty="resident_records", access="update", reason="x",
+        )  # fmt: skip
+    assert not_here.value.field == "duty"
+
+
+def test_at_the_cs_only_an_account_admin_revokes_a_right(cs_db: tuple[Session, Node]) -> None:
+    """001a USE-2-5, 001b C-09: a revocation by someone without account_admin (update) is
+    refused naming the field, and the right stays, unrevoked and not in the audit log."""
+    db, cs = cs_db
+    right = granted_at_the_cs(db, cs)
+    reader = accounts.require(db, READER.login)
+    for nobody in (CLERK, ADMIN_READER, READER):  # a clerk, a read-only admin, the holder
+        with pytest.raises(Refused) as refused:
+            rights.revoke(db, Actor(nobody.login), right.id, "担当替え")
+        assert refused.value.field == "revoked_by"
+    assert rights.has_right(db, reader.id, "identity_inquiry", "read")
+    assert (right.status, right.revoked_by, right.revoked_at) == ("granted", None, None)
+    logged = {(entry.operator, entry.function) for entry in audit.entries(db)}
+    assert not any(function == "rights.revoke" for _op, function in logged)
+    rights.revoke(db, Actor(ADMIN2.login), right.id, "担当替え")
+    assert not rights.has_right(db, reader.id, "identity_inquiry", "read")
+    assert (right.status, right.revoked_by, right.revoke_reason) == (
+        "revoked", ADMIN2.login, "担当替え",
+    )  # fmt: skip
+    assert (ADMIN2.login, "rights.revoke") in {
+        (entry.operator, entry.function) for entry in audit.entries(db)
+    }

@@ -205,6 +205,7 @@ def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> 
     from juki.core.provision.api import PROVISION_RIGHTS
     from juki.core.web import SEARCH_RIGHTS, _rule
     from juki.cs.api import API_RIGHTS as CS_RIGHTS
+    from juki.national.api import STATISTICS_RIGHTS
     from juki.prefecture.api import API_RIGHTS as PREFECTURE_RIGHTS
     from juki.registry.api import API_RIGHTS as REGISTRY_RIGHTS
 
@@ -213,7 +214,7 @@ def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> 
         "registry": REGISTRY_RIGHTS,
         "cs": CS_RIGHTS,
         "prefecture": PREFECTURE_RIGHTS,
-        "national": tier,
+        "national": tier + STATISTICS_RIGHTS,
         "card": CARD_RIGHTS,
     }
     app = network_app(sqlite_network)
@@ -227,3 +228,37 @@ def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> 
             checked += 1
             assert _rule(rules[node_id.split(":")[0]], method, path), (node_id, method, path)
     assert checked > 40
+
+
+def test_a_cs_api_call_is_logged_in_the_cs_log_with_its_end_operator(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """001a USE-2-8 at the CS: its API runs behind the same guard, so each call — done,
+    refused or unauthenticated — is in the CS's own audit log with system, end operator,
+    terminal and result."""
+    cs = f"cs:{LG}"
+    key = register(sqlite_network, cs, "system:cs-terminal", {"consistency_check": "update"})
+    client = raw_client(sqlite_network)
+    client.auth = clients.ClientAuth(key, "kimura.shiro", "cs-01")
+
+    def logged(function: str) -> list[Any]:
+        with sqlite_network.node(cs).db.session() as session:
+            return [e for e in audit.entries(session, 100) if e.function == function]
+
+    assert client.post(f"/cs/{LG}/reconcile").status_code == 202
+    (done,) = logged("POST /reconcile")
+    assert (done.operator, done.terminal, done.result) == (
+        "kimura.shiro@system:cs-terminal", "cs-01", "ok",
+    )  # fmt: skip
+    ask = {"purpose": "test", "reason": "test"}
+    answer = client.post(f"/cs/{LG}/bulk-outputs", json=ask)  # a right it does not hold
+    assert answer.status_code == 403
+    assert answer.json()["field"] == "rights"
+    (refused,) = logged("POST /bulk-outputs")
+    assert (refused.operator, refused.terminal, refused.result) == (
+        "kimura.shiro@system:cs-terminal", "cs-01", "refused",
+    )  # fmt: skip
+    assert raw_client(sqlite_network).post(f"/cs/{LG}/reconcile").status_code == 401
+    assert [e.result for e in logged("POST /reconcile")] == ["unauthenticated", "ok"]
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        assert not [e for e in audit.entries(session, 100) if "reconcile" in e.function]

@@ -148,3 +148,40 @@ def test_a_period_is_years_and_days_and_short_files_say_so() -> None:
     assert long.period_ja == "5年"
     for rule in engine.rules():  # every rule has a period, or says it is never erased
         assert rule.never or rule.years or rule.days, rule
+
+
+def test_a_dead_person_s_number_stays_in_file_one_after_every_purge(
+    network: EmbeddedNetwork,
+) -> None:
+    """000 DEAD-01: death is no condition for erasing File 1. The person dies, every node's
+    purge job runs 500 years on, and the generator still holds the number and its ledger
+    entry, while the other tiers have erased the removed person's record."""
+    rid = born(network)
+    person = resident(network, LG, rid)
+    code = person.resident_code
+    with network.node(f"registry:{LG}").unit_of_work() as uow:
+        number = registry_service.number_of(uow, registry_service.get_resident(uow, rid))
+    death = schemas.DeathNotice(change_date=dt.date.today())
+    record(network, LG, registry_service.record_death, rid, death)
+    assert rows_of(network, "national", "identity_file", code) > 0
+    for node_id in list(network.nodes):
+        run_purge(network, node_id, 500)
+    assert rows_of(network, "national", "identity_file", code) == 0  # the clock did move
+    numbering = network.node("numbering")
+    tables = metadata_of("numbering").tables
+    file_one, ledger = tables["individual_number_file"], tables["generated_numbers"]
+    index = numbering.keys.blind_index(number, column="individual_number")
+    with numbering.db.session() as session:
+        kept = session.execute(
+            select(file_one.c.individual_number_cipher, file_one.c.is_latest).where(
+                file_one.c.resident_code == code
+            )
+        ).all()
+        in_ledger = session.scalar(
+            select(func.count()).where(ledger.c.individual_number_index == index)
+        )
+    assert [
+        (numbering.keys.decrypt(cipher, column="individual_number"), bool(latest))
+        for cipher, latest in kept
+    ] == [(number, True)]
+    assert in_ledger == 1

@@ -11,6 +11,7 @@ from collections import defaultdict
 from sqlalchemy import select, update
 
 from juki.core.clock import as_utc
+from juki.core.errors import redacted
 from juki.core.messaging import tables
 from juki.core.messaging.envelope import Ack
 from juki.core.messaging.node import Node, utcnow
@@ -143,8 +144,8 @@ class DispatcherThread(threading.Thread):
         while not self.stopping.is_set():
             try:
                 moved = self.dispatcher.run_once()
-            except Exception:
-                log.exception("dispatcher pass failed")
+            except Exception as exc:  # without the values it carries (no 個人番号 in logs)
+                log.error("dispatcher pass failed: %s", redacted(exc))
                 moved = 0
             if moved == 0:
                 self.stopping.wait(self.idle_s)

@@ -28,7 +28,7 @@ from juki.core.crypto import FieldKeys
 from juki.core.crypto import sign as crypto_sign
 from juki.core.crypto import verify as crypto_verify
 from juki.core.db import Database
-from juki.core.errors import Refused
+from juki.core.errors import Refused, redacted
 from juki.core.messaging import tables
 from juki.core.messaging.envelope import Ack, Envelope, seal, verify
 from juki.core.messaging.paths import is_permitted, role_of
@@ -265,9 +265,12 @@ class Node:
         try:
             with self.unit_of_work() as uow:
                 return self._apply_in(uow, items)
-        except Exception:
-            log.exception(
-                "batch from %s failed at %s; retrying singly", items[0][1].sender, self.node_id
+        except Exception as exc:  # logged without the values it carries (no 個人番号 in logs)
+            log.error(
+                "batch from %s failed at %s; retrying singly: %s",
+                items[0][1].sender,
+                self.node_id,
+                redacted(exc),
             )
         acks: dict[int, Ack] = {}
         for item in items:

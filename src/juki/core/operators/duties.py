@@ -78,7 +78,7 @@ DUTIES: dict[str, Duty] = {
         ),
         # 002 REQ-STAT-01, REQ-ACL-01: statistics, each job stating its purpose; at the
         # card management system, counts by processing state only (000 F3-USE-04).
-        Duty("statistics", "統計処理", frozenset({"prefecture", "card"})),
+        Duty("statistics", "統計処理", frozenset({"prefecture", "national", "card"})),
         # 交付申請 handed over by the application-receipt contractor (000 §3.3 1-⑥/⑦).
         Duty("card_applications", "交付申請書の登録（申請書受付）", frozenset({"card"})),
         # The card's issuance result from the issuance contractor (000 §3.3 1-⑨, C21),

@@ -1,0 +1,130 @@
+"""000 NOMATCH-01: matching is per record; no route of the national or prefectural server
+joins or exports a file. Every route the network app mounts for them is in the table below
+with what its request carries; a new route (an export, a file download, a join) fails the
+test until someone classifies it here. The per-record bodies refuse a query without a key,
+the condition list of a batch is capped, and statistics answer with counts only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from juki.core.disclosure.service import DisclosureRequest
+from juki.core.errors import InvalidInput
+from juki.core.provision import batch
+from juki.core.provision.api import PersonKey
+from juki.core.provision.service import ProvisionRequest
+from juki.core.search import IdentitySearch
+from juki.national.statistics import NationalStatistics
+from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
+from juki.prefecture.schemas import StatisticsResult
+from tests.routes import mounted
+
+# (method, path) -> (kind, request body schema). Kinds:
+#   record     one person, named by a key (code, number or enough of the 4情報), capped
+#   conditions 一括提供: one result set per condition row, rows capped, two-person control
+#   step       a step on one stored request (approve, write out, track, close)
+#   statistics counts only, no person
+#   node       the signed node-to-node channel and the health probe
+TIER: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("POST", "/messages"): ("node", None),
+    ("GET", "/health"): ("node", None),
+    ("POST", "/search"): ("record", "IdentitySearch"),
+    ("POST", "/provision"): ("record", "ProvisionRequest"),
+    ("POST", "/provision-records/of-person"): ("record", "PersonKey"),
+    ("POST", "/disclosures"): ("record", "DisclosureRequest"),
+    ("POST", "/disclosures/{disclosure_id}/corrections"): ("step", "CorrectionClaim"),
+    ("GET", "/disclosure-corrections/{correction_id}"): ("step", None),
+    ("POST", "/disclosure-corrections/{correction_id}/close"): ("step", "MunicipalAnswer"),
+    ("POST", "/batch-provisions"): ("conditions", "BatchRequest"),
+    ("POST", "/batch-provisions/{batch_id}/approve"): ("step", None),
+    ("POST", "/batch-provisions/{batch_id}/write-out"): ("step", None),
+}
+ROUTES: dict[str, dict[tuple[str, str], tuple[str, str | None]]] = {
+    "national": TIER | {("GET", "/statistics"): ("statistics", None)},
+    "prefecture/13": TIER | {
+        ("POST", "/manual-corrections"): ("record", "ManualCorrectionCreate"),
+        ("POST", "/manual-corrections/{correction_id}/approval"): ("step", None),
+        ("GET", "/manual-corrections/report"): ("step", None),  # the corrections, not persons
+        ("POST", "/statistics/residents-by-municipality"): ("statistics", "StatisticsJobCreate"),
+    },
+}  # fmt: skip
+PERSONAL = {"resident_code", "individual_number", "name_kanji", "name_kana", "birth_date",
+            "address", "sex"}  # fmt: skip
+
+
+def served(app: Any) -> dict[tuple[str, str], str | None]:
+    """(method, path) -> request body schema name, from the app's own OpenAPI."""
+    found: dict[tuple[str, str], str | None] = {}
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema", {})
+            ref = schema.get("$ref")
+            found[(method.upper(), path)] = ref.rsplit("/", 1)[-1] if ref else None
+    return found
+
+
+@pytest.mark.parametrize("node", sorted(ROUTES))
+def test_every_route_is_per_record_statistics_or_plumbing(
+    sqlite_network: EmbeddedNetwork, node: str
+) -> None:
+    app = mounted(network_app(sqlite_network), f"/{node}")
+    expected = {route: schema for route, (_kind, schema) in ROUTES[node].items()}
+    assert served(app) == expected
+    words = ("export", "dump", "download", "join", "match", "file", "all", "bulk")
+    assert not [p for _m, p in expected if any(w in p for w in words)]
+
+
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [(IdentitySearch, {"purpose": "p"}),
+     (IdentitySearch, {"purpose": "p", "sex": "1", "name_kana": "スミダ　ハナコ"}),
+     (ProvisionRequest, {"duty": "d"}),
+     (ProvisionRequest, {"duty": "d", "sex": "2", "address": "東京都墨田区"}),
+     (PersonKey, {}),
+     (DisclosureRequest, {"requester_name": "墨田　花子", "identity_document": "運転免許証"})],
+)  # fmt: skip
+def test_a_per_record_body_without_a_key_is_refused(
+    model: type[BaseModel], body: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationError):
+        model.model_validate(body)
+
+
+def test_a_condition_list_is_one_key_per_row_and_capped() -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row_id", "resident_code"])
+    writer.writerows([f"r{i}", "24727059608"] for i in range(batch.MAX_ROWS + 1))
+    with pytest.raises(InvalidInput) as refused:
+        batch.parse_conditions(out.getvalue())
+    assert str(batch.MAX_ROWS) in refused.value.message
+    with pytest.raises(InvalidInput):  # a row without a key is no condition
+        batch.parse_conditions("row_id,resident_code\nr1,\n")
+
+
+def test_statistics_answer_with_counts_and_no_personal_item() -> None:
+    names: set[str] = set()
+
+    def walk(schema: Any) -> None:
+        if isinstance(schema, dict):
+            names.update(schema.get("properties", {}))
+            for value in schema.values():
+                walk(value)
+        elif isinstance(schema, list):
+            for value in schema:
+                walk(value)
+
+    walk(StatisticsResult.model_json_schema())
+    assert "residents" in names  # the schema is read (this test can fail)
+    assert not names & PERSONAL
+    names.clear()
+    walk(NationalStatistics.model_json_schema())
+    assert {"provisions", "persons", "updates"} <= names
+    assert not names & PERSONAL
