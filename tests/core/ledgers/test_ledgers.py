@@ -258,3 +258,25 @@ def test_an_incident_is_closed_only_with_its_corrective_and_preventive_actions(
     assert functions.count("台帳の完結:incident") == 1
     assert "ディスク使用率の監視閾値" in text
     assert "未取込の更新を全件取り込んだ" in text
+
+
+def test_the_forms_register_tracks_lots_and_a_disposal_needs_a_witness(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """001b C-20: forms are tracked in a forms register (帳票管理簿): lots received, issued
+    and disposed of by serial range; a disposal without a witness is refused, nothing
+    stored."""
+    lot = {"form_name": "住民票の写し用紙（改ざん防止用紙）", "serial_from": "A000001",
+           "serial_to": "A005000", "sheets": 5000}  # fmt: skip
+    add(sqlite_network, "form", lot | {"action": "受入"})
+    add(sqlite_network, "form", lot | {"action": "払出", "note": "本庁舎 窓口1"})
+    with pytest.raises(InvalidInput) as refused:
+        add(sqlite_network, "form", lot | {"action": "廃棄", "sheets": 12})
+    assert refused.value.field == "witness"
+    add(sqlite_network, "form", lot | {"action": "廃棄", "sheets": 12, "witness": "総務課 田村"})
+    with sqlite_network.node("prefecture:13").db.session() as session:
+        found = ledgers.entries(session, "form")
+        text = ledgers.to_csv(found)
+    assert [e.fields["action"] for e in found] == ["受入", "払出", "廃棄"]
+    assert all(e.status == "closed" for e in found)
+    assert "帳票管理簿" in text

@@ -278,3 +278,27 @@ def test_the_cs_relays_a_request_from_its_registry_only_with_the_items_of_its_ty
         assert ack.status == "applied", (message_type, ack.detail)
         with cs.db.session() as session:
             assert session.scalar(to_national) == before + 1, message_type
+
+
+def test_the_registry_takes_messages_only_from_its_own_cs(sqlite_network: EmbeddedNetwork) -> None:
+    """001a USE-1-2: on the 住基ネット side only the CS reaches the existing system. Every
+    other node — another municipality's CS or registry, a tier, the generator, the card
+    system — is refused at the registry and the refusal kept; its own CS is accepted."""
+    registry = "registry:131075"
+    node = sqlite_network.node(registry)
+    others = ["cs:112011", "registry:112011", "prefecture:13", "national", "numbering", "card"]
+    for sender in others:
+        raw = envelope_from(
+            sqlite_network, sender, registry, 1, MessageType.IDENTITY_UPDATE_RESULT, {"records": []}
+        )
+        [ack] = node.receive([raw])
+        assert ack.status == "refused", sender
+    with node.db.session() as session:
+        refused = set(session.scalars(select(tables.refusals.c.claimed_sender)).all())
+    assert set(others) <= refused
+    own = envelope_from(
+        sqlite_network, "cs:131075", registry, next_seq(sqlite_network, "cs:131075", registry),
+        MessageType.IDENTITY_UPDATE_RESULT, {"records": []},
+    )  # fmt: skip
+    [ack] = node.receive([own])
+    assert ack.status == "applied"

@@ -21,14 +21,17 @@ from juki.core.provision.batch import open_result
 from juki.national import models as national_models
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
+from juki.prefecture import models as prefecture_models
 from tests.conftest import born, resident
 
 LG = "131075"
 
 
-def operator(network: EmbeddedNetwork, client_id: str, op: str) -> TestClient:
-    """The J-LIS staff's own system, acting for operator `op` (bulk output right)."""
-    node = network.node("national")
+def operator(
+    network: EmbeddedNetwork, client_id: str, op: str, node_id: str = "national"
+) -> TestClient:
+    """The tier staff's own system, acting for operator `op` (bulk output right)."""
+    node = network.node(node_id)
     key = clients.ClientKey.generate(client_id)
     with node.unit_of_work() as uow:
         clients.register_client(
@@ -40,13 +43,15 @@ def operator(network: EmbeddedNetwork, client_id: str, op: str) -> TestClient:
     return client
 
 
-def recipient(network: EmbeddedNetwork, body_code: str = "nenkin") -> X25519PrivateKey:
+def recipient(
+    network: EmbeddedNetwork, body_code: str = "nenkin", node_id: str = "national"
+) -> X25519PrivateKey:
     """The body's system, registered with its media (X25519) key."""
     private = X25519PrivateKey.generate()
     public = private.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    node = network.node("national")
+    node = network.node(node_id)
     with node.unit_of_work() as uow:
         clients.register_client(
             uow.session, SETUP, node.role, client_id=f"agency:{body_code}", name="日本年金機構",
@@ -112,10 +117,13 @@ def test_a_batch_needs_a_second_person_and_is_sealed_to_the_body(
 
 
 def medium_ready(
-    network: EmbeddedNetwork, media_id: str = "USB-0001", result: str = "異常なし"
+    network: EmbeddedNetwork,
+    media_id: str = "USB-0001",
+    result: str = "異常なし",
+    node_id: str = "national",
 ) -> None:
     """A registered, encrypted medium, virus-checked today (登録外部媒体, ウイルスチェック)."""
-    node = network.node("national")
+    node = network.node(node_id)
     with node.unit_of_work() as uow:
         ledgers.add(
             uow.session, "medium",
@@ -203,3 +211,33 @@ def test_a_body_without_a_media_key_gets_no_batch(sqlite_network: EmbeddedNetwor
     refused = first.post("/national/batch-provisions", json=body)
     assert refused.status_code == 403
     assert refused.json()["field"] == "body_code"
+
+
+def test_the_prefecture_s_batch_is_approved_sealed_and_in_its_media_ledger(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """002 REQ-PRV-04: the same control at the prefectural server, for a 別表第五 transfer
+    allowed media (the tax bureau): a second person approves, the file is sealed to the
+    bureau's key, and the write-out is in the prefecture's own media ledger."""
+    pref = "prefecture:13"
+    code = resident(sqlite_network, LG, born(sqlite_network)).resident_code
+    private = recipient(sqlite_network, "tax-bureau", pref)
+    first = operator(sqlite_network, "system:pref-a", "suzuki.ichiro", pref)
+    second = operator(sqlite_network, "system:pref-b", "tanaka.jiro", pref)
+    body = {"body_code": "tax-bureau", "duty": "local_tax",
+            "conditions_csv": conditions(f"r1,{code},,,")}  # fmt: skip
+    asked = first.post("/prefecture/13/batch-provisions", json=body)
+    assert asked.status_code == 201, asked.text
+    batch_id = asked.json()["id"]
+    assert first.post(f"/prefecture/13/batch-provisions/{batch_id}/approve").status_code == 403
+    assert second.post(f"/prefecture/13/batch-provisions/{batch_id}/approve").status_code == 200
+    medium_ready(sqlite_network, node_id=pref)
+    written = first.post(f"/prefecture/13/batch-provisions/{batch_id}/write-out?media_id=USB-0001")
+    assert written.status_code == 200, written.text
+    opened = open_result(private, written.content)
+    assert [r["resident_code"] for r in opened["results"][0]["records"]] == [code]
+    with sqlite_network.node(pref).db.session() as session:
+        (entry,) = session.scalars(select(prefecture_models.MediaLedger)).all()
+    assert (entry.operator, entry.witness) == (
+        "suzuki.ichiro@system:pref-a", "tanaka.jiro@system:pref-b",
+    )  # fmt: skip

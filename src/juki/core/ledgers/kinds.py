@@ -8,7 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 Text = Field(min_length=1, max_length=2000)
 Short = Field(min_length=1, max_length=100)
@@ -67,6 +73,29 @@ class Disk(Record):
     action: Literal["データ消去", "物理破壊", "消去及び物理破壊"]
     method: str = Short  # e.g. NIST SP 800-88 Purge, 破砕
     witness: str = Short
+
+
+class Form(Record):
+    """帳票管理簿 (001b C-20): each lot of forms with personal data (申請書, 届書, 証明書用紙)
+    received, issued to a counter, or disposed of, with the serial range and, for a
+    disposal, how and who witnessed it."""
+
+    free_text = ("form_name", "note", "witness")
+
+    form_name: str = Short  # e.g. 住民票の写し用紙（改ざん防止用紙）
+    action: Literal["受入", "払出", "廃棄"]
+    serial_from: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
+    serial_to: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
+    sheets: int = Field(ge=1, le=1_000_000)
+    witness: str = Field(default="", max_length=100, validate_default=True)  # for a disposal
+    note: str = Field(default="", max_length=200)
+
+    @field_validator("witness")
+    @classmethod
+    def _disposal_witnessed(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("action") == "廃棄" and not value:
+            raise ValueError("廃棄には立会人を記入してください")
+        return value
 
 
 class Medium(Record):
@@ -216,6 +245,7 @@ KINDS: dict[str, Kind] = {
         Kind("inquiry", "問合せ・苦情等の受付（記票）", Inquiry, InquiryClosing, 30, 14),
         Kind("incident", "障害・事故等の記録", Incident, IncidentClosing, 30),
         Kind("disk", "磁気ディスク管理簿", Disk, None),
+        Kind("form", "帳票管理簿", Form, None),
         Kind("medium", "登録外部媒体", Medium, Nothing),
         Kind("medium_scan", "外部媒体のウイルスチェック", MediumScan, None),
         Kind("self_inspection", "自己点検", SelfInspection, None),
