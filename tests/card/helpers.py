@@ -205,6 +205,7 @@ def api_client(
     *,
     roster: bool = True,
     media_key: X25519PrivateKey | None = None,
+    terminal: str | None = None,
 ) -> TestClient:
     """A system registered with the card system as an API client acting for `operator`;
     a contractor's has `operator` on its roster (000 OUT-02/03), and a recipient of sealed
@@ -228,7 +229,7 @@ def api_client(
         if roster:
             on_roster(uow.session, key.client_id, operator)
     client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, operator, f"{kind}-terminal-1")
+    client.auth = clients.ClientAuth(key, operator, terminal or f"{kind}-terminal-1")
     return client
 
 
@@ -241,7 +242,8 @@ def contractor(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -
 def issuer(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
     """The card issuance system (the issuance contractor, 1-⑨)."""
     rights = rights if rights is not None else {"card_issuance": "update"}
-    return api_client(network, "issuance", "カード発行事業者", rights, "issue-op-01")
+    name = "カード発行事業者"
+    return api_client(network, "issuance", name, rights, "issue-op-01", terminal="issue-terminal-1")
 
 
 def printer(
