@@ -261,7 +261,6 @@ def node_serve(
     ensure_local_client(list(process.nodes.values()), home)
     process.thread.start()
     process.request_pools()
-    cert, key = process.home.pki.tls_paths(tls_name)
     console.print(f"serving {', '.join(node_ids)} on https://127.0.0.1:{port} (mutual TLS)")
     try:
         uvicorn.run(
@@ -269,10 +268,9 @@ def node_serve(
             host="127.0.0.1",
             port=port,
             log_level="warning",
-            ssl_certfile=str(cert),
-            ssl_keyfile=str(key),
-            ssl_ca_certs=str(process.home.pki.ca_cert_path),
-            ssl_cert_reqs=2,
+            # TLS is the gate's (it records refused handshakes), so no ssl_* options here.
+            http=process.tls_gate(),
+            loop="asyncio",  # the gate puts asyncio's TLS protocol on the loop's transports
             # Peers keep connections alive; on SIGTERM close them after 3 s rather than
             # wait for them (the outbox makes any cut-off delivery safe to retry).
             timeout_graceful_shutdown=3,

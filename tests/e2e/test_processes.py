@@ -207,10 +207,18 @@ def test_port_refuses_clients_without_a_certificate_from_the_ca(cluster: Cluster
     stranger = PkiDirectory(cluster.root / "stranger")
     stranger.init()
     stranger.ensure_tls("intruder")
-    foreign = stranger.client_context("intruder")
-    foreign.load_verify_locations(str(cluster.pki.ca_cert_path))
+    # Trusts the node (only our CA), presents a certificate our CA never issued.
+    foreign = ssl.create_default_context(cafile=str(cluster.pki.ca_cert_path))
+    foreign.load_cert_chain(*(str(path) for path in stranger.tls_paths("intruder")))
     with pytest.raises(httpx.HTTPError):
         httpx.get(url, verify=foreign)
+    # Both refusals are on record at every node the port serves (NET-04), not only in a log.
+    for node_id in LAYOUT["jlis"]:
+        sql = "SELECT reason FROM msg_refusals WHERE type = 'tls_handshake' ORDER BY id"
+        cluster.wait_for(lambda node=node_id, q=sql: len(cluster.query(node, q)) >= 2, timeout=20)
+        reasons = [row[0] for row in cluster.query(node_id, sql)]
+        assert "CERTIFICATE" in reasons[0].upper()
+        assert reasons[1].startswith("証明書を検証できません")
 
 
 def test_prefecture_killed_mid_stream_applies_every_event_once_in_order(cluster: Cluster) -> None:

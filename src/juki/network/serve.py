@@ -8,6 +8,7 @@ authenticated by the envelope signature (design §3).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from fastapi import FastAPI
 from juki.core.messaging.dispatch import Dispatcher, DispatcherThread
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import role_of
+from juki.core.messaging.tables import REFUSAL_TYPE
 from juki.core.messaging.transport import HttpTransport, InProcessTransport, RoutingTransport
 from juki.core.web import node_app
 from juki.network.embedded import NetworkHome, build_node
 from juki.network.server import TITLES
+from juki.network.tls_gate import RefusalRecorder, gate_protocol
 from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
 
 
@@ -57,6 +60,16 @@ class NodeProcess:
                 node_app(node, ROLE_ROUTERS[role], title, ROLE_INSTALLS.get(role)),
             )
         return app
+
+    def tls_gate(self) -> type[asyncio.Protocol]:
+        """The port's protocol: mutual TLS with the network CA, every refused handshake
+        written to each hosted node's refusal record (msg_refusals)."""
+        context = self.home.pki.server_context(self.tls_name)
+        return gate_protocol(context, RefusalRecorder(self.record_refusal))
+
+    def record_refusal(self, peer: str, reason: str) -> None:
+        for node in self.nodes.values():
+            node.record_refusal(peer, REFUSAL_TYPE, reason)
 
     def request_pools(self) -> None:
         """A registry with no 住民票コード asks J-LIS for a pool when it starts."""

@@ -22,7 +22,7 @@ from juki.core.ledgers.kinds import KINDS
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import PERMITTED
-from juki.core.messaging.tables import refusals
+from juki.core.messaging.tables import REFUSAL_TYPE, refusals
 from juki.core.operators.tables import Operator, OperatorRight, TotpGrant
 from juki.core.provision import legal_table
 from juki.core.retention import engine as retention
@@ -189,7 +189,10 @@ def _evidence(session: Any, node: Node) -> Evidence:
         last[row.rule] = (row.rule, str(row.at)[:19], row.erased)
     refused = {
         "住基ネット電文の拒否（署名・経路・管轄）": _count(
-            session, select(func.count()).select_from(refusals)
+            session, select(func.count()).where(refusals.c.type.is_distinct_from(REFUSAL_TYPE))
+        ),
+        "接続の拒否（TLS ハンドシェイク: 証明書なし・認証局外）": _count(
+            session, select(func.count()).where(refusals.c.type == REFUSAL_TYPE)
         ),
         "アクセスの拒否（監査ログ上）": _count(
             session, select(func.count()).where(audit_log.c.result != "ok")

@@ -253,10 +253,15 @@ class Node:
         log.warning(
             "refused message at %s from %s type %s: %s", self.node_id, claimed, message_type, reason
         )
+        self.record_refusal(claimed, message_type, reason)
+
+    def record_refusal(self, claimed_sender: str, kind: str, reason: str) -> None:
+        """Keep a refused delivery as evidence (msg_refusals): an envelope refused here, or
+        a connection refused at this node's TLS port (`network.tls_gate`)."""
         with self.db.session() as session:
             session.execute(
                 insert(tables.refusals).values(
-                    at=utcnow(), claimed_sender=claimed, type=message_type, reason=reason
+                    at=utcnow(), claimed_sender=claimed_sender[:64], type=kind[:64], reason=reason
                 )
             )
 

@@ -62,6 +62,9 @@ inbox = Table(
     Column("applied_at", DateTime(timezone=True), nullable=False),
 )
 
+# msg_refusals.type of a connection refused at a node process's TLS port (network.tls_gate)
+REFUSAL_TYPE = "tls_handshake"
+
 # Refused deliveries (bad signature, foreign certificate, off-path), kept as evidence.
 refusals = Table(
     "msg_refusals",
