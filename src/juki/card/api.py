@@ -25,6 +25,9 @@ from juki.card.schemas import (
     PrintBatchRead,
     PrintReceipt,
     PrintRetentionLine,
+    PrintStop,
+    PrintStopAck,
+    PrintStopLine,
     StaffCreate,
     StaffRead,
     Statistics,
@@ -43,6 +46,9 @@ API_RIGHTS: list[ApiRule] = [
     ("POST", "/print-batches/*/receipt", "card_print", "update"),
     ("POST", "/print-batches/*/contractor-erasure", "card_print", "update"),
     ("GET", "/reports/print-retention", "card_contracts", "read"),
+    ("GET", "/print-stops", "card_print", "read"),
+    ("POST", "/print-stops/acknowledgements", "card_print", "update"),
+    ("GET", "/reports/print-stops", "card_contracts", "read"),
     ("POST", "/contractor-staff", "card_contracts", "update"),
     ("DELETE", "/contractor-staff/*", "card_contracts", "update"),
     ("GET", "/contractor-staff", "card_contracts", "read"),
@@ -129,6 +135,21 @@ def report_contractor_erasure(
 @router.get("/reports/print-retention", summary="保管期間を過ぎた印刷ファイル（委託先）")
 def print_retention(as_of: dt.date, uow: UoW) -> list[PrintRetentionLine]:
     return printing.past_retention(uow.session, as_of)
+
+
+@router.get("/print-stops", summary="印刷停止の一覧（印刷事業者）")
+def print_stops(uow: UoW, caller: ApiCaller, pending_only: bool = True) -> list[PrintStop]:
+    return printing.stops(uow, caller, pending_only=pending_only)
+
+
+@router.post("/print-stops/acknowledgements", summary="印刷停止の確認（印刷事業者）")
+def acknowledge_print_stops(body: PrintStopAck, uow: UoW, caller: ApiCaller) -> list[PrintStop]:
+    return printing.acknowledge_stops(uow, caller, body)
+
+
+@router.get("/reports/print-stops", summary="確認されていない印刷停止（委託先）")
+def unacknowledged_print_stops(as_of: dt.date, uow: UoW) -> list[PrintStopLine]:
+    return printing.unacknowledged_stops(uow.session, as_of)
 
 
 @router.post("/contractor-staff", status_code=201, summary="委託先従事者名簿への登録")

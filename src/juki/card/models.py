@@ -58,6 +58,9 @@ class CardFileEntry(Base):
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The print batch that carried the entry to the print contractor (000 §3.3 1-②).
     print_batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # A form invalidated after it went to the print contractor must not be mailed: the
+    # contractor is told (印刷停止) and acknowledges it (printing.stops).
+    print_stop_acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ExchangeLog(Base):

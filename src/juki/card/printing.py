@@ -15,7 +15,10 @@
    past the retention period (`JUKI_PRINT_RETENTION_DAYS`, default 30 days from receipt)
    without a report are listed for follow-up (OUT-06: the system identifies data past
    retention; the erasure at the contractor itself is the contractor's [ORG]).
-4. At contract end the contractor's client is revoked (the line is cut), its roster is
+4. A form invalidated after it was sent (its person's 4情報 changed, or the person was
+   removed) is a print stop (印刷停止): the contractor lists and acknowledges its stops;
+   stops left unacknowledged are listed for J-LIS's follow-up.
+5. At contract end the contractor's client is revoked (the line is cut), its roster is
    closed, every sealed file still held for it is erased, and the batches whose erasure it
    never reported are returned (OUT-06).
 
@@ -31,7 +34,7 @@ import json
 import os
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from juki.card import staff
@@ -46,6 +49,9 @@ from juki.card.schemas import (
     PrintReceipt,
     PrintRecord,
     PrintRetentionLine,
+    PrintStop,
+    PrintStopAck,
+    PrintStopLine,
 )
 from juki.card.service import held_info
 from juki.core.clock import JST
@@ -226,7 +232,87 @@ def past_retention(session: Session, as_of: dt.date) -> list[PrintRetentionLine]
     return lines
 
 
-# --- 4. contract end (OUT-06) ---------------------------------------------------------------
+# --- 4. print stops (印刷停止) ----------------------------------------------------------------
+#
+# A person's 4情報 changed, or the person was removed, after their form went to the
+# contractor: the form is invalid (service.apply_change, F3-ACQ-06) and must not be printed
+# or mailed. The contractor's system polls its stops and acknowledges each; J-LIS lists the
+# ones left unacknowledged past STOP_ACK_DAYS for follow-up.
+
+STOP_ACK_DAYS = 2
+
+
+def _stops_query(contractor: str | None = None) -> Select[CardFileEntry, PrintBatch]:
+    query = (
+        select(CardFileEntry, PrintBatch)
+        .join(PrintBatch, PrintBatch.id == CardFileEntry.print_batch_id)
+        .where(CardFileEntry.status == "invalidated", CardFileEntry.invalidated_at.is_not(None))
+        .order_by(CardFileEntry.invalidated_at, CardFileEntry.id)
+    )
+    return query if contractor is None else query.where(PrintBatch.contractor == contractor)
+
+
+def _stop(entry: CardFileEntry, batch: PrintBatch) -> PrintStop:
+    assert entry.invalidated_at is not None  # _stops_query
+    return PrintStop(
+        batch_id=batch.id, application_id=entry.application_id,
+        invalidated_at=entry.invalidated_at, acknowledged_at=entry.print_stop_acknowledged_at,
+    )  # fmt: skip
+
+
+def stops(uow: UnitOfWork, caller: Caller, *, pending_only: bool = True) -> list[PrintStop]:
+    """The contractor's stops (by default those it has not acknowledged yet)."""
+    with refusal_recorded(uow, caller, "print_stop", "print_stops"):
+        staff.require(uow.session, caller, DUTY)
+        query = _stops_query(caller.client_id)
+        if pending_only:
+            query = query.where(CardFileEntry.print_stop_acknowledged_at.is_(None))
+        found = [_stop(entry, batch) for entry, batch in uow.session.execute(query)]
+        uow.session.add(exchange(caller, "print_stop", "print_stops", f"listed:{len(found)}"))
+        return found
+
+
+def acknowledge_stops(uow: UnitOfWork, caller: Caller, ack: PrintStopAck) -> list[PrintStop]:
+    """The contractor stopped these forms. Every id must be one of its stops, else nothing
+    is recorded (404 naming `application_ids`)."""
+    with refusal_recorded(uow, caller, "print_stop_ack", "print_stops"):
+        staff.require(uow.session, caller, DUTY)
+        wanted = set(ack.application_ids)
+        query = _stops_query(caller.client_id).where(CardFileEntry.application_id.in_(wanted))
+        rows = list(uow.session.execute(query))
+        if len(rows) != len(wanted):
+            raise NotFound(
+                "印刷停止の対象ではない申請書IDが含まれています", field="application_ids"
+            )
+        now = dt.datetime.now(dt.UTC)
+        for entry, _batch in rows:
+            if entry.print_stop_acknowledged_at is None:
+                entry.print_stop_acknowledged_at = now
+                uow.session.add(
+                    exchange(caller, "print_stop", entry.destination_id, "acknowledged")
+                )
+        return [_stop(entry, batch) for entry, batch in rows]
+
+
+def unacknowledged_stops(session: Session, as_of: dt.date) -> list[PrintStopLine]:
+    """Stops no contractor acknowledged within STOP_ACK_DAYS, as of a date (follow-up)."""
+    query = _stops_query().where(CardFileEntry.print_stop_acknowledged_at.is_(None))
+    lines = []
+    for entry, batch in session.execute(query):
+        stop = _stop(entry, batch)
+        waiting = (as_of - _japan_day(stop.invalidated_at)).days
+        if waiting > STOP_ACK_DAYS:
+            line = stop.model_dump() | {"contractor": batch.contractor, "days_waiting": waiting}
+            lines.append(PrintStopLine(**line))
+    return lines
+
+
+def _japan_day(moment: dt.datetime) -> dt.date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite drops zones
+    return aware.astimezone(JST).date()
+
+
+# --- 5. contract end (OUT-06) ---------------------------------------------------------------
 
 
 def end_contract(uow: UnitOfWork, caller: Caller, client_id: str) -> ContractEnd:

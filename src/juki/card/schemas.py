@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -117,6 +117,31 @@ class ContractorErasure(Strict):
     """The contractor's report that it erased a batch's data after printing (OUT-06)."""
 
     erased_on: dt.date
+
+
+class PrintStop(BaseModel):
+    """A form the contractor holds that must not be printed or mailed (印刷停止): its
+    person's 4情報 changed or the person was removed after the batch was made."""
+
+    batch_id: int
+    application_id: str  # 申請書ID: the contractor's key; no 住民票コード, no 個人番号
+    invalidated_at: dt.datetime
+    acknowledged_at: dt.datetime | None = None
+
+
+class PrintStopAck(Strict):
+    """The contractor's acknowledgement that it stopped these forms."""
+
+    application_ids: list[Annotated[str, Field(pattern=r"^\d{23}$")]] = Field(
+        min_length=1, max_length=10_000
+    )
+
+
+class PrintStopLine(PrintStop):
+    """J-LIS's follow-up report: a stop the contractor has not acknowledged in time."""
+
+    contractor: str
+    days_waiting: int
 
 
 class PrintRecord(Strict):
