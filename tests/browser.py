@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import cbor2
@@ -47,6 +48,46 @@ def require_chromium() -> None:
         pytest.fail(
             "chromium is not installed: run `make test` as root, or apt-get install chromium"
         )
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@contextmanager
+def launched() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, for a test module's `browser` fixture."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def keep_shot(page: Any, folder: str, name: str) -> None:
+    """A full-page screenshot kept as a test artifact (test-artifacts/<folder>/<name>.png)."""
+    (ARTIFACTS / folder).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / folder / f"{name}.png"), full_page=True)
+
+
+def log_in_with_authenticator(page: Any, console: str, login: str, password: str) -> None:
+    """The console's log-in from the keyboard: the password, then the authenticator the
+    page holds (`give_node_key`), with user verification; ends on the menu."""
+    page.goto(f"{console}/login")
+    page.bring_to_front()
+    # Autofocus lands once the page is in front: wait for it (fails after 5 s if it never does).
+    page.wait_for_function("document.activeElement?.id === 'f-login'", timeout=5000)
+    page.keyboard.type(login)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{console}/login/second")
+    page.focus("#webauthn-login")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{console}/")
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from juki.network.accounts import ensure_local_client, local_auth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import schemas
+from juki.registry import notice_checks, schemas
 from juki.registry import service as registry_service
 from juki.registry.models import Resident, ResidentEvent
 
@@ -37,7 +37,26 @@ def make_network(
         db_prefix=prefix,
     )
     network.bootstrap(pool=300)
+    without_notice_check(network)
     return network
+
+
+def without_notice_check(network: EmbeddedNetwork) -> None:
+    """届出点検 (001b C-01) is on by default, as `juki up` runs it: each 届出 waits for a
+    second operator. Most tests record 届出 through the API or the console in one step, so
+    their networks switch it off here (as the installer would, `set_at_setup`); the
+    check's own tests switch it on again (`with_notice_check`)."""
+    _notice_check(network, required=False, reason="テスト: 届出を一人で記録する")
+
+
+def with_notice_check(network: EmbeddedNetwork) -> None:
+    _notice_check(network, required=True, reason="テスト: 届出点検")
+
+
+def _notice_check(network: EmbeddedNetwork, *, required: bool, reason: str) -> None:
+    for lg in network.municipalities():
+        with network.node(f"registry:{lg}").unit_of_work() as uow:
+            notice_checks.set_at_setup(uow, required=required, reason=reason)
 
 
 def api_client(network: EmbeddedNetwork, operator: str = "test-operator") -> TestClient:

@@ -4,17 +4,24 @@ grants them, and a TOTP grant whose secret the test keeps."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pyotp
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
 from juki.core.operators import accounts, rights, second_factor
+from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
 
 CLERK_RIGHTS = (("resident_records", "update"), ("certificates", "update"))
+# A clerk who also checks the others' 届出 (届出点検, 001b C-01).
+CHECKER_RIGHTS = (*CLERK_RIGHTS, ("notice_check", "update"))
 SUPERVISOR_RIGHTS = (
     ("resident_records", "read"), ("correction_approval", "update"),
     ("support_measures", "update"), ("certificates", "read"), ("audit_review", "read"),
@@ -35,7 +42,7 @@ class Staff:
 
 
 CLERK = Staff("sato.ichiro", "佐藤　一郎", "T1001", CLERK_RIGHTS)
-CLERK2 = Staff("ito.jiro", "伊藤　次郎", "T1002", CLERK_RIGHTS)
+CLERK2 = Staff("ito.jiro", "伊藤　次郎", "T1002", CHECKER_RIGHTS)
 SUPERVISOR = Staff("kato.hanako", "加藤　花子", "T2001", SUPERVISOR_RIGHTS)
 READER = Staff("abe.saburo", "阿部　三郎", "T1003", (("resident_records", "read"),))
 STAFF = (CLERK, CLERK2, SUPERVISOR, READER)
@@ -88,3 +95,21 @@ def console_log_in(client: Any, base: str, person: Staff, secret: str) -> Any:
     assert "本人確認" in second.text
     code = pyotp.TOTP(secret).now()
     return client.post(f"{base}/login/totp", data={"totp": code, "csrf": csrf_of(second.text)})
+
+
+@contextmanager
+def logged_in(
+    network: EmbeddedNetwork, node_id: str, base: str, people: tuple[Staff, ...]
+) -> Iterator[dict[str, TestClient]]:
+    """`people` created on `node_id`, each logged in to its console at `base` (password +
+    TOTP) in a client of their own that does not follow redirects; by login."""
+    secrets = staff_on(network.node(node_id), people)
+    app = network_app(network)
+    with ExitStack() as stack:
+        clients = {}
+        for person in people:
+            client = stack.enter_context(TestClient(app, follow_redirects=False))
+            answer = console_log_in(client, base, person, secrets[person.login])
+            assert answer.status_code == 303, (person.login, answer.status_code)
+            clients[person.login] = client
+        yield clients

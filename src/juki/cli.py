@@ -84,11 +84,15 @@ def up(
         + str(accounts)
         + ", then the TOTP code from `juki operator code registry:<code> <login>`"
         " (or register a passkey with the enrolment code in the same file);"
-        " the CS terminal (yamada.jiro) at cs:<code>:"
+        " the CS terminal (yamada.jiro) at cs:<code>; prefecture and J-LIS staff at theirs"
+        " (`juki operator code prefecture:<code> <login>`, `… national <login>`):"
     )
     for lg in network.municipalities():
         console.print(f"  registry:{lg}  {base_url}/registry/{lg}/console/")
         console.print(f"  cs:{lg}        {base_url}/cs/{lg}/console/")
+    for pref in network.topology:
+        console.print(f"  prefecture:{pref}    {base_url}/prefecture/{pref}/console/")
+    console.print(f"  national         {base_url}/national/console/")
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
@@ -215,14 +219,18 @@ def simulate(
     seed: Annotated[int | None, typer.Option()] = None,
     home: Home = HOME,
 ) -> None:
-    """Births, deaths, moves and marriages through the real registry APIs."""
+    """Births, deaths, moves and marriages through the real registry APIs. Each 届出 is
+    checked by a second operator (届出点検, C-01): the seed account with that right."""
+    from juki.network.accounts import NOTICE_CHECKER, local_auth
     from juki.sim.simulate import Simulation
 
     client = _client(home)
     municipalities = [
         n.split(":")[1] for n in client.get("/").json()["nodes"] if n.startswith("registry:")
     ]
-    sim = Simulation(client, municipalities, seed=seed, speed=speed)
+    checker = _client(home)
+    checker.auth = local_auth(home, NOTICE_CHECKER)
+    sim = Simulation(client, municipalities, seed=seed, speed=speed, checker=checker)
     with Progress(console=console) as progress:
         task = progress.add_task("住民登録", total=residents)
         sim.populate(residents, lambda n: progress.advance(task, n))
@@ -624,11 +632,13 @@ if __name__ == "__main__":
 
 def _sub_commands() -> None:
     from juki.cli_registers import audit_export, backup_app, ledger_app
+    from juki.cli_registry import registry_app
     from juki.cli_reports import report_app
 
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(backup_app, name="backup")
     app.add_typer(report_app, name="report")
+    app.add_typer(registry_app, name="registry")
     audit_app.command("export")(audit_export)
 
 

@@ -78,3 +78,50 @@ def test_each_tier_keeps_exactly_the_items_its_seed_lists(model_path: str, items
     # without decrypting, the current/removed markers and the update id carried end to end.
     columns = {c.name for c in model.__table__.columns} - SYSTEM_COLUMNS
     assert len(columns) == items
+
+
+@pytest.mark.parametrize("role", ["registry", "cs", "prefecture", "national", "numbering", "card"])
+def test_rights_requested_before_the_application_ref_column_are_kept(
+    role: str, tmp_path: Path
+) -> None:
+    """002 REQ-AUTH-03's column is added to every node's operator_rights (SQLite rebuilds
+    the table): a right held before stays, with no reference; downgrading keeps it too."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from juki.core.migrate import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'node.db'}")
+    config = alembic_config(f"juki.{role}", engine)
+    (added,) = [
+        script for script in ScriptDirectory.from_config(config).walk_revisions()
+        if Path(script.path).stem.endswith("_right_application_ref")
+    ]  # fmt: skip
+    before = str(added.down_revision)
+    command.upgrade(config, before)
+    assert "application_ref" not in {
+        c["name"] for c in inspect(engine).get_columns("operator_rights")
+    }
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO operators (id, login, person_name, employee_no, password_hash, status,"
+            " failed_logins, session_epoch, created_at, created_by) VALUES (1, 'abe.saburo',"
+            " '阿部　三郎', 'T1003', 'x', 'active', 0, 0, '2026-04-01 00:00:00', 'setup')"
+        ))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO operator_rights (operator_id, duty, access, status, reason,"
+            " requested_by, requested_at) VALUES (1, 'audit_review', 'read', 'granted', '監査',"
+            " 'kato.hanako', '2026-04-01 00:00:00')"
+        ))  # fmt: skip
+    command.upgrade(config, added.revision)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT operator_id, duty, status, application_ref FROM operator_rights")
+        ).all()
+    assert [tuple(row) for row in rows] == [(1, "audit_review", "granted", None)]
+    command.downgrade(config, before)
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT duty FROM operator_rights")).all()
+    assert [tuple(row) for row in kept] == [("audit_review",)]
+    engine.dispose()

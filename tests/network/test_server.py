@@ -2,7 +2,8 @@
 joins or exports a file. Every route the network app mounts for them is in the table below
 with what its request carries; a new route (an export, a file download, a join) fails the
 test until someone classifies it here. The per-record bodies refuse a query without a key,
-the condition list of a batch is capped, and statistics answer with counts only."""
+the condition list of a batch is capped, and statistics answer with counts only. The
+consoles of the tiers are classified the same way."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from juki.national.statistics import NationalStatistics
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.prefecture.schemas import StatisticsResult
-from tests.routes import mounted
+from tests.routes import mounted, route_table
 
 # (method, path) -> (kind, request body schema). Kinds:
 #   record     one person, named by a key (code, number or enough of the 4情報), capped
@@ -79,6 +80,43 @@ def test_every_route_is_per_record_statistics_or_plumbing(
     assert served(app) == expected
     words = ("export", "dump", "download", "join", "match", "file", "all", "bulk")
     assert not [p for _m, p in expected if any(w in p for w in words)]
+
+
+# The tiers' consoles (hidden from the OpenAPI above): the same kinds, plus
+#   session    log-in, second factor, enrolment, log-out (core/console/auth.py)
+#   staff      the node's own operators and rights, not residents
+CONSOLE_TIER: dict[tuple[str, str], str] = {
+    **{(m, f"/console{p}"): "session" for m, p in (
+        ("GET", "/login"), ("POST", "/login"), ("GET", "/login/second"), ("POST", "/login/totp"),
+        ("POST", "/login/webauthn"), ("POST", "/login/enrol"), ("POST", "/login/enrol/finish"),
+        ("POST", "/logout"), ("GET", "/"))},
+    ("GET", "/console/identity"): "step",  # the empty form
+    ("POST", "/console/identity"): "record",  # core/search.py via the node's search service
+    **{(m, f"/console{p}"): "staff" for m, p in (
+        ("GET", "/operators"), ("POST", "/operators"), ("POST", "/operators/{login}/enrolment"),
+        ("POST", "/operators-rights"), ("POST", "/operators-rights/{right_id}/{step}"),
+        ("GET", "/operators-report/users.csv"))},
+}  # fmt: skip
+CONSOLE_ROUTES: dict[str, dict[tuple[str, str], str]] = {
+    "national": CONSOLE_TIER | {("GET", "/console/statistics"): "statistics"},
+    "prefecture/13": CONSOLE_TIER | {
+        ("GET", "/console/batches"): "step",  # the batches themselves, not persons
+        ("POST", "/console/batches"): "conditions",
+        ("POST", "/console/batches/{batch_id}/approve"): "step",
+        ("POST", "/console/batches/{batch_id}/write-out"): "step",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("node", sorted(CONSOLE_ROUTES))
+def test_every_console_page_of_a_tier_is_classified(
+    sqlite_network: EmbeddedNetwork, node: str
+) -> None:
+    app = mounted(network_app(sqlite_network), f"/{node}")
+    console = {route for route in route_table(app) if route[1].startswith("/console")}
+    assert console == set(CONSOLE_ROUTES[node])
+    words = ("export", "dump", "download", "join", "match", "file", "all", "bulk")
+    assert not [p for _m, p in console if any(w in p for w in words)]
 
 
 @pytest.mark.parametrize(

@@ -189,3 +189,66 @@ def test_a_print_from_the_console_is_in_the_output_log(
     assert (line.operator, line.form, line.records) == (READER.login, "画面印刷: 住民票", 1)
     missing = reader.post(f"{BASE}/residents/999999/print", data={"csrf": token})
     assert missing.status_code == 404
+
+
+def test_an_administrator_suspending_themself_is_refused_and_kept_in_the_log(
+    sqlite_network: EmbeddedNetwork, consoles: dict[str, TestClient]
+) -> None:
+    """The page lets an administrator in; the service refuses acting on one's own ID. The
+    console's transaction rolls back, but the service's refusal entry (which the
+    privileged-activity report lists) is written again and committed."""
+    from juki.core.operators import reports
+
+    supervisor = consoles["supervisor"]
+    token = csrf_of(supervisor.get(f"{BASE}/operators").text)
+    answer = supervisor.post(
+        f"{BASE}/operators/{SUPERVISOR.login}/suspend", data={"csrf": token, "reason": "試験"}
+    )
+    assert answer.status_code == 403
+    assert "自分自身のIDは操作できません" in answer.text
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        assert accounts.require(session, SUPERVISOR.login).status == "active"
+        seen = {
+            (line.operator, line.function, line.result)
+            for line in reports.privileged_activity(session, dt.date.today())
+        }
+    assert (SUPERVISOR.login, "operators.suspend", "refused") in seen
+
+
+def test_a_right_request_carries_the_written_application_s_reference(
+    sqlite_network: EmbeddedNetwork, consoles: dict[str, TestClient]
+) -> None:
+    """002 REQ-AUTH-03 on the registry's rights pages: the reference is entered with the
+    request, shown in the list awaiting approval and by the right once granted; a malformed
+    one is shown by its field and nothing is stored."""
+    from juki.core.ids import individual_number_from_body
+    from juki.core.operators import rights
+    from juki.core.operators.tables import OperatorRight
+
+    supervisor = consoles["supervisor"]
+    token = csrf_of(supervisor.get(f"{BASE}/operators").text)
+    ask = {"csrf": token, "login": READER.login, "duty": "certificates", "access": "read",
+           "reason": "証明書の照会"}  # fmt: skip
+    number = individual_number_from_body("12345678901")
+    bad = supervisor.post(f"{BASE}/operators-rights", data=ask | {"application_ref": number})
+    assert bad.status_code == 422
+    assert 'id="e-application_ref"' in bad.text
+    assert "申請書の番号に個人番号を記録しないでください" in bad.text
+    assert number not in bad.text  # not echoed back either
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        assert session.scalars(select(OperatorRight).where(
+            OperatorRight.status == "requested")).all() == []  # fmt: skip
+    done = supervisor.post(
+        f"{BASE}/operators-rights", data=ask | {"application_ref": "利用者登録-2026-07"}
+    )
+    assert done.status_code == 303
+    listing = supervisor.get(f"{BASE}/operators").text
+    pending = listing.split("<h2>権限の申請（承認待ち）</h2>")[1].split("<h2>")[0]
+    assert "<td>利用者登録-2026-07</td>" in pending
+    extra = Staff("oka.rokuro", "岡　六郎", "T9001", (("account_admin", "update"),))
+    staff_on(sqlite_network.node(f"registry:{LG}"), (extra,))
+    with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
+        (right, _who) = rights.pending(uow.session)[0]
+        rights.decide(uow.session, accounts.Actor(extra.login), right.id, approve=True)
+    row = supervisor.get(f"{BASE}/operators").text.split(f'<tr id="op-{READER.login}">')[1]
+    assert "［申請書 利用者登録-2026-07］" in row.split("</tr>")[0]

@@ -5,7 +5,9 @@ Spec: 000 §6.1, §6.2, §6.6; anchors.md §5.1, §5.2.
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 
 from stdnum.exceptions import ValidationError
 from stdnum.jp import in_ as stdnum_individual_number
@@ -27,6 +29,22 @@ def validate_individual_number(value: str, *, field: str = "individual_number") 
         raise InvalidInput(
             "個人番号の形式またはチェックディジットが正しくありません", field=field
         ) from None
+
+
+TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+def holds_individual_number(text: str) -> bool:
+    """Whether free text carries a 個人番号: a run of exactly 12 digits (full-width ones
+    too, read through NFKC) whose check digit is right. Registers and references are no
+    place for one (番号法 第20条: collected and kept only for the duties the law lists)."""
+    for candidate in TWELVE_DIGITS.findall(unicodedata.normalize("NFKC", text)):
+        try:
+            validate_individual_number(candidate)
+        except InvalidInput:
+            continue
+        return True
+    return False
 
 
 def individual_number_from_body(body11: str) -> str:

@@ -1,8 +1,9 @@
 """Operator accounts for a local network (`juki up`): the first time a municipality starts,
 it gets two named personal accounts (AUTH-01: no shared or role logins): a counter clerk
 with the register and certificate rights, and a supervisor with approval, support
-measures, audit review and account administration. Their passwords and TOTP secrets are
-kept in `.juki/secrets/console-accounts.txt` (mode 0600).
+measures, audit review and account administration; its CS gets a terminal operator, each
+prefecture and the national server an operator and an administrator of their own. Their
+passwords and TOTP secrets are kept in `.juki/secrets/console-accounts.txt` (mode 0600).
 
 Both log in with password + TOTP: the installer grants that fallback (reason
 "初期設定", 30 days) because a fresh laptop may have no WebAuthn authenticator; each can
@@ -49,7 +50,7 @@ SEED_ACCOUNTS = (
     SeedAccount(
         "suzuki.hanako", "鈴木　花子", "E2001",
         (("resident_records", "read"), ("correction_approval", "update"),
-         ("support_measures", "update"), ("certificates", "read"),
+         ("notice_check", "update"), ("support_measures", "update"), ("certificates", "read"),
          ("audit_review", "read"), ("account_admin", "update"), ("data_export", "update")),
     ),
 )  # fmt: skip
@@ -57,6 +58,31 @@ SEED_ACCOUNTS = (
 CS_SEED_ACCOUNTS = (
     SeedAccount("yamada.jiro", "山田　次郎", "E3001", (("identity_inquiry", "read"),)),
 )
+# The prefecture's staff (002 §10.2): an operator who reads the file and asks for batches,
+# and an administrator (rights, audit review) who is also the second person a batch needs.
+PREFECTURE_SEED_ACCOUNTS = (
+    SeedAccount(
+        "kobayashi.saburo", "小林　三郎", "P1001",
+        (("identity_inquiry", "read"), ("bulk_output", "update")),
+    ),
+    SeedAccount(
+        "watanabe.yoko", "渡辺　洋子", "P2001",
+        (("bulk_output", "update"), ("audit_review", "read"), ("account_admin", "update")),
+    ),
+)  # fmt: skip
+# J-LIS staff at the national server (000 §5.3, F2-USE-02).
+NATIONAL_SEED_ACCOUNTS = (
+    SeedAccount(
+        "nakamura.shiro", "中村　四郎", "J1001",
+        (("identity_inquiry", "read"), ("statistics", "read")),
+    ),
+    SeedAccount(
+        "yoshida.keiko", "吉田　恵子", "J2001",
+        (("statistics", "read"), ("audit_review", "read"), ("account_admin", "update")),
+    ),
+)  # fmt: skip
+# Who checks the seed clerk's 届出 (届出点検, C-01), e.g. for `juki simulate`.
+NOTICE_CHECKER = next(s.login for s in SEED_ACCOUNTS if ("notice_check", "update") in s.rights)
 TOTP_SETUP_DAYS = 30
 SETUP_TOTP_REASON = "初期設定（juki up）: 認証器の登録までの代替手段"
 
@@ -78,8 +104,13 @@ def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path
     nodes: list[tuple[str, tuple[SeedAccount, ...]]]
     nodes = [(f"registry:{lg}", SEED_ACCOUNTS) for lg in network.municipalities()]
     nodes += [(f"cs:{lg}", CS_SEED_ACCOUNTS) for lg in network.municipalities()]
+    nodes += [(f"prefecture:{pref}", PREFECTURE_SEED_ACCOUNTS) for pref in network.topology]
+    nodes.append(("national", NATIONAL_SEED_ACCOUNTS))
     for node_id, seeds in nodes:
-        node, lg = network.node(node_id), code_of(node_id)
+        # A municipality's lines start with its code (as they always have), a tier's with
+        # its node id (prefecture:13, national).
+        node = network.node(node_id)
+        lg = code_of(node_id) if role_of(node_id) in ("registry", "cs") else node_id
         with node.unit_of_work() as uow:
             for seed in seeds:
                 if (lg, seed.login) in known or accounts.by_login(uow.session, seed.login):
@@ -106,7 +137,8 @@ def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path
 
 LOCAL_CLIENT_ID = "system:juki-cli"
 LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
-    "registry": {"resident_records": "update", "certificates": "update"},
+    # notice_check: `juki simulate` checks each 届出 as a second, named operator (C-01).
+    "registry": {"resident_records": "update", "certificates": "update", "notice_check": "update"},
     "cs": {"consistency_check": "update"},
     "prefecture": {"identity_inquiry": "read", "consistency_check": "read"},
     "national": {"identity_inquiry": "read", "consistency_check": "read"},

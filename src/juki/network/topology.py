@@ -13,9 +13,11 @@ from juki.cs import api as cs_api
 from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
 from juki.national import api as national_api
+from juki.national import console as national_console
 from juki.national import handlers as national_handlers
 from juki.numbering import handlers as numbering_handlers
 from juki.prefecture import api as prefecture_api
+from juki.prefecture import console as prefecture_console
 from juki.prefecture import handlers as prefecture_handlers
 from juki.registry import api as registry_api
 from juki.registry import console as registry_console
@@ -46,6 +48,8 @@ ROLE_HANDLERS = {
 ROLE_INSTALLS = {  # pages besides the API
     "registry": registry_console.install,
     "cs": cs_console.install,
+    "prefecture": prefecture_console.install,
+    "national": national_console.install,
 }
 ROLE_ROUTERS = {
     "registry": registry_api.router,

@@ -1,20 +1,30 @@
-"""Registry API: record 届出 and read the register. Routes are thin; rules are in service."""
+"""Registry API: record 届出 and read the register. Routes are thin; rules are in service.
+
+Every 届出 goes through `notice_checks.submit`: where the municipality requires a second
+person's check (001b C-01) it is answered 202 with its 点検番号 and applied only when
+another operator confirms it (`/pending-notices/{id}/confirm`); otherwise 201 as before."""
 
 from __future__ import annotations
 
-from fastapi import Request
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
 
 from juki.core.errors import JukiError
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
+from juki.core.operators.clients import Caller
 from juki.core.web import ApiCaller, ApiRule, UoW, guarded
 from juki.registry import (
-    changes,
     corrections,
+    disclosure,
     ex_officio,
     foreign,
     households,
     linkage,
+    notice_checks,
     number_checks,
     schemas,
     service,
@@ -25,13 +35,21 @@ from juki.registry.models import Resident, ResidentEvent
 
 # Every caller is an authenticated system acting for a named operator (core.web.api_guard).
 API_RIGHTS: list[ApiRule] = [
+    # 届出点検: reading an entry is counter work; confirming or sending it back needs the
+    # check's own right (and, in the service, an operator other than the one who entered it).
+    ("GET", "/pending-notices*", "resident_records", "read"),
+    ("POST", "/pending-notices/*/withdraw", "resident_records", "update"),
+    ("POST", "/pending-notices/*", "notice_check", "update"),
     ("POST", "/linkage", "internal_linkage", "read"),
     ("GET", "/linkage/approvals", "internal_linkage", "read"),
     ("POST", "/wide-area-requests/*/issue", "certificates", "update"),
+    ("POST", "/disclosures", "disclosure", "update"),  # 開示 (001a DISC-2)
     ("GET", "/*", "resident_records", "read"),
     ("POST", "/*", "resident_records", "update"),
 ]
 router = guarded(API_RIGHTS, tags=["既存住基 (resident register)"])
+T = TypeVar("T")
+CHECKED = "（点検を要する市町村では点検待ちとして受付: 202）"
 
 
 def _event(event: service.EventRecord | ResidentEvent) -> schemas.EventRead:
@@ -68,28 +86,85 @@ def _resident(uow: UoW, resident: Resident, *, reveal: bool = False) -> schemas.
     )
 
 
-@router.post("/births", status_code=201, summary="出生届")
-def birth(notice: schemas.BirthNotice, uow: UoW) -> schemas.EventRead:
-    return _event(service.record_birth(uow, notice))
+def _pending(entry: Any) -> schemas.PendingNoticeRead:
+    return schemas.PendingNoticeRead.model_validate(_pending_items(entry))
 
 
-@router.post("/move-ins", status_code=201, summary="転入届 (他市町村・国外)")
-def move_in(notice: schemas.MoveInNotice, uow: UoW) -> schemas.EventRead:
-    return _event(service.record_move_in(uow, notice))
+def _pending_items(entry: Any) -> dict[str, Any]:
+    """An entry's record of who entered and decided it, without what it holds."""
+    kept = set(schemas.PendingNoticeRead.model_fields) - {"label", "update_ids", "resident_ids"}
+    return {k: getattr(entry, k) for k in kept} | {
+        "label": notice_checks.kind_of(entry.kind).label,
+        "update_ids": json.loads(entry.update_ids or "[]"),
+        "resident_ids": json.loads(entry.resident_ids or "[]"),
+    }
 
 
-@router.post("/residents/{resident_id}/move-within", status_code=201, summary="転居届")
-def move_within(resident_id: int, notice: schemas.MoveWithinNotice, uow: UoW) -> schemas.EventRead:
-    return _event(service.record_move_within(uow, resident_id, notice))
+def _take(
+    uow: UoW,
+    caller: Caller,
+    response: Response,
+    kind: str,
+    notice: schemas.Notice,
+    answer: Callable[[Any], T],
+    target: int | None = None,
+) -> T | schemas.PendingNoticeRead:
+    """Record the 届出, or enter it for its check (202 and its 点検番号): the caller's end
+    operator and terminal are who entered it."""
+    outcome = notice_checks.submit(
+        uow, kind, notice, target=target, operator=caller.operator, terminal=caller.terminal
+    )
+    if isinstance(outcome, notice_checks.Entered):
+        response.status_code = 202
+        return _pending(notice_checks.get(uow, outcome.entry_id))
+    return answer(outcome.result)
+
+
+def _move_out_read(uow: UoW, resident_id: int, event: service.EventRecord) -> schemas.MoveOutRead:
+    certificate = service.move_out_certificate(uow, service.get_resident(uow, resident_id))
+    return schemas.MoveOutRead(**_event(event).model_dump(), certificate=certificate)
+
+
+Pending = schemas.PendingNoticeRead
+
+
+@router.post("/births", status_code=201, summary="出生届" + CHECKED)
+def birth(
+    notice: schemas.BirthNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "birth", notice, _event)
+
+
+@router.post("/move-ins", status_code=201, summary="転入届 (他市町村・国外)" + CHECKED)
+def move_in(
+    notice: schemas.MoveInNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "move_in", notice, _event)
+
+
+@router.post("/residents/{resident_id}/move-within", status_code=201, summary="転居届" + CHECKED)
+def move_within(
+    resident_id: int,
+    notice: schemas.MoveWithinNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "move_within", notice, _event, resident_id)
 
 
 @router.post(
-    "/residents/{resident_id}/move-out", status_code=201, summary="転出届 (転出証明書を返す)"
+    "/residents/{resident_id}/move-out",
+    status_code=201,
+    summary="転出届 (転出証明書を返す。点検を要する市町村では点検の後に返す)",
 )
-def move_out(resident_id: int, notice: schemas.MoveOutNotice, uow: UoW) -> schemas.MoveOutRead:
-    event = service.record_move_out(uow, resident_id, notice)
-    certificate = service.move_out_certificate(uow, service.get_resident(uow, resident_id))
-    return schemas.MoveOutRead(**_event(event).model_dump(), certificate=certificate)
+def move_out(
+    resident_id: int, notice: schemas.MoveOutNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.MoveOutRead | Pending:
+    def answer(event: service.EventRecord) -> schemas.MoveOutRead:
+        return _move_out_read(uow, resident_id, event)
+
+    return _take(uow, caller, response, "move_out", notice, answer, resident_id)
 
 
 @router.get("/residents", summary="現に住民である者の内部ID (個人情報を含まない)")
@@ -97,14 +172,24 @@ def list_residents(uow: UoW, after_id: int = 0, limit: int = 1000) -> list[int]:
     return service.resident_ids(uow, after_id=after_id, limit=min(limit, 10_000))
 
 
-@router.post("/residents/{resident_id}/death", status_code=201, summary="死亡届")
-def death(resident_id: int, notice: schemas.DeathNotice, uow: UoW) -> schemas.EventRead:
-    return _event(service.record_death(uow, resident_id, notice))
+@router.post("/residents/{resident_id}/death", status_code=201, summary="死亡届" + CHECKED)
+def death(
+    resident_id: int, notice: schemas.DeathNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "death", notice, _event, resident_id)
 
 
-@router.post("/residents/{resident_id}/name-change", status_code=201, summary="氏名の変更")
-def name_change(resident_id: int, notice: schemas.NameChangeNotice, uow: UoW) -> schemas.EventRead:
-    return _event(service.record_name_change(uow, resident_id, notice))
+@router.post(
+    "/residents/{resident_id}/name-change", status_code=201, summary="氏名の変更" + CHECKED
+)
+def name_change(
+    resident_id: int,
+    notice: schemas.NameChangeNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "name_change", notice, _event, resident_id)
 
 
 @router.post(
@@ -121,19 +206,31 @@ def propose_correction(
 
 
 @router.post(
-    "/residents/{resident_id}/resident-code-change", status_code=201, summary="住民票コードの変更"
+    "/residents/{resident_id}/resident-code-change",
+    status_code=201,
+    summary="住民票コードの変更" + CHECKED,
 )
 def code_change(
-    resident_id: int, notice: schemas.ResidentCodeChangeNotice, uow: UoW
-) -> schemas.EventRead:
-    return _event(service.change_resident_code(uow, resident_id, notice))
+    resident_id: int,
+    notice: schemas.ResidentCodeChangeNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "resident_code_change", notice, _event, resident_id)
 
 
-@router.post("/residents/{resident_id}/number-change", status_code=201, summary="個人番号の変更")
+@router.post(
+    "/residents/{resident_id}/number-change", status_code=201, summary="個人番号の変更" + CHECKED
+)
 def number_change(
-    resident_id: int, notice: schemas.NumberChangeNotice, uow: UoW
-) -> schemas.EventRead:
-    return _event(service.request_number_change(uow, resident_id, notice))
+    resident_id: int,
+    notice: schemas.NumberChangeNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "number_change", notice, _event, resident_id)
 
 
 @router.get("/residents/{resident_id}", summary="住民票 (個人番号は伏せ字)")
@@ -146,21 +243,41 @@ def read_event(event_id: str, uow: UoW) -> schemas.EventRead:
     return _event(service.read_event(uow, event_id))
 
 
-@router.post("/households/{household_id}/changes", status_code=201, summary="世帯変更届")
+@router.post("/households/{household_id}/changes", status_code=201, summary="世帯変更届" + CHECKED)
 def household_change(
-    household_id: int, notice: schemas.HouseholdChangeNotice, uow: UoW
-) -> list[int]:
-    return changes.change_household(uow, household_id, notice)
+    household_id: int,
+    notice: schemas.HouseholdChangeNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> list[int] | Pending:
+    return _take(uow, caller, response, "household_change", notice, list, household_id)
 
 
-@router.post("/move-ins/household", status_code=201, summary="転入届 (世帯)")
-def household_move_in(notice: schemas.HouseholdMoveInNotice, uow: UoW) -> list[schemas.EventRead]:
-    return [_event(e) for e in service.record_household_move_in(uow, notice)]
+@router.post("/move-ins/household", status_code=201, summary="転入届 (世帯)" + CHECKED)
+def household_move_in(
+    notice: schemas.HouseholdMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> list[schemas.EventRead] | Pending:
+    def answer(events: list[service.EventRecord]) -> list[schemas.EventRead]:
+        return [_event(e) for e in events]
+
+    return _take(uow, caller, response, "household_move_in", notice, answer)
 
 
-@router.post("/residents/{resident_id}/cancellation", status_code=201, summary="異動の取消し")
-def cancel(resident_id: int, notice: schemas.CancellationNotice, uow: UoW) -> dict[str, int]:
-    return {"history_no": changes.cancel_last_change(uow, resident_id, notice)}
+@router.post(
+    "/residents/{resident_id}/cancellation", status_code=201, summary="異動の取消し" + CHECKED
+)
+def cancel(
+    resident_id: int,
+    notice: schemas.CancellationNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> dict[str, int] | Pending:
+    def answer(history_no: int) -> dict[str, int]:
+        return {"history_no": history_no}
+
+    return _take(uow, caller, response, "cancellation", notice, answer, resident_id)
 
 
 @router.post(
@@ -200,9 +317,13 @@ def number_check_status(check_id: str, uow: UoW) -> dict[str, str]:
     return {"check_id": check_id, "status": number_checks.status(uow, check_id).status}
 
 
-@router.post("/move-ins/special", status_code=201, summary="特例転入 (転出証明書情報による転入)")
-def special_move_in(notice: transfers.SpecialMoveInNotice, uow: UoW) -> schemas.EventRead:
-    return _event(transfers.record_special_move_in(uow, notice))
+@router.post(
+    "/move-ins/special", status_code=201, summary="特例転入 (転出証明書情報による転入)" + CHECKED
+)
+def special_move_in(
+    notice: transfers.SpecialMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "special_move_in", notice, _event)
 
 
 @router.get("/households/{household_id}", summary="世帯 (世帯員の宛名番号と続柄)")
@@ -215,67 +336,169 @@ def read_household(household_id: int, uow: UoW) -> schemas.HouseholdRead:
     return schemas.HouseholdRead(id=household.id, status=household.status, members=members)
 
 
-@router.post("/ex-officio/entries", status_code=201, summary="職権記載")
-def ex_officio_entry(notice: ex_officio.ExOfficioEntryNotice, uow: UoW) -> schemas.EventRead:
-    return _event(ex_officio.record_entry(uow, notice))
+@router.post("/ex-officio/entries", status_code=201, summary="職権記載" + CHECKED)
+def ex_officio_entry(
+    notice: ex_officio.ExOfficioEntryNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "ex_officio_entry", notice, _event)
 
 
-@router.post("/residents/{resident_id}/restoration", status_code=201, summary="職権回復")
-def restore(resident_id: int, notice: ex_officio.RestoreNotice, uow: UoW) -> schemas.EventRead:
-    return _event(ex_officio.restore(uow, resident_id, notice))
-
-
-@router.post("/residents/{resident_id}/ex-officio-removal", status_code=201, summary="職権消除")
-def ex_officio_removal(
-    resident_id: int, notice: schemas.DeathNotice, uow: UoW
-) -> schemas.EventRead:
-    return _event(ex_officio.record_removal(uow, resident_id, notice, disappearance=False))
-
-
-@router.post("/residents/{resident_id}/disappearance", status_code=201, summary="失踪宣告")
-def disappearance(resident_id: int, notice: schemas.DeathNotice, uow: UoW) -> schemas.EventRead:
-    return _event(ex_officio.record_removal(uow, resident_id, notice, disappearance=True))
-
-
-@router.post("/residents/{resident_id}/koseki-notice", status_code=201, summary="戸籍通知")
-def koseki_notice(
-    resident_id: int, notice: ex_officio.KosekiNotice, uow: UoW
-) -> schemas.EventRead | None:
-    event = ex_officio.record_koseki_notice(uow, resident_id, notice)
-    return _event(event) if event else None
-
-
-@router.post("/foreign/move-ins", status_code=201, summary="外国人住民の転入 (法30条の46)")
-def foreign_move_in(notice: foreign.ForeignMoveInNotice, uow: UoW) -> schemas.EventRead:
-    return _event(foreign.record_move_in(uow, notice))
-
-
-@router.post("/foreign/entries", status_code=201, summary="法30条の47の届出")
-def foreign_entry(notice: foreign.ForeignEntryNotice, uow: UoW) -> schemas.EventRead:
-    return _event(foreign.record_entry(uow, notice))
+@router.post("/residents/{resident_id}/restoration", status_code=201, summary="職権回復" + CHECKED)
+def restore(
+    resident_id: int,
+    notice: ex_officio.RestoreNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "restoration", notice, _event, resident_id)
 
 
 @router.post(
-    "/residents/{resident_id}/immigration-notice", status_code=201, summary="法務大臣からの通知"
+    "/residents/{resident_id}/ex-officio-removal", status_code=201, summary="職権消除" + CHECKED
+)
+def ex_officio_removal(
+    resident_id: int, notice: schemas.DeathNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "ex_officio_removal", notice, _event, resident_id)
+
+
+@router.post(
+    "/residents/{resident_id}/disappearance", status_code=201, summary="失踪宣告" + CHECKED
+)
+def disappearance(
+    resident_id: int, notice: schemas.DeathNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "disappearance", notice, _event, resident_id)
+
+
+@router.post(
+    "/residents/{resident_id}/koseki-notice", status_code=201, summary="戸籍通知" + CHECKED
+)
+def koseki_notice(
+    resident_id: int,
+    notice: ex_officio.KosekiNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> schemas.EventRead | Pending | None:
+    def answer(event: service.EventRecord | None) -> schemas.EventRead | None:
+        return _event(event) if event else None
+
+    return _take(uow, caller, response, "koseki_notice", notice, answer, resident_id)
+
+
+@router.post(
+    "/foreign/move-ins", status_code=201, summary="外国人住民の転入 (法30条の46)" + CHECKED
+)
+def foreign_move_in(
+    notice: foreign.ForeignMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "foreign_move_in", notice, _event)
+
+
+@router.post("/foreign/entries", status_code=201, summary="法30条の47の届出" + CHECKED)
+def foreign_entry(
+    notice: foreign.ForeignEntryNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "foreign_entry", notice, _event)
+
+
+def _recorded(_result: None) -> dict[str, str]:
+    return {"status": "recorded"}
+
+
+@router.post(
+    "/residents/{resident_id}/immigration-notice",
+    status_code=201,
+    summary="法務大臣からの通知" + CHECKED,
 )
 def immigration_notice(
-    resident_id: int, notice: foreign.ImmigrationNoticeEntry, uow: UoW
-) -> dict[str, str]:
-    foreign.enter_immigration_notice(uow, resident_id, notice)
-    return {"status": "recorded"}
+    resident_id: int,
+    notice: foreign.ImmigrationNoticeEntry,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> dict[str, str] | Pending:
+    return _take(uow, caller, response, "immigration_notice", notice, _recorded, resident_id)
 
 
-@router.post("/residents/{resident_id}/alias", status_code=201, summary="通称の記載・削除")
-def alias(resident_id: int, notice: foreign.AliasNotice, uow: UoW) -> dict[str, str]:
-    foreign.record_alias(uow, resident_id, notice)
-    return {"status": "recorded"}
+@router.post(
+    "/residents/{resident_id}/alias", status_code=201, summary="通称の記載・削除" + CHECKED
+)
+def alias(
+    resident_id: int, notice: foreign.AliasNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> dict[str, str] | Pending:
+    return _take(uow, caller, response, "alias", notice, _recorded, resident_id)
 
 
-@router.post("/residents/{resident_id}/naturalization", status_code=201, summary="帰化")
+@router.post("/residents/{resident_id}/naturalization", status_code=201, summary="帰化" + CHECKED)
 def naturalization(
-    resident_id: int, notice: foreign.NaturalizationNotice, uow: UoW
-) -> schemas.EventRead:
-    return _event(foreign.naturalize(uow, resident_id, notice))
+    resident_id: int,
+    notice: foreign.NaturalizationNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
+) -> schemas.EventRead | Pending:
+    return _take(uow, caller, response, "naturalization", notice, _event, resident_id)
+
+
+# --- 届出点検 (001b C-01) ----------------------------------------------------------------------
+
+
+@router.get("/pending-notices", summary="届出点検: 点検待ちの一覧 (個人情報を含まない)")
+def pending_notices(uow: UoW) -> list[Pending]:
+    return [_pending(entry) for entry in notice_checks.waiting(uow)]
+
+
+@router.get("/pending-notices/{entry_id}", summary="届出点検: 入力内容 (個人番号は伏せ字)")
+def pending_notice(entry_id: int, uow: UoW, request: Request) -> schemas.PendingNoticeDetail:
+    entry = notice_checks.get(uow, entry_id)
+    if entry.resident_id is not None:
+        request.state.audit_targets = (f"addressee={entry.resident_id}",)
+    return schemas.PendingNoticeDetail(
+        **_pending_items(entry),
+        notice=notice_checks.content(uow, entry),
+        reason=notice_checks.reason_of(uow, entry),
+    )
+
+
+@router.post(
+    "/pending-notices/{entry_id}/confirm",
+    summary="届出点検: 点検して住民票に反映 (入力した者以外、届出の点検の権限)",
+)
+def confirm_notice(
+    entry_id: int, uow: UoW, caller: ApiCaller, request: Request
+) -> schemas.CheckedRead:
+    applied = notice_checks.confirm(
+        uow, entry_id, operator=caller.operator, terminal=caller.terminal
+    )
+    entry = notice_checks.get(uow, entry_id)
+    request.state.number_touched = entry.number_entered
+    certificate = None
+    if applied.kind == "move_out" and entry.resident_id is not None:
+        resident = service.get_resident(uow, entry.resident_id)
+        certificate = service.move_out_certificate(uow, resident)
+        request.state.number_touched = True
+    return schemas.CheckedRead(
+        **_pending_items(entry),
+        events=[_event(e) for e in applied.events],
+        certificate=certificate,
+    )
+
+
+@router.post("/pending-notices/{entry_id}/send-back", summary="届出点検: 差戻し (理由を付けて)")
+def send_back_notice(entry_id: int, body: schemas.SendBack, uow: UoW, caller: ApiCaller) -> Pending:
+    notice_checks.send_back(
+        uow, entry_id, operator=caller.operator, terminal=caller.terminal, reason=body.reason
+    )
+    return _pending(notice_checks.get(uow, entry_id))
+
+
+@router.post("/pending-notices/{entry_id}/withdraw", summary="届出点検: 取下げ (入力した者)")
+def withdraw_notice(entry_id: int, uow: UoW, caller: ApiCaller) -> Pending:
+    notice_checks.withdraw(uow, entry_id, operator=caller.operator, terminal=caller.terminal)
+    return _pending(notice_checks.get(uow, entry_id))
 
 
 @router.post("/wide-area-requests", status_code=201, summary="住民票の写しの広域交付: 住所地へ請求")
@@ -321,3 +544,21 @@ def linkage_approvals(caller: ApiCaller) -> list[dict[str, object]]:
          "items": list(a.items), "approved_on": a.approved_on.isoformat()}
         for a in linkage.approvals_of(caller.body_code or "")
     ]  # fmt: skip
+
+
+@router.post(
+    "/disclosures",
+    summary="開示請求: 自己の住民票・異動の履歴・提供の記録（PDF）",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def disclose(
+    request: Request, body: disclosure.DisclosureRequest, uow: UoW, caller: ApiCaller
+) -> Response:
+    answer = disclosure.disclose(uow, caller, body)
+    request.state.number_touched = answer.number_touched
+    request.state.audit_targets = answer.targets
+    return Response(
+        answer.pdf, media_type="application/pdf",
+        headers={"X-Disclosure-No": answer.disclosure_no, "Cache-Control": "no-store"},
+    )  # fmt: skip

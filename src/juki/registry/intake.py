@@ -18,8 +18,11 @@ from juki.registry.pool import now
 
 def record(uow: UnitOfWork, notice: schemas.Received, kind: str) -> str:
     """Write the intake of `notice` (a 届出 of `kind`, e.g. 転入届) and mark the notice, so
-    the events recorded under it carry its id. Returns the id."""
+    the events recorded under it carry its id. Returns the id. A notice that already has
+    one was taken when it was entered for its check (`notice_checks`): that record stays."""
     assert isinstance(notice, schemas.Notice)
+    if notice._intake_id is not None:
+        return notice._intake_id
     intake_id = str(uuid.uuid4())
     uow.append(
         IntakeRecord.__table__,

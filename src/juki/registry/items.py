@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from juki.core.messages import CHANGE_REASON_LABELS
+
 Source = Literal["column", "household", "municipality", "key"]
 
 
@@ -122,3 +124,20 @@ def _parse() -> tuple[RegisterItem, ...]:
 
 REGISTER_ITEMS = _parse()
 STORED_COLUMNS = tuple(item.name for item in REGISTER_ITEMS if item.source == "column")
+
+
+# Item 11 (異動事由) in Japanese: 住基ネット's reasons and the register's own (changes that
+# stay in the register, 001a §4.1.3), as the console and the 開示 answer show them.
+REASON_LABELS = {str(k.value): v for k, v in CHANGE_REASON_LABELS.items()} | {
+    "household_change": "世帯変更",
+    "cancellation": "異動の取消し",
+    "number_recorded": "個人番号の記載",
+    "move_in_notice": "転入通知の受理",
+    "koseki_notice": "戸籍通知",
+    "immigration_notice": "法務大臣からの通知",
+    "alias": "通称の記載・削除",
+}
+
+
+def reason_label(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason)

@@ -20,7 +20,7 @@ from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, MoveInNotice, MoveOutCertReply, MoveOutCertRequest
 from juki.core.messaging.node import UnitOfWork
 from juki.core.places import municipality
-from juki.registry import schemas, service
+from juki.registry import intake, schemas, service
 from juki.registry.models import MoveOutCertRequestRecord, Resident
 from juki.registry.pool import cs_of, lg_code, now
 
@@ -119,6 +119,7 @@ def record_special_move_in(uow: UnitOfWork, notice: SpecialMoveInNotice) -> serv
         previous_lg_code=certificate.lg_code,
         previous_address=certificate.address,
     )
+    intake.carry(notice, move_in)  # the intake taken when it was entered for its check
     # The number came from the former register through 住基ネット, not from paper.
     return service.record_move_in(uow, move_in, kind="転入届（特例転入）", number_verified=True)
 

@@ -6,6 +6,10 @@ moves to another municipality (in or across prefectures: 転出 at one registry,
 with the paper 転出証明書 or as a 特例転入 with the 転出証明書情報 fetched through the CS),
 families arriving from abroad, marriages (氏名の変更), 世帯変更 and 異動の取消し.
 Rates are annual rates compressed by `speed`.
+
+Where a municipality requires a second person's check of each 届出 (届出点検, 001b C-01;
+`juki up` does), a 届出 is answered 202 and applied only when `checker` — a client acting
+for another operator, one with the 届出の点検 right — confirms it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ ANNUAL_RATES = {
 class Simulation:
     client: httpx.Client
     municipalities: list[str]
+    checker: httpx.Client | None = None  # the second operator (届出点検)
     seed: int | None = None
     speed: float = 30.0
     counts: Counter[str] = field(default_factory=Counter)
@@ -50,6 +55,13 @@ class Simulation:
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(path, json=body)
+        if response.status_code == 202:  # entered; waits for its check
+            if self.checker is None:
+                self.counts["unchecked"] += 1
+                return {}
+            lg = path.split("/")[2]
+            entry = response.json()["id"]
+            response = self.checker.post(f"/registry/{lg}/pending-notices/{entry}/confirm")
         if response.status_code >= 400:
             self.counts["rejected"] += 1
             code = response.json().get("code", response.status_code)

@@ -118,6 +118,7 @@ def test_a_right_needs_a_second_person_to_approve(db: Session, node: Node) -> No
     request = rights.request_right(
         db, Actor(SUPERVISOR.login), node.role, login=READER.login,
         duty="identity_inquiry", access="read", reason="4情報照会の担当",
+        application_ref="照合-2026-0001",
     )  # fmt: skip
     with pytest.raises(Refused, match="申請した人"):
         rights.decide(db, Actor(SUPERVISOR.login), request.id, approve=True)
@@ -138,6 +139,7 @@ def test_no_right_without_a_recent_passed_training(db: Session, node: Node) -> N
     request = rights.request_right(
         db, Actor(SUPERVISOR.login), node.role, login=newcomer.login,
         duty="identity_inquiry", access="read", reason="4情報照会の担当",
+        application_ref="照合-2026-0002",
     )  # fmt: skip
     with pytest.raises(Conflict) as untrained:
         rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
@@ -160,7 +162,7 @@ def test_no_right_without_a_recent_passed_training(db: Session, node: Node) -> N
 def test_nobody_approves_their_own_right(db: Session, node: Node) -> None:
     request = rights.request_right(
         db, Actor(SUPERVISOR.login), node.role, login=ADMIN2.login,
-        duty="audit_review", access="read", reason="監査担当",
+        duty="audit_review", access="read", reason="監査担当", application_ref="照合-2026-0003",
     )  # fmt: skip
     with pytest.raises(Refused, match="自分の権限"):
         rights.decide(db, Actor(ADMIN2.login), request.id, approve=True)
@@ -232,7 +234,7 @@ def test_user_list_and_privileged_activity_reports(db: Session, node: Node) -> N
         assert person.login in csv_text
     request = rights.request_right(
         db, Actor(SUPERVISOR.login, "admin-01"), node.role, login=READER.login,
-        duty="audit_review", access="read", reason="監査担当",
+        duty="audit_review", access="read", reason="監査担当", application_ref="照合-2026-0004",
     )  # fmt: skip
     rights.decide(db, Actor(ADMIN2.login, "admin-02"), request.id, approve=True)
     audit.record(db, audit.Access(SUPERVISOR.login, "admin-01", "POST /search"))

@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse
 from juki.core.console.session import ClerkSession
 from juki.core.console.site import ConsoleSite
 from juki.core.messaging.paths import code_of, role_of
-from juki.core.places import municipality
+from juki.core.places import municipality, prefecture_name
+
+JLIS = "地方公共団体情報システム機構"
 
 
 def site_of(request: Request) -> ConsoleSite:
@@ -23,9 +25,15 @@ def base_of(request: Request) -> str:
 
 
 def office_of(request: Request) -> str:
-    """The municipality a registry or CS serves, e.g. 東京都墨田区."""
+    """Whose system it is: the municipality a registry or CS serves (東京都墨田区), the
+    prefecture (東京都), or J-LIS for the national server."""
     node_id: str = request.app.state.node.node_id
-    if role_of(node_id) not in ("registry", "cs"):
+    role = role_of(node_id)
+    if role == "prefecture":
+        return prefecture_name(code_of(node_id))
+    if role == "national":
+        return JLIS
+    if role not in ("registry", "cs"):
         return node_id
     place = municipality(code_of(node_id))
     return f"{place.prefecture}{place.name}"

@@ -9,8 +9,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from juki.core.clock import in_japan
@@ -52,3 +53,14 @@ class ConsoleSite:
     def current_clerk(self, request: Request) -> ClerkSession:
         """The dependency for this console's pages (see `session.current_clerk`)."""
         return current_clerk(request, self.page_rights, self.idle_lock_s)
+
+
+def site_clerk(request: Request) -> ClerkSession:
+    """The dependency of the pages several nodes share (identity search, batches, operators):
+    the logged-in operator, checked against the `PAGE_RIGHTS` of whichever console serves
+    the request."""
+    site: ConsoleSite = request.app.state.console
+    return site.current_clerk(request)
+
+
+SiteClerk = Annotated[ClerkSession, Depends(site_clerk)]

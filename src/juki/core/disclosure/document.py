@@ -1,5 +1,6 @@
 """The disclosure answer as PDF (本人確認情報開示決定通知 with its attachment), drawn with
-reportlab's built-in CID font (no font file), dates in 和暦."""
+reportlab's built-in CID font (no font file), dates in 和暦. `Sheet` is the page layout,
+shared with the register's own 開示 (registry/disclosure.py)."""
 
 from __future__ import annotations
 
@@ -53,33 +54,50 @@ class DisclosureAnswer:
     provisions: list[DisclosedProvision] = field(default_factory=list)
 
 
+class Sheet:
+    """A4 pages of text lines top to bottom in the CID font, a new page when one is full:
+    the layout every 開示 answer shares (the tiers' here, the register's in
+    `registry/disclosure.py`)."""
+
+    def __init__(self, title: str, number_label: str, issued_on: dt.date):
+        self.buffer = io.BytesIO()
+        self.canvas = Canvas(self.buffer, pagesize=A4)
+        self.canvas.setTitle(title)
+        self.width, self.height = A4
+        self.y = self.height - 25 * mm
+        self.canvas.setFont(FONT, 9)
+        self.canvas.drawRightString(self.width - 20 * mm, self.y, number_label)
+        self.y -= 12
+        self.canvas.drawRightString(self.width - 20 * mm, self.y, wareki(issued_on))
+        self.y -= 20
+
+    def line(self, text: str, size: float = 10, indent: float = 0) -> None:
+        if self.y < 20 * mm:
+            self.canvas.showPage()
+            self.y = self.height - 20 * mm
+        self.canvas.setFont(FONT, size)
+        self.canvas.drawString(20 * mm + indent, self.y, text)
+        self.y -= size * 1.7
+
+    def gap(self, points: float = 6) -> None:
+        self.y -= points
+
+    def finish(self) -> bytes:
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.buffer.getvalue()
+
+
 def render(answer: DisclosureAnswer) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    canvas.setTitle("本人確認情報開示決定通知書")
-    width, height = A4
-    y = height - 25 * mm
-
-    def line(text: str, size: float = 10, indent: float = 0) -> None:
-        nonlocal y
-        if y < 20 * mm:
-            canvas.showPage()
-            y = height - 20 * mm
-        canvas.setFont(FONT, size)
-        canvas.drawString(20 * mm + indent, y, text)
-        y -= size * 1.7
-
-    canvas.setFont(FONT, 9)
-    canvas.drawRightString(width - 20 * mm, y, f"開示番号 {answer.disclosure_no}")
-    y -= 12
-    canvas.drawRightString(width - 20 * mm, y, wareki(answer.issued_on))
-    y -= 20
-    line("本人確認情報開示決定通知書", 15)
+    title = "本人確認情報開示決定通知書"
+    sheet = Sheet(title, f"開示番号 {answer.disclosure_no}", answer.issued_on)
+    line = sheet.line
+    line(title, 15)
     line(f"{answer.requester_name} 様", 11)
     line(f"{answer.holder}", 10)
     line("住民基本台帳法に基づき、あなたの本人確認情報を次のとおり開示します。", 10)
     line(f"住民票コード　{answer.resident_code}", 10)
-    y -= 6
+    sheet.gap()
     if not answer.rows:
         line("該当する本人確認情報の記録はありません。", 12)
     for row in answer.rows:
@@ -89,7 +107,7 @@ def render(answer: DisclosureAnswer) -> bytes:
         line(f"生年月日　{wareki(row.birth_date)}　性別　{SEX.get(row.sex, row.sex)}", 10, 6 * mm)
         line(f"住所　{row.address}", 10, 6 * mm)
         line(f"個人番号　{row.individual_number}", 10, 6 * mm)
-    y -= 6
+    sheet.gap()
     line("■ 本人確認情報の提供の状況", 10)
     if not answer.provisions:
         line("提供の記録はありません。", 10, 6 * mm)
@@ -97,8 +115,6 @@ def render(answer: DisclosureAnswer) -> bytes:
         when = in_japan(provision.at).date()
         line(f"{wareki(when)}　{provision.body}　{provision.legal_basis}", 9, 6 * mm)
         line(f"提供項目: {provision.items}", 8, 12 * mm)
-    y -= 6
+    sheet.gap()
     line("内容に誤りがある場合は、訂正を請求できます（住所地の市町村で確認の上、訂正します）。", 9)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return sheet.finish()

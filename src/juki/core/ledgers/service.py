@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +18,9 @@ from sqlalchemy.orm import Session
 from juki.core.audit import log as audit
 from juki.core.clock import as_utc, in_japan
 from juki.core.errors import Conflict, InvalidInput, NotFound
-from juki.core.ids import validate_individual_number
+from juki.core.ids import holds_individual_number
 from juki.core.ledgers.kinds import KINDS, Kind, Record
 from juki.core.ledgers.tables import ledger_entries
-
-TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -169,11 +166,7 @@ def _valid(schema: type[Record], fields: dict[str, Any]) -> Record:
 def _no_individual_number(record: Record) -> None:
     values = record.model_dump(mode="json")
     for name in record.free_text:
-        for candidate in TWELVE_DIGITS.findall(str(values[name])):
-            try:
-                validate_individual_number(candidate)
-            except InvalidInput:
-                continue
+        if holds_individual_number(str(values[name])):
             raise InvalidInput("台帳に個人番号を記録しないでください", field=name)
 
 

@@ -1,6 +1,11 @@
 """Operator accounts: creation bound to a named person, password check with lockout,
 suspension, retirement and unlock. Every change is written to the node's audit log in the
-same transaction (the monthly privileged-activity report reads it back, 000 ACL-04)."""
+same transaction (the monthly privileged-activity report reads it back, 000 ACL-04).
+
+Who may act is checked here, not only at a screen: suspension, resumption, retirement,
+unlock and the pledge need the acting operator's account-administration right (update) at
+this node (the session is the node's own database: each node keeps its own operators and
+rights), and nobody acts on their own ID (000 ACL-02/03; 001a USE-2-5, 001b C-09)."""
 
 from __future__ import annotations
 
@@ -19,9 +24,11 @@ from sqlalchemy.orm import Session
 from juki.core.audit import log as audit
 from juki.core.clock import as_utc
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
+from juki.core.operators.duties import covers
 from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
 
 _hasher = PasswordHasher()
+ADMIN_DUTY = "account_admin"  # 利用者・権限の管理 (privileged, every node)
 
 # Role or shared names are not personal accounts (000 AUTH-01: 共用IDの禁止).
 GENERIC_LOGINS = frozenset(
@@ -51,6 +58,7 @@ GENERIC_LOGINS = frozenset(
     ]
 )
 LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{2,39}")
+APPLICATION_REF_ROLES = frozenset({"prefecture", "national"})
 EMPLOYEE_NO_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
 
 
@@ -65,15 +73,22 @@ class Policy:
     # 001a EDU-1 (option): no right is approved for someone without a passed training on
     # record in the last `training_valid_days` (0 turns the gate off).
     training_valid_days: int = 365
+    # Node roles where a right is requested only with the written application's reference
+    # (`OperatorRight.application_ref`). The prefecture (002 REQ-AUTH-03: 照合ID付与申請書)
+    # and J-LIS (000 ACL-02: 申請に基づき承認) always; JUKI_APPLICATION_REF_ROLES adds
+    # others (e.g. `registry,cs` where the ward's rules ask for a 利用者登録申請書).
+    application_ref_roles: frozenset[str] = APPLICATION_REF_ROLES
 
     @classmethod
     def from_env(cls) -> Policy:
+        extra = os.environ.get("JUKI_APPLICATION_REF_ROLES", "").split(",")
         return cls(
             max_failures=int(os.environ.get("JUKI_LOGIN_MAX_FAILURES", cls.max_failures)),
             lock_minutes=int(os.environ.get("JUKI_LOGIN_LOCK_MINUTES", cls.lock_minutes)),
             training_valid_days=int(
                 os.environ.get("JUKI_TRAINING_VALID_DAYS", cls.training_valid_days)
             ),
+            application_ref_roles=APPLICATION_REF_ROLES | {r.strip() for r in extra if r.strip()},
         )
 
 
@@ -100,17 +115,61 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def admin_access(actor: Actor, function: str, login: str, result: str = "ok") -> audit.Access:
+    return audit.Access(
+        operator=actor.login[:40], terminal=actor.terminal[:40], function=function,
+        targets=(f"operator={login[:40]}",), purpose="利用者管理", result=result,
+    )  # fmt: skip
+
+
 def log_admin(
     session: Session, actor: Actor, function: str, login: str, at: dt.datetime | None = None
 ) -> None:
-    audit.record(
-        session,
-        audit.Access(
-            operator=actor.login[:40], terminal=actor.terminal[:40], function=function,
-            targets=(f"operator={login}",), purpose="利用者管理",
-        ),
-        at=at,
-    )  # fmt: skip
+    audit.record(session, admin_access(actor, function, login), at=at)
+
+
+def has_right(session: Session, operator_id: int, duty: str, access: str = "read") -> bool:
+    rows = session.scalars(
+        select(OperatorRight.access).where(
+            OperatorRight.operator_id == operator_id,
+            OperatorRight.duty == duty,
+            OperatorRight.status == "granted",
+        )
+    )
+    return any(covers(granted, access) for granted in rows)
+
+
+class NotAdministrator(Refused):
+    """The actor may not administer this account. Raised before anything is changed, with
+    the refusal (`access`) already written to the audit log in the caller's session; a
+    caller that rolls that session back writes `access` again in its own transaction."""
+
+    code = "not_admin"
+
+    def __init__(self, message: str, access: audit.Access, *, field: str, code: str = "not_admin"):
+        super().__init__(message, field=field, code=code)
+        self.access = access
+
+
+def administrator(session: Session, actor: Actor, function: str, login: str) -> Operator:
+    """The acting operator, if active with the account-administration right (update) at
+    this node and not acting on their own ID; otherwise the attempt goes to the audit log
+    (result `refused`) and is refused naming the field at fault."""
+    operator = by_login(session, actor.login)
+    entitled = (
+        operator is not None
+        and operator.status == "active"
+        and has_right(session, operator.id, ADMIN_DUTY, "update")
+    )
+    access = admin_access(actor, function, login, result="refused")
+    if operator is None or not entitled:
+        message, field, code = "利用者・権限の管理の権限がありません", "actor", "not_admin"
+    elif operator.login == login.strip().lower():
+        message, field, code = "自分自身のIDは操作できません", "login", "self"
+    else:
+        return operator
+    audit.record(session, access)
+    raise NotAdministrator(message, access, field=field, code=code)
 
 
 def create_operator(
@@ -184,7 +243,7 @@ class Contractor:
 
 def record_pledge(session: Session, actor: Actor, login: str, received_on: dt.date) -> Operator:
     """誓約書の受領: a contractor's account becomes usable only now (001a USE-3-3)."""
-    operator = _other(session, actor, login)
+    operator = _other(session, actor, login, "operators.pledge")
     if operator.affiliation != "contractor":
         raise Conflict("委託先の利用者ではありません", field="login", code="not_contractor")
     if received_on > now().date():
@@ -321,7 +380,7 @@ def still_valid(session: Session, login: str, epoch: int) -> Operator | None:
 
 def suspend(session: Session, actor: Actor, login: str, reason: str) -> Operator:
     """利用停止: refused at once, every session ended; rights are kept for a later resume."""
-    operator = _other(session, actor, login)
+    operator = _other(session, actor, login, "operators.suspend")
     _reason(reason)
     operator.status = "suspended"
     operator.session_epoch += 1
@@ -330,7 +389,7 @@ def suspend(session: Session, actor: Actor, login: str, reason: str) -> Operator
 
 
 def resume(session: Session, actor: Actor, login: str) -> Operator:
-    operator = _other(session, actor, login)
+    operator = _other(session, actor, login, "operators.resume")
     if operator.status != "suspended":
         raise Conflict("利用停止中のIDではありません", field="login", code="wrong_state")
     operator.status = "active"
@@ -341,7 +400,7 @@ def resume(session: Session, actor: Actor, login: str) -> Operator:
 def retire(session: Session, actor: Actor, login: str, reason: str) -> Operator:
     """失効 on transfer or retirement (000 ACL-03): the ID is invalidated for good and every
     right it held is revoked."""
-    operator = _other(session, actor, login)
+    operator = _other(session, actor, login, "operators.retire")
     _reason(reason)
     operator.status = "retired"
     operator.session_epoch += 1
@@ -359,7 +418,7 @@ def retire(session: Session, actor: Actor, login: str, reason: str) -> Operator:
 
 
 def unlock(session: Session, actor: Actor, login: str) -> Operator:
-    operator = _other(session, actor, login)
+    operator = _other(session, actor, login, "operators.unlock")
     operator.locked_until = None
     operator.failed_logins = 0
     log_admin(session, actor, "operators.unlock", operator.login)
@@ -382,10 +441,11 @@ def change_password(
     log_admin(session, Actor(operator.login), "operators.password", operator.login)
 
 
-def _other(session: Session, actor: Actor, login: str) -> Operator:
+def _other(session: Session, actor: Actor, login: str, function: str) -> Operator:
+    """The account `login`, once `actor` is found entitled to administer it (checked first,
+    so a refused actor learns nothing about which logins exist)."""
+    administrator(session, actor, function, login)
     operator = require(session, login)
-    if operator.login == actor.login:
-        raise Refused("自分自身のIDは操作できません", field="login")
     if operator.status == "retired":
         raise Conflict("失効したIDです", field="login", code="retired")
     return operator

@@ -41,6 +41,10 @@ DUTIES: dict[str, Duty] = {
         ),
         Duty("support_measures", "支援措置事務", frozenset({"registry"})),
         Duty("correction_approval", "本人確認情報の修正の承認", frozenset({"registry"})),
+        # 届出の点検 (001a ACQ-1-3, ACQ-3-4; 001b C-01): someone other than the clerk who
+        # entered a 届出 checks it before it reaches the register. The municipality's own
+        # staff only: a contractor may enter 届出 (001a OUT-2) but never check them.
+        Duty("notice_check", "届出の点検（入力した者以外による確認）", frozenset({"registry"})),
         # A recipient section's system (庁内連携, 001a §3.12): only its approved items.
         Duty("internal_linkage", "庁内連携（移転・提供）", frozenset({"registry"})),
         Duty(
@@ -48,7 +52,13 @@ DUTIES: dict[str, Duty] = {
             "本人確認情報の照会・提供",
             frozenset({"cs", "prefecture", "national"}),
         ),
-        Duty("disclosure", "開示・訂正請求の対応", frozenset({"prefecture", "national"})),
+        # 開示 of 本人確認情報 at the tiers (002 §6.3), of the register at the municipality
+        # (001a DISC-2: registry/disclosure.py).
+        Duty(
+            "disclosure",
+            "開示・訂正請求の対応",
+            frozenset({"registry", "prefecture", "national"}),
+        ),
         Duty(
             "consistency_check",
             "本人確認情報整合",

@@ -141,3 +141,14 @@ def drop_operator_affiliation_v1() -> None:
     with op.batch_alter_table("operators") as batch:
         for name, _kind, _default in reversed(AFFILIATION_COLUMNS):
             batch.drop_column(name)
+
+
+def add_right_application_ref_v1() -> None:
+    """The written application's reference on a right request (002 REQ-AUTH-03)."""
+    with op.batch_alter_table("operator_rights") as batch:
+        batch.add_column(sa.Column("application_ref", sa.String(length=40), nullable=True))
+
+
+def drop_right_application_ref_v1() -> None:
+    with op.batch_alter_table("operator_rights") as batch:
+        batch.drop_column("application_ref")

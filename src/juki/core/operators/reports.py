@@ -1,7 +1,8 @@
 """The two reports the PIAs' reviews need from the system:
 
 - the user list, exported every six months and reconciled by hand with the ユーザ管理台帳
-  (000 ACL-05);
+  (000 ACL-05), each right with the written application it was granted on (002 REQ-AUTH-03,
+  REQ-AUTH-05: the grant reference);
 - the privileged-activity report, checked every month against the usage records
   (000 ACL-04): what holders of privileged rights did, and every change to accounts and
   rights.
@@ -42,7 +43,7 @@ def user_list_csv(session: Session) -> str:
     writer = csv.writer(out)
     writer.writerow(
         ["ログインID", "氏名", "職員番号", "所属", "状態", "事務", "権限", "承認者", "承認日時",
-         "最終ログイン", "登録日時", "ワンタイムパスワード許可期限"]
+         "申請書の番号", "最終ログイン", "登録日時", "ワンタイムパスワード許可期限"]
     )  # fmt: skip
     for operator in session.scalars(select(Operator).order_by(Operator.login)):
         rights: list[OperatorRight | None] = list(
@@ -64,12 +65,12 @@ def user_list_csv(session: Session) -> str:
         tail = [_jst(operator.last_login_at), _jst(operator.created_at), _jst(totp)]
         for right in rights or [None]:
             if right is None:
-                writer.writerow([*base, "", "", "", "", *tail])
+                writer.writerow([*base, "", "", "", "", "", *tail])
                 continue
             writer.writerow(
                 [*base, DUTIES[right.duty].name if right.duty in DUTIES else right.duty,
                  ACCESS_NAMES.get(right.access, right.access), right.decided_by or "",
-                 _jst(right.decided_at), *tail]
+                 _jst(right.decided_at), right.application_ref or "", *tail]
             )  # fmt: skip
     return out.getvalue()
 

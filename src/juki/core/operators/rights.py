@@ -5,28 +5,26 @@ stored with who and when (000 ACL-01..03) and written to the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
+from juki.core.ids import holds_individual_number
 from juki.core.ledgers import service as ledgers
-from juki.core.operators.accounts import Actor, Policy, log_admin, now, require
-from juki.core.operators.duties import DUTIES, covers
+from juki.core.operators.accounts import (
+    ADMIN_DUTY,
+    Actor,
+    Policy,
+    has_right,
+    log_admin,
+    now,
+    require,
+)
+from juki.core.operators.duties import DUTIES
 from juki.core.operators.tables import Operator, OperatorRight
-
-ADMIN_DUTY = "account_admin"
-
-
-def has_right(session: Session, operator_id: int, duty: str, access: str = "read") -> bool:
-    rows = session.scalars(
-        select(OperatorRight.access).where(
-            OperatorRight.operator_id == operator_id,
-            OperatorRight.duty == duty,
-            OperatorRight.status == "granted",
-        )
-    )
-    return any(covers(granted, access) for granted in rows)
 
 
 def rights_of(session: Session, operator_id: int) -> dict[str, str]:
@@ -42,6 +40,17 @@ def rights_of(session: Session, operator_id: int) -> dict[str, str]:
     return held
 
 
+# A reference such as 「照合-2026-0042」 or 「総務第123号」: letters and digits first, then
+# those and - / . # ( ) ・ and spaces (after NFKC, so full-width forms are accepted). Nothing
+# a spreadsheet reads as a formula (the user list is opened in one), no line breaks.
+APPLICATION_REF_MAX = 40
+APPLICATION_REF_PATTERN = re.compile(r"\w[\w\-/.#() ・]*")
+
+
+def application_ref_required(role: str, policy: Policy | None = None) -> bool:
+    return role in (policy or Policy.from_env()).application_ref_roles
+
+
 def request_right(
     session: Session,
     actor: Actor,
@@ -51,8 +60,10 @@ def request_right(
     duty: str,
     access: str,
     reason: str,
+    application_ref: str = "",
 ) -> OperatorRight:
-    """申請: the operation manager asks for only what the duty needs (ACL-02)."""
+    """申請: the operation manager asks for only what the duty needs (ACL-02), on the
+    user section's written application where the node requires one (002 REQ-AUTH-03)."""
     requester = _administrator(session, actor, "read", "requested_by")
     target = require(session, login)
     if target.status != "active":
@@ -64,16 +75,43 @@ def request_right(
     refuse_contractor(target, duty, role)
     if not reason.strip():
         raise InvalidInput("申請理由を入力してください", field="reason")
+    ref = _application_ref(application_ref, application_ref_required(role))
     if has_right(session, target.id, duty, access):
         raise Conflict("既にその権限があります", field="duty", code="already_granted")
     right = OperatorRight(
         operator_id=target.id, duty=duty, access=access, status="requested",
-        reason=reason.strip(), requested_by=requester.login, requested_at=now(),
+        reason=reason.strip(), application_ref=ref, requested_by=requester.login,
+        requested_at=now(),
     )  # fmt: skip
     session.add(right)
     session.flush()
     log_admin(session, actor, "rights.request", target.login)
     return right
+
+
+def _application_ref(text: str, required: bool) -> str | None:
+    """The written application's reference, checked; None when none is given and the node
+    does not require one."""
+    ref = unicodedata.normalize("NFKC", text).strip()
+    field = "application_ref"
+    if not ref:
+        if required:
+            raise InvalidInput(
+                "権限付与の申請書（照合ID付与申請書等）の番号を入力してください", field=field
+            )
+        return None
+    if len(ref) > APPLICATION_REF_MAX:
+        raise InvalidInput(
+            f"申請書の番号は{APPLICATION_REF_MAX}文字以内で入力してください", field=field
+        )
+    if not APPLICATION_REF_PATTERN.fullmatch(ref):
+        raise InvalidInput(
+            "申請書の番号は文字・数字で始め、文字・数字と - / . # ( ) ・ 空白で入力してください",
+            field=field,
+        )
+    if holds_individual_number(ref):
+        raise InvalidInput("申請書の番号に個人番号を記録しないでください", field=field)
+    return ref
 
 
 def decide(session: Session, actor: Actor, right_id: int, *, approve: bool) -> OperatorRight:

@@ -34,7 +34,15 @@ from webauthn.helpers.structs import (
 from juki.core.clock import as_utc
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput
-from juki.core.operators.accounts import Actor, AuthRefused, log_admin, now, require
+from juki.core.operators.accounts import (
+    ADMIN_DUTY,
+    Actor,
+    AuthRefused,
+    has_right,
+    log_admin,
+    now,
+    require,
+)
 from juki.core.operators.tables import Operator, TotpGrant, WebAuthnCredential
 
 RP_NAME = "juki 住民基本台帳ネットワーク"
@@ -173,8 +181,6 @@ def grant_totp(
 ) -> tuple[TotpGrant, str]:
     """An administrator's exemption: returns the grant and the provisioning URI (shown
     once, for the operator's authenticator app)."""
-    from juki.core.operators.rights import ADMIN_DUTY, has_right
-
     administrator = require(session, actor.login, "granted_by")
     if not has_right(session, administrator.id, ADMIN_DUTY, "update"):
         raise AuthRefused("利用者・権限の管理の権限がありません", field="granted_by")

@@ -104,6 +104,11 @@ class OperatorRight(OperatorBase):
     access: Mapped[str] = mapped_column(String(8))  # update | read
     status: Mapped[str] = mapped_column(String(12))  # requested|granted|refused|revoked
     reason: Mapped[str] = mapped_column(Text)
+    # The written application the request rests on (002 REQ-AUTH-03: 照合ID付与申請書, a
+    # 利用者登録申請書): its number or reference, never its content. Required where the
+    # node's PIA asks for one (`rights.application_ref_required`); empty for the
+    # installer's grants and for rows older than the column.
+    application_ref: Mapped[str | None] = mapped_column(String(40))
     requested_by: Mapped[str] = mapped_column(String(40))
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(40))

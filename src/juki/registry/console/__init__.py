@@ -15,6 +15,7 @@ from juki.core import console
 from juki.core.console.site import ConsoleSite
 from juki.core.messaging.node import Node
 from juki.registry.console.events import router as events_router
+from juki.registry.console.notice_checks import router as notice_checks_router
 from juki.registry.console.operators import router as operators_router
 from juki.registry.console.render import FLASHES, templates
 from juki.registry.console.requests import router as requests_router
@@ -37,5 +38,6 @@ SITE = ConsoleSite(
 def install(app: FastAPI, node: Node) -> None:
     """Add the console to a registry node's app, under /console (log-in and session:
     `juki.core.console`)."""
-    routers = (views_router, operators_router, events_router, requests_router)
+    routers = (views_router, operators_router, events_router, requests_router,
+               notice_checks_router)  # fmt: skip
     console.install(app, node, SITE, routers)

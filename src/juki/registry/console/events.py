@@ -15,16 +15,17 @@ from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
 from juki.registry import (
     certificates,
-    changes,
     ex_officio,
     foreign,
     households,
+    notice_checks,
     schemas,
     service,
     support,
 )
 from juki.registry.console import forms
 from juki.registry.console.forms import Field, FormPage, Group
+from juki.registry.console.notice_checks import next_page, take
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, ClerkSession, Form, checked
 from juki.registry.console.views import perform, redirect, resident_or_404
@@ -64,6 +65,13 @@ def _show(
         page=form,
         errors=errors or {},
     )
+
+
+Taken = notice_checks.Applied | notice_checks.Entered
+
+
+def _to_person(request: Request, event: service.EventRecord) -> Response:
+    return redirect(request, f"/residents/{event.resident_id}", "recorded")
 
 
 def _submit(
@@ -183,11 +191,11 @@ def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
         ],
     ) | _codes(fields)
 
-    def record(uow: UnitOfWork) -> int:
+    def record(uow: UnitOfWork) -> Taken:
         notice = schemas.HouseholdMoveInNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | common | {"members": members}
         )
-        return service.record_household_move_in(uow, notice)[0].resident_id
+        return take(uow, clerk, "household_move_in", notice)
 
     return _submit(
         request,
@@ -195,7 +203,7 @@ def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
         _move_in_form(request),
         fields,
         record,
-        lambda head_id: redirect(request, f"/residents/{head_id}", "recorded"),
+        lambda taken: next_page(request, taken, lambda events: _to_person(request, events[0])),
         names,
     )
 
@@ -250,7 +258,7 @@ def birth(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Re
         fields, ["name_kanji", "name_kana", "sex", "relationship", "name_roman"]
     )
 
-    def record(uow: UnitOfWork) -> int:
+    def record(uow: UnitOfWork) -> Taken:
         notice = schemas.BirthNotice.model_validate(
             dict(
                 **_notice(fields, clerk),
@@ -260,7 +268,7 @@ def birth(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Re
                 address=fields.get("address", ""),
             )
         )
-        return service.record_birth(uow, notice).resident_id
+        return take(uow, clerk, "birth", notice)
 
     form = _birth_form(request, household_id, fields.get("address", ""))
     return _submit(
@@ -269,7 +277,7 @@ def birth(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Re
         form,
         fields,
         record,
-        lambda rid: redirect(request, f"/residents/{rid}", "recorded"),
+        lambda taken: next_page(request, taken, lambda event: _to_person(request, event)),
         {"birth_date": "change_date"},
     )
 
@@ -328,7 +336,7 @@ def _person_event(
     title: str,
     extra: Callable[[Resident], list[Field]],
     build: Callable[[dict[str, str], ClerkSession, UnitOfWork], schemas.Notice],
-    record: Callable[[UnitOfWork, int, Any], Any],
+    kind: str,
     *,
     tick: bool = True,
     household: bool = True,
@@ -337,7 +345,9 @@ def _person_event(
 ) -> None:
     """Register GET/POST routes for a 届出 about one resident (and who moves with them).
     `household`: the form also offers the household's 続柄 (for a head who leaves);
-    `received`: a 届出 taken at the counter, with its intake (`forms.intake_fields`)."""
+    `received`: a 届出 taken at the counter, with its intake (`forms.intake_fields`).
+    `kind` names the 届出 for `notice_checks` (recorded, or entered for its check)."""
+    notice_checks.kind_of(kind)  # a wrong name fails when the console is built, not later
 
     def form_for(request: Request, uow: UnitOfWork, resident_id: int) -> FormPage:
         person = service.current_resident(uow, resident_id)
@@ -367,17 +377,21 @@ def _person_event(
 
     @router.post(f"/residents/{{resident_id}}/{slug}")
     def submit(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
-        def action(uow: UnitOfWork) -> None:
-            record(uow, resident_id, build(fields, clerk, uow))
+        def action(uow: UnitOfWork) -> Taken:
+            return take(uow, clerk, kind, build(fields, clerk, uow), resident_id)
 
-        _result, errors = perform(request, action)
+        taken, errors = perform(request, action)
         if errors:
             with request.app.state.node.unit_of_work() as uow:
                 form = form_for(request, uow, resident_id)
                 return _show(request, clerk, form, fields, errors)
-        if then:  # e.g. straight on to the 転出証明書 after a 転出
-            return redirect(request, f"/residents/{resident_id}/{then}", "recorded")
-        return redirect(request, f"/residents/{resident_id}", "recorded")
+
+        def recorded(_result: Any) -> Response:
+            if then:  # e.g. straight on to the 転出証明書 after a 転出
+                return redirect(request, f"/residents/{resident_id}/{then}", "recorded")
+            return redirect(request, f"/residents/{resident_id}", "recorded")
+
+        return next_page(request, taken, recorded)
 
     show.__name__, submit.__name__ = f"{slug}_form", slug
 
@@ -397,7 +411,7 @@ _person_event(
         | forms.blank_to_none(f, ["address"])
         | _codes(f)
     ),
-    service.record_move_within,
+    "move_within",
     received=True,
 )
 _person_event(
@@ -413,7 +427,7 @@ _person_event(
         | _effects(f, uow)
         | forms.blank_to_none(f, ["destination_address", "destination_lg_code"])
     ),
-    service.record_move_out,
+    "move_out",
     then="move-out-certificate",
     received=True,
 )
@@ -424,7 +438,7 @@ _person_event(
     lambda f, c, uow: schemas.DeathNotice.model_validate(
         _notice(f, c) | {"relationships": _relationships(f, uow)}
     ),
-    service.record_death,
+    "death",
     tick=False,
 )
 _person_event(
@@ -434,7 +448,7 @@ _person_event(
     lambda f, c, uow: schemas.CancellationNotice(
         **_notice(f, c), reason=(f.get("reason") or "").strip()
     ),
-    changes.cancel_last_change,
+    "cancellation",
     tick=False,
     household=False,
 )
@@ -505,19 +519,21 @@ def household_change_form(
 
 @router.post("/households/{household_id}/change")
 def household_change(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
-    def action(uow: UnitOfWork) -> list[int]:
+    def action(uow: UnitOfWork) -> Taken:
         notice = schemas.HouseholdChangeNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | _effects(fields, uow)
             | forms.blank_to_none(fields, ["kind", "from_household_id"])
         )  # fmt: skip
-        return changes.change_household(uow, household_id, notice)
+        return take(uow, clerk, "household_change", notice, household_id)
 
-    _result, errors = perform(request, action)
+    taken, errors = perform(request, action)
     if errors:
         with request.app.state.node.unit_of_work() as uow:
             form = _household_change_form(request, uow, household_id)
             return _show(request, clerk, form, fields, errors)
-    return redirect(request, f"/households/{household_id}", "household")
+    return next_page(
+        request, taken, lambda _ids: redirect(request, f"/households/{household_id}", "household")
+    )
 
 
 # --- certificates -----------------------------------------------------------------------------
@@ -591,16 +607,18 @@ def restore_form(request: Request, resident_id: int, clerk: Clerk) -> HTMLRespon
 
 @router.post("/residents/{resident_id}/restoration")
 def restore(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
-    def action(uow: UnitOfWork) -> None:
+    def action(uow: UnitOfWork) -> Taken:
         notice = ex_officio.RestoreNotice.model_validate(
             _notice(fields, clerk)
             | forms.blank_to_none(fields, ["evidence", "household_id", "relationship"])
         )
-        ex_officio.restore(uow, resident_id, notice)
+        return take(uow, clerk, "restoration", notice, resident_id)
 
     return _submit(
         request, clerk, _restore_form(request, resident_id), fields, action,
-        lambda _r: redirect(request, f"/residents/{resident_id}", "recorded"),
+        lambda taken: next_page(
+            request, taken, lambda _r: redirect(request, f"/residents/{resident_id}", "recorded")
+        ),
     )  # fmt: skip
 
 
@@ -750,12 +768,10 @@ def _removal(fields: dict[str, str], clerk: ClerkSession, uow: UnitOfWork) -> sc
 
 
 _person_event(
-    "ex-officio-removal", "職権消除", lambda p: [], _removal,
-    lambda uow, rid, n: ex_officio.record_removal(uow, rid, n, disappearance=False), tick=False,
+    "ex-officio-removal", "職権消除", lambda p: [], _removal, "ex_officio_removal", tick=False,
 )  # fmt: skip
 _person_event(
-    "disappearance", "失踪宣告", lambda p: [], _removal,
-    lambda uow, rid, n: ex_officio.record_removal(uow, rid, n, disappearance=True), tick=False,
+    "disappearance", "失踪宣告", lambda p: [], _removal, "disappearance", tick=False,
 )  # fmt: skip
 _person_event(
     "koseki-notice", "戸籍通知（本籍地から）",
@@ -770,7 +786,7 @@ _person_event(
             f, ["name_kanji", "name_kana", "domicile", "family_head_name"]
         )
     ),
-    ex_officio.record_koseki_notice, tick=False, household=False,
+    "koseki_notice", tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "immigration-notice", "法務大臣からの通知（在留期間更新等）",
@@ -785,7 +801,7 @@ _person_event(
         _notice(f, c) | _changed(f, uow, ["residence_card_no", "residence_status",
                                           "period_of_stay", "stay_expires_on"])
     ),
-    foreign.enter_immigration_notice, tick=False, household=False,
+    "immigration_notice", tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "alias", "通称の記載・削除",
@@ -794,7 +810,7 @@ _person_event(
     lambda f, c, uow: foreign.AliasNotice.model_validate(
         _notice(f, c) | forms.blank_to_none(f, ["alias", "alias_kana"])
     ),
-    foreign.record_alias, tick=False, household=False,
+    "alias", tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "naturalization", "帰化",
@@ -806,7 +822,7 @@ _person_event(
             f, ["name_kanji", "name_kana", "domicile", "family_head_name"]
         )
     ),
-    foreign.naturalize, tick=False, household=False,
+    "naturalization", tick=False, household=False,
 )  # fmt: skip
 
 
@@ -883,18 +899,18 @@ def foreign_move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
     person = ["name_kanji", "name_kana", "birth_date", "sex", "address", "alias", "alias_kana",
               "household_id", "relationship"]  # fmt: skip
 
-    def action(uow: UnitOfWork) -> int:
+    def action(uow: UnitOfWork) -> Taken:
         notice = foreign.ForeignMoveInNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | _codes(fields)
             | forms.blank_to_none(fields, person)
             | {"residence": forms.blank_to_none(fields, RESIDENCE)}
         )  # fmt: skip
-        return foreign.record_move_in(uow, notice).resident_id
+        return take(uow, clerk, "foreign_move_in", notice)
 
     names = {f"residence.{k}": k for k in RESIDENCE}
     return _submit(
         request, clerk, _foreign_form(request), fields, action,
-        lambda rid: redirect(request, f"/residents/{rid}", "recorded"), names,
+        lambda taken: next_page(request, taken, lambda event: _to_person(request, event)), names,
     )  # fmt: skip
 
 
@@ -932,15 +948,15 @@ def entry(request: Request, clerk: Clerk, fields: Form) -> Response:
     items = ["name_kanji", "name_kana", "birth_date", "sex", "address", "household_id",
              "relationship", "evidence"]  # fmt: skip
 
-    def action(uow: UnitOfWork) -> int:
+    def action(uow: UnitOfWork) -> Taken:
         notice = ex_officio.ExOfficioEntryNotice.model_validate(
             _notice(fields, clerk) | _codes(fields) | forms.blank_to_none(fields, items)
         )
-        return ex_officio.record_entry(uow, notice).resident_id
+        return take(uow, clerk, "ex_officio_entry", notice)
 
     return _submit(
         request, clerk, _entry_form(request), fields, action,
-        lambda rid: redirect(request, f"/residents/{rid}", "recorded"),
+        lambda taken: next_page(request, taken, lambda event: _to_person(request, event)),
     )  # fmt: skip
 
 
@@ -950,7 +966,7 @@ _person_event(
     "resident-code-change", "住民票コードの変更請求（住基法 第30条の4）",
     lambda p: [],
     lambda f, c, uow: schemas.ResidentCodeChangeNotice.model_validate(_notice(f, c)),
-    service.change_resident_code, tick=False, household=False,
+    "resident_code_change", tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "number-change", "個人番号の変更（番号法 第7条第2項）",
@@ -961,5 +977,5 @@ _person_event(
     lambda f, c, uow: schemas.NumberChangeNotice.model_validate(
         _notice(f, c) | {"ground": f.get("ground")}
     ),
-    service.request_number_change, tick=False, household=False,
+    "number_change", tick=False, household=False,
 )  # fmt: skip

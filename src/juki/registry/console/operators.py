@@ -2,8 +2,9 @@
 
 Accounts for named persons, their suspension, retirement and unlock, the one-time
 enrolment code for an authenticator, the TOTP fallback with reason and expiry, rights per
-duty requested by one person and approved by another, the semi-annual user-list export
-and the monthly privileged-activity report. The rules are in `core/operators`; every
+duty requested by one person (with the written application's reference, 002 REQ-AUTH-03)
+and approved by another, the semi-annual user-list export and the monthly
+privileged-activity report. The rules are in `core/operators`; every
 change is written to the audit log there, in the same transaction.
 """
 
@@ -75,7 +76,8 @@ def _page(
         request, "operators.html", "利用者・権限の管理", clerk, status,
         errors=errors or {}, notice=notice, values=values or {}, duties=duties_for(role),
         access_names=ACCESS_NAMES, statuses=reports.STATUS_NAMES,
-        affiliation_of=reports.affiliation_of, **_listing(uow),
+        affiliation_of=reports.affiliation_of,
+        application_ref_required=rights.application_ref_required(role), **_listing(uow),
     )  # fmt: skip
 
 
@@ -100,9 +102,16 @@ def _run(
     except JukiError as refused:
         with node.unit_of_work() as uow:
             audit.record(uow.session, access_of(request, result="refused"))
+            if isinstance(refused, accounts.NotAdministrator):
+                # The service's own entry (operators.*, which the privileged-activity
+                # report lists) went with the rolled-back transaction: keep it.
+                audit.record(uow.session, refused.access)
+            # The field at fault is not filled in again: it may hold what must not be
+            # shown back (a 個人番号 typed as an application's reference).
+            kept = {k: v for k, v in fields.items() if k != refused.field}
             return _page(
                 request, clerk, uow, refused.status,
-                {refused.field or "_form": refused.message}, values=fields,
+                {refused.field or "_form": refused.message}, values=kept,
             )  # fmt: skip
     if notice is None:
         return RedirectResponse(f"{base_of(request)}/operators", status_code=303)
@@ -197,6 +206,7 @@ def request_right(request: Request, clerk: Clerk, fields: Form) -> Response:
             uow.session, _actor(clerk), role, login=fields.get("login", ""),
             duty=fields.get("duty", ""), access=fields.get("access", ""),
             reason=fields.get("reason", ""),
+            application_ref=fields.get("application_ref", ""),
         )  # fmt: skip
 
     return _run(request, clerk, fields, action)

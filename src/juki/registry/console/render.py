@@ -7,7 +7,7 @@ from pathlib import Path
 
 from juki.core.console.render import base_of, office_of, page
 from juki.core.console.site import local_time, templates_for
-from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
+from juki.registry.items import reason_label
 
 __all__ = ["EVENT_STATES", "FLASHES", "base_of", "local_time", "office_of", "page", "templates"]
 
@@ -20,28 +20,12 @@ templates.env.globals["labels"] = {
     "address": "住所",
 }
 
-REASON_LABELS = {str(k.value): v for k, v in CHANGE_REASON_LABELS.items()} | {
-    "household_change": "世帯変更",
-    "cancellation": "異動の取消し",
-    "number_recorded": "個人番号の記載",
-    "move_in_notice": "転入通知の受理",
-    "koseki_notice": "戸籍通知",
-    "immigration_notice": "法務大臣からの通知",
-    "alias": "通称の記載・削除",
-}
 EVENT_STATES = {
     "awaiting_number": "個人番号の生成待ち",
     "sent": "CSへ送信済（結果待ち）",
     "applied": "住基ネット更新済",
     "rejected": "住基ネットで不可",
 }
-
-
-def reason_label(reason: str) -> str:
-    try:
-        return REASON_LABELS.get(reason) or CHANGE_REASON_LABELS[ChangeReason(reason)]
-    except ValueError:
-        return reason
 
 
 templates.env.globals["reason"] = reason_label
@@ -57,4 +41,8 @@ FLASHES = {
     "proposed": "職権修正を申請しました。別の職員が確認し、監督者が承認すると反映されます。",
     "confirmed": "確認を記録しました。監督者の承認を待ちます。",
     "approved": "承認し、住民票に反映しました。CSへ送信します。",
+    "entered": "入力しました。別の職員が点検すると住民票に記録され、CSへ送信されます。",
+    "checked": "点検し、住民票に反映しました。CSへ送信します。",
+    "sent_back": "差し戻しました。入力した職員の一覧に理由とともに表示されます。",
+    "withdrawn": "入力を取り下げました。住民票には記録されていません。",
 }

@@ -15,8 +15,9 @@ from juki.core.messaging.node import UnitOfWork
 from juki.core.web import UoW
 from juki.registry import corrections, number_checks, schemas, transfers, wide_area
 from juki.registry.console import forms
-from juki.registry.console.events import _codes, _notice, _show, _submit
+from juki.registry.console.events import Taken, _codes, _notice, _show, _submit, _to_person
 from juki.registry.console.forms import Field, FormPage, Group
+from juki.registry.console.notice_checks import next_page, take
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, Form
 from juki.registry.console.views import perform, redirect, resident_or_404
@@ -119,17 +120,17 @@ def received(request: Request, request_id: str, clerk: Clerk, uow: UoW) -> HTMLR
 
 @router.post("/special-move-in/{request_id}")
 def special_move_in(request: Request, request_id: str, clerk: Clerk, fields: Form) -> Response:
-    def action(uow: UnitOfWork) -> int:
+    def action(uow: UnitOfWork) -> Taken:
         notice = transfers.SpecialMoveInNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | _codes(fields)
             | forms.blank_to_none(fields, ["address", "household_id", "relationship"])
             | {"request_id": request_id}
         )  # fmt: skip
-        return transfers.record_special_move_in(uow, notice).resident_id
+        return take(uow, clerk, "special_move_in", notice)
 
     return _submit(
         request, clerk, _move_in_form(request, request_id), fields, action,
-        lambda rid: redirect(request, f"/residents/{rid}", "recorded"),
+        lambda taken: next_page(request, taken, lambda event: _to_person(request, event)),
     )  # fmt: skip
 
 

@@ -66,6 +66,12 @@ PAGE_RIGHTS: list[PageRule] = [
     # Each step's own right (enter/confirm: resident_records, approve: correction_approval)
     # is checked again by registry/corrections.py.
     ("*", "/corrections*", ("resident_records", "correction_approval"), "read"),
+    # 届出点検 (001b C-01): the list and an entry are open to the counter (a clerk sees what
+    # was sent back); confirming or sending back needs the check's right, withdrawing the
+    # counter's. registry/notice_checks.py checks each step's operator again.
+    ("GET", "/pending-notices*", ("resident_records", "notice_check"), "read"),
+    ("POST", "/pending-notices/*/withdraw", ("resident_records",), "update"),
+    ("POST", "/pending-notices/*", ("notice_check",), "update"),
     ("POST", "/search", ("resident_records",), "read"),
     ("POST", "/residents/*/print", ("resident_records",), "read"),  # logged as an output
     # Copying data out of the system: administrators only (001a USE-4-2).

@@ -30,6 +30,7 @@ from juki.registry import (
     certificates,
     destination_info,
     households,
+    notice_checks,
     statistics,
     support,
 )
@@ -95,7 +96,11 @@ def redirect(request: Request, path: str, done: str | None = None) -> RedirectRe
 def home(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     unseen = len(support.refusals(uow, unseen_only=True))
     counts = queue.queue_counts(uow.session)
-    return page(request, "home.html", "メニュー", clerk, counts=counts, unseen=unseen)
+    waiting = len(notice_checks.waiting(uow))
+    return page(
+        request, "home.html", "メニュー", clerk, counts=counts, unseen=unseen,
+        pending_notices=waiting,
+    )  # fmt: skip
 
 
 # --- search ---------------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""The prefecture console's pages: the menu, and the shared pages of a tier over the
+prefecture's own tables and search service — 本人確認情報の照会 (002 §6.5), 一括提供 with a
+second person's approval and the media write-out (002 §6.2, REQ-USE-06, REQ-OUT-01), and
+利用者・権限の管理 (REQ-AUTH-02/03/05)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from juki.core.console.batches import BATCH_FLASHES, BATCH_PAGE_RIGHTS, batch_router
+from juki.core.console.identity_search import IDENTITY_PAGE_RIGHTS, identity_router
+from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.core.console.operators import router as operators_router
+from juki.core.console.render import page
+from juki.core.console.session import LOGGED_IN, PageRule
+from juki.core.console.site import SiteClerk
+from juki.prefecture import service
+from juki.prefecture.models import BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog
+
+# What each page needs (deny by default: a page with no rule is refused).
+PAGE_RIGHTS: list[PageRule] = [
+    ("GET", "/", (LOGGED_IN,), "read"),  # the menu shows only what the rights allow
+    ("POST", "/logout", (LOGGED_IN,), "read"),
+    *IDENTITY_PAGE_RIGHTS,
+    *BATCH_PAGE_RIGHTS,
+    *OPERATORS_PAGE_RIGHTS,
+]
+FLASHES: dict[str, str] = dict(BATCH_FLASHES)
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, clerk: SiteClerk) -> HTMLResponse:
+    return page(request, "home.html", "都道府県サーバ メニュー", clerk)
+
+
+ROUTERS = (
+    router,
+    identity_router(service.search_identity),
+    batch_router((BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog)),
+    operators_router,
+)

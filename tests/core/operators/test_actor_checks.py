@@ -1,0 +1,148 @@
+"""Who may suspend, resume, retire or unlock an account, checked in the service itself
+(000 ACL-02/03; 001a USE-2-5, 001b C-09): whoever calls `core/operators/accounts` — a
+console, a command, another node's screen — an actor without the account-administration
+right (update) at this node, or acting on their own ID, is refused, the refusal is in the
+audit log, and nothing changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from juki.core.audit import log as audit
+from juki.core.errors import Refused
+from juki.core.messaging.node import Node
+from juki.core.operators import accounts, rights
+from juki.core.operators.accounts import Actor, AuthRefused, Policy
+from juki.network.embedded import EmbeddedNetwork
+from tests.staff import CLERK, READER, SUPERVISOR, Staff, add_staff
+
+ADMIN2 = Staff("ueda.goro", "上田　五郎", "T2002", (("account_admin", "update"),))
+ADMIN_READER = Staff("mori.rokuro", "森　六郎", "T2003", (("account_admin", "read"),))
+# account_admin is a right per node: held at the CS only, it is no right at the prefecture.
+AT_THE_CS_ONLY = Staff("kudo.shichiro", "工藤　七郎", "T2004", ())
+SUSPENDED_ADMIN = Staff("ono.hachiro", "小野　八郎", "T2005", (("account_admin", "update"),))
+
+Action = Callable[[Session, Actor, str], Any]
+ACTIONS: dict[str, Action] = {
+    "suspend": lambda db, actor, login: accounts.suspend(db, actor, login, "調査中"),
+    "resume": lambda db, actor, login: accounts.resume(db, actor, login),
+    "retire": lambda db, actor, login: accounts.retire(db, actor, login, "人事異動（転出）"),
+    "unlock": lambda db, actor, login: accounts.unlock(db, actor, login),
+}
+
+
+@pytest.fixture
+def nodes(network: EmbeddedNetwork) -> tuple[Node, Node]:
+    return network.node("prefecture:13"), network.node("cs:131075")
+
+
+@pytest.fixture
+def db(nodes: tuple[Node, Node]) -> Iterator[Session]:
+    """The prefecture's operators in one transaction, rolled back at the end; the CS keeps
+    its own, where AT_THE_CS_ONLY holds account_admin."""
+    prefecture, cs = nodes
+    with cs.db.session() as cs_session:
+        add_staff(cs_session, cs, (AT_THE_CS_ONLY,))
+        holder = accounts.require(cs_session, AT_THE_CS_ONLY.login)
+        rights.grant_at_setup(cs_session, holder, "account_admin", "update")
+        cs_session.commit()
+    with prefecture.db.session() as session:
+        add_staff(
+            session, prefecture,
+            (CLERK, READER, SUPERVISOR, ADMIN2, ADMIN_READER, AT_THE_CS_ONLY, SUSPENDED_ADMIN),
+        )  # fmt: skip
+        accounts.suspend(session, Actor(SUPERVISOR.login), SUSPENDED_ADMIN.login, "休職")
+        yield session
+        session.rollback()
+
+
+def ready(db: Session, action: str, login: str = READER.login) -> None:
+    """The account in the state the action applies to, so that only the actor is at fault."""
+    if action == "resume":
+        accounts.suspend(db, Actor(SUPERVISOR.login), login, "長期休暇")
+    if action == "unlock":
+        for _ in range(2):
+            with pytest.raises(AuthRefused):
+                accounts.check_password(db, login, "wrong-password", Policy(max_failures=2))
+
+
+def state(db: Session, login: str) -> tuple[Any, ...]:
+    operator = accounts.require(db, login)
+    held = rights.rights_of(db, operator.id)
+    return (operator.status, operator.session_epoch, operator.locked_until, held)
+
+
+def admin_entries(db: Session, login: str) -> list[tuple[str, str, str]]:
+    return [
+        (entry.operator, entry.function, entry.result)
+        for entry in audit.entries(db, 50)
+        if entry.function.startswith("operators.") and f"operator={login}" in entry.targets
+    ]
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+@pytest.mark.parametrize(
+    "actor",
+    [CLERK, ADMIN_READER, AT_THE_CS_ONLY, SUSPENDED_ADMIN, Staff("nobody", "", "", ())],
+    ids=["no_right", "read_only", "right_at_another_node", "suspended", "unknown"],
+)
+def test_an_actor_without_account_admin_is_refused_and_logged(
+    db: Session, action: str, actor: Staff
+) -> None:
+    ready(db, action)
+    before = state(db, READER.login)
+    logged = admin_entries(db, READER.login)
+    with pytest.raises(Refused) as refused:
+        ACTIONS[action](db, Actor(actor.login, "t-99"), READER.login)
+    assert (refused.value.field, refused.value.code) == ("actor", "not_admin")
+    assert state(db, READER.login) == before  # nothing changed
+    assert admin_entries(db, READER.login) == [
+        (actor.login, f"operators.{action}", "refused"), *logged,
+    ]  # fmt: skip
+    ACTIONS[action](db, Actor(ADMIN2.login), READER.login)  # the same step, by an admin
+    assert admin_entries(db, READER.login)[0] == (ADMIN2.login, f"operators.{action}", "ok")
+
+
+@pytest.mark.parametrize("action", ["suspend", "retire", "unlock"])
+def test_nobody_acts_on_their_own_id(db: Session, action: str) -> None:
+    """An administrator does not lift their own lock nor retire or suspend themself: another
+    administrator does (a suspended one cannot act at all, so self-resumption is the
+    no-right case above)."""
+    ready(db, action, ADMIN2.login)
+    before = state(db, ADMIN2.login)
+    with pytest.raises(Refused) as refused:
+        ACTIONS[action](db, Actor(ADMIN2.login), ADMIN2.login)
+    assert (refused.value.field, refused.value.code) == ("login", "self")
+    assert state(db, ADMIN2.login) == before
+    assert admin_entries(db, ADMIN2.login)[0] == (ADMIN2.login, f"operators.{action}", "refused")
+
+
+def test_a_refused_actor_learns_nothing_about_logins(db: Session) -> None:
+    """The right is checked before the target is looked up: an unknown login and a known
+    one get the same refusal."""
+    answers = set()
+    for login in (READER.login, "no.such.person"):
+        with pytest.raises(Refused) as refused:
+            accounts.suspend(db, Actor(CLERK.login), login, "調査中")
+        answers.add((type(refused.value), refused.value.field, refused.value.message))
+    assert len(answers) == 1
+
+
+def test_the_pledge_needs_an_administrator_too(db: Session) -> None:
+    """001a USE-3-3: the pledge enables a contractor's account, so it is an administrator's
+    act like the others."""
+    person, _code = accounts.create_operator(
+        db, Actor(SUPERVISOR.login), login="itaku.jiro", person_name="委託　次郎",
+        employee_no="C-1", password="a-long-password-1",
+        contractor=accounts.Contractor("株式会社墨田情報サービス"),
+    )  # fmt: skip
+    with pytest.raises(Refused) as refused:
+        accounts.record_pledge(db, Actor(CLERK.login), "itaku.jiro", dt.date(2026, 4, 1))
+    assert refused.value.field == "actor"
+    assert (person.status, person.pledge_on) == ("pending", None)
+    assert admin_entries(db, "itaku.jiro")[0] == (CLERK.login, "operators.pledge", "refused")

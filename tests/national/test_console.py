@@ -1,0 +1,287 @@
+"""The 住基全国サーバ console for J-LIS staff (000 §5.3 F2-USE-02: AUTH-01/02 at J-LIS
+terminals): the shared log-in (a password alone gets no session; password + TOTP does),
+every page declared in PAGE_RIGHTS and refused (403, logged, nothing changed) without its
+duty, 本人確認情報の照会 through the national search service, the monthly statistics (counts
+only, as GET /national/statistics), and the administrators' user list with rights asked by
+one administrator and approved by another."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from juki.core.audit import log as audit
+from juki.core.console.session import rule_for
+from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
+from juki.national.console.pages import PAGE_RIGHTS
+from juki.national.models import ProvisionLog
+from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
+from tests.conftest import born, resident
+from tests.national.test_statistics import THIS_MONTH
+from tests.routes import mounted, route_table
+from tests.staff import Staff, csrf_of, logged_in, staff_on
+
+NODE = "national"
+BASE = "/national/console"
+LG = "131075"
+INQUIRER = Staff("nakano.ichiro", "中野　一郎", "J1001", (("identity_inquiry", "read"),))
+ANALYST = Staff("okada.jiro", "岡田　次郎", "J1002", (("statistics", "read"),))
+ADMIN = Staff("sakai.hanako", "酒井　花子", "J2001", (("account_admin", "update"),))
+ADMIN2 = Staff("fujita.yoko", "藤田　洋子", "J2002", (("account_admin", "update"),))
+PEOPLE = (INQUIRER, ANALYST, ADMIN, ADMIN2)
+
+
+@pytest.fixture
+def clients(network: EmbeddedNetwork) -> Iterator[dict[str, TestClient]]:
+    with logged_in(network, NODE, BASE, PEOPLE) as found:
+        yield found
+
+
+def last_entry(network: EmbeddedNetwork) -> Any:
+    with network.node(NODE).db.session() as session:
+        return audit.entries(session, 1)[0]
+
+
+def count(network: EmbeddedNetwork, model: Any) -> int:
+    with network.node(NODE).db.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def post(client: TestClient, path: str, data: dict[str, str] | None = None) -> Any:
+    token = csrf_of(client.get(f"{BASE}/").text)
+    return client.post(BASE + path, data={"csrf": token} | (data or {}))
+
+
+def error_of(text: str, field: str) -> str:
+    return text.split(f'id="e-{field}"')[1].split("</p>")[0]
+
+
+def test_every_national_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
+    table = route_table(mounted(network_app(sqlite_network), "/national"))
+    console = {(m, p) for m, p in table if p.startswith("/console")}
+    assert ("GET", "/console/statistics") in console  # the table is read (this test can fail)
+    open_paths = ("/console/login", "/console/static")  # before log-in, by design
+    undeclared = [
+        (method, path)
+        for method, path in sorted(console)
+        if not path.startswith(open_paths)
+        and rule_for(PAGE_RIGHTS, method, path.removeprefix("/console") or "/") is None
+    ]
+    assert undeclared == []
+    assert rule_for(PAGE_RIGHTS, "GET", "/anything-else") is None  # deny by default
+
+
+# (method, path, who may) — everyone else gets 403, logged, and nothing changes.
+MATRIX = [
+    ("GET", "/", {INQUIRER, ANALYST, ADMIN}),
+    ("GET", "/identity", {INQUIRER}),
+    ("POST", "/identity", {INQUIRER}),
+    ("GET", "/statistics", {ANALYST}),
+    ("GET", "/operators", {ADMIN}),
+    ("POST", "/operators", {ADMIN}),
+    ("POST", "/operators/nobody.here/enrolment", {ADMIN}),  # no such login: 404
+    ("POST", "/operators-rights", {ADMIN}),
+    ("POST", "/operators-rights/999/approve", {ADMIN}),
+    ("GET", "/operators-report/users.csv", {ADMIN}),
+    ("GET", "/batches", set()),  # not a page of the national console (yet): denied
+]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), MATRIX)
+def test_role_by_page_matrix(
+    sqlite_network: EmbeddedNetwork, method: str, path: str, allowed: set[Staff]
+) -> None:
+    people = (INQUIRER, ANALYST, ADMIN)
+    tables = (ProvisionLog, Operator, OperatorRight, EnrolmentCode)
+    with logged_in(sqlite_network, NODE, BASE, people) as clients:
+        before = [count(sqlite_network, model) for model in tables]
+        for person in people:
+            client = clients[person.login]
+            answer = client.get(BASE + path) if method == "GET" else post(client, path)
+            if person in allowed:
+                assert answer.status_code != 403, (person.login, method, path)
+                continue
+            if path == "/batches":  # no such page: not found, before any right is checked
+                assert answer.status_code == 404
+                continue
+            assert answer.status_code == 403, (person.login, method, path, answer.status_code)
+            assert "権限がありません" in answer.text
+            entry = last_entry(sqlite_network)
+            assert (entry.operator, entry.result) == (person.login, "refused")
+        assert [count(sqlite_network, model) for model in tables] == before
+
+
+def test_a_password_alone_does_not_log_in_to_the_national_server(
+    network: EmbeddedNetwork,
+) -> None:
+    """000 AUTH-02 at J-LIS terminals: ID and password alone get no session."""
+    staff_on(network.node(NODE), (INQUIRER,))
+    with TestClient(network_app(network), follow_redirects=False) as client:
+        token = csrf_of(client.get(f"{BASE}/login").text)
+        data = {"login": INQUIRER.login, "password": INQUIRER.password, "csrf": token}
+        assert client.post(f"{BASE}/login", data=data).headers["location"].endswith("/second")
+        for path in ("/", "/identity", "/statistics"):
+            assert client.get(BASE + path).headers["location"].endswith(f"{BASE}/login")
+        wrong = client.post(f"{BASE}/login/totp", data={"totp": "000000", "csrf": token})
+        assert wrong.status_code == 401
+        assert client.get(f"{BASE}/").headers["location"].endswith(f"{BASE}/login")
+    entry = last_entry(network)
+    assert (entry.operator, entry.function, entry.result) == (
+        INQUIRER.login,
+        "login.totp",
+        "refused",
+    )
+
+
+def test_password_and_totp_log_in_to_the_jlis_console(
+    network: EmbeddedNetwork, clients: dict[str, TestClient]
+) -> None:
+    menu = clients[ANALYST.login].get(f"{BASE}/")
+    assert menu.status_code == 200
+    assert "地方公共団体情報システム機構　住基全国サーバ" in menu.text
+    assert "統計" in menu.text
+    assert "本人確認情報の照会" not in menu.text
+    with network.node(NODE).db.session() as session:
+        steps = [(e.operator, e.function, e.result) for e in audit.entries(session, 50)]
+    assert (ANALYST.login, "login.totp", "ok") in steps
+
+
+def test_a_search_at_the_national_server_is_read_logged_and_masks_the_number(
+    network: EmbeddedNetwork, clients: dict[str, TestClient]
+) -> None:
+    code = resident(network, LG, born(network)).resident_code
+    client = clients[INQUIRER.login]
+    data = {"purpose": "本人確認情報の提供状況の確認", "name_kana": "スミダ　ハナコ",
+            "birth_date": "2026-11-01", "sex": "2"}  # fmt: skip
+    answer = post(client, "/identity", data)
+    assert answer.status_code == 200
+    results = answer.text.split('id="results"')[1]
+    assert code in results
+    assert "************" in results
+    entry = last_entry(network)
+    assert (entry.operator, entry.function, entry.result) == (
+        INQUIRER.login,
+        "POST /identity",
+        "ok",
+    )
+    assert json.loads(entry.targets) == [f"code={code}"]
+    assert entry.purpose == "機構保存本人確認情報の照会・提供"
+    nothing = post(client, "/identity", {"purpose": "確認", "resident_code": code[:10] + "x"})
+    assert nothing.status_code == 422
+    assert "11桁" in error_of(nothing.text, "resident_code")
+
+
+def test_the_statistics_page_shows_counts_only(
+    network: EmbeddedNetwork, clients: dict[str, TestClient]
+) -> None:
+    """000 P2.6: the same counts as GET /national/statistics; no name, no code."""
+    code = resident(network, LG, born(network)).resident_code
+    client = clients[ANALYST.login]
+    answer = client.get(f"{BASE}/statistics?month={THIS_MONTH}")
+    assert answer.status_code == 200
+    updates = answer.text.split('id="updates"')[1].split("</table>")[0]
+    assert "<td>東京都</td><td>出生</td><td>1</td>" in updates
+    for personal in (code, "墨田", "スミダ"):
+        assert personal not in answer.text
+    entry = last_entry(network)
+    assert (entry.operator, entry.result) == (ANALYST.login, "ok")
+    assert json.loads(entry.targets) == [f"month={THIS_MONTH}"]
+    bad = client.get(f"{BASE}/statistics?month=2026-13")
+    assert bad.status_code == 422
+    assert "YYYY-MM" in error_of(bad.text, "month")
+    assert (last_entry(network).operator, last_entry(network).result) == (ANALYST.login, "refused")
+
+
+# --- 利用者・権限の管理 ---------------------------------------------------------------------
+
+
+def rights_of(network: EmbeddedNetwork, login: str) -> list[tuple[str, str, str]]:
+    with network.node(NODE).db.session() as session:
+        rows = session.execute(
+            select(OperatorRight.duty, OperatorRight.access, OperatorRight.status)
+            .join(Operator, Operator.id == OperatorRight.operator_id)
+            .where(Operator.login == login)
+            .order_by(OperatorRight.id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_administrators_see_the_user_list_and_export_it(
+    network: EmbeddedNetwork, clients: dict[str, TestClient]
+) -> None:
+    """000 ACL-05: the node's users with their rights; the CSV export is logged."""
+    admin = clients[ADMIN.login]
+    listed = admin.get(f"{BASE}/operators")
+    assert listed.status_code == 200
+    people = listed.text.split('id="people"')[1].split("</table>")[0]
+    for person in PEOPLE:
+        assert f'id="op-{person.login}"' in people
+    assert "統計処理（照会のみ）" in people
+    exported = admin.get(f"{BASE}/operators-report/users.csv")
+    assert exported.status_code == 200
+    assert INQUIRER.login in exported.content.decode("utf-8-sig")
+    with network.node(NODE).db.session() as session:
+        functions = [e.function for e in audit.entries(session, 5)]
+    assert "出力:利用者一覧（CSV）" in functions  # the output log (000 ACL-05, REQ-PRN-01)
+
+
+def test_a_right_is_requested_by_one_administrator_and_approved_by_another(
+    network: EmbeddedNetwork, clients: dict[str, TestClient]
+) -> None:
+    """000 ACL-02, 002 REQ-AUTH-03 at J-LIS: 申請 and 承認 by two different people; the
+    requester's own approval is refused; the right applies at the next page."""
+    admin, admin2 = clients[ADMIN.login], clients[ADMIN2.login]
+    assert clients[INQUIRER.login].get(f"{BASE}/statistics").status_code == 403
+    asked = post(admin, "/operators-rights", {"right_login": INQUIRER.login,
+                                              "duty": "statistics", "access": "read",
+                                              "reason": "月次統計の確認",
+                                              "application_ref": "照合-2026-0042"})  # fmt: skip
+    assert asked.status_code == 303
+    assert rights_of(network, INQUIRER.login)[-1] == ("statistics", "read", "requested")
+    pending = admin2.get(f"{BASE}/operators").text.split('id="pending"')[1]
+    assert "照合-2026-0042" in pending
+    with network.node(NODE).db.session() as session:
+        right_id = session.scalars(
+            select(OperatorRight.id).where(OperatorRight.status == "requested")
+        ).one()
+    own = post(admin, f"/operators-rights/{right_id}/approve")
+    assert own.status_code == 403
+    assert "申請した人は承認できません" in own.text
+    assert rights_of(network, INQUIRER.login)[-1][2] == "requested"
+    assert post(admin2, f"/operators-rights/{right_id}/approve").status_code == 303
+    assert rights_of(network, INQUIRER.login)[-1] == ("statistics", "read", "granted")
+    assert clients[INQUIRER.login].get(f"{BASE}/statistics").status_code == 200
+
+
+GOOD_RIGHT = {"right_login": "nakano.ichiro", "duty": "statistics", "access": "read",
+              "reason": "月次統計の確認", "application_ref": "照合-2026-0042"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [(GOOD_RIGHT | {"duty": "manual_correction"}, "duty", "このノードにない事務"),  # prefecture's
+     (GOOD_RIGHT | {"access": "all"}, "access", "照会のみ"),
+     (GOOD_RIGHT | {"reason": " "}, "reason", "申請理由"),
+     (GOOD_RIGHT | {"application_ref": ""}, "application_ref", "申請書"),  # J-LIS: required
+     (GOOD_RIGHT | {"right_login": "nobody.here"}, "right_login", "")],
+)  # fmt: skip
+def test_a_bad_right_request_is_refused_naming_the_field(
+    network: EmbeddedNetwork,
+    clients: dict[str, TestClient],
+    data: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    before = count(network, OperatorRight)
+    answer = post(clients[ADMIN.login], "/operators-rights", data)
+    assert answer.status_code in (404, 422)
+    assert message in error_of(answer.text, field)
+    assert 'aria-invalid="true"' in answer.text.split(f'id="f-{field}"')[1].split(">")[0]
+    assert count(network, OperatorRight) == before
+    assert (last_entry(network).operator, last_entry(network).result) == (ADMIN.login, "refused")
