@@ -42,6 +42,10 @@ TIER: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/disclosures/{disclosure_id}/corrections"): ("step", "CorrectionClaim"),
     ("GET", "/disclosure-corrections/{correction_id}"): ("step", None),
     ("POST", "/disclosure-corrections/{correction_id}/close"): ("step", "MunicipalAnswer"),
+    ("POST", "/disclosures/{disclosure_id}/suspensions"): ("step", "SuspensionClaim"),
+    ("GET", "/use-suspensions/{suspension_id}"): ("step", None),
+    ("POST", "/use-suspensions/{suspension_id}/decision"): ("step", "SuspensionDecision"),
+    ("GET", "/reports/overdue-suspensions"): ("step", None),  # the requests, not persons
     ("POST", "/batch-provisions"): ("conditions", "BatchRequest"),
     ("POST", "/batch-provisions/{batch_id}/approve"): ("step", None),
     ("POST", "/batch-provisions/{batch_id}/write-out"): ("step", None),

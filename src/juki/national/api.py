@@ -14,6 +14,7 @@ from juki.national.models import (
     MediaLedger,
     NationalIdentityRow,
     ProvisionLog,
+    UseSuspension,
 )
 
 STATISTICS_RIGHTS: list[ApiRule] = [("GET", "/statistics", "statistics", "read")]
@@ -25,7 +26,7 @@ add_provision_routes(router, NationalIdentityRow, ProvisionLog)
 add_batch_routes(router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog))
 add_disclosure_routes(
     router,
-    (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection),
+    (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),
     lambda _node_id: "地方公共団体情報システム機構",
 )
 

@@ -22,6 +22,7 @@ from juki.prefecture.models import (
     MediaLedger,
     PrefectureIdentityRow,
     ProvisionLog,
+    UseSuspension,
 )
 from juki.prefecture.schemas import (
     ManualCorrectionCreate,
@@ -45,7 +46,7 @@ add_provision_routes(router, PrefectureIdentityRow, ProvisionLog)
 add_batch_routes(router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog))
 add_disclosure_routes(
     router,
-    (PrefectureIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection),
+    (PrefectureIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),
     lambda node_id: f"{prefecture_name(code_of(node_id))}知事",
 )
 

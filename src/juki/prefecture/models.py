@@ -8,7 +8,11 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.consistency import ConsistencyStagingMixin
-from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
+from juki.core.disclosure.tables import (
+    DisclosureCorrectionMixin,
+    DisclosureMixin,
+    UseSuspensionMixin,
+)
 from juki.core.identity import IdentityRowMixin
 from juki.core.provision.batch import BatchProvisionMixin, MediaLedgerMixin
 from juki.core.search import ProvisionLogMixin
@@ -56,6 +60,12 @@ class DisclosureCorrection(Base, DisclosureCorrectionMixin):
     """訂正請求 after a disclosure, tracked until the municipality resolves it."""
 
     __tablename__ = "disclosure_corrections"
+
+
+class UseSuspension(Base, UseSuspensionMixin):
+    """利用停止請求 after a disclosure, decided within 30 days by a second person (DSC-02)."""
+
+    __tablename__ = "use_suspensions"
 
 
 class BatchProvision(Base, BatchProvisionMixin):

@@ -3,6 +3,7 @@ disclosure desk (duty `disclosure`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from juki.core.audit import outputs
 from juki.core.disclosure import service
-from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
+from juki.core.disclosure.tables import (
+    DisclosureCorrectionMixin,
+    DisclosureMixin,
+    UseSuspensionMixin,
+)
+from juki.core.errors import NotFound
 from juki.core.identity import IdentityRowMixin
 from juki.core.operators.clients import Caller
 from juki.core.search import ProvisionLogMixin
@@ -23,6 +29,10 @@ DISCLOSURE_RIGHTS: list[ApiRule] = [
     ("POST", "/disclosures/*/corrections", "disclosure", "update"),
     ("GET", "/disclosure-corrections/*", "disclosure", "read"),
     ("POST", "/disclosure-corrections/*/close", "disclosure", "update"),
+    ("POST", "/disclosures/*/suspensions", "disclosure", "update"),
+    ("GET", "/use-suspensions/*", "disclosure", "read"),
+    ("POST", "/use-suspensions/*/decision", "disclosure", "update"),
+    ("GET", "/reports/overdue-suspensions", "disclosure", "read"),
 ]
 
 
@@ -39,10 +49,11 @@ def add_disclosure_routes(
         type[ProvisionLogMixin],
         type[DisclosureMixin],
         type[DisclosureCorrectionMixin],
+        type[UseSuspensionMixin],
     ],
     holder: Callable[[str], str],
 ) -> None:
-    identity, log, disclosure, correction = models
+    identity, log, disclosure, correction, suspension = models
 
     @router.post(
         "/disclosures",
@@ -88,3 +99,35 @@ def add_disclosure_routes(
     )
     def close(correction_id: int, body: MunicipalAnswer, uow: UoW) -> dict[str, Any]:
         return service.view(service.close(uow.session, correction, correction_id, body.answer))
+
+    @router.post(
+        "/disclosures/{disclosure_id}/suspensions", status_code=201, summary="利用停止請求"
+    )
+    def ask_suspension(
+        request: Request, disclosure_id: int, body: service.SuspensionClaim, uow: UoW
+    ) -> dict[str, Any]:
+        caller: Caller = request.state.caller
+        found = service.request_suspension(
+            uow.session, (disclosure, suspension), disclosure_id, body, caller
+        )
+        return service.suspension_view(found)
+
+    @router.get("/use-suspensions/{suspension_id}", summary="利用停止請求の状況")
+    def suspension_state(suspension_id: int, uow: UoW) -> dict[str, Any]:
+        found = uow.session.get(suspension, suspension_id)
+        if found is None:
+            raise NotFound("利用停止請求が見つかりません", field="suspension_id")
+        return service.suspension_view(found)
+
+    @router.post("/use-suspensions/{suspension_id}/decision", summary="利用停止請求の決定")
+    def decide(
+        request: Request, suspension_id: int, body: service.SuspensionDecision, uow: UoW
+    ) -> dict[str, Any]:
+        caller: Caller = request.state.caller
+        found = service.decide_suspension(uow.session, suspension, suspension_id, body, caller)
+        return service.suspension_view(found)
+
+    @router.get("/reports/overdue-suspensions", summary="期限を過ぎた未決定の利用停止請求")
+    def overdue(as_of: dt.date, uow: UoW) -> list[dict[str, Any]]:
+        found = service.overdue_suspensions(uow.session, suspension, as_of)
+        return [service.suspension_view(s) for s in found]

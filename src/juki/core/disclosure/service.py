@@ -1,20 +1,26 @@
-"""Answer a disclosure request from this tier's file, and track correction requests."""
+"""Answer a disclosure request from this tier's file, and track correction and
+suspension-of-use requests."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from juki.core.clock import JST
 from juki.core.crypto import FieldKeys
 from juki.core.disclosure import document
-from juki.core.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
-from juki.core.errors import Conflict, InvalidInput, NotFound
+from juki.core.disclosure.tables import (
+    DisclosureCorrectionMixin,
+    DisclosureMixin,
+    UseSuspensionMixin,
+)
+from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
 from juki.core.ids import validate_resident_code
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
@@ -196,4 +202,102 @@ def view(correction: DisclosureCorrectionMixin) -> dict[str, Any]:
         "requested_at": correction.requested_at,
         "resolved_at": correction.resolved_at,
         "resolution": correction.resolution,
+    }
+
+
+# --- 利用停止請求 (個人情報保護法 第98条–第103条; 番号法 第30条; 000 DSC-02) ------------------
+
+DECISION_DAYS = 30  # 第102条: decided within 30 days of the request
+
+
+class SuspensionClaim(BaseModel):
+    """What the person asks to stop (利用停止, 消去 or 提供停止) and on what grounds (the
+    handling they say breaks the law: 目的外利用, 不正取得, 違法な提供 …)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measure: Literal["use_stop", "erasure", "provision_stop"]
+    grounds: str = Field(min_length=1, max_length=1000)
+
+
+class SuspensionDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    grant: bool
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+def request_suspension(
+    session: Session,
+    models: tuple[type[DisclosureMixin], type[UseSuspensionMixin]],
+    disclosure_id: int,
+    claim: SuspensionClaim,
+    caller: Caller,
+) -> UseSuspensionMixin:
+    """Only what was disclosed can be the subject (第98条第1項): the request names the
+    disclosure, and is recorded with its deadline."""
+    disclosure_model, suspension_model = models
+    disclosure = session.get(disclosure_model, disclosure_id)
+    if disclosure is None:
+        raise NotFound("開示の記録が見つかりません", field="disclosure_id")
+    if disclosure.found == 0:
+        raise Conflict("記録なしと開示した請求には利用停止を請求できません", field="disclosure_id")
+    if not claim.grounds.strip():
+        raise InvalidInput("請求の理由を入力してください", field="grounds")
+    now = dt.datetime.now(dt.UTC)
+    suspension = suspension_model()
+    suspension.disclosure_id, suspension.resident_code = disclosure.id, disclosure.resident_code
+    suspension.measure, suspension.grounds = claim.measure, claim.grounds.strip()
+    suspension.requested_at, suspension.operator = now, caller.audit_name
+    suspension.due_on = now.astimezone(JST).date() + dt.timedelta(days=DECISION_DAYS)
+    suspension.status = "pending"
+    session.add(suspension)
+    session.flush()
+    return suspension
+
+
+def decide_suspension(
+    session: Session,
+    model: type[UseSuspensionMixin],
+    suspension_id: int,
+    decision: SuspensionDecision,
+    caller: Caller,
+) -> UseSuspensionMixin:
+    """The decision, with its reason, by someone other than the operator who took the
+    request (two people see every request)."""
+    suspension = session.get(model, suspension_id)
+    if suspension is None:
+        raise NotFound("利用停止請求が見つかりません", field="suspension_id")
+    if suspension.status != "pending":
+        raise Conflict("この利用停止請求は決定済みです", field="suspension_id", code="decided")
+    if caller.audit_name == suspension.operator:
+        raise Refused("請求を受け付けた者は決定できません", field="decided_by", code="own_request")
+    if not decision.reason.strip():
+        raise InvalidInput("決定の理由を入力してください", field="reason")
+    suspension.status = "granted" if decision.grant else "refused"
+    suspension.decided_at, suspension.decided_by = dt.datetime.now(dt.UTC), caller.audit_name
+    suspension.decision_reason = decision.reason.strip()
+    return suspension
+
+
+def overdue_suspensions(
+    session: Session, model: type[UseSuspensionMixin], as_of: dt.date
+) -> list[UseSuspensionMixin]:
+    """Requests still undecided past their deadline."""
+    query = select(model).where(model.status == "pending", model.due_on < as_of)
+    return list(session.scalars(query.order_by(model.due_on, model.id)))
+
+
+def suspension_view(suspension: UseSuspensionMixin) -> dict[str, Any]:
+    """What the desk sees: never the grounds' text in a list (it may quote personal data)."""
+    return {
+        "id": suspension.id,
+        "disclosure_id": suspension.disclosure_id,
+        "measure": suspension.measure,
+        "status": suspension.status,
+        "requested_at": suspension.requested_at,
+        "due_on": suspension.due_on,
+        "decided_at": suspension.decided_at,
+        "decided_by": suspension.decided_by,
+        "decision_reason": suspension.decision_reason,
     }

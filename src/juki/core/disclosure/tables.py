@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import Date, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -38,3 +38,22 @@ class DisclosureCorrectionMixin:
     operator: Mapped[str] = mapped_column(String(40))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class UseSuspensionMixin:
+    """A request to stop using, erase, or stop providing what was disclosed (利用停止請求;
+    個人情報保護法 第98条, 番号法 第30条; 000 DSC-02). Taken at the disclosure desk, decided
+    within 30 days (第102条) by someone other than the operator who took it, with reasons."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    disclosure_id: Mapped[int] = mapped_column(Integer, index=True)
+    resident_code: Mapped[str] = mapped_column(String(11), index=True)
+    measure: Mapped[str] = mapped_column(String(16))  # use_stop | erasure | provision_stop
+    grounds: Mapped[str] = mapped_column(Text)  # why the person says the handling is unlawful
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    operator: Mapped[str] = mapped_column(String(40))  # who took the request
+    due_on: Mapped[dt.date] = mapped_column(Date)  # the decision's deadline
+    status: Mapped[str] = mapped_column(String(16))  # pending | granted | refused
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
