@@ -23,6 +23,7 @@ from juki.core.messages import (
     ChangeReason,
     IdentityRecord,
 )
+from juki.core.sealed import BlindIndex, SealedText
 
 NUMBER_COLUMN = "individual_number"
 
@@ -32,13 +33,25 @@ class IdentityRowMixin:
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     resident_code: Mapped[str] = mapped_column(String(11), index=True)  # 住民票コード
-    name_kanji: Mapped[str] = mapped_column(String(100))  # 漢字氏名
+    # Names and addresses are sealed (core/sealed.py, 002 REQ-CON-03): the attributes hold
+    # clear text, the columns (named *_cipher) hold AES-GCM ciphertext. The 4情報 search
+    # uses the blind indexes; birth date and sex stay clear as range/equality keys.
+    name_kanji: Mapped[str] = mapped_column(
+        "name_kanji_cipher", SealedText("name_kanji"), key="name_kanji"
+    )  # 漢字氏名
+    name_kanji_index: Mapped[str] = mapped_column(BlindIndex("name_kanji"), index=True)
     name_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 外字数（氏名）
-    name_kana: Mapped[str] = mapped_column(String(100))  # ふりがな氏名
-    name_seion: Mapped[str] = mapped_column(String(100), index=True)  # 清音化かな氏名
+    name_kana: Mapped[str] = mapped_column(
+        "name_kana_cipher", SealedText("name_kana"), key="name_kana"
+    )  # ふりがな氏名
+    name_seion_index: Mapped[str] = mapped_column(
+        BlindIndex("name_seion"), index=True
+    )  # 清音化かな氏名
     birth_date: Mapped[dt.date] = mapped_column(Date, index=True)  # 生年月日
     sex: Mapped[str] = mapped_column(String(1))  # 性別
-    address: Mapped[str] = mapped_column(String(200))  # 住所
+    address: Mapped[str] = mapped_column(
+        "address_cipher", SealedText("address"), key="address"
+    )  # 住所
     address_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 外字数（住所）
     individual_number_cipher: Mapped[bytes] = mapped_column(LargeBinary)  # 個人番号 (AES-GCM)
     individual_number_index: Mapped[str] = mapped_column(String(64), index=True)  # blind index

@@ -73,9 +73,10 @@ def row_values(
     return {
         "resident_code": update.resident_code,
         "name_kanji": update.name_kanji,
+        "name_kanji_index": update.name_kanji,  # indexed by its column type (core/sealed.py)
         "name_gaiji_count": name_gaiji,
         "name_kana": update.name_kana,
-        "name_seion": seion(update.name_kana),
+        "name_seion_index": seion(update.name_kana),
         "birth_date": update.birth_date,
         "sex": update.sex,
         "address": update.address,

@@ -9,6 +9,7 @@ matches are refused with a request to narrow the search.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,6 +24,8 @@ from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason, Sex
 from juki.core.text import seion
 
 MAX_RESULTS = 50
+# Rows a 住所-prefix search may decrypt to match the sealed 住所 (core/sealed.py).
+MAX_CANDIDATES = 5000
 
 
 class TooManyResults(JukiError):
@@ -87,8 +90,11 @@ def search(
         index = keys.blind_index(query.individual_number, column=NUMBER_COLUMN)
         stmt = stmt.where(model.individual_number_index == index)
     else:
-        stmt = _four_items(stmt, model, query)
-    rows = session.scalars(stmt.limit(MAX_RESULTS + 1)).all()
+        return _four_items(session, stmt, model, keys, query)
+    return _capped(session.scalars(stmt.limit(MAX_RESULTS + 1)).all(), keys)
+
+
+def _capped(rows: Sequence[IdentityRowMixin], keys: FieldKeys) -> list[IdentityView]:
     if len(rows) > MAX_RESULTS:
         raise TooManyResults(
             f"該当が{MAX_RESULTS}件を超えました。条件を追加してください", field="query"
@@ -96,20 +102,32 @@ def search(
     return [view(row, keys) for row in rows]
 
 
-def _four_items(stmt: Any, model: type[IdentityRowMixin], query: IdentitySearch) -> Any:
+def _four_items(
+    session: Session,
+    stmt: Any,
+    model: type[IdentityRowMixin],
+    keys: FieldKeys,
+    query: IdentitySearch,
+) -> list[IdentityView]:
+    """Names match through their blind indexes (the column type indexes the clear value);
+    the 住所 is sealed, so a 住所 prefix is matched on the candidates the other keys found
+    (at least one other key is required: IdentitySearch)."""
     if query.name_kana:
-        stmt = stmt.where(model.name_seion == seion(query.name_kana))
+        stmt = stmt.where(model.name_seion_index == seion(query.name_kana))
     if query.name_kanji:
-        stmt = stmt.where(model.name_kanji == query.name_kanji)
+        stmt = stmt.where(model.name_kanji_index == query.name_kanji)
     if query.birth_date:
         stmt = stmt.where(model.birth_date == query.birth_date)
     if query.sex:
         stmt = stmt.where(model.sex == query.sex)
-    if query.address:
-        if len(query.address) < 3:
-            raise InvalidInput("住所は3文字以上で指定してください", field="address")
-        stmt = stmt.where(model.address.startswith(query.address, autoescape=True))
-    return stmt
+    if not query.address:
+        return _capped(session.scalars(stmt.limit(MAX_RESULTS + 1)).all(), keys)
+    if len(query.address) < 3:
+        raise InvalidInput("住所は3文字以上で指定してください", field="address")
+    candidates = session.scalars(stmt.limit(MAX_CANDIDATES + 1)).all()
+    if len(candidates) > MAX_CANDIDATES:
+        raise TooManyResults("該当が多すぎます。氏名などの条件を追加してください", field="query")
+    return _capped([row for row in candidates if row.address.startswith(query.address)], keys)
 
 
 def view(row: IdentityRowMixin, keys: FieldKeys) -> IdentityView:

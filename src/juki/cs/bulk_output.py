@@ -21,7 +21,7 @@ import io
 import os
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core import clock
@@ -69,8 +69,7 @@ def threshold() -> int:
 def ask(session: Session, lg_code: str, caller: Caller, body: BulkOutputAsk) -> BulkOutput:
     """The request: counted now; above the threshold it waits for approval."""
     requester = _staff(session, caller.operator, "requested_by", REQUEST_DUTY)
-    where = _matching(lg_code, body.address_prefix)
-    count = session.scalar(select(func.count()).select_from(CsIdentityRow).where(*where)) or 0
+    count = len(_matching(session, lg_code, body.address_prefix))
     output = BulkOutput(
         address_prefix=body.address_prefix.strip(), purpose=body.purpose.strip(),
         records=count, status="awaiting_approval" if count > threshold() else "ready",
@@ -112,10 +111,7 @@ def write_out(
     writer = _staff(session, caller.operator, "written_by", REQUEST_DUTY)
     witness = _witness(session, keys, body, (output.requested_by, writer.login))
     ledgers.medium_ready(session, body.media_id, dt.datetime.now(clock.JST).date())
-    where = _matching(lg_code, output.address_prefix)
-    rows = list(
-        session.scalars(select(CsIdentityRow).where(*where).order_by(CsIdentityRow.resident_code))
-    )
+    rows = _matching(session, lg_code, output.address_prefix)
     if len(rows) > threshold() and output.approved_by is None:  # grown since the request
         raise ApprovalRequired("件数が基準を超えたため管理責任者の事前承認が必要です",
                                field="approved_by")  # fmt: skip
@@ -167,16 +163,16 @@ def _same(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
-def _matching(lg_code: str, prefix: str) -> list[ColumnElement[bool]]:
-    """The request's condition: this municipality's current records, by 住所 prefix."""
-    where = [
+def _matching(session: Session, lg_code: str, prefix: str) -> list[CsIdentityRow]:
+    """The request's condition: this municipality's current records, by 住所 prefix. The
+    住所 is sealed (core/sealed.py), so the prefix is matched on the decrypted rows."""
+    stmt = select(CsIdentityRow).where(
         CsIdentityRow.lg_code == lg_code,
         CsIdentityRow.is_current.is_(True),
         CsIdentityRow.removed.is_(False),
-    ]
-    if prefix.strip():
-        where.append(CsIdentityRow.address.startswith(prefix.strip(), autoescape=True))
-    return where
+    )
+    rows = session.scalars(stmt.order_by(CsIdentityRow.resident_code))
+    return [row for row in rows if row.address.startswith(prefix.strip())]
 
 
 def _csv(rows: list[CsIdentityRow]) -> bytes:

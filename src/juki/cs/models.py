@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, Stri
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.identity import IdentityRowMixin
+from juki.core.sealed import SealedText
 from juki.core.search import ProvisionLogMixin
 
 
@@ -26,7 +27,9 @@ class CsIdentityRow(Base, IdentityRowMixin):
     address_set_on: Mapped[dt.date | None] = mapped_column(Date)  # 15 住所を定めた日
     notified_on: Mapped[dt.date] = mapped_column(Date)  # 16 届出の年月日
     previous_lg_code: Mapped[str | None] = mapped_column(String(6))  # 17 市町村コード（転入前）
-    previous_address: Mapped[str | None] = mapped_column(String(200))  # 18 転入前住所
+    previous_address: Mapped[str | None] = mapped_column(
+        "previous_address_cipher", SealedText("previous_address"), key="previous_address"
+    )  # 18 転入前住所
     previous_address_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 19
     relationship: Mapped[str | None] = mapped_column(String(20))  # 20 続柄
     reason_detail: Mapped[str | None] = mapped_column(String(40))  # 23 異動事由詳細
@@ -40,9 +43,15 @@ class CsIdentityRow(Base, IdentityRowMixin):
     record_status: Mapped[str] = mapped_column(
         String(16), default="current"
     )  # 35 レコード状況フラグ
-    former_surname_kanji: Mapped[str | None] = mapped_column(String(50))  # 37 旧氏 漢字
+    former_surname_kanji: Mapped[str | None] = mapped_column(
+        "former_surname_kanji_cipher",
+        SealedText("former_surname_kanji"),
+        key="former_surname_kanji",
+    )  # 37 旧氏 漢字
     former_surname_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 38
-    former_surname_kana: Mapped[str | None] = mapped_column(String(50))  # 39 旧氏 ふりがな
+    former_surname_kana: Mapped[str | None] = mapped_column(
+        "former_surname_kana_cipher", SealedText("former_surname_kana"), key="former_surname_kana"
+    )  # 39 旧氏 ふりがな
     former_surname_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 40
 
 

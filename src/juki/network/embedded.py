@@ -17,6 +17,7 @@ from juki.core.messaging.paths import role_of
 from juki.core.messaging.transport import InProcessTransport, Transport
 from juki.core.migrate import upgrade
 from juki.core.pki import PkiDirectory
+from juki.core.sealed import attach_field_keys
 from juki.network.topology import DEFAULT_TOPOLOGY, ROLE_HANDLERS, node_ids
 
 INITIAL_POOL = 2000
@@ -102,8 +103,9 @@ def drop_postgres_databases(server_url: str, prefix: str) -> int:
 def build_node(home: NetworkHome, node_id: str, url: str) -> Node:
     home.pki.ensure_node(node_id)
     database = Database(url)
-    upgrade(database.engine, f"juki.{role_of(node_id)}")
     keys, secret = home.secrets_for(node_id)
+    attach_field_keys(database.engine, keys)  # before the migrations: they may seal rows
+    upgrade(database.engine, f"juki.{role_of(node_id)}")
     signing_key, cert_pem = home.pki.node_identity(node_id)
     return Node(
         node_id,

@@ -100,7 +100,8 @@ def _apply(
     row: dict[str, Any] = {name: getattr(current, name) for name in columns}
     row |= {k: dt.date.fromisoformat(v) if k == "birth_date" else v for k, v in values.items()}
     row |= {
-        "name_seion": seion(row["name_kana"]),
+        "name_kanji_index": row["name_kanji"],  # indexed by the column type (core/sealed.py)
+        "name_seion_index": seion(row["name_kana"]),
         "name_gaiji_count": gaiji_count(row["name_kanji"]),
         "address_gaiji_count": gaiji_count(row["address"]),
         "change_reason": ChangeReason.CORRECTION.value,

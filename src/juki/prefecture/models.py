@@ -15,6 +15,7 @@ from juki.core.disclosure.tables import (
 )
 from juki.core.identity import IdentityRowMixin
 from juki.core.provision.batch import BatchProvisionMixin, MediaLedgerMixin
+from juki.core.sealed import SealedText
 from juki.core.search import ProvisionLogMixin
 
 
@@ -32,9 +33,15 @@ class PrefectureIdentityRow(Base, IdentityRowMixin):
     deleted_flag: Mapped[bool] = mapped_column(Boolean, default=False)  # 21 削除フラグ
     name_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 23 氏名外字変更連番
     address_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 24 住所外字変更連番
-    former_surname_kanji: Mapped[str | None] = mapped_column(String(50))  # 25 旧氏 漢字
+    former_surname_kanji: Mapped[str | None] = mapped_column(
+        "former_surname_kanji_cipher",
+        SealedText("former_surname_kanji"),
+        key="former_surname_kanji",
+    )  # 25 旧氏 漢字
     former_surname_gaiji_count: Mapped[int] = mapped_column(Integer, default=0)  # 26 旧氏 外字数
-    former_surname_kana: Mapped[str | None] = mapped_column(String(50))  # 27 旧氏 ふりがな
+    former_surname_kana: Mapped[str | None] = mapped_column(
+        "former_surname_kana_cipher", SealedText("former_surname_kana"), key="former_surname_kana"
+    )  # 27 旧氏 ふりがな
     former_surname_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 28
 
 

@@ -33,6 +33,7 @@ from juki.core.messaging import tables
 from juki.core.messaging.envelope import Ack, Envelope, seal, verify
 from juki.core.messaging.paths import is_permitted, role_of
 from juki.core.pki import load_certificate, node_id_of
+from juki.core.sealed import attach_field_keys
 
 log = logging.getLogger("juki.messaging")
 OUTBOX_COLUMN = "msg_outbox.envelope"
@@ -113,6 +114,7 @@ class Node:
         self.role = role_of(node_id)
         self.db = database
         self.keys = field_keys
+        attach_field_keys(database.engine, field_keys)  # sealed columns (core/sealed.py)
         self._signing_key = signing_key
         self._certificate_pem = certificate_pem.decode()
         self._ca = ca_certificate
