@@ -85,7 +85,8 @@ def up(
         + ", then the TOTP code from `juki operator code registry:<code> <login>`"
         " (or register a passkey with the enrolment code in the same file);"
         " the CS terminal (yamada.jiro) at cs:<code>; prefecture and J-LIS staff at theirs"
-        " (`juki operator code prefecture:<code> <login>`, `… national <login>`):"
+        " (`juki operator code prefecture:<code> <login>`, `… national <login>`,"
+        " `… card <login>`):"
     )
     for lg in network.municipalities():
         console.print(f"  registry:{lg}  {base_url}/registry/{lg}/console/")
@@ -93,6 +94,7 @@ def up(
     for pref in network.topology:
         console.print(f"  prefecture:{pref}    {base_url}/prefecture/{pref}/console/")
     console.print(f"  national         {base_url}/national/console/")
+    console.print(f"  card             {base_url}/card/console/")
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
@@ -446,7 +448,9 @@ def operator_bootstrap(
     home: Home = HOME,
 ) -> None:
     """The first administrator of a node (account administration and audit review), when
-    it has none yet. Asks for the password; prints the one-time enrolment code."""
+    it has none yet: created by the installer (`accounts.SETUP`), the one actor besides an
+    administrator that `create_operator` accepts. Asks for the password; prints the
+    one-time enrolment code. Every later account is created by an administrator."""
     from sqlalchemy import select
 
     from juki.core.errors import JukiError
@@ -456,7 +460,7 @@ def operator_bootstrap(
     found = one_node(home, node)
     password = typer.prompt("初期パスワード (12+)", hide_input=True, confirmation_prompt=True)
     try:
-        with found.db.session() as session, session.begin():
+        with found.db.session() as session:  # commits at the end of the block
             if session.scalars(select(Operator.id).limit(1)).first() is not None:
                 console.print("[red]この node には既に利用者がいます: use the console[/red]")
                 raise typer.Exit(1)

@@ -26,11 +26,14 @@ from tests.card.helpers import (
     LG,
     application,
     contractor,
+    destination_record,
     entries,
     exchanges,
     held_person,
     new_code,
     new_number,
+    notice_of,
+    send_from_cs,
 )
 from tests.conftest import born, record, resident
 from tests.registry.helpers import INTAKE
@@ -172,3 +175,23 @@ def purge_at(network: EmbeddedNetwork, years: float) -> dict[str, engine.Purge]:
     at = dt.datetime.now(dt.UTC) + dt.timedelta(days=365.25 * years)
     with node.unit_of_work() as uow:
         return {p.rule: p for p in engine.purge(uow.session, "card", Base.metadata, at)}
+
+
+def test_a_change_that_keeps_the_address_keeps_the_form_of_a_person_with_a_katagaki(
+    network: EmbeddedNetwork,
+) -> None:
+    """The municipality's 送付先情報 carries the 住所 with its 方書; the changes the national
+    server relays carry the 住所 of 本人確認情報, without it. The same 住所 is no change."""
+    rid = born(network)
+    code = resident(network, LG, rid).resident_code
+    with network.node(f"registry:{LG}").unit_of_work() as uow:
+        number = reg.number_of(uow, reg.get_resident(uow, rid))
+    with_katagaki = "東京都墨田区吾妻橋一丁目2番3号\u3000スカイハイツ101号"
+    held = destination_record(code, number, birth_date="2026-11-01", address=with_katagaki)
+    send_from_cs(network, [notice_of(held)])
+    record(network, LG, reg.change_resident_code, rid,
+           schemas.ResidentCodeChangeNotice(change_date=TODAY))  # fmt: skip
+    entry = entry_of(network, held["destination_id"])
+    assert entry is not None
+    assert entry.status == "registered"
+    assert held_items(network, held["destination_id"])["address"] == with_katagaki

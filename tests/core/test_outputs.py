@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from juki.core.audit import exports, outputs
 from juki.core.audit import log as audit
 from juki.core.errors import InvalidInput
+from juki.core.messaging.node import Node
 from juki.core.operators import accounts
 from juki.core.operators.clients import Caller
 from juki.core.provision import service as provision
@@ -88,3 +89,26 @@ def test_exports_by_period_and_section(network: EmbeddedNetwork) -> None:
     with node.db.session() as session, pytest.raises(InvalidInput) as refused:
         exports.export(session, metadata, "linkage", *WIDE)  # a registry's record
     assert refused.value.field == "what"
+
+
+def output(node: Node, purpose: str) -> None:
+    with node.unit_of_work() as uow:
+        outputs.record_output(
+            uow.session, operator="mori.aki@console", terminal="t-9",
+            form="一括提供結果ファイル", targets=("batch=1",), purpose=purpose,
+        )  # fmt: skip
+
+
+def test_a_purpose_is_kept_up_to_the_column_and_refused_beyond(network: EmbeddedNetwork) -> None:
+    """The output log's purpose is the audit log's column (String(100)): 100 characters are
+    kept whole — on PostgreSQL, which enforces the length, too — and more are refused
+    naming the field, before the write (which would fail there, and the output with it)."""
+    assert outputs.PURPOSE_MAX == 100
+    node = network.node("prefecture:13")
+    output(node, "目" * 100)
+    for longer in ("目" * 101, "x" * 200):
+        with pytest.raises(InvalidInput) as refused:
+            output(node, longer)
+        assert refused.value.field == "purpose"
+    with node.db.session() as session:
+        assert [line.purpose for line in outputs.outputs(session, *WIDE)] == ["目" * 100]

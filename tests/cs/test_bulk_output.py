@@ -240,5 +240,9 @@ def test_taking_data_out_needs_the_bulk_output_right_of_client_and_operator(
     reader.auth = clients.ClientAuth(key, REQUESTER.login, "cs-terminal-2")
     denied = reader.post(BASE, json={"purpose": "確認"})
     assert (denied.status_code, denied.json()["field"]) == (403, "rights")
+    # A purpose longer than the output log keeps is refused now, not at the write-out.
+    too_long = ask(cs, purpose="目" * (outputs.PURPOSE_MAX + 1))
+    assert too_long.status_code == 422, too_long.text
+    assert "purpose" in {e["field"] for e in too_long.json()["errors"]}
     with network.node(NODE).db.session() as session:
         assert session.scalar(select(func.count()).select_from(BulkOutput)) == 0

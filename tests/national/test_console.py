@@ -9,26 +9,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from juki.core.audit import log as audit
-from juki.core.console.session import rule_for
 from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.national.console.pages import PAGE_RIGHTS
 from juki.national.models import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.server import network_app
 from tests.conftest import born, resident
+from tests.core.console.helpers import ConsoleUnderTest, error_of
 from tests.national.test_statistics import THIS_MONTH
-from tests.routes import mounted, route_table
-from tests.staff import Staff, csrf_of, logged_in, staff_on
+from tests.staff import Staff
 
-NODE = "national"
-BASE = "/national/console"
+CONSOLE = ConsoleUnderTest("national", "/national")
+NODE, BASE = CONSOLE.node_id, CONSOLE.base
 LG = "131075"
 INQUIRER = Staff("nakano.ichiro", "中野　一郎", "J1001", (("identity_inquiry", "read"),))
 ANALYST = Staff("okada.jiro", "岡田　次郎", "J1002", (("statistics", "read"),))
@@ -37,44 +33,18 @@ ADMIN2 = Staff("fujita.yoko", "藤田　洋子", "J2002", (("account_admin", "up
 PEOPLE = (INQUIRER, ANALYST, ADMIN, ADMIN2)
 
 
+last_entry, count, post = CONSOLE.last_entry, CONSOLE.count, CONSOLE.post
+
+
 @pytest.fixture
 def clients(network: EmbeddedNetwork) -> Iterator[dict[str, TestClient]]:
-    with logged_in(network, NODE, BASE, PEOPLE) as found:
+    with CONSOLE.logged_in(network, PEOPLE) as found:
         yield found
 
 
-def last_entry(network: EmbeddedNetwork) -> Any:
-    with network.node(NODE).db.session() as session:
-        return audit.entries(session, 1)[0]
-
-
-def count(network: EmbeddedNetwork, model: Any) -> int:
-    with network.node(NODE).db.session() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def post(client: TestClient, path: str, data: dict[str, str] | None = None) -> Any:
-    token = csrf_of(client.get(f"{BASE}/").text)
-    return client.post(BASE + path, data={"csrf": token} | (data or {}))
-
-
-def error_of(text: str, field: str) -> str:
-    return text.split(f'id="e-{field}"')[1].split("</p>")[0]
-
-
 def test_every_national_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
-    table = route_table(mounted(network_app(sqlite_network), "/national"))
-    console = {(m, p) for m, p in table if p.startswith("/console")}
-    assert ("GET", "/console/statistics") in console  # the table is read (this test can fail)
-    open_paths = ("/console/login", "/console/static")  # before log-in, by design
-    undeclared = [
-        (method, path)
-        for method, path in sorted(console)
-        if not path.startswith(open_paths)
-        and rule_for(PAGE_RIGHTS, method, path.removeprefix("/console") or "/") is None
-    ]
-    assert undeclared == []
-    assert rule_for(PAGE_RIGHTS, "GET", "/anything-else") is None  # deny by default
+    sample = ("GET", "/console/statistics")
+    assert CONSOLE.undeclared(sqlite_network, PAGE_RIGHTS, sample) == []
 
 
 # (method, path, who may) — everyone else gets 403, logged, and nothing changes.
@@ -99,44 +69,18 @@ def test_role_by_page_matrix(
 ) -> None:
     people = (INQUIRER, ANALYST, ADMIN)
     tables = (ProvisionLog, Operator, OperatorRight, EnrolmentCode)
-    with logged_in(sqlite_network, NODE, BASE, people) as clients:
-        before = [count(sqlite_network, model) for model in tables]
-        for person in people:
-            client = clients[person.login]
-            answer = client.get(BASE + path) if method == "GET" else post(client, path)
-            if person in allowed:
-                assert answer.status_code != 403, (person.login, method, path)
-                continue
-            if path == "/batches":  # no such page: not found, before any right is checked
-                assert answer.status_code == 404
-                continue
-            assert answer.status_code == 403, (person.login, method, path, answer.status_code)
-            assert "権限がありません" in answer.text
-            entry = last_entry(sqlite_network)
-            assert (entry.operator, entry.result) == (person.login, "refused")
-        assert [count(sqlite_network, model) for model in tables] == before
+    if path == "/batches":  # no such page: not found, before any right is checked
+        with CONSOLE.logged_in(sqlite_network, (ANALYST,)) as clients:
+            assert clients[ANALYST.login].get(BASE + path).status_code == 404
+        return
+    CONSOLE.check_refusals(sqlite_network, people, (method, path), allowed, tables)
 
 
 def test_a_password_alone_does_not_log_in_to_the_national_server(
     network: EmbeddedNetwork,
 ) -> None:
     """000 AUTH-02 at J-LIS terminals: ID and password alone get no session."""
-    staff_on(network.node(NODE), (INQUIRER,))
-    with TestClient(network_app(network), follow_redirects=False) as client:
-        token = csrf_of(client.get(f"{BASE}/login").text)
-        data = {"login": INQUIRER.login, "password": INQUIRER.password, "csrf": token}
-        assert client.post(f"{BASE}/login", data=data).headers["location"].endswith("/second")
-        for path in ("/", "/identity", "/statistics"):
-            assert client.get(BASE + path).headers["location"].endswith(f"{BASE}/login")
-        wrong = client.post(f"{BASE}/login/totp", data={"totp": "000000", "csrf": token})
-        assert wrong.status_code == 401
-        assert client.get(f"{BASE}/").headers["location"].endswith(f"{BASE}/login")
-    entry = last_entry(network)
-    assert (entry.operator, entry.function, entry.result) == (
-        INQUIRER.login,
-        "login.totp",
-        "refused",
-    )
+    CONSOLE.check_password_alone(network, INQUIRER, ("/", "/identity", "/statistics"))
 
 
 def test_password_and_totp_log_in_to_the_jlis_console(
@@ -147,8 +91,7 @@ def test_password_and_totp_log_in_to_the_jlis_console(
     assert "地方公共団体情報システム機構　住基全国サーバ" in menu.text
     assert "統計" in menu.text
     assert "本人確認情報の照会" not in menu.text
-    with network.node(NODE).db.session() as session:
-        steps = [(e.operator, e.function, e.result) for e in audit.entries(session, 50)]
+    steps = [(e.operator, e.function, e.result) for e in CONSOLE.entries(network)]
     assert (ANALYST.login, "login.totp", "ok") in steps
 
 
@@ -226,8 +169,7 @@ def test_administrators_see_the_user_list_and_export_it(
     exported = admin.get(f"{BASE}/operators-report/users.csv")
     assert exported.status_code == 200
     assert INQUIRER.login in exported.content.decode("utf-8-sig")
-    with network.node(NODE).db.session() as session:
-        functions = [e.function for e in audit.entries(session, 5)]
+    functions = [e.function for e in CONSOLE.entries(network, 5)]
     assert "出力:利用者一覧（CSV）" in functions  # the output log (000 ACL-05, REQ-PRN-01)
 
 

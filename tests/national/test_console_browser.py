@@ -11,24 +11,20 @@ from typing import Any
 
 import pytest
 
-from juki.core.audit import log as audit
 from juki.network.embedded import EmbeddedNetwork
-from tests.browser import give_node_key, keep_shot, launched, log_in_with_authenticator, serving
-from tests.conftest import born, make_network, resident
-from tests.national.test_console import ANALYST, LG, NODE
+from tests.browser import give_node_key, keep_shot, launched, log_in_with_authenticator
+from tests.conftest import born, resident
+from tests.core.console.helpers import new_page
+from tests.national.test_console import ANALYST, CONSOLE, LG, NODE
 from tests.national.test_statistics import THIS_MONTH
-from tests.staff import staff_on
 
 FOLDER = "national-console"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedNetwork, str]]:
-    network = make_network(tmp_path_factory.mktemp("national-console"), "sqlite")
-    staff_on(network.node(NODE), (ANALYST,))
-    with serving(network) as base:
-        yield network, f"{base}/national/console"
-    network.close()
+    with CONSOLE.served(tmp_path_factory, (ANALYST,)) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +38,7 @@ def test_a_jlis_operator_logs_in_biometrically_and_reads_the_statistics(
 ) -> None:
     network, console = site
     code = resident(network, LG, born(network)).resident_code
-    page = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900}).new_page()
+    page = new_page(browser)
     give_node_key(page, network.node(NODE), ANALYST.login)
     log_in_with_authenticator(page, console, ANALYST.login, ANALYST.password)
     assert "住基全国サーバ" in page.title()
@@ -71,8 +67,7 @@ def test_a_jlis_operator_logs_in_biometrically_and_reads_the_statistics(
     assert "権限がありません" in page.inner_text("main")
     keep_shot(page, FOLDER, "03-refused")
 
-    with network.node(NODE).db.session() as session:
-        steps = [(e.operator, e.function, e.result) for e in audit.entries(session, 8)]
+    steps = [(e.operator, e.function, e.result) for e in CONSOLE.entries(network, 8)]
     assert (ANALYST.login, "login.webauthn", "ok") in steps
     assert (ANALYST.login, "GET /identity", "refused") in steps
     assert (ANALYST.login, "GET /statistics", "ok") in steps

@@ -3,7 +3,7 @@ joins or exports a file. Every route the network app mounts for them is in the t
 with what its request carries; a new route (an export, a file download, a join) fails the
 test until someone classifies it here. The per-record bodies refuse a query without a key,
 the condition list of a batch is capped, and statistics answer with counts only. The
-consoles of the tiers are classified the same way."""
+consoles of the tiers and of the card system are classified the same way."""
 
 from __future__ import annotations
 
@@ -86,22 +86,33 @@ def test_every_route_is_per_record_statistics_or_plumbing(
     assert not [p for _m, p in expected if any(w in p for w in words)]
 
 
-# The tiers' consoles (hidden from the OpenAPI above): the same kinds, plus
+# The consoles of the tiers and of J-LIS's card system (hidden from the OpenAPI above):
+# the same kinds, plus
 #   session    log-in, second factor, enrolment, log-out (core/console/auth.py)
 #   staff      the node's own operators and rights, not residents
-CONSOLE_TIER: dict[tuple[str, str], str] = {
+CONSOLE_COMMON: dict[tuple[str, str], str] = {
     **{(m, f"/console{p}"): "session" for m, p in (
         ("GET", "/login"), ("POST", "/login"), ("GET", "/login/second"), ("POST", "/login/totp"),
         ("POST", "/login/webauthn"), ("POST", "/login/enrol"), ("POST", "/login/enrol/finish"),
         ("POST", "/logout"), ("GET", "/"))},
-    ("GET", "/console/identity"): "step",  # the empty form
-    ("POST", "/console/identity"): "record",  # core/search.py via the node's search service
     **{(m, f"/console{p}"): "staff" for m, p in (
         ("GET", "/operators"), ("POST", "/operators"), ("POST", "/operators/{login}/enrolment"),
         ("POST", "/operators-rights"), ("POST", "/operators-rights/{right_id}/{step}"),
         ("GET", "/operators-report/users.csv"))},
 }  # fmt: skip
+CONSOLE_TIER: dict[tuple[str, str], str] = CONSOLE_COMMON | {
+    ("GET", "/console/identity"): "step",  # the empty form
+    ("POST", "/console/identity"): "record",  # core/search.py via the node's search service
+}
 CONSOLE_ROUTES: dict[str, dict[tuple[str, str], str]] = {
+    # J-LIS's card management system (File 3, F3-USE-02): one application by its posted
+    # 申請書ID, counts by state, and the print stops (申請書IDs only, no person's items).
+    "card": CONSOLE_COMMON | {
+        ("GET", "/console/applications"): "step",  # the empty form
+        ("POST", "/console/applications"): "record",  # card/inquiry.py: one 申請書ID
+        ("GET", "/console/statistics"): "statistics",  # F3-USE-04
+        ("GET", "/console/print-stops"): "step",  # the stops, by 申請書ID and batch
+    },
     "national": CONSOLE_TIER | {("GET", "/console/statistics"): "statistics"},
     "prefecture/13": CONSOLE_TIER | {
         ("GET", "/console/batches"): "step",  # the batches themselves, not persons

@@ -14,12 +14,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from juki.core import search as core_search
-from juki.core.audit import log as audit
 from juki.core.audit import outputs
-from juki.core.console.session import rule_for
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.core.provision.batch import open_result
@@ -33,14 +31,14 @@ from juki.prefecture.models import (
     ProvisionLog,
 )
 from tests.conftest import born, resident
+from tests.core.console.helpers import ConsoleUnderTest, error_of
 from tests.core.provision.test_batch import medium_ready, recipient
 from tests.prefecture.helpers import staff
-from tests.routes import mounted, route_table
-from tests.staff import CLERK, Staff, csrf_of, logged_in, staff_on
+from tests.staff import CLERK, Staff, csrf_of, staff_on
 
 PREF = "13"
-NODE = f"prefecture:{PREF}"
-BASE = f"/prefecture/{PREF}/console"
+CONSOLE = ConsoleUnderTest(f"prefecture:{PREF}", f"/prefecture/{PREF}")
+NODE, BASE = CONSOLE.node_id, CONSOLE.base
 LG = "131075"
 INQUIRER = Staff("ota.ichiro", "太田　一郎", "P1001", (("identity_inquiry", "read"),))
 OUTPUT = Staff("ishii.jiro", "石井　次郎", "P1002", (("bulk_output", "update"),))
@@ -53,51 +51,25 @@ PURPOSE = "住民からの問合せへの回答"
 ALWAYS = (dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
 
 
+last_entry, count, post = CONSOLE.last_entry, CONSOLE.count, CONSOLE.post
+
+
 @pytest.fixture
 def clients(network: EmbeddedNetwork) -> Iterator[dict[str, TestClient]]:
-    with logged_in(network, NODE, BASE, PEOPLE) as found:
+    with CONSOLE.logged_in(network, PEOPLE) as found:
         yield found
-
-
-def last_entry(network: EmbeddedNetwork) -> Any:
-    with network.node(NODE).db.session() as session:
-        return audit.entries(session, 1)[0]
-
-
-def count(network: EmbeddedNetwork, model: Any) -> int:
-    with network.node(NODE).db.session() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def post(client: TestClient, path: str, data: dict[str, str] | None = None) -> Any:
-    token = csrf_of(client.get(f"{BASE}/").text)
-    return client.post(BASE + path, data={"csrf": token} | (data or {}))
 
 
 def search(client: TestClient, **fields: str) -> Any:
     return post(client, "/identity", {"purpose": PURPOSE} | fields)
 
 
-def error_of(text: str, field: str) -> str:
-    return text.split(f'id="e-{field}"')[1].split("</p>")[0]
-
-
 # --- declared rights ----------------------------------------------------------------------------
 
 
 def test_every_prefecture_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
-    table = route_table(mounted(network_app(sqlite_network), f"/prefecture/{PREF}"))
-    console = {(m, p) for m, p in table if p.startswith("/console")}
-    assert ("POST", "/console/batches/{batch_id}/approve") in console  # the table is read
-    open_paths = ("/console/login", "/console/static")  # before log-in, by design
-    undeclared = [
-        (method, path)
-        for method, path in sorted(console)
-        if not path.startswith(open_paths)
-        and rule_for(PAGE_RIGHTS, method, path.removeprefix("/console") or "/") is None
-    ]
-    assert undeclared == []
-    assert rule_for(PAGE_RIGHTS, "GET", "/anything-else") is None  # deny by default
+    sample = ("POST", "/console/batches/{batch_id}/approve")
+    assert CONSOLE.undeclared(sqlite_network, PAGE_RIGHTS, sample) == []
 
 
 # (method, path, who may) — everyone else gets 403, logged, and nothing changes.
@@ -126,19 +98,7 @@ def test_role_by_page_matrix(
     output only for bulk_output holders, its steps only with update)."""
     people = (INQUIRER, OUTPUT, WATCHER, ADMIN)
     tables = (BatchProvision, MediaLedger, ProvisionLog, Operator, OperatorRight, EnrolmentCode)
-    with logged_in(sqlite_network, NODE, BASE, people) as clients:
-        before = [count(sqlite_network, model) for model in tables]
-        for person in people:
-            client = clients[person.login]
-            answer = client.get(BASE + path) if method == "GET" else post(client, path)
-            if person in allowed:
-                assert answer.status_code != 403, (person.login, method, path)
-                continue
-            assert answer.status_code == 403, (person.login, method, path, answer.status_code)
-            assert "権限がありません" in answer.text
-            entry = last_entry(sqlite_network)
-            assert (entry.operator, entry.result) == (person.login, "refused")
-        assert [count(sqlite_network, model) for model in tables] == before
+    CONSOLE.check_refusals(sqlite_network, people, (method, path), allowed, tables)
 
 
 # --- log-in ---------------------------------------------------------------------------------------
@@ -146,15 +106,7 @@ def test_role_by_page_matrix(
 
 def test_a_password_alone_does_not_log_in_to_the_prefecture(network: EmbeddedNetwork) -> None:
     """002 REQ-AUTH-01: ID and password without the second factor get no session."""
-    staff_on(network.node(NODE), (INQUIRER,))
-    with TestClient(network_app(network), follow_redirects=False) as client:
-        token = csrf_of(client.get(f"{BASE}/login").text)
-        data = {"login": INQUIRER.login, "password": INQUIRER.password, "csrf": token}
-        assert client.post(f"{BASE}/login", data=data).headers["location"].endswith("/second")
-        for path in ("/", "/identity", "/batches"):
-            assert client.get(BASE + path).headers["location"].endswith(f"{BASE}/login")
-    entry = last_entry(network)
-    assert (entry.function, entry.result) == ("login.password", "ok")  # and nothing after
+    CONSOLE.check_password_alone(network, INQUIRER, ("/", "/identity", "/batches"))
 
 
 def test_password_and_totp_log_in_and_the_menu_shows_only_the_rights_held(
@@ -166,8 +118,7 @@ def test_password_and_totp_log_in_and_the_menu_shows_only_the_rights_held(
     assert "本人確認情報の照会" in menu.text
     assert "一括提供" not in menu.text
     assert "利用者・権限の管理" not in menu.text
-    with network.node(NODE).db.session() as session:
-        steps = [(e.operator, e.function, e.result) for e in audit.entries(session, 50)]
+    steps = [(e.operator, e.function, e.result) for e in CONSOLE.entries(network)]
     assert (INQUIRER.login, "login.totp", "ok") in steps
 
 

@@ -13,34 +13,26 @@ from typing import Any
 
 import pytest
 
-from juki.core.audit import log as audit
 from juki.network.embedded import EmbeddedNetwork
-from tests.browser import give_node_key, keep_shot, launched, log_in_with_authenticator, serving
-from tests.conftest import born, make_network, resident
+from tests.browser import give_node_key, keep_shot, launched, log_in_with_authenticator
+from tests.conftest import born, resident
+from tests.core.console.helpers import new_page
 from tests.core.provision.test_batch import recipient
-from tests.prefecture.test_console import INQUIRER, LG, NODE, OUTPUT, OUTPUT2, PREF
-from tests.staff import staff_on
+from tests.prefecture.test_console import CONSOLE, INQUIRER, LG, NODE, OUTPUT, OUTPUT2
 
 FOLDER = "prefecture-console"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedNetwork, str]]:
-    network = make_network(tmp_path_factory.mktemp("prefecture-console"), "sqlite")
-    staff_on(network.node(NODE), (INQUIRER, OUTPUT, OUTPUT2))
-    with serving(network) as base:
-        yield network, f"{base}/prefecture/{PREF}/console"
-    network.close()
+    with CONSOLE.served(tmp_path_factory, (INQUIRER, OUTPUT, OUTPUT2)) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with launched() as chromium:
         yield chromium
-
-
-def new_page(browser: Any) -> Any:
-    return browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900}).new_page()
 
 
 def test_a_prefecture_operator_logs_in_biometrically_and_searches(
@@ -74,9 +66,8 @@ def test_a_prefecture_operator_logs_in_biometrically_and_searches(
     assert code not in page.url  # posted, never in a URL
     keep_shot(page, FOLDER, "03-search-results")
 
-    with network.node(NODE).db.session() as session:
-        steps = [(e.function, e.result) for e in reversed(audit.entries(session, 6))]
-        last = audit.entries(session, 1)[0]
+    steps = [(e.function, e.result) for e in reversed(CONSOLE.entries(network, 6))]
+    last = CONSOLE.last_entry(network)
     assert ("login.webauthn", "ok") in steps
     assert ("POST /identity", "refused") in steps
     assert (last.operator, last.function, last.result) == (INQUIRER.login, "POST /identity", "ok")

@@ -249,6 +249,6 @@ def test_a_right_request_carries_the_written_application_s_reference(
     staff_on(sqlite_network.node(f"registry:{LG}"), (extra,))
     with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
         (right, _who) = rights.pending(uow.session)[0]
-        rights.decide(uow.session, accounts.Actor(extra.login), right.id, approve=True)
+        rights.decide(uow.session, accounts.Actor(extra.login), "registry", right.id, approve=True)
     row = supervisor.get(f"{BASE}/operators").text.split(f'<tr id="op-{READER.login}">')[1]
     assert "［申請書 利用者登録-2026-07］" in row.split("</tr>")[0]

@@ -25,7 +25,8 @@ class CardFileEntry(Base):
     個人番号 is found by its blind index only. Status: `registered` (1-①), then
     `application_received` (1-⑦), then `issued` when the issuance contractor reports the
     card made (1-⑨), or `invalidated` when the 4情報 changed or the person was removed
-    before the card was made (000 §3.3 P3.4, F3-ACQ-06)."""
+    before the card was made (000 §3.3 P3.4, F3-ACQ-06). A form reissued at the counter
+    is an entry of its own, with a new 申請書ID and `reissue_of` naming the one it replaces."""
 
     __tablename__ = "card_file"
 
@@ -61,6 +62,9 @@ class CardFileEntry(Base):
     # A form invalidated after it went to the print contractor must not be mailed: the
     # contractor is told (印刷停止) and acknowledges it (printing.stops).
     print_stop_acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # 交付申請書の再発行 (000 P3.4, F3-ACQ-06): the 申請書ID this form replaces, when the
+    # municipality reissued it after the 4情報 changed. Each invalid form is replaced once.
+    reissue_of: Mapped[str | None] = mapped_column(String(23), unique=True, index=True)
 
 
 class ExchangeLog(Base):
@@ -72,12 +76,12 @@ class ExchangeLog(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    # destination_info | card_change | application | issuance_result
+    # destination_info | card_change | reissue | application | issuance_result
     kind: Mapped[str] = mapped_column(String(24))
     counterpart: Mapped[str] = mapped_column(String(64))  # the CS, national, or API client
     operator: Mapped[str] = mapped_column(String(64))
     terminal: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(40), index=True)  # 申請書ID lookups (console)
     result: Mapped[str] = mapped_column(String(40))  # registered | refused:<code> | …
 
 

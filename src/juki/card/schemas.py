@@ -201,3 +201,38 @@ class ContractEnd(BaseModel):
     staff_removed: int
     files_erased: list[int]  # batches whose sealed file J-LIS still held
     erasure_not_reported: list[int]  # batches fetched whose erasure was never reported
+
+
+class ExchangeLine(BaseModel):
+    """One line of an application's history: an exchange with a CS or a contractor, by key
+    only (the exchange record, F3-ACQ-03 / OUT-05)."""
+
+    at: dt.datetime
+    kind: str  # destination_info | application | print_info | print_stop | issuance_result …
+    counterpart: str
+    operator: str
+    result: str
+
+
+class ApplicationStatusRead(BaseModel):
+    """申請状況照会: where one 申請書ID stands, by keys and dates only. No 個人番号 (the card
+    system never stores the form's, F3-ACQ-05), and nothing of the sealed 送付先情報."""
+
+    application_id: str  # 65 申請書ID
+    destination_id: str  # 1 送付先管理番号
+    lg_code: str  # 9 市町村コード (the municipality that sent the 送付先情報)
+    status: str  # registered | application_received | issued | invalidated
+    received_at: dt.datetime  # 送付先情報の受付
+    applied_on: dt.date | None  # 71 申請年月日
+    application_received_at: dt.datetime | None  # 68 処理年月日
+    issued_at: dt.datetime | None
+    card_issue_number: str | None
+    expires_on: dt.date | None
+    changed_at: dt.datetime | None  # the last relayed change applied (P3.4)
+    invalidated_at: dt.datetime | None  # F3-ACQ-06
+    reissue_of: str | None  # the invalid 申請書ID this reissued form replaces
+    reissued_as: str | None = None  # the 申請書ID of the form reissued in place of this one
+    removed_on: dt.date | None  # 死亡等: erased after the period (F3-STO-03)
+    print_batch_id: int | None
+    print_stop_acknowledged_at: dt.datetime | None
+    history: list[ExchangeLine]

@@ -4,6 +4,9 @@
   whole (the registry's digest matches), in the prescribed format (000 F3-ACQ-02: every
   項目長 right, nothing extra), and from the CS of the municipality it names; each record
   is answered by a receipt naming only its 送付先管理番号 and digest (001a §3.7 7-②);
+- a 交付申請書 reissued at the municipality's counter (000 P3.4, F3-ACQ-06) arrives the same
+  way, as 送付先情報 with 印刷区分 2 (交付申請書のみ): it replaces the person's invalid form
+  with a new 申請書ID, linked to the old one, and its receipt names the new 申請書ID;
 - 住民の異動情報 relayed by the national server (000 P3.4, C27, F3-STO-01): applied to the
   persons File 3 holds, dropped for everyone else. A change of the 4情報 (or of the
   pre-printed 個人番号) invalidates the 申請書ID (F3-ACQ-06); 死亡, 失踪宣告 and 職権消除
@@ -23,13 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.audit import log as audit
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import (
+    FORM_ONLY,
     CardChange,
     ChangeReason,
     DestinationInfo,
@@ -78,14 +82,19 @@ def register_destinations(
     fresh: list[DestinationNotice] = []
     receipts = []
     for raw, notice, refusal in checked:
+        reissued: CardFileEntry | None = None
         if notice is not None:
             destination_id = notice.info().destination_id
             if held.get(destination_id, notice.digest) != notice.digest:
                 notice, refusal = None, Refusal("duplicate", "destination_id")
+            elif notice.info().print_category == FORM_ONLY:  # 再発行 (P3.4), one at a time
+                reissued, refusal = _reissue(uow, sender, notice, repeat=destination_id in held)
+                if reissued is not None:
+                    held[destination_id] = notice.digest
             elif destination_id not in held:  # a repeat of one registered changes nothing
                 held[destination_id] = notice.digest
                 fresh.append(notice)
-        receipt = _receipt(sender, raw, refusal)
+        receipt = _receipt(sender, raw, refusal, reissued.application_id if reissued else None)
         key = receipt.destination_id if receipt else _destination_id_of(raw)
         result = "registered" if refusal is None else f"refused:{refusal.code}"
         _record(uow, "destination_info", sender, key, result, purpose="送付先情報の受領")
@@ -124,26 +133,27 @@ def _held_digests(session: Session, destination_ids: list[str]) -> dict[str, str
 
 def _register(uow: UnitOfWork, notices: list[DestinationNotice]) -> None:
     """Store the new records, each with its own 申請書ID."""
-    keys = uow.node.keys
     application_ids = _new_application_ids(uow.session, len(notices))
     for notice, application_id in zip(notices, application_ids, strict=True):
-        info = notice.info()
-        uow.session.add(
-            CardFileEntry(
-                destination_id=info.destination_id,
-                lg_code=info.lg_code,
-                resident_code=info.resident_code,
-                individual_number_index=keys.blind_index(
-                    info.individual_number, column=NUMBER_COLUMN
-                ),
-                record_cipher=_seal(uow, notice.record),
-                digest=notice.digest,
-                status="registered",
-                application_id=application_id,
-                received_at=now(),
-            )
-        )
+        uow.session.add(_entry(uow, notice, application_id))
     uow.session.flush()
+
+
+def _entry(uow: UnitOfWork, notice: DestinationNotice, application_id: str) -> CardFileEntry:
+    info = notice.info()
+    return CardFileEntry(
+        destination_id=info.destination_id,
+        lg_code=info.lg_code,
+        resident_code=info.resident_code,
+        individual_number_index=uow.node.keys.blind_index(
+            info.individual_number, column=NUMBER_COLUMN
+        ),
+        record_cipher=_seal(uow, notice.record),
+        digest=notice.digest,
+        status="registered",
+        application_id=application_id,
+        received_at=now(),
+    )
 
 
 def _new_application_ids(session: Session, count: int) -> list[str]:
@@ -166,7 +176,7 @@ def _new_application_ids(session: Session, count: int) -> list[str]:
 
 
 def _receipt(
-    sender: str, raw: dict[str, Any], refusal: Refusal | None
+    sender: str, raw: dict[str, Any], refusal: Refusal | None, application_id: str | None = None
 ) -> DestinationReceipt | None:
     digest = raw.get("digest") if isinstance(raw, dict) else None
     fields = {
@@ -174,6 +184,7 @@ def _receipt(
         "lg_code": code_of(sender),
         "digest": digest if isinstance(digest, str) else NO_DIGEST,
         "result": "registered" if refusal is None else "refused",
+        "application_id": application_id,
     }
     if refusal is not None:
         fields |= {"refused_by": "card", "error_code": refusal.code, "field": refusal.field}
@@ -187,6 +198,92 @@ def _destination_id_of(raw: Any) -> str:
     record = raw.get("record") if isinstance(raw, dict) else None
     found = record.get("destination_id") if isinstance(record, dict) else None
     return str(found)[:36] if found is not None else ""
+
+
+# --- 交付申請書の再発行 (000 P3.4, F3-ACQ-06) ------------------------------------------------
+
+
+def _reissue(
+    uow: UnitOfWork, sender: str, notice: DestinationNotice, *, repeat: bool
+) -> tuple[CardFileEntry | None, Refusal | None]:
+    """A form reissued at the counter of the municipality where the change was notified
+    (000 P3.4; seed 000 "異動届出先の市町村窓口において交付申請書を再発行する"): 送付先情報
+    with 印刷区分 2 (交付申請書のみ), checked by the CS like any other (a current resident,
+    the number of the latest code). It replaces the person's invalid form with a new entry:
+    a new 申請書ID (never an old one), `reissue_of` naming the old, printed by the usual
+    path. Refused, nothing stored, when the person has a valid form (the seed reissues only
+    after a change), applied with it already, has a card, or has no invalid form. A form
+    whose printed items differ from the current ones is invalid even if the relayed change
+    (C27, through the national server) has not arrived yet: it is invalidated here."""
+    info = notice.info()
+    if repeat:  # the same record again: answered as before, nothing changes
+        again = uow.session.scalar(
+            select(CardFileEntry).where(CardFileEntry.destination_id == info.destination_id)
+        )
+        if again is not None:
+            return again, None
+    stale, old, refusal = _replaceable(uow, notice)
+    if refusal is not None:
+        return None, refusal
+    assert old is not None
+    for entry in stale:
+        entry.status, entry.invalidated_at = "invalidated", now()  # F3-ACQ-06
+        _record(uow, "reissue", sender, entry.application_id, "invalidated", entry.destination_id)
+    [application_id] = _new_application_ids(uow.session, 1)
+    entry = _entry(uow, notice, application_id)
+    entry.reissue_of = old.application_id
+    uow.session.add(entry)
+    uow.session.flush()
+    link = (f"申請書ID={application_id}", f"旧申請書ID={old.application_id}")
+    _record(
+        uow, "reissue", sender, application_id, f"reissue_of:{old.application_id}",
+        info.destination_id, extra=link,
+    )  # fmt: skip
+    return entry, None
+
+
+def _replaceable(
+    uow: UnitOfWork, notice: DestinationNotice
+) -> tuple[list[CardFileEntry], CardFileEntry | None, Refusal | None]:
+    """The person's forms still out whose items are no longer current (stale), and the
+    invalid form the reissue replaces (the latest not replaced yet) — or why none is."""
+    info = notice.info()
+    index = uow.node.keys.blind_index(info.individual_number, column=NUMBER_COLUMN)
+    person = list(
+        uow.session.scalars(
+            select(CardFileEntry)
+            .where(
+                or_(
+                    CardFileEntry.resident_code == info.resident_code,
+                    CardFileEntry.individual_number_index == index,
+                )
+            )
+            .order_by(CardFileEntry.id)
+        )
+    )
+    current = _printed_of(notice.record)
+    outstanding = [e for e in person if e.status in OUTSTANDING]
+    stale = [e for e in outstanding if _printed_of(_open(uow, e)) != current]
+    for entry in outstanding:
+        if entry not in stale:  # the form out carries the current items: no reissue needed
+            code = "form_still_valid" if entry.status == "registered" else "already_applied"
+            return [], None, Refusal(code, "resident_code")
+    if any(e.status == "issued" for e in person):
+        return [], None, Refusal("card_issued", "resident_code")
+    replaced = {e.reissue_of for e in person}
+    invalid = [
+        e for e in person
+        if e in stale or (e.status == "invalidated" and e.removed_on is None
+                          and e.application_id not in replaced)
+    ]  # fmt: skip
+    if not invalid:
+        return [], None, Refusal("no_invalid_form", "resident_code")
+    return stale, invalid[-1], None
+
+
+def _printed_of(record: dict[str, Any]) -> dict[str, str]:
+    """The items a form pre-prints (000 §3.3 1-③), as the held records keep them."""
+    return {item: str(record.get(item)) for item in PRINTED_ITEMS}
 
 
 # --- 住民の異動情報 (000 P3.4, C27) -------------------------------------------------------
@@ -231,6 +328,8 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     """Bring one entry up to date; returns what happened (for the record)."""
     record = _open(uow, entry)
     new = _printed_items(change)
+    if _same_address(str(record.get("address")), new["address"]):
+        new["address"] = str(record["address"])  # keep the 方書 the municipality sent
     altered = any(str(record.get(item)) != new[item] for item in PRINTED_ITEMS)
     for item, value in new.items():
         record[item] = value
@@ -252,6 +351,13 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
         entry.status, entry.invalidated_at = "invalidated", now()  # F3-ACQ-06
         return "removed" if removed else "invalidated"
     return "removed" if removed else "updated"
+
+
+def _same_address(held: str, relayed: str) -> bool:
+    """A relayed change carries the 住所 of 本人確認情報, without the 方書 that the
+    municipality's 送付先情報 appends after a full-width space (registry destination_info):
+    the same 住所 with a 方書 is not a change."""
+    return held == relayed or held.startswith(relayed + "\u3000")
 
 
 def _printed_items(change: CardChange) -> dict[str, str]:
@@ -293,6 +399,7 @@ def _record(
     result: str,
     destination_id: str | None = None,
     purpose: str = "個人番号カード用管理ファイルの更新",
+    extra: tuple[str, ...] = (),
 ) -> None:
     """The exchange record (F3-ACQ-03) and the audit log, in the same transaction."""
     uow.append(
@@ -308,7 +415,7 @@ def _record(
     uow.audit(
         audit.Access(
             operator=f"({counterpart})"[:40], terminal=counterpart, function=f"card.{kind}",
-            targets=(f"送付先管理番号={target[:36]}",), purpose=purpose,
+            targets=(f"送付先管理番号={target[:36]}", *extra), purpose=purpose,
             result=result.removeprefix("refused:")[:16] if refused else "ok",
             number_touched=True,
         )

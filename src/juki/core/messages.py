@@ -372,6 +372,8 @@ class WideAreaCopy(Strict):
 # --- 送付先情報 (File 3 of the CS, 001a §4.3; File 3 of J-LIS, 000 §4.3) -----------------
 
 PrintCategory = Literal["1", "2"]  # 印刷区分: 1 = 個人番号通知書と交付申請書, 2 = 交付申請書のみ
+# 交付申請書のみ: the form reissued at the counter after the 4情報 changed (000 P3.4, F3-ACQ-06).
+FORM_ONLY: PrintCategory = "2"
 
 
 class DestinationInfo(Strict):
@@ -545,6 +547,9 @@ class DestinationReceipt(Strict):
     refused_by: Literal["cs", "card"] | None = None
     error_code: str | None = Field(default=None, max_length=60)
     field: str | None = Field(default=None, max_length=60)
+    # A reissued form's new 申請書ID (000 P3.4), so the counter can tell the person which
+    # form now counts; the mayor receives 申請書ID anyway (1-⑪). Never a personal item.
+    application_id: str | None = Field(default=None, pattern=r"^\d{23}$")
 
 
 class CardChange(Strict):

@@ -51,7 +51,8 @@ class BulkOutputAsk(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     address_prefix: str = Field(default="", max_length=200)  # "" = every current record
-    purpose: str = Field(min_length=1, max_length=200)
+    # As long as the output log keeps (refused at the request, not at the write-out).
+    purpose: str = Field(min_length=1, max_length=outputs.PURPOSE_MAX)
 
 
 class BulkWriteOut(BaseModel):

@@ -22,8 +22,10 @@ router = search_router(
     service.search_identity,
     SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS + STATISTICS_RIGHTS,
 )
-add_provision_routes(router, NationalIdentityRow, ProvisionLog)
-add_batch_routes(router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog))
+add_provision_routes(router, (NationalIdentityRow, ProvisionLog, UseSuspension))
+add_batch_routes(
+    router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog, UseSuspension)
+)
 add_disclosure_routes(
     router,
     (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),

@@ -2,7 +2,8 @@
 it gets two named personal accounts (AUTH-01: no shared or role logins): a counter clerk
 with the register and certificate rights, and a supervisor with approval, support
 measures, audit review and account administration; its CS gets a terminal operator, each
-prefecture and the national server an operator and an administrator of their own. Their
+prefecture, the national server and the card management system an operator and an
+administrator of their own. Their
 passwords and TOTP secrets are kept in `.juki/secrets/console-accounts.txt` (mode 0600).
 
 Both log in with password + TOTP: the installer grants that fallback (reason
@@ -45,7 +46,7 @@ class SeedAccount:
 SEED_ACCOUNTS = (
     SeedAccount(
         "tanaka.ichiro", "田中　一郎", "E1001",
-        (("resident_records", "update"), ("certificates", "update")),
+        (("resident_records", "update"), ("certificates", "update"), ("card_counter", "update")),
     ),
     SeedAccount(
         "suzuki.hanako", "鈴木　花子", "E2001",
@@ -81,6 +82,19 @@ NATIONAL_SEED_ACCOUNTS = (
         (("statistics", "read"), ("audit_review", "read"), ("account_admin", "update")),
     ),
 )  # fmt: skip
+# J-LIS staff at the card management system (000 §5.4 F3-USE-02): an operator who looks up
+# applications, reads the statistics and follows up print stops (read-only rights), and an
+# administrator (rights, audit review).
+CARD_SEED_ACCOUNTS = (
+    SeedAccount(
+        "kimura.goro", "木村　五郎", "C1001",
+        (("card_inquiry", "read"), ("statistics", "read"), ("card_contracts", "read")),
+    ),
+    SeedAccount(
+        "matsumoto.emi", "松本　恵美", "C2001",
+        (("statistics", "read"), ("audit_review", "read"), ("account_admin", "update")),
+    ),
+)  # fmt: skip
 # Who checks the seed clerk's 届出 (届出点検, C-01), e.g. for `juki simulate`.
 NOTICE_CHECKER = next(s.login for s in SEED_ACCOUNTS if ("notice_check", "update") in s.rights)
 TOTP_SETUP_DAYS = 30
@@ -106,9 +120,10 @@ def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path
     nodes += [(f"cs:{lg}", CS_SEED_ACCOUNTS) for lg in network.municipalities()]
     nodes += [(f"prefecture:{pref}", PREFECTURE_SEED_ACCOUNTS) for pref in network.topology]
     nodes.append(("national", NATIONAL_SEED_ACCOUNTS))
+    nodes.append(("card", CARD_SEED_ACCOUNTS))
     for node_id, seeds in nodes:
         # A municipality's lines start with its code (as they always have), a tier's with
-        # its node id (prefecture:13, national).
+        # its node id (prefecture:13, national, card).
         node = network.node(node_id)
         lg = code_of(node_id) if role_of(node_id) in ("registry", "cs") else node_id
         with node.unit_of_work() as uow:

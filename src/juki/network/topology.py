@@ -8,6 +8,7 @@ from types import ModuleType
 
 from juki import card, cs, national, numbering, prefecture, registry
 from juki.card import api as card_api
+from juki.card import console as card_console
 from juki.card import handlers as card_handlers
 from juki.cs import api as cs_api
 from juki.cs import console as cs_console
@@ -50,6 +51,7 @@ ROLE_INSTALLS = {  # pages besides the API
     "cs": cs_console.install,
     "prefecture": prefecture_console.install,
     "national": national_console.install,
+    "card": card_console.install,
 }
 ROLE_ROUTERS = {
     "registry": registry_api.router,

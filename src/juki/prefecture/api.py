@@ -42,8 +42,10 @@ API_RIGHTS: list[ApiRule] = [
     ("POST", "/statistics/*", "statistics", "read"),  # 002 REQ-STAT-01
 ]
 router = search_router(service.search_identity, API_RIGHTS)
-add_provision_routes(router, PrefectureIdentityRow, ProvisionLog)
-add_batch_routes(router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog))
+add_provision_routes(router, (PrefectureIdentityRow, ProvisionLog, UseSuspension))
+add_batch_routes(
+    router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog, UseSuspension)
+)
 add_disclosure_routes(
     router,
     (PrefectureIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),

@@ -19,6 +19,7 @@ from juki.core.operators.clients import Caller
 from juki.core.web import ApiCaller, ApiRule, UoW, guarded
 from juki.registry import (
     corrections,
+    destination_info,
     disclosure,
     ex_officio,
     foreign,
@@ -44,6 +45,8 @@ API_RIGHTS: list[ApiRule] = [
     ("GET", "/linkage/approvals", "internal_linkage", "read"),
     ("POST", "/wide-area-requests/*/issue", "certificates", "update"),
     ("POST", "/disclosures", "disclosure", "update"),  # 開示 (001a DISC-2)
+    # 交付申請書の再発行 (000 P3.4, F3-ACQ-06): the card counter's right; it sends 送付先情報.
+    ("POST", "/residents/*/application-form-reissue", "card_counter", "update"),
     ("GET", "/*", "resident_records", "read"),
     ("POST", "/*", "resident_records", "update"),
 ]
@@ -231,6 +234,27 @@ def number_change(
     response: Response,
 ) -> schemas.EventRead | Pending:
     return _take(uow, caller, response, "number_change", notice, _event, resident_id)
+
+
+@router.post(
+    "/residents/{resident_id}/application-form-reissue",
+    status_code=202,
+    summary="交付申請書の再発行 (4情報の変更後; 機構の回答は application-forms に)",
+)
+def reissue_application_form(
+    resident_id: int, uow: UoW, caller: ApiCaller, request: Request
+) -> schemas.ApplicationFormRead:
+    sent = destination_info.request_reissue(uow, resident_id, caller.operator, caller.terminal)
+    request.state.number_touched = True  # the 送付先情報 sent carries the 個人番号
+    request.state.audit_targets = (f"送付先管理番号={sent.destination_id}",)
+    return schemas.ApplicationFormRead.model_validate(sent)
+
+
+@router.get("/residents/{resident_id}/application-forms", summary="個人番号通知・交付申請書の状況")
+def application_forms(resident_id: int, uow: UoW) -> list[schemas.ApplicationFormRead]:
+    service.get_resident(uow, resident_id)
+    found = destination_info.extracts_of(uow, resident_id)
+    return [schemas.ApplicationFormRead.model_validate(x) for x in found]
 
 
 @router.get("/residents/{resident_id}", summary="住民票 (個人番号は伏せ字)")

@@ -5,6 +5,10 @@ the SHA-256 of the record, and sends it to its CS for J-LIS's card management sy
 receipt comes back through the CS; a refusal says which item was at fault.
 
 Only current residents are extracted (000 §3.3 1-①), and only the prescribed items.
+
+When the 4情報 changed after the form was sent, the old form is invalid and the counter
+reissues one (000 P3.4, F3-ACQ-06): `request_reissue` extracts the person again with
+印刷区分 2 (交付申請書のみ); the card system's receipt names the new 申請書ID.
 """
 
 from __future__ import annotations
@@ -17,23 +21,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from juki.core.clock import JST
+from juki.core.errors import Conflict, NotFound
+from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import (
     DESTINATION_LENGTHS,
+    FORM_ONLY,
     DestinationInfo,
     DestinationReceipt,
     MessageType,
+    PrintCategory,
     destination_digest,
 )
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.core.places import municipality, prefecture_name
-from juki.registry.models import DestinationExtract
+from juki.registry.models import DestinationExtract, Resident
 
 OFFICES = Path(__file__).with_name("offices.csv")
-NUMBER_LETTER = "1"  # 印刷区分: 個人番号通知書と交付申請書
+NUMBER_LETTER: PrintCategory = "1"  # 印刷区分: 個人番号通知書と交付申請書
 
 
 @dataclass(frozen=True)
@@ -70,27 +78,73 @@ def extract(
 ) -> list[str]:
     """Extract and send the 送付先情報 of each (resident row, new 個人番号) pair whose person
     is a current resident. Returns the 送付先管理番号 sent."""
-    lg_code = code_of(uow.node.node_id)
-    office = office_of(lg_code)
-    now = dt.datetime.now(dt.UTC)
+    office = office_of(code_of(uow.node.node_id))
     sent = []
     for row, number in numbered:
         if row.get("removed_on") is not None:
             continue
-        destination_id = str(uuid.uuid4())
-        record = build(row, number, office, destination_id, operator, terminal)
-        digest = destination_digest(record)
-        uow.send(
-            f"cs:{lg_code}", MessageType.DESTINATION_INFO, {"record": record, "digest": digest}
-        )
-        uow.append(
-            DestinationExtract.__table__,
-            {"destination_id": destination_id, "resident_id": row["id"], "digest": digest,
-             "status": "sent", "extracted_at": now, "operator_id": operator[:40],
-             "terminal_id": terminal[:40]},
-        )  # fmt: skip
-        sent.append(destination_id)
+        extracted = _send(uow, row, number, office, (operator, terminal), NUMBER_LETTER)
+        uow.append(DestinationExtract.__table__, extracted)
+        sent.append(extracted["destination_id"])
     return sent
+
+
+def _send(
+    uow: UnitOfWork,
+    row: dict[str, Any],
+    number: str,
+    office: Office,
+    clerk: tuple[str, str],
+    print_category: PrintCategory,
+) -> dict[str, Any]:
+    """Build one record, send it to the CS, and return its extract row (keys only)."""
+    operator, terminal = clerk
+    destination_id = str(uuid.uuid4())
+    record = build(row, number, office, destination_id, operator, terminal, print_category)
+    digest = destination_digest(record)
+    uow.send(
+        f"cs:{office.lg_code}", MessageType.DESTINATION_INFO, {"record": record, "digest": digest}
+    )
+    return {
+        "destination_id": destination_id, "resident_id": row["id"], "digest": digest,
+        "status": "sent", "extracted_at": dt.datetime.now(dt.UTC), "operator_id": operator[:40],
+        "terminal_id": terminal[:40],
+        "kind": "reissue" if print_category == FORM_ONLY else "notice",
+    }  # fmt: skip
+
+
+def request_reissue(
+    uow: UnitOfWork, resident_id: int, operator: str, terminal: str
+) -> DestinationExtract:
+    """交付申請書の再発行 (000 P3.4, F3-ACQ-06; seed 000 "交付申請書の送付後に異動等により
+    ４情報等に変更が生じた場合、従前の交付申請書は無効とし、異動届出先の市町村窓口において
+    交付申請書を再発行する"): the person's 送付先情報 as it stands now, 印刷区分 2
+    (交付申請書のみ), sent through the CS like any other. The card system decides whether a
+    form is to be replaced (it alone knows which forms are out and valid) and answers with
+    the new 申請書ID or why not. Here: only a current resident of this municipality with a
+    個人番号 recorded; a refusal sends and stores nothing."""
+    person = uow.session.get(Resident, resident_id)
+    if person is None:
+        raise NotFound("住民が見つかりません", field="resident_id")
+    if person.status != "resident":
+        raise Conflict(
+            "この市町村の住民ではありません（除票）。交付申請書は住所地の市町村で再発行します",
+            field="resident_id", code="not_current_resident",
+        )  # fmt: skip
+    if person.awaiting_number or person.individual_number_cipher is None:
+        raise Conflict(
+            "個人番号が記載されていないため、交付申請書を再発行できません",
+            field="resident_id", code="no_individual_number",
+        )  # fmt: skip
+    number = uow.node.keys.decrypt(person.individual_number_cipher, column=NUMBER_COLUMN)
+    row = {attr.key: getattr(person, attr.key) for attr in inspect(Resident).mapper.column_attrs}
+    office = office_of(code_of(uow.node.node_id))
+    extracted = DestinationExtract(
+        **_send(uow, row, number, office, (operator, terminal), FORM_ONLY)
+    )
+    uow.session.add(extracted)
+    uow.session.flush()
+    return extracted
 
 
 def build(
@@ -100,6 +154,7 @@ def build(
     destination_id: str,
     operator: str,
     terminal: str,
+    print_category: PrintCategory = NUMBER_LETTER,
 ) -> dict[str, Any]:
     """One person's record in the prescribed format (001a §4.3.3): the letter goes to the
     person at their address; cards are handed over, and delivered by J-LIS, at the office."""
@@ -132,7 +187,7 @@ def build(
         "processed_on": dt.datetime.now(JST).date(),
         "operator_id": operator[:40],
         "terminal_id": (terminal or "-")[:40],
-        "print_category": NUMBER_LETTER,
+        "print_category": print_category,
         "resident_code": row["resident_code"],
         "name_kanji": row["name_kanji"],
         "name_gaiji_count": 0,
@@ -181,6 +236,7 @@ def receive_receipts(uow: UnitOfWork, receipts: list[DestinationReceipt]) -> Non
         extract_row.refused_by = receipt.refused_by
         extract_row.error_code = receipt.error_code
         extract_row.error_field = receipt.field
+        extract_row.application_id = receipt.application_id  # a reissue's new 申請書ID
         extract_row.answered_at = dt.datetime.now(dt.UTC)
 
 

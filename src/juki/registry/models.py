@@ -400,7 +400,11 @@ class DestinationExtract(Base):
     """送付先情報 extracted for a person newly to be notified of a 個人番号 and sent to the
     CS (001a §3.7 7-①), and what came back: J-LIS's card management system registered it,
     or the CS or the card system refused it (then the clerk sees why and extracts again).
-    Holds no personal item: the person by 宛名番号, the record by its digest."""
+    Holds no personal item: the person by 宛名番号, the record by its digest.
+
+    `kind` is `notice` (個人番号通知書と交付申請書, extracted when a number is recorded) or
+    `reissue` (交付申請書の再発行 asked for at the counter after the 4情報 changed, 000
+    P3.4); a reissue the card system registered comes back with its new 申請書ID."""
 
     __tablename__ = "destination_extracts"
 
@@ -415,6 +419,8 @@ class DestinationExtract(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     operator_id: Mapped[str] = mapped_column(String(40))
     terminal_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16), default="notice", server_default="notice")
+    application_id: Mapped[str | None] = mapped_column(String(23))  # 申請書ID of a reissue
 
 
 class MyNumberCard(Base):

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from juki.core.clock import JST
+from juki.core.disclosure.service import STATUTORY_RETENTION
 from juki.core.operators import clients
 from juki.core.operators.accounts import SETUP
 from juki.network.embedded import EmbeddedNetwork
@@ -124,3 +125,28 @@ def test_bad_requests_name_the_field_and_store_nothing(sqlite_network: EmbeddedN
     denied = read_only.post(f"{base}/disclosures/{disclosure_id}/suspensions", json=CLAIM)
     assert denied.status_code == 403
     assert stored(network, node_id) == 0
+
+
+@pytest.mark.parametrize(("node_id", "base"), [("prefecture:13", "/prefecture/13"),
+                                               ("national", "/national")])  # fmt: skip
+def test_erasure_of_the_statutory_file_is_never_granted_and_the_decision_says_why(
+    network: EmbeddedNetwork, node_id: str, base: str
+) -> None:
+    """The law keeps 本人確認情報 for its retention period (住基法施行令 第30条の6, 第30条の11):
+    a grant of 消去 is refused naming `grant`; the refusal's recorded reason starts with the
+    statutory ground, before the desk's own words."""
+    client = desk(network, node_id)
+    disclosure_id = disclosed(network, client, base)
+    claim = {"measure": "erasure", "grounds": "保存の必要がないと考えるため"}
+    taken = client.post(f"{base}/disclosures/{disclosure_id}/suspensions", json=claim).json()
+    chief = second_desk(network, node_id)
+    url = f"{base}/use-suspensions/{taken['id']}/decision"
+    granted = chief.post(url, json={"grant": True, "reason": "消去する"})
+    assert granted.status_code == 409, granted.text
+    assert (granted.json()["field"], granted.json()["code"]) == ("grant", "statutory_retention")
+    assert "保存期間" in granted.json()["message"]
+    assert client.get(f"{base}/use-suspensions/{taken['id']}").json()["status"] == "pending"
+    refused = chief.post(url, json={"grant": False, "reason": "法令に基づく保存である"})
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["status"] == "refused"
+    assert refused.json()["decision_reason"] == f"{STATUTORY_RETENTION}。法令に基づく保存である"

@@ -1,8 +1,11 @@
-"""Who may suspend, resume, retire or unlock an account, checked in the service itself
-(000 ACL-02/03; 001a USE-2-5, 001b C-09): whoever calls `core/operators/accounts` — a
-console, a command, another node's screen — an actor without the account-administration
-right (update) at this node, or acting on their own ID, is refused, the refusal is in the
-audit log, and nothing changes."""
+"""Who may create an account, issue an enrolment code, grant or revoke a TOTP exemption,
+suspend, resume, retire or unlock an account, checked in the service itself (000
+ACL-02/03; 001a USE-2-5, 001b C-09): whoever calls `core/operators` — a console, a
+command, another node's screen — an actor without the account-administration right
+(update) at this node, or acting on their own ID, is refused, the refusal is in the audit
+log, and nothing changes. Only the installer (`SETUP`) also creates accounts: the first
+administrator comes from `juki operator bootstrap`. A person registers their own
+authenticator only with a code an administrator issued them."""
 
 from __future__ import annotations
 
@@ -11,13 +14,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from juki.cli import app
 from juki.core.audit import log as audit
 from juki.core.errors import Refused
 from juki.core.messaging.node import Node
-from juki.core.operators import accounts, rights
-from juki.core.operators.accounts import Actor, AuthRefused, Policy
+from juki.core.operators import accounts, rights, second_factor
+from juki.core.operators.accounts import SETUP, Actor, AuthRefused, Policy
+from juki.core.operators.tables import EnrolmentCode
 from juki.network.embedded import EmbeddedNetwork
 from tests.staff import CLERK, READER, SUPERVISOR, Staff, add_staff
 
@@ -33,6 +40,9 @@ ACTIONS: dict[str, Action] = {
     "resume": lambda db, actor, login: accounts.resume(db, actor, login),
     "retire": lambda db, actor, login: accounts.retire(db, actor, login, "人事異動（転出）"),
     "unlock": lambda db, actor, login: accounts.unlock(db, actor, login),
+    # Another person's second factor: a new enrolment code, the end of a TOTP exemption.
+    "enrolment": lambda db, actor, login: accounts.issue_enrolment(db, actor, login),
+    "totp_revoke": lambda db, actor, login: second_factor.revoke_totp(db, actor, login),
 }
 
 
@@ -74,7 +84,10 @@ def ready(db: Session, action: str, login: str = READER.login) -> None:
 def state(db: Session, login: str) -> tuple[Any, ...]:
     operator = accounts.require(db, login)
     held = rights.rights_of(db, operator.id)
-    return (operator.status, operator.session_epoch, operator.locked_until, held)
+    grant = second_factor.active_grant(db, operator)
+    codes = db.scalar(select(func.count()).where(EnrolmentCode.operator_id == operator.id))
+    return (operator.status, operator.session_epoch, operator.locked_until, held,
+            grant.id if grant else None, codes)  # fmt: skip
 
 
 def admin_entries(db: Session, login: str) -> list[tuple[str, str, str]]:
@@ -108,11 +121,12 @@ def test_an_actor_without_account_admin_is_refused_and_logged(
     assert admin_entries(db, READER.login)[0] == (ADMIN2.login, f"operators.{action}", "ok")
 
 
-@pytest.mark.parametrize("action", ["suspend", "retire", "unlock"])
+@pytest.mark.parametrize("action", ["suspend", "retire", "unlock", "enrolment", "totp_revoke"])
 def test_nobody_acts_on_their_own_id(db: Session, action: str) -> None:
-    """An administrator does not lift their own lock nor retire or suspend themself: another
-    administrator does (a suspended one cannot act at all, so self-resumption is the
-    no-right case above)."""
+    """An administrator does not lift their own lock nor retire or suspend themself, nor
+    issue themself an enrolment code (an authenticator added on nobody else's word) nor
+    end their own TOTP exemption: another administrator does (a suspended one cannot act
+    at all, so self-resumption is the no-right case above)."""
     ready(db, action, ADMIN2.login)
     before = state(db, ADMIN2.login)
     with pytest.raises(Refused) as refused:
@@ -146,3 +160,98 @@ def test_the_pledge_needs_an_administrator_too(db: Session) -> None:
     assert refused.value.field == "actor"
     assert (person.status, person.pledge_on) == ("pending", None)
     assert admin_entries(db, "itaku.jiro")[0] == (CLERK.login, "operators.pledge", "refused")
+
+
+REFUSED_ACTORS = [CLERK, ADMIN_READER, AT_THE_CS_ONLY, SUSPENDED_ADMIN, Staff("nobody", "", "", ())]
+REFUSED_IDS = ["no_right", "read_only", "right_at_another_node", "suspended", "unknown"]
+
+
+def create(db: Session, actor: Actor, login: str, employee_no: str) -> Any:
+    return accounts.create_operator(
+        db, actor, login=login, person_name="新任　太郎", employee_no=employee_no,
+        password="a-long-password-1",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("actor", REFUSED_ACTORS, ids=REFUSED_IDS)
+def test_only_an_administrator_or_the_installer_creates_an_account(
+    db: Session, actor: Staff
+) -> None:
+    with pytest.raises(Refused) as refused:
+        create(db, Actor(actor.login, "t-99"), "shinnin.taro", "N-1")
+    assert (refused.value.field, refused.value.code) == ("actor", "not_admin")
+    assert accounts.by_login(db, "shinnin.taro") is None
+    assert admin_entries(db, "shinnin.taro") == [(actor.login, "operators.create", "refused")]
+    with pytest.raises(Refused) as taken:  # a taken login tells a refused actor nothing
+        create(db, Actor(actor.login, "t-99"), READER.login, "N-2")
+    assert taken.value.code == "not_admin"
+    operator, _code = create(db, Actor(ADMIN2.login), "shinnin.taro", "N-1")
+    assert operator.created_by == ADMIN2.login
+    assert admin_entries(db, "shinnin.taro")[0] == (ADMIN2.login, "operators.create", "ok")
+    installed, _code = create(db, SETUP, "shinnin.jiro", "N-3")
+    assert installed.created_by == SETUP.login
+
+
+@pytest.mark.parametrize("actor", REFUSED_ACTORS, ids=REFUSED_IDS)
+def test_only_an_administrator_grants_a_totp_exemption(
+    db: Session, nodes: tuple[Node, Node], actor: Staff
+) -> None:
+    keys = nodes[0].keys
+    second_factor.revoke_totp(db, Actor(ADMIN2.login), READER.login)
+    before = state(db, READER.login)
+    with pytest.raises(Refused) as refused:
+        second_factor.grant_totp(db, keys, Actor(actor.login), login=READER.login,
+                                 reason="指紋が読めない", days=7)  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("actor", "not_admin")
+    assert state(db, READER.login) == before
+    assert admin_entries(db, READER.login)[0] == (actor.login, "operators.totp_grant", "refused")
+    with pytest.raises(Refused) as own:
+        second_factor.grant_totp(db, keys, Actor(ADMIN2.login), login=ADMIN2.login,
+                                 reason="指紋が読めない", days=7)  # fmt: skip
+    assert (own.value.field, own.value.code) == ("login", "self")
+    second_factor.grant_totp(db, keys, Actor(ADMIN2.login), login=READER.login,
+                             reason="指紋が読めない", days=7)  # fmt: skip
+    assert admin_entries(db, READER.login)[0] == (ADMIN2.login, "operators.totp_grant", "ok")
+
+
+def test_one_s_own_authenticator_is_registered_only_with_an_issued_code(db: Session) -> None:
+    """At first log-in the person registers their own authenticator — no administrator
+    acts then — so the one-time code an administrator issued them is required and spent
+    by the registration itself: without it (or with someone else's) nothing is stored."""
+    reader = accounts.require(db, READER.login)
+    accounts.issue_enrolment(db, Actor(ADMIN2.login), ADMIN_READER.login)
+    others = db.scalar(select(func.max(EnrolmentCode.id)).where(
+        EnrolmentCode.operator_id == accounts.require(db, ADMIN_READER.login).id))  # fmt: skip
+    assert others is not None
+    for code_id in (0, others):
+        with pytest.raises(AuthRefused) as refused:
+            second_factor.verify_registration(
+                db, reader, code_id, "{}", "Y2hhbGxlbmdl", "localhost", "https://localhost"
+            )
+        assert refused.value.field == "enrolment_code"
+    assert second_factor.credential_ids(db, reader) == []
+    assert db.get(EnrolmentCode, others).used_at is None  # type: ignore[union-attr]
+
+
+def test_the_first_administrator_comes_from_the_command_line(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """`juki operator bootstrap` creates a node's first administrator as the installer
+    (SETUP), only while the node has no operator; that administrator then creates the
+    others through the service like anyone else."""
+    home = str(sqlite_network.home.root)
+    args = ["operator", "bootstrap", "national", "--login", "hajime.kanri", "--name",
+            "初代　管理者", "--employee-no", "J0001", "--home", home]  # fmt: skip
+    done = CliRunner().invoke(app, args, input="first-password-1\nfirst-password-1\n")
+    assert done.exit_code == 0, done.output
+    assert "hajime.kanri: 登録コード" in done.output
+    again = CliRunner().invoke(app, args, input="first-password-1\nfirst-password-1\n")
+    assert again.exit_code == 1
+    node = sqlite_network.node("national")
+    with node.db.session() as session:
+        first = accounts.require(session, "hajime.kanri")
+        assert first.created_by == SETUP.login
+        assert rights.rights_of(session, first.id)["account_admin"] == "update"
+        second, _code = create(session, Actor("hajime.kanri"), "tsugi.taro", "J0002")
+        assert second.created_by == "hajime.kanri"
+        session.rollback()

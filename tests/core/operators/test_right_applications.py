@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
-from juki.core.errors import InvalidInput
+from juki.core.errors import Conflict, InvalidInput
 from juki.core.ids import individual_number_from_body
 from juki.core.messaging.node import Node
-from juki.core.operators import reports, rights
+from juki.core.operators import accounts, reports, rights
 from juki.core.operators.accounts import Actor
 from juki.core.operators.tables import OperatorRight
 from juki.network.embedded import EmbeddedNetwork
@@ -107,7 +107,7 @@ def test_the_reference_is_kept_with_the_right_and_in_the_user_list(
     assert [(r.id, r.application_ref) for r, _op in rights.pending(db)] == [
         (right.id, right.application_ref)
     ]
-    rights.decide(db, Actor(ADMIN2.login), right.id, approve=True)
+    rights.decide(db, Actor(ADMIN2.login), node.role, right.id, approve=True)
     listed = list(csv.DictReader(io.StringIO(reports.user_list_csv(db))))
     (line,) = [row for row in listed if row["事務"] == "本人確認情報の照会・提供"]
     assert (line["ログインID"], line["承認者"]) == (READER.login, ADMIN2.login)
@@ -145,3 +145,53 @@ def test_a_deployment_can_require_it_at_the_municipality_too(
     monkeypatch.setenv("JUKI_APPLICATION_REF_ROLES", "")
     assert rights.application_ref_required("national")
     assert not rights.application_ref_required("registry")
+
+
+def stored_request(db: Session, node: Node, application_ref: str | None) -> OperatorRight:
+    """A request as a row from before `application_ref` existed (NULL), or stored with a
+    reference the request step would refuse today."""
+    reader = accounts.require(db, READER.login)
+    right = OperatorRight(
+        operator_id=reader.id, duty=NODES[node.role][1], access="read", status="requested",
+        reason="担当事務のため", application_ref=application_ref,
+        requested_by=SUPERVISOR.login, requested_at=accounts.now(),
+    )  # fmt: skip
+    db.add(right)
+    db.flush()
+    return right
+
+
+@pytest.mark.parametrize("at", ["prefecture", "national"], indirect=True)
+@pytest.mark.parametrize("stored", [None, "", '=HYPERLINK("x")', f"照合-{NUMBER}"])
+def test_approval_re_checks_the_reference_of_an_older_request(
+    at: tuple[Session, Node], stored: str | None
+) -> None:
+    """A request made before the column existed (or with a reference since refused) is
+    not approved at a tier, naming the field; it can still be refused, and asked again."""
+    db, node = at
+    right = stored_request(db, node, stored)
+    with pytest.raises(Conflict) as refused:
+        rights.decide(db, Actor(ADMIN2.login), node.role, right.id, approve=True)
+    assert refused.value.field == "application_ref"
+    assert refused.value.code == "application_ref_missing"
+    assert NUMBER not in refused.value.message
+    reader = accounts.require(db, READER.login)
+    assert (right.status, rights.has_right(db, reader.id, NODES[node.role][1])) == (
+        "requested", False,
+    )  # fmt: skip
+    rights.decide(db, Actor(ADMIN2.login), node.role, right.id, approve=False)
+    assert right.status == "refused"
+    again = ask(db, node, "照合-2026-0042")
+    rights.decide(db, Actor(ADMIN2.login), node.role, again.id, approve=True)
+    assert rights.has_right(db, reader.id, NODES[node.role][1])
+
+
+@pytest.mark.parametrize("at", ["registry"], indirect=True)
+def test_at_the_municipality_an_older_request_without_a_reference_is_approved(
+    at: tuple[Session, Node],
+) -> None:
+    db, node = at
+    right = stored_request(db, node, None)
+    assert rights.decide(db, Actor(ADMIN2.login), node.role, right.id, approve=True).status == (
+        "granted"
+    )

@@ -12,14 +12,28 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log
 from juki.core.clock import in_japan
+from juki.core.errors import InvalidInput
 
 PREFIX = "出力:"
+
+
+# The audit log's column (core/audit/tables.py; String(100) in every role's migrations):
+# a longer purpose is refused here, naming the field, instead of failing the write (on
+# PostgreSQL) and with it the output.
+def _purpose_length() -> int:
+    kind = audit_log.c.purpose.type
+    assert isinstance(kind, String)
+    assert kind.length is not None
+    return kind.length
+
+
+PURPOSE_MAX = _purpose_length()
 
 
 def record_output(
@@ -33,11 +47,14 @@ def record_output(
     number_touched: bool = False,
 ) -> None:
     """One output: `form` names the document or screen (住民票の写し, 画面印刷: 住民票, …),
-    `targets` the records on it by key (宛名番号 …; never a 個人番号)."""
+    `targets` the records on it by key (宛名番号 …; never a 個人番号), `purpose` at most
+    PURPOSE_MAX characters (refused otherwise: the output is not made unrecorded)."""
+    if len(purpose) > PURPOSE_MAX:
+        raise InvalidInput(f"利用目的は{PURPOSE_MAX}文字以内で入力してください", field="purpose")
     audit.record(
         session,
         audit.Access(
-            operator, terminal, f"{PREFIX}{form}", targets, purpose[:200],
+            operator, terminal, f"{PREFIX}{form}", targets, purpose,
             number_touched=number_touched,
         ),
     )  # fmt: skip

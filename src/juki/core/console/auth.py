@@ -235,10 +235,8 @@ def enrol_finish(request: Request, fields: Posted) -> Response:
     code_id = int(request.session.pop("enrolment", 0) or 0)
 
     def check(uow: UnitOfWork, operator: Operator) -> None:
-        db = uow.session
-        accounts.spend_enrolment(db, operator, code_id)
         second_factor.verify_registration(
-            db, operator, fields.get("credential", ""), challenge, rp_id, origin
+            uow.session, operator, code_id, fields.get("credential", ""), challenge, rp_id, origin
         )
 
     return _second_step(request, fields, "login.enrol", check)

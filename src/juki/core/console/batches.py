@@ -28,6 +28,7 @@ from juki.core.console import access_of
 from juki.core.console.render import base_of, page, site_of
 from juki.core.console.session import ClerkSession, Form, PageRule
 from juki.core.console.site import SiteClerk
+from juki.core.disclosure.tables import UseSuspensionMixin
 from juki.core.errors import InvalidInput, JukiError
 from juki.core.identity import IdentityRowMixin
 from juki.core.messaging.node import UnitOfWork
@@ -55,6 +56,7 @@ BatchModels = tuple[
     type[batch.MediaLedgerMixin],
     type[IdentityRowMixin],
     type[ProvisionLogMixin],
+    type[UseSuspensionMixin],  # granted stops withhold persons from a batch
 ]
 
 
@@ -97,7 +99,7 @@ def _rows(node_id: str) -> list[legal_table.LegalRow]:
 
 def batch_router(models: BatchModels) -> APIRouter:
     """GET/POST /batches and the steps on one batch, over the node's tables."""
-    batch_model, ledger_model, identity_model, log_model = models
+    batch_model, ledger_model, identity_model, log_model, suspension_model = models
     router = APIRouter()
 
     def show(
@@ -167,8 +169,9 @@ def batch_router(models: BatchModels) -> APIRouter:
         try:
             with node.unit_of_work() as uow:
                 done = batch.approve_and_run(
-                    uow.session, node.keys, node.node_id, (batch_model, identity_model, log_model),
-                    batch_id, console_caller(request, clerk),
+                    uow.session, node.keys, node.node_id,
+                    (batch_model, identity_model, log_model, suspension_model), batch_id,
+                    console_caller(request, clerk),
                 )  # fmt: skip
                 # The condition list may carry 個人番号 (as the API's approval route says).
                 read = access_of(request, (f"records={done.records_out}",), number_touched=True)

@@ -26,12 +26,12 @@ def base_of(request: Request) -> str:
 
 def office_of(request: Request) -> str:
     """Whose system it is: the municipality a registry or CS serves (東京都墨田区), the
-    prefecture (東京都), or J-LIS for the national server."""
+    prefecture (東京都), or J-LIS for the national server and the card management system."""
     node_id: str = request.app.state.node.node_id
     role = role_of(node_id)
     if role == "prefecture":
         return prefecture_name(code_of(node_id))
-    if role == "national":
+    if role in ("national", "card"):  # both J-LIS's (000 §2.3, §2.4)
         return JLIS
     if role not in ("registry", "cs"):
         return node_id

@@ -102,7 +102,8 @@ def _provisions(
     from juki.core.provision.service import provisions_of
 
     names = {(r.body_code, r.duty_code): r.body_name for r in legal_table.rows_for(node_id)}
-    return [_provision(p, names) for p in provisions_of(session, log_model, code)]
+    provided = [p for p in provisions_of(session, log_model, code) if p.result == "provided"]
+    return [_provision(p, names) for p in provided]
 
 
 def _provision(p: Any, names: dict[tuple[str, str], str]) -> document.DisclosedProvision:
@@ -208,11 +209,21 @@ def view(correction: DisclosureCorrectionMixin) -> dict[str, Any]:
 # --- 利用停止請求 (個人情報保護法 第98条–第103条; 番号法 第30条; 000 DSC-02) ------------------
 
 DECISION_DAYS = 30  # 第102条: decided within 30 days of the request
+# 消去 cannot apply to this file: the law keeps 本人確認情報 for its retention period
+# (住基法施行令 第30条の6 at the prefecture, 第30条の11 at J-LIS; `core/retention/rules.toml`),
+# after which the retention run erases it anyway. A decision on an erasure request says so;
+# what the tier can stop is its provision (`stops`), asked for as 提供停止.
+STATUTORY_RETENTION = (
+    "本人確認情報は法令の定める保存期間（住基法施行令第30条の6・第30条の11）中は"
+    "消去できません（提供の停止は提供停止として請求できます）"
+)
 
 
 class SuspensionClaim(BaseModel):
     """What the person asks to stop (利用停止, 消去 or 提供停止) and on what grounds (the
-    handling they say breaks the law: 目的外利用, 不正取得, 違法な提供 …)."""
+    handling they say breaks the law: 目的外利用, 不正取得, 違法な提供 …). Granted, 提供停止
+    and 利用停止 withhold the person from provision (`stops`); 消去 is never granted on this
+    statutory file (`STATUTORY_RETENTION`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -264,7 +275,9 @@ def decide_suspension(
     caller: Caller,
 ) -> UseSuspensionMixin:
     """The decision, with its reason, by someone other than the operator who took the
-    request (two people see every request)."""
+    request (two people see every request). Granted, a 提供停止 or 利用停止 takes effect at
+    once: the person is withheld from every provision (`stops.stopped`). An erasure cannot
+    be granted (the file is statutory); refused, its recorded reason starts with why."""
     suspension = session.get(model, suspension_id)
     if suspension is None:
         raise NotFound("利用停止請求が見つかりません", field="suspension_id")
@@ -274,9 +287,17 @@ def decide_suspension(
         raise Refused("請求を受け付けた者は決定できません", field="decided_by", code="own_request")
     if not decision.reason.strip():
         raise InvalidInput("決定の理由を入力してください", field="reason")
+    reason = decision.reason.strip()
+    if suspension.measure == "erasure":
+        if decision.grant:
+            raise Conflict(
+                f"{STATUTORY_RETENTION}。消去の請求は理由を付して不承認とします",
+                field="grant", code="statutory_retention",
+            )  # fmt: skip
+        reason = f"{STATUTORY_RETENTION}。{reason}"
     suspension.status = "granted" if decision.grant else "refused"
     suspension.decided_at, suspension.decided_by = dt.datetime.now(dt.UTC), caller.audit_name
-    suspension.decision_reason = decision.reason.strip()
+    suspension.decision_reason = reason
     return suspension
 
 

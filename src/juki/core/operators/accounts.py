@@ -2,10 +2,14 @@
 suspension, retirement and unlock. Every change is written to the node's audit log in the
 same transaction (the monthly privileged-activity report reads it back, 000 ACL-04).
 
-Who may act is checked here, not only at a screen: suspension, resumption, retirement,
-unlock and the pledge need the acting operator's account-administration right (update) at
-this node (the session is the node's own database: each node keeps its own operators and
-rights), and nobody acts on their own ID (000 ACL-02/03; 001a USE-2-5, 001b C-09)."""
+Who may act is checked here, not only at a screen: creation, a new enrolment code,
+suspension, resumption, retirement, unlock and the pledge (and, in `second_factor`, a TOTP
+grant or its revocation) need the acting operator's account-administration right (update)
+at this node (the session is the node's own database: each node keeps its own operators
+and rights), and nobody acts on their own ID (000 ACL-02/03; 001a USE-2-5, 001b C-09).
+Only creation also accepts `SETUP`, the installer, for the accounts a node starts with.
+A person's own authenticator is registered by that person at their first log-in, with
+the one-time code an administrator issued them (`second_factor.verify_registration`)."""
 
 from __future__ import annotations
 
@@ -58,7 +62,7 @@ GENERIC_LOGINS = frozenset(
     ]
 )
 LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{2,39}")
-APPLICATION_REF_ROLES = frozenset({"prefecture", "national"})
+APPLICATION_REF_ROLES = frozenset({"prefecture", "national", "card"})
 EMPLOYEE_NO_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
 
 
@@ -75,8 +79,9 @@ class Policy:
     training_valid_days: int = 365
     # Node roles where a right is requested only with the written application's reference
     # (`OperatorRight.application_ref`). The prefecture (002 REQ-AUTH-03: 照合ID付与申請書)
-    # and J-LIS (000 ACL-02: 申請に基づき承認) always; JUKI_APPLICATION_REF_ROLES adds
-    # others (e.g. `registry,cs` where the ward's rules ask for a 利用者登録申請書).
+    # and J-LIS, at the national server and the card system (000 ACL-02: 申請に基づき承認),
+    # always; JUKI_APPLICATION_REF_ROLES adds others (e.g. `registry,cs` where the ward's
+    # rules ask for a 利用者登録申請書).
     application_ref_roles: frozenset[str] = APPLICATION_REF_ROLES
 
     @classmethod
@@ -100,7 +105,12 @@ class Actor:
     terminal: str = "console"
 
 
-SETUP = Actor("(初期設定)", "setup")  # the installer, before any administrator exists
+# The installer: the system actor for the accounts a node starts with, before any
+# administrator exists — `juki operator bootstrap` (the first administrator, refused once
+# the node has any operator) and `juki up`'s seed accounts. No operator can be it (its
+# login fails LOGIN_PATTERN), so no screen or API can act as it; only code holding the
+# node's database names it, and every account it creates says so (`created_by`).
+SETUP = Actor("(初期設定)", "setup")
 
 
 class AuthRefused(Refused):
@@ -185,10 +195,13 @@ def create_operator(
     policy: Policy = Policy(),
     at: dt.datetime | None = None,
 ) -> tuple[Operator, str]:
-    """A personal account for one named person; returns it with a one-time enrolment code
-    (to be handed to the person) for registering their authenticator. A contractor's staff
-    member's account is `pending` until their pledge is on file (001a USE-3-3)."""
+    """A personal account for one named person, created by an administrator (or by `SETUP`
+    for a node's first accounts); returns it with a one-time enrolment code (to be handed
+    to the person) for registering their authenticator. A contractor's staff member's
+    account is `pending` until their pledge is on file (001a USE-3-3)."""
     at = at or now()
+    if actor != SETUP:  # checked first: a refused actor learns nothing of taken logins
+        administrator(session, actor, "operators.create", login)
     login = login.strip().lower()
     if not LOGIN_PATTERN.fullmatch(login):
         raise InvalidInput(
@@ -227,7 +240,7 @@ def create_operator(
     )  # fmt: skip
     session.add(operator)
     session.flush()
-    code = issue_enrolment(session, actor, operator, policy=policy, at=at)
+    code = _enrolment_code(session, actor, operator, policy, at)
     log_admin(session, actor, "operators.create", login, at)
     return operator, code
 
@@ -258,12 +271,25 @@ def record_pledge(session: Session, actor: Actor, login: str, received_on: dt.da
 def issue_enrolment(
     session: Session,
     actor: Actor,
-    operator: Operator,
+    login: str,
     *,
     policy: Policy = Policy(),
     at: dt.datetime | None = None,
 ) -> str:
+    """A new one-time enrolment code for another person's account (their first code went
+    with the account): with it, that person registers an authenticator of their own. An
+    administrator's act, never on their own account — a code issued to oneself would add
+    an authenticator on nobody else's word."""
+    operator = _other(session, actor, login, "operators.enrolment")
     at = at or now()
+    code = _enrolment_code(session, actor, operator, policy, at)
+    log_admin(session, actor, "operators.enrolment", operator.login, at)
+    return code
+
+
+def _enrolment_code(
+    session: Session, actor: Actor, operator: Operator, policy: Policy, at: dt.datetime
+) -> str:
     code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
     session.add(
         EnrolmentCode(

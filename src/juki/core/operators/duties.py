@@ -45,6 +45,10 @@ DUTIES: dict[str, Duty] = {
         # entered a 届出 checks it before it reaches the register. The municipality's own
         # staff only: a contractor may enter 届出 (001a OUT-2) but never check them.
         Duty("notice_check", "届出の点検（入力した者以外による確認）", frozenset({"registry"})),
+        # 個人番号カード事務 at the counter: reissuing a 交付申請書 whose 4情報 changed after it
+        # was sent (000 P3.4, F3-ACQ-06). It sends the person's 送付先情報, 個人番号 included,
+        # to J-LIS: the municipality's own staff only.
+        Duty("card_counter", "個人番号カード事務（交付申請書の再発行）", frozenset({"registry"})),
         # A recipient section's system (庁内連携, 001a §3.12): only its approved items.
         Duty("internal_linkage", "庁内連携（移転・提供）", frozenset({"registry"})),
         Duty(
@@ -97,6 +101,9 @@ DUTIES: dict[str, Duty] = {
         # The print contractor's system (000 §3.3 1-②/③, C16): fetches the sealed print
         # file, confirms its receipt and reports its own erasure (OUT-06).
         Duty("card_print", "通知カード・交付申請書の印刷（印刷事業者）", frozenset({"card"})),
+        # 申請状況照会 (000 F3-ACQ-03: only specific authorised persons query File 3): a
+        # J-LIS operator reads where one 申請書ID stands, by that key only (card/inquiry.py).
+        Duty("card_inquiry", "交付申請の状況照会（申請書ID）", frozenset({"card"})),
         # J-LIS's side of the contracts: the print file sent to the contractor, the roster
         # of the contractor's staff (OUT-02/03), retention and contract end (OUT-06).
         Duty(

@@ -114,9 +114,14 @@ def _application_ref(text: str, required: bool) -> str | None:
     return ref
 
 
-def decide(session: Session, actor: Actor, right_id: int, *, approve: bool) -> OperatorRight:
+def decide(
+    session: Session, actor: Actor, role: str, right_id: int, *, approve: bool
+) -> OperatorRight:
     """承認 or 却下 by the responsible person, who is neither the requester nor the
-    operator who would hold the right."""
+    operator who would hold the right. Where this node (`role`) requires the written
+    application's reference, approval re-checks the one stored with the request: a
+    request made before the reference was asked for, or stored malformed, is not approved
+    (refusing it stays possible; the application is made again with its reference)."""
     approver = _administrator(session, actor, "update", "decided_by")
     right = session.get(OperatorRight, right_id)
     if right is None:
@@ -129,12 +134,29 @@ def decide(session: Session, actor: Actor, right_id: int, *, approve: bool) -> O
         raise Refused("自分の権限は承認できません", field="decided_by")
     holder = session.get(Operator, right.operator_id)
     assert holder is not None
+    if approve and application_ref_required(role):
+        _recheck_application_ref(right)
     if approve:
         _require_training(session, holder)
     right.status = "granted" if approve else "refused"
     right.decided_by, right.decided_at = approver.login, now()
     log_admin(session, actor, "rights.approve" if approve else "rights.refuse", holder.login)
     return right
+
+
+def _recheck_application_ref(right: OperatorRight) -> None:
+    """002 REQ-AUTH-03: no right at a tier without its written application on record."""
+    stored = right.application_ref or ""
+    try:
+        valid = _application_ref(stored, required=True) == stored
+    except InvalidInput:
+        valid = False
+    if not valid:
+        raise Conflict(
+            "申請書（照合ID付与申請書等）の番号がないか正しくない申請は承認できません。"
+            "却下して、申請書の番号を付けて申請し直してください",
+            field="application_ref", code="application_ref_missing",
+        )  # fmt: skip
 
 
 def _require_training(session: Session, holder: Operator) -> None:

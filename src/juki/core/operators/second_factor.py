@@ -35,13 +35,13 @@ from juki.core.clock import as_utc
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.operators.accounts import (
-    ADMIN_DUTY,
     Actor,
     AuthRefused,
-    has_right,
+    administrator,
     log_admin,
     now,
     require,
+    spend_enrolment,
 )
 from juki.core.operators.tables import Operator, TotpGrant, WebAuthnCredential
 
@@ -70,11 +70,17 @@ def registration_options(operator: Operator, rp_id: str, existing: list[str]) ->
 def verify_registration(
     session: Session,
     operator: Operator,
+    enrolment_id: int,
     answer: str,
     challenge: str,
     rp_id: str,
     origin: str,
 ) -> WebAuthnCredential:
+    """The person registers their own authenticator (at first log-in, or later with a new
+    code): no administrator acts here, so the one-time code an administrator issued them
+    (`accounts.issue_enrolment`, checked there) is what authorises it, spent now — no code,
+    no registration."""
+    spend_enrolment(session, operator, enrolment_id)
     try:
         verified = verify_registration_response(
             credential=_parsed(answer), expected_challenge=_challenge(challenge),
@@ -179,21 +185,19 @@ def grant_totp(
     reason: str,
     days: int,
 ) -> tuple[TotpGrant, str]:
-    """An administrator's exemption: returns the grant and the provisioning URI (shown
-    once, for the operator's authenticator app)."""
-    administrator = require(session, actor.login, "granted_by")
-    if not has_right(session, administrator.id, ADMIN_DUTY, "update"):
-        raise AuthRefused("利用者・権限の管理の権限がありません", field="granted_by")
+    """An administrator's exemption for another person (the TOTP secret is that person's
+    second factor, enrolled on the administrator's word): returns the grant and the
+    provisioning URI (shown once, for the operator's authenticator app). A refused actor
+    is in the audit log (`accounts.administrator`)."""
+    granting = administrator(session, actor, "operators.totp_grant", login)
     operator = require(session, login)
-    if operator.id == administrator.id:
-        raise AuthRefused("自分自身には付与できません", field="login")
     if not reason.strip():
         raise InvalidInput("生体認証を使えない理由を入力してください", field="reason")
     if not 1 <= days <= TOTP_MAX_DAYS:
         raise InvalidInput(f"有効期間は1〜{TOTP_MAX_DAYS}日です", field="days")
     if active_grant(session, operator) is not None:
         raise Conflict("有効なワンタイムパスワードの許可が既にあります", field="login")
-    grant, uri = new_grant(session, keys, operator, reason.strip(), administrator.login, days)
+    grant, uri = new_grant(session, keys, operator, reason.strip(), granting.login, days)
     log_admin(session, actor, "operators.totp_grant", operator.login)
     return grant, uri
 
@@ -216,6 +220,9 @@ def new_grant(
 
 
 def revoke_totp(session: Session, actor: Actor, login: str) -> None:
+    """An administrator ends another person's exemption (one's own is ended by another
+    administrator, as every act on an account is)."""
+    administrator(session, actor, "operators.totp_revoke", login)
     operator = require(session, login)
     grant = active_grant(session, operator)
     if grant is None:

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from juki.core.audit import outputs
+from juki.core.disclosure.tables import UseSuspensionMixin
 from juki.core.errors import JukiError
 from juki.core.identity import IdentityRowMixin
 from juki.core.ids import validate_resident_code
@@ -33,9 +34,11 @@ class PersonKey(BaseModel):
     resident_code: str
 
 
-def add_provision_routes(
-    router: APIRouter, model: type[IdentityRowMixin], log_model: type[ProvisionLogMixin]
-) -> None:
+def add_provision_routes(router: APIRouter, models: service.ProvisionModels) -> None:
+    """`models`: the tier's identity file, provision record and 利用停止請求 (whose granted
+    stops withhold persons from provision)."""
+    _identity, log_model, _suspension = models
+
     @router.post("/provision", summary="法令（別表）に基づく本人確認情報の提供・移転")
     def provide(
         request: Request, body: service.ProvisionRequest, uow: UoW
@@ -43,9 +46,7 @@ def add_provision_routes(
         caller: Caller = request.state.caller
         node = current_node(request)
         try:
-            answer = service.provide(
-                uow.session, node.keys, model, log_model, node.node_id, caller, body
-            )
+            answer = service.provide(uow.session, node.keys, models, node.node_id, caller, body)
         except JukiError as refused:
             # The refusal is recorded in a transaction of its own (this one rolls back).
             uow.session.rollback()
@@ -77,9 +78,10 @@ def add_batch_routes(
         type[batch.MediaLedgerMixin],
         type[IdentityRowMixin],
         type[ProvisionLogMixin],
+        type[UseSuspensionMixin],
     ],
 ) -> None:
-    batch_model, ledger_model, identity_model, log_model = models
+    batch_model, ledger_model, identity_model, log_model, suspension_model = models
 
     @router.post("/batch-provisions", status_code=201, summary="一括提供の依頼（条件ファイル）")
     def ask(request: Request, body: batch.BatchRequest, uow: UoW) -> dict[str, object]:
@@ -93,8 +95,8 @@ def add_batch_routes(
         caller: Caller = request.state.caller
         node = current_node(request)
         done = batch.approve_and_run(
-            uow.session, node.keys, node.node_id, (batch_model, identity_model, log_model),
-            batch_id, caller,
+            uow.session, node.keys, node.node_id,
+            (batch_model, identity_model, log_model, suspension_model), batch_id, caller,
         )  # fmt: skip
         request.state.number_touched = True  # the condition list may carry 個人番号
         return {"id": done.id, "status": done.status, "records": done.records_out,

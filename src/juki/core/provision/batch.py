@@ -27,13 +27,21 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from juki.core import clock
 from juki.core.crypto import FieldKeys
+from juki.core.disclosure import stops
+from juki.core.disclosure.tables import UseSuspensionMixin
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.identity import IdentityRowMixin
 from juki.core.ledgers import service as ledgers
 from juki.core.operators.clients import Caller
 from juki.core.operators.tables import ApiClient
 from juki.core.provision import legal_table
-from juki.core.provision.service import ProvisionRequest, Recorded, plain, record
+from juki.core.provision.service import (
+    ProvisionRequest,
+    Recorded,
+    plain,
+    record,
+    record_withheld,
+)
 from juki.core.search import ProvisionLogMixin, search
 
 MAX_ROWS = 10_000
@@ -148,16 +156,26 @@ def request(
     return batch
 
 
+RunModels = tuple[
+    type[BatchProvisionMixin],
+    type[IdentityRowMixin],
+    type[ProvisionLogMixin],
+    type[UseSuspensionMixin],
+]
+
+
 def approve_and_run(
     session: Session,
     keys: FieldKeys,
     node_id: str,
-    models: tuple[type[BatchProvisionMixin], type[IdentityRowMixin], type[ProvisionLogMixin]],
+    models: RunModels,
     batch_id: int,
     caller: Caller,
 ) -> BatchProvisionMixin:
-    """The second person approves; the batch runs in the same transaction."""
-    batch_model, identity_model, log_model = models
+    """The second person approves; the batch runs in the same transaction. A person whose
+    provision a granted 利用停止請求 stops is answered in their row as withheld, with no
+    items, and recorded apart as refused; the other rows are unaffected."""
+    batch_model, identity_model, log_model, suspension_model = models
     batch = _batch(session, batch_model, batch_id)
     if batch.status != "requested":
         raise Conflict("この一括提供は既に処理されています", field="batch_id")
@@ -169,11 +187,15 @@ def approve_and_run(
     conditions = parse_conditions(keys.decrypt(batch.conditions, column=CONDITIONS_COLUMN))
     results: list[dict[str, Any]] = []
     codes: list[str] = []
+    withheld: set[str] = set()
     for row_id, condition in conditions:
         found = search(session, identity_model, keys, condition.search(row.duty_name))
-        codes += [view.resident_code for view in found]
-        records = [{item: plain(getattr(v, item)) for item in row.items} for v in found]
-        results.append({"row_id": row_id, "records": records})
+        stopped = stops.stopped(session, suspension_model, (v.resident_code for v in found))
+        given = [view for view in found if view.resident_code not in stopped]
+        codes += [view.resident_code for view in given]
+        withheld |= stopped
+        records = [{item: plain(getattr(v, item)) for item in row.items} for v in given]
+        results.append({"row_id": row_id, "records": records, "withheld": len(stopped)})
     document = {
         "body": row.body_name, "duty": row.duty_name, "legal_basis": row.legal_basis,
         "items": list(row.items), "results": results,
@@ -188,6 +210,7 @@ def approve_and_run(
         session, log_model, caller, what, row.kind, legal_basis=row.legal_basis,
         items=row.items, targets=codes,
     )  # fmt: skip
+    record_withheld(session, log_model, caller, what, row, sorted(withheld))
     return batch
 
 

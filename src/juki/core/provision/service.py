@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.crypto import FieldKeys
+from juki.core.disclosure import stops
+from juki.core.disclosure.tables import UseSuspensionMixin
 from juki.core.errors import Refused
 from juki.core.identity import IdentityRowMixin
 from juki.core.messages import Sex
@@ -64,19 +66,26 @@ class ProvisionAnswer(BaseModel):
     legal_basis: str
     items: list[str]
     records: list[dict[str, Any]]
+    # Persons who matched but whose provision a granted 利用停止請求 stops: answered with no
+    # items (000 DSC-02), so that the body asks the person instead.
+    withheld: int = 0
+
+
+ProvisionModels = tuple[type[IdentityRowMixin], type[ProvisionLogMixin], type[UseSuspensionMixin]]
 
 
 def provide(
     session: Session,
     keys: FieldKeys,
-    model: type[IdentityRowMixin],
-    log_model: type[ProvisionLogMixin],
+    models: ProvisionModels,
     node_id: str,
     caller: Caller,
     request: ProvisionRequest,
 ) -> ProvisionAnswer:
     """Deny by default: no row for (the caller's body, the duty) → refused. The answer holds
-    only the row's items for the persons matching the requester's own conditions."""
+    only the row's items for the persons matching the requester's own conditions, less
+    those withheld by a granted stop (recorded apart, as refused)."""
+    model, log_model, suspension_model = models
     row = legal_table.find(node_id, caller.body_code, request.duty)
     if row is None:
         raise ProvisionRefused(
@@ -85,16 +94,36 @@ def provide(
     if request.key_kind() not in row.keys:
         raise ProvisionRefused("この事務では使えない検索キーです", field=request.key_kind())
     found = search(session, model, keys, request.search(row.duty_name))
-    records = [{item: plain(getattr(view, item)) for item in row.items} for view in found]
+    stopped = stops.stopped(session, suspension_model, (view.resident_code for view in found))
+    given = [view for view in found if view.resident_code not in stopped]
+    records = [{item: plain(getattr(view, item)) for item in row.items} for view in given]
+    what = of_request(caller, request)
     record(
-        session, log_model, caller, of_request(caller, request), row.kind,
-        legal_basis=row.legal_basis, items=row.items,
-        targets=[view.resident_code for view in found],
+        session, log_model, caller, what, row.kind, legal_basis=row.legal_basis,
+        items=row.items, targets=[view.resident_code for view in given],
     )  # fmt: skip
+    record_withheld(session, log_model, caller, what, row, sorted(stopped))
     return ProvisionAnswer(
         body=row.body_name, duty=row.duty_name, legal_basis=row.legal_basis,
-        items=list(row.items), records=records,
+        items=list(row.items), records=records, withheld=len(stopped),
     )  # fmt: skip
+
+
+def record_withheld(
+    session: Session,
+    log_model: type[ProvisionLogMixin],
+    caller: Caller,
+    what: Recorded,
+    row: legal_table.LegalRow,
+    codes: list[str],
+) -> None:
+    """The persons a granted stop withheld, in a record of their own: refused (reason code
+    `stops.WITHHELD`), no items, their 住民票コード as targets (their 開示 shows it)."""
+    if codes:
+        record(
+            session, log_model, caller, what, row.kind, legal_basis=row.legal_basis,
+            targets=codes, refused=stops.WITHHELD,
+        )  # fmt: skip
 
 
 def record_refusal(
@@ -140,7 +169,9 @@ def record(
     entry = log_model()
     entry.at, entry.requester = dt.datetime.now(dt.UTC), caller.client_id[:64]
     entry.purpose, entry.key_kind = what.duty[:200], what.key_kind
-    entry.result_count, entry.refused_reason = len(targets or []), refused
+    # A refused record answered nobody: its targets (if any) are the persons withheld.
+    entry.result_count = 0 if refused else len(targets or [])
+    entry.refused_reason = refused
     entry.operator, entry.terminal = caller.operator, caller.terminal
     entry.body_code, entry.duty_code = what.body_code, what.duty
     entry.legal_basis, entry.kind = legal_basis, kind
@@ -162,14 +193,17 @@ class ProvisionRecordView(BaseModel):
     legal_basis: str | None
     items: list[str]
     method: str | None
-    result: str
+    result: str  # provided | withheld (by a granted 利用停止請求) | refused
+
+
+RESULTS: dict[str | None, str] = {None: "provided", stops.WITHHELD: "withheld"}
 
 
 def provisions_of(
     session: Session, log_model: type[ProvisionLogMixin], resident_code: str
 ) -> list[ProvisionRecordView]:
     """The provisions of one person's information (for their 開示 request): every record
-    whose targets name their 住民票コード."""
+    whose targets name their 住民票コード, those withheld by a stop included."""
     quoted = json.dumps(resident_code)
     rows = session.scalars(
         select(log_model).where(log_model.targets.contains(quoted)).order_by(log_model.id)
@@ -181,5 +215,6 @@ def _record_view(row: ProvisionLogMixin) -> ProvisionRecordView:
     items = [item for item in (row.items or "").split(";") if item]
     return ProvisionRecordView(
         at=row.at, body_code=row.body_code, duty_code=row.duty_code,
-        legal_basis=row.legal_basis, items=items, method=row.method, result="provided",
+        legal_basis=row.legal_basis, items=items, method=row.method,
+        result=RESULTS.get(row.refused_reason, "refused"),
     )  # fmt: skip

@@ -16,7 +16,13 @@ from juki.core.console.render import page
 from juki.core.console.session import LOGGED_IN, PageRule
 from juki.core.console.site import SiteClerk
 from juki.prefecture import service
-from juki.prefecture.models import BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog
+from juki.prefecture.models import (
+    BatchProvision,
+    MediaLedger,
+    PrefectureIdentityRow,
+    ProvisionLog,
+    UseSuspension,
+)
 
 # What each page needs (deny by default: a page with no rule is refused).
 PAGE_RIGHTS: list[PageRule] = [
@@ -39,6 +45,6 @@ def home(request: Request, clerk: SiteClerk) -> HTMLResponse:
 ROUTERS = (
     router,
     identity_router(service.search_identity),
-    batch_router((BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog)),
+    batch_router((BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog, UseSuspension)),
     operators_router,
 )

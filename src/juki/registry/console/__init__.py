@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from juki.core import console
 from juki.core.console.site import ConsoleSite
 from juki.core.messaging.node import Node
+from juki.registry.console.cards import router as cards_router
 from juki.registry.console.events import router as events_router
 from juki.registry.console.notice_checks import router as notice_checks_router
 from juki.registry.console.operators import router as operators_router
@@ -39,5 +40,5 @@ def install(app: FastAPI, node: Node) -> None:
     """Add the console to a registry node's app, under /console (log-in and session:
     `juki.core.console`)."""
     routers = (views_router, operators_router, events_router, requests_router,
-               notice_checks_router)  # fmt: skip
+               notice_checks_router, cards_router)  # fmt: skip
     console.install(app, node, SITE, routers)

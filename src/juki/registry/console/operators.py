@@ -176,10 +176,8 @@ def account_action(request: Request, login: str, step: str, clerk: Clerk, fields
     def action(uow: UnitOfWork) -> str | None:
         actor = _actor(clerk)
         if step == "enrolment":
-            operator = accounts.require(uow.session, login)
-            code = accounts.issue_enrolment(uow.session, actor, operator)
-            accounts.log_admin(uow.session, actor, "operators.enrolment", operator.login)
-            return f"{operator.login} の登録コード（本人に手渡し、24時間有効）: {code}"
+            code = accounts.issue_enrolment(uow.session, actor, login)
+            return f"{login} の登録コード（本人に手渡し、24時間有効）: {code}"
         if step == "totp":
             days = fields.get("days", "30")
             if not days.isdigit():
@@ -219,7 +217,8 @@ def decide_right(
     def action(uow: UnitOfWork) -> None:
         actor = _actor(clerk)
         if step in ("approve", "refuse"):
-            rights.decide(uow.session, actor, right_id, approve=step == "approve")
+            role = request.app.state.node.role
+            rights.decide(uow.session, actor, role, right_id, approve=step == "approve")
         elif step == "revoke":
             rights.revoke(uow.session, actor, right_id, fields.get("reason", ""))
         else:

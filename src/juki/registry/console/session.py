@@ -72,6 +72,9 @@ PAGE_RIGHTS: list[PageRule] = [
     ("GET", "/pending-notices*", ("resident_records", "notice_check"), "read"),
     ("POST", "/pending-notices/*/withdraw", ("resident_records",), "update"),
     ("POST", "/pending-notices/*", ("notice_check",), "update"),
+    # 交付申請書の再発行 (000 P3.4): the card counter's own right (it sends the 送付先情報).
+    ("GET", "/residents/*/application-form-reissue", ("card_counter",), "update"),
+    ("POST", "/residents/*/application-form-reissue", ("card_counter",), "update"),
     ("POST", "/search", ("resident_records",), "read"),
     ("POST", "/residents/*/print", ("resident_records",), "read"),  # logged as an output
     # Copying data out of the system: administrators only (001a USE-4-2).

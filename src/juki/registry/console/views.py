@@ -175,6 +175,17 @@ LETTER_STATES = {
     "registered": "機構の個人番号カード管理システムが受付済",
     "refused": "返戻",
 }
+LETTER_KINDS = {"notice": "個人番号通知書と交付申請書", "reissue": "交付申請書の再発行"}
+# Why the CS or the card system refused a record, in the clerk's words (codes of
+# cs/destination_file.py and card/service.py; others are shown as they came).
+REFUSAL_REASONS = {
+    "not_current_resident": "現在の住民ではありません",
+    "number_mismatch": "個人番号が最新の住民票コードのものと一致しません",
+    "form_still_valid": "有効な交付申請書があります（再発行は不要です）",
+    "already_applied": "この交付申請書で申請済みです（再発行は不要です）",
+    "card_issued": "個人番号カードを発行済みです",
+    "no_invalid_form": "無効になった交付申請書がありません（再発行の対象外）",
+}
 
 
 @router.get("/residents/{resident_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
@@ -218,6 +229,8 @@ def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) ->
         letters=destination_info.extracts_of(uow, r.id),
         cards=cards.cards_of(uow, r.id),
         letter_state=LETTER_STATES,
+        letter_kind=LETTER_KINDS,
+        refusal_reason=REFUSAL_REASONS,
         supported=supported,
         removal=removal,
         event_state=EVENT_STATES,
