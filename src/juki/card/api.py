@@ -32,7 +32,7 @@ from juki.card.schemas import (
     StaffRead,
     Statistics,
 )
-from juki.core.web import ApiCaller, ApiRule, UoW, guarded
+from juki.core.web import ApiCaller, ApiRule, RecordId, UoW, guarded
 
 API_RIGHTS: list[ApiRule] = [
     ("POST", "/applications", "card_applications", "update"),
@@ -109,7 +109,7 @@ def make_print_batch(
     "/print-batches/{batch_id}/file", summary="印刷ファイルの取得（印刷事業者）",
     response_class=Response,
 )  # fmt: skip
-def fetch_print_file(request: Request, batch_id: int, uow: UoW, caller: ApiCaller) -> Response:
+def fetch_print_file(request: Request, batch_id: RecordId, uow: UoW, caller: ApiCaller) -> Response:
     sealed = printing.fetch(uow, caller, batch_id)
     request.state.number_touched = True  # sealed, but it carries 個人番号 (1-③)
     return Response(
@@ -120,14 +120,14 @@ def fetch_print_file(request: Request, batch_id: int, uow: UoW, caller: ApiCalle
 
 @router.post("/print-batches/{batch_id}/receipt", summary="印刷ファイルの受領確認（ハッシュ値）")
 def confirm_print_receipt(
-    batch_id: int, body: PrintReceipt, uow: UoW, caller: ApiCaller
+    batch_id: RecordId, body: PrintReceipt, uow: UoW, caller: ApiCaller
 ) -> PrintBatchRead:
     return printing.read(uow.session, printing.confirm_receipt(uow, caller, batch_id, body))
 
 
 @router.post("/print-batches/{batch_id}/contractor-erasure", summary="印刷事業者による消去の報告")
 def report_contractor_erasure(
-    batch_id: int, body: ContractorErasure, uow: UoW, caller: ApiCaller
+    batch_id: RecordId, body: ContractorErasure, uow: UoW, caller: ApiCaller
 ) -> PrintBatchRead:
     return printing.read(uow.session, printing.report_erasure(uow, caller, batch_id, body))
 
@@ -159,7 +159,7 @@ def add_contractor_staff(body: StaffCreate, uow: UoW, caller: ApiCaller) -> Staf
 
 
 @router.delete("/contractor-staff/{staff_id}", summary="委託先従事者名簿からの削除")
-def remove_contractor_staff(staff_id: int, uow: UoW, caller: ApiCaller) -> StaffRead:
+def remove_contractor_staff(staff_id: RecordId, uow: UoW, caller: ApiCaller) -> StaffRead:
     person = staff.remove(uow.session, caller.audit_name, staff_id)
     return StaffRead.model_validate(person, from_attributes=True)
 

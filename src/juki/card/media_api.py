@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from juki.card import media
 from juki.core.audit import outputs
-from juki.core.web import ApiCaller, ApiRule, UoW
+from juki.core.web import ApiCaller, ApiRule, RecordId, UoW
 
 MEDIA_RIGHTS: list[ApiRule] = [
     ("POST", "/media-provisions", "bulk_output", "update"),
@@ -44,7 +44,7 @@ def add_media_routes(router: APIRouter) -> None:
         "/media-provisions/{provision_id}/approve", summary="媒体提供の承認と暗号化（二人目）"
     )
     def approve(
-        request: Request, provision_id: int, uow: UoW, caller: ApiCaller
+        request: Request, provision_id: RecordId, uow: UoW, caller: ApiCaller
     ) -> MediaProvisionRead:
         made = media.approve(uow, caller, provision_id)
         request.state.audit_targets = (f"媒体提供={made.id}",)
@@ -60,7 +60,7 @@ def add_media_routes(router: APIRouter) -> None:
     )
     def write_out(
         request: Request,
-        provision_id: int,
+        provision_id: RecordId,
         uow: UoW,
         caller: ApiCaller,
         media_id: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{3,40}$")],
@@ -81,7 +81,7 @@ def add_media_routes(router: APIRouter) -> None:
         "/media-provisions/{provision_id}/handover", summary="媒体の受渡し（複数人の立会い）"
     )
     def hand_over(
-        request: Request, provision_id: int, body: media.Handover, uow: UoW, caller: ApiCaller
+        request: Request, provision_id: RecordId, body: media.Handover, uow: UoW, caller: ApiCaller
     ) -> MediaProvisionRead:
         media.hand_over(uow, caller, provision_id, body)
         request.state.audit_targets = (f"媒体提供={provision_id}",)

@@ -7,18 +7,21 @@ was sent, which could be a 個人番号, so it is replaced here.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from juki.core.audit import log as audit
 from juki.core.crypto import FieldKeys
-from juki.core.errors import JukiError, Refused
+from juki.core.errors import InvalidInput, JukiError, Refused
+from juki.core.input_guard import InputGuard
 from juki.core.messaging.node import Node, UnitOfWork
 from juki.core.operators import clients
 from juki.core.operators.clients import Caller
@@ -35,6 +38,12 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
     """One transaction per request: commits when the route returns, else rolls back."""
     with current_node(request).unit_of_work() as uow:
         yield uow
+
+
+# A row's id in a URL: an integer the databases can hold (PostgreSQL's integer columns end
+# at 2**31 - 1), so that `/residents/99999999999999999999` is a 422 naming the path
+# parameter, not a driver's overflow error.
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 # scope="function": the transaction commits before the response is sent, so a client
@@ -55,6 +64,30 @@ def _rule(rules: list[ApiRule], method: str, path: str) -> tuple[str, str] | Non
     return None
 
 
+def _declared_query(dependant: Any) -> frozenset[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared_query(sub)
+    return frozenset(names)
+
+
+_SAFE_NAME = re.compile(r"[a-z_]{1,40}")
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the route does not take is refused, not ignored: a misspelt
+    `limt=10` must not silently run with the default. The answer names it only when it
+    looks like a parameter name (a key could be anything, a 個人番号 among them)."""
+    route = request.scope.get("route")
+    declared = _declared_query(route.dependant) if route is not None else frozenset()
+    unknown = sorted(set(request.query_params) - declared)
+    if unknown:
+        name = unknown[0] if _SAFE_NAME.fullmatch(unknown[0]) else ""
+        raise InvalidInput(
+            "この機能が受け付けない問い合わせ項目があります", field=f"query.{name}".rstrip(".")
+        )
+
+
 def api_guard(rules: list[ApiRule]) -> Callable[..., Iterator[Caller]]:
     """A dependency for a role's API router: the caller is authenticated (signed token with
     end operator and terminal) and holds the route's right; the call is in the audit log in
@@ -73,6 +106,7 @@ def api_guard(rules: list[ApiRule]) -> Callable[..., Iterator[Caller]]:
             rule = _rule(rules, request.method, path)
             if rule is None or not caller.may(*rule):
                 raise Refused("この機能を利用する権限がありません", field="rights")
+            refuse_unknown_query(request)
         except JukiError as refused:
             who = locals().get("caller")
             with node.unit_of_work() as log_uow:
@@ -129,12 +163,18 @@ def guarded(rules: list[ApiRule], **router_options: Any) -> APIRouter:
     return APIRouter(dependencies=dependencies, **router_options)
 
 
+def _field_name(error: Any) -> str:
+    """The field a validation error is about: its location without the leading `body`;
+    the body itself when it is not JSON (FastAPI puts the decoder's character position
+    there) or not the object expected."""
+    if error.get("type") == "json_invalid":
+        return "body"
+    return ".".join(str(part) for part in error["loc"] if part != "body") or "body"
+
+
 def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
     return [
-        {
-            "field": ".".join(str(part) for part in err["loc"] if part != "body"),
-            "message": str(err["msg"]).removeprefix("Value error, "),
-        }
+        {"field": _field_name(err), "message": str(err["msg"]).removeprefix("Value error, ")}
         for err in errors
     ]
 
@@ -143,6 +183,30 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError | ValidationError)
     errors = _field_errors(list(exc.errors()))
     return JSONResponse(status_code=422, content={"code": "invalid_input", "errors": errors})
+
+
+# Starlette's own refusals (a body it cannot parse, no such route, a method the route does
+# not take) in the same shape as ours, naming what was wrong instead of `{"detail": …}`.
+_HTTP_FIELDS = {400: "body", 404: "path", 405: "method", 415: "content-type"}
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    field_name = _HTTP_FIELDS.get(exc.status_code, "request")
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={
+            "code": "invalid_input" if exc.status_code == 400 else "refused",
+            "errors": [{"field": field_name, "message": str(exc.detail)}],
+        },
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def refusals_by_field(app: FastAPI) -> None:
+    """Starlette's refusals in our shape, for a node's app and for the app that mounts
+    nodes (a path no mount matches is refused there)."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
 async def _juki_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -201,9 +265,11 @@ def node_app(
     counter console)."""
     app = FastAPI(title=title, version="0.1.0")
     app.state.node = node
+    app.add_middleware(InputGuard)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ValidationError, _validation_error)
     app.add_exception_handler(JukiError, _juki_error)
+    refusals_by_field(app)
     app.include_router(messages_router())
     if router is not None:
         app.include_router(router)

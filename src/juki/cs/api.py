@@ -10,7 +10,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from juki.core.messaging.paths import code_of
-from juki.core.web import ApiCaller, ApiRule, UoW, current_node, guarded
+from juki.core.web import ApiCaller, ApiRule, RecordId, UoW, current_node, guarded
 from juki.cs import bulk_output, handlers, reports, service
 
 API_RIGHTS: list[ApiRule] = [
@@ -52,7 +52,7 @@ def ask_bulk_output(
 
 
 @router.post("/bulk-outputs/{output_id}/approval", summary="一括出力の事前承認（管理責任者）")
-def approve_bulk_output(output_id: int, uow: UoW, caller: ApiCaller) -> dict[str, Any]:
+def approve_bulk_output(output_id: RecordId, uow: UoW, caller: ApiCaller) -> dict[str, Any]:
     output = bulk_output.approve(uow.session, output_id, caller)
     return {"id": output.id, "status": output.status, "approved_by": output.approved_by}
 
@@ -63,7 +63,11 @@ def approve_bulk_output(output_id: int, uow: UoW, caller: ApiCaller) -> dict[str
     response_class=Response,
 )
 def write_bulk_output(
-    request: Request, output_id: int, body: bulk_output.BulkWriteOut, uow: UoW, caller: ApiCaller
+    request: Request,
+    output_id: RecordId,
+    body: bulk_output.BulkWriteOut,
+    uow: UoW,
+    caller: ApiCaller,
 ) -> Response:
     node = current_node(request)
     output, content = bulk_output.write_out(

@@ -19,7 +19,7 @@ from juki.core.messaging.node import Node
 from juki.core.messaging.paths import role_of
 from juki.core.messaging.tables import REFUSAL_TYPE
 from juki.core.messaging.transport import HttpTransport, InProcessTransport, RoutingTransport
-from juki.core.web import node_app
+from juki.core.web import node_app, refusals_by_field
 from juki.network.embedded import NetworkHome, build_node
 from juki.network.server import TITLES
 from juki.network.tls_gate import RefusalRecorder, gate_protocol
@@ -52,6 +52,7 @@ class NodeProcess:
 
     def app(self) -> FastAPI:
         app = FastAPI(title="juki node process", version="0.1.0")
+        refusals_by_field(app)
         for node_id, node in self.nodes.items():
             role = role_of(node_id)
             title = f"{TITLES[role]} {node_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from juki.core.messaging.paths import role_of
-from juki.core.web import node_app
+from juki.core.web import node_app, refusals_by_field
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
 
@@ -21,6 +21,7 @@ TITLES = {
 
 def network_app(network: EmbeddedNetwork) -> FastAPI:
     app = FastAPI(title="juki network", version="0.1.0")
+    refusals_by_field(app)
     for node_id, node in network.nodes.items():
         role = role_of(node_id)
         app.mount(

@@ -13,7 +13,7 @@ from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
 from juki.core.messaging.paths import code_of
 from juki.core.places import prefecture_name
 from juki.core.provision.api import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
-from juki.core.web import SEARCH_RIGHTS, ApiCaller, ApiRule, UoW, search_router
+from juki.core.web import SEARCH_RIGHTS, ApiCaller, ApiRule, RecordId, UoW, search_router
 from juki.prefecture import corrections, service, statistics
 from juki.prefecture.models import (
     BatchProvision,
@@ -67,7 +67,7 @@ def request_manual_correction(
     summary="手動修正の承認と反映（入力者とは別の特権保持者）",
 )
 def approve_manual_correction(
-    request: Request, correction_id: int, uow: UoW, caller: ApiCaller
+    request: Request, correction_id: RecordId, uow: UoW, caller: ApiCaller
 ) -> ManualCorrectionRead:
     correction = corrections.approve(uow.session, uow.node.keys, correction_id, caller)
     request.state.audit_targets = (f"code={correction.resident_code}",)

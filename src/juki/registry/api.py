@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 
 from juki.core.errors import JukiError
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.operators.clients import Caller
-from juki.core.web import ApiCaller, ApiRule, UoW, guarded
+from juki.core.web import ApiCaller, ApiRule, RecordId, UoW, guarded
 from juki.registry import (
     corrections,
     destination_info,
@@ -147,7 +147,7 @@ def move_in(
 
 @router.post("/residents/{resident_id}/move-within", status_code=201, summary="転居届" + CHECKED)
 def move_within(
-    resident_id: int,
+    resident_id: RecordId,
     notice: schemas.MoveWithinNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -162,7 +162,11 @@ def move_within(
     summary="転出届 (転出証明書を返す。点検を要する市町村では点検の後に返す)",
 )
 def move_out(
-    resident_id: int, notice: schemas.MoveOutNotice, uow: UoW, caller: ApiCaller, response: Response
+    resident_id: RecordId,
+    notice: schemas.MoveOutNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
 ) -> schemas.MoveOutRead | Pending:
     def answer(event: service.EventRecord) -> schemas.MoveOutRead:
         return _move_out_read(uow, resident_id, event)
@@ -171,13 +175,21 @@ def move_out(
 
 
 @router.get("/residents", summary="現に住民である者の内部ID (個人情報を含まない)")
-def list_residents(uow: UoW, after_id: int = 0, limit: int = 1000) -> list[int]:
-    return service.resident_ids(uow, after_id=after_id, limit=min(limit, 10_000))
+def list_residents(
+    uow: UoW,
+    after_id: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[int]:
+    return service.resident_ids(uow, after_id=after_id, limit=limit)
 
 
 @router.post("/residents/{resident_id}/death", status_code=201, summary="死亡届" + CHECKED)
 def death(
-    resident_id: int, notice: schemas.DeathNotice, uow: UoW, caller: ApiCaller, response: Response
+    resident_id: RecordId,
+    notice: schemas.DeathNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
 ) -> schemas.EventRead | Pending:
     return _take(uow, caller, response, "death", notice, _event, resident_id)
 
@@ -186,7 +198,7 @@ def death(
     "/residents/{resident_id}/name-change", status_code=201, summary="氏名の変更" + CHECKED
 )
 def name_change(
-    resident_id: int,
+    resident_id: RecordId,
     notice: schemas.NameChangeNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -201,7 +213,7 @@ def name_change(
     summary="職権修正の入力 (確認・承認の後に反映)",
 )
 def propose_correction(
-    resident_id: int, body: corrections.CorrectionProposal, uow: UoW, caller: ApiCaller
+    resident_id: RecordId, body: corrections.CorrectionProposal, uow: UoW, caller: ApiCaller
 ) -> dict[str, int]:
     """Entered by the caller's end operator, who must be an operator of this node with the
     update right; confirmation and approval are done in the console by two other people."""
@@ -214,7 +226,7 @@ def propose_correction(
     summary="住民票コードの変更" + CHECKED,
 )
 def code_change(
-    resident_id: int,
+    resident_id: RecordId,
     notice: schemas.ResidentCodeChangeNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -227,7 +239,7 @@ def code_change(
     "/residents/{resident_id}/number-change", status_code=201, summary="個人番号の変更" + CHECKED
 )
 def number_change(
-    resident_id: int,
+    resident_id: RecordId,
     notice: schemas.NumberChangeNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -242,7 +254,7 @@ def number_change(
     summary="交付申請書の再発行 (4情報の変更後; 機構の回答は application-forms に)",
 )
 def reissue_application_form(
-    resident_id: int, uow: UoW, caller: ApiCaller, request: Request
+    resident_id: RecordId, uow: UoW, caller: ApiCaller, request: Request
 ) -> schemas.ApplicationFormRead:
     sent = destination_info.request_reissue(uow, resident_id, caller.operator, caller.terminal)
     request.state.number_touched = True  # the 送付先情報 sent carries the 個人番号
@@ -251,14 +263,14 @@ def reissue_application_form(
 
 
 @router.get("/residents/{resident_id}/application-forms", summary="個人番号通知・交付申請書の状況")
-def application_forms(resident_id: int, uow: UoW) -> list[schemas.ApplicationFormRead]:
+def application_forms(resident_id: RecordId, uow: UoW) -> list[schemas.ApplicationFormRead]:
     service.get_resident(uow, resident_id)
     found = destination_info.extracts_of(uow, resident_id)
     return [schemas.ApplicationFormRead.model_validate(x) for x in found]
 
 
 @router.get("/residents/{resident_id}", summary="住民票 (個人番号は伏せ字)")
-def read_resident(resident_id: int, uow: UoW) -> schemas.ResidentRead:
+def read_resident(resident_id: RecordId, uow: UoW) -> schemas.ResidentRead:
     return _resident(uow, service.get_resident(uow, resident_id))
 
 
@@ -269,7 +281,7 @@ def read_event(event_id: str, uow: UoW) -> schemas.EventRead:
 
 @router.post("/households/{household_id}/changes", status_code=201, summary="世帯変更届" + CHECKED)
 def household_change(
-    household_id: int,
+    household_id: RecordId,
     notice: schemas.HouseholdChangeNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -292,7 +304,7 @@ def household_move_in(
     "/residents/{resident_id}/cancellation", status_code=201, summary="異動の取消し" + CHECKED
 )
 def cancel(
-    resident_id: int,
+    resident_id: RecordId,
     notice: schemas.CancellationNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -351,7 +363,7 @@ def special_move_in(
 
 
 @router.get("/households/{household_id}", summary="世帯 (世帯員の宛名番号と続柄)")
-def read_household(household_id: int, uow: UoW) -> schemas.HouseholdRead:
+def read_household(household_id: RecordId, uow: UoW) -> schemas.HouseholdRead:
     household = households.current_household(uow, household_id)
     members = [
         schemas.HouseholdMemberRead(id=m.id, relationship=m.relationship)
@@ -369,7 +381,7 @@ def ex_officio_entry(
 
 @router.post("/residents/{resident_id}/restoration", status_code=201, summary="職権回復" + CHECKED)
 def restore(
-    resident_id: int,
+    resident_id: RecordId,
     notice: ex_officio.RestoreNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -382,7 +394,11 @@ def restore(
     "/residents/{resident_id}/ex-officio-removal", status_code=201, summary="職権消除" + CHECKED
 )
 def ex_officio_removal(
-    resident_id: int, notice: schemas.DeathNotice, uow: UoW, caller: ApiCaller, response: Response
+    resident_id: RecordId,
+    notice: schemas.DeathNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
 ) -> schemas.EventRead | Pending:
     return _take(uow, caller, response, "ex_officio_removal", notice, _event, resident_id)
 
@@ -391,7 +407,11 @@ def ex_officio_removal(
     "/residents/{resident_id}/disappearance", status_code=201, summary="失踪宣告" + CHECKED
 )
 def disappearance(
-    resident_id: int, notice: schemas.DeathNotice, uow: UoW, caller: ApiCaller, response: Response
+    resident_id: RecordId,
+    notice: schemas.DeathNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
 ) -> schemas.EventRead | Pending:
     return _take(uow, caller, response, "disappearance", notice, _event, resident_id)
 
@@ -400,7 +420,7 @@ def disappearance(
     "/residents/{resident_id}/koseki-notice", status_code=201, summary="戸籍通知" + CHECKED
 )
 def koseki_notice(
-    resident_id: int,
+    resident_id: RecordId,
     notice: ex_officio.KosekiNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -438,7 +458,7 @@ def _recorded(_result: None) -> dict[str, str]:
     summary="法務大臣からの通知" + CHECKED,
 )
 def immigration_notice(
-    resident_id: int,
+    resident_id: RecordId,
     notice: foreign.ImmigrationNoticeEntry,
     uow: UoW,
     caller: ApiCaller,
@@ -451,14 +471,18 @@ def immigration_notice(
     "/residents/{resident_id}/alias", status_code=201, summary="通称の記載・削除" + CHECKED
 )
 def alias(
-    resident_id: int, notice: foreign.AliasNotice, uow: UoW, caller: ApiCaller, response: Response
+    resident_id: RecordId,
+    notice: foreign.AliasNotice,
+    uow: UoW,
+    caller: ApiCaller,
+    response: Response,
 ) -> dict[str, str] | Pending:
     return _take(uow, caller, response, "alias", notice, _recorded, resident_id)
 
 
 @router.post("/residents/{resident_id}/naturalization", status_code=201, summary="帰化" + CHECKED)
 def naturalization(
-    resident_id: int,
+    resident_id: RecordId,
     notice: foreign.NaturalizationNotice,
     uow: UoW,
     caller: ApiCaller,
@@ -476,7 +500,7 @@ def pending_notices(uow: UoW) -> list[Pending]:
 
 
 @router.get("/pending-notices/{entry_id}", summary="届出点検: 入力内容 (個人番号は伏せ字)")
-def pending_notice(entry_id: int, uow: UoW, request: Request) -> schemas.PendingNoticeDetail:
+def pending_notice(entry_id: RecordId, uow: UoW, request: Request) -> schemas.PendingNoticeDetail:
     entry = notice_checks.get(uow, entry_id)
     if entry.resident_id is not None:
         request.state.audit_targets = (f"addressee={entry.resident_id}",)
@@ -492,7 +516,7 @@ def pending_notice(entry_id: int, uow: UoW, request: Request) -> schemas.Pending
     summary="届出点検: 点検して住民票に反映 (入力した者以外、届出の点検の権限)",
 )
 def confirm_notice(
-    entry_id: int, uow: UoW, caller: ApiCaller, request: Request
+    entry_id: RecordId, uow: UoW, caller: ApiCaller, request: Request
 ) -> schemas.CheckedRead:
     applied = notice_checks.confirm(
         uow, entry_id, operator=caller.operator, terminal=caller.terminal
@@ -512,7 +536,9 @@ def confirm_notice(
 
 
 @router.post("/pending-notices/{entry_id}/send-back", summary="届出点検: 差戻し (理由を付けて)")
-def send_back_notice(entry_id: int, body: schemas.SendBack, uow: UoW, caller: ApiCaller) -> Pending:
+def send_back_notice(
+    entry_id: RecordId, body: schemas.SendBack, uow: UoW, caller: ApiCaller
+) -> Pending:
     notice_checks.send_back(
         uow, entry_id, operator=caller.operator, terminal=caller.terminal, reason=body.reason
     )
@@ -520,7 +546,7 @@ def send_back_notice(entry_id: int, body: schemas.SendBack, uow: UoW, caller: Ap
 
 
 @router.post("/pending-notices/{entry_id}/withdraw", summary="届出点検: 取下げ (入力した者)")
-def withdraw_notice(entry_id: int, uow: UoW, caller: ApiCaller) -> Pending:
+def withdraw_notice(entry_id: RecordId, uow: UoW, caller: ApiCaller) -> Pending:
     notice_checks.withdraw(uow, entry_id, operator=caller.operator, terminal=caller.terminal)
     return _pending(notice_checks.get(uow, entry_id))
 

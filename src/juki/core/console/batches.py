@@ -35,6 +35,7 @@ from juki.core.messaging.node import UnitOfWork
 from juki.core.operators.clients import Caller
 from juki.core.provision import batch, legal_table
 from juki.core.search import ProvisionLogMixin
+from juki.core.web import RecordId
 
 BATCH_PAGE_RIGHTS: list[PageRule] = [
     ("GET", "/batches", ("bulk_output",), "read"),
@@ -164,7 +165,7 @@ def batch_router(models: BatchModels) -> APIRouter:
         return RedirectResponse(f"{base_of(request)}/batches?done=batch_asked", 303)
 
     @router.post("/batches/{batch_id}/approve", response_class=HTMLResponse)
-    def approve(request: Request, batch_id: int, clerk: SiteClerk, _form: Form) -> Response:
+    def approve(request: Request, batch_id: RecordId, clerk: SiteClerk, _form: Form) -> Response:
         node = request.app.state.node
         try:
             with node.unit_of_work() as uow:
@@ -181,7 +182,7 @@ def batch_router(models: BatchModels) -> APIRouter:
         return RedirectResponse(f"{base_of(request)}/batches?done=batch_approved", 303)
 
     @router.post("/batches/{batch_id}/write-out", response_class=Response)
-    def write_out(request: Request, batch_id: int, clerk: SiteClerk, fields: Form) -> Response:
+    def write_out(request: Request, batch_id: RecordId, clerk: SiteClerk, fields: Form) -> Response:
         node = request.app.state.node
         media_id = fields.get("media_id", "").strip()
         try:

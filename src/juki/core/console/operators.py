@@ -36,6 +36,7 @@ from juki.core.operators import accounts, reports, rights, second_factor
 from juki.core.operators.accounts import Actor, Policy
 from juki.core.operators.duties import ACCESS_NAMES, duties_for
 from juki.core.operators.tables import Operator, OperatorRight
+from juki.core.web import RecordId
 
 OPERATORS_PAGE_RIGHTS: list[PageRule] = [
     ("GET", "/operators*", ("account_admin",), "read"),
@@ -173,7 +174,7 @@ def request_right(request: Request, clerk: SiteClerk, fields: Form) -> Response:
 
 @router.post("/operators-rights/{right_id}/{step}", response_class=HTMLResponse)
 def decide_right(
-    request: Request, right_id: int, step: str, clerk: SiteClerk, fields: Form
+    request: Request, right_id: RecordId, step: str, clerk: SiteClerk, fields: Form
 ) -> Response:
     def action(uow: UnitOfWork) -> None:
         actor = _actor(clerk)

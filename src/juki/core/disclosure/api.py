@@ -22,7 +22,7 @@ from juki.core.errors import NotFound
 from juki.core.identity import IdentityRowMixin
 from juki.core.operators.clients import Caller
 from juki.core.search import ProvisionLogMixin
-from juki.core.web import ApiRule, UoW, current_node
+from juki.core.web import ApiRule, RecordId, UoW, current_node
 
 DISCLOSURE_RIGHTS: list[ApiRule] = [
     ("POST", "/disclosures", "disclosure", "update"),
@@ -82,7 +82,7 @@ def add_disclosure_routes(
 
     @router.post("/disclosures/{disclosure_id}/corrections", status_code=201, summary="訂正請求")
     def claim(
-        request: Request, disclosure_id: int, body: service.CorrectionClaim, uow: UoW
+        request: Request, disclosure_id: RecordId, body: service.CorrectionClaim, uow: UoW
     ) -> dict[str, Any]:
         caller: Caller = request.state.caller
         found = service.request_correction(
@@ -91,20 +91,20 @@ def add_disclosure_routes(
         return service.view(found)
 
     @router.get("/disclosure-corrections/{correction_id}", summary="訂正請求の状況")
-    def track(correction_id: int, uow: UoW) -> dict[str, Any]:
+    def track(correction_id: RecordId, uow: UoW) -> dict[str, Any]:
         return service.view(service.track(uow.session, (identity, correction), correction_id))
 
     @router.post(
         "/disclosure-corrections/{correction_id}/close", summary="市町村の回答（訂正不要）"
     )
-    def close(correction_id: int, body: MunicipalAnswer, uow: UoW) -> dict[str, Any]:
+    def close(correction_id: RecordId, body: MunicipalAnswer, uow: UoW) -> dict[str, Any]:
         return service.view(service.close(uow.session, correction, correction_id, body.answer))
 
     @router.post(
         "/disclosures/{disclosure_id}/suspensions", status_code=201, summary="利用停止請求"
     )
     def ask_suspension(
-        request: Request, disclosure_id: int, body: service.SuspensionClaim, uow: UoW
+        request: Request, disclosure_id: RecordId, body: service.SuspensionClaim, uow: UoW
     ) -> dict[str, Any]:
         caller: Caller = request.state.caller
         found = service.request_suspension(
@@ -113,7 +113,7 @@ def add_disclosure_routes(
         return service.suspension_view(found)
 
     @router.get("/use-suspensions/{suspension_id}", summary="利用停止請求の状況")
-    def suspension_state(suspension_id: int, uow: UoW) -> dict[str, Any]:
+    def suspension_state(suspension_id: RecordId, uow: UoW) -> dict[str, Any]:
         found = uow.session.get(suspension, suspension_id)
         if found is None:
             raise NotFound("利用停止請求が見つかりません", field="suspension_id")
@@ -121,7 +121,7 @@ def add_disclosure_routes(
 
     @router.post("/use-suspensions/{suspension_id}/decision", summary="利用停止請求の決定")
     def decide(
-        request: Request, suspension_id: int, body: service.SuspensionDecision, uow: UoW
+        request: Request, suspension_id: RecordId, body: service.SuspensionDecision, uow: UoW
     ) -> dict[str, Any]:
         caller: Caller = request.state.caller
         found = service.decide_suspension(uow.session, suspension, suspension_id, body, caller)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -96,6 +97,15 @@ def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 Handler = Callable[[UnitOfWork, Envelope, list[dict[str, Any]]], None]
+
+
+_NODE_ID = re.compile(r"[a-z]{2,12}(:[0-9]{2,6})?")
+_MESSAGE_TYPE = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+_ENVELOPE_ID = re.compile(r"[0-9a-f-]{36}")
+
+
+def _as_written(value: object, form: re.Pattern[str]) -> str:
+    return value if isinstance(value, str) and form.fullmatch(value) else "(不正な値)"
 
 
 class Node:
@@ -206,7 +216,7 @@ class Node:
             except Refused as exc:
                 self._record_refusal(raw, exc.message)
                 acks[position] = Ack(
-                    id=str(raw.get("id", "")),
+                    id=_as_written(raw.get("id"), _ENVELOPE_ID),
                     status="refused",
                     detail=exc.message,
                     field=exc.field or "",
@@ -223,7 +233,14 @@ class Node:
         try:
             envelope = Envelope.model_validate(raw)
         except ValidationError as exc:
-            fields = ",".join(str(err["loc"][0]) for err in exc.errors() if err["loc"])
+            # Only the envelope's own field names: an unknown key is the sender's text.
+            fields = ",".join(
+                dict.fromkeys(
+                    str(err["loc"][0]) if err["loc"][0] in Envelope.model_fields else "(余分な項目)"
+                    for err in exc.errors()
+                    if err["loc"]
+                )
+            )
             raise Refused(f"封筒の形式が正しくありません: {fields}", field="envelope") from None
         if envelope.recipient != self.node_id:
             raise Refused("宛先が違います", field="recipient")
@@ -250,8 +267,11 @@ class Node:
         return cached
 
     def _record_refusal(self, raw: dict[str, Any], reason: str) -> None:
-        claimed = str(raw.get("sender", ""))[:64]
-        message_type = str(raw.get("type", ""))[:64]
+        # What a refused envelope claims is the sender's text, not ours: kept (and logged)
+        # only when it has the form of a node id or a message type, never as written
+        # otherwise (it could be anything: control characters, NUL, a 個人番号).
+        claimed = _as_written(raw.get("sender"), _NODE_ID)
+        message_type = _as_written(raw.get("type"), _MESSAGE_TYPE)
         log.warning(
             "refused message at %s from %s type %s: %s", self.node_id, claimed, message_type, reason
         )

@@ -17,7 +17,7 @@ from juki.core.ids import validate_resident_code
 from juki.core.operators.clients import Caller
 from juki.core.provision import batch, service
 from juki.core.search import ProvisionLogMixin
-from juki.core.web import ApiRule, UoW, current_node
+from juki.core.web import ApiRule, RecordId, UoW, current_node
 
 PROVISION_RIGHTS: list[ApiRule] = [
     ("POST", "/provision", "identity_inquiry", "read"),
@@ -91,7 +91,7 @@ def add_batch_routes(
         return {"id": made.id, "status": made.status, "rows": made.row_count}
 
     @router.post("/batch-provisions/{batch_id}/approve", summary="一括提供の承認と実行（二人目）")
-    def approve(request: Request, batch_id: int, uow: UoW) -> dict[str, object]:
+    def approve(request: Request, batch_id: RecordId, uow: UoW) -> dict[str, object]:
         caller: Caller = request.state.caller
         node = current_node(request)
         done = batch.approve_and_run(
@@ -109,7 +109,7 @@ def add_batch_routes(
     )
     def write_out(
         request: Request,
-        batch_id: int,
+        batch_id: RecordId,
         uow: UoW,
         media_id: Annotated[str, Query(pattern=r"^[A-Za-z0-9-]{3,40}$")],
     ) -> Response:

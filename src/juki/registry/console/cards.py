@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import UoW
+from juki.core.web import RecordId, UoW
 from juki.registry import destination_info
 from juki.registry.console.events import _show
 from juki.registry.console.forms import FormPage
@@ -38,13 +38,13 @@ def _reissue_form(request: Request, resident_id: int, name: str) -> FormPage:
 
 
 @router.get(REISSUE, response_class=HTMLResponse)
-def reissue_form(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+def reissue_form(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     person = resident_or_404(uow, resident_id)
     return _show(request, clerk, _reissue_form(request, resident_id, person.name_kanji))
 
 
 @router.post(REISSUE)
-def reissue(request: Request, resident_id: int, clerk: Clerk, _form: Form) -> Response:
+def reissue(request: Request, resident_id: RecordId, clerk: Clerk, _form: Form) -> Response:
     """Sends the 送付先情報 (個人番号 included, so the audit entry says so); on a refusal
     the form comes back with the reason and nothing is sent or stored."""
 

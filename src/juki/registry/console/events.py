@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import UoW
+from juki.core.web import RecordId, UoW
 from juki.registry import (
     certificates,
     ex_officio,
@@ -247,13 +247,13 @@ def _head_address(uow: UnitOfWork, household_id: int) -> str:
 
 
 @router.get("/households/{household_id}/birth", response_class=HTMLResponse)
-def birth_form(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+def birth_form(request: Request, household_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     form = _birth_form(request, household_id, _head_address(uow, household_id))
     return _show(request, clerk, form)
 
 
 @router.post("/households/{household_id}/birth")
-def birth(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
+def birth(request: Request, household_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     person = forms.blank_to_none(
         fields, ["name_kanji", "name_kana", "sex", "relationship", "name_roman"]
     )
@@ -372,11 +372,11 @@ def _person_event(
         )
 
     @router.get(f"/residents/{{resident_id}}/{slug}", response_class=HTMLResponse)
-    def show(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    def show(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
         return _show(request, clerk, form_for(request, uow, resident_id))
 
     @router.post(f"/residents/{{resident_id}}/{slug}")
-    def submit(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+    def submit(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
         def action(uow: UnitOfWork) -> Taken:
             return take(uow, clerk, kind, build(fields, clerk, uow), resident_id)
 
@@ -512,13 +512,15 @@ def _household_change_form(request: Request, uow: UnitOfWork, household_id: int)
 
 @router.get("/households/{household_id}/change", response_class=HTMLResponse)
 def household_change_form(
-    request: Request, household_id: int, clerk: Clerk, uow: UoW
+    request: Request, household_id: RecordId, clerk: Clerk, uow: UoW
 ) -> HTMLResponse:
     return _show(request, clerk, _household_change_form(request, uow, household_id))
 
 
 @router.post("/households/{household_id}/change")
-def household_change(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
+def household_change(
+    request: Request, household_id: RecordId, clerk: Clerk, fields: Form
+) -> Response:
     def action(uow: UnitOfWork) -> Taken:
         notice = schemas.HouseholdChangeNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | _effects(fields, uow)
@@ -601,12 +603,12 @@ def _restore_form(request: Request, resident_id: int) -> FormPage:
 
 
 @router.get("/residents/{resident_id}/restoration", response_class=HTMLResponse)
-def restore_form(request: Request, resident_id: int, clerk: Clerk) -> HTMLResponse:
+def restore_form(request: Request, resident_id: RecordId, clerk: Clerk) -> HTMLResponse:
     return _show(request, clerk, _restore_form(request, resident_id))
 
 
 @router.post("/residents/{resident_id}/restoration")
-def restore(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+def restore(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> Taken:
         notice = ex_officio.RestoreNotice.model_validate(
             _notice(fields, clerk)
@@ -671,14 +673,14 @@ def _issue(
 
 
 @router.get("/households/{household_id}/certificate", response_class=HTMLResponse)
-def certificate_form(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> Response:
+def certificate_form(request: Request, household_id: RecordId, clerk: Clerk, uow: UoW) -> Response:
     people = households.members(uow, household_id)
     action = f"{base_of(request)}/households/{household_id}/certificate"
     return _show(request, clerk, _certificate_form(request, people, action, "copy"))
 
 
 @router.post("/households/{household_id}/certificate")
-def certificate(request: Request, household_id: int, clerk: Clerk, fields: Form) -> Response:
+def certificate(request: Request, household_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     with request.app.state.node.unit_of_work() as uow:
         people = households.members(uow, household_id)
     action = f"{base_of(request)}/households/{household_id}/certificate"
@@ -693,11 +695,11 @@ def _removed_certificate_routes(slug: str, kind: str) -> None:
         return _certificate_form(request, [person], action, kind)
 
     @router.get(f"/residents/{{resident_id}}/{slug}", response_class=HTMLResponse)
-    def show(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> Response:
+    def show(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> Response:
         return _show(request, clerk, form_for(request, resident_or_404(uow, resident_id)))
 
     @router.post(f"/residents/{{resident_id}}/{slug}")
-    def submit(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+    def submit(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
         with request.app.state.node.unit_of_work() as uow:
             form = form_for(request, resident_or_404(uow, resident_id))
         return _issue(request, clerk, fields, form)
@@ -731,12 +733,14 @@ def _support_form(request: Request, resident_id: int) -> FormPage:
 
 
 @router.get("/residents/{resident_id}/support", response_class=HTMLResponse)
-def support_form(request: Request, resident_id: int, clerk: Clerk) -> Response:
+def support_form(request: Request, resident_id: RecordId, clerk: Clerk) -> Response:
     return _show(request, clerk, _support_form(request, resident_id))
 
 
 @router.post("/residents/{resident_id}/support")
-def register_support(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+def register_support(
+    request: Request, resident_id: RecordId, clerk: Clerk, fields: Form
+) -> Response:
     def action(uow: UnitOfWork) -> int:
         resident_or_404(uow, resident_id)
         body = support.SupportRequest(

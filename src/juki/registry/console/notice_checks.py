@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.messaging.node import UnitOfWork
 from juki.core.wareki import wareki
-from juki.core.web import UoW
+from juki.core.web import RecordId, UoW
 from juki.registry import households, notice_checks, schemas
 from juki.registry.console.render import base_of, local_time, page
 from juki.registry.console.session import Clerk, ClerkSession, Form
@@ -64,7 +64,7 @@ def pending(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 
 @router.get("/pending-notices/{entry_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
-def entry_page(request: Request, entry_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+def entry_page(request: Request, entry_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """What was entered beside the decision: the checker compares it with the paper."""
     return _entry_page(request, clerk, uow, entry_id)
 
@@ -89,7 +89,7 @@ def _entry_page(
 
 
 @router.post("/pending-notices/{entry_id}/{step}")
-def decide(request: Request, entry_id: int, step: str, clerk: Clerk, fields: Form) -> Response:
+def decide(request: Request, entry_id: RecordId, step: str, clerk: Clerk, fields: Form) -> Response:
     who = {"operator": clerk.login, "terminal": clerk.terminal}
     steps: dict[str, Callable[[UnitOfWork], Any]] = {
         "confirm": lambda uow: notice_checks.confirm(uow, entry_id, **who),

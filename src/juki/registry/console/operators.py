@@ -28,7 +28,7 @@ from juki.core.operators import accounts, reports, rights, second_factor
 from juki.core.operators.accounts import Actor, Policy
 from juki.core.operators.duties import ACCESS_NAMES, duties_for
 from juki.core.operators.tables import Operator, OperatorRight
-from juki.core.web import UoW
+from juki.core.web import RecordId, UoW
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, ClerkSession, Form
 
@@ -212,7 +212,7 @@ def request_right(request: Request, clerk: Clerk, fields: Form) -> Response:
 
 @router.post("/operators-rights/{right_id}/{step}", response_class=HTMLResponse)
 def decide_right(
-    request: Request, right_id: int, step: str, clerk: Clerk, fields: Form
+    request: Request, right_id: RecordId, step: str, clerk: Clerk, fields: Form
 ) -> Response:
     def action(uow: UnitOfWork) -> None:
         actor = _actor(clerk)

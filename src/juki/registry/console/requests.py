@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import UoW
+from juki.core.web import RecordId, UoW
 from juki.registry import corrections, number_checks, schemas, transfers, wide_area
 from juki.registry.console import forms
 from juki.registry.console.events import Taken, _codes, _notice, _show, _submit, _to_person
@@ -165,13 +165,13 @@ def _correction_form(request: Request, resident_id: int) -> FormPage:
 
 
 @router.get("/residents/{resident_id}/correction", response_class=HTMLResponse)
-def correction_form(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> Response:
+def correction_form(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> Response:
     resident_or_404(uow, resident_id)
     return _show(request, clerk, _correction_form(request, resident_id))
 
 
 @router.post("/residents/{resident_id}/correction")
-def propose(request: Request, resident_id: int, clerk: Clerk, fields: Form) -> Response:
+def propose(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> int:
         correction = schemas.CorrectionNotice.model_validate(
             _notice(fields, clerk)
@@ -202,7 +202,7 @@ def pending(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 
 @router.post("/corrections/{request_id}/{step}")
-def decide(request: Request, request_id: int, step: str, clerk: Clerk, _f: Form) -> Response:
+def decide(request: Request, request_id: RecordId, step: str, clerk: Clerk, _f: Form) -> Response:
     steps = {"confirm": corrections.confirm, "approve": corrections.approve}
     if step not in steps:
         raise NotFound("ページが見つかりません", field="step")

@@ -24,7 +24,7 @@ from juki.core.ids import mask_individual_number
 from juki.core.messages import MessageType
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import UoW
+from juki.core.web import RecordId, UoW
 from juki.registry import (
     cards,
     certificates,
@@ -189,7 +189,7 @@ REFUSAL_REASONS = {
 
 
 @router.get("/residents/{resident_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
-def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+def resident_page(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     r = resident_or_404(uow, resident_id)
     number = ""
     if r.individual_number_cipher is not None:
@@ -242,7 +242,7 @@ def resident_page(request: Request, resident_id: int, clerk: Clerk, uow: UoW) ->
 
 @router.post("/residents/{resident_id}/print")
 def print_resident(
-    request: Request, resident_id: int, clerk: Clerk, uow: UoW, _form: Form
+    request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW, _form: Form
 ) -> Response:
     """The console's print function: the print is in the output log (001a USE-5-1, 002
     REQ-PRN-01) before the page opens the browser's print dialogue."""
@@ -258,7 +258,9 @@ def print_resident(
 
 
 @router.get("/households/{household_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
-def household_page(request: Request, household_id: int, clerk: Clerk, uow: UoW) -> HTMLResponse:
+def household_page(
+    request: Request, household_id: RecordId, clerk: Clerk, uow: UoW
+) -> HTMLResponse:
     household = uow.session.get(Household, household_id)
     if household is None:
         raise NotFound("世帯が見つかりません", field="household_id")
@@ -336,7 +338,7 @@ def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 
 @router.post("/refusals/{refusal_id}/seen")
-def refusal_seen(request: Request, refusal_id: int, clerk: Clerk, _form: Form) -> Response:
+def refusal_seen(request: Request, refusal_id: RecordId, clerk: Clerk, _form: Form) -> Response:
     perform(request, lambda uow: support.mark_seen(uow, refusal_id, clerk.login))
     return redirect(request, "/refusals")
 
