@@ -100,9 +100,12 @@ MATRIX = [
     ("GET", "/print-stops", {FOLLOWER}),
     ("GET", "/operators", {ADMIN, READER}),
     ("GET", "/operators-report/users.csv", {ADMIN, READER}),
+    ("GET", "/operators-report/privileged", {ADMIN, READER}),
+    ("GET", "/account", {INQUIRER, ANALYST, FOLLOWER, ADMIN, READER}),  # one's own password
     # Writes: an update right only (000 ACL-01: a read-only right never changes anything).
     ("POST", "/operators", {ADMIN}),
     ("POST", "/operators/nobody.here/enrolment", {ADMIN}),  # no such login: 404
+    ("POST", "/operators/nobody.here/totp", {ADMIN}),  # no such login: 404
     ("POST", "/operators-rights", {ADMIN}),
     ("POST", "/operators-rights/999/approve", {ADMIN}),
     ("POST", "/operators-rights/999/revoke", {ADMIN}),

@@ -59,6 +59,9 @@ MATRIX = [
     ("POST", "/operators-rights", {ADMIN}),
     ("POST", "/operators-rights/999/approve", {ADMIN}),
     ("GET", "/operators-report/users.csv", {ADMIN}),
+    ("POST", "/operators/nobody.here/retire", {ADMIN}),  # no such login: 404
+    ("GET", "/operators-report/privileged", {ADMIN}),
+    ("GET", "/account", {INQUIRER, ANALYST, ADMIN}),  # one's own password
     ("GET", "/batches", set()),  # not a page of the national console (yet): denied
 ]
 

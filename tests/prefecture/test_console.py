@@ -87,6 +87,9 @@ MATRIX = [
     ("POST", "/operators-rights", {ADMIN}),
     ("POST", "/operators-rights/1/approve", {ADMIN}),
     ("GET", "/operators-report/users.csv", {ADMIN}),
+    ("POST", "/operators/nobody.here/suspend", {ADMIN}),  # no such login: 404
+    ("GET", "/operators-report/privileged", {ADMIN}),
+    ("GET", "/account", {INQUIRER, OUTPUT, WATCHER, ADMIN}),  # one's own password
 ]
 
 

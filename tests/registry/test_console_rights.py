@@ -227,8 +227,8 @@ def test_a_right_request_carries_the_written_application_s_reference(
 
     supervisor = consoles["supervisor"]
     token = csrf_of(supervisor.get(f"{BASE}/operators").text)
-    ask = {"csrf": token, "login": READER.login, "duty": "certificates", "access": "read",
-           "reason": "証明書の照会"}  # fmt: skip
+    ask = {"csrf": token, "right_login": READER.login, "duty": "certificates",
+           "access": "read", "reason": "証明書の照会"}  # fmt: skip
     number = individual_number_from_body("12345678901")
     bad = supervisor.post(f"{BASE}/operators-rights", data=ask | {"application_ref": number})
     assert bad.status_code == 422
@@ -245,10 +245,14 @@ def test_a_right_request_carries_the_written_application_s_reference(
     listing = supervisor.get(f"{BASE}/operators").text
     pending = listing.split("<h2>権限の申請（承認待ち）</h2>")[1].split("<h2>")[0]
     assert "<td>利用者登録-2026-07</td>" in pending
+    with sqlite_network.node(f"registry:{LG}").db.session() as session:
+        right_id = rights.pending(session)[0][0].id
+    own = supervisor.post(f"{BASE}/operators-rights/{right_id}/approve", data={"csrf": token})
+    assert own.status_code == 403  # the requester's own approval (000 ACL-02)
+    assert "申請した人は承認できません" in own.text
     extra = Staff("oka.rokuro", "岡　六郎", "T9001", (("account_admin", "update"),))
     staff_on(sqlite_network.node(f"registry:{LG}"), (extra,))
     with sqlite_network.node(f"registry:{LG}").unit_of_work() as uow:
-        (right, _who) = rights.pending(uow.session)[0]
-        rights.decide(uow.session, accounts.Actor(extra.login), "registry", right.id, approve=True)
+        rights.decide(uow.session, accounts.Actor(extra.login), "registry", right_id, approve=True)
     row = supervisor.get(f"{BASE}/operators").text.split(f'<tr id="op-{READER.login}">')[1]
     assert "［申請書 利用者登録-2026-07］" in row.split("</tr>")[0]

@@ -282,6 +282,17 @@ def test_a_contractor_works_only_once_the_pledge_is_on_file(db: Session) -> None
     assert nameless.value.field == "contractor_name"
 
 
+def test_a_suspension_does_not_skip_a_contractor_s_pledge(db: Session) -> None:
+    """001a USE-3-3: suspended and resumed before the pledge is on file, the account waits
+    for it again (a resumption once made it usable without one)."""
+    contractor(db, "itaku.goro")
+    accounts.suspend(db, Actor(SUPERVISOR.login), "itaku.goro", "確認のため")
+    assert accounts.resume(db, Actor(SUPERVISOR.login), "itaku.goro").status == "pending"
+    pledged = contractor(db, "itaku.rokuro", pledge_on=dt.date(2026, 4, 1))
+    accounts.suspend(db, Actor(SUPERVISOR.login), pledged.login, "確認のため")
+    assert accounts.resume(db, Actor(SUPERVISOR.login), pledged.login).status == "active"
+
+
 @pytest.mark.parametrize(
     ("role", "duty", "allowed"),
     [("registry", "resident_records", True),  # the contracted counter work (001a OUT-2)

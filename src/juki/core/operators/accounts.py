@@ -415,10 +415,13 @@ def suspend(session: Session, actor: Actor, login: str, reason: str) -> Operator
 
 
 def resume(session: Session, actor: Actor, login: str) -> Operator:
+    """停止解除: back to active, or, for a contractor's staff member whose pledge is not on
+    file yet, back to waiting for it (001a USE-3-3: a suspension must not skip the pledge)."""
     operator = _other(session, actor, login, "operators.resume")
     if operator.status != "suspended":
         raise Conflict("利用停止中のIDではありません", field="login", code="wrong_state")
-    operator.status = "active"
+    unpledged = operator.affiliation == "contractor" and operator.pledge_on is None
+    operator.status = "pending" if unpledged else "active"
     log_admin(session, actor, "operators.resume", operator.login)
     return operator
 

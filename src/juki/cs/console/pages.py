@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from juki.core.audit import log as audit
 from juki.core.console import access_of
 from juki.core.console import session as shared
+from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
 from juki.core.console.render import page
 from juki.core.console.session import LOGGED_IN, ClerkSession, Form, PageRule
 from juki.core.errors import JukiError
@@ -30,6 +31,8 @@ PAGE_RIGHTS: list[PageRule] = [
     # 001a §3.6, USE-2-7: reading the CS's 本人確認情報ファイル.
     ("GET", "/identity", ("identity_inquiry",), "read"),
     ("POST", "/identity", ("identity_inquiry",), "read"),
+    # 利用者・権限の管理 and one's own password: the page every console shares.
+    *OPERATORS_PAGE_RIGHTS,
 ]
 FLASHES: dict[str, str] = {}
 

@@ -1,7 +1,7 @@
 """The prefecture console's pages: the menu, and the shared pages of a tier over the
 prefecture's own tables and search service — 本人確認情報の照会 (002 §6.5), 一括提供 with a
 second person's approval and the media write-out (002 §6.2, REQ-USE-06, REQ-OUT-01), and
-利用者・権限の管理 (REQ-AUTH-02/03/05)."""
+利用者・権限の管理 (REQ-AUTH-01..05)."""
 
 from __future__ import annotations
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from juki.core import console
+from juki.core.console.operators import router as operators_router
 from juki.core.console.site import ConsoleSite
 from juki.core.messaging.node import Node
 from juki.registry.console.cards import router as cards_router
 from juki.registry.console.events import router as events_router
 from juki.registry.console.notice_checks import router as notice_checks_router
-from juki.registry.console.operators import router as operators_router
 from juki.registry.console.render import FLASHES, templates
 from juki.registry.console.requests import router as requests_router
 from juki.registry.console.session import PAGE_RIGHTS

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from juki.core.console import session as shared
+from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
 from juki.core.console.session import (
     LOGGED_IN,
     ClerkSession,
@@ -47,9 +48,8 @@ IDLE_LOCK_S = shared.IDLE_LOCK_S  # an unattended counter terminal locks after 3
 PAGE_RIGHTS: list[PageRule] = [
     ("GET", "/", (LOGGED_IN,), "read"),  # the menu shows only what the rights allow
     ("POST", "/logout", (LOGGED_IN,), "read"),
-    ("*", "/account*", (LOGGED_IN,), "read"),
-    ("GET", "/operators*", ("account_admin",), "read"),
-    ("POST", "/operators*", ("account_admin",), "update"),
+    # 利用者・権限の管理 and one's own password: the page every console shares.
+    *OPERATORS_PAGE_RIGHTS,
     ("GET", "/audit", ("audit_review",), "read"),
     ("GET", "/anomalies", ("audit_review",), "read"),
     ("GET", "/certificates/*", ("certificates",), "read"),
