@@ -59,9 +59,7 @@ def add_staff(session: Session, node: Node, staff: tuple[Staff, ...] = STAFF) ->
         for duty, access in person.rights:
             rights.grant_at_setup(session, operator, duty, access)
         trained(session, person.login)
-        _grant, uri = second_factor.new_grant(
-            session, node.keys, operator, "テスト", "(初期設定)", 30
-        )
+        _grant, uri = second_factor.grant_at_setup(session, node.keys, operator, "テスト", 30)
         secrets[person.login] = pyotp.parse_uri(uri).secret
     return secrets
 

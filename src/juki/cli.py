@@ -476,6 +476,37 @@ def operator_bootstrap(
     console.print(f"{login}: 登録コード {code} (24 h)")
 
 
+@operator_app.command("enrolment")
+def operator_enrolment(
+    node: Annotated[str, typer.Argument(help="e.g. prefecture:13")],
+    login: Annotated[str, typer.Argument(help="the operator who gets a new code")],
+    admin: Annotated[str, typer.Option(help="the account administrator's personal login")],
+    home: Home = HOME,
+) -> None:
+    """A new one-time enrolment code (24 h) for an operator's authenticator — a lost
+    device, a new one — issued by an account administrator of that node, never for their
+    own ID (the service checks; 000 AUTH-01/02). The issue, or its refusal, is in the
+    node's audit log with this host as the terminal."""
+    import socket
+
+    from juki.core.audit import log as audit
+    from juki.core.errors import JukiError
+    from juki.core.operators import accounts
+
+    found = one_node(home, node)
+    actor = accounts.Actor(admin.strip().lower(), socket.gethostname()[:40])
+    try:
+        with found.unit_of_work() as uow:
+            code = accounts.issue_enrolment(uow.session, actor, login.strip().lower())
+    except JukiError as refused:
+        if isinstance(refused, accounts.NotAdministrator):  # rolled back with the step
+            with found.unit_of_work() as uow:
+                audit.record(uow.session, refused.access)
+        console.print(f"[red]{refused.field}: {refused.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{login}: 登録コード {code} (24 h、本人に手渡し)")
+
+
 @operator_app.command("users")
 def operator_users(
     node: Annotated[str, typer.Argument(help="e.g. registry:131075")],

@@ -138,10 +138,9 @@ def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path
                 for duty, access in seed.rights:
                     rights.grant_at_setup(uow.session, operator, duty, access)
                 record_training(uow.session, seed.login)
-                _grant, uri = second_factor.new_grant(
-                    uow.session, node.keys, operator, SETUP_TOTP_REASON, SETUP.login,
-                    TOTP_SETUP_DAYS,
-                )  # fmt: skip
+                _grant, uri = second_factor.grant_at_setup(
+                    uow.session, node.keys, operator, SETUP_TOTP_REASON, TOTP_SETUP_DAYS
+                )
                 lines.append("\t".join([lg, seed.login, password, code, uri]))
     path.write_text("\n".join(lines) + "\n")
     os.chmod(path, 0o600)

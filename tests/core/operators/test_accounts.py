@@ -216,14 +216,43 @@ def test_totp_only_where_granted_once_per_code_and_until_expiry(db: Session, nod
 
 
 def test_totp_secret_is_not_stored_in_clear(db: Session, node: Node) -> None:
-    _grant, uri = second_factor.new_grant(
-        db, node.keys, accounts.require(db, ADMIN2.login), "試験", "(初期設定)", 1
+    second_factor.revoke_totp(db, Actor(SUPERVISOR.login), ADMIN2.login)  # the setup one
+    _grant, uri = second_factor.grant_totp(
+        db, node.keys, Actor(SUPERVISOR.login), login=ADMIN2.login, reason="試験", days=1
     )
     secret = pyotp.parse_uri(uri).secret
     stored = db.execute(
         second_factor.TotpGrant.__table__.select()  # type: ignore[attr-defined]
     ).all()
     assert all(secret.encode() not in bytes(row.secret) for row in stored)
+
+
+def test_the_installers_totp_grant_serves_only_its_own_fresh_accounts(
+    db: Session, node: Node
+) -> None:
+    """000 AUTH-02: the installer's exemption (`grant_at_setup`) cannot stand in for an
+    administrator's: not for an account an administrator created, not twice, not once the
+    person has logged in; what it grants is in the audit log as the installer's act."""
+    created, _code = accounts.create_operator(
+        db, Actor(SUPERVISOR.login), login="mori.kenta", person_name="森　健太",
+        employee_no="T3001", password="correct horse battery", policy=Policy(),
+    )  # fmt: skip
+    with pytest.raises(Refused, match="初期設定"):
+        second_factor.grant_at_setup(db, node.keys, created, "抜け道", 30)
+    fresh, _code = accounts.create_operator(
+        db, accounts.SETUP, login="sato.mika", person_name="佐藤　美香", employee_no="T3002",
+        password="correct horse battery", policy=Policy(),
+    )  # fmt: skip
+    with pytest.raises(InvalidInput, match="有効期間"):
+        second_factor.grant_at_setup(db, node.keys, fresh, "初期設定", 91)
+    second_factor.grant_at_setup(db, node.keys, fresh, "初期設定", 30)
+    assert audit.entries(db, 1)[0].function == "operators.totp_grant"
+    with pytest.raises(Conflict, match="一度だけ"):
+        second_factor.grant_at_setup(db, node.keys, fresh, "初期設定", 30)
+    used = accounts.require(db, READER.login)  # created at setup, then logged in
+    used.last_login_at = accounts.now()
+    with pytest.raises(Refused, match="初期設定"):
+        second_factor.grant_at_setup(db, node.keys, used, "初期設定", 30)
 
 
 def test_user_list_and_privileged_activity_reports(db: Session, node: Node) -> None:

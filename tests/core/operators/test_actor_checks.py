@@ -255,3 +255,35 @@ def test_the_first_administrator_comes_from_the_command_line(
         second, _code = create(session, Actor("hajime.kanri"), "tsugi.taro", "J0002")
         assert second.created_by == "hajime.kanri"
         session.rollback()
+
+
+def test_an_administrator_reissues_an_enrolment_code_from_the_command_line(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """`juki operator enrolment` (a lost authenticator): the service's checks hold — an
+    administrator issues one for another person; a clerk, or an administrator for their
+    own ID, is refused, and the refusal is in the node's audit log."""
+    node = sqlite_network.node("registry:131075")
+    with node.db.session() as session:
+        add_staff(session, node, (CLERK, SUPERVISOR))
+        session.commit()
+    home = str(sqlite_network.home.root)
+
+    def enrolment(login: str, admin: str) -> Any:
+        args = ["operator", "enrolment", "registry:131075", login, "--admin", admin]
+        return CliRunner().invoke(app, [*args, "--home", home])
+
+    done = enrolment(CLERK.login, SUPERVISOR.login)
+    assert done.exit_code == 0, done.output
+    assert f"{CLERK.login}: 登録コード" in done.output
+    for login, admin in ((SUPERVISOR.login, CLERK.login), (SUPERVISOR.login, SUPERVISOR.login)):
+        refused = enrolment(login, admin)
+        assert refused.exit_code == 1, refused.output
+    with node.db.session() as session:
+        issued = session.scalars(select(EnrolmentCode.issued_by)).all()
+        entries = audit.entries(session, 5)
+    assert issued.count(SUPERVISOR.login) == 1  # the refused ones issued nothing
+    assert any(
+        e.function == "operators.enrolment" and e.operator == CLERK.login and e.result != "ok"
+        for e in entries
+    )

@@ -33,8 +33,9 @@ from webauthn.helpers.structs import (
 
 from juki.core.clock import as_utc
 from juki.core.crypto import FieldKeys
-from juki.core.errors import Conflict, InvalidInput
+from juki.core.errors import Conflict, InvalidInput, Refused
 from juki.core.operators.accounts import (
+    SETUP,
     Actor,
     AuthRefused,
     administrator,
@@ -197,16 +198,35 @@ def grant_totp(
         raise InvalidInput(f"有効期間は1〜{TOTP_MAX_DAYS}日です", field="days")
     if active_grant(session, operator) is not None:
         raise Conflict("有効なワンタイムパスワードの許可が既にあります", field="login")
-    grant, uri = new_grant(session, keys, operator, reason.strip(), granting.login, days)
+    grant, uri = _store_grant(session, keys, operator, reason.strip(), granting.login, days)
     log_admin(session, actor, "operators.totp_grant", operator.login)
     return grant, uri
 
 
-def new_grant(
+def grant_at_setup(
+    session: Session, keys: FieldKeys, operator: Operator, reason: str, days: int
+) -> tuple[TotpGrant, str]:
+    """The installer's exemption for a node's first accounts, before any administrator
+    exists (as `rights.grant_at_setup`): only for an account the installer itself created
+    that has never logged in and holds no grant yet, so that no later path can use it to
+    skip `grant_totp`'s administrator check (000 AUTH-02). Recorded in the audit log as
+    the installer's act."""
+    if operator.created_by != SETUP.login or operator.last_login_at is not None:
+        raise Refused("初期設定で作られたIDにだけ使えます", field="login", code="not_setup")
+    if not 1 <= days <= TOTP_MAX_DAYS:
+        raise InvalidInput(f"有効期間は1〜{TOTP_MAX_DAYS}日です", field="days")
+    if session.scalar(select(TotpGrant.id).where(TotpGrant.operator_id == operator.id)):
+        raise Conflict("初期設定の許可は一度だけです", field="login", code="not_setup")
+    grant, uri = _store_grant(session, keys, operator, reason, SETUP.login, days)
+    log_admin(session, SETUP, "operators.totp_grant", operator.login)
+    return grant, uri
+
+
+def _store_grant(
     session: Session, keys: FieldKeys, operator: Operator, reason: str, granted_by: str, days: int
 ) -> tuple[TotpGrant, str]:
     """Store a grant with a fresh secret (encrypted); returns it with its provisioning URI.
-    `grant_totp` checks who may; the installer calls this directly for the first accounts."""
+    Callers check who may: `grant_totp` (an administrator) and `grant_at_setup`."""
     secret = pyotp.random_base32()
     at = now()
     grant = TotpGrant(
