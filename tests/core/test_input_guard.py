@@ -18,15 +18,7 @@ from juki.core.messaging import tables
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.models import Resident
 from tests.conftest import api_client
-
-BIRTH = {
-    "name_kanji": "墨田\u3000太郎",
-    "name_kana": "スミダ\u3000タロウ",
-    "birth_date": "2026-11-01",
-    "sex": "1",
-    "address": "東京都墨田区吾妻橋一丁目1番",
-    "change_date": "2026-11-01",
-}
+from tests.registry.test_api import BIRTH
 
 
 def residents(network: EmbeddedNetwork) -> int:
