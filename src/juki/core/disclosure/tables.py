@@ -1,11 +1,22 @@
-"""Disclosure records, as mixins: each tier (prefecture, national) has its own tables."""
+"""Disclosure records, as mixins: each tier (prefecture, national) has its own tables.
+
+The personal text in them — the requester's name, the values a person asks to have
+corrected, and the reasons and grounds written by or about the person — is sealed like the
+本人確認情報 file's names (core/sealed.py; 002 REQ-CON-03): the attributes hold clear text,
+the columns (named *_cipher) hold AES-GCM ciphertext under the node's key, which the
+consignee running the database does not have. Nothing looks these columns up by value, so
+they have no blind index. Each label names its table too: "reason" alone would let a
+sealed value be moved between tables unnoticed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Integer, String, Text
+from sqlalchemy import Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from juki.core.sealed import SealedText
 
 
 class DisclosureMixin:
@@ -14,7 +25,10 @@ class DisclosureMixin:
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     resident_code: Mapped[str] = mapped_column(String(11), index=True)
-    requester_name: Mapped[str] = mapped_column(String(100))  # as on the request form
+    # as on the request form; sealed (REQ-CON-03)
+    requester_name: Mapped[str] = mapped_column(
+        "requester_name_cipher", SealedText("disclosures.requester_name"), key="requester_name"
+    )
     identity_document: Mapped[str] = mapped_column(String(40))  # how 本人確認 was done
     operator: Mapped[str] = mapped_column(String(40))
     terminal: Mapped[str] = mapped_column(String(40))
@@ -30,14 +44,21 @@ class DisclosureCorrectionMixin:
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     disclosure_id: Mapped[int] = mapped_column(Integer, index=True)
     resident_code: Mapped[str] = mapped_column(String(11), index=True)
-    requested: Mapped[str] = mapped_column(Text)  # JSON {item: the value the person asks for}
-    reason: Mapped[str] = mapped_column(Text)
+    # JSON {item: the value the person asks for} and the person's reason; sealed (REQ-CON-03)
+    requested: Mapped[str] = mapped_column(
+        "requested_cipher", SealedText("disclosure_corrections.requested"), key="requested"
+    )
+    reason: Mapped[str] = mapped_column(
+        "reason_cipher", SealedText("disclosure_corrections.reason"), key="reason"
+    )
     lg_code: Mapped[str] = mapped_column(String(6))  # the municipality that decides
     status: Mapped[str] = mapped_column(String(16))  # forwarded | corrected | closed
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     operator: Mapped[str] = mapped_column(String(40))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(
+        "resolution_cipher", SealedText("disclosure_corrections.resolution"), key="resolution"
+    )  # the municipality's answer, which may quote the person's data; sealed (REQ-CON-03)
 
 
 class UseSuspensionMixin:
@@ -49,11 +70,18 @@ class UseSuspensionMixin:
     disclosure_id: Mapped[int] = mapped_column(Integer, index=True)
     resident_code: Mapped[str] = mapped_column(String(11), index=True)
     measure: Mapped[str] = mapped_column(String(16))  # use_stop | erasure | provision_stop
-    grounds: Mapped[str] = mapped_column(Text)  # why the person says the handling is unlawful
+    # why the person says the handling is unlawful; sealed (REQ-CON-03)
+    grounds: Mapped[str] = mapped_column(
+        "grounds_cipher", SealedText("use_suspensions.grounds"), key="grounds"
+    )
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     operator: Mapped[str] = mapped_column(String(40))  # who took the request
     due_on: Mapped[dt.date] = mapped_column(Date)  # the decision's deadline
     status: Mapped[str] = mapped_column(String(16))  # pending | granted | refused
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(40))
-    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(
+        "decision_reason_cipher",
+        SealedText("use_suspensions.decision_reason"),
+        key="decision_reason",
+    )  # written about the person's request; sealed (REQ-CON-03)
