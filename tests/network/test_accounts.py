@@ -58,5 +58,12 @@ def test_juki_up_gives_the_prefecture_and_jlis_consoles_their_own_accounts(
             password = by_key[(key, login)][0]
             data = {"login": login, "password": password, "csrf": token}
             assert client.post(f"{other}/login", data=data).status_code == 401  # not theirs
+    # The CS's administrator reaches the shared 利用者・権限の管理 page; its terminal
+    # operator does not (yamada.jiro holds identity_inquiry only).
+    for login, status in (("sasaki.akira", 200), ("yamada.jiro", 403)):
+        with TestClient(network_app(sqlite_network), follow_redirects=False) as client:
+            base = "/cs/131075/console"
+            assert log_in(client, base, login, *by_key[("131075", login)]) == 303
+            assert client.get(f"{base}/operators").status_code == status
     ensure_console_accounts(sqlite_network, tmp_path)
     assert len(path.read_text().splitlines()) == len(lines)  # a second start adds nothing

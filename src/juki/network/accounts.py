@@ -55,10 +55,15 @@ SEED_ACCOUNTS = (
          ("audit_review", "read"), ("account_admin", "update"), ("data_export", "update")),
     ),
 )  # fmt: skip
-# The 市町村CS's terminal operator (001a ACQ-4-7: the CS console's own log-in).
+# The 市町村CS's terminal operator (001a ACQ-4-7: the CS console's own log-in), and the
+# CS's account administrator (its users and rights, USE-2-5; audit review, USE-2-8).
 CS_SEED_ACCOUNTS = (
     SeedAccount("yamada.jiro", "山田　次郎", "E3001", (("identity_inquiry", "read"),)),
-)
+    SeedAccount(
+        "sasaki.akira", "佐々木　明", "E3002",
+        (("account_admin", "update"), ("audit_review", "read")),
+    ),
+)  # fmt: skip
 # The prefecture's staff (002 §10.2): an operator who reads the file and asks for batches,
 # and an administrator (rights, audit review) who is also the second person a batch needs.
 PREFECTURE_SEED_ACCOUNTS = (
