@@ -89,16 +89,16 @@ def test_every_route_is_per_record_statistics_or_plumbing(
 # The consoles of the tiers and of J-LIS's card system (hidden from the OpenAPI above):
 # the same kinds, plus
 #   session    log-in, second factor, enrolment, log-out (core/console/auth.py)
-#   staff      the node's own operators and rights, not residents
+#   staff      the node's own operators and rights, not residents (core/console/operators.py)
 CONSOLE_COMMON: dict[tuple[str, str], str] = {
     **{(m, f"/console{p}"): "session" for m, p in (
         ("GET", "/login"), ("POST", "/login"), ("GET", "/login/second"), ("POST", "/login/totp"),
         ("POST", "/login/webauthn"), ("POST", "/login/enrol"), ("POST", "/login/enrol/finish"),
-        ("POST", "/logout"), ("GET", "/"))},
+        ("POST", "/logout"), ("GET", "/"), ("GET", "/account"), ("POST", "/account"))},
     **{(m, f"/console{p}"): "staff" for m, p in (
-        ("GET", "/operators"), ("POST", "/operators"), ("POST", "/operators/{login}/enrolment"),
+        ("GET", "/operators"), ("POST", "/operators"), ("POST", "/operators/{login}/{step}"),
         ("POST", "/operators-rights"), ("POST", "/operators-rights/{right_id}/{step}"),
-        ("GET", "/operators-report/users.csv"))},
+        ("GET", "/operators-report/users.csv"), ("GET", "/operators-report/privileged"))},
 }  # fmt: skip
 CONSOLE_TIER: dict[tuple[str, str], str] = CONSOLE_COMMON | {
     ("GET", "/console/identity"): "step",  # the empty form
@@ -114,6 +114,7 @@ CONSOLE_ROUTES: dict[str, dict[tuple[str, str], str]] = {
         ("GET", "/console/print-stops"): "step",  # the stops, by 申請書ID and batch
     },
     "national": CONSOLE_TIER | {("GET", "/console/statistics"): "statistics"},
+    "cs/131075": CONSOLE_TIER,  # 本人確認情報 by a posted 住民票コード (001a USE-2-7)
     "prefecture/13": CONSOLE_TIER | {
         ("GET", "/console/batches"): "step",  # the batches themselves, not persons
         ("POST", "/console/batches"): "conditions",
