@@ -143,3 +143,21 @@ def test_every_forbidden_string_is_found(value: object) -> None:
 
     has_fault = any(FORBIDDEN.search(s) for s in strings(value))
     assert (next(faults_in(value), None) is not None) == has_fault
+
+
+def test_a_query_parameter_the_route_does_not_take_is_refused(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """`web.refuse_unknown_query`: a misspelt parameter is not run with the default; it is
+    named when it looks like a name, and a number given as a key is not repeated."""
+    client = api_client(sqlite_network)
+    misspelt = client.get("/registry/131075/residents", params={"limt": "10"})
+    assert misspelt.status_code == 422
+    assert misspelt.json()["errors"][0]["field"] == "query.limt"
+    numbered = client.get("/registry/131075/residents", params={"123456789018": "1"})
+    assert numbered.status_code == 422
+    assert numbered.json()["errors"][0]["field"] == "query.?"
+    assert "123456789018" not in numbered.text
+    assert client.get("/registry/131075/residents", params={"limit": "10"}).status_code == 200
+    unknown = client.get("/registry/131075/no-such-route")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")

@@ -28,8 +28,9 @@ _SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
 _MESSAGE = "使用できない文字（制御文字など）が含まれています"
 
 
-def _named(key: object) -> str:
-    """A key names the field only when it looks like a field name (it is the sender's text)."""
+def named(key: object) -> str:
+    """A key names the field only when it looks like a field name (it is the sender's text,
+    which could be anything, a 個人番号 among them); otherwise `?`."""
     return key if isinstance(key, str) and _SAFE_NAME.fullmatch(key) else "?"
 
 
@@ -40,7 +41,7 @@ def faults_in(value: Any, path: str = "") -> Iterator[str]:
             yield path or "body"
     elif isinstance(value, dict):
         for key, item in value.items():
-            where = f"{path}.{_named(key)}" if path else _named(key)
+            where = f"{path}.{named(key)}" if path else named(key)
             if FORBIDDEN.search(str(key)):
                 yield where
             yield from faults_in(item, where)
@@ -68,7 +69,7 @@ def _fault_in_body(content_type: str, body: bytes) -> str | None:
 def _fault_in_pairs(query: str) -> str | None:
     for key, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
         if FORBIDDEN.search(key) or FORBIDDEN.search(value):
-            return _named(key)
+            return named(key)
     return None
 
 

@@ -7,7 +7,6 @@ was sent, which could be a 個人番号, so it is replaced here.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -21,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from juki.core.audit import log as audit
 from juki.core.crypto import FieldKeys
 from juki.core.errors import InvalidInput, JukiError, Refused
-from juki.core.input_guard import InputGuard
+from juki.core.input_guard import InputGuard, named
 from juki.core.messaging.node import Node, UnitOfWork
 from juki.core.operators import clients
 from juki.core.operators.clients import Caller
@@ -71,20 +70,16 @@ def _declared_query(dependant: Any) -> frozenset[str]:
     return frozenset(names)
 
 
-_SAFE_NAME = re.compile(r"[a-z_]{1,40}")
-
-
 def refuse_unknown_query(request: Request) -> None:
     """A query parameter the route does not take is refused, not ignored: a misspelt
     `limt=10` must not silently run with the default. The answer names it only when it
-    looks like a parameter name (a key could be anything, a 個人番号 among them)."""
+    looks like a parameter name (`input_guard.named`)."""
     route = request.scope.get("route")
     declared = _declared_query(route.dependant) if route is not None else frozenset()
     unknown = sorted(set(request.query_params) - declared)
     if unknown:
-        name = unknown[0] if _SAFE_NAME.fullmatch(unknown[0]) else ""
         raise InvalidInput(
-            "この機能が受け付けない問い合わせ項目があります", field=f"query.{name}".rstrip(".")
+            "この機能が受け付けない問い合わせ項目があります", field=f"query.{named(unknown[0])}"
         )
 
 
@@ -187,18 +182,20 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 # Starlette's own refusals (a body it cannot parse, no such route, a method the route does
 # not take) in the same shape as ours, naming what was wrong instead of `{"detail": …}`.
-_HTTP_FIELDS = {400: "body", 404: "path", 405: "method", 415: "content-type"}
+_HTTP_REFUSALS = {  # status → (code, field)
+    400: ("invalid_input", "body"),
+    404: ("not_found", "path"),
+    405: ("method_not_allowed", "method"),
+    415: ("invalid_input", "content-type"),
+}
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    field_name = _HTTP_FIELDS.get(exc.status_code, "request")
+    code, field_name = _HTTP_REFUSALS.get(exc.status_code, ("refused", "request"))
     return JSONResponse(
         status_code=exc.status_code,
-        content={
-            "code": "invalid_input" if exc.status_code == 400 else "refused",
-            "errors": [{"field": field_name, "message": str(exc.detail)}],
-        },
+        content={"code": code, "errors": [{"field": field_name, "message": str(exc.detail)}]},
         headers=getattr(exc, "headers", None),
     )
 
