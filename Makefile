@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine:
 #   make up    — install, then start the network (embedded, SQLite) until Ctrl-C
-#   make test  — install, then lint, type-check and run the whole test suite
+#   make test  — install, then lint, type-check, check the import layers, run the whole suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,6 +27,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: install system lint
 	$(BIN)/pytest -n 2

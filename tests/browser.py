@@ -25,7 +25,7 @@ from sqlalchemy import select
 from webauthn.helpers import bytes_to_base64url
 
 from juki.core.messaging.node import Node
-from juki.core.operators.tables import Operator, WebAuthnCredential
+from juki.duties.operators.tables import Operator, WebAuthnCredential
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 

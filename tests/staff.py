@@ -13,9 +13,9 @@ import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
-from juki.core.operators import accounts, rights, second_factor
+from juki.duties.ledgers import service as ledgers
+from juki.duties.operators import accounts, rights, second_factor
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 

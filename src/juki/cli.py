@@ -361,7 +361,7 @@ def audit_anomalies(
     days: Annotated[int, typer.Option(help="How many days back.")] = 30,
 ) -> None:
     """Night and closed-day access, failed log-ins, many searches (standard spec 10.2)."""
-    from juki.core.audit import anomalies
+    from juki.duties.audit_review import anomalies
 
     today = dt.date.today()
     table = Table(title="監査ログの異常検知 (anomalies)")
@@ -383,7 +383,7 @@ def audit_monthly(
     month: Annotated[str, typer.Option(help="YYYY-MM; this month when omitted")] = "",
 ) -> None:
     """The monthly access report per operator and function (000 LOG-02)."""
-    from juki.core.audit import reports
+    from juki.duties.audit_review import reports
 
     first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
     table = Table(title=f"月次アクセス報告 {first:%Y-%m}")
@@ -428,7 +428,7 @@ def operator_code(
     """The current TOTP code of an operator with a TOTP grant — for this local network's
     own accounts only; real operators read it from their authenticator app."""
     from juki.core.errors import JukiError
-    from juki.core.operators import second_factor
+    from juki.duties.operators import second_factor
 
     found = one_node(home, node)
     try:
@@ -454,8 +454,8 @@ def operator_bootstrap(
     from sqlalchemy import select
 
     from juki.core.errors import JukiError
-    from juki.core.operators import accounts, rights
-    from juki.core.operators.tables import Operator
+    from juki.duties.operators import accounts, rights
+    from juki.duties.operators.tables import Operator
 
     found = one_node(home, node)
     password = typer.prompt("初期パスワード (12+)", hide_input=True, confirmation_prompt=True)
@@ -491,7 +491,7 @@ def operator_enrolment(
 
     from juki.core.audit import log as audit
     from juki.core.errors import JukiError
-    from juki.core.operators import accounts
+    from juki.duties.operators import accounts
 
     found = one_node(home, node)
     actor = accounts.Actor(admin.strip().lower(), socket.gethostname()[:40])
@@ -513,7 +513,7 @@ def operator_users(
     home: Home = HOME,
 ) -> None:
     """The user list (semi-annual reconciliation, 000 ACL-05) as CSV on stdout."""
-    from juki.core.operators import reports
+    from juki.duties.operators import reports
 
     found = one_node(home, node)
     with found.db.session() as session:
@@ -527,7 +527,7 @@ def operator_privileged(
     home: Home = HOME,
 ) -> None:
     """The monthly privileged-activity report (000 ACL-04)."""
-    from juki.core.operators import reports
+    from juki.duties.operators import reports
 
     first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
     found = one_node(home, node)
@@ -577,7 +577,7 @@ app.add_typer(retention_app, name="retention")
 @retention_app.command("rules")
 def retention_rules() -> None:
     """Each file's retention rule (rules.toml), with its legal source."""
-    from juki.core.retention import engine
+    from juki.duties.retention import engine
 
     table = Table(title="保存期間 (retention rules)")
     for column in ("role", "file", "table", "kept", "source"):
@@ -599,7 +599,7 @@ def retention_purge(
     """Erase what is past its retention on every node (or one), recording what was erased."""
     import importlib
 
-    from juki.core.retention import engine
+    from juki.duties.retention import engine
 
     moment = (
         dt.datetime.combine(dt.date.fromisoformat(at), dt.time(12), dt.UTC)

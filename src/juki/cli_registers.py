@@ -1,6 +1,6 @@
 """`juki ledger …`: the registers (台帳) a node keeps beside its files — inquiries,
 incidents, disks, registered media and their virus checks, self-inspection, training,
-postal receipts, backups (core/ledgers)."""
+postal receipts, backups (duties/ledgers)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from juki.cli_common import HOME, Home, console, one_node
-from juki.core.ledgers.service import Entry
+from juki.duties.ledgers.service import Entry
 
 ledger_app = typer.Typer(help="Registers (台帳) a node keeps.", no_args_is_help=True)
 
@@ -37,7 +37,7 @@ def _fields(text: str) -> dict[str, object]:
 @ledger_app.command("kinds")
 def ledger_kinds() -> None:
     """The kinds of register and what each records."""
-    from juki.core.ledgers.kinds import KINDS
+    from juki.duties.ledgers.kinds import KINDS
 
     table = Table(title="台帳の種類 (registers)")
     for column in ("kind", "name", "fields", "closed with"):
@@ -59,7 +59,7 @@ def ledger_add(
 ) -> None:
     """Record an entry."""
     from juki.core.errors import JukiError
-    from juki.core.ledgers import service
+    from juki.duties.ledgers import service
 
     found = one_node(home, node)
     values = _fields(fields)
@@ -84,7 +84,7 @@ def ledger_close(
 ) -> None:
     """Close an open entry (an answered inquiry, a resolved incident, …)."""
     from juki.core.errors import JukiError
-    from juki.core.ledgers import service
+    from juki.duties.ledgers import service
 
     found = one_node(home, node)
     try:
@@ -109,7 +109,7 @@ def ledger_list(
 ) -> None:
     """The entries of one register."""
     from juki.core.errors import JukiError
-    from juki.core.ledgers import service
+    from juki.duties.ledgers import service
 
     found = one_node(home, node)
     try:
@@ -131,7 +131,7 @@ def ledger_overdue(
     home: Home = HOME,
 ) -> None:
     """Open entries past their 処理期限 (inquiries, postal receipts, incidents)."""
-    from juki.core.ledgers import service
+    from juki.duties.ledgers import service
 
     day = dt.date.fromisoformat(on) if on else dt.date.today()
     found = one_node(home, node)
@@ -175,7 +175,7 @@ def _check_checklist(role: str, values: dict[str, object]) -> None:
 
 
 def _print(title: str, entries: list[Entry]) -> None:
-    from juki.core.ledgers.kinds import KINDS
+    from juki.duties.ledgers.kinds import KINDS
 
     table = Table(title=title)
     for column in ("no", "register", "recorded", "by", "subject", "due", "status"):
@@ -200,9 +200,9 @@ def audit_export(
     """A record as CSV on stdout, for the audit (002 REQ-AUD-06): by period and section."""
     import importlib
 
-    from juki.core.audit import exports
     from juki.core.clock import JST
     from juki.core.errors import JukiError
+    from juki.duties.audit_review import exports
 
     found = one_node(home, node)
     start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), JST)
@@ -228,8 +228,8 @@ def backup_create(
 ) -> None:
     """Back up (encrypted with the node's backup key) and enter it in the backup register."""
     from juki.cli_common import audited_nodes
-    from juki.core import backup
     from juki.core.errors import JukiError
+    from juki.duties import backup
     from juki.network.embedded import NetworkHome
 
     keys = NetworkHome(home)
@@ -257,7 +257,7 @@ def backup_purge(
 ) -> None:
     """Erase every backup past its keep-until day, closing its register entry."""
     from juki.cli_common import audited_nodes
-    from juki.core import backup
+    from juki.duties import backup
     from juki.network.embedded import NetworkHome
 
     day = dt.date.fromisoformat(at) if at else dt.date.today()
@@ -281,8 +281,8 @@ def backup_restore(
     """Restore a backup into a new database (never over the running node's)."""
     from pathlib import Path
 
-    from juki.core import backup
     from juki.core.errors import JukiError
+    from juki.duties import backup
     from juki.network.embedded import NetworkHome
 
     key = NetworkHome(home).backup_key_for(node)

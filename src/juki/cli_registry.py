@@ -29,7 +29,7 @@ def notice_check(
     reason; the change is in the audit log."""
     from juki.core.audit import log as audit
     from juki.core.errors import JukiError
-    from juki.core.operators.accounts import Actor, NotAdministrator
+    from juki.duties.operators.accounts import Actor, NotAdministrator
     from juki.registry import notice_checks
 
     found = one_node(home, node)

@@ -20,9 +20,10 @@ from juki.card.schemas import CONTRACTOR_DUTIES, StaffCreate
 from juki.core import ids
 from juki.core.messages import DESTINATION_LENGTHS, DestinationInfo, MessageType, destination_digest
 from juki.core.messaging import tables
-from juki.core.operators import clients
-from juki.core.operators.accounts import SETUP
-from juki.core.operators.tables import ApiClient
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import SETUP
+from juki.duties.operators.tables import ApiClient
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry import service as reg
@@ -190,9 +191,9 @@ def sent(network: EmbeddedNetwork, message_type: str, recipient: str = CS) -> li
 
 def as_operator(client: TestClient, operator: str) -> TestClient:
     """The same contractor system, used by another end operator."""
-    assert isinstance(client.auth, clients.ClientAuth)
+    assert isinstance(client.auth, ClientAuth)
     other = TestClient(client.app)
-    other.auth = clients.ClientAuth(client.auth.key, operator, client.auth.terminal)
+    other.auth = ClientAuth(client.auth.key, operator, client.auth.terminal)
     return other
 
 
@@ -229,7 +230,7 @@ def api_client(
         if roster:
             on_roster(uow.session, key.client_id, operator)
     client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, operator, terminal or f"{kind}-terminal-1")
+    client.auth = ClientAuth(key, operator, terminal or f"{kind}-terminal-1")
     return client
 
 
@@ -267,5 +268,5 @@ def jlis(
 
 
 def client_id_of(client: TestClient) -> str:
-    assert isinstance(client.auth, clients.ClientAuth)
+    assert isinstance(client.auth, ClientAuth)
     return client.auth.key.client_id

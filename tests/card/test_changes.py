@@ -16,8 +16,8 @@ from juki.card.service import RECORD_COLUMN
 from juki.core.audit.tables import audit_log
 from juki.core.messages import MessageType
 from juki.core.messaging import tables
-from juki.core.retention import engine
-from juki.core.retention.tables import retention_purges
+from juki.duties.retention import engine
+from juki.duties.retention.tables import retention_purges
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import schemas
 from juki.registry import service as reg

@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from juki.card.console.pages import PAGE_RIGHTS
 from juki.card.models import CardFileEntry, ExchangeLog
-from juki.core.audit import reports
 from juki.core.clock import JST
-from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
+from juki.duties.audit_review import reports
+from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.network.accounts import CARD_SEED_ACCOUNTS, ensure_console_accounts
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
@@ -47,9 +47,9 @@ from tests.card.helpers import (
 from tests.card.test_changes import NEW_NAME
 from tests.card.test_print_stops import sent_to_printer
 from tests.conftest import record
-from tests.core.console.helpers import ConsoleUnderTest, error_of
 from tests.network.test_accounts import log_in
 from tests.staff import Staff, csrf_of
+from tests.web.console.helpers import ConsoleUnderTest, error_of
 
 CONSOLE = ConsoleUnderTest("card", "/card")
 NODE, BASE = CONSOLE.node_id, CONSOLE.base

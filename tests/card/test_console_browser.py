@@ -17,8 +17,8 @@ import pytest
 from juki.network.embedded import EmbeddedNetwork
 from tests.browser import give_node_key, keep_shot, launched, log_in_with_authenticator
 from tests.card.test_console import CONSOLE, registered
-from tests.core.console.helpers import new_page
 from tests.staff import Staff
+from tests.web.console.helpers import new_page
 
 FOLDER = "card-console"
 OPERATOR = Staff(

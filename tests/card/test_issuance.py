@@ -21,7 +21,7 @@ from juki.card.reports import PRINT_KINDS
 from juki.core.audit.tables import audit_log
 from juki.core.clock import JST
 from juki.core.messages import CardInfo, MessageType
-from juki.core.retention import engine
+from juki.duties.retention import engine
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import schemas
 from juki.registry import service as reg

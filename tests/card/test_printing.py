@@ -24,9 +24,9 @@ from juki.card import printing
 from juki.card.models import Base, PrintBatch, PrintFile
 from juki.card.schemas import PrintRecord
 from juki.core.clock import JST
-from juki.core.provision.batch import open_result
-from juki.core.retention import engine
-from juki.core.retention.tables import retention_purges
+from juki.duties.provision.batch import open_result
+from juki.duties.retention import engine
+from juki.duties.retention.tables import retention_purges
 from juki.network.embedded import EmbeddedNetwork
 from tests.card.helpers import (
     CARD,

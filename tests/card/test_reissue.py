@@ -21,7 +21,7 @@ from juki.card import inquiry, printing
 from juki.card.models import CardFileEntry
 from juki.core.audit.tables import audit_log
 from juki.core.messages import FORM_ONLY, DestinationReceipt, MessageType
-from juki.core.provision.batch import open_result
+from juki.duties.provision.batch import open_result
 from juki.network.embedded import EmbeddedNetwork
 from tests.card.helpers import (
     CARD,

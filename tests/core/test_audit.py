@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from juki.core.audit import anomalies
 from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log
+from juki.duties.audit_review import anomalies
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry.models import Resident
@@ -234,7 +234,7 @@ def test_concurrent_writers_keep_one_chain(network: EmbeddedNetwork) -> None:
 def test_the_monthly_access_report_per_operator_and_task(sqlite_network: EmbeddedNetwork) -> None:
     """000 LOG-02: accesses per operator and function in the month, refused ones and those
     that touched a 個人番号 counted; the month before and after are not included."""
-    from juki.core.audit import reports
+    from juki.duties.audit_review import reports
 
     jst = dt.timezone(dt.timedelta(hours=9))
     node = sqlite_network.node(f"registry:{LG}")

@@ -10,13 +10,14 @@ import importlib
 import pytest
 from sqlalchemy.orm import Session
 
-from juki.core.audit import exports, outputs
 from juki.core.audit import log as audit
+from juki.core.audit import outputs
 from juki.core.errors import InvalidInput
 from juki.core.messaging.node import Node
-from juki.core.operators import accounts
-from juki.core.operators.clients import Caller
-from juki.core.provision import service as provision
+from juki.duties.audit_review import exports
+from juki.duties.operators import accounts
+from juki.duties.operators.clients import Caller
+from juki.duties.provision import service as provision
 from juki.network.embedded import EmbeddedNetwork
 from juki.prefecture import models as prefecture_models
 from juki.registry import certificates

@@ -15,12 +15,12 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import create_engine, insert, inspect, select, text
 from sqlalchemy.exc import StatementError
 
-from juki.core import search
 from juki.core.crypto import FieldKeys
 from juki.core.migrate import alembic_config
 from juki.core.sealed import FieldKeysMissing, attach_field_keys
 from juki.core.text import seion
 from juki.cs.models import CsIdentityRow
+from juki.duties import search
 from juki.national.models import NationalIdentityRow
 from juki.network.embedded import EmbeddedNetwork
 from juki.prefecture.models import PrefectureIdentityRow

@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 
 from juki.core.audit import log as audit
 from juki.core.audit import outputs
-from juki.core.ledgers import service as ledgers
-from juki.core.operators import clients
-from juki.core.operators.accounts import SETUP
-from juki.core.operators.duties import DUTIES
 from juki.cs.bulk_output import THRESHOLD_ENV
 from juki.cs.models import BulkOutput
+from juki.duties.ledgers import service as ledgers
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import SETUP
+from juki.duties.operators.duties import DUTIES
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from tests.conftest import born, resident
@@ -59,7 +60,7 @@ def cs(network: EmbeddedNetwork) -> dict[str, Any]:
     def as_(person: Staff | str) -> TestClient:
         client = TestClient(network_app(network))
         login = person if isinstance(person, str) else person.login
-        client.auth = clients.ClientAuth(key, login, "cs-terminal-1")
+        client.auth = ClientAuth(key, login, "cs-terminal-1")
         return client
 
     return {"secrets": secrets, "as": as_}
@@ -237,7 +238,7 @@ def test_taking_data_out_needs_the_bulk_output_right_of_client_and_operator(
             public_key_pem=key.public_pem(), rights={"identity_inquiry": "read"},
         )  # fmt: skip
     reader = TestClient(network_app(network))
-    reader.auth = clients.ClientAuth(key, REQUESTER.login, "cs-terminal-2")
+    reader.auth = ClientAuth(key, REQUESTER.login, "cs-terminal-2")
     denied = reader.post(BASE, json={"purpose": "確認"})
     assert (denied.status_code, denied.json()["field"]) == (403, "rights")
     # A purpose longer than the output log keeps is refused now, not at the write-out.

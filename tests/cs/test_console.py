@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from juki.core import ids
 from juki.core.audit import log as audit
-from juki.core.console.session import rule_for
 from juki.core.identity import NUMBER_COLUMN
 from juki.cs import inquiry
 from juki.cs.console.pages import PAGE_RIGHTS
 from juki.cs.models import CsIdentityRow
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
+from juki.web.console.session import rule_for
 from tests.conftest import born, resident
 from tests.routes import mounted, route_table
 from tests.staff import Staff, console_log_in, csrf_of, staff_on
@@ -186,7 +186,7 @@ def test_an_idle_cs_session_locks(
     logged_in: dict[str, TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """001a USE-2-2 on the CS: an unattended terminal locks (the limit moved to zero)."""
-    from juki.core.console import session
+    from juki.web.console import session
 
     client = logged_in[INQUIRER.login]
     assert client.get(f"{BASE}/identity").status_code == 200

@@ -17,9 +17,10 @@ from juki.core.audit import outputs
 from juki.core.clock import JST
 from juki.core.errors import InvalidInput
 from juki.core.identity import NUMBER_COLUMN
-from juki.core.operators import clients
-from juki.core.operators.accounts import SETUP
 from juki.cs import reports
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import SETUP
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry import schemas
@@ -92,7 +93,7 @@ def test_the_report_through_the_cs_api(network: EmbeddedNetwork) -> None:
             public_key_pem=key.public_pem(), rights={"audit_review": "read"},
         )  # fmt: skip
     client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, "audit.taro", "audit-terminal")
+    client.auth = ClientAuth(key, "audit.taro", "audit-terminal")
     url = f"/cs/{LG}/reports/corrections"
     answer = client.get(url, params={"from": TODAY.isoformat(), "to": TOMORROW.isoformat()})
     assert answer.status_code == 200, answer.text

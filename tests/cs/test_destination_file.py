@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, inspect, select, text
 
-from juki.core import backup
 from juki.core.audit.tables import audit_log
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import MessageType, destination_digest
 from juki.core.messaging.tables import outbox
-from juki.core.retention import engine
 from juki.cs import destination_file, handlers
 from juki.cs.models import Base, DestinationEntry, ProvisionLog
+from juki.duties import backup
+from juki.duties.retention import engine
 from juki.network.embedded import EmbeddedNetwork, postgres_database
 from juki.registry import destination_info, schemas
 from juki.registry import service as reg

@@ -15,10 +15,10 @@ import pytest
 from juki.core.errors import InvalidInput
 from juki.core.messages import MessageType
 from juki.core.messaging.paths import PERMITTED, is_permitted
-from juki.core.operators import clients
-from juki.core.operators.accounts import SETUP
-from juki.core.operators.duties import DUTIES
 from juki.cs.api import API_RIGHTS
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import SETUP
+from juki.duties.operators.duties import DUTIES
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.topology import DEFAULT_TOPOLOGY, node_ids
 

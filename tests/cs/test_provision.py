@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from juki.core.errors import InvalidInput
 from juki.core.messages import MessageType, MoveInNotice
 from juki.core.messaging.tables import outbox
-from juki.core.retention import engine
 from juki.cs import destinations, handlers, provision
 from juki.cs.models import Base, ProvisionLog
+from juki.duties.retention import engine
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born, resident
 

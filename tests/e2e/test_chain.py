@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from juki.core.search import IdentitySearch, TooManyResults
 from juki.cs import handlers as cs_handlers
 from juki.cs import service as cs_service
+from juki.duties.search import IdentitySearch, TooManyResults
 from juki.national import service as national_service
 from juki.network.embedded import EmbeddedNetwork
 from juki.numbering.models import GeneratedNumber, IndividualNumberEntry

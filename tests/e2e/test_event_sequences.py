@@ -14,7 +14,7 @@ from sqlalchemy import select
 from juki.core.errors import JukiError
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.core.search import IdentitySearch
+from juki.duties.search import IdentitySearch
 from juki.national import service as national_service
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import schemas

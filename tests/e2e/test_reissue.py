@@ -20,8 +20,9 @@ from juki.card.models import CardFileEntry
 from juki.core.audit.tables import audit_log
 from juki.core.messages import MessageType
 from juki.core.messaging import tables
-from juki.core.operators import clients
-from juki.core.operators.accounts import SETUP
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import SETUP
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry import schemas
@@ -54,7 +55,7 @@ def card_desk(network: EmbeddedNetwork) -> TestClient:
             rights={"card_counter": "update", "resident_records": "read"},
         )  # fmt: skip
     client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, "kimura.hanako", "card-desk-01")
+    client.auth = ClientAuth(key, "kimura.hanako", "card-desk-01")
     return client
 
 

@@ -14,14 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
+from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.national.console.pages import PAGE_RIGHTS
 from juki.national.models import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born, resident
-from tests.core.console.helpers import ConsoleUnderTest, error_of
 from tests.national.test_statistics import THIS_MONTH
 from tests.staff import Staff
+from tests.web.console.helpers import ConsoleUnderTest, error_of
 
 CONSOLE = ConsoleUnderTest("national", "/national")
 NODE, BASE = CONSOLE.node_id, CONSOLE.base

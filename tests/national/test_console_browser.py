@@ -14,9 +14,9 @@ import pytest
 from juki.network.embedded import EmbeddedNetwork
 from tests.browser import give_node_key, keep_shot, launched, log_in_with_authenticator
 from tests.conftest import born, resident
-from tests.core.console.helpers import new_page
 from tests.national.test_console import ANALYST, CONSOLE, LG, NODE
 from tests.national.test_statistics import THIS_MONTH
+from tests.web.console.helpers import new_page
 
 FOLDER = "national-console"
 

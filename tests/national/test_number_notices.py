@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from juki.core.retention import engine
+from juki.duties.retention import engine
 from juki.national.models import Base, NumberNotice
 from juki.network.embedded import EmbeddedNetwork
 from tests.national.helpers import (

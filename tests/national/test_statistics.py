@@ -9,7 +9,7 @@ import datetime as dt
 from juki.core.clock import JST
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born
-from tests.core.provision.test_provision_api import FOUR, body_client
+from tests.duties.provision.test_provision_api import FOUR, body_client
 
 THIS_MONTH = dt.datetime.now(JST).strftime("%Y-%m")
 

@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from juki.core.disclosure.service import DisclosureRequest
 from juki.core.errors import InvalidInput
-from juki.core.provision import batch
-from juki.core.provision.api import PersonKey
-from juki.core.provision.service import ProvisionRequest
-from juki.core.search import IdentitySearch
+from juki.duties.disclosure.service import DisclosureRequest
+from juki.duties.provision import batch
+from juki.duties.provision.service import ProvisionRequest
+from juki.duties.search import IdentitySearch
 from juki.national.statistics import NationalStatistics
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.prefecture.schemas import StatisticsResult
+from juki.web.provision import PersonKey
 from tests.routes import mounted, route_table
 
 # (method, path) -> (kind, request body schema). Kinds:
@@ -88,8 +88,8 @@ def test_every_route_is_per_record_statistics_or_plumbing(
 
 # The consoles of the tiers and of J-LIS's card system (hidden from the OpenAPI above):
 # the same kinds, plus
-#   session    log-in, second factor, enrolment, log-out (core/console/auth.py)
-#   staff      the node's own operators and rights, not residents (core/console/operators.py)
+#   session    log-in, second factor, enrolment, log-out (web/console/auth.py)
+#   staff      the node's own operators and rights, not residents (web/console/operators.py)
 CONSOLE_COMMON: dict[tuple[str, str], str] = {
     **{(m, f"/console{p}"): "session" for m, p in (
         ("GET", "/login"), ("POST", "/login"), ("GET", "/login/second"), ("POST", "/login/totp"),
@@ -102,7 +102,7 @@ CONSOLE_COMMON: dict[tuple[str, str], str] = {
 }  # fmt: skip
 CONSOLE_TIER: dict[tuple[str, str], str] = CONSOLE_COMMON | {
     ("GET", "/console/identity"): "step",  # the empty form
-    ("POST", "/console/identity"): "record",  # core/search.py via the node's search service
+    ("POST", "/console/identity"): "record",  # duties/search.py via the node's search service
 }
 CONSOLE_ROUTES: dict[str, dict[tuple[str, str], str]] = {
     # J-LIS's card management system (File 3, F3-USE-02): one application by its posted

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from juki.core.messages import MessageType
 from juki.core.messaging.paths import PERMITTED, is_permitted
-from juki.core.operators.duties import duties_for
-from juki.core.provision import legal_table
+from juki.duties.operators.duties import duties_for
+from juki.duties.provision import legal_table
 from juki.network.topology import DEFAULT_TOPOLOGY, ROLE_PACKAGES, node_ids
 
 

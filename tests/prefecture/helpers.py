@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from juki.core.operators import clients
-from juki.core.operators.accounts import SETUP
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import SETUP
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 
@@ -24,5 +25,5 @@ def staff(
             public_key_pem=key.public_pem(), rights=rights,
         )  # fmt: skip
     client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, operator, "pref-terminal-1")
+    client.auth = ClientAuth(key, operator, "pref-terminal-1")
     return client

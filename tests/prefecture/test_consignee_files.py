@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from juki.core import consistency
 from juki.core.messaging import tables
-from juki.core.operators.duties import duties_for
 from juki.cs import service as cs_service
+from juki.duties.operators.duties import duties_for
 from juki.network.embedded import EmbeddedNetwork
 from juki.prefecture.models import ConsistencyStaging, PrefectureIdentityRow
 from tests.conftest import born, resident
@@ -95,7 +95,7 @@ def test_the_key_is_only_in_the_secrets_file(sqlite_network: EmbeddedNetwork) ->
 
 def test_a_contractor_can_hold_no_right_at_the_prefecture() -> None:
     """The rights table: no prefecture duty may go to a contractor's staff (rights.py
-    refuses the request, tested in tests/core/operators/test_accounts.py)."""
+    refuses the request, tested in tests/duties/operators/test_accounts.py)."""
     duties = duties_for("prefecture")
     assert {"identity_inquiry", "consistency_check", "manual_correction"} <= {
         d.code for d in duties

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from juki.core import search as core_search
 from juki.core.audit import outputs
 from juki.core.identity import NUMBER_COLUMN
-from juki.core.operators.tables import EnrolmentCode, Operator, OperatorRight
-from juki.core.provision.batch import open_result
+from juki.duties import search as core_search
+from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
+from juki.duties.provision.batch import open_result
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.prefecture.console.pages import PAGE_RIGHTS
@@ -31,10 +31,10 @@ from juki.prefecture.models import (
     ProvisionLog,
 )
 from tests.conftest import born, resident
-from tests.core.console.helpers import ConsoleUnderTest, error_of
-from tests.core.provision.test_batch import medium_ready, recipient
+from tests.duties.provision.test_batch import medium_ready, recipient
 from tests.prefecture.helpers import staff
 from tests.staff import CLERK, Staff, csrf_of, staff_on
+from tests.web.console.helpers import ConsoleUnderTest, error_of
 
 PREF = "13"
 CONSOLE = ConsoleUnderTest(f"prefecture:{PREF}", f"/prefecture/{PREF}")
@@ -146,7 +146,7 @@ def test_an_idle_prefecture_session_locks(
     clients: dict[str, TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """002 REQ-UI-01: an unattended terminal locks (the limit moved to zero here)."""
-    from juki.core.console import session
+    from juki.web.console import session
 
     client = clients[INQUIRER.login]
     assert client.get(f"{BASE}/identity").status_code == 200

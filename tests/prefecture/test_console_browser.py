@@ -16,9 +16,9 @@ import pytest
 from juki.network.embedded import EmbeddedNetwork
 from tests.browser import give_node_key, keep_shot, launched, log_in_with_authenticator
 from tests.conftest import born, resident
-from tests.core.console.helpers import new_page
-from tests.core.provision.test_batch import recipient
+from tests.duties.provision.test_batch import recipient
 from tests.prefecture.test_console import CONSOLE, INQUIRER, LG, NODE, OUTPUT, OUTPUT2
+from tests.web.console.helpers import new_page
 
 FOLDER = "prefecture-console"
 

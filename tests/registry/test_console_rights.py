@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from juki.core.audit import log as audit
-from juki.core.operators import accounts
+from juki.duties.operators import accounts
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry.console.session import rule_for
@@ -135,8 +135,8 @@ def test_suspension_ends_a_running_session(
 def test_a_revoked_right_applies_at_once(
     sqlite_network: EmbeddedNetwork, consoles: dict[str, TestClient]
 ) -> None:
-    from juki.core.operators import rights
-    from juki.core.operators.tables import OperatorRight
+    from juki.duties.operators import rights
+    from juki.duties.operators.tables import OperatorRight
 
     supervisor = consoles["supervisor"]
     assert supervisor.get(f"{BASE}/audit").status_code == 200
@@ -197,7 +197,7 @@ def test_an_administrator_suspending_themself_is_refused_and_kept_in_the_log(
     """The page lets an administrator in; the service refuses acting on one's own ID. The
     console's transaction rolls back, but the service's refusal entry (which the
     privileged-activity report lists) is written again and committed."""
-    from juki.core.operators import reports
+    from juki.duties.operators import reports
 
     supervisor = consoles["supervisor"]
     token = csrf_of(supervisor.get(f"{BASE}/operators").text)
@@ -222,8 +222,8 @@ def test_a_right_request_carries_the_written_application_s_reference(
     request, shown in the list awaiting approval and by the right once granted; a malformed
     one is shown by its field and nothing is stored."""
     from juki.core.ids import individual_number_from_body
-    from juki.core.operators import rights
-    from juki.core.operators.tables import OperatorRight
+    from juki.duties.operators import rights
+    from juki.duties.operators.tables import OperatorRight
 
     supervisor = consoles["supervisor"]
     token = csrf_of(supervisor.get(f"{BASE}/operators").text)

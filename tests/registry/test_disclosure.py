@@ -20,16 +20,17 @@ from juki.core.audit import log as audit
 from juki.core.audit import outputs
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import resident_code_check_digit
-from juki.core.ledgers import service as ledgers
-from juki.core.operators import clients
-from juki.core.operators.accounts import SETUP
+from juki.duties.ledgers import service as ledgers
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import SETUP
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry import schemas, support
 from juki.registry import service as registry_service
 from juki.registry.models import Resident
 from tests.conftest import born, record
-from tests.core.provision.test_provision_api import body_client
+from tests.duties.provision.test_provision_api import body_client
 from tests.registry.helpers import INTAKE, run
 
 LG = "131075"
@@ -50,7 +51,7 @@ def desk(
             rights=rights or {"disclosure": "update"},
         )  # fmt: skip
     client = TestClient(network_app(network))
-    client.auth = clients.ClientAuth(key, "kaiji.tantou", "desk-01")
+    client.auth = ClientAuth(key, "kaiji.tantou", "desk-01")
     return client
 
 

@@ -18,7 +18,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.registry import linkage
 from juki.registry.models import LinkageRecord, Resident
 from tests.conftest import born
-from tests.core.provision.test_provision_api import body_client
+from tests.duties.provision.test_provision_api import body_client
 
 URL = "/registry/131075/linkage"
 LINKAGE = {"internal_linkage": "read"}

@@ -17,7 +17,7 @@ from juki.core.audit.tables import audit_log
 from juki.core.db import sqlite_url
 from juki.core.errors import Conflict, InvalidInput, JukiError, Refused
 from juki.core.messaging import tables
-from juki.core.operators.accounts import Actor, NotAdministrator
+from juki.duties.operators.accounts import Actor, NotAdministrator
 from juki.national.models import NationalIdentityRow
 from juki.network.embedded import EmbeddedNetwork, NetworkHome, build_node
 from juki.registry import notice_checks, schemas

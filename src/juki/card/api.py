@@ -32,7 +32,7 @@ from juki.card.schemas import (
     StaffRead,
     Statistics,
 )
-from juki.core.web import ApiCaller, ApiRule, RecordId, UoW, guarded
+from juki.web.app import ApiCaller, ApiRule, RecordId, UoW, guarded
 
 API_RIGHTS: list[ApiRule] = [
     ("POST", "/applications", "card_applications", "update"),

@@ -20,7 +20,7 @@ from juki.card.schemas import ApplicationCreate, Statistics
 from juki.core.clock import JST
 from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators.clients import Caller
+from juki.duties.operators.clients import Caller
 
 STATUSES = ("registered", "application_received", "issued", "invalidated")
 

@@ -31,7 +31,7 @@ from juki.core.clock import JST
 from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
 from juki.core.messages import CardInfo, MessageType
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators.clients import Caller
+from juki.duties.operators.clients import Caller
 
 KIND = "issuance_result"
 NORMAL = "00"  # 処理結果コード: 正常

@@ -40,11 +40,11 @@ from juki.card.models import (
 from juki.card.service import held_info
 from juki.core import clock, ids
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
-from juki.core.ledgers import service as ledgers
 from juki.core.messages import CardInfo, MessageType
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators.clients import Caller
-from juki.core.provision.batch import open_result, recipient_key, seal
+from juki.duties.ledgers import service as ledgers
+from juki.duties.operators.clients import Caller
+from juki.duties.provision.batch import open_result, recipient_key, seal
 
 HPKE_INFO = b"juki card information on media v1"
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from juki.card import media
 from juki.core.audit import outputs
-from juki.core.web import ApiCaller, ApiRule, RecordId, UoW
+from juki.web.app import ApiCaller, ApiRule, RecordId, UoW
 
 MEDIA_RIGHTS: list[ApiRule] = [
     ("POST", "/media-provisions", "bulk_output", "update"),

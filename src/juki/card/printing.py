@@ -57,11 +57,11 @@ from juki.card.service import held_info
 from juki.core.clock import JST
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators.accounts import Actor
-from juki.core.operators.clients import Caller, revoke_client
-from juki.core.operators.tables import ApiClient
-from juki.core.provision.batch import media_key_of, seal
-from juki.core.retention.engine import Purge, record_erasure
+from juki.duties.operators.accounts import Actor
+from juki.duties.operators.clients import Caller, revoke_client
+from juki.duties.operators.tables import ApiClient
+from juki.duties.provision.batch import media_key_of, seal
+from juki.duties.retention.engine import Purge, record_erasure
 
 HPKE_INFO = b"juki card print file v1"
 DUTY = "card_print"  # the print contractor's duty (000 §3.3 1-②/③)

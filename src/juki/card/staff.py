@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from juki.card.models import ContractorStaff
 from juki.card.schemas import StaffCreate
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
-from juki.core.operators.clients import Caller
-from juki.core.operators.tables import ApiClient
+from juki.duties.operators.clients import Caller
+from juki.duties.operators.tables import ApiClient
 
 
 def require(session: Session, caller: Caller, duty: str) -> None:

@@ -9,16 +9,11 @@ from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
 from juki.core.audit.tables import audit_metadata
-from juki.core.ledgers.tables import ledger_metadata
 from juki.core.messaging.tables import messaging_metadata
-from juki.core.operators.tables import operator_metadata
-from juki.core.retention.tables import retention_metadata
 
-# The tables every node has beside its role's own (created by each role's migrations from
-# the frozen helpers in core).
-SHARED_METADATA: tuple[MetaData, ...] = (
-    messaging_metadata, audit_metadata, operator_metadata, retention_metadata, ledger_metadata,
-)  # fmt: skip
+# The infrastructure's tables every node has (created by each role's migrations from the
+# frozen helpers in core). A role's whole schema is declared in its models (`SCHEMA`).
+CORE_METADATA: tuple[MetaData, ...] = (messaging_metadata, audit_metadata)
 
 
 def alembic_config(role_package: str, engine: Engine | None = None) -> Config:
@@ -34,14 +29,14 @@ def upgrade(engine: Engine, role_package: str) -> None:
     command.upgrade(alembic_config(role_package, engine), "head")
 
 
-def run_env(role_metadata: MetaData) -> None:
-    """Body of every role's env.py: the role's tables plus the shared ones (messaging,
-    audit, operators)."""
+def run_env(schema: tuple[MetaData, ...]) -> None:
+    """Body of every role's env.py: `schema` is every table of the role's database, the
+    shared ones (core's, the duties') and its own (`<role>.models.SCHEMA`)."""
     engine: Engine = context.config.attributes["engine"]
     with engine.begin() as connection:
         context.configure(
             connection=connection,
-            target_metadata=[*SHARED_METADATA, role_metadata],
+            target_metadata=list(schema),
             render_as_batch=True,  # SQLite needs batch mode for ALTER
             compare_type=True,
         )

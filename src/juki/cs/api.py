@@ -10,8 +10,8 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from juki.core.messaging.paths import code_of
-from juki.core.web import ApiCaller, ApiRule, RecordId, UoW, current_node, guarded
 from juki.cs import bulk_output, handlers, reports, service
+from juki.web.app import ApiCaller, ApiRule, RecordId, UoW, current_node, guarded
 
 API_RIGHTS: list[ApiRule] = [
     ("POST", "/reconcile", "consistency_check", "update"),

@@ -28,12 +28,12 @@ from juki.core import clock
 from juki.core.audit import outputs
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, NotFound, Refused
-from juki.core.ledgers import service as ledgers
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
-from juki.core.operators import accounts, rights, second_factor
-from juki.core.operators.clients import Caller
-from juki.core.operators.tables import Operator
 from juki.cs.models import BulkOutput, CsIdentityRow
+from juki.duties.ledgers import service as ledgers
+from juki.duties.operators import accounts, rights, second_factor
+from juki.duties.operators.clients import Caller
+from juki.duties.operators.tables import Operator
 
 THRESHOLD_ENV = "JUKI_CS_BULK_THRESHOLD"
 DEFAULT_THRESHOLD = 1000  # records; above this the 管理責任者 approves in advance

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.identity import IdentityRowMixin
+from juki.core.migrate import CORE_METADATA
 from juki.core.sealed import SealedText
-from juki.core.search import ProvisionLogMixin
+from juki.duties.search import ProvisionLogMixin
+from juki.duties.tables import DUTY_METADATA
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# Every table of this role's database: the infrastructure's, the duties' and its own.
+SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
 
 
 class CsIdentityRow(Base, IdentityRowMixin):
@@ -103,7 +109,7 @@ class DestinationEntry(Base):
     extracted it, kept only until J-LIS's card management system confirms receipt, then
     erased in one batch (retention < 1 year; rules.toml). The record is held whole and
     encrypted (its 67 items include the 個人番号), with the registry's digest, so what goes on
-    is what came in (001a XFER-2-8). Never backed up (§4.3.5; core/backup.py)."""
+    is what came in (001a XFER-2-8). Never backed up (§4.3.5; duties/backup.py)."""
 
     __tablename__ = "destination_file"
 

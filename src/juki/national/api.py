@@ -3,9 +3,6 @@ of 住基法 別表 by the legal table (`legal_table.csv`), deny by default; 開
 
 from __future__ import annotations
 
-from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
-from juki.core.provision.api import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
-from juki.core.web import SEARCH_RIGHTS, ApiRule, UoW, search_router
 from juki.national import service, statistics
 from juki.national.models import (
     BatchProvision,
@@ -16,6 +13,9 @@ from juki.national.models import (
     ProvisionLog,
     UseSuspension,
 )
+from juki.web.app import SEARCH_RIGHTS, ApiRule, UoW, search_router
+from juki.web.disclosure import DISCLOSURE_RIGHTS, add_disclosure_routes
+from juki.web.provision import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
 
 STATISTICS_RIGHTS: list[ApiRule] = [("GET", "/statistics", "statistics", "read")]
 router = search_router(

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.consistency import ConsistencyStagingMixin
-from juki.core.disclosure.tables import (
-    DisclosureCorrectionMixin,
-    DisclosureMixin,
-    UseSuspensionMixin,
-)
 from juki.core.identity import IdentityRowMixin
-from juki.core.provision.batch import BatchProvisionMixin, MediaLedgerMixin
-from juki.core.search import ProvisionLogMixin
+from juki.core.migrate import CORE_METADATA
+from juki.duties.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
+from juki.duties.provision.batch import BatchProvisionMixin, MediaLedgerMixin
+from juki.duties.provision.stops import UseSuspensionMixin
+from juki.duties.search import ProvisionLogMixin
+from juki.duties.tables import DUTY_METADATA
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# Every table of this role's database: the infrastructure's, the duties' and its own.
+SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
 
 
 class NationalIdentityRow(Base, IdentityRowMixin):
@@ -66,7 +69,7 @@ class NumberNotice(Base):
     relayed to a mayor's CS, and each request refused (here or by the generator), with
     time, operator and terminal. A request carries no terminal, so the terminal is the
     sending node (the municipality's CS). Names the person by 住民票コード, never by 個人番号;
-    kept 7 years (core/retention/rules.toml)."""
+    kept 7 years (duties/retention/rules.toml)."""
 
     __tablename__ = "number_notices"
 

@@ -23,7 +23,7 @@ from juki.core.messages import (
     NumberCheckVerdict,
     NumberRequest,
 )
-from juki.core.search import IdentitySearch, IdentityView, logged_search
+from juki.duties.search import IdentitySearch, IdentityView, logged_search
 from juki.national.models import (
     NationalIdentityRow,
     NumberBinding,

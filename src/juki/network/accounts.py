@@ -26,12 +26,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import code_of, role_of
-from juki.core.operators import accounts, clients, rights, second_factor
-from juki.core.operators.accounts import SETUP
-from juki.core.operators.tables import ApiClient
+from juki.duties.ledgers import service as ledgers
+from juki.duties.operators import accounts, clients, rights, second_factor
+from juki.duties.operators.accounts import SETUP
+from juki.duties.operators.tables import ApiClient
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 
 
@@ -194,8 +195,6 @@ def ensure_local_client(nodes: list[Node], home: Path) -> clients.ClientKey:
     return key
 
 
-def local_auth(home: Path, operator: str | None = None) -> clients.ClientAuth:
+def local_auth(home: Path, operator: str | None = None) -> ClientAuth:
     """Requests signed as the local command, for the person at this terminal."""
-    return clients.ClientAuth(
-        local_client_key(home), operator or getpass.getuser(), socket.gethostname()
-    )
+    return ClientAuth(local_client_key(home), operator or getpass.getuser(), socket.gethostname())

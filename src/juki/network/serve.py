@@ -18,12 +18,13 @@ from juki.core.messaging.dispatch import Dispatcher, DispatcherThread
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import role_of
 from juki.core.messaging.tables import REFUSAL_TYPE
-from juki.core.messaging.transport import HttpTransport, InProcessTransport, RoutingTransport
-from juki.core.web import node_app, refusals_by_field
+from juki.core.messaging.transport import InProcessTransport
 from juki.network.embedded import NetworkHome, build_node
 from juki.network.server import TITLES
 from juki.network.tls_gate import RefusalRecorder, gate_protocol
 from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
+from juki.network.transport import HttpTransport, RoutingTransport
+from juki.web.app import node_app, refusals_by_field
 
 
 class NodeProcess:

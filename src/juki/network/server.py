@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from juki.core.messaging.paths import role_of
-from juki.core.web import node_app, refusals_by_field
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
+from juki.web.app import node_app, refusals_by_field
 
 TITLES = {
     "registry": "既存住基システム",

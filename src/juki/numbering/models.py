@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String
+from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from juki.core.migrate import CORE_METADATA
+from juki.duties.tables import DUTY_METADATA
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# Every table of this role's database: the infrastructure's, the duties' and its own.
+SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
 
 
 class IndividualNumberEntry(Base):

@@ -17,16 +17,16 @@ from sqlalchemy import MetaData, Table, func, select
 from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log, audit_metadata
 from juki.core.clock import JST
-from juki.core.ledgers import service as ledgers
-from juki.core.ledgers.kinds import KINDS
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import PERMITTED
 from juki.core.messaging.tables import REFUSAL_TYPE, refusals
-from juki.core.operators.tables import Operator, OperatorRight, TotpGrant
-from juki.core.provision import legal_table
-from juki.core.retention import engine as retention
-from juki.core.retention.tables import retention_purges
+from juki.duties.ledgers import service as ledgers
+from juki.duties.ledgers.kinds import KINDS
+from juki.duties.operators.tables import Operator, OperatorRight, TotpGrant
+from juki.duties.provision import legal_table
+from juki.duties.retention import engine as retention
+from juki.duties.retention.tables import retention_purges
 from juki.pia.catalogue import Catalogue, Enforcement, Requirement
 
 ROLE_NAMES = {

@@ -9,11 +9,8 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from juki.core.disclosure.api import DISCLOSURE_RIGHTS, add_disclosure_routes
 from juki.core.messaging.paths import code_of
 from juki.core.places import prefecture_name
-from juki.core.provision.api import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
-from juki.core.web import SEARCH_RIGHTS, ApiCaller, ApiRule, RecordId, UoW, search_router
 from juki.prefecture import corrections, service, statistics
 from juki.prefecture.models import (
     BatchProvision,
@@ -30,6 +27,9 @@ from juki.prefecture.schemas import (
     StatisticsJobCreate,
     StatisticsResult,
 )
+from juki.web.app import SEARCH_RIGHTS, ApiCaller, ApiRule, RecordId, UoW, search_router
+from juki.web.disclosure import DISCLOSURE_RIGHTS, add_disclosure_routes
+from juki.web.provision import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
 
 API_RIGHTS: list[ApiRule] = [
     *SEARCH_RIGHTS,

@@ -21,8 +21,8 @@ from juki.core.clock import JST
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.messages import ChangeReason
-from juki.core.operators.clients import Caller
 from juki.core.text import gaiji_count, seion
+from juki.duties.operators.clients import Caller
 from juki.prefecture.models import ManualCorrection, PrefectureIdentityRow
 from juki.prefecture.schemas import ManualCorrectionCreate, ManualCorrectionRead
 

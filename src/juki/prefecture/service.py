@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from juki.core.crypto import FieldKeys
 from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import REMOVAL_REASONS, IdentityRecord
-from juki.core.search import IdentitySearch, IdentityView, logged_search
 from juki.core.text import gaiji_count
+from juki.duties.search import IdentitySearch, IdentityView, logged_search
 from juki.prefecture.models import PrefectureIdentityRow, ProvisionLog
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from juki.core.errors import InvalidInput
-from juki.core.operators.clients import Caller
+from juki.duties.operators.clients import Caller
 from juki.prefecture.models import PrefectureIdentityRow, StatisticsJob
 from juki.prefecture.schemas import MunicipalityCount, StatisticsJobCreate, StatisticsResult
 

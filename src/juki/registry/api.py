@@ -15,8 +15,7 @@ from fastapi import Query, Request, Response
 from juki.core.errors import JukiError
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
-from juki.core.operators.clients import Caller
-from juki.core.web import ApiCaller, ApiRule, RecordId, UoW, guarded
+from juki.duties.operators.clients import Caller
 from juki.registry import (
     corrections,
     destination_info,
@@ -33,6 +32,7 @@ from juki.registry import (
     wide_area,
 )
 from juki.registry.models import Resident, ResidentEvent
+from juki.web.app import ApiCaller, ApiRule, RecordId, UoW, guarded
 
 # Every caller is an authenticated system acting for a named operator (core.web.api_guard).
 API_RIGHTS: list[ApiRule] = [

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators import accounts, rights
-from juki.core.operators.tables import Operator
+from juki.duties.operators import accounts, rights
+from juki.duties.operators.tables import Operator
 from juki.registry import schemas, service
 from juki.registry.models import CorrectionRequest
 from juki.registry.pool import now

@@ -28,15 +28,15 @@ from sqlalchemy import select
 
 from juki.core.audit import outputs
 from juki.core.clock import in_japan
-from juki.core.disclosure.document import SEX, Sheet
 from juki.core.errors import Refused
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number, validate_resident_code
-from juki.core.ledgers import service as ledgers
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators.clients import Caller
 from juki.core.places import municipality
 from juki.core.wareki import wareki
+from juki.duties.disclosure.document import SEX, Sheet
+from juki.duties.ledgers import service as ledgers
+from juki.duties.operators.clients import Caller
 from juki.registry import households, linkage
 from juki.registry.certificates import active_measures
 from juki.registry.items import REGISTER_ITEMS, RegisterItem, reason_label

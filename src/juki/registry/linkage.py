@@ -20,7 +20,7 @@ from sqlalchemy import select
 from juki.core.errors import InvalidInput, Refused
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators.clients import Caller
+from juki.duties.operators.clients import Caller
 from juki.registry import households
 from juki.registry.items import REGISTER_ITEMS
 from juki.registry.models import LinkageRecord, Resident

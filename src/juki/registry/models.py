@@ -12,17 +12,24 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym, validates
 
+from juki.core.migrate import CORE_METADATA
 from juki.core.text import seion
+from juki.duties.tables import DUTY_METADATA
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# Every table of this role's database: the infrastructure's, the duties' and its own.
+SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
 
 
 class ResidentItems:

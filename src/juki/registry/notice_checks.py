@@ -34,13 +34,13 @@ from juki.core.audit import log as audit
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
-from juki.core.operators import accounts, rights
-from juki.core.operators.accounts import SETUP, Actor
+from juki.duties.operators import accounts, rights
+from juki.duties.operators.accounts import SETUP, Actor
 from juki.registry import changes, ex_officio, foreign, intake, schemas, service, transfers
 from juki.registry.models import NoticeCheckSetting, PendingNotice
 from juki.registry.pool import now
 
-DUTY = "notice_check"  # 届出の点検 (core/operators/duties.py)
+DUTY = "notice_check"  # 届出の点検 (duties/operators/duties.py)
 PAYLOAD_COLUMN = "pending_notices.payload"
 REASON_COLUMN = "pending_notices.reason"
 STATUS_LABELS = {

@@ -1,5 +1,5 @@
 """The 個人番号カード管理システム console for J-LIS staff: the shared log-in
-(`juki.core.console`: a personal ID and password, then WebAuthn with user verification —
+(`juki.web.console`: a personal ID and password, then WebAuthn with user verification —
 生体認証 — or an administrator-granted TOTP; 000 AUTH-01, AUTH-02 in its File 3 variant, as
 F3-USE-02 asks) and the card system's pages (`pages.py`): 申請状況照会 by 申請書ID, the
 statistics (counts only, F3-USE-04), the print stops left unacknowledged, and 利用者・権限の
@@ -13,9 +13,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from juki.card.console.pages import PAGE_RIGHTS, ROUTERS
-from juki.core import console
-from juki.core.console.site import ConsoleSite, templates_for
 from juki.core.messaging.node import Node
+from juki.web import console
+from juki.web.console.site import ConsoleSite, templates_for
 
 SITE = ConsoleSite(
     system="個人番号カード管理システム",

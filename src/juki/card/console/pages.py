@@ -3,7 +3,7 @@
 F3-USE-04: counts by processing state, cards issued and valid cards, the same as
 `GET /card/statistics`); the print stops no contractor acknowledged in time, for J-LIS's
 follow-up (`printing.unacknowledged_stops`, as `GET /card/reports/print-stops`); and
-利用者・権限の管理 (core/console/operators.py).
+利用者・権限の管理 (web/console/operators.py).
 
 Each page is declared in `PAGE_RIGHTS` with the duty it serves (000 ACL-01) and is in the
 audit log with its keys (LOG-01: the 申請書ID looked up, the 申請書IDs listed), refusals
@@ -20,14 +20,14 @@ from fastapi.responses import HTMLResponse
 from juki.card import applications, inquiry, printing
 from juki.core.audit import log as audit
 from juki.core.clock import JST
-from juki.core.console import access_of
-from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
-from juki.core.console.operators import router as operators_router
-from juki.core.console.render import page
-from juki.core.console.session import LOGGED_IN, ClerkSession, Form, PageRule
-from juki.core.console.site import SiteClerk
 from juki.core.errors import InvalidInput, JukiError
 from juki.core.places import municipality
+from juki.web.console import access_of
+from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.web.console.operators import router as operators_router
+from juki.web.console.render import page
+from juki.web.console.session import LOGGED_IN, ClerkSession, Form, PageRule
+from juki.web.console.site import SiteClerk
 
 # What each page needs (deny by default: a page with no rule is refused).
 PAGE_RIGHTS: list[PageRule] = [

@@ -1,6 +1,6 @@
-"""Alembic environment for the card role (tables + messaging tables)."""
+"""Alembic environment for the card role (its SCHEMA: shared tables and its own)."""
 
-from juki.card.models import Base
+from juki.card.models import SCHEMA
 from juki.core.migrate import run_env
 
-run_env(Base.metadata)
+run_env(SCHEMA)

@@ -13,16 +13,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from juki.core.audit import log as audit
-from juki.core.console import access_of
-from juki.core.console import session as shared
-from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
-from juki.core.console.render import page
-from juki.core.console.session import LOGGED_IN, ClerkSession, Form, PageRule
 from juki.core.errors import JukiError
 from juki.core.ids import mask_individual_number
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.core.messaging.paths import code_of
 from juki.cs import inquiry
+from juki.web.console import access_of
+from juki.web.console import session as shared
+from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.web.console.render import page
+from juki.web.console.session import LOGGED_IN, ClerkSession, Form, PageRule
 
 # What each page needs (deny by default: a page with no rule is refused).
 PAGE_RIGHTS: list[PageRule] = [

@@ -1,4 +1,4 @@
-"""The 住基全国サーバ console for J-LIS staff: the shared log-in (`juki.core.console`:
+"""The 住基全国サーバ console for J-LIS staff: the shared log-in (`juki.web.console`:
 password, then WebAuthn with user verification — 生体認証 — or an administrator-granted
 TOTP; 000 AUTH-01/02 as F2-USE-02 asks for J-LIS terminals) and J-LIS's pages
 (`pages.py`): 本人確認情報の照会, the monthly statistics (counts only) and 利用者・権限の管理,
@@ -10,10 +10,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from juki.core import console
-from juki.core.console.site import ConsoleSite, templates_for
 from juki.core.messaging.node import Node
 from juki.national.console.pages import PAGE_RIGHTS, ROUTERS
+from juki.web import console
+from juki.web.console.site import ConsoleSite, templates_for
 
 SITE = ConsoleSite(
     system="住基全国サーバ",

@@ -11,17 +11,17 @@ from fastapi.responses import HTMLResponse
 
 from juki.core.audit import log as audit
 from juki.core.clock import JST
-from juki.core.console import access_of
-from juki.core.console.identity_search import IDENTITY_PAGE_RIGHTS, identity_router
-from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
-from juki.core.console.operators import router as operators_router
-from juki.core.console.render import page
-from juki.core.console.session import LOGGED_IN, PageRule
-from juki.core.console.site import SiteClerk
 from juki.core.errors import JukiError
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.core.places import prefecture_name
 from juki.national import service, statistics
+from juki.web.console import access_of
+from juki.web.console.identity_search import IDENTITY_PAGE_RIGHTS, identity_router
+from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.web.console.operators import router as operators_router
+from juki.web.console.render import page
+from juki.web.console.session import LOGGED_IN, PageRule
+from juki.web.console.site import SiteClerk
 
 # What each page needs (deny by default: a page with no rule is refused).
 PAGE_RIGHTS: list[PageRule] = [

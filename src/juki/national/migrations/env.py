@@ -1,6 +1,6 @@
-"""Alembic environment for the national role (tables + messaging tables)."""
+"""Alembic environment for the national role (its SCHEMA: shared tables and its own)."""
 
 from juki.core.migrate import run_env
-from juki.national.models import Base
+from juki.national.models import SCHEMA
 
-run_env(Base.metadata)
+run_env(SCHEMA)

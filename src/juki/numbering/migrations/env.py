@@ -1,6 +1,6 @@
-"""Alembic environment for the numbering role (tables + messaging tables)."""
+"""Alembic environment for the numbering role (its SCHEMA: shared tables and its own)."""
 
 from juki.core.migrate import run_env
-from juki.numbering.models import Base
+from juki.numbering.models import SCHEMA
 
-run_env(Base.metadata)
+run_env(SCHEMA)

@@ -1,4 +1,4 @@
-"""The 都道府県サーバ console: the shared log-in (`juki.core.console`: password, then
+"""The 都道府県サーバ console: the shared log-in (`juki.web.console`: password, then
 WebAuthn with user verification — 生体認証 — or an administrator-granted TOTP; 002
 REQ-AUTH-01/02, REQ-UI-01) and the prefecture's pages (`pages.py`): 本人確認情報の照会,
 一括提供 under two-person control, 利用者・権限の管理 — each declared in `PAGE_RIGHTS`."""
@@ -9,10 +9,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from juki.core import console
-from juki.core.console.site import ConsoleSite, templates_for
 from juki.core.messaging.node import Node
 from juki.prefecture.console.pages import FLASHES, PAGE_RIGHTS, ROUTERS
+from juki.web import console
+from juki.web.console.site import ConsoleSite, templates_for
 
 SITE = ConsoleSite(
     system="都道府県サーバ",

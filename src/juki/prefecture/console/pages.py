@@ -8,13 +8,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from juki.core.console.batches import BATCH_FLASHES, BATCH_PAGE_RIGHTS, batch_router
-from juki.core.console.identity_search import IDENTITY_PAGE_RIGHTS, identity_router
-from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
-from juki.core.console.operators import router as operators_router
-from juki.core.console.render import page
-from juki.core.console.session import LOGGED_IN, PageRule
-from juki.core.console.site import SiteClerk
 from juki.prefecture import service
 from juki.prefecture.models import (
     BatchProvision,
@@ -23,6 +16,13 @@ from juki.prefecture.models import (
     ProvisionLog,
     UseSuspension,
 )
+from juki.web.console.batches import BATCH_FLASHES, BATCH_PAGE_RIGHTS, batch_router
+from juki.web.console.identity_search import IDENTITY_PAGE_RIGHTS, identity_router
+from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.web.console.operators import router as operators_router
+from juki.web.console.render import page
+from juki.web.console.session import LOGGED_IN, PageRule
+from juki.web.console.site import SiteClerk
 
 # What each page needs (deny by default: a page with no rule is refused).
 PAGE_RIGHTS: list[PageRule] = [

@@ -1,6 +1,6 @@
-"""Alembic environment for the prefecture role (tables + messaging tables)."""
+"""Alembic environment for the prefecture role (its SCHEMA: shared tables and its own)."""
 
 from juki.core.migrate import run_env
-from juki.prefecture.models import Base
+from juki.prefecture.models import SCHEMA
 
-run_env(Base.metadata)
+run_env(SCHEMA)

@@ -11,9 +11,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from juki.core import console
-from juki.core.console.operators import router as operators_router
-from juki.core.console.site import ConsoleSite
 from juki.core.messaging.node import Node
 from juki.registry.console.cards import router as cards_router
 from juki.registry.console.events import router as events_router
@@ -22,6 +19,9 @@ from juki.registry.console.render import FLASHES, templates
 from juki.registry.console.requests import router as requests_router
 from juki.registry.console.session import PAGE_RIGHTS
 from juki.registry.console.views import router as views_router
+from juki.web import console
+from juki.web.console.operators import router as operators_router
+from juki.web.console.site import ConsoleSite
 
 HERE = Path(__file__).parent
 
@@ -38,7 +38,7 @@ SITE = ConsoleSite(
 
 def install(app: FastAPI, node: Node) -> None:
     """Add the console to a registry node's app, under /console (log-in and session:
-    `juki.core.console`)."""
+    `juki.web.console`)."""
     routers = (views_router, operators_router, events_router, requests_router,
                notice_checks_router, cards_router)  # fmt: skip
     console.install(app, node, SITE, routers)

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import RecordId, UoW
 from juki.registry import destination_info
 from juki.registry.console.events import _show
 from juki.registry.console.forms import FormPage
 from juki.registry.console.render import base_of
 from juki.registry.console.session import Clerk, Form
 from juki.registry.console.views import perform, redirect, resident_or_404
+from juki.web.app import RecordId, UoW
 
 router = APIRouter()
 REISSUE = "/residents/{resident_id}/application-form-reissue"

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import RecordId, UoW
 from juki.registry import (
     certificates,
     ex_officio,
@@ -30,6 +29,7 @@ from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, ClerkSession, Form, checked
 from juki.registry.console.views import perform, redirect, resident_or_404
 from juki.registry.models import Resident
+from juki.web.app import RecordId, UoW
 
 router = APIRouter()
 

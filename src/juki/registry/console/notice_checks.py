@@ -17,12 +17,12 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.messaging.node import UnitOfWork
 from juki.core.wareki import wareki
-from juki.core.web import RecordId, UoW
 from juki.registry import households, notice_checks, schemas
 from juki.registry.console.render import base_of, local_time, page
 from juki.registry.console.session import Clerk, ClerkSession, Form
 from juki.registry.console.views import AuditedRead, perform, redirect
 from juki.registry.models import PendingNotice, Resident
+from juki.web.app import RecordId, UoW
 
 router = APIRouter()
 

@@ -1,13 +1,13 @@
 """Rendering counter console pages: the registry's templates (with the shared log-in
-pages behind them, `juki.core.console`), its labels and its messages."""
+pages behind them, `juki.web.console`), its labels and its messages."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from juki.core.console.render import base_of, office_of, page
-from juki.core.console.site import local_time, templates_for
 from juki.registry.items import reason_label
+from juki.web.console.render import base_of, office_of, page
+from juki.web.console.site import local_time, templates_for
 
 __all__ = ["EVENT_STATES", "FLASHES", "base_of", "local_time", "office_of", "page", "templates"]
 

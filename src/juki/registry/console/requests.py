@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import RecordId, UoW
 from juki.registry import corrections, number_checks, schemas, transfers, wide_area
 from juki.registry.console import forms
 from juki.registry.console.events import Taken, _codes, _notice, _show, _submit, _to_person
@@ -21,6 +20,7 @@ from juki.registry.console.notice_checks import next_page, take
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, Form
 from juki.registry.console.views import perform, redirect, resident_or_404
+from juki.web.app import RecordId, UoW
 
 router = APIRouter()
 

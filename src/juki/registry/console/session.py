@@ -1,4 +1,4 @@
-"""The counter console's session: the shared one (`juki.core.console.session`: two-step
+"""The counter console's session: the shared one (`juki.web.console.session`: two-step
 log-in, idle lock, CSRF token), bound to the registry's declared page rights.
 
 Which right each page needs is declared once, in `PAGE_RIGHTS` (as GOV.UK Notify declares
@@ -12,9 +12,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from juki.core.console import session as shared
-from juki.core.console.operators import OPERATORS_PAGE_RIGHTS
-from juki.core.console.session import (
+from juki.web.console import session as shared
+from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.web.console.session import (
     LOGGED_IN,
     ClerkSession,
     CsrfRefused,

@@ -15,16 +15,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from juki.core.audit import anomalies, outputs
 from juki.core.audit import log as audit
-from juki.core.console import access_of
+from juki.core.audit import outputs
 from juki.core.errors import JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.messages import MessageType
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
-from juki.core.web import RecordId, UoW
+from juki.duties.audit_review import anomalies
 from juki.registry import (
     cards,
     certificates,
@@ -46,6 +45,8 @@ from juki.registry.models import (
     ResidentHistory,
 )
 from juki.registry.search import RESULT_CAP, ResidentQuery, search_residents
+from juki.web.app import RecordId, UoW
+from juki.web.console import access_of
 
 router = APIRouter()
 T = TypeVar("T")

@@ -12,15 +12,15 @@ import sqlalchemy as sa
 from alembic import op
 
 from juki.core.audit.migrations import create_audit_tables_v1, drop_audit_tables_v1
-from juki.core.ledgers.tables import create_ledger_tables_v1, drop_ledger_tables_v1
 from juki.core.messaging.migrations import create_messaging_tables_v1, drop_messaging_tables_v1
-from juki.core.operators.migrations import (
+from juki.duties.ledgers.tables import create_ledger_tables_v1, drop_ledger_tables_v1
+from juki.duties.operators.migrations import (
     add_operator_affiliation_v1,
     create_operator_tables_v1,
     drop_operator_affiliation_v1,
     drop_operator_tables_v1,
 )
-from juki.core.retention.tables import create_retention_tables_v1, drop_retention_tables_v1
+from juki.duties.retention.tables import create_retention_tables_v1, drop_retention_tables_v1
 
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from juki.core.provision.migrations import (
+from juki.duties.provision.migrations import (
     add_provision_record_columns_v1,
     drop_provision_record_columns_v1,
 )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from juki.core.provision.migrations import create_media_ledger_v1, drop_media_ledger_v1
+from juki.duties.provision.migrations import create_media_ledger_v1, drop_media_ledger_v1
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 09:10:00
 
 from collections.abc import Sequence
 
-from juki.core.retention.tables import create_retention_tables_v1, drop_retention_tables_v1
+from juki.duties.retention.tables import create_retention_tables_v1, drop_retention_tables_v1
 
 revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"

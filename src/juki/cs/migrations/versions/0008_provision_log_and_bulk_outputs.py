@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from juki.core.provision.migrations import add_provision_record_columns_v1
+from juki.duties.provision.migrations import add_provision_record_columns_v1
 
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"

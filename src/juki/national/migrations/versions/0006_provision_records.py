@@ -8,7 +8,7 @@ Create Date: 2026-11-23 09:00:00
 
 from collections.abc import Sequence
 
-from juki.core.provision.migrations import (
+from juki.duties.provision.migrations import (
     add_provision_record_columns_v1,
     drop_provision_record_columns_v1,
 )

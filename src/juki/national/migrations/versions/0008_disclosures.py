@@ -8,7 +8,7 @@ Create Date: 2026-11-23 09:30:00
 
 from collections.abc import Sequence
 
-from juki.core.disclosure.migrations import create_disclosure_tables_v1, drop_disclosure_tables_v1
+from juki.duties.disclosure.migrations import create_disclosure_tables_v1, drop_disclosure_tables_v1
 
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"

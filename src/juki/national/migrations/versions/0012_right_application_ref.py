@@ -9,7 +9,7 @@ Create Date: 2026-11-25 12:00:00
 
 from collections.abc import Sequence
 
-from juki.core.operators.migrations import (
+from juki.duties.operators.migrations import (
     add_right_application_ref_v1,
     drop_right_application_ref_v1,
 )

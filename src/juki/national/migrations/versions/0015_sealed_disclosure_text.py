@@ -8,7 +8,7 @@ Create Date: 2026-12-06 12:00:00
 
 from collections.abc import Sequence
 
-from juki.core.disclosure.migrations import seal_disclosure_text_v1, unseal_disclosure_text_v1
+from juki.duties.disclosure.migrations import seal_disclosure_text_v1, unseal_disclosure_text_v1
 
 revision: str = "0015"
 down_revision: str | Sequence[str] | None = "0014"

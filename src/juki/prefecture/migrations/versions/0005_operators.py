@@ -8,7 +8,7 @@ Create Date: 2026-11-23 08:00:00
 
 from collections.abc import Sequence
 
-from juki.core.operators.migrations import create_operator_tables_v1, drop_operator_tables_v1
+from juki.duties.operators.migrations import create_operator_tables_v1, drop_operator_tables_v1
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 10:00:00
 
 from collections.abc import Sequence
 
-from juki.core.provision.migrations import create_batch_tables_v1, drop_batch_tables_v1
+from juki.duties.provision.migrations import create_batch_tables_v1, drop_batch_tables_v1
 
 revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"

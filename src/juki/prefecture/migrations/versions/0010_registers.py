@@ -8,8 +8,8 @@ Create Date: 2026-11-23 12:30:00
 
 from collections.abc import Sequence
 
-from juki.core.ledgers.tables import create_ledger_tables_v1, drop_ledger_tables_v1
-from juki.core.operators.migrations import (
+from juki.duties.ledgers.tables import create_ledger_tables_v1, drop_ledger_tables_v1
+from juki.duties.operators.migrations import (
     add_operator_affiliation_v1,
     drop_operator_affiliation_v1,
 )

@@ -8,7 +8,7 @@ Create Date: 2026-11-24 12:00:00
 
 from collections.abc import Sequence
 
-from juki.core.disclosure.migrations import create_use_suspensions_v1, drop_use_suspensions_v1
+from juki.duties.disclosure.migrations import create_use_suspensions_v1, drop_use_suspensions_v1
 
 revision: str = "0013"
 down_revision: str | Sequence[str] | None = "0012"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from juki.core.operators.migrations import create_operator_tables_v1, drop_operator_tables_v1
+from juki.duties.operators.migrations import create_operator_tables_v1, drop_operator_tables_v1
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"

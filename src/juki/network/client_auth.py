@@ -1,0 +1,24 @@
+"""The API caller's side of `duties/operators/clients.py`: an httpx authentication that
+signs a fresh token for every request, naming the node in its path, the end operator and
+the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import httpx
+
+from juki.duties.operators.clients import ClientKey, node_of_path
+
+
+class ClientAuth(httpx.Auth):
+    """httpx authentication: a fresh token for every request, for the node in its path."""
+
+    def __init__(self, key: ClientKey, operator: str, terminal: str) -> None:
+        self.key, self.operator, self.terminal = key, operator, terminal
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        audience = node_of_path(request.url.path)
+        token = self.key.token(audience, self.operator, self.terminal)
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request

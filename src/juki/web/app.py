@@ -1,0 +1,275 @@
+"""The HTTP face of a node: its API router plus `POST /messages` and `GET /health`.
+
+Errors name the field and never echo the input: FastAPI's default 422 body repeats what
+was sent, which could be a 個人番号, so it is replaced here.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from juki.core.audit import log as audit
+from juki.core.crypto import FieldKeys
+from juki.core.errors import InvalidInput, JukiError, Refused
+from juki.core.messaging.node import Node, UnitOfWork
+from juki.duties.operators import clients
+from juki.duties.operators.clients import Caller
+from juki.duties.operators.duties import DUTIES
+from juki.duties.search import IdentitySearch, IdentityView
+from juki.web.input_guard import InputGuard, named
+
+
+def current_node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    """One transaction per request: commits when the route returns, else rolls back."""
+    with current_node(request).unit_of_work() as uow:
+        yield uow
+
+
+# A row's id in a URL: an integer the databases can hold (PostgreSQL's integer columns end
+# at 2**31 - 1), so that `/residents/99999999999999999999` is a 422 naming the path
+# parameter, not a driver's overflow error.
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+# scope="function": the transaction commits before the response is sent, so a client
+# never sees 201 for a change that then failed to commit.
+UoW = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
+
+
+# (method, route pattern, duty, access): the right each API route needs, declared once per
+# role (as GOV.UK Notify declares each endpoint's authentication). First match wins; a route
+# without a rule is refused (deny by default).
+ApiRule = tuple[str, str, str, str]
+
+
+def _rule(rules: list[ApiRule], method: str, path: str) -> tuple[str, str] | None:
+    for rule_method, pattern, duty, access in rules:
+        if rule_method in ("*", method) and fnmatch.fnmatchcase(path, pattern):
+            return duty, access
+    return None
+
+
+def _declared_query(dependant: Any) -> frozenset[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared_query(sub)
+    return frozenset(names)
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the route does not take is refused, not ignored: a misspelt
+    `limt=10` must not silently run with the default. The answer names it only when it
+    looks like a parameter name (`input_guard.named`)."""
+    route = request.scope.get("route")
+    declared = _declared_query(route.dependant) if route is not None else frozenset()
+    unknown = sorted(set(request.query_params) - declared)
+    if unknown:
+        raise InvalidInput(
+            "この機能が受け付けない問い合わせ項目があります", field=f"query.{named(unknown[0])}"
+        )
+
+
+def api_guard(rules: list[ApiRule]) -> Callable[..., Iterator[Caller]]:
+    """A dependency for a role's API router: the caller is authenticated (signed token with
+    end operator and terminal) and holds the route's right; the call is in the audit log in
+    the request's own transaction (no log, no answer). Refusals are logged on their own."""
+
+    def guard(request: Request, uow: UoW) -> Iterator[Caller]:
+        node = current_node(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", request.url.path)
+        function = f"{request.method} {path}"[:64]
+        keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
+        try:
+            caller = clients.authenticate(
+                uow.session, node.node_id, request.headers.get("authorization", "")
+            )
+            rule = _rule(rules, request.method, path)
+            if rule is None or not caller.may(*rule):
+                raise Refused("この機能を利用する権限がありません", field="rights")
+            refuse_unknown_query(request)
+        except JukiError as refused:
+            who = locals().get("caller")
+            with node.unit_of_work() as log_uow:
+                audit.record(
+                    log_uow.session,
+                    audit.Access(
+                        operator=who.audit_name if who else "-",
+                        terminal=who.terminal if who else "-",
+                        function=function, targets=keys, result=refused.code[:16],
+                    ),
+                )  # fmt: skip
+            raise
+        request.state.caller = caller
+        try:
+            yield caller
+        except JukiError as refused:
+            # A broken rule in the route: nothing it did stays (its transaction rolls back
+            # first, which also frees SQLite's write lock), but the attempt is logged.
+            uow.session.rollback()
+            with node.unit_of_work() as log_uow:
+                audit.record(
+                    log_uow.session,
+                    audit.Access(
+                        operator=caller.audit_name, terminal=caller.terminal,
+                        function=function, targets=keys, result=refused.code[:16],
+                    ),
+                )  # fmt: skip
+            raise
+        # After the route, before the commit: what it touched, in the same transaction.
+        audit.record(
+            uow.session,
+            audit.Access(
+                operator=caller.audit_name, terminal=caller.terminal, function=function,
+                targets=keys + tuple(getattr(request.state, "audit_targets", ())),
+                purpose=DUTIES[rule[0]].name if rule[0] in DUTIES else rule[0],
+                number_touched=bool(getattr(request.state, "number_touched", False)),
+            ),
+        )  # fmt: skip
+
+    return guard
+
+
+def current_caller(request: Request) -> Caller:
+    caller: Caller = request.state.caller  # set by api_guard, which runs first
+    return caller
+
+
+ApiCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def guarded(rules: list[ApiRule], **router_options: Any) -> APIRouter:
+    """An API router whose every route goes through `api_guard(rules)`."""
+    dependencies = [Depends(api_guard(rules), scope="function")]
+    return APIRouter(dependencies=dependencies, **router_options)
+
+
+def _field_name(error: Any) -> str:
+    """The field a validation error is about: its location without the leading `body`;
+    the body itself when it is not JSON (FastAPI puts the decoder's character position
+    there) or not the object expected."""
+    if error.get("type") == "json_invalid":
+        return "body"
+    return ".".join(str(part) for part in error["loc"] if part != "body") or "body"
+
+
+def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
+    return [
+        {"field": _field_name(err), "message": str(err["msg"]).removeprefix("Value error, ")}
+        for err in errors
+    ]
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError | ValidationError)
+    errors = _field_errors(list(exc.errors()))
+    return JSONResponse(status_code=422, content={"code": "invalid_input", "errors": errors})
+
+
+# Starlette's own refusals (a body it cannot parse, no such route, a method the route does
+# not take) in the same shape as ours, naming what was wrong instead of `{"detail": …}`.
+_HTTP_REFUSALS = {  # status → (code, field)
+    400: ("invalid_input", "body"),
+    404: ("not_found", "path"),
+    405: ("method_not_allowed", "method"),
+    415: ("invalid_input", "content-type"),
+}
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, field_name = _HTTP_REFUSALS.get(exc.status_code, ("refused", "request"))
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"code": code, "errors": [{"field": field_name, "message": str(exc.detail)}]},
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def refusals_by_field(app: FastAPI) -> None:
+    """Starlette's refusals in our shape, for a node's app and for the app that mounts
+    nodes (a path no mount matches is refused there)."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+async def _juki_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, JukiError)
+    body = exc.as_dict() | {"errors": [{"field": exc.field or "", "message": exc.message}]}
+    return JSONResponse(status_code=exc.status, content=body)
+
+
+def messages_router() -> APIRouter:
+    router = APIRouter(tags=["住基ネット messages"])
+
+    @router.post("/messages", summary="Receive signed envelopes (one channel, in order)")
+    def receive(request: Request, envelopes: list[dict[str, Any]]) -> JSONResponse:
+        """One ack per envelope. 403 when every envelope was refused (bad signature,
+        certificate not from the network CA, off-path type …); each ack names the field."""
+        acks = current_node(request).receive(envelopes)
+        refused = bool(acks) and all(ack.status == "refused" for ack in acks)
+        return JSONResponse([ack.model_dump() for ack in acks], status_code=403 if refused else 200)
+
+    @router.get("/health", summary="Liveness")
+    def health(request: Request) -> dict[str, str]:
+        return {"node": current_node(request).node_id, "status": "ok"}
+
+    return router
+
+
+SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
+
+
+SEARCH_RIGHTS: list[ApiRule] = [("POST", "/search", "identity_inquiry", "read")]
+
+
+def search_router(search: SearchService, rules: list[ApiRule] = SEARCH_RIGHTS) -> APIRouter:
+    """本人確認情報検索 for a tier's file (prefecture, national). POST, so that no search key
+    (a 個人番号 least of all) ever appears in a URL or an access log."""
+    router = guarded(rules, tags=["本人確認情報"])
+
+    @router.post("/search", summary="住民票コード・個人番号・4情報による検索")
+    def search_identity(request: Request, query: IdentitySearch, uow: UoW) -> list[IdentityView]:
+        caller: Caller = request.state.caller
+        found = search(uow.session, uow.node.keys, query, caller.audit_name)
+        request.state.number_touched = query.individual_number is not None
+        request.state.audit_targets = tuple(f"code={view.resident_code}" for view in found)
+        return found
+
+    return router
+
+
+def node_app(
+    node: Node,
+    router: APIRouter | None,
+    title: str,
+    install: Callable[[FastAPI, Node], None] | None = None,
+) -> FastAPI:
+    """A node's app; `install` adds what a role serves besides its API (the registry's
+    counter console)."""
+    app = FastAPI(title=title, version="0.1.0")
+    app.state.node = node
+    app.add_middleware(InputGuard)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _validation_error)
+    app.add_exception_handler(JukiError, _juki_error)
+    refusals_by_field(app)
+    app.include_router(messages_router())
+    if router is not None:
+        app.include_router(router)
+    if install is not None:
+        install(app, node)
+    return app
