@@ -16,6 +16,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -36,8 +37,6 @@ def sign(key: Ed25519PrivateKey, payload: bytes) -> str:
 
 def verify(public_key: Ed25519PublicKey, payload: bytes, signature: str) -> bool:
     """True when `signature` (base64) is a valid Ed25519 signature of payload."""
-    from cryptography.exceptions import InvalidSignature
-
     try:
         public_key.verify(unb64(signature), payload)
     except (InvalidSignature, ValueError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 
 class JukiError(Exception):
     """Base class: a rule was broken. `code` is stable, `field` names the input at fault."""
@@ -52,8 +54,6 @@ def redacted(exc: BaseException) -> str:
     the type, for a validation error the fields and error kinds, and the traceback's frames
     (file, line, function) — enough to find the fault, nothing personal."""
     # Imported here: pydantic is a heavy import this module does not otherwise need.
-    import traceback
-
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):

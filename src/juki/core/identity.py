@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from juki.core.errors import Conflict
 from juki.core.messages import (
+    CHANGE_REASON_LABELS,
     ENTRY_REASONS,
     REMOVAL_REASONS,
     ChangeReason,
@@ -176,6 +177,4 @@ def _allowed_items(reason: ChangeReason) -> frozenset[str] | None:
 
 
 def _label(reason: ChangeReason) -> str:
-    from juki.core.messages import CHANGE_REASON_LABELS
-
     return CHANGE_REASON_LABELS[reason]

@@ -19,6 +19,7 @@ from juki.core.migrate import upgrade
 from juki.core.pki import PkiDirectory
 from juki.core.sealed import attach_field_keys
 from juki.network.topology import DEFAULT_TOPOLOGY, ROLE_HANDLERS, node_ids
+from juki.registry import pool as registry_pool
 
 INITIAL_POOL = 2000
 
@@ -155,8 +156,6 @@ class EmbeddedNetwork:
 
     def bootstrap(self, pool: int = INITIAL_POOL) -> None:
         """Give every registry a first pool of 住民票コード from J-LIS, through the network."""
-        from juki.registry import pool as registry_pool
-
         for lg in self.municipalities():
             with self.node(f"registry:{lg}").unit_of_work() as uow:
                 registry_pool.request_pool_if_low(uow, count=pool)

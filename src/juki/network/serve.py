@@ -24,6 +24,7 @@ from juki.network.server import TITLES
 from juki.network.tls_gate import RefusalRecorder, gate_protocol
 from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
 from juki.network.transport import HttpTransport, RoutingTransport
+from juki.registry import pool as registry_pool
 from juki.web.app import node_app, refusals_by_field
 
 
@@ -75,8 +76,6 @@ class NodeProcess:
 
     def request_pools(self) -> None:
         """A registry with no 住民票コード asks J-LIS for a pool when it starts."""
-        from juki.registry import pool as registry_pool
-
         for node_id, node in self.nodes.items():
             if role_of(node_id) == "registry":
                 with node.unit_of_work() as uow:

@@ -16,6 +16,7 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webauthn import (
+    base64url_to_bytes,
     generate_authentication_options,
     generate_registration_options,
     options_to_json,
@@ -151,8 +152,6 @@ def verify_assertion(
 
 
 def _descriptor(credential_id: str) -> PublicKeyCredentialDescriptor:
-    from webauthn import base64url_to_bytes
-
     return PublicKeyCredentialDescriptor(id=base64url_to_bytes(credential_id))
 
 
@@ -167,8 +166,6 @@ def _parsed(answer: str) -> dict[str, object]:
 
 
 def _challenge(challenge: str) -> bytes:
-    from webauthn import base64url_to_bytes
-
     if not challenge:
         raise AuthRefused("ログインをやり直してください", field="credential")
     return base64url_to_bytes(challenge)

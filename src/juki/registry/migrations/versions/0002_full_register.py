@@ -456,6 +456,9 @@ def _backfill() -> None:
 
 
 def _backfill_seion() -> None:
+    # Imported here, in a frozen revision: at load time it imports only Alembic and
+    # SQLAlchemy, as when it shipped; only the backfill needs juki's live seion rule,
+    # the one the 4情報 search compares name_seion against.
     from juki.core.text import seion
 
     bind = op.get_bind()

@@ -10,7 +10,10 @@ from typing import Annotated
 
 import typer
 
-from juki.cli_common import HOME, Home, console, one_node
+from juki.cli.common import HOME, Home, console, one_node
+from juki.core.audit import outputs
+from juki.core.errors import JukiError
+from juki.core.messaging.paths import code_of
 
 report_app = typer.Typer(help="Reports for a node's periodic checks.", no_args_is_help=True)
 
@@ -24,9 +27,7 @@ def corrections(
     home: Home = HOME,
 ) -> None:
     """手作業による修正の一覧: 職権修正・職権記載・職権消除 that reached the CS."""
-    from juki.core.audit import outputs
-    from juki.core.errors import JukiError
-    from juki.core.messaging.paths import code_of
+    # Deferred: a node package's modules load its models and more (why: juki/cli/__init__.py).
     from juki.cs import reports
 
     found = one_node(home, node)

@@ -12,13 +12,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from juki.cli_common import HOME, Home, console, one_node
+from juki.cli.common import HOME, Home, Node, Operator, console, one_node
+from juki.core.errors import InvalidInput, JukiError
+from juki.duties.ledgers import service
+from juki.duties.ledgers.kinds import KINDS
 from juki.duties.ledgers.service import Entry
+from juki.pia import catalogue
 
 ledger_app = typer.Typer(help="Registers (台帳) a node keeps.", no_args_is_help=True)
 
-Node = Annotated[str, typer.Argument(help="e.g. registry:131075")]
-Operator = Annotated[str, typer.Option(help="who records it (a personal login)")]
 Fields = Annotated[str, typer.Option("--json", help="the entry's fields as a JSON object")]
 
 
@@ -37,8 +39,6 @@ def _fields(text: str) -> dict[str, object]:
 @ledger_app.command("kinds")
 def ledger_kinds() -> None:
     """The kinds of register and what each records."""
-    from juki.duties.ledgers.kinds import KINDS
-
     table = Table(title="台帳の種類 (registers)")
     for column in ("kind", "name", "fields", "closed with"):
         table.add_column(column)
@@ -58,9 +58,6 @@ def ledger_add(
     home: Home = HOME,
 ) -> None:
     """Record an entry."""
-    from juki.core.errors import JukiError
-    from juki.duties.ledgers import service
-
     found = one_node(home, node)
     values = _fields(fields)
     try:
@@ -83,9 +80,6 @@ def ledger_close(
     node: Node, entry_id: int, fields: Fields, operator: Operator, home: Home = HOME
 ) -> None:
     """Close an open entry (an answered inquiry, a resolved incident, …)."""
-    from juki.core.errors import JukiError
-    from juki.duties.ledgers import service
-
     found = one_node(home, node)
     try:
         with found.unit_of_work() as uow:
@@ -108,9 +102,6 @@ def ledger_list(
     home: Home = HOME,
 ) -> None:
     """The entries of one register."""
-    from juki.core.errors import JukiError
-    from juki.duties.ledgers import service
-
     found = one_node(home, node)
     try:
         with found.db.session() as session:
@@ -131,8 +122,6 @@ def ledger_overdue(
     home: Home = HOME,
 ) -> None:
     """Open entries past their 処理期限 (inquiries, postal receipts, incidents)."""
-    from juki.duties.ledgers import service
-
     day = dt.date.fromisoformat(on) if on else dt.date.today()
     found = one_node(home, node)
     with found.db.session() as session:
@@ -146,8 +135,6 @@ def ledger_overdue(
 def ledger_checklist(node: Node, home: Home = HOME) -> None:
     """The self-inspection checklist of the node's assessment, as the JSON template that
     `juki ledger add <node> self_inspection --json …` takes."""
-    from juki.pia import catalogue
-
     found = one_node(home, node)
     items = catalogue.load().for_role(found.role)
     template = {
@@ -160,9 +147,6 @@ def ledger_checklist(node: Node, home: Home = HOME) -> None:
 
 def _check_checklist(role: str, values: dict[str, object]) -> None:
     """Answers name requirements of this node's assessment, and every one is answered."""
-    from juki.core.errors import InvalidInput
-    from juki.pia import catalogue
-
     wanted = {requirement.id for requirement in catalogue.load().for_role(role)}
     answers = values.get("answers")
     given = set(answers) if isinstance(answers, dict) else set()
@@ -175,8 +159,6 @@ def _check_checklist(role: str, values: dict[str, object]) -> None:
 
 
 def _print(title: str, entries: list[Entry]) -> None:
-    from juki.duties.ledgers.kinds import KINDS
-
     table = Table(title=title)
     for column in ("no", "register", "recorded", "by", "subject", "due", "status"):
         table.add_column(column)
@@ -187,111 +169,3 @@ def _print(title: str, entries: list[Entry]) -> None:
             "完結" if entry.status == "closed" else "未完結",
         )  # fmt: skip
     console.print(table)
-
-
-def audit_export(
-    node: Node,
-    what: Annotated[str, typer.Argument(help="log | outputs | provisions | media | linkage")],
-    since: Annotated[str, typer.Option("--from", help="YYYY-MM-DD (Japan time)")],
-    until: Annotated[str, typer.Option("--to", help="YYYY-MM-DD, exclusive")],
-    section: Annotated[str | None, typer.Option(help="only operators of this 所属")] = None,
-    home: Home = HOME,
-) -> None:
-    """A record as CSV on stdout, for the audit (002 REQ-AUD-06): by period and section."""
-    import importlib
-
-    from juki.core.clock import JST
-    from juki.core.errors import JukiError
-    from juki.duties.audit_review import exports
-
-    found = one_node(home, node)
-    start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), JST)
-    end = dt.datetime.combine(dt.date.fromisoformat(until), dt.time(), JST)
-    metadata = importlib.import_module(f"juki.{found.role}.models").Base.metadata
-    try:
-        with found.db.session() as session:
-            typer.echo(exports.export(session, metadata, what, start, end, section), nl=False)
-    except JukiError as refused:
-        console.print(f"[red]{refused.field}: {refused.message}[/red]")
-        raise typer.Exit(1) from None
-
-
-backup_app = typer.Typer(help="Encrypted backups of the nodes' databases.", no_args_is_help=True)
-
-
-@backup_app.command("create")
-def backup_create(
-    operator: Operator,
-    node: Annotated[str | None, typer.Option(help="One node; every node when omitted")] = None,
-    keep_days: Annotated[int, typer.Option(help="days until the backup is erased")] = 30,
-    home: Home = HOME,
-) -> None:
-    """Back up (encrypted with the node's backup key) and enter it in the backup register."""
-    from juki.cli_common import audited_nodes
-    from juki.core.errors import JukiError
-    from juki.duties import backup
-    from juki.network.embedded import NetworkHome
-
-    keys = NetworkHome(home)
-    table = Table(title="バックアップ (backups)")
-    for column in ("node", "file", "bytes", "keep until"):
-        table.add_column(column)
-    for found in audited_nodes(home, node):
-        try:
-            done = backup.create(
-                found, keys.backup_key_for(found.node_id), keys.backup_dir(found.node_id),
-                keep_days=keep_days, operator=operator, terminal=socket.gethostname(),
-            )  # fmt: skip
-        except JukiError as refused:
-            console.print(f"[red]{found.node_id}: {refused.field}: {refused.message}[/red]")
-            raise typer.Exit(1) from None
-        table.add_row(found.node_id, done.path.name, str(done.size), str(done.keep_until))
-    console.print(table)
-
-
-@backup_app.command("purge")
-def backup_purge(
-    operator: Operator,
-    at: Annotated[str, typer.Option(help="YYYY-MM-DD (default today): for drills")] = "",
-    home: Home = HOME,
-) -> None:
-    """Erase every backup past its keep-until day, closing its register entry."""
-    from juki.cli_common import audited_nodes
-    from juki.duties import backup
-    from juki.network.embedded import NetworkHome
-
-    day = dt.date.fromisoformat(at) if at else dt.date.today()
-    keys = NetworkHome(home)
-    for found in audited_nodes(home, None):
-        erased = backup.purge(
-            found, keys.backup_dir(found.node_id), day, operator=operator,
-            terminal=socket.gethostname(),
-        )  # fmt: skip
-        for name in erased:
-            console.print(f"{found.node_id}: 消去 {name}")
-
-
-@backup_app.command("restore")
-def backup_restore(
-    node: Node,
-    file: Annotated[str, typer.Argument(help="the .jbak file")],
-    to: Annotated[str, typer.Option(help="a new SQLite file, or an empty PostgreSQL URL")],
-    home: Home = HOME,
-) -> None:
-    """Restore a backup into a new database (never over the running node's)."""
-    from pathlib import Path
-
-    from juki.core.errors import JukiError
-    from juki.duties import backup
-    from juki.network.embedded import NetworkHome
-
-    key = NetworkHome(home).backup_key_for(node)
-    try:
-        if to.startswith("postgresql"):
-            backup.restore_postgres(node, key, Path(file), to)
-        else:
-            backup.restore_sqlite(node, key, Path(file), Path(to))
-    except JukiError as refused:
-        console.print(f"[red]{refused.field}: {refused.message}[/red]")
-        raise typer.Exit(1) from None
-    console.print(f"復元しました: {to}")

@@ -9,7 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from juki.cli_common import HOME, Home, console, one_node
+from juki.cli.common import HOME, Home, console, one_node
+from juki.core.audit import log as audit
+from juki.core.errors import JukiError
+from juki.duties.operators.accounts import Actor, NotAdministrator
 
 registry_app = typer.Typer(help="A municipality's register settings.", no_args_is_help=True)
 
@@ -27,9 +30,7 @@ def notice_check(
     """届出点検: whether 届出 wait for a second operator's check (on unless changed), and
     the setting's history. With --set an account administrator changes it, giving a
     reason; the change is in the audit log."""
-    from juki.core.audit import log as audit
-    from juki.core.errors import JukiError
-    from juki.duties.operators.accounts import Actor, NotAdministrator
+    # Deferred: a node package's modules load its models and more (why: juki/cli/__init__.py).
     from juki.registry import notice_checks
 
     found = one_node(home, node)
