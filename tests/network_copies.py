@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from juki.network.embedded import EmbeddedNetwork, drop_postgres_databases
 
@@ -106,9 +106,10 @@ class NetworkTemplates:
 
     def _copy_databases(self, server_url: str, template: Template, prefix: str) -> None:
         with self._admin_engine(server_url).connect() as conn:
+            strategy = _file_copy(conn)
             for name in template.databases:
                 copy = prefix + name.removeprefix(template.prefix)
-                conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"{strategy}'))
 
     def _admin_engine(self, server_url: str) -> Engine:
         """One connection to the server's `postgres` database, kept for the run."""
@@ -118,3 +119,11 @@ class NetworkTemplates:
                 base + "/postgres", isolation_level="AUTOCOMMIT", pool_size=1
             )
         return self._admin[server_url]
+
+
+def _file_copy(conn: Connection) -> str:
+    """FILE_COPY copies the files (the only way before PostgreSQL 15, which made WAL_LOG
+    the default: every page of the copy written to the WAL). For these small databases it
+    takes half the time, to create and then to drop (measured on PostgreSQL 15)."""
+    version = int(conn.scalar(text("SHOW server_version_num")) or 0)
+    return " STRATEGY FILE_COPY" if version >= 150000 else ""
