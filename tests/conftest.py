@@ -1,44 +1,78 @@
 """Shared fixtures. Networks run on SQLite always and on PostgreSQL when JUKI_TEST_PG_URL
-names a server (CI starts one: .ci/run)."""
+names a server (CI starts one: .ci/run). Each test's network is a copy of one built once
+per test process (tests/network_copies.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from juki.duties.operators import accounts
 from juki.network.accounts import ensure_local_client, local_auth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry import notice_checks, schemas
 from juki.registry import service as registry_service
 from juki.registry.models import Resident, ResidentEvent
+from tests.network_copies import NetworkTemplates
 
 PG_URL = os.environ.get("JUKI_TEST_PG_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 SMALL_TOPOLOGY = {"13": ["131016", "131075"], "11": ["112011"]}
 
 
+TEMPLATES = NetworkTemplates()
+
+
+def pytest_sessionfinish() -> None:
+    TEMPLATES.remove()  # this process's templates (each xdist worker has its own)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id at the least cost in the tests. The product's (64 MiB, 3 passes, 4 lanes,
+    argon2-cffi's default) is right for a log-in, and takes 0.1–1 s a hash on a loaded CI
+    machine, paid for every account a test makes and every log-in. The tests check what
+    is done with the hash (mismatch, lockout, an unknown login hashed all the same), not
+    its cost; the hash stays argon2id with its usual salt and length."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        )
+        yield
+
+
 def make_network(
-    tmp_path: Path, backend: str, topology: dict[str, list[str]] | None = None
+    tmp_path: Path,
+    backend: str,
+    topology: dict[str, list[str]] | None = None,
+    *,
+    pool: int = 300,
+    notice_check: bool = False,
 ) -> EmbeddedNetwork:
-    prefix = f"t{uuid.uuid4().hex[:10]}"
-    network = EmbeddedNetwork(
-        tmp_path / ".juki",
-        topology=topology or SMALL_TOPOLOGY,
-        server_url=PG_URL if backend == "postgresql" else None,
-        db_prefix=prefix,
-    )
-    network.bootstrap(pool=300)
-    without_notice_check(network)
-    return network
+    """A network of its own at `tmp_path/.juki`: registries given a first pool of `pool`
+    住民票コード, 届出点検 off unless `notice_check` (then at its default, on). A copy of
+    the process's template for these settings (built on first use)."""
+    topology = topology or SMALL_TOPOLOGY
+    recipe = (tuple((pref, tuple(lgs)) for pref, lgs in topology.items()), pool, notice_check)
+
+    def build(home: Path, server_url: str | None, prefix: str) -> EmbeddedNetwork:
+        network = EmbeddedNetwork(home, topology=topology, server_url=server_url, db_prefix=prefix)
+        network.bootstrap(pool=pool)
+        if not notice_check:
+            without_notice_check(network)
+        return network
+
+    server_url = PG_URL if backend == "postgresql" else None
+    return TEMPLATES.copy(tmp_path / ".juki", server_url, recipe, build)
 
 
 def without_notice_check(network: EmbeddedNetwork) -> None:

@@ -20,6 +20,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.registry import schemas
 from juki.registry import service as reg
 from juki.registry.models import Resident, ResidentEvent
+from tests.conftest import make_network
 from tests.e2e.test_chain import reconcile_differences
 from tests.registry.helpers import INTAKE
 
@@ -150,9 +151,9 @@ def test_any_sequence_of_events_leaves_every_tier_consistent(
     steps: list[tuple[str, int]], deliver_each: bool
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        network = EmbeddedNetwork(Path(tmp), topology=TOPOLOGY)
+        # a first pool of 100, 届出点検 as `juki up` leaves it (a copy: tests/network_copies.py)
+        network = make_network(Path(tmp), "sqlite", TOPOLOGY, pool=100, notice_check=True)
         try:
-            network.bootstrap(pool=100)
             for index, (op, pick) in enumerate(steps):
                 apply(network, op, pick, index)
                 if deliver_each:
