@@ -53,11 +53,9 @@ def up(
     ] = None,
 ) -> None:
     """Start a Japan-shaped network (J-LIS, 3 prefectures, 6 municipalities) until Ctrl-C."""
-    import uvicorn
-
     from juki.network.accounts import ensure_console_accounts, ensure_local_client
     from juki.network.embedded import INITIAL_POOL, EmbeddedNetwork
-    from juki.network.server import network_app
+    from juki.network.server import network_app, run_http
     from juki.sim.population import load_population
 
     logging.basicConfig(level=logging.WARNING)
@@ -99,7 +97,7 @@ def up(
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
     try:
-        uvicorn.run(
+        run_http(
             network_app(network),
             host="127.0.0.1",
             port=port,
@@ -259,10 +257,9 @@ def node_serve(
     database_url: Annotated[str | None, typer.Option(help="PostgreSQL server URL.")] = None,
 ) -> None:
     """Serve some nodes in this process over HTTPS with mutual TLS until stopped."""
-    import uvicorn
-
     from juki.network.accounts import ensure_local_client
     from juki.network.serve import NodeProcess, load_routes
+    from juki.network.server import run_http
 
     logging.basicConfig(level=logging.WARNING)
     node_ids = [n.strip() for n in nodes.split(",") if n.strip()]
@@ -273,7 +270,7 @@ def node_serve(
     process.request_pools()
     console.print(f"serving {', '.join(node_ids)} on https://127.0.0.1:{port} (mutual TLS)")
     try:
-        uvicorn.run(
+        run_http(
             process.app(),
             host="127.0.0.1",
             port=port,
