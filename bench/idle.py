@@ -108,7 +108,7 @@ def started(
 
 
 def idle_up(juki: str, root: Path, settle: float, seconds: float) -> dict[str, float]:
-    """`juki up` (17 nodes, SQLite) with nothing to do."""
+    """`juki up` (18 nodes, SQLite) with nothing to do."""
     port = free_port()
     command = [juki, "up", "--port", str(port), "--home", str(root / ".juki")]
     with started({"up": command}, root) as processes, httpx.Client(timeout=10) as client:

@@ -1,6 +1,6 @@
 """The dispatcher: delivers each node's outbox in channel order, retrying with backoff.
 
-It rests while there is nothing to send (issue #13: 17 nodes polling their outboxes kept a
+It rests while there is nothing to send (issue #13: 18 nodes polling their outboxes kept a
 quarter of a core busy on an idle network). A node's unit of work wakes it after a commit
 that wrote to the outbox (`Node.on_outbox_commit`), and it remembers, per node, when the
 earliest retry falls due; in between it sleeps. Every outbox is still read on a slow poll
@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from juki.core.clock import as_utc
 from juki.core.errors import redacted
@@ -35,7 +36,8 @@ _MAX_BACKOFF_S = 30.0
 # commands that open a node's database write audit, ledger and operator rows, never
 # messages; a node serving process's own commits wake it). 30 s is the backoff's cap: such
 # an envelope waits no longer than one whose delivery kept failing, which every channel
-# already tolerates; reading 17 outboxes every 30 s costs next to nothing.
+# already tolerates. Reading an idle outbox costs ~0.4 ms of CPU: `juki up`'s 18 every 30 s
+# are 0.02 % of a core.
 FALLBACK_POLL_S = _MAX_BACKOFF_S
 # After a node's outbox could not be read at all (its database away), try it again after:
 ERROR_RETRY_S = 1.0
@@ -172,7 +174,6 @@ class Dispatcher:
         now = utcnow()
         attempts = {item_id: count for item_id, _, count in items}
         delivered = [ack.id for ack in acks if ack.status in _DELIVERED]
-        retry_at: dict[str, dt.datetime] = {}
         with node.db.session() as session:
             if delivered:
                 session.execute(
@@ -180,24 +181,8 @@ class Dispatcher:
                     .where(tables.outbox.c.id.in_(delivered))
                     .values(acked_at=now)
                 )
-            for ack in acks:
-                if ack.status in _DELIVERED:
-                    continue
-                count = attempts.get(ack.id, 0) + 1
-                if ack.status != "out_of_order":
-                    log.warning(
-                        "delivery %s -> %s: %s %s", node.node_id, recipient, ack.status, ack.detail
-                    )
-                retry_at[ack.id] = now + backoff(count)
-                session.execute(
-                    update(tables.outbox)
-                    .where(tables.outbox.c.id == ack.id)
-                    .values(
-                        attempts=count,
-                        next_attempt_at=retry_at[ack.id],
-                        last_error=f"{ack.status}: {ack.detail}"[:200],
-                    )
-                )
+            failed = [ack for ack in acks if ack.status not in _DELIVERED]
+            retry_at = _back_off(session, node, recipient, failed, attempts, now)
         done = set(delivered)
         head = next((item_id for item_id, _, _ in items if item_id not in done), None)
         # An envelope the transport gave no ack for stays due: retried on the next pass.
@@ -227,6 +212,33 @@ class Dispatcher:
                     ).all()
                 )
         return count
+
+
+def _back_off(
+    session: Session,
+    node: Node,
+    recipient: str,
+    failed: list[Ack],
+    attempts: dict[str, int],
+    now: dt.datetime,
+) -> dict[str, dt.datetime]:
+    """Count a failed attempt on each envelope and set when it is tried again."""
+    retry_at: dict[str, dt.datetime] = {}
+    for ack in failed:
+        count = attempts.get(ack.id, 0) + 1
+        if ack.status != "out_of_order":
+            log.warning("delivery %s -> %s: %s %s", node.node_id, recipient, ack.status, ack.detail)
+        retry_at[ack.id] = now + backoff(count)
+        session.execute(
+            update(tables.outbox)
+            .where(tables.outbox.c.id == ack.id)
+            .values(
+                attempts=count,
+                next_attempt_at=retry_at[ack.id],
+                last_error=f"{ack.status}: {ack.detail}"[:200],
+            )
+        )
+    return retry_at
 
 
 class DispatcherThread(threading.Thread):
