@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
-import uvicorn
 from rich.progress import Progress
 from rich.table import Table
 
@@ -56,7 +55,7 @@ def up(
     # (why: juki/cli/__init__.py).
     from juki.network.accounts import ensure_console_accounts, ensure_local_client
     from juki.network.embedded import INITIAL_POOL, EmbeddedNetwork
-    from juki.network.server import network_app
+    from juki.network.server import network_app, run_http
     from juki.sim.population import load_population
 
     logging.basicConfig(level=logging.WARNING)
@@ -78,7 +77,7 @@ def up(
     network.start_dispatcher()
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
     try:
-        uvicorn.run(
+        run_http(
             network_app(network),
             host="127.0.0.1",
             port=port,
@@ -263,6 +262,7 @@ def node_serve(
     # Deferred: juki.network loads every node package (why: juki/cli/__init__.py).
     from juki.network.accounts import ensure_local_client
     from juki.network.serve import NodeProcess, load_routes
+    from juki.network.server import run_http
 
     logging.basicConfig(level=logging.WARNING)
     node_ids = [n.strip() for n in nodes.split(",") if n.strip()]
@@ -273,7 +273,7 @@ def node_serve(
     process.request_pools()
     console.print(f"serving {', '.join(node_ids)} on https://127.0.0.1:{port} (mutual TLS)")
     try:
-        uvicorn.run(
+        run_http(
             process.app(),
             host="127.0.0.1",
             port=port,

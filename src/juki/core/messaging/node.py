@@ -4,6 +4,8 @@
 to the outbox in the same transaction (transactional outbox), grouped into one envelope per
 recipient and type so that a batch of records costs one signature.
 `Node.receive()` verifies and applies incoming envelopes in channel order, exactly once.
+After a commit that wrote to the outbox, the unit of work wakes the node's dispatchers
+(`on_outbox_commit`, core/messaging/wakeup.py), which otherwise rest.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from juki.core.crypto import sign as crypto_sign
 from juki.core.crypto import verify as crypto_verify
 from juki.core.db import Database
 from juki.core.errors import Refused, redacted
-from juki.core.messaging import tables
+from juki.core.messaging import tables, wakeup
 from juki.core.messaging.envelope import Ack, Envelope, seal, verify
 from juki.core.messaging.paths import is_permitted, role_of
 from juki.core.pki import load_certificate, node_id_of
@@ -131,6 +133,7 @@ class Node:
         self.handlers = handlers
         self.secret = secret  # role-specific key, e.g. the generator's transform key
         self._trusted: dict[str, tuple[str, Ed25519PublicKey]] = {}
+        self._outbox_listeners: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"Node({self.node_id})"
@@ -150,6 +153,14 @@ class Node:
             uow = UnitOfWork(self, session)
             yield uow
             uow.flush_outbox()
+        if wakeup.take_outbox_changed(session):  # committed: the rows are there to read
+            for listener in self._outbox_listeners:
+                listener()
+
+    def on_outbox_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit of this node's unit of work that wrote to its
+        outbox or made an envelope due (the dispatcher's wake-up; it must not block)."""
+        self._outbox_listeners.append(listener)
 
     # --- sending --------------------------------------------------------------------------
 
@@ -169,6 +180,7 @@ class Node:
             message_id=message_id,
         )
         now = utcnow()
+        wakeup.outbox_changed(session)
         session.execute(
             insert(tables.outbox).values(
                 id=message_id,

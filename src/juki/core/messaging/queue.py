@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from juki.core.messaging import tables
+from juki.core.messaging import tables, wakeup
 
 
 @dataclass
@@ -77,10 +77,15 @@ def queued_messages(
 
 
 def resend(session: Session, message_id: str) -> bool:
-    """Make an unsent envelope due now; False if it was already delivered or is unknown."""
+    """Make an unsent envelope due now; False if it was already delivered or is unknown.
+    The dispatcher, which may be resting until the envelope's old due time, is woken when
+    the unit of work commits."""
     result = session.execute(
         update(tables.outbox)
         .where(tables.outbox.c.id == message_id, tables.outbox.c.acked_at.is_(None))
         .values(next_attempt_at=dt.datetime.now(dt.UTC))
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    wakeup.outbox_changed(session)
+    return True
