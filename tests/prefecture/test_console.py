@@ -1,6 +1,6 @@
 """The 都道府県サーバ console (002 §10.2: REQ-AUTH-01/02, REQ-USE-06, REQ-UI-01; §6.2, §6.5):
 the shared log-in (a password alone gets no session; password + TOTP does; a 墨田区
-clerk's account does not exist here), every page declared in PAGE_RIGHTS and refused
+clerk's account does not exist here), every page declaring its right and refused
 (403, logged, nothing changed) without its duty, 本人確認情報の照会 through the prefecture's
 search service (code or 4情報, capped, logged), and 一括提供 with a second person's
 approval — never the requester's, whichever way the batch was asked for."""
@@ -23,7 +23,6 @@ from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.duties.provision.batch import open_result
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.prefecture.console.pages import PAGE_RIGHTS
 from juki.prefecture.models import (
     BatchProvision,
     MediaLedger,
@@ -69,7 +68,7 @@ def search(client: TestClient, **fields: str) -> Any:
 
 def test_every_prefecture_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
     sample = ("POST", "/console/batches/{batch_id}/approve")
-    assert CONSOLE.undeclared(sqlite_network, PAGE_RIGHTS, sample) == []
+    assert CONSOLE.undeclared(sqlite_network, sample) == []
 
 
 # (method, path, who may) — everyone else gets 403, logged, and nothing changes.

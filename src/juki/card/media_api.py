@@ -12,14 +12,8 @@ from pydantic import BaseModel
 
 from juki.card import media
 from juki.core.audit import outputs
-from juki.web.app import ApiCaller, ApiRule, RecordId, UoW
-
-MEDIA_RIGHTS: list[ApiRule] = [
-    ("POST", "/media-provisions", "bulk_output", "update"),
-    ("POST", "/media-provisions/*/approve", "bulk_output", "update"),
-    ("POST", "/media-provisions/*/write-out", "bulk_output", "update"),
-    ("POST", "/media-provisions/*/handover", "bulk_output", "update"),
-]
+from juki.web.app import ApiCaller, RecordId, UoW
+from juki.web.rights import needs
 
 
 class MediaProvisionRead(BaseModel):
@@ -33,6 +27,7 @@ def add_media_routes(router: APIRouter) -> None:
     @router.post(
         "/media-provisions", status_code=201, summary="個人番号カード管理情報の媒体提供の依頼"
     )
+    @needs("bulk_output", "update")
     def ask(
         request: Request, body: media.MediaProvisionCreate, uow: UoW, caller: ApiCaller
     ) -> MediaProvisionRead:
@@ -43,6 +38,7 @@ def add_media_routes(router: APIRouter) -> None:
     @router.post(
         "/media-provisions/{provision_id}/approve", summary="媒体提供の承認と暗号化（二人目）"
     )
+    @needs("bulk_output", "update")
     def approve(
         request: Request, provision_id: RecordId, uow: UoW, caller: ApiCaller
     ) -> MediaProvisionRead:
@@ -58,6 +54,7 @@ def add_media_routes(router: APIRouter) -> None:
         summary="媒体への書出し（承認者の立会い、外部媒体使用簿に記録）",
         response_class=Response,
     )
+    @needs("bulk_output", "update")
     def write_out(
         request: Request,
         provision_id: RecordId,
@@ -80,6 +77,7 @@ def add_media_routes(router: APIRouter) -> None:
     @router.post(
         "/media-provisions/{provision_id}/handover", summary="媒体の受渡し（複数人の立会い）"
     )
+    @needs("bulk_output", "update")
     def hand_over(
         request: Request, provision_id: RecordId, body: media.Handover, uow: UoW, caller: ApiCaller
     ) -> MediaProvisionRead:

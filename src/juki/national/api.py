@@ -13,15 +13,12 @@ from juki.national.models import (
     ProvisionLog,
     UseSuspension,
 )
-from juki.web.app import SEARCH_RIGHTS, ApiRule, UoW, search_router
-from juki.web.disclosure import DISCLOSURE_RIGHTS, add_disclosure_routes
-from juki.web.provision import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
+from juki.web.app import UoW, search_router
+from juki.web.disclosure import add_disclosure_routes
+from juki.web.provision import add_batch_routes, add_provision_routes
+from juki.web.rights import needs
 
-STATISTICS_RIGHTS: list[ApiRule] = [("GET", "/statistics", "statistics", "read")]
-router = search_router(
-    service.search_identity,
-    SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS + STATISTICS_RIGHTS,
-)
+router = search_router(service.search_identity)
 add_provision_routes(router, (NationalIdentityRow, ProvisionLog, UseSuspension))
 add_batch_routes(
     router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog, UseSuspension)
@@ -36,6 +33,7 @@ add_disclosure_routes(
 @router.get(
     "/statistics", summary="提供件数・更新件数の統計（官報公示・知事報告との照合用、件数のみ）"
 )
+@needs("statistics", "read")
 def monthly_statistics(month: str, uow: UoW) -> statistics.NationalStatistics:
     """000 P2.6: counts only, nothing per person."""
     return statistics.monthly(uow.session, month)

@@ -27,21 +27,12 @@ from juki.prefecture.schemas import (
     StatisticsJobCreate,
     StatisticsResult,
 )
-from juki.web.app import SEARCH_RIGHTS, ApiCaller, ApiRule, RecordId, UoW, search_router
-from juki.web.disclosure import DISCLOSURE_RIGHTS, add_disclosure_routes
-from juki.web.provision import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
+from juki.web.app import ApiCaller, RecordId, UoW, search_router
+from juki.web.disclosure import add_disclosure_routes
+from juki.web.provision import add_batch_routes, add_provision_routes
+from juki.web.rights import needs
 
-API_RIGHTS: list[ApiRule] = [
-    *SEARCH_RIGHTS,
-    *PROVISION_RIGHTS,
-    *DISCLOSURE_RIGHTS,
-    # 002 REQ-ACQ-09: privileged; the report is for the periodic review.
-    ("POST", "/manual-corrections", "manual_correction", "update"),
-    ("POST", "/manual-corrections/*/approval", "manual_correction", "update"),
-    ("GET", "/manual-corrections/report", "audit_review", "read"),
-    ("POST", "/statistics/*", "statistics", "read"),  # 002 REQ-STAT-01
-]
-router = search_router(service.search_identity, API_RIGHTS)
+router = search_router(service.search_identity)
 add_provision_routes(router, (PrefectureIdentityRow, ProvisionLog, UseSuspension))
 add_batch_routes(
     router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog, UseSuspension)
@@ -53,7 +44,9 @@ add_disclosure_routes(
 )
 
 
+# 002 REQ-ACQ-09: privileged, two holders; the report is for the periodic review.
 @router.post("/manual-corrections", status_code=201, summary="本人確認情報の手動修正の入力（特権）")
+@needs("manual_correction", "update")
 def request_manual_correction(
     request: Request, body: ManualCorrectionCreate, uow: UoW, caller: ApiCaller
 ) -> ManualCorrectionRead:
@@ -66,6 +59,7 @@ def request_manual_correction(
     "/manual-corrections/{correction_id}/approval",
     summary="手動修正の承認と反映（入力者とは別の特権保持者）",
 )
+@needs("manual_correction", "update")
 def approve_manual_correction(
     request: Request, correction_id: RecordId, uow: UoW, caller: ApiCaller
 ) -> ManualCorrectionRead:
@@ -75,6 +69,7 @@ def approve_manual_correction(
 
 
 @router.get("/manual-corrections/report", summary="手動修正の月次報告")
+@needs("audit_review", "read")
 def manual_correction_report(
     uow: UoW,
     year: Annotated[int, Query(ge=2000, le=2999)],
@@ -85,6 +80,9 @@ def manual_correction_report(
 
 @router.post(
     "/statistics/residents-by-municipality", summary="統計: 市町村別の住民数（目的を記録）"
+)
+@needs(  # 002 REQ-STAT-01
+    "statistics", "read", read_by_post="a statistics job: counts only; its purpose is recorded"
 )
 def residents_by_municipality(
     body: StatisticsJobCreate, uow: UoW, caller: ApiCaller

@@ -6,7 +6,6 @@ was sent, which could be a 個人番号, so it is replaced here.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -25,7 +24,9 @@ from juki.duties.operators import clients
 from juki.duties.operators.clients import Caller
 from juki.duties.operators.duties import DUTIES
 from juki.duties.search import IdentitySearch, IdentityView
+from juki.web import rights
 from juki.web.input_guard import InputGuard, named
+from juki.web.rights import POSTED_KEYS, needs, public
 
 
 def current_node(request: Request) -> Node:
@@ -50,19 +51,6 @@ RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 UoW = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 
 
-# (method, route pattern, duty, access): the right each API route needs, declared once per
-# role (as GOV.UK Notify declares each endpoint's authentication). First match wins; a route
-# without a rule is refused (deny by default).
-ApiRule = tuple[str, str, str, str]
-
-
-def _rule(rules: list[ApiRule], method: str, path: str) -> tuple[str, str] | None:
-    for rule_method, pattern, duty, access in rules:
-        if rule_method in ("*", method) and fnmatch.fnmatchcase(path, pattern):
-            return duty, access
-    return None
-
-
 def _declared_query(dependant: Any) -> frozenset[str]:
     names = {field.alias for field in dependant.query_params}
     for sub in dependant.dependencies:
@@ -83,65 +71,67 @@ def refuse_unknown_query(request: Request) -> None:
         )
 
 
-def api_guard(rules: list[ApiRule]) -> Callable[..., Iterator[Caller]]:
-    """A dependency for a role's API router: the caller is authenticated (signed token with
-    end operator and terminal) and holds the route's right; the call is in the audit log in
-    the request's own transaction (no log, no answer). Refusals are logged on their own."""
+@rights.checks_declaration
+def api_guard(request: Request, uow: UoW) -> Iterator[Caller]:
+    """The dependency of every role's API router: the caller is authenticated (signed token
+    with end operator and terminal) and holds the right the matched route declares
+    (`web/rights.py`; a route without a declaration is refused, 403, whoever asks); the
+    call is in the audit log in the request's own transaction (no log, no answer).
+    Refusals are logged on their own."""
+    node = current_node(request)
+    route = request.scope.get("route")
+    function = f"{request.method} {getattr(route, 'path', request.url.path)}"[:64]
+    keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
+    declared = rights.of_request(request.scope)
+    try:
+        caller = clients.authenticate(
+            uow.session, node.node_id, request.headers.get("authorization", "")
+        )
+        if declared is None or not declared.permits(caller.may):
+            raise Refused("この機能を利用する権限がありません", field="rights")
+        refuse_unknown_query(request)
+    except JukiError as refused:
+        who = locals().get("caller")
+        with node.unit_of_work() as log_uow:
+            audit.record(
+                log_uow.session,
+                audit.Access(
+                    operator=who.audit_name if who else "-",
+                    terminal=who.terminal if who else "-",
+                    function=function, targets=keys, result=refused.code[:16],
+                ),
+            )  # fmt: skip
+        raise
+    request.state.caller = caller
+    try:
+        yield caller
+    except JukiError as refused:
+        # A broken rule in the route: nothing it did stays (its transaction rolls back
+        # first, which also frees SQLite's write lock), but the attempt is logged.
+        uow.session.rollback()
+        with node.unit_of_work() as log_uow:
+            audit.record(
+                log_uow.session,
+                audit.Access(
+                    operator=caller.audit_name, terminal=caller.terminal,
+                    function=function, targets=keys, result=refused.code[:16],
+                ),
+            )  # fmt: skip
+        raise
+    # After the route, before the commit: what it touched, in the same transaction.
+    audit.record(
+        uow.session,
+        audit.Access(
+            operator=caller.audit_name, terminal=caller.terminal, function=function,
+            targets=keys + tuple(getattr(request.state, "audit_targets", ())),
+            purpose=_purpose(declared.duties[0]) if declared.duties else declared.kind,
+            number_touched=bool(getattr(request.state, "number_touched", False)),
+        ),
+    )  # fmt: skip
 
-    def guard(request: Request, uow: UoW) -> Iterator[Caller]:
-        node = current_node(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", request.url.path)
-        function = f"{request.method} {path}"[:64]
-        keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
-        try:
-            caller = clients.authenticate(
-                uow.session, node.node_id, request.headers.get("authorization", "")
-            )
-            rule = _rule(rules, request.method, path)
-            if rule is None or not caller.may(*rule):
-                raise Refused("この機能を利用する権限がありません", field="rights")
-            refuse_unknown_query(request)
-        except JukiError as refused:
-            who = locals().get("caller")
-            with node.unit_of_work() as log_uow:
-                audit.record(
-                    log_uow.session,
-                    audit.Access(
-                        operator=who.audit_name if who else "-",
-                        terminal=who.terminal if who else "-",
-                        function=function, targets=keys, result=refused.code[:16],
-                    ),
-                )  # fmt: skip
-            raise
-        request.state.caller = caller
-        try:
-            yield caller
-        except JukiError as refused:
-            # A broken rule in the route: nothing it did stays (its transaction rolls back
-            # first, which also frees SQLite's write lock), but the attempt is logged.
-            uow.session.rollback()
-            with node.unit_of_work() as log_uow:
-                audit.record(
-                    log_uow.session,
-                    audit.Access(
-                        operator=caller.audit_name, terminal=caller.terminal,
-                        function=function, targets=keys, result=refused.code[:16],
-                    ),
-                )  # fmt: skip
-            raise
-        # After the route, before the commit: what it touched, in the same transaction.
-        audit.record(
-            uow.session,
-            audit.Access(
-                operator=caller.audit_name, terminal=caller.terminal, function=function,
-                targets=keys + tuple(getattr(request.state, "audit_targets", ())),
-                purpose=DUTIES[rule[0]].name if rule[0] in DUTIES else rule[0],
-                number_touched=bool(getattr(request.state, "number_touched", False)),
-            ),
-        )  # fmt: skip
 
-    return guard
+def _purpose(duty: str) -> str:
+    return DUTIES[duty].name if duty in DUTIES else duty
 
 
 def current_caller(request: Request) -> Caller:
@@ -152,9 +142,9 @@ def current_caller(request: Request) -> Caller:
 ApiCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def guarded(rules: list[ApiRule], **router_options: Any) -> APIRouter:
-    """An API router whose every route goes through `api_guard(rules)`."""
-    dependencies = [Depends(api_guard(rules), scope="function")]
+def guarded(**router_options: Any) -> APIRouter:
+    """An API router whose every route goes through `api_guard`."""
+    dependencies = [Depends(api_guard, scope="function")]
     return APIRouter(dependencies=dependencies, **router_options)
 
 
@@ -216,6 +206,7 @@ def messages_router() -> APIRouter:
     router = APIRouter(tags=["住基ネット messages"])
 
     @router.post("/messages", summary="Receive signed envelopes (one channel, in order)")
+    @public("node-to-node: each envelope's signature, certificate and path are checked")
     def receive(request: Request, envelopes: list[dict[str, Any]]) -> JSONResponse:
         """One ack per envelope. 403 when every envelope was refused (bad signature,
         certificate not from the network CA, off-path type …); each ack names the field."""
@@ -224,6 +215,7 @@ def messages_router() -> APIRouter:
         return JSONResponse([ack.model_dump() for ack in acks], status_code=403 if refused else 200)
 
     @router.get("/health", summary="Liveness")
+    @public("liveness probe: the node's id, nothing else")
     def health(request: Request) -> dict[str, str]:
         return {"node": current_node(request).node_id, "status": "ok"}
 
@@ -233,15 +225,13 @@ def messages_router() -> APIRouter:
 SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
 
 
-SEARCH_RIGHTS: list[ApiRule] = [("POST", "/search", "identity_inquiry", "read")]
-
-
-def search_router(search: SearchService, rules: list[ApiRule] = SEARCH_RIGHTS) -> APIRouter:
+def search_router(search: SearchService) -> APIRouter:
     """本人確認情報検索 for a tier's file (prefecture, national). POST, so that no search key
     (a 個人番号 least of all) ever appears in a URL or an access log."""
-    router = guarded(rules, tags=["本人確認情報"])
+    router = guarded(tags=["本人確認情報"])
 
     @router.post("/search", summary="住民票コード・個人番号・4情報による検索")
+    @needs("identity_inquiry", "read", read_by_post=POSTED_KEYS)
     def search_identity(request: Request, query: IdentitySearch, uow: UoW) -> list[IdentityView]:
         caller: Caller = request.state.caller
         found = search(uow.session, uow.node.keys, query, caller.audit_name)
@@ -272,4 +262,5 @@ def node_app(
         app.include_router(router)
     if install is not None:
         install(app, node)
+    rights.publish(app)
     return app

@@ -19,18 +19,8 @@ from juki.duties.disclosure.tables import DisclosureCorrectionMixin, DisclosureM
 from juki.duties.operators.clients import Caller
 from juki.duties.provision.stops import UseSuspensionMixin
 from juki.duties.search import ProvisionLogMixin
-from juki.web.app import ApiRule, RecordId, UoW, current_node
-
-DISCLOSURE_RIGHTS: list[ApiRule] = [
-    ("POST", "/disclosures", "disclosure", "update"),
-    ("POST", "/disclosures/*/corrections", "disclosure", "update"),
-    ("GET", "/disclosure-corrections/*", "disclosure", "read"),
-    ("POST", "/disclosure-corrections/*/close", "disclosure", "update"),
-    ("POST", "/disclosures/*/suspensions", "disclosure", "update"),
-    ("GET", "/use-suspensions/*", "disclosure", "read"),
-    ("POST", "/use-suspensions/*/decision", "disclosure", "update"),
-    ("GET", "/reports/overdue-suspensions", "disclosure", "read"),
-]
+from juki.web.app import RecordId, UoW, current_node
+from juki.web.rights import needs
 
 
 class MunicipalAnswer(BaseModel):
@@ -58,6 +48,7 @@ def add_disclosure_routes(
         response_class=Response,
         responses={200: {"content": {"application/pdf": {}}}},
     )
+    @needs("disclosure", "update")
     def disclose(request: Request, body: service.DisclosureRequest, uow: UoW) -> Response:
         caller: Caller = request.state.caller
         node = current_node(request)
@@ -78,6 +69,7 @@ def add_disclosure_routes(
         )  # fmt: skip
 
     @router.post("/disclosures/{disclosure_id}/corrections", status_code=201, summary="訂正請求")
+    @needs("disclosure", "update")
     def claim(
         request: Request, disclosure_id: RecordId, body: service.CorrectionClaim, uow: UoW
     ) -> dict[str, Any]:
@@ -88,18 +80,21 @@ def add_disclosure_routes(
         return service.view(found)
 
     @router.get("/disclosure-corrections/{correction_id}", summary="訂正請求の状況")
+    @needs("disclosure", "read")
     def track(correction_id: RecordId, uow: UoW) -> dict[str, Any]:
         return service.view(service.track(uow.session, (identity, correction), correction_id))
 
     @router.post(
         "/disclosure-corrections/{correction_id}/close", summary="市町村の回答（訂正不要）"
     )
+    @needs("disclosure", "update")
     def close(correction_id: RecordId, body: MunicipalAnswer, uow: UoW) -> dict[str, Any]:
         return service.view(service.close(uow.session, correction, correction_id, body.answer))
 
     @router.post(
         "/disclosures/{disclosure_id}/suspensions", status_code=201, summary="利用停止請求"
     )
+    @needs("disclosure", "update")
     def ask_suspension(
         request: Request, disclosure_id: RecordId, body: service.SuspensionClaim, uow: UoW
     ) -> dict[str, Any]:
@@ -110,6 +105,7 @@ def add_disclosure_routes(
         return service.suspension_view(found)
 
     @router.get("/use-suspensions/{suspension_id}", summary="利用停止請求の状況")
+    @needs("disclosure", "read")
     def suspension_state(suspension_id: RecordId, uow: UoW) -> dict[str, Any]:
         found = uow.session.get(suspension, suspension_id)
         if found is None:
@@ -117,6 +113,7 @@ def add_disclosure_routes(
         return service.suspension_view(found)
 
     @router.post("/use-suspensions/{suspension_id}/decision", summary="利用停止請求の決定")
+    @needs("disclosure", "update")
     def decide(
         request: Request, suspension_id: RecordId, body: service.SuspensionDecision, uow: UoW
     ) -> dict[str, Any]:
@@ -125,6 +122,7 @@ def add_disclosure_routes(
         return service.suspension_view(found)
 
     @router.get("/reports/overdue-suspensions", summary="期限を過ぎた未決定の利用停止請求")
+    @needs("disclosure", "read")
     def overdue(as_of: dt.date, uow: UoW) -> list[dict[str, Any]]:
         found = service.overdue_suspensions(uow.session, suspension, as_of)
         return [service.suspension_view(s) for s in found]

@@ -17,15 +17,8 @@ from juki.duties.operators.clients import Caller
 from juki.duties.provision import batch, service
 from juki.duties.provision.stops import UseSuspensionMixin
 from juki.duties.search import ProvisionLogMixin
-from juki.web.app import ApiRule, RecordId, UoW, current_node
-
-PROVISION_RIGHTS: list[ApiRule] = [
-    ("POST", "/provision", "identity_inquiry", "read"),
-    ("POST", "/provision-records/of-person", "disclosure", "read"),
-    ("POST", "/batch-provisions", "bulk_output", "update"),
-    ("POST", "/batch-provisions/*/approve", "bulk_output", "update"),
-    ("POST", "/batch-provisions/*/write-out", "bulk_output", "update"),
-]
+from juki.web.app import RecordId, UoW, current_node
+from juki.web.rights import POSTED_KEYS, needs
 
 
 class PersonKey(BaseModel):
@@ -40,6 +33,7 @@ def add_provision_routes(router: APIRouter, models: service.ProvisionModels) -> 
     _identity, log_model, _suspension = models
 
     @router.post("/provision", summary="法令（別表）に基づく本人確認情報の提供・移転")
+    @needs("identity_inquiry", "read", read_by_post=POSTED_KEYS)
     def provide(
         request: Request, body: service.ProvisionRequest, uow: UoW
     ) -> service.ProvisionAnswer:
@@ -63,6 +57,7 @@ def add_provision_routes(router: APIRouter, models: service.ProvisionModels) -> 
         "/provision-records/of-person",
         summary="本人の情報の提供状況（開示請求への回答用）",
     )
+    @needs("disclosure", "read", read_by_post=POSTED_KEYS)
     def provisions_of_person(
         request: Request, body: PersonKey, uow: UoW
     ) -> list[service.ProvisionRecordView]:
@@ -84,6 +79,7 @@ def add_batch_routes(
     batch_model, ledger_model, identity_model, log_model, suspension_model = models
 
     @router.post("/batch-provisions", status_code=201, summary="一括提供の依頼（条件ファイル）")
+    @needs("bulk_output", "update")
     def ask(request: Request, body: batch.BatchRequest, uow: UoW) -> dict[str, object]:
         caller: Caller = request.state.caller
         node = current_node(request)
@@ -91,6 +87,7 @@ def add_batch_routes(
         return {"id": made.id, "status": made.status, "rows": made.row_count}
 
     @router.post("/batch-provisions/{batch_id}/approve", summary="一括提供の承認と実行（二人目）")
+    @needs("bulk_output", "update")
     def approve(request: Request, batch_id: RecordId, uow: UoW) -> dict[str, object]:
         caller: Caller = request.state.caller
         node = current_node(request)
@@ -107,6 +104,7 @@ def add_batch_routes(
         summary="結果ファイルの書出し（受領機関の鍵で暗号化済み、媒体使用簿に記録）",
         response_class=Response,
     )
+    @needs("bulk_output", "update")
     def write_out(
         request: Request,
         batch_id: RecordId,

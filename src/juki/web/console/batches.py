@@ -34,13 +34,10 @@ from juki.duties.search import ProvisionLogMixin
 from juki.web.app import RecordId
 from juki.web.console import access_of
 from juki.web.console.render import base_of, page, site_of
-from juki.web.console.session import ClerkSession, Form, PageRule
+from juki.web.console.session import ClerkSession, Form
 from juki.web.console.site import SiteClerk
+from juki.web.rights import needs
 
-BATCH_PAGE_RIGHTS: list[PageRule] = [
-    ("GET", "/batches", ("bulk_output",), "read"),
-    ("POST", "/batches*", ("bulk_output",), "update"),  # privileged (特権)
-]
 TITLE = "一括提供（承認・媒体への書出し）"
 CONSOLE_CLIENT = "console"  # the `client_id` of what the console does, beside the API's
 MEDIA_ID = re.compile(r"[A-Za-z0-9-]{3,40}")
@@ -133,10 +130,12 @@ def batch_router(models: BatchModels) -> APIRouter:
         return show(request, clerk, error.status, {where.get(field, field): error.message}, values)
 
     @router.get("/batches", response_class=HTMLResponse)
+    @needs("bulk_output", "read")
     def batches_page(request: Request, clerk: SiteClerk) -> HTMLResponse:
         return show(request, clerk)
 
     @router.post("/batches", response_class=HTMLResponse)
+    @needs("bulk_output", "update")  # privileged (特権), as each step below
     def ask(request: Request, clerk: SiteClerk, fields: Form) -> Response:
         node = request.app.state.node
         chosen = fields.get("row", "")
@@ -165,6 +164,7 @@ def batch_router(models: BatchModels) -> APIRouter:
         return RedirectResponse(f"{base_of(request)}/batches?done=batch_asked", 303)
 
     @router.post("/batches/{batch_id}/approve", response_class=HTMLResponse)
+    @needs("bulk_output", "update")
     def approve(request: Request, batch_id: RecordId, clerk: SiteClerk, _form: Form) -> Response:
         node = request.app.state.node
         try:
@@ -182,6 +182,7 @@ def batch_router(models: BatchModels) -> APIRouter:
         return RedirectResponse(f"{base_of(request)}/batches?done=batch_approved", 303)
 
     @router.post("/batches/{batch_id}/write-out", response_class=Response)
+    @needs("bulk_output", "update")
     def write_out(request: Request, batch_id: RecordId, clerk: SiteClerk, fields: Form) -> Response:
         node = request.app.state.node
         media_id = fields.get("media_id", "").strip()

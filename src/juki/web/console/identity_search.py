@@ -29,14 +29,12 @@ from juki.core.errors import InvalidInput, JukiError
 from juki.duties.search import MAX_RESULTS, IdentitySearch, IdentityView
 from juki.web.console import access_of
 from juki.web.console.render import page
-from juki.web.console.session import Form, PageRule
+from juki.web.console.session import Form
 from juki.web.console.site import SiteClerk
+from juki.web.rights import POSTED_KEYS, needs
 
 SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
 
-IDENTITY_PAGE_RIGHTS: list[PageRule] = [
-    ("*", "/identity", ("identity_inquiry",), "read"),  # 000 §5.3, 002 §6.5: reading the file
-]
 TITLE = "本人確認情報の照会"
 FOUR_ITEMS = ("name_kanji", "name_kana", "birth_date", "address")
 TEXT_LIMITS = {"name_kanji": ("氏名", 100), "name_kana": ("ふりがな", 100),
@@ -103,10 +101,12 @@ def identity_router(search: SearchService) -> APIRouter:
     router = APIRouter()
 
     @router.get("/identity", response_class=HTMLResponse)
+    @needs("identity_inquiry", "read")  # 000 §5.3, 002 §6.5: reading the file
     def identity_form(request: Request, clerk: SiteClerk) -> HTMLResponse:
         return page(request, "identity_search.html", TITLE, clerk, values={}, cap=MAX_RESULTS)
 
     @router.post("/identity", response_class=HTMLResponse)
+    @needs("identity_inquiry", "read", read_by_post=POSTED_KEYS)
     def identity_search(request: Request, clerk: SiteClerk, fields: Form) -> HTMLResponse:
         node = request.app.state.node
         values = {name: fields.get(name, "")[:200] for name in FIELDS}
