@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
-from juki.national.models import ProvisionLog
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born, resident
 from tests.national.test_statistics import THIS_MONTH

@@ -21,14 +21,11 @@ from juki.core.identity import NUMBER_COLUMN
 from juki.duties import search as core_search
 from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.duties.provision.batch import open_result
+from juki.duties.provision.tables import BatchProvision, MediaLedger
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.prefecture.models import (
-    BatchProvision,
-    MediaLedger,
-    PrefectureIdentityRow,
-    ProvisionLog,
-)
+from juki.prefecture.models import PrefectureIdentityRow
 from tests.conftest import born, resident
 from tests.duties.provision.test_batch import medium_ready, recipient
 from tests.prefecture.helpers import staff

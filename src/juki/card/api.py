@@ -12,8 +12,7 @@ import datetime as dt
 
 from fastapi import Request, Response
 
-from juki.card import applications, issuance, printing, reports, staff
-from juki.card.media_api import add_media_routes
+from juki.card import applications, issuance, media_api, printing, reports, staff
 from juki.card.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -36,7 +35,7 @@ from juki.web.app import ApiCaller, RecordId, UoW, guarded
 from juki.web.rights import needs
 
 router = guarded(tags=["個人番号カード管理システム"])
-add_media_routes(router)
+router.include_router(media_api.router)
 
 
 @router.post("/applications", status_code=201, summary="交付申請書の登録（申請書受付事業者から）")

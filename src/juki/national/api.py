@@ -3,31 +3,16 @@ of 住基法 別表 by the legal table (`legal_table.csv`), deny by default; 開
 
 from __future__ import annotations
 
-from juki.national import service, statistics
-from juki.national.models import (
-    BatchProvision,
-    Disclosure,
-    DisclosureCorrection,
-    MediaLedger,
-    NationalIdentityRow,
-    ProvisionLog,
-    UseSuspension,
-)
-from juki.web.app import UoW, search_router
-from juki.web.disclosure import add_disclosure_routes
-from juki.web.provision import add_batch_routes, add_provision_routes
+from juki.national import statistics
+from juki.web import disclosure, provision, search
+from juki.web.app import UoW, guarded
 from juki.web.rights import needs
 
-router = search_router(service.search_identity)
-add_provision_routes(router, (NationalIdentityRow, ProvisionLog, UseSuspension))
-add_batch_routes(
-    router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog, UseSuspension)
-)
-add_disclosure_routes(
-    router,
-    (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),
-    lambda _node_id: "地方公共団体情報システム機構",
-)
+# The routes every tier serves over its own file (the app's IdentityFile), then its own.
+router = guarded(tags=["本人確認情報"])
+router.include_router(search.router)
+router.include_router(provision.router)
+router.include_router(disclosure.router)
 
 
 @router.get(

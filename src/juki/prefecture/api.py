@@ -9,39 +9,22 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from juki.core.messaging.paths import code_of
-from juki.core.places import prefecture_name
-from juki.prefecture import corrections, service, statistics
-from juki.prefecture.models import (
-    BatchProvision,
-    Disclosure,
-    DisclosureCorrection,
-    MediaLedger,
-    PrefectureIdentityRow,
-    ProvisionLog,
-    UseSuspension,
-)
+from juki.prefecture import corrections, statistics
 from juki.prefecture.schemas import (
     ManualCorrectionCreate,
     ManualCorrectionRead,
     StatisticsJobCreate,
     StatisticsResult,
 )
-from juki.web.app import ApiCaller, RecordId, UoW, search_router
-from juki.web.disclosure import add_disclosure_routes
-from juki.web.provision import add_batch_routes, add_provision_routes
+from juki.web import disclosure, provision, search
+from juki.web.app import ApiCaller, RecordId, UoW, guarded
 from juki.web.rights import needs
 
-router = search_router(service.search_identity)
-add_provision_routes(router, (PrefectureIdentityRow, ProvisionLog, UseSuspension))
-add_batch_routes(
-    router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog, UseSuspension)
-)
-add_disclosure_routes(
-    router,
-    (PrefectureIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),
-    lambda node_id: f"{prefecture_name(code_of(node_id))}知事",
-)
+# The routes every tier serves over its own file (the app's IdentityFile), then its own.
+router = guarded(tags=["本人確認情報"])
+router.include_router(search.router)
+router.include_router(provision.router)
+router.include_router(disclosure.router)
 
 
 # 002 REQ-ACQ-09: privileged, two holders; the report is for the periodic review.

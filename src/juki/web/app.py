@@ -1,4 +1,6 @@
-"""The HTTP face of a node: its API router plus `POST /messages` and `GET /health`.
+"""The HTTP face of a node: its API router plus `POST /messages` and `GET /health`, the
+request's unit of work (`UoW`), the API guard (`api_guard`, `guarded`) and, for the routes
+the tiers share, the node's 本人確認情報 file (`IdentityFile`).
 
 Errors name the field and never echo the input: FastAPI's default 422 body repeats what
 was sent, which could be a 個人番号, so it is replaced here.
@@ -13,20 +15,18 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from juki.core.audit import log as audit
-from juki.core.crypto import FieldKeys
 from juki.core.errors import InvalidInput, JukiError, Refused
+from juki.core.identity import IdentityRowMixin
 from juki.core.messaging.node import Node, UnitOfWork
 from juki.duties.operators import clients
 from juki.duties.operators.clients import Caller
 from juki.duties.operators.duties import DUTIES
-from juki.duties.search import IdentitySearch, IdentityView
 from juki.web import rights
 from juki.web.input_guard import InputGuard, named
-from juki.web.rights import POSTED_KEYS, needs, public
+from juki.web.rights import public
 
 
 def current_node(request: Request) -> Node:
@@ -49,6 +49,19 @@ RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # scope="function": the transaction commits before the response is sent, so a client
 # never sees 201 for a change that then failed to commit.
 UoW = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
+
+
+def identity_file(request: Request) -> type[IdentityRowMixin]:
+    """The node's 本人確認情報 file, as its app declares it (`node_app(identity_file=…)`):
+    each tier keeps its own items (the prefecture its 旧氏, the national server its
+    保存期間フラグ …), so the routes the tiers share take the class from here."""
+    found: type[IdentityRowMixin] | None = request.app.state.identity_file
+    if found is None:  # a route of the tiers mounted on a node without a file: a wiring bug
+        raise LookupError(f"{current_node(request).node_id} keeps no 本人確認情報 file")
+    return found
+
+
+IdentityFile = Annotated[type[IdentityRowMixin], Depends(identity_file)]
 
 
 def _declared_query(dependant: Any) -> frozenset[str]:
@@ -202,44 +215,24 @@ async def _juki_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=exc.status, content=body)
 
 
-def messages_router() -> APIRouter:
-    router = APIRouter(tags=["住基ネット messages"])
-
-    @router.post("/messages", summary="Receive signed envelopes (one channel, in order)")
-    @public("node-to-node: each envelope's signature, certificate and path are checked")
-    def receive(request: Request, envelopes: list[dict[str, Any]]) -> JSONResponse:
-        """One ack per envelope. 403 when every envelope was refused (bad signature,
-        certificate not from the network CA, off-path type …); each ack names the field."""
-        acks = current_node(request).receive(envelopes)
-        refused = bool(acks) and all(ack.status == "refused" for ack in acks)
-        return JSONResponse([ack.model_dump() for ack in acks], status_code=403 if refused else 200)
-
-    @router.get("/health", summary="Liveness")
-    @public("liveness probe: the node's id, nothing else")
-    def health(request: Request) -> dict[str, str]:
-        return {"node": current_node(request).node_id, "status": "ok"}
-
-    return router
+# The node-to-node channel and the liveness probe, on every node.
+messages_router = APIRouter(tags=["住基ネット messages"])
 
 
-SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
+@messages_router.post("/messages", summary="Receive signed envelopes (one channel, in order)")
+@public("node-to-node: each envelope's signature, certificate and path are checked")
+def receive(request: Request, envelopes: list[dict[str, Any]]) -> JSONResponse:
+    """One ack per envelope. 403 when every envelope was refused (bad signature,
+    certificate not from the network CA, off-path type …); each ack names the field."""
+    acks = current_node(request).receive(envelopes)
+    refused = bool(acks) and all(ack.status == "refused" for ack in acks)
+    return JSONResponse([ack.model_dump() for ack in acks], status_code=403 if refused else 200)
 
 
-def search_router(search: SearchService) -> APIRouter:
-    """本人確認情報検索 for a tier's file (prefecture, national). POST, so that no search key
-    (a 個人番号 least of all) ever appears in a URL or an access log."""
-    router = guarded(tags=["本人確認情報"])
-
-    @router.post("/search", summary="住民票コード・個人番号・4情報による検索")
-    @needs("identity_inquiry", "read", read_by_post=POSTED_KEYS)
-    def search_identity(request: Request, query: IdentitySearch, uow: UoW) -> list[IdentityView]:
-        caller: Caller = request.state.caller
-        found = search(uow.session, uow.node.keys, query, caller.audit_name)
-        request.state.number_touched = query.individual_number is not None
-        request.state.audit_targets = tuple(f"code={view.resident_code}" for view in found)
-        return found
-
-    return router
+@messages_router.get("/health", summary="Liveness")
+@public("liveness probe: the node's id, nothing else")
+def health(request: Request) -> dict[str, str]:
+    return {"node": current_node(request).node_id, "status": "ok"}
 
 
 def node_app(
@@ -247,17 +240,20 @@ def node_app(
     router: APIRouter | None,
     title: str,
     install: Callable[[FastAPI, Node], None] | None = None,
+    identity_file: type[IdentityRowMixin] | None = None,
 ) -> FastAPI:
-    """A node's app; `install` adds what a role serves besides its API (the registry's
-    counter console)."""
+    """A node's app; `install` adds what a role serves besides its API (its console);
+    `identity_file` is the role's 本人確認情報 file, which the routes shared by the tiers
+    read (`IdentityFile`)."""
     app = FastAPI(title=title, version="0.1.0")
     app.state.node = node
+    app.state.identity_file = identity_file
     app.add_middleware(InputGuard)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ValidationError, _validation_error)
     app.add_exception_handler(JukiError, _juki_error)
     refusals_by_field(app)
-    app.include_router(messages_router())
+    app.include_router(messages_router)
     if router is not None:
         app.include_router(router)
     if install is not None:

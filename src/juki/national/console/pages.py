@@ -14,9 +14,8 @@ from juki.core.clock import JST
 from juki.core.errors import JukiError
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.core.places import prefecture_name
-from juki.national import service, statistics
-from juki.web.console import access_of
-from juki.web.console.identity_search import identity_router
+from juki.national import statistics
+from juki.web.console import access_of, identity_search
 from juki.web.console.operators import router as operators_router
 from juki.web.console.render import page
 from juki.web.console.site import SiteClerk
@@ -64,4 +63,5 @@ def statistics_page(request: Request, clerk: SiteClerk, month: str = "") -> HTML
     )  # fmt: skip
 
 
-ROUTERS = (router, identity_router(service.search_identity), operators_router)
+# The shared page reads J-LIS's own file (the app's IdentityFile).
+ROUTERS = (router, identity_search.router, operators_router)

@@ -8,16 +8,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from juki.prefecture import service
-from juki.prefecture.models import (
-    BatchProvision,
-    MediaLedger,
-    PrefectureIdentityRow,
-    ProvisionLog,
-    UseSuspension,
-)
-from juki.web.console.batches import BATCH_FLASHES, batch_router
-from juki.web.console.identity_search import identity_router
+from juki.web.console import batches, identity_search
+from juki.web.console.batches import BATCH_FLASHES
 from juki.web.console.operators import router as operators_router
 from juki.web.console.render import page
 from juki.web.console.site import SiteClerk
@@ -34,9 +26,5 @@ def home(request: Request, clerk: SiteClerk) -> HTMLResponse:
     return page(request, "home.html", "都道府県サーバ メニュー", clerk)
 
 
-ROUTERS = (
-    router,
-    identity_router(service.search_identity),
-    batch_router((BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog, UseSuspension)),
-    operators_router,
-)
+# The shared pages read the prefecture's own file (the app's IdentityFile).
+ROUTERS = (router, identity_search.router, batches.router, operators_router)
