@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from juki.card.models import Base, CardFileEntry
+from juki.card.models import SCHEMA, CardFileEntry
 from juki.card.service import RECORD_COLUMN
 from juki.core.audit.tables import audit_log
 from juki.core.messages import MessageType
@@ -174,7 +174,7 @@ def purge_at(network: EmbeddedNetwork, years: float) -> dict[str, engine.Purge]:
     node = network.node(CARD)
     at = dt.datetime.now(dt.UTC) + dt.timedelta(days=365.25 * years)
     with node.unit_of_work() as uow:
-        return {p.rule: p for p in engine.purge(uow.session, "card", Base.metadata, at)}
+        return {p.rule: p for p in engine.purge(uow.session, "card", SCHEMA, at)}
 
 
 def test_a_change_that_keeps_the_address_keeps_the_form_of_a_person_with_a_katagaki(

@@ -1,6 +1,6 @@
 """The 個人番号カード管理システム console for J-LIS staff (000 §5.4 F3-USE-02: AUTH-01,
 AUTH-02 in its File 3 variant, ACL-01..05, LOG-01/02): the shared log-in (a password alone
-gets no session; password + TOTP does), every page declared in PAGE_RIGHTS per duty and
+gets no session; password + TOTP does), every page declaring its duty (web/rights.py) and
 refused (403, logged, nothing changed) without it — a read-only right never writes —;
 申請状況照会 by 申請書ID (state and history, read-only, in the audit log by its key, no
 個人番号 and nothing of the sealed 送付先情報 on the screen); the statistics (counts only,
@@ -19,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from juki.card.console.pages import PAGE_RIGHTS
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.clock import JST
 from juki.duties.audit_review import reports
@@ -88,7 +87,7 @@ def look_up(client: TestClient, application_id: str) -> Any:
 
 def test_every_card_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
     sample = ("GET", "/console/print-stops")
-    assert CONSOLE.undeclared(sqlite_network, PAGE_RIGHTS, sample) == []
+    assert CONSOLE.undeclared(sqlite_network, sample) == []
 
 
 # (method, path, who may) — everyone else gets 403, logged, and nothing changes.

@@ -16,12 +16,13 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from juki.card.models import Base, CardFileEntry, ProvisionLog
+from juki.card.models import SCHEMA, CardFileEntry
 from juki.card.reports import PRINT_KINDS
 from juki.core.audit.tables import audit_log
 from juki.core.clock import JST
 from juki.core.messages import CardInfo, MessageType
 from juki.duties.retention import engine
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry import schemas
 from juki.registry import service as reg
@@ -354,7 +355,7 @@ def test_the_provision_record_is_erased_after_7_years_and_not_before(
     def purge(years: float) -> engine.Purge:
         at = dt.datetime.now(dt.UTC) + dt.timedelta(days=365.25 * years)
         with node.unit_of_work() as uow:
-            return {p.rule: p for p in engine.purge(uow.session, "card", Base.metadata, at)}[rule]
+            return {p.rule: p for p in engine.purge(uow.session, "card", SCHEMA, at)}[rule]
 
     assert purge(6.9).erased == 0
     assert len(provisions(network)) == 1

@@ -19,12 +19,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from juki.card.media import open_file
-from juki.card.models import MediaHandover, MediaLedger, MediaProvision
+from juki.card.models import MediaHandover, MediaProvision
 from juki.core.clock import JST
 from juki.core.messages import CardInfo
 from juki.duties.ledgers import service as ledgers
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
+from juki.duties.provision.tables import MediaLedger
 from juki.network.embedded import EmbeddedNetwork
 from tests.card.helpers import CARD, LG, client_id_of, issuance_result, issuer, jlis
 from tests.card.test_issuance import applied, provisions

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from juki.card import printing
-from juki.card.models import Base, PrintBatch, PrintFile
+from juki.card.models import SCHEMA, PrintBatch, PrintFile
 from juki.card.schemas import PrintRecord
 from juki.core.clock import JST
 from juki.duties.provision.batch import open_result
@@ -233,7 +233,7 @@ def test_an_unconfirmed_file_is_erased_by_the_purge_job_after_its_period(
     def purge(days: int) -> engine.Purge:
         at = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
         with node.unit_of_work() as uow:
-            return {p.rule: p for p in engine.purge(uow.session, "card", Base.metadata, at)}[rule]
+            return {p.rule: p for p in engine.purge(uow.session, "card", SCHEMA, at)}[rule]
 
     assert purge(29).erased == 0
     done = purge(31)

@@ -19,7 +19,6 @@ from juki.duties.operators import accounts
 from juki.duties.operators.clients import Caller
 from juki.duties.provision import service as provision
 from juki.network.embedded import EmbeddedNetwork
-from juki.prefecture import models as prefecture_models
 from juki.registry import certificates
 from tests.conftest import born
 
@@ -56,7 +55,7 @@ def staff(session: Session, login: str, section: str, employee_no: str) -> None:
 
 def test_exports_by_period_and_section(network: EmbeddedNetwork) -> None:
     node = network.node("prefecture:13")
-    metadata = importlib.import_module("juki.prefecture.models").Base.metadata
+    schema = importlib.import_module("juki.prefecture.models").SCHEMA
     with node.unit_of_work() as uow:
         staff(uow.session, "mori.aki", "市町村課", "P100")
         staff(uow.session, "hara.ken", "情報政策課", "P200")
@@ -68,16 +67,16 @@ def test_exports_by_period_and_section(network: EmbeddedNetwork) -> None:
         caller = Caller("system:pref-desk", "県庁端末", "mori.aki", "t-9", "pref-tax")
         what = provision.Recorded("pref-tax", "prefectural_tax", "code", "online")
         provision.record(
-            uow.session, prefecture_models.ProvisionLog, caller, what, "transfer",
+            uow.session, caller, what, "transfer",
             legal_basis="住基法第30条の15（別表第五）", items=("name_kanji",), targets=["x"],
         )  # fmt: skip
     with node.db.session() as session:
-        everyone = exports.export(session, metadata, "outputs", *WIDE)
-        mine = exports.export(session, metadata, "outputs", *WIDE, section="市町村課")
-        log = exports.export(session, metadata, "log", *WIDE, section="情報政策課")
-        records = exports.export(session, metadata, "provisions", *WIDE)
+        everyone = exports.export(session, schema, "outputs", *WIDE)
+        mine = exports.export(session, schema, "outputs", *WIDE, section="市町村課")
+        log = exports.export(session, schema, "log", *WIDE, section="情報政策課")
+        records = exports.export(session, schema, "provisions", *WIDE)
         before = exports.export(
-            session, metadata, "outputs", WIDE[0], dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+            session, schema, "outputs", WIDE[0], dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
         )
     assert everyone.count("開示決定通知書") == 2
     assert "mori.aki" in mine
@@ -88,7 +87,7 @@ def test_exports_by_period_and_section(network: EmbeddedNetwork) -> None:
     assert "pref-tax" in records
     assert before.count("\n") == 1  # the header only
     with node.db.session() as session, pytest.raises(InvalidInput) as refused:
-        exports.export(session, metadata, "linkage", *WIDE)  # a registry's record
+        exports.export(session, schema, "linkage", *WIDE)  # a registry's record
     assert refused.value.field == "what"
 
 

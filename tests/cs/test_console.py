@@ -1,5 +1,5 @@
 """The 市町村CS console (001a ACQ-4-7, USE-2-7, C-08): the shared log-in (a password alone
-gets no session), pages declared in PAGE_RIGHTS and refused (403, logged) without the
+gets no session), pages declaring their right and refused (403, logged) without the
 duty, and 本人確認情報の照会 by 住民票コード read from the CS's own file and logged with
 operator, terminal and code; bad input is refused naming the field."""
 
@@ -17,13 +17,12 @@ from juki.core import ids
 from juki.core.audit import log as audit
 from juki.core.identity import NUMBER_COLUMN
 from juki.cs import inquiry
-from juki.cs.console.pages import PAGE_RIGHTS
 from juki.cs.models import CsIdentityRow
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.web.console.session import rule_for
+from juki.web.rights import route_rights
 from tests.conftest import born, resident
-from tests.routes import mounted, route_table
+from tests.routes import mounted
 from tests.staff import Staff, console_log_in, csrf_of, staff_on
 
 LG = "131075"
@@ -65,18 +64,12 @@ def inquire(client: TestClient, code: str) -> Any:
 
 
 def test_every_cs_console_route_declares_its_right(network: EmbeddedNetwork) -> None:
-    table = route_table(mounted(network_app(network), f"/cs/{LG}"))
-    console = {(m, p) for m, p in table if p.startswith("/console")}
-    assert ("POST", "/console/identity") in console  # the table is read (this test can fail)
-    open_paths = ("/console/login", "/console/static")  # before log-in, by design
-    undeclared = [
-        (method, path)
-        for method, path in sorted(console)
-        if not path.startswith(open_paths)
-        and rule_for(PAGE_RIGHTS, method, path.removeprefix("/console") or "/") is None
-    ]
-    assert undeclared == []
-    assert rule_for(PAGE_RIGHTS, "GET", "/anything-else") is None  # deny by default
+    """Deny by default itself (an undeclared page refused): tests/web/test_rights.py."""
+    table = route_rights(mounted(network_app(network), f"/cs/{LG}"))
+    console = [line for line in table if line.path.startswith("/console")]
+    served = {(line.method, line.path) for line in console}
+    assert ("POST", "/console/identity") in served  # the routes are read (this can fail)
+    assert [(line.method, line.path, line.problem) for line in console if line.problem] == []
 
 
 def test_a_password_alone_does_not_log_in_to_the_cs(network: EmbeddedNetwork) -> None:

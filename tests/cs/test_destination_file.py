@@ -19,9 +19,10 @@ from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import MessageType, destination_digest
 from juki.core.messaging.tables import outbox
 from juki.cs import destination_file, handlers
-from juki.cs.models import Base, DestinationEntry, ProvisionLog
+from juki.cs.models import SCHEMA, DestinationEntry
 from juki.duties import backup
 from juki.duties.retention import engine
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork, postgres_database
 from juki.registry import destination_info, schemas
 from juki.registry import service as reg
@@ -226,17 +227,17 @@ def test_received_records_are_erased_in_one_batch_after_the_set_period(
     assert rule.years == 0
     now = dt.datetime.now(dt.UTC)
     with node.db.session() as session:
-        engine.purge(session, "cs", Base.metadata, now + dt.timedelta(days=rule.days - 1))
+        engine.purge(session, "cs", SCHEMA, now + dt.timedelta(days=rule.days - 1))
         session.commit()
     assert len(entries(network)) == 4
     with node.db.session() as session:
-        done = engine.purge(session, "cs", Base.metadata, now + dt.timedelta(days=rule.days + 1))
+        done = engine.purge(session, "cs", SCHEMA, now + dt.timedelta(days=rule.days + 1))
         session.commit()
     assert [e.destination_id for e in entries(network)] == ["test-0009-destination"]
     erased = {p.rule: p.erased for p in done if p.table == "destination_file"}
     assert erased[rule.name] == 3  # the three confirmed ones, together
     with node.db.session() as session:
-        engine.purge(session, "cs", Base.metadata, now + dt.timedelta(days=365))
+        engine.purge(session, "cs", SCHEMA, now + dt.timedelta(days=365))
         session.commit()
     assert entries(network) == []
 

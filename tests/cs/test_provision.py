@@ -19,8 +19,9 @@ from juki.core.errors import InvalidInput
 from juki.core.messages import MessageType, MoveInNotice
 from juki.core.messaging.tables import outbox
 from juki.cs import destinations, handlers, provision
-from juki.cs.models import Base, ProvisionLog
+from juki.cs.models import SCHEMA
 from juki.duties.retention import engine
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born, resident
 
@@ -163,7 +164,7 @@ def test_provision_records_are_kept_five_years(network: EmbeddedNetwork) -> None
     for years, left in ((4.9, True), (5.1, False)):
         with node.unit_of_work() as uow:
             at = now + dt.timedelta(days=365.25 * years)
-            done = {p.rule: p for p in engine.purge(uow.session, "cs", Base.metadata, at)}
+            done = {p.rule: p for p in engine.purge(uow.session, "cs", SCHEMA, at)}
             assert "提供の記録" in done
             assert (done["提供の記録"].erased == 0) == left
         assert bool(records(network)) == left

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from juki.core import consistency
+from juki.core.consistency import ConsistencyStaging
 from juki.cs.models import CsIdentityRow
-from juki.national.models import ConsistencyStaging
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born
 from tests.e2e.test_chain import reconcile_differences

@@ -1,6 +1,6 @@
 """The 住基全国サーバ console for J-LIS staff (000 §5.3 F2-USE-02: AUTH-01/02 at J-LIS
 terminals): the shared log-in (a password alone gets no session; password + TOTP does),
-every page declared in PAGE_RIGHTS and refused (403, logged, nothing changed) without its
+every page declaring its right and refused (403, logged, nothing changed) without its
 duty, 本人確認情報の照会 through the national search service, the monthly statistics (counts
 only, as GET /national/statistics), and the administrators' user list with rights asked by
 one administrator and approved by another."""
@@ -15,8 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
-from juki.national.console.pages import PAGE_RIGHTS
-from juki.national.models import ProvisionLog
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born, resident
 from tests.national.test_statistics import THIS_MONTH
@@ -44,7 +43,7 @@ def clients(network: EmbeddedNetwork) -> Iterator[dict[str, TestClient]]:
 
 def test_every_national_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
     sample = ("GET", "/console/statistics")
-    assert CONSOLE.undeclared(sqlite_network, PAGE_RIGHTS, sample) == []
+    assert CONSOLE.undeclared(sqlite_network, sample) == []
 
 
 # (method, path, who may) — everyone else gets 403, logged, and nothing changes.

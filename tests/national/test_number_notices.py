@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from juki.duties.retention import engine
-from juki.national.models import Base, NumberNotice
+from juki.national.models import SCHEMA, NumberNotice
 from juki.network.embedded import EmbeddedNetwork
 from tests.national.helpers import (
     number_of,
@@ -63,7 +63,7 @@ def test_notices_are_kept_seven_years_then_erased(network: EmbeddedNetwork) -> N
     def purge_after(years: float) -> int:
         with node.unit_of_work() as uow:
             done = engine.purge(
-                uow.session, "national", Base.metadata, now + dt.timedelta(days=365.25 * years)
+                uow.session, "national", SCHEMA, now + dt.timedelta(days=365.25 * years)
             )
         [purged] = [p for p in done if p.table == "number_notices"]
         return purged.erased

@@ -16,11 +16,12 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
 from juki.core import consistency
+from juki.core.consistency import ConsistencyStaging
 from juki.core.messaging import tables
 from juki.cs import service as cs_service
 from juki.duties.operators.duties import duties_for
 from juki.network.embedded import EmbeddedNetwork
-from juki.prefecture.models import ConsistencyStaging, PrefectureIdentityRow
+from juki.prefecture.models import PrefectureIdentityRow
 from tests.conftest import born, resident
 from tests.national.helpers import number_of
 
@@ -44,7 +45,7 @@ def stage_first_part(network: EmbeddedNetwork, monkeypatch: pytest.MonkeyPatch) 
     node = network.node(PREF_NODE)
     with node.unit_of_work() as uow:
         staged = consistency.answer_consistency(
-            uow.session, PrefectureIdentityRow, ConsistencyStaging, node.keys, node.node_id, first
+            uow.session, PrefectureIdentityRow, node.keys, node.node_id, first
         )
     assert staged is None
 

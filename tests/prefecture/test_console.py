@@ -1,6 +1,6 @@
 """The 都道府県サーバ console (002 §10.2: REQ-AUTH-01/02, REQ-USE-06, REQ-UI-01; §6.2, §6.5):
 the shared log-in (a password alone gets no session; password + TOTP does; a 墨田区
-clerk's account does not exist here), every page declared in PAGE_RIGHTS and refused
+clerk's account does not exist here), every page declaring its right and refused
 (403, logged, nothing changed) without its duty, 本人確認情報の照会 through the prefecture's
 search service (code or 4情報, capped, logged), and 一括提供 with a second person's
 approval — never the requester's, whichever way the batch was asked for."""
@@ -21,15 +21,11 @@ from juki.core.identity import NUMBER_COLUMN
 from juki.duties import search as core_search
 from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.duties.provision.batch import open_result
+from juki.duties.provision.tables import BatchProvision, MediaLedger
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.prefecture.console.pages import PAGE_RIGHTS
-from juki.prefecture.models import (
-    BatchProvision,
-    MediaLedger,
-    PrefectureIdentityRow,
-    ProvisionLog,
-)
+from juki.prefecture.models import PrefectureIdentityRow
 from tests.conftest import born, resident
 from tests.duties.provision.test_batch import medium_ready, recipient
 from tests.prefecture.helpers import staff
@@ -69,7 +65,7 @@ def search(client: TestClient, **fields: str) -> Any:
 
 def test_every_prefecture_console_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
     sample = ("POST", "/console/batches/{batch_id}/approve")
-    assert CONSOLE.undeclared(sqlite_network, PAGE_RIGHTS, sample) == []
+    assert CONSOLE.undeclared(sqlite_network, sample) == []
 
 
 # (method, path, who may) — everyone else gets 403, logged, and nothing changes.

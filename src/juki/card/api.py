@@ -12,8 +12,7 @@ import datetime as dt
 
 from fastapi import Request, Response
 
-from juki.card import applications, issuance, printing, reports, staff
-from juki.card.media_api import MEDIA_RIGHTS, add_media_routes
+from juki.card import applications, issuance, media_api, printing, reports, staff
 from juki.card.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -32,33 +31,15 @@ from juki.card.schemas import (
     StaffRead,
     Statistics,
 )
-from juki.web.app import ApiCaller, ApiRule, RecordId, UoW, guarded
+from juki.web.app import ApiCaller, RecordId, UoW, guarded
+from juki.web.rights import needs
 
-API_RIGHTS: list[ApiRule] = [
-    ("POST", "/applications", "card_applications", "update"),
-    ("POST", "/issuance-results", "card_issuance", "update"),
-    ("GET", "/statistics", "statistics", "read"),
-    ("GET", "/reports/contractor-exchanges", "audit_review", "read"),
-    *MEDIA_RIGHTS,
-    # The print contractor's channel (000 §3.3 1-②/③, C16; OUT-02, OUT-03, OUT-06).
-    ("POST", "/print-batches", "card_contracts", "update"),
-    ("GET", "/print-batches/*/file", "card_print", "read"),
-    ("POST", "/print-batches/*/receipt", "card_print", "update"),
-    ("POST", "/print-batches/*/contractor-erasure", "card_print", "update"),
-    ("GET", "/reports/print-retention", "card_contracts", "read"),
-    ("GET", "/print-stops", "card_print", "read"),
-    ("POST", "/print-stops/acknowledgements", "card_print", "update"),
-    ("GET", "/reports/print-stops", "card_contracts", "read"),
-    ("POST", "/contractor-staff", "card_contracts", "update"),
-    ("DELETE", "/contractor-staff/*", "card_contracts", "update"),
-    ("GET", "/contractor-staff", "card_contracts", "read"),
-    ("POST", "/contracts/*/end", "card_contracts", "update"),
-]
-router = guarded(API_RIGHTS, tags=["個人番号カード管理システム"])
-add_media_routes(router)
+router = guarded(tags=["個人番号カード管理システム"])
+router.include_router(media_api.router)
 
 
 @router.post("/applications", status_code=201, summary="交付申請書の登録（申請書受付事業者から）")
+@needs("card_applications", "update")
 def receive_application(
     request: Request, body: ApplicationCreate, uow: UoW, caller: ApiCaller
 ) -> ApplicationRead:
@@ -70,6 +51,7 @@ def receive_application(
 @router.post(
     "/issuance-results", status_code=201, summary="カードの発行結果の登録（カード発行事業者から）"
 )
+@needs("card_issuance", "update")
 def receive_issuance_result(
     request: Request, body: IssuanceResult, uow: UoW, caller: ApiCaller
 ) -> ApplicationRead:
@@ -81,11 +63,13 @@ def receive_issuance_result(
 
 
 @router.get("/statistics", summary="処理状況の件数（統計）")
+@needs("statistics", "read")
 def statistics(uow: UoW) -> Statistics:
     return applications.statistics(uow.session)
 
 
 @router.get("/reports/contractor-exchanges", summary="委託先とのやり取りの四半期報告（件数のみ）")
+@needs("audit_review", "read")
 def contractor_exchanges(quarter: str, uow: UoW) -> ExchangeReport:
     return reports.contractor_exchanges(uow.session, quarter)
 
@@ -96,6 +80,7 @@ def contractor_exchanges(quarter: str, uow: UoW) -> ExchangeReport:
 @router.post(
     "/print-batches", status_code=201, summary="印刷ファイルの作成（印刷事業者あて、暗号化）"
 )
+@needs("card_contracts", "update")
 def make_print_batch(
     request: Request, body: PrintBatchCreate, uow: UoW, caller: ApiCaller
 ) -> PrintBatchRead:
@@ -109,6 +94,7 @@ def make_print_batch(
     "/print-batches/{batch_id}/file", summary="印刷ファイルの取得（印刷事業者）",
     response_class=Response,
 )  # fmt: skip
+@needs("card_print", "read")
 def fetch_print_file(request: Request, batch_id: RecordId, uow: UoW, caller: ApiCaller) -> Response:
     sealed = printing.fetch(uow, caller, batch_id)
     request.state.number_touched = True  # sealed, but it carries 個人番号 (1-③)
@@ -119,6 +105,7 @@ def fetch_print_file(request: Request, batch_id: RecordId, uow: UoW, caller: Api
 
 
 @router.post("/print-batches/{batch_id}/receipt", summary="印刷ファイルの受領確認（ハッシュ値）")
+@needs("card_print", "update")
 def confirm_print_receipt(
     batch_id: RecordId, body: PrintReceipt, uow: UoW, caller: ApiCaller
 ) -> PrintBatchRead:
@@ -126,6 +113,7 @@ def confirm_print_receipt(
 
 
 @router.post("/print-batches/{batch_id}/contractor-erasure", summary="印刷事業者による消去の報告")
+@needs("card_print", "update")
 def report_contractor_erasure(
     batch_id: RecordId, body: ContractorErasure, uow: UoW, caller: ApiCaller
 ) -> PrintBatchRead:
@@ -133,38 +121,45 @@ def report_contractor_erasure(
 
 
 @router.get("/reports/print-retention", summary="保管期間を過ぎた印刷ファイル（委託先）")
+@needs("card_contracts", "read")
 def print_retention(as_of: dt.date, uow: UoW) -> list[PrintRetentionLine]:
     return printing.past_retention(uow.session, as_of)
 
 
 @router.get("/print-stops", summary="印刷停止の一覧（印刷事業者）")
+@needs("card_print", "read")
 def print_stops(uow: UoW, caller: ApiCaller, pending_only: bool = True) -> list[PrintStop]:
     return printing.stops(uow, caller, pending_only=pending_only)
 
 
 @router.post("/print-stops/acknowledgements", summary="印刷停止の確認（印刷事業者）")
+@needs("card_print", "update")
 def acknowledge_print_stops(body: PrintStopAck, uow: UoW, caller: ApiCaller) -> list[PrintStop]:
     return printing.acknowledge_stops(uow, caller, body)
 
 
 @router.get("/reports/print-stops", summary="確認されていない印刷停止（委託先）")
+@needs("card_contracts", "read")
 def unacknowledged_print_stops(as_of: dt.date, uow: UoW) -> list[PrintStopLine]:
     return printing.unacknowledged_stops(uow.session, as_of)
 
 
 @router.post("/contractor-staff", status_code=201, summary="委託先従事者名簿への登録")
+@needs("card_contracts", "update")
 def add_contractor_staff(body: StaffCreate, uow: UoW, caller: ApiCaller) -> StaffRead:
     person = staff.add(uow.session, caller.audit_name, body)
     return StaffRead.model_validate(person, from_attributes=True)
 
 
 @router.delete("/contractor-staff/{staff_id}", summary="委託先従事者名簿からの削除")
+@needs("card_contracts", "update")
 def remove_contractor_staff(staff_id: RecordId, uow: UoW, caller: ApiCaller) -> StaffRead:
     person = staff.remove(uow.session, caller.audit_name, staff_id)
     return StaffRead.model_validate(person, from_attributes=True)
 
 
 @router.get("/contractor-staff", summary="委託先従事者名簿")
+@needs("card_contracts", "read")
 def contractor_staff(client_id: str, uow: UoW) -> list[StaffRead]:
     return [
         StaffRead.model_validate(p, from_attributes=True)
@@ -173,5 +168,6 @@ def contractor_staff(client_id: str, uow: UoW) -> list[StaffRead]:
 
 
 @router.post("/contracts/{client_id}/end", summary="委託契約の終了（回線切断・全消去）")
+@needs("card_contracts", "update")
 def end_contract(client_id: str, uow: UoW, caller: ApiCaller) -> ContractEnd:
     return printing.end_contract(uow, caller, client_id)

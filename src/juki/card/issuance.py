@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from juki.card import staff
 from juki.card.applications import exchange, refusal_recorded
-from juki.card.models import CardFileEntry, ProvisionLog
+from juki.card.models import CardFileEntry
 from juki.card.schemas import IssuanceResult
 from juki.card.service import held_info
 from juki.core.clock import JST
@@ -32,6 +32,7 @@ from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
 from juki.core.messages import CardInfo, MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.operators.clients import Caller
+from juki.duties.search import ProvisionLog
 
 KIND = "issuance_result"
 NORMAL = "00"  # 処理結果コード: 正常

@@ -30,13 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import func, select
 
 from juki.card.issuance import ITEMS, LEGAL_BASIS, PURPOSE
-from juki.card.models import (
-    CardFileEntry,
-    MediaHandover,
-    MediaLedger,
-    MediaProvision,
-    ProvisionLog,
-)
+from juki.card.models import CardFileEntry, MediaHandover, MediaProvision
 from juki.card.service import held_info
 from juki.core import clock, ids
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
@@ -45,6 +39,8 @@ from juki.core.messaging.node import UnitOfWork
 from juki.duties.ledgers import service as ledgers
 from juki.duties.operators.clients import Caller
 from juki.duties.provision.batch import open_result, recipient_key, seal
+from juki.duties.provision.tables import MediaLedger
+from juki.duties.search import ProvisionLog
 
 HPKE_INFO = b"juki card information on media v1"
 

@@ -11,8 +11,8 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, MetaData, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.migrate import CORE_METADATA
-from juki.duties.provision.batch import MediaLedgerMixin
-from juki.duties.search import ProvisionLogMixin
+from juki.duties.provision.tables import media_ledger_metadata
+from juki.duties.search import provision_log_metadata
 from juki.duties.tables import DUTY_METADATA
 
 
@@ -20,8 +20,11 @@ class Base(DeclarativeBase):
     pass
 
 
-# Every table of this role's database: the infrastructure's, the duties' and its own.
-SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
+# Every table of this role's database: the infrastructure's, the duties', the provision
+# record (`duties/search.py`) and the media ledger (`duties/provision/tables.py`), and its own.
+SCHEMA: tuple[MetaData, ...] = (
+    *CORE_METADATA, *DUTY_METADATA, provision_log_metadata, media_ledger_metadata, Base.metadata,
+)  # fmt: skip
 
 
 class CardFileEntry(Base):
@@ -113,13 +116,6 @@ class MediaProvision(Base):
     records_out: Mapped[int | None] = mapped_column(Integer)
 
 
-class MediaLedger(Base, MediaLedgerMixin):
-    """外部媒体使用簿 of the card system: every sealed file written to a medium, with the
-    operator and the witness (`batch_id` is the media provision's id)."""
-
-    __tablename__ = "media_ledger"
-
-
 class MediaHandover(Base):
     """媒体の受渡し (000 F3-PRV-04): who handed the medium over, who received it for the
     municipality, and the witnesses (two or more, none of them either party)."""
@@ -132,15 +128,6 @@ class MediaHandover(Base):
     handed_by: Mapped[str] = mapped_column(String(40))
     received_by: Mapped[str] = mapped_column(String(80))
     witnesses: Mapped[str] = mapped_column(Text)  # JSON list of names
-
-
-class ProvisionLog(Base, ProvisionLogMixin):
-    """提供記録 of the card management system (000 F3-PRV-01): every provision of
-    個人番号カード管理情報 to a mayor (1-⑪), refused ones included — when, by whom (this node
-    and the API client that caused it, its operator and terminal), to which CS, which items
-    under which ordinance, and for whom (住民票コード, never 個人番号). Kept 7 years."""
-
-    __tablename__ = "provision_log"
 
 
 class ContractorStaff(Base):

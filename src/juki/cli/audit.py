@@ -106,10 +106,10 @@ def audit_export(
     found = one_node(home, node)
     start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), JST)
     end = dt.datetime.combine(dt.date.fromisoformat(until), dt.time(), JST)
-    metadata = importlib.import_module(f"juki.{found.role}.models").Base.metadata
+    schema = importlib.import_module(f"juki.{found.role}.models").SCHEMA
     try:
         with found.db.session() as session:
-            typer.echo(exports.export(session, metadata, what, start, end, section), nl=False)
+            typer.echo(exports.export(session, schema, what, start, end, section), nl=False)
     except JukiError as refused:
         console.print(f"[red]{refused.field}: {refused.message}[/red]")
         raise typer.Exit(1) from None

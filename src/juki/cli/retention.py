@@ -46,8 +46,8 @@ def retention_purge(
     for column in ("node", "rule", "cutoff", "erased"):
         table.add_column(column)
     for found in audited_nodes(home, node):
-        metadata = importlib.import_module(f"juki.{found.role}.models").Base.metadata
+        schema = importlib.import_module(f"juki.{found.role}.models").SCHEMA
         with found.unit_of_work() as uow:
-            for done in engine.purge(uow.session, found.role, metadata, moment):
+            for done in engine.purge(uow.session, found.role, schema, moment):
                 table.add_row(found.node_id, done.rule, done.cutoff[:10], str(done.erased))
     console.print(table)

@@ -4,6 +4,9 @@ national server's (000 P2.5; 002 §6.6; 001a §3.8).
 The CS sends its 8-item records in parts (one envelope each, in channel order); the
 receiver keeps them, encrypted, in a staging table until the last part, then compares and
 answers with the differences. Nothing is overwritten from consistency data (002 §6.6).
+
+The staging table is defined here, once, with its own metadata; the roles that answer a
+check (prefecture, national) add it to their schema (`<role>.models.SCHEMA`).
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, String, delete, insert, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Integer, LargeBinary, MetaData, String, delete, insert, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from juki.core.crypto import FieldKeys
 from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
@@ -27,8 +30,18 @@ PART_SIZE = 5000
 _STAGED = "consistency_staging"
 
 
-class ConsistencyStagingMixin:
-    """Parts of a check received so far (each record encrypted: it holds a 個人番号)."""
+class ConsistencyBase(DeclarativeBase):
+    metadata = MetaData()
+
+
+consistency_metadata = ConsistencyBase.metadata
+
+
+class ConsistencyStaging(ConsistencyBase):
+    """Parts of a CS's 整合 data received before its last part (each record encrypted: it
+    holds a 個人番号)."""
+
+    __tablename__ = "consistency_staging"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     check_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -87,17 +100,17 @@ def parts(check_id: str, lg_code: str, records: list[ConsistencyRecord]) -> list
 def answer_consistency(
     session: Session,
     model: type[IdentityRowMixin],
-    staging: type[ConsistencyStagingMixin],
     keys: FieldKeys,
     checker: str,
     raw: dict[str, Any],
 ) -> dict[str, Any] | None:
-    """Stage a part; on the last part compare everything and return the ConsistencyResult."""
+    """Stage a part; on the last part compare everything with the node's file `model` and
+    return the ConsistencyResult."""
     check = ConsistencyCheck.model_validate(raw)
     payload = json.dumps([r.model_dump(mode="json") for r in check.records]).encode()
     if not check.last_part:
         session.execute(
-            insert(staging),
+            insert(ConsistencyStaging),
             [
                 {
                     "check_id": check.check_id,
@@ -108,12 +121,13 @@ def answer_consistency(
         )
         return None
     theirs = {record.resident_code: record for record in check.records}
-    stmt = select(staging.records_cipher).where(staging.check_id == check.check_id)
+    staged = ConsistencyStaging.check_id == check.check_id
+    stmt = select(ConsistencyStaging.records_cipher).where(staged)
     for cipher in session.scalars(stmt):
         for item in json.loads(keys.decrypt(cipher, column=_STAGED)):
             record = ConsistencyRecord.model_validate(item)
             theirs[record.resident_code] = record
-    session.execute(delete(staging).where(staging.check_id == check.check_id))
+    session.execute(delete(ConsistencyStaging).where(staged))
     rows = session.scalars(
         select(model).where(
             model.lg_code == check.lg_code, model.is_current.is_(True), model.removed.is_(False)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, Table
 
 from juki.core.audit.tables import audit_metadata
 from juki.core.messaging.tables import messaging_metadata
@@ -14,6 +15,12 @@ from juki.core.messaging.tables import messaging_metadata
 # The infrastructure's tables every node has (created by each role's migrations from the
 # frozen helpers in core). A role's whole schema is declared in its models (`SCHEMA`).
 CORE_METADATA: tuple[MetaData, ...] = (messaging_metadata, audit_metadata)
+
+
+def tables_of(schema: Iterable[MetaData]) -> dict[str, Table]:
+    """Every table of a role's schema by name: its own and the shared ones, each of which
+    its owner defines in a metadata of its own (a name is in one of them only)."""
+    return {name: table for metadata in schema for name, table in metadata.tables.items()}
 
 
 def alembic_config(role_package: str, engine: Engine | None = None) -> Config:

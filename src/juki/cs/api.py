@@ -11,25 +11,20 @@ from fastapi.responses import Response
 
 from juki.core.messaging.paths import code_of
 from juki.cs import bulk_output, handlers, reports, service
-from juki.web.app import ApiCaller, ApiRule, RecordId, UoW, current_node, guarded
+from juki.web.app import ApiCaller, RecordId, UoW, current_node, guarded
+from juki.web.rights import needs
 
-API_RIGHTS: list[ApiRule] = [
-    ("POST", "/reconcile", "consistency_check", "update"),
-    ("GET", "/reconcile/*", "consistency_check", "read"),
-    ("POST", "/bulk-outputs", "bulk_output", "update"),
-    ("POST", "/bulk-outputs/*/approval", "bulk_output_approval", "update"),
-    ("POST", "/bulk-outputs/*/write-out", "bulk_output", "update"),
-    ("GET", "/reports/corrections", "audit_review", "read"),
-]
-router = guarded(API_RIGHTS, tags=["市町村CS"])
+router = guarded(tags=["市町村CS"])
 
 
 @router.post("/reconcile", status_code=202, summary="本人確認情報整合を開始")
+@needs("consistency_check", "update")
 def start_reconcile(uow: UoW) -> dict[str, str]:
     return {"check_id": handlers.start_reconcile(uow)}
 
 
 @router.get("/reconcile/{check_id}", summary="整合結果")
+@needs("consistency_check", "read")
 def reconcile_result(check_id: str, uow: UoW) -> dict[str, Any]:
     reports = service.consistency_reports(uow.session, check_id)
     return {
@@ -42,6 +37,7 @@ def reconcile_result(check_id: str, uow: UoW) -> dict[str, Any]:
 
 
 @router.post("/bulk-outputs", status_code=201, summary="本人確認情報の一括出力の依頼")
+@needs("bulk_output", "update")
 def ask_bulk_output(
     request: Request, body: bulk_output.BulkOutputAsk, uow: UoW, caller: ApiCaller
 ) -> dict[str, Any]:
@@ -52,6 +48,7 @@ def ask_bulk_output(
 
 
 @router.post("/bulk-outputs/{output_id}/approval", summary="一括出力の事前承認（管理責任者）")
+@needs("bulk_output_approval", "update")
 def approve_bulk_output(output_id: RecordId, uow: UoW, caller: ApiCaller) -> dict[str, Any]:
     output = bulk_output.approve(uow.session, output_id, caller)
     return {"id": output.id, "status": output.status, "approved_by": output.approved_by}
@@ -62,6 +59,7 @@ def approve_bulk_output(output_id: RecordId, uow: UoW, caller: ApiCaller) -> dic
     summary="登録媒体への書出し（当日のウイルスチェック済み、職員の立会い）",
     response_class=Response,
 )
+@needs("bulk_output", "update")
 def write_bulk_output(
     request: Request,
     output_id: RecordId,
@@ -81,6 +79,7 @@ def write_bulk_output(
 
 
 @router.get("/reports/corrections", summary="手作業による修正の一覧（定期確認用）")
+@needs("audit_review", "read")
 def corrections_report(
     request: Request,
     uow: UoW,

@@ -8,9 +8,9 @@ batch write-out, core.ledgers.medium_ready), with a second staff member present 
 it with their own one-time code (立会い, XFER-2-4); the witness is not the requester nor the
 one writing. The write is in the output log (出力記録). The file holds the identity items
 but never the 個人番号. Who may call which step is checked twice: the API client's right
-(API_RIGHTS) and the end operator's own right at this node (the registry's 職権修正 does
-the same). Services raise; nothing is stored on refusal (the request's transaction rolls
-back) and the API guard logs the refused attempt."""
+(declared on each route, `cs/api.py`) and the end operator's own right at this node (the
+registry's 職権修正 does the same). Services raise; nothing is stored on refusal (the
+request's transaction rolls back) and the API guard logs the refused attempt."""
 
 from __future__ import annotations
 

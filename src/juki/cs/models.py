@@ -11,7 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from juki.core.identity import IdentityRowMixin
 from juki.core.migrate import CORE_METADATA
 from juki.core.sealed import SealedText
-from juki.duties.search import ProvisionLogMixin
+from juki.duties.search import provision_log_metadata
 from juki.duties.tables import DUTY_METADATA
 
 
@@ -19,8 +19,11 @@ class Base(DeclarativeBase):
     pass
 
 
-# Every table of this role's database: the infrastructure's, the duties' and its own.
-SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
+# Every table of this role's database: the infrastructure's, the duties', the provision
+# record (`duties/search.py`) and its own.
+SCHEMA: tuple[MetaData, ...] = (
+    *CORE_METADATA, *DUTY_METADATA, provision_log_metadata, Base.metadata,
+)  # fmt: skip
 
 
 class CsIdentityRow(Base, IdentityRowMixin):
@@ -72,13 +75,6 @@ class ConsistencyReport(Base):
     compared: Mapped[int] = mapped_column(Integer)
     differences: Mapped[list[dict[str, object]]] = mapped_column(JSON)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-
-class ProvisionLog(Base, ProvisionLogMixin):
-    """提供記録 of the CS (001a XFER-2-1): every send of 本人確認情報 onward, refused ones
-    included, kept 5 years (retention/rules.toml)."""
-
-    __tablename__ = "provision_log"
 
 
 class BulkOutput(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from juki.core.messaging.node import UnitOfWork
 from juki.cs import destinations
-from juki.cs.models import ProvisionLog
+from juki.duties.search import ProvisionLog
 
 log = logging.getLogger(__name__)
 NOT_IN_MASTER = "提供先マスタにない提供先・電文です"

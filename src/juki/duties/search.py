@@ -4,6 +4,10 @@ Keys: 住民票コード, 個人番号, or a combination of the 4情報. A 4情�
 two items besides sex (001a §3.6: so that the file cannot be assembled into a database),
 matches names on 清音化かな or exact kanji, and returns at most MAX_RESULTS rows; more
 matches are refused with a request to narrow the search.
+
+Every search, and every provision (`duties/provision`), is written to the node's 提供記録
+(`ProvisionLog`), defined here once with its own metadata: the CS, the prefecture, the
+national server and the card system add it to their schema (`<role>.models.SCHEMA`).
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import DateTime, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import DateTime, Integer, MetaData, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from juki.core import ids
 from juki.core.crypto import FieldKeys
@@ -148,8 +152,22 @@ def view(row: IdentityRowMixin, keys: FieldKeys) -> IdentityView:
     )
 
 
-class ProvisionLogMixin:
-    """提供記録 (000 P2.2; 002 §10.4): every search or provision, refusals included."""
+class ProvisionLogBase(DeclarativeBase):
+    metadata = MetaData()
+
+
+provision_log_metadata = ProvisionLogBase.metadata
+
+
+class ProvisionLog(ProvisionLogBase):
+    """提供記録 (000 P2.2; 002 §10.4): every search or provision, refusals included. At the
+    tiers, every search and every provision by the legal table; at the CS (001a XFER-2-1),
+    every send of 本人確認情報 onward, kept 5 years; at the card management system (000
+    F3-PRV-01), every provision of 個人番号カード管理情報 to a mayor (1-⑪), with the CS it
+    went to and the ordinance, kept 7 years (duties/retention/rules.toml). Persons are
+    named by 住民票コード, never by 個人番号."""
+
+    __tablename__ = "provision_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -175,15 +193,15 @@ class ProvisionLogMixin:
 def logged_search(
     session: Session,
     model: type[IdentityRowMixin],
-    log_model: type[ProvisionLogMixin],
     keys: FieldKeys,
     query: IdentitySearch,
     requester: str,
 ) -> list[IdentityView]:
-    """Search and write the provision record in the same transaction."""
+    """Search the node's file `model` and write the provision record in the same
+    transaction."""
     key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
     results = search(session, model, keys, query)
-    entry = log_model()
+    entry = ProvisionLog()
     entry.at, entry.requester, entry.purpose = dt.datetime.now(dt.UTC), requester, query.purpose
     entry.key_kind, entry.result_count, entry.refused_reason = key_kind, len(results), None
     session.add(entry)

@@ -3,39 +3,22 @@ of 住基法 別表 by the legal table (`legal_table.csv`), deny by default; 開
 
 from __future__ import annotations
 
-from juki.national import service, statistics
-from juki.national.models import (
-    BatchProvision,
-    Disclosure,
-    DisclosureCorrection,
-    MediaLedger,
-    NationalIdentityRow,
-    ProvisionLog,
-    UseSuspension,
-)
-from juki.web.app import SEARCH_RIGHTS, ApiRule, UoW, search_router
-from juki.web.disclosure import DISCLOSURE_RIGHTS, add_disclosure_routes
-from juki.web.provision import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
+from juki.national import statistics
+from juki.web import disclosure, provision, search
+from juki.web.app import UoW, guarded
+from juki.web.rights import needs
 
-STATISTICS_RIGHTS: list[ApiRule] = [("GET", "/statistics", "statistics", "read")]
-router = search_router(
-    service.search_identity,
-    SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS + STATISTICS_RIGHTS,
-)
-add_provision_routes(router, (NationalIdentityRow, ProvisionLog, UseSuspension))
-add_batch_routes(
-    router, (BatchProvision, MediaLedger, NationalIdentityRow, ProvisionLog, UseSuspension)
-)
-add_disclosure_routes(
-    router,
-    (NationalIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),
-    lambda _node_id: "地方公共団体情報システム機構",
-)
+# The routes every tier serves over its own file (the app's IdentityFile), then its own.
+router = guarded(tags=["本人確認情報"])
+router.include_router(search.router)
+router.include_router(provision.router)
+router.include_router(disclosure.router)
 
 
 @router.get(
     "/statistics", summary="提供件数・更新件数の統計（官報公示・知事報告との照合用、件数のみ）"
 )
+@needs("statistics", "read")
 def monthly_statistics(month: str, uow: UoW) -> statistics.NationalStatistics:
     """000 P2.6: counts only, nothing per person."""
     return statistics.monthly(uow.session, month)

@@ -19,7 +19,7 @@ from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.national import service
-from juki.national.models import ConsistencyStaging, NationalIdentityRow
+from juki.national.models import NationalIdentityRow
 
 GENERATOR = "numbering"
 CARD_SYSTEM = "card"  # 個人番号カード管理システム (000 §2.4)
@@ -128,7 +128,6 @@ def on_consistency_check(
         result = answer_consistency(
             uow.session,
             NationalIdentityRow,
-            ConsistencyStaging,
             uow.node.keys,
             uow.node.node_id,
             raw,

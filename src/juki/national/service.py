@@ -29,7 +29,6 @@ from juki.national.models import (
     NumberBinding,
     NumberNotice,
     PendingNumberRequest,
-    ProvisionLog,
     ResidentCodeAllocation,
 )
 
@@ -349,4 +348,4 @@ def allocate_resident_codes(session: Session, lg_code: str, count: int) -> list[
 def search_identity(
     session: Session, keys: FieldKeys, query: IdentitySearch, requester: str
 ) -> list[IdentityView]:
-    return logged_search(session, NationalIdentityRow, ProvisionLog, keys, query, requester)
+    return logged_search(session, NationalIdentityRow, keys, query, requester)

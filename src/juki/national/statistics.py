@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from juki.core.clock import JST
 from juki.core.errors import InvalidInput
-from juki.national.models import NationalIdentityRow, ProvisionLog
+from juki.duties.search import ProvisionLog
+from juki.national.models import NationalIdentityRow
 
 
 class ProvisionCount(BaseModel):

@@ -22,7 +22,7 @@ from juki.core.messaging.transport import InProcessTransport
 from juki.network.embedded import NetworkHome, build_node
 from juki.network.server import TITLES
 from juki.network.tls_gate import RefusalRecorder, gate_protocol
-from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
+from juki.network.topology import ROLE_IDENTITY_FILES, ROLE_INSTALLS, ROLE_ROUTERS, url_path
 from juki.network.transport import HttpTransport, RoutingTransport
 from juki.registry import pool as registry_pool
 from juki.web.app import node_app, refusals_by_field
@@ -60,7 +60,13 @@ class NodeProcess:
             title = f"{TITLES[role]} {node_id}"
             app.mount(
                 url_path(node_id),
-                node_app(node, ROLE_ROUTERS[role], title, ROLE_INSTALLS.get(role)),
+                node_app(
+                    node,
+                    ROLE_ROUTERS[role],
+                    title,
+                    ROLE_INSTALLS.get(role),
+                    ROLE_IDENTITY_FILES.get(role),
+                ),
             )
         return app
 

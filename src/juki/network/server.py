@@ -16,7 +16,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from juki.core.messaging.paths import role_of
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.topology import ROLE_INSTALLS, ROLE_ROUTERS, url_path
+from juki.network.topology import ROLE_IDENTITY_FILES, ROLE_INSTALLS, ROLE_ROUTERS, url_path
 from juki.web.app import node_app, refusals_by_field
 
 TITLES = {
@@ -37,7 +37,11 @@ def network_app(network: EmbeddedNetwork) -> FastAPI:
         app.mount(
             url_path(node_id),
             node_app(
-                node, ROLE_ROUTERS[role], f"{TITLES[role]} {node_id}", ROLE_INSTALLS.get(role)
+                node,
+                ROLE_ROUTERS[role],
+                f"{TITLES[role]} {node_id}",
+                ROLE_INSTALLS.get(role),
+                ROLE_IDENTITY_FILES.get(role),
             ),
         )
 

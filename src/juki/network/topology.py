@@ -10,16 +10,20 @@ from juki import card, cs, national, numbering, prefecture, registry
 from juki.card import api as card_api
 from juki.card import console as card_console
 from juki.card import handlers as card_handlers
+from juki.core.identity import IdentityRowMixin
 from juki.cs import api as cs_api
 from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
+from juki.cs.models import CsIdentityRow
 from juki.national import api as national_api
 from juki.national import console as national_console
 from juki.national import handlers as national_handlers
+from juki.national.models import NationalIdentityRow
 from juki.numbering import handlers as numbering_handlers
 from juki.prefecture import api as prefecture_api
 from juki.prefecture import console as prefecture_console
 from juki.prefecture import handlers as prefecture_handlers
+from juki.prefecture.models import PrefectureIdentityRow
 from juki.registry import api as registry_api
 from juki.registry import console as registry_console
 from juki.registry import handlers as registry_handlers
@@ -60,6 +64,13 @@ ROLE_ROUTERS = {
     "national": national_api.router,
     "numbering": None,
     "card": card_api.router,
+}
+# Each tier's 本人確認情報 file (its items differ: the prefecture's 旧氏, the national
+# server's 保存期間フラグ …), which the routes the tiers share read (web/app.IdentityFile).
+ROLE_IDENTITY_FILES: dict[str, type[IdentityRowMixin]] = {
+    "cs": CsIdentityRow,
+    "prefecture": PrefectureIdentityRow,
+    "national": NationalIdentityRow,
 }
 
 

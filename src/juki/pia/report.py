@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, func, select
+from sqlalchemy import Table, func, select
 
 from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log, audit_metadata
@@ -21,6 +21,7 @@ from juki.core.messages import MessageType
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import PERMITTED
 from juki.core.messaging.tables import REFUSAL_TYPE, refusals
+from juki.core.migrate import tables_of
 from juki.duties.ledgers import service as ledgers
 from juki.duties.ledgers.kinds import KINDS
 from juki.duties.operators.tables import Operator, OperatorRight, TotpGrant
@@ -142,9 +143,9 @@ class PiaReport:
 
 def collect(node: Node, catalogue: Catalogue) -> PiaReport:
     role = node.role
-    metadata: MetaData = importlib.import_module(f"juki.{role}.models").Base.metadata
+    tables = tables_of(importlib.import_module(f"juki.{role}.models").SCHEMA)
     with node.db.session() as session:
-        files = [_file(session, name, metadata.tables[t], role) for name, t in FILES[role]]
+        files = [_file(session, name, tables[t], role) for name, t in FILES[role]]
         files.append(
             _file(session, "アクセス記録（監査ログ）", audit_metadata.tables["audit_log"], role)
         )
@@ -201,9 +202,9 @@ def _evidence(session: Any, node: Node) -> Evidence:
             session, select(func.count()).where(audit_log.c.result != "ok")
         ),
     }
-    metadata: MetaData = importlib.import_module(f"juki.{node.role}.models").Base.metadata
-    if "provision_log" in metadata.tables:
-        log = metadata.tables["provision_log"]
+    tables = tables_of(importlib.import_module(f"juki.{node.role}.models").SCHEMA)
+    if "provision_log" in tables:
+        log = tables["provision_log"]
         refused["提供の拒否（法令上の根拠なし等）"] = _count(
             session, select(func.count()).where(log.c.refused_reason.is_not(None))
         )

@@ -9,51 +9,27 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from juki.core.messaging.paths import code_of
-from juki.core.places import prefecture_name
-from juki.prefecture import corrections, service, statistics
-from juki.prefecture.models import (
-    BatchProvision,
-    Disclosure,
-    DisclosureCorrection,
-    MediaLedger,
-    PrefectureIdentityRow,
-    ProvisionLog,
-    UseSuspension,
-)
+from juki.prefecture import corrections, statistics
 from juki.prefecture.schemas import (
     ManualCorrectionCreate,
     ManualCorrectionRead,
     StatisticsJobCreate,
     StatisticsResult,
 )
-from juki.web.app import SEARCH_RIGHTS, ApiCaller, ApiRule, RecordId, UoW, search_router
-from juki.web.disclosure import DISCLOSURE_RIGHTS, add_disclosure_routes
-from juki.web.provision import PROVISION_RIGHTS, add_batch_routes, add_provision_routes
+from juki.web import disclosure, provision, search
+from juki.web.app import ApiCaller, RecordId, UoW, guarded
+from juki.web.rights import needs
 
-API_RIGHTS: list[ApiRule] = [
-    *SEARCH_RIGHTS,
-    *PROVISION_RIGHTS,
-    *DISCLOSURE_RIGHTS,
-    # 002 REQ-ACQ-09: privileged; the report is for the periodic review.
-    ("POST", "/manual-corrections", "manual_correction", "update"),
-    ("POST", "/manual-corrections/*/approval", "manual_correction", "update"),
-    ("GET", "/manual-corrections/report", "audit_review", "read"),
-    ("POST", "/statistics/*", "statistics", "read"),  # 002 REQ-STAT-01
-]
-router = search_router(service.search_identity, API_RIGHTS)
-add_provision_routes(router, (PrefectureIdentityRow, ProvisionLog, UseSuspension))
-add_batch_routes(
-    router, (BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog, UseSuspension)
-)
-add_disclosure_routes(
-    router,
-    (PrefectureIdentityRow, ProvisionLog, Disclosure, DisclosureCorrection, UseSuspension),
-    lambda node_id: f"{prefecture_name(code_of(node_id))}知事",
-)
+# The routes every tier serves over its own file (the app's IdentityFile), then its own.
+router = guarded(tags=["本人確認情報"])
+router.include_router(search.router)
+router.include_router(provision.router)
+router.include_router(disclosure.router)
 
 
+# 002 REQ-ACQ-09: privileged, two holders; the report is for the periodic review.
 @router.post("/manual-corrections", status_code=201, summary="本人確認情報の手動修正の入力（特権）")
+@needs("manual_correction", "update")
 def request_manual_correction(
     request: Request, body: ManualCorrectionCreate, uow: UoW, caller: ApiCaller
 ) -> ManualCorrectionRead:
@@ -66,6 +42,7 @@ def request_manual_correction(
     "/manual-corrections/{correction_id}/approval",
     summary="手動修正の承認と反映（入力者とは別の特権保持者）",
 )
+@needs("manual_correction", "update")
 def approve_manual_correction(
     request: Request, correction_id: RecordId, uow: UoW, caller: ApiCaller
 ) -> ManualCorrectionRead:
@@ -75,6 +52,7 @@ def approve_manual_correction(
 
 
 @router.get("/manual-corrections/report", summary="手動修正の月次報告")
+@needs("audit_review", "read")
 def manual_correction_report(
     uow: UoW,
     year: Annotated[int, Query(ge=2000, le=2999)],
@@ -85,6 +63,9 @@ def manual_correction_report(
 
 @router.post(
     "/statistics/residents-by-municipality", summary="統計: 市町村別の住民数（目的を記録）"
+)
+@needs(  # 002 REQ-STAT-01
+    "statistics", "read", read_by_post="a statistics job: counts only; its purpose is recorded"
 )
 def residents_by_municipality(
     body: StatisticsJobCreate, uow: UoW, caller: ApiCaller

@@ -9,7 +9,7 @@ from juki.core.messages import IdentityUpdateResult, MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.prefecture import service
-from juki.prefecture.models import ConsistencyStaging, PrefectureIdentityRow
+from juki.prefecture.models import PrefectureIdentityRow
 
 NATIONAL = "national"
 
@@ -37,7 +37,6 @@ def on_consistency_check(
         result = answer_consistency(
             uow.session,
             PrefectureIdentityRow,
-            ConsistencyStaging,
             uow.node.keys,
             uow.node.node_id,
             raw,

@@ -7,14 +7,13 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from juki.core.consistency import ConsistencyStagingMixin
+from juki.core.consistency import consistency_metadata
 from juki.core.identity import IdentityRowMixin
 from juki.core.migrate import CORE_METADATA
 from juki.core.sealed import SealedText
-from juki.duties.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
-from juki.duties.provision.batch import BatchProvisionMixin, MediaLedgerMixin
-from juki.duties.provision.stops import UseSuspensionMixin
-from juki.duties.search import ProvisionLogMixin
+from juki.duties.disclosure.tables import disclosure_metadata
+from juki.duties.provision.tables import media_ledger_metadata, provision_metadata
+from juki.duties.search import provision_log_metadata
 from juki.duties.tables import DUTY_METADATA
 
 
@@ -22,8 +21,13 @@ class Base(DeclarativeBase):
     pass
 
 
-# Every table of this role's database: the infrastructure's, the duties' and its own.
-SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
+# Every table of this role's database: the infrastructure's, the duties', the shared tables
+# of a tier (each defined once by its owner: the 整合 staging, the provision record, 一括提供
+# and 利用停止請求, the media ledger, 開示 and 訂正請求) and its own.
+SCHEMA: tuple[MetaData, ...] = (
+    *CORE_METADATA, *DUTY_METADATA, consistency_metadata, provision_log_metadata,
+    provision_metadata, media_ledger_metadata, disclosure_metadata, Base.metadata,
+)  # fmt: skip
 
 
 class PrefectureIdentityRow(Base, IdentityRowMixin):
@@ -46,48 +50,6 @@ class PrefectureIdentityRow(Base, IdentityRowMixin):
         "former_surname_kana_cipher", SealedText("former_surname_kana"), key="former_surname_kana"
     )  # 27 旧氏 ふりがな
     former_surname_gaiji_serial: Mapped[int] = mapped_column(Integer, default=0)  # 28
-
-
-class ProvisionLog(Base, ProvisionLogMixin):
-    """提供記録: every search, refusals included."""
-
-    __tablename__ = "provision_log"
-
-
-class ConsistencyStaging(Base, ConsistencyStagingMixin):
-    """Parts of a CS's 整合 data received before its last part."""
-
-    __tablename__ = "consistency_staging"
-
-
-class Disclosure(Base, DisclosureMixin):
-    """開示: each disclosure answered from this file (002 §6.3; 000 §Ⅴ)."""
-
-    __tablename__ = "disclosures"
-
-
-class DisclosureCorrection(Base, DisclosureCorrectionMixin):
-    """訂正請求 after a disclosure, tracked until the municipality resolves it."""
-
-    __tablename__ = "disclosure_corrections"
-
-
-class UseSuspension(Base, UseSuspensionMixin):
-    """利用停止請求 after a disclosure, decided within 30 days by a second person (DSC-02)."""
-
-    __tablename__ = "use_suspensions"
-
-
-class BatchProvision(Base, BatchProvisionMixin):
-    """一括提供: a condition list, approved by a second person, its sealed result file."""
-
-    __tablename__ = "batch_provisions"
-
-
-class MediaLedger(Base, MediaLedgerMixin):
-    """外部媒体使用簿: every result file written out, with operator and witness."""
-
-    __tablename__ = "media_ledger"
 
 
 class ManualCorrection(Base):

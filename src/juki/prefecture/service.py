@@ -12,7 +12,7 @@ from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import REMOVAL_REASONS, IdentityRecord
 from juki.core.text import gaiji_count
 from juki.duties.search import IdentitySearch, IdentityView, logged_search
-from juki.prefecture.models import PrefectureIdentityRow, ProvisionLog
+from juki.prefecture.models import PrefectureIdentityRow
 
 
 def _extra(record: IdentityRecord) -> dict[str, Any]:
@@ -36,4 +36,4 @@ def apply_identity_updates(
 def search_identity(
     session: Session, keys: FieldKeys, query: IdentitySearch, requester: str
 ) -> list[IdentityView]:
-    return logged_search(session, PrefectureIdentityRow, ProvisionLog, keys, query, requester)
+    return logged_search(session, PrefectureIdentityRow, keys, query, requester)

@@ -32,25 +32,12 @@ from juki.registry import (
     wide_area,
 )
 from juki.registry.models import Resident, ResidentEvent
-from juki.web.app import ApiCaller, ApiRule, RecordId, UoW, guarded
+from juki.web.app import ApiCaller, RecordId, UoW, guarded
+from juki.web.rights import POSTED_KEYS, needs
 
-# Every caller is an authenticated system acting for a named operator (core.web.api_guard).
-API_RIGHTS: list[ApiRule] = [
-    # 届出点検: reading an entry is counter work; confirming or sending it back needs the
-    # check's own right (and, in the service, an operator other than the one who entered it).
-    ("GET", "/pending-notices*", "resident_records", "read"),
-    ("POST", "/pending-notices/*/withdraw", "resident_records", "update"),
-    ("POST", "/pending-notices/*", "notice_check", "update"),
-    ("POST", "/linkage", "internal_linkage", "read"),
-    ("GET", "/linkage/approvals", "internal_linkage", "read"),
-    ("POST", "/wide-area-requests/*/issue", "certificates", "update"),
-    ("POST", "/disclosures", "disclosure", "update"),  # 開示 (001a DISC-2)
-    # 交付申請書の再発行 (000 P3.4, F3-ACQ-06): the card counter's right; it sends 送付先情報.
-    ("POST", "/residents/*/application-form-reissue", "card_counter", "update"),
-    ("GET", "/*", "resident_records", "read"),
-    ("POST", "/*", "resident_records", "update"),
-]
-router = guarded(API_RIGHTS, tags=["既存住基 (resident register)"])
+# Every caller is an authenticated system acting for a named operator (web/app.api_guard);
+# each route declares the right it needs (web/rights.py).
+router = guarded(tags=["既存住基 (resident register)"])
 T = TypeVar("T")
 CHECKED = "（点検を要する市町村では点検待ちとして受付: 202）"
 
@@ -132,6 +119,7 @@ Pending = schemas.PendingNoticeRead
 
 
 @router.post("/births", status_code=201, summary="出生届" + CHECKED)
+@needs("resident_records", "update")
 def birth(
     notice: schemas.BirthNotice, uow: UoW, caller: ApiCaller, response: Response
 ) -> schemas.EventRead | Pending:
@@ -139,6 +127,7 @@ def birth(
 
 
 @router.post("/move-ins", status_code=201, summary="転入届 (他市町村・国外)" + CHECKED)
+@needs("resident_records", "update")
 def move_in(
     notice: schemas.MoveInNotice, uow: UoW, caller: ApiCaller, response: Response
 ) -> schemas.EventRead | Pending:
@@ -146,6 +135,7 @@ def move_in(
 
 
 @router.post("/residents/{resident_id}/move-within", status_code=201, summary="転居届" + CHECKED)
+@needs("resident_records", "update")
 def move_within(
     resident_id: RecordId,
     notice: schemas.MoveWithinNotice,
@@ -161,6 +151,7 @@ def move_within(
     status_code=201,
     summary="転出届 (転出証明書を返す。点検を要する市町村では点検の後に返す)",
 )
+@needs("resident_records", "update")
 def move_out(
     resident_id: RecordId,
     notice: schemas.MoveOutNotice,
@@ -175,6 +166,7 @@ def move_out(
 
 
 @router.get("/residents", summary="現に住民である者の内部ID (個人情報を含まない)")
+@needs("resident_records", "read")
 def list_residents(
     uow: UoW,
     after_id: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
@@ -184,6 +176,7 @@ def list_residents(
 
 
 @router.post("/residents/{resident_id}/death", status_code=201, summary="死亡届" + CHECKED)
+@needs("resident_records", "update")
 def death(
     resident_id: RecordId,
     notice: schemas.DeathNotice,
@@ -197,6 +190,7 @@ def death(
 @router.post(
     "/residents/{resident_id}/name-change", status_code=201, summary="氏名の変更" + CHECKED
 )
+@needs("resident_records", "update")
 def name_change(
     resident_id: RecordId,
     notice: schemas.NameChangeNotice,
@@ -212,6 +206,7 @@ def name_change(
     status_code=201,
     summary="職権修正の入力 (確認・承認の後に反映)",
 )
+@needs("resident_records", "update")
 def propose_correction(
     resident_id: RecordId, body: corrections.CorrectionProposal, uow: UoW, caller: ApiCaller
 ) -> dict[str, int]:
@@ -225,6 +220,7 @@ def propose_correction(
     status_code=201,
     summary="住民票コードの変更" + CHECKED,
 )
+@needs("resident_records", "update")
 def code_change(
     resident_id: RecordId,
     notice: schemas.ResidentCodeChangeNotice,
@@ -238,6 +234,7 @@ def code_change(
 @router.post(
     "/residents/{resident_id}/number-change", status_code=201, summary="個人番号の変更" + CHECKED
 )
+@needs("resident_records", "update")
 def number_change(
     resident_id: RecordId,
     notice: schemas.NumberChangeNotice,
@@ -253,6 +250,7 @@ def number_change(
     status_code=202,
     summary="交付申請書の再発行 (4情報の変更後; 機構の回答は application-forms に)",
 )
+@needs("card_counter", "update")  # 000 P3.4, F3-ACQ-06: the card counter's; sends 送付先情報
 def reissue_application_form(
     resident_id: RecordId, uow: UoW, caller: ApiCaller, request: Request
 ) -> schemas.ApplicationFormRead:
@@ -263,6 +261,7 @@ def reissue_application_form(
 
 
 @router.get("/residents/{resident_id}/application-forms", summary="個人番号通知・交付申請書の状況")
+@needs("resident_records", "read")
 def application_forms(resident_id: RecordId, uow: UoW) -> list[schemas.ApplicationFormRead]:
     service.get_resident(uow, resident_id)
     found = destination_info.extracts_of(uow, resident_id)
@@ -270,16 +269,19 @@ def application_forms(resident_id: RecordId, uow: UoW) -> list[schemas.Applicati
 
 
 @router.get("/residents/{resident_id}", summary="住民票 (個人番号は伏せ字)")
+@needs("resident_records", "read")
 def read_resident(resident_id: RecordId, uow: UoW) -> schemas.ResidentRead:
     return _resident(uow, service.get_resident(uow, resident_id))
 
 
 @router.get("/events/{event_id}", summary="異動の処理状況")
+@needs("resident_records", "read")
 def read_event(event_id: str, uow: UoW) -> schemas.EventRead:
     return _event(service.read_event(uow, event_id))
 
 
 @router.post("/households/{household_id}/changes", status_code=201, summary="世帯変更届" + CHECKED)
+@needs("resident_records", "update")
 def household_change(
     household_id: RecordId,
     notice: schemas.HouseholdChangeNotice,
@@ -291,6 +293,7 @@ def household_change(
 
 
 @router.post("/move-ins/household", status_code=201, summary="転入届 (世帯)" + CHECKED)
+@needs("resident_records", "update")
 def household_move_in(
     notice: schemas.HouseholdMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
 ) -> list[schemas.EventRead] | Pending:
@@ -303,6 +306,7 @@ def household_move_in(
 @router.post(
     "/residents/{resident_id}/cancellation", status_code=201, summary="異動の取消し" + CHECKED
 )
+@needs("resident_records", "update")
 def cancel(
     resident_id: RecordId,
     notice: schemas.CancellationNotice,
@@ -319,6 +323,7 @@ def cancel(
 @router.post(
     "/move-out-certificate-requests", status_code=201, summary="転出証明書情報の送信依頼 (特例転入)"
 )
+@needs("resident_records", "update")
 def request_certificate(body: transfers.CertificateRequestBody, uow: UoW) -> dict[str, str]:
     request_id = transfers.request_certificate(
         uow, body.former_lg_code, body.resident_code, body.clerk_login
@@ -327,6 +332,7 @@ def request_certificate(body: transfers.CertificateRequestBody, uow: UoW) -> dic
 
 
 @router.get("/move-out-certificate-requests/{request_id}", summary="転出証明書情報の受信状況")
+@needs("resident_records", "read")
 def certificate_request(request_id: str, uow: UoW) -> dict[str, object]:
     record = transfers.request_status(uow, request_id)
     body: dict[str, object] = {"status": record.status, "error_code": record.error_code}
@@ -340,6 +346,7 @@ def certificate_request(request_id: str, uow: UoW) -> dict[str, object]:
 @router.post(
     "/number-checks", status_code=201, summary="個人番号の真正性確認 (CS経由で全国サーバに照会)"
 )
+@needs("resident_records", "update")
 def request_number_check(
     body: number_checks.NumberCheckBody, uow: UoW, caller: ApiCaller
 ) -> dict[str, str]:
@@ -349,6 +356,7 @@ def request_number_check(
 
 
 @router.get("/number-checks/{check_id}", summary="個人番号の真正性確認の結果")
+@needs("resident_records", "read")
 def number_check_status(check_id: str, uow: UoW) -> dict[str, str]:
     return {"check_id": check_id, "status": number_checks.status(uow, check_id).status}
 
@@ -356,6 +364,7 @@ def number_check_status(check_id: str, uow: UoW) -> dict[str, str]:
 @router.post(
     "/move-ins/special", status_code=201, summary="特例転入 (転出証明書情報による転入)" + CHECKED
 )
+@needs("resident_records", "update")
 def special_move_in(
     notice: transfers.SpecialMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
 ) -> schemas.EventRead | Pending:
@@ -363,6 +372,7 @@ def special_move_in(
 
 
 @router.get("/households/{household_id}", summary="世帯 (世帯員の宛名番号と続柄)")
+@needs("resident_records", "read")
 def read_household(household_id: RecordId, uow: UoW) -> schemas.HouseholdRead:
     household = households.current_household(uow, household_id)
     members = [
@@ -373,6 +383,7 @@ def read_household(household_id: RecordId, uow: UoW) -> schemas.HouseholdRead:
 
 
 @router.post("/ex-officio/entries", status_code=201, summary="職権記載" + CHECKED)
+@needs("resident_records", "update")
 def ex_officio_entry(
     notice: ex_officio.ExOfficioEntryNotice, uow: UoW, caller: ApiCaller, response: Response
 ) -> schemas.EventRead | Pending:
@@ -380,6 +391,7 @@ def ex_officio_entry(
 
 
 @router.post("/residents/{resident_id}/restoration", status_code=201, summary="職権回復" + CHECKED)
+@needs("resident_records", "update")
 def restore(
     resident_id: RecordId,
     notice: ex_officio.RestoreNotice,
@@ -393,6 +405,7 @@ def restore(
 @router.post(
     "/residents/{resident_id}/ex-officio-removal", status_code=201, summary="職権消除" + CHECKED
 )
+@needs("resident_records", "update")
 def ex_officio_removal(
     resident_id: RecordId,
     notice: schemas.DeathNotice,
@@ -406,6 +419,7 @@ def ex_officio_removal(
 @router.post(
     "/residents/{resident_id}/disappearance", status_code=201, summary="失踪宣告" + CHECKED
 )
+@needs("resident_records", "update")
 def disappearance(
     resident_id: RecordId,
     notice: schemas.DeathNotice,
@@ -419,6 +433,7 @@ def disappearance(
 @router.post(
     "/residents/{resident_id}/koseki-notice", status_code=201, summary="戸籍通知" + CHECKED
 )
+@needs("resident_records", "update")
 def koseki_notice(
     resident_id: RecordId,
     notice: ex_officio.KosekiNotice,
@@ -435,6 +450,7 @@ def koseki_notice(
 @router.post(
     "/foreign/move-ins", status_code=201, summary="外国人住民の転入 (法30条の46)" + CHECKED
 )
+@needs("resident_records", "update")
 def foreign_move_in(
     notice: foreign.ForeignMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
 ) -> schemas.EventRead | Pending:
@@ -442,6 +458,7 @@ def foreign_move_in(
 
 
 @router.post("/foreign/entries", status_code=201, summary="法30条の47の届出" + CHECKED)
+@needs("resident_records", "update")
 def foreign_entry(
     notice: foreign.ForeignEntryNotice, uow: UoW, caller: ApiCaller, response: Response
 ) -> schemas.EventRead | Pending:
@@ -457,6 +474,7 @@ def _recorded(_result: None) -> dict[str, str]:
     status_code=201,
     summary="法務大臣からの通知" + CHECKED,
 )
+@needs("resident_records", "update")
 def immigration_notice(
     resident_id: RecordId,
     notice: foreign.ImmigrationNoticeEntry,
@@ -470,6 +488,7 @@ def immigration_notice(
 @router.post(
     "/residents/{resident_id}/alias", status_code=201, summary="通称の記載・削除" + CHECKED
 )
+@needs("resident_records", "update")
 def alias(
     resident_id: RecordId,
     notice: foreign.AliasNotice,
@@ -481,6 +500,7 @@ def alias(
 
 
 @router.post("/residents/{resident_id}/naturalization", status_code=201, summary="帰化" + CHECKED)
+@needs("resident_records", "update")
 def naturalization(
     resident_id: RecordId,
     notice: foreign.NaturalizationNotice,
@@ -492,14 +512,18 @@ def naturalization(
 
 
 # --- 届出点検 (001b C-01) ----------------------------------------------------------------------
+# Reading an entry is counter work; confirming or sending it back needs the check's own
+# right (and, in the service, an operator other than the one who entered it).
 
 
 @router.get("/pending-notices", summary="届出点検: 点検待ちの一覧 (個人情報を含まない)")
+@needs("resident_records", "read")
 def pending_notices(uow: UoW) -> list[Pending]:
     return [_pending(entry) for entry in notice_checks.waiting(uow)]
 
 
 @router.get("/pending-notices/{entry_id}", summary="届出点検: 入力内容 (個人番号は伏せ字)")
+@needs("resident_records", "read")
 def pending_notice(entry_id: RecordId, uow: UoW, request: Request) -> schemas.PendingNoticeDetail:
     entry = notice_checks.get(uow, entry_id)
     if entry.resident_id is not None:
@@ -515,6 +539,7 @@ def pending_notice(entry_id: RecordId, uow: UoW, request: Request) -> schemas.Pe
     "/pending-notices/{entry_id}/confirm",
     summary="届出点検: 点検して住民票に反映 (入力した者以外、届出の点検の権限)",
 )
+@needs("notice_check", "update")
 def confirm_notice(
     entry_id: RecordId, uow: UoW, caller: ApiCaller, request: Request
 ) -> schemas.CheckedRead:
@@ -536,6 +561,7 @@ def confirm_notice(
 
 
 @router.post("/pending-notices/{entry_id}/send-back", summary="届出点検: 差戻し (理由を付けて)")
+@needs("notice_check", "update")
 def send_back_notice(
     entry_id: RecordId, body: schemas.SendBack, uow: UoW, caller: ApiCaller
 ) -> Pending:
@@ -546,17 +572,20 @@ def send_back_notice(
 
 
 @router.post("/pending-notices/{entry_id}/withdraw", summary="届出点検: 取下げ (入力した者)")
+@needs("resident_records", "update")
 def withdraw_notice(entry_id: RecordId, uow: UoW, caller: ApiCaller) -> Pending:
     notice_checks.withdraw(uow, entry_id, operator=caller.operator, terminal=caller.terminal)
     return _pending(notice_checks.get(uow, entry_id))
 
 
 @router.post("/wide-area-requests", status_code=201, summary="住民票の写しの広域交付: 住所地へ請求")
+@needs("resident_records", "update")
 def wide_area_ask(body: wide_area.WideAreaAsk, uow: UoW) -> dict[str, str]:
     return {"request_id": wide_area.ask(uow, body)}
 
 
 @router.get("/wide-area-requests/{request_id}", summary="広域交付: 受信状況")
+@needs("resident_records", "read")
 def wide_area_status(request_id: str, uow: UoW) -> dict[str, str | None]:
     record = wide_area.status(uow, request_id)
     return {"status": record.status, "error_code": record.error_code}
@@ -565,12 +594,14 @@ def wide_area_status(request_id: str, uow: UoW) -> dict[str, str | None]:
 @router.post(
     "/wide-area-requests/{request_id}/issue", status_code=201, summary="広域交付: 写しの交付"
 )
+@needs("certificates", "update")
 def wide_area_issue(request_id: str, uow: UoW, caller: ApiCaller) -> dict[str, str]:
     issued = wide_area.issue(uow, request_id, caller.operator, caller.terminal)
     return {"issue_no": issued.issue_no}
 
 
 @router.post("/linkage", summary="庁内連携: 承認された項目の移転・提供 (宛名番号で)")
+@needs("internal_linkage", "read", read_by_post=POSTED_KEYS)
 def linkage_transfer(
     request: Request, body: linkage.LinkageRequest, uow: UoW, caller: ApiCaller
 ) -> linkage.LinkageAnswer:
@@ -588,6 +619,7 @@ def linkage_transfer(
 
 
 @router.get("/linkage/approvals", summary="庁内連携: 自課の承認（目的・項目）")
+@needs("internal_linkage", "read")
 def linkage_approvals(caller: ApiCaller) -> list[dict[str, object]]:
     return [
         {"approval_no": a.approval_no, "purpose": a.purpose, "legal_basis": a.legal_basis,
@@ -602,6 +634,7 @@ def linkage_approvals(caller: ApiCaller) -> list[dict[str, object]]:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
+@needs("disclosure", "update")  # 開示 (001a DISC-2)
 def disclose(
     request: Request, body: disclosure.DisclosureRequest, uow: UoW, caller: ApiCaller
 ) -> Response:

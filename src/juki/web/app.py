@@ -1,4 +1,6 @@
-"""The HTTP face of a node: its API router plus `POST /messages` and `GET /health`.
+"""The HTTP face of a node: its API router plus `POST /messages` and `GET /health`, the
+request's unit of work (`UoW`), the API guard (`api_guard`, `guarded`) and, for the routes
+the tiers share, the node's 本人確認情報 file (`IdentityFile`).
 
 Errors name the field and never echo the input: FastAPI's default 422 body repeats what
 was sent, which could be a 個人番号, so it is replaced here.
@@ -6,7 +8,6 @@ was sent, which could be a 個人番号, so it is replaced here.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -14,18 +15,18 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from juki.core.audit import log as audit
-from juki.core.crypto import FieldKeys
 from juki.core.errors import InvalidInput, JukiError, Refused
+from juki.core.identity import IdentityRowMixin
 from juki.core.messaging.node import Node, UnitOfWork
 from juki.duties.operators import clients
 from juki.duties.operators.clients import Caller
 from juki.duties.operators.duties import DUTIES
-from juki.duties.search import IdentitySearch, IdentityView
+from juki.web import rights
 from juki.web.input_guard import InputGuard, named
+from juki.web.rights import public
 
 
 def current_node(request: Request) -> Node:
@@ -50,17 +51,17 @@ RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 UoW = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 
 
-# (method, route pattern, duty, access): the right each API route needs, declared once per
-# role (as GOV.UK Notify declares each endpoint's authentication). First match wins; a route
-# without a rule is refused (deny by default).
-ApiRule = tuple[str, str, str, str]
+def identity_file(request: Request) -> type[IdentityRowMixin]:
+    """The node's 本人確認情報 file, as its app declares it (`node_app(identity_file=…)`):
+    each tier keeps its own items (the prefecture its 旧氏, the national server its
+    保存期間フラグ …), so the routes the tiers share take the class from here."""
+    found: type[IdentityRowMixin] | None = request.app.state.identity_file
+    if found is None:  # a route of the tiers mounted on a node without a file: a wiring bug
+        raise LookupError(f"{current_node(request).node_id} keeps no 本人確認情報 file")
+    return found
 
 
-def _rule(rules: list[ApiRule], method: str, path: str) -> tuple[str, str] | None:
-    for rule_method, pattern, duty, access in rules:
-        if rule_method in ("*", method) and fnmatch.fnmatchcase(path, pattern):
-            return duty, access
-    return None
+IdentityFile = Annotated[type[IdentityRowMixin], Depends(identity_file)]
 
 
 def _declared_query(dependant: Any) -> frozenset[str]:
@@ -83,65 +84,67 @@ def refuse_unknown_query(request: Request) -> None:
         )
 
 
-def api_guard(rules: list[ApiRule]) -> Callable[..., Iterator[Caller]]:
-    """A dependency for a role's API router: the caller is authenticated (signed token with
-    end operator and terminal) and holds the route's right; the call is in the audit log in
-    the request's own transaction (no log, no answer). Refusals are logged on their own."""
+@rights.checks_declaration
+def api_guard(request: Request, uow: UoW) -> Iterator[Caller]:
+    """The dependency of every role's API router: the caller is authenticated (signed token
+    with end operator and terminal) and holds the right the matched route declares
+    (`web/rights.py`; a route without a declaration is refused, 403, whoever asks); the
+    call is in the audit log in the request's own transaction (no log, no answer).
+    Refusals are logged on their own."""
+    node = current_node(request)
+    route = request.scope.get("route")
+    function = f"{request.method} {getattr(route, 'path', request.url.path)}"[:64]
+    keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
+    declared = rights.of_request(request.scope)
+    try:
+        caller = clients.authenticate(
+            uow.session, node.node_id, request.headers.get("authorization", "")
+        )
+        if declared is None or not declared.permits(caller.may):
+            raise Refused("この機能を利用する権限がありません", field="rights")
+        refuse_unknown_query(request)
+    except JukiError as refused:
+        who = locals().get("caller")
+        with node.unit_of_work() as log_uow:
+            audit.record(
+                log_uow.session,
+                audit.Access(
+                    operator=who.audit_name if who else "-",
+                    terminal=who.terminal if who else "-",
+                    function=function, targets=keys, result=refused.code[:16],
+                ),
+            )  # fmt: skip
+        raise
+    request.state.caller = caller
+    try:
+        yield caller
+    except JukiError as refused:
+        # A broken rule in the route: nothing it did stays (its transaction rolls back
+        # first, which also frees SQLite's write lock), but the attempt is logged.
+        uow.session.rollback()
+        with node.unit_of_work() as log_uow:
+            audit.record(
+                log_uow.session,
+                audit.Access(
+                    operator=caller.audit_name, terminal=caller.terminal,
+                    function=function, targets=keys, result=refused.code[:16],
+                ),
+            )  # fmt: skip
+        raise
+    # After the route, before the commit: what it touched, in the same transaction.
+    audit.record(
+        uow.session,
+        audit.Access(
+            operator=caller.audit_name, terminal=caller.terminal, function=function,
+            targets=keys + tuple(getattr(request.state, "audit_targets", ())),
+            purpose=_purpose(declared.duties[0]) if declared.duties else declared.kind,
+            number_touched=bool(getattr(request.state, "number_touched", False)),
+        ),
+    )  # fmt: skip
 
-    def guard(request: Request, uow: UoW) -> Iterator[Caller]:
-        node = current_node(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", request.url.path)
-        function = f"{request.method} {path}"[:64]
-        keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
-        try:
-            caller = clients.authenticate(
-                uow.session, node.node_id, request.headers.get("authorization", "")
-            )
-            rule = _rule(rules, request.method, path)
-            if rule is None or not caller.may(*rule):
-                raise Refused("この機能を利用する権限がありません", field="rights")
-            refuse_unknown_query(request)
-        except JukiError as refused:
-            who = locals().get("caller")
-            with node.unit_of_work() as log_uow:
-                audit.record(
-                    log_uow.session,
-                    audit.Access(
-                        operator=who.audit_name if who else "-",
-                        terminal=who.terminal if who else "-",
-                        function=function, targets=keys, result=refused.code[:16],
-                    ),
-                )  # fmt: skip
-            raise
-        request.state.caller = caller
-        try:
-            yield caller
-        except JukiError as refused:
-            # A broken rule in the route: nothing it did stays (its transaction rolls back
-            # first, which also frees SQLite's write lock), but the attempt is logged.
-            uow.session.rollback()
-            with node.unit_of_work() as log_uow:
-                audit.record(
-                    log_uow.session,
-                    audit.Access(
-                        operator=caller.audit_name, terminal=caller.terminal,
-                        function=function, targets=keys, result=refused.code[:16],
-                    ),
-                )  # fmt: skip
-            raise
-        # After the route, before the commit: what it touched, in the same transaction.
-        audit.record(
-            uow.session,
-            audit.Access(
-                operator=caller.audit_name, terminal=caller.terminal, function=function,
-                targets=keys + tuple(getattr(request.state, "audit_targets", ())),
-                purpose=DUTIES[rule[0]].name if rule[0] in DUTIES else rule[0],
-                number_touched=bool(getattr(request.state, "number_touched", False)),
-            ),
-        )  # fmt: skip
 
-    return guard
+def _purpose(duty: str) -> str:
+    return DUTIES[duty].name if duty in DUTIES else duty
 
 
 def current_caller(request: Request) -> Caller:
@@ -152,9 +155,9 @@ def current_caller(request: Request) -> Caller:
 ApiCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def guarded(rules: list[ApiRule], **router_options: Any) -> APIRouter:
-    """An API router whose every route goes through `api_guard(rules)`."""
-    dependencies = [Depends(api_guard(rules), scope="function")]
+def guarded(**router_options: Any) -> APIRouter:
+    """An API router whose every route goes through `api_guard`."""
+    dependencies = [Depends(api_guard, scope="function")]
     return APIRouter(dependencies=dependencies, **router_options)
 
 
@@ -212,44 +215,24 @@ async def _juki_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=exc.status, content=body)
 
 
-def messages_router() -> APIRouter:
-    router = APIRouter(tags=["住基ネット messages"])
-
-    @router.post("/messages", summary="Receive signed envelopes (one channel, in order)")
-    def receive(request: Request, envelopes: list[dict[str, Any]]) -> JSONResponse:
-        """One ack per envelope. 403 when every envelope was refused (bad signature,
-        certificate not from the network CA, off-path type …); each ack names the field."""
-        acks = current_node(request).receive(envelopes)
-        refused = bool(acks) and all(ack.status == "refused" for ack in acks)
-        return JSONResponse([ack.model_dump() for ack in acks], status_code=403 if refused else 200)
-
-    @router.get("/health", summary="Liveness")
-    def health(request: Request) -> dict[str, str]:
-        return {"node": current_node(request).node_id, "status": "ok"}
-
-    return router
+# The node-to-node channel and the liveness probe, on every node.
+messages_router = APIRouter(tags=["住基ネット messages"])
 
 
-SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
+@messages_router.post("/messages", summary="Receive signed envelopes (one channel, in order)")
+@public("node-to-node: each envelope's signature, certificate and path are checked")
+def receive(request: Request, envelopes: list[dict[str, Any]]) -> JSONResponse:
+    """One ack per envelope. 403 when every envelope was refused (bad signature,
+    certificate not from the network CA, off-path type …); each ack names the field."""
+    acks = current_node(request).receive(envelopes)
+    refused = bool(acks) and all(ack.status == "refused" for ack in acks)
+    return JSONResponse([ack.model_dump() for ack in acks], status_code=403 if refused else 200)
 
 
-SEARCH_RIGHTS: list[ApiRule] = [("POST", "/search", "identity_inquiry", "read")]
-
-
-def search_router(search: SearchService, rules: list[ApiRule] = SEARCH_RIGHTS) -> APIRouter:
-    """本人確認情報検索 for a tier's file (prefecture, national). POST, so that no search key
-    (a 個人番号 least of all) ever appears in a URL or an access log."""
-    router = guarded(rules, tags=["本人確認情報"])
-
-    @router.post("/search", summary="住民票コード・個人番号・4情報による検索")
-    def search_identity(request: Request, query: IdentitySearch, uow: UoW) -> list[IdentityView]:
-        caller: Caller = request.state.caller
-        found = search(uow.session, uow.node.keys, query, caller.audit_name)
-        request.state.number_touched = query.individual_number is not None
-        request.state.audit_targets = tuple(f"code={view.resident_code}" for view in found)
-        return found
-
-    return router
+@messages_router.get("/health", summary="Liveness")
+@public("liveness probe: the node's id, nothing else")
+def health(request: Request) -> dict[str, str]:
+    return {"node": current_node(request).node_id, "status": "ok"}
 
 
 def node_app(
@@ -257,19 +240,23 @@ def node_app(
     router: APIRouter | None,
     title: str,
     install: Callable[[FastAPI, Node], None] | None = None,
+    identity_file: type[IdentityRowMixin] | None = None,
 ) -> FastAPI:
-    """A node's app; `install` adds what a role serves besides its API (the registry's
-    counter console)."""
+    """A node's app; `install` adds what a role serves besides its API (its console);
+    `identity_file` is the role's 本人確認情報 file, which the routes shared by the tiers
+    read (`IdentityFile`)."""
     app = FastAPI(title=title, version="0.1.0")
     app.state.node = node
+    app.state.identity_file = identity_file
     app.add_middleware(InputGuard)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ValidationError, _validation_error)
     app.add_exception_handler(JukiError, _juki_error)
     refusals_by_field(app)
-    app.include_router(messages_router())
+    app.include_router(messages_router)
     if router is not None:
         app.include_router(router)
     if install is not None:
         install(app, node)
+    rights.publish(app)
     return app

@@ -36,7 +36,7 @@ def test_the_migration_seals_existing_rows_and_the_downgrade_opens_them(
     network: EmbeddedNetwork,
 ) -> None:
     code = resident(network, LG, born(network)).resident_code
-    for node_id, base, models in TIERS:
+    for node_id, base in TIERS:
         client = desk(network, node_id)
         ids = desk_records(client, second_desk(network, node_id), node_id, base, code)
         _open_requests(client, base, ids[0])
@@ -59,7 +59,7 @@ def test_the_migration_seals_existing_rows_and_the_downgrade_opens_them(
         command.upgrade(config, "head")
         assert "requester_name" not in _columns(network, node_id, "disclosures")
         with node.db.session() as session:
-            read_back_in_clear(session, models, ids)
+            read_back_in_clear(session, ids)
             for table in TABLES:
                 assert not any(found_in_clear(session, table, clear) for clear in CLEAR), table
 

@@ -15,10 +15,10 @@ from juki.core.clock import JST
 from juki.duties.disclosure.service import STATUTORY_RETENTION
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
+from juki.duties.provision.tables import UseSuspension
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.prefecture.models import UseSuspension
 from tests.conftest import born, resident
 from tests.duties.disclosure.test_disclosure import LG, desk, request_body
 

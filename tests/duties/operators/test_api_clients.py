@@ -21,8 +21,9 @@ from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.registry.models import Resident
+from juki.web.rights import route_rights
 from tests.conftest import api_client
-from tests.routes import mounted, route_table
+from tests.routes import mounted
 
 LG = "131075"
 BIRTH = {
@@ -199,35 +200,19 @@ def test_unknown_duties_cannot_be_granted_to_a_client(sqlite_network: EmbeddedNe
 
 
 def test_every_api_route_declares_its_right(sqlite_network: EmbeddedNetwork) -> None:
-    """Deny by default: a route without a rule would refuse everyone; every API route of
-    every role is declared (the console and the node-to-node /messages have their own)."""
-    from juki.card.api import API_RIGHTS as CARD_RIGHTS
-    from juki.cs.api import API_RIGHTS as CS_RIGHTS
-    from juki.national.api import STATISTICS_RIGHTS
-    from juki.prefecture.api import API_RIGHTS as PREFECTURE_RIGHTS
-    from juki.registry.api import API_RIGHTS as REGISTRY_RIGHTS
-    from juki.web.app import SEARCH_RIGHTS, _rule
-    from juki.web.disclosure import DISCLOSURE_RIGHTS
-    from juki.web.provision import PROVISION_RIGHTS
-
-    tier = SEARCH_RIGHTS + PROVISION_RIGHTS + DISCLOSURE_RIGHTS
-    rules = {
-        "registry": REGISTRY_RIGHTS,
-        "cs": CS_RIGHTS,
-        "prefecture": PREFECTURE_RIGHTS,
-        "national": tier + STATISTICS_RIGHTS,
-        "card": CARD_RIGHTS,
-    }
+    """Deny by default: a route without a declaration would refuse everyone; every API route
+    of every role declares an operator right, and is behind the guard that checks it (the
+    console and the node-to-node /messages have their own: tests/web/test_rights.py)."""
     app = network_app(sqlite_network)
     unguarded = ("/messages", "/health", "/docs", "/openapi", "/redoc", "/console")
     checked = 0
     for node_id in ("registry:131075", "cs:131075", "prefecture:13", "national", "card"):
-        table = route_table(mounted(app, "/" + node_id.replace(":", "/")))
-        for method, path in sorted(table):
-            if path.startswith(unguarded):
+        for line in route_rights(mounted(app, "/" + node_id.replace(":", "/"))):
+            if line.path.startswith(unguarded):
                 continue
             checked += 1
-            assert _rule(rules[node_id.split(":")[0]], method, path), (node_id, method, path)
+            assert line.declared is not None, (node_id, line)
+            assert (line.declared.kind, line.checked) == ("right", True), (node_id, line)
     assert checked > 40
 
 

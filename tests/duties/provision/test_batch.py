@@ -18,11 +18,10 @@ from juki.duties.ledgers import service as ledgers
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
 from juki.duties.provision.batch import open_result
-from juki.national import models as national_models
+from juki.duties.provision.tables import BatchProvision, MediaLedger
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.prefecture import models as prefecture_models
 from tests.conftest import born, resident
 
 LG = "131075"
@@ -68,7 +67,7 @@ def conditions(*rows: str) -> str:
 
 def ledger(network: EmbeddedNetwork) -> list[Any]:
     with network.node("national").db.session() as session:
-        rows = session.scalars(select(national_models.MediaLedger)).all()
+        rows = session.scalars(select(MediaLedger)).all()
         session.expunge_all()
         return list(rows)
 
@@ -202,7 +201,7 @@ def test_a_bad_condition_list_is_refused_and_nothing_is_stored(
     assert answer.status_code == 422, answer.text
     assert answer.json()["field"] == "conditions_csv"
     with sqlite_network.node("national").db.session() as session:
-        assert session.scalars(select(national_models.BatchProvision)).first() is None
+        assert session.scalars(select(BatchProvision)).first() is None
 
 
 def test_a_body_without_a_media_key_gets_no_batch(sqlite_network: EmbeddedNetwork) -> None:
@@ -238,7 +237,7 @@ def test_the_prefecture_s_batch_is_approved_sealed_and_in_its_media_ledger(
     opened = open_result(private, written.content)
     assert [r["resident_code"] for r in opened["results"][0]["records"]] == [code]
     with sqlite_network.node(pref).db.session() as session:
-        (entry,) = session.scalars(select(prefecture_models.MediaLedger)).all()
+        (entry,) = session.scalars(select(MediaLedger)).all()
     assert (entry.operator, entry.witness) == (
         "suzuki.ichiro@system:pref-a", "tanaka.jiro@system:pref-b",
     )  # fmt: skip

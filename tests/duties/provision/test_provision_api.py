@@ -14,12 +14,10 @@ from sqlalchemy import select
 
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
-from juki.duties.search import ProvisionLogMixin
-from juki.national import models as national_models
+from juki.duties.search import ProvisionLog
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.prefecture import models as prefecture_models
 from juki.registry.models import Resident
 from tests.conftest import born
 
@@ -52,16 +50,10 @@ def code_of_resident(network: EmbeddedNetwork, resident_id: int) -> str:
         return resident.resident_code
 
 
-LOG_MODELS: dict[str, type[ProvisionLogMixin]] = {
-    "national": national_models.ProvisionLog,
-    "prefecture:13": prefecture_models.ProvisionLog,
-}
-
-
 def records(network: EmbeddedNetwork, node_id: str) -> list[Any]:
-    log_model = LOG_MODELS[node_id]
+    """The node's provision record (the shared `provision_log`, in the node's database)."""
     with network.node(node_id).db.session() as session:
-        rows = session.scalars(select(log_model).order_by(log_model.id)).all()
+        rows = session.scalars(select(ProvisionLog).order_by(ProvisionLog.id)).all()
         session.expunge_all()
         return list(rows)
 

@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from juki.duties.provision.batch import open_result
 from juki.duties.provision.stops import WITHHELD
+from juki.duties.provision.tables import BatchProvision
+from juki.duties.search import ProvisionLog
 from juki.national import models as national_models
 from juki.network.embedded import EmbeddedNetwork
 from juki.prefecture import models as prefecture_models
@@ -25,7 +27,7 @@ from tests.conftest import born, record, resident
 from tests.duties.disclosure.test_disclosure import desk, request_body, text_of
 from tests.duties.disclosure.test_use_suspensions import second_desk
 from tests.duties.provision.test_batch import conditions, operator, recipient
-from tests.duties.provision.test_provision_api import LOG_MODELS, body_client, records
+from tests.duties.provision.test_provision_api import body_client, records
 from tests.registry.helpers import INTAKE
 
 LG = "131075"
@@ -141,10 +143,8 @@ def test_a_batch_withholds_only_the_stopped_person(
     assert approved.status_code == 200, approved.text
     assert approved.json()["records"] == 1  # the other person only
 
-    batch_model = {"national": national_models.BatchProvision,
-                   "prefecture:13": prefecture_models.BatchProvision}[node_id]  # fmt: skip
     with network.node(node_id).db.session() as session:
-        sealed = session.get(batch_model, batch_id).result  # type: ignore[union-attr]
+        sealed = session.get(BatchProvision, batch_id).result  # type: ignore[union-attr]
     assert sealed is not None
     opened = open_result(private, sealed)
     by_row = {r["row_id"]: ([x["resident_code"] for x in r["records"]], r["withheld"])
@@ -155,7 +155,7 @@ def test_a_batch_withholds_only_the_stopped_person(
     assert (stopped.refused_reason, json.loads(stopped.targets), stopped.items) == (
         WITHHELD, [code], "",
     )  # fmt: skip
-    assert LOG_MODELS[node_id] is type(stopped)
+    assert type(stopped) is ProvisionLog
 
 
 @pytest.mark.parametrize("outcome", ["pending", "refused", "erasure_refused"])

@@ -11,6 +11,7 @@ import json
 from sqlalchemy import MetaData, func, select
 
 from juki.core.audit import log as audit
+from juki.core.migrate import tables_of
 from juki.duties.retention import engine
 from juki.duties.retention.tables import retention_purges
 from juki.network.embedded import EmbeddedNetwork
@@ -23,23 +24,24 @@ LG = "131075"
 NOW = dt.datetime.now(dt.UTC)
 
 
-def metadata_of(node_id: str) -> MetaData:
+def schema_of(node_id: str) -> tuple[MetaData, ...]:
+    """Every table of the node's database: its role's own and the shared ones."""
     role = node_id.split(":")[0]
-    metadata: MetaData = importlib.import_module(f"juki.{role}.models").Base.metadata
-    return metadata
+    schema: tuple[MetaData, ...] = importlib.import_module(f"juki.{role}.models").SCHEMA
+    return schema
 
 
 def run_purge(network: EmbeddedNetwork, node_id: str, years: float) -> dict[str, engine.Purge]:
     node = network.node(node_id)
     at = NOW + dt.timedelta(days=365.25 * years)
     with node.unit_of_work() as uow:
-        done = engine.purge(uow.session, node.role, metadata_of(node_id), at)
+        done = engine.purge(uow.session, node.role, schema_of(node_id), at)
     return {p.rule: p for p in done}
 
 
 def rows_of(network: EmbeddedNetwork, node_id: str, table: str, code: str) -> int:
     node = network.node(node_id)
-    identity = metadata_of(node_id).tables[table]
+    identity = tables_of(schema_of(node_id))[table]
     with node.db.session() as session:
         query = select(func.count()).where(identity.c.resident_code == code)
         return int(session.scalar(query) or 0)
@@ -86,7 +88,7 @@ def test_removed_persons_and_the_register_s_joshohyo(network: EmbeddedNetwork) -
     assert done.keys == [str(rid)]
     assert done.erased >= 3  # the 住民票, its history rows, its events
     with network.node(f"registry:{LG}").db.session() as session:
-        tables = metadata_of("registry").tables
+        tables = tables_of(schema_of("registry"))
         assert session.scalar(select(func.count()).select_from(tables["residents"])) == 0
         left = select(func.count()).where(tables["resident_history"].c.resident_id == rid)
         assert session.scalar(left) == 0
@@ -116,7 +118,7 @@ def test_the_cs_keeps_history_and_removed_persons_150_years(network: EmbeddedNet
 
 def test_the_number_file_and_the_audit_log_are_never_erased(network: EmbeddedNetwork) -> None:
     born(network)
-    numbering = metadata_of("numbering").tables["individual_number_file"]
+    numbering = tables_of(schema_of("numbering"))["individual_number_file"]
     with network.node("numbering").db.session() as session:
         before = session.scalar(select(func.count()).select_from(numbering))
     assert before
@@ -131,7 +133,7 @@ def test_every_rule_names_a_file_of_its_role() -> None:
     for rule in engine.rules():
         if rule.role == "*":
             continue
-        tables = metadata_of(rule.role).tables
+        tables = tables_of(schema_of(rule.role))
         assert rule.table in tables, rule
         if not rule.never and rule.select != "superseded":
             assert rule.clock in tables[rule.table].c, rule
@@ -168,7 +170,7 @@ def test_a_dead_person_s_number_stays_in_file_one_after_every_purge(
         run_purge(network, node_id, 500)
     assert rows_of(network, "national", "identity_file", code) == 0  # the clock did move
     numbering = network.node("numbering")
-    tables = metadata_of("numbering").tables
+    tables = tables_of(schema_of("numbering"))
     file_one, ledger = tables["individual_number_file"], tables["generated_numbers"]
     index = numbering.keys.blind_index(number, column="individual_number")
     with numbering.db.session() as session:

@@ -5,7 +5,7 @@ F3-USE-04: counts by processing state, cards issued and valid cards, the same as
 follow-up (`printing.unacknowledged_stops`, as `GET /card/reports/print-stops`); and
 利用者・権限の管理 (web/console/operators.py).
 
-Each page is declared in `PAGE_RIGHTS` with the duty it serves (000 ACL-01) and is in the
+Each page declares the duty it serves (000 ACL-01; `web/rights.py`) and is in the
 audit log with its keys (LOG-01: the 申請書ID looked up, the 申請書IDs listed), refusals
 included. The 申請書ID is posted, never put in a URL; nothing typed is logged or shown back
 when it is refused (it could be anything, a 個人番号 too)."""
@@ -23,21 +23,12 @@ from juki.core.clock import JST
 from juki.core.errors import InvalidInput, JukiError
 from juki.core.places import municipality
 from juki.web.console import access_of
-from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
 from juki.web.console.operators import router as operators_router
 from juki.web.console.render import page
-from juki.web.console.session import LOGGED_IN, ClerkSession, Form, PageRule
+from juki.web.console.session import ClerkSession, Form
 from juki.web.console.site import SiteClerk
+from juki.web.rights import POSTED_KEYS, logged_in, needs
 
-# What each page needs (deny by default: a page with no rule is refused).
-PAGE_RIGHTS: list[PageRule] = [
-    ("GET", "/", (LOGGED_IN,), "read"),  # the menu shows only what the rights allow
-    ("POST", "/logout", (LOGGED_IN,), "read"),
-    ("*", "/applications", ("card_inquiry",), "read"),  # the key is posted: still a read
-    ("GET", "/statistics", ("statistics",), "read"),  # as the API's GET /statistics
-    ("GET", "/print-stops", ("card_contracts",), "read"),  # as GET /reports/print-stops
-    *OPERATORS_PAGE_RIGHTS,
-]
 TITLE_APPLICATION = "申請状況照会"
 TITLE_STATISTICS = "処理状況の統計"
 TITLE_STOPS = "確認されていない印刷停止"
@@ -46,6 +37,7 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
+@logged_in  # the menu shows only what the rights allow
 def home(request: Request, clerk: SiteClerk) -> HTMLResponse:
     return page(request, "home.html", "個人番号カード管理システム メニュー", clerk)
 
@@ -73,11 +65,13 @@ def _place(lg_code: str) -> str:
 
 
 @router.get("/applications", response_class=HTMLResponse)
+@needs("card_inquiry", "read")
 def application_form(request: Request, clerk: SiteClerk) -> HTMLResponse:
     return _application_page(request, clerk)
 
 
 @router.post("/applications", response_class=HTMLResponse)
+@needs("card_inquiry", "read", read_by_post=POSTED_KEYS)  # the 申請書ID: still a read
 def application_lookup(request: Request, clerk: SiteClerk, fields: Form) -> HTMLResponse:
     """One application by its 申請書ID. A malformed ID is refused before any read and
     logged without it; a well-formed one is the audit entry's key, found or not."""
@@ -108,6 +102,7 @@ def application_lookup(request: Request, clerk: SiteClerk, fields: Form) -> HTML
 
 
 @router.get("/statistics", response_class=HTMLResponse)
+@needs("statistics", "read")  # as the API's GET /statistics
 def statistics_page(request: Request, clerk: SiteClerk) -> HTMLResponse:
     """Counts by processing state, forms handed over, cards issued and valid: nothing per
     person, nothing to type."""
@@ -135,6 +130,7 @@ def _day(text: str) -> dt.date:
 
 
 @router.get("/print-stops", response_class=HTMLResponse)
+@needs("card_contracts", "read")  # as GET /reports/print-stops
 def print_stops_page(request: Request, clerk: SiteClerk, as_of: str = "") -> HTMLResponse:
     """The stops no contractor acknowledged within STOP_ACK_DAYS of `as_of` (today by
     default), each by 申請書ID, batch and contractor, for J-LIS to follow up."""

@@ -20,25 +20,17 @@ from juki.core.messaging.paths import code_of
 from juki.cs import inquiry
 from juki.web.console import access_of
 from juki.web.console import session as shared
-from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
 from juki.web.console.render import page
-from juki.web.console.session import LOGGED_IN, ClerkSession, Form, PageRule
+from juki.web.console.session import ClerkSession, Form
+from juki.web.rights import POSTED_KEYS, checks_declaration, logged_in, needs
 
-# What each page needs (deny by default: a page with no rule is refused).
-PAGE_RIGHTS: list[PageRule] = [
-    ("GET", "/", (LOGGED_IN,), "read"),  # the menu shows only what the rights allow
-    ("POST", "/logout", (LOGGED_IN,), "read"),
-    # 001a §3.6, USE-2-7: reading the CS's 本人確認情報ファイル.
-    ("GET", "/identity", ("identity_inquiry",), "read"),
-    ("POST", "/identity", ("identity_inquiry",), "read"),
-    # 利用者・権限の管理 and one's own password: the page every console shares.
-    *OPERATORS_PAGE_RIGHTS,
-]
 FLASHES: dict[str, str] = {}
 
 
+@checks_declaration
 def current_clerk(request: Request) -> ClerkSession:
-    return shared.current_clerk(request, PAGE_RIGHTS)
+    """The logged-in operator, checked against the right the page declares."""
+    return shared.current_clerk(request)
 
 
 Clerk = Annotated[ClerkSession, Depends(current_clerk)]
@@ -46,16 +38,19 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
+@logged_in  # the menu shows only what the rights allow
 def home(request: Request, clerk: Clerk) -> HTMLResponse:
     return page(request, "home.html", "CSメニュー", clerk)
 
 
 @router.get("/identity", response_class=HTMLResponse)
+@needs("identity_inquiry", "read")  # 001a §3.6, USE-2-7: reading the CS's 本人確認情報ファイル
 def identity_form(request: Request, clerk: Clerk) -> HTMLResponse:
     return page(request, "identity.html", "本人確認情報の照会", clerk, resident_code="")
 
 
 @router.post("/identity", response_class=HTMLResponse)
+@needs("identity_inquiry", "read", read_by_post=POSTED_KEYS)
 def identity_inquiry(request: Request, clerk: Clerk, fields: Form) -> HTMLResponse:
     given = fields.get("resident_code", "")
     code = given.strip()

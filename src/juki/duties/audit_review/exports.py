@@ -18,6 +18,7 @@ from juki.core.audit import outputs
 from juki.core.audit.tables import audit_log
 from juki.core.clock import in_japan
 from juki.core.errors import InvalidInput
+from juki.core.migrate import tables_of
 from juki.duties.operators.tables import Operator
 
 # Record tables a node may hold, exported whole within the period (by their `at`).
@@ -31,7 +32,7 @@ WHAT = ("log", "outputs", *RECORD_TABLES)
 
 def export(
     session: Session,
-    metadata: MetaData,
+    schema: Iterable[MetaData],
     what: str,
     since: dt.datetime,
     until: dt.datetime,
@@ -45,7 +46,7 @@ def export(
     if what == "outputs":
         lines = outputs.outputs(session, since, until)
         return outputs.outputs_csv([x for x in lines if _kept(x.operator, logins)])
-    table = metadata.tables.get(RECORD_TABLES[what])
+    table = tables_of(schema).get(RECORD_TABLES[what])  # schema: `<role>.models.SCHEMA`
     if table is None:
         raise InvalidInput("このノードにはない記録です", field="what")
     rows = session.execute(

@@ -1,5 +1,7 @@
 """Answer a disclosure request from this tier's file, and track correction and
-suspension-of-use requests."""
+suspension-of-use requests. The tier's file (its identity-file class) is an argument; the
+disclosure, correction and suspension tables are the shared ones (`tables.py`,
+`duties/provision/tables.py`)."""
 
 from __future__ import annotations
 
@@ -18,13 +20,14 @@ from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
 from juki.core.ids import validate_resident_code
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
+from juki.core.messaging.paths import code_of, role_of
+from juki.core.places import prefecture_name
 from juki.duties.disclosure import document
-from juki.duties.disclosure.tables import DisclosureCorrectionMixin, DisclosureMixin
+from juki.duties.disclosure.tables import Disclosure, DisclosureCorrection
 from juki.duties.operators.clients import Caller
 from juki.duties.provision import legal_table
 from juki.duties.provision.service import provisions_of
-from juki.duties.provision.stops import UseSuspensionMixin
-from juki.duties.search import ProvisionLogMixin
+from juki.duties.provision.tables import UseSuspension
 
 CORRECTABLE = ("name_kanji", "name_kana", "birth_date", "sex", "address")
 
@@ -47,23 +50,31 @@ class CorrectionClaim(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+def holder_of(node_id: str) -> str:
+    """Who holds the file and answers the disclosure (保有者, on the decision): J-LIS at the
+    national server, the governor at a prefecture's."""
+    if role_of(node_id) == "national":
+        return "地方公共団体情報システム機構"
+    return f"{prefecture_name(code_of(node_id))}知事"
+
+
 def disclose(
     session: Session,
     keys: FieldKeys,
     node_id: str,
-    holder: str,
-    models: tuple[type[IdentityRowMixin], type[ProvisionLogMixin], type[DisclosureMixin]],
+    identity_model: type[IdentityRowMixin],
     request: DisclosureRequest,
     caller: Caller,
-) -> tuple[DisclosureMixin, bytes]:
-    identity_model, log_model, disclosure_model = models
+) -> tuple[Disclosure, bytes]:
+    """The person's rows of the node's file `identity_model` and the provisions of their
+    information, as a PDF; the disclosure is recorded with the PDF's digest."""
     validate_resident_code(request.resident_code)
     rows = session.scalars(
         select(identity_model)
         .where(identity_model.resident_code == request.resident_code)
         .order_by(identity_model.update_seq.desc())
     ).all()
-    record = disclosure_model()
+    record = Disclosure()
     record.at, record.resident_code = dt.datetime.now(dt.UTC), request.resident_code
     record.requester_name = request.requester_name
     record.identity_document = request.identity_document
@@ -74,10 +85,11 @@ def disclose(
     session.flush()
     answer = document.DisclosureAnswer(
         disclosure_no=f"{node_id.replace(':', '-')}-{record.id:06d}",
-        issued_on=dt.date.today(), holder=holder, requester_name=request.requester_name,
+        issued_on=dt.date.today(), holder=holder_of(node_id),
+        requester_name=request.requester_name,
         resident_code=request.resident_code,
         rows=[_disclosed(row, keys) for row in rows],
-        provisions=_provisions(session, log_model, node_id, request.resident_code),
+        provisions=_provisions(session, node_id, request.resident_code),
     )  # fmt: skip
     pdf = document.render(answer)
     record.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -94,12 +106,9 @@ def _disclosed(row: IdentityRowMixin, keys: FieldKeys) -> document.DisclosedRow:
     )  # fmt: skip
 
 
-def _provisions(
-    session: Session, log_model: type[ProvisionLogMixin], node_id: str, code: str
-) -> list[document.DisclosedProvision]:
-
+def _provisions(session: Session, node_id: str, code: str) -> list[document.DisclosedProvision]:
     names = {(r.body_code, r.duty_code): r.body_name for r in legal_table.rows_for(node_id)}
-    provided = [p for p in provisions_of(session, log_model, code) if p.result == "provided"]
+    provided = [p for p in provisions_of(session, code) if p.result == "provided"]
     return [_provision(p, names) for p in provided]
 
 
@@ -113,15 +122,14 @@ def _provision(p: Any, names: dict[tuple[str, str], str]) -> document.DisclosedP
 
 def request_correction(
     session: Session,
-    models: tuple[type[IdentityRowMixin], type[DisclosureMixin], type[DisclosureCorrectionMixin]],
+    identity_model: type[IdentityRowMixin],
     disclosure_id: int,
     claim: CorrectionClaim,
     caller: Caller,
-) -> DisclosureCorrectionMixin:
+) -> DisclosureCorrection:
     """訂正請求 after a disclosure: recorded and addressed to the municipality that keeps the
-    person's record (the current row's 市町村コード)."""
-    identity_model, disclosure_model, correction_model = models
-    disclosure = session.get(disclosure_model, disclosure_id)
+    person's record (the current row's 市町村コード in the node's file `identity_model`)."""
+    disclosure = session.get(Disclosure, disclosure_id)
     if disclosure is None:
         raise NotFound("開示の記録が見つかりません", field="disclosure_id")
     unknown = set(claim.requested) - set(CORRECTABLE)
@@ -135,7 +143,7 @@ def request_correction(
     ).first()
     if current is None:
         raise Conflict("訂正の対象となる記録がありません", field="disclosure_id")
-    correction = correction_model()
+    correction = DisclosureCorrection()
     correction.disclosure_id, correction.resident_code = disclosure.id, disclosure.resident_code
     correction.requested = json.dumps(claim.requested, ensure_ascii=False)
     correction.reason, correction.lg_code = claim.reason, current.lg_code
@@ -147,14 +155,11 @@ def request_correction(
 
 
 def track(
-    session: Session,
-    models: tuple[type[IdentityRowMixin], type[DisclosureCorrectionMixin]],
-    correction_id: int,
-) -> DisclosureCorrectionMixin:
+    session: Session, identity_model: type[IdentityRowMixin], correction_id: int
+) -> DisclosureCorrection:
     """The request's state now: `corrected` as soon as the municipality's 職権修正 of this
-    person has reached this tier after the request."""
-    identity_model, correction_model = models
-    correction = session.get(correction_model, correction_id)
+    person has reached this tier (the node's file `identity_model`) after the request."""
+    correction = session.get(DisclosureCorrection, correction_id)
     if correction is None:
         raise NotFound("訂正請求が見つかりません", field="correction_id")
     if correction.status == "forwarded":
@@ -172,14 +177,9 @@ def track(
     return correction
 
 
-def close(
-    session: Session,
-    correction_model: type[DisclosureCorrectionMixin],
-    correction_id: int,
-    answer: str,
-) -> DisclosureCorrectionMixin:
+def close(session: Session, correction_id: int, answer: str) -> DisclosureCorrection:
     """The municipality answered that no correction is due (with its reason)."""
-    correction = session.get(correction_model, correction_id)
+    correction = session.get(DisclosureCorrection, correction_id)
     if correction is None:
         raise NotFound("訂正請求が見つかりません", field="correction_id")
     if correction.status != "forwarded":
@@ -191,7 +191,7 @@ def close(
     return correction
 
 
-def view(correction: DisclosureCorrectionMixin) -> dict[str, Any]:
+def view(correction: DisclosureCorrection) -> dict[str, Any]:
     return {
         "id": correction.id,
         "disclosure_id": correction.disclosure_id,
@@ -236,16 +236,11 @@ class SuspensionDecision(BaseModel):
 
 
 def request_suspension(
-    session: Session,
-    models: tuple[type[DisclosureMixin], type[UseSuspensionMixin]],
-    disclosure_id: int,
-    claim: SuspensionClaim,
-    caller: Caller,
-) -> UseSuspensionMixin:
+    session: Session, disclosure_id: int, claim: SuspensionClaim, caller: Caller
+) -> UseSuspension:
     """Only what was disclosed can be the subject (第98条第1項): the request names the
     disclosure, and is recorded with its deadline."""
-    disclosure_model, suspension_model = models
-    disclosure = session.get(disclosure_model, disclosure_id)
+    disclosure = session.get(Disclosure, disclosure_id)
     if disclosure is None:
         raise NotFound("開示の記録が見つかりません", field="disclosure_id")
     if disclosure.found == 0:
@@ -253,7 +248,7 @@ def request_suspension(
     if not claim.grounds.strip():
         raise InvalidInput("請求の理由を入力してください", field="grounds")
     now = dt.datetime.now(dt.UTC)
-    suspension = suspension_model()
+    suspension = UseSuspension()
     suspension.disclosure_id, suspension.resident_code = disclosure.id, disclosure.resident_code
     suspension.measure, suspension.grounds = claim.measure, claim.grounds.strip()
     suspension.requested_at, suspension.operator = now, caller.audit_name
@@ -265,19 +260,13 @@ def request_suspension(
 
 
 def decide_suspension(
-    session: Session,
-    model: type[UseSuspensionMixin],
-    suspension_id: int,
-    decision: SuspensionDecision,
-    caller: Caller,
-) -> UseSuspensionMixin:
+    session: Session, suspension_id: int, decision: SuspensionDecision, caller: Caller
+) -> UseSuspension:
     """The decision, with its reason, by someone other than the operator who took the
     request (two people see every request). Granted, a 提供停止 or 利用停止 takes effect at
     once: the person is withheld from every provision (`stops.stopped`). An erasure cannot
     be granted (the file is statutory); refused, its recorded reason starts with why."""
-    suspension = session.get(model, suspension_id)
-    if suspension is None:
-        raise NotFound("利用停止請求が見つかりません", field="suspension_id")
+    suspension = get_suspension(session, suspension_id)
     if suspension.status != "pending":
         raise Conflict("この利用停止請求は決定済みです", field="suspension_id", code="decided")
     if caller.audit_name == suspension.operator:
@@ -298,15 +287,22 @@ def decide_suspension(
     return suspension
 
 
-def overdue_suspensions(
-    session: Session, model: type[UseSuspensionMixin], as_of: dt.date
-) -> list[UseSuspensionMixin]:
+def overdue_suspensions(session: Session, as_of: dt.date) -> list[UseSuspension]:
     """Requests still undecided past their deadline."""
-    query = select(model).where(model.status == "pending", model.due_on < as_of)
-    return list(session.scalars(query.order_by(model.due_on, model.id)))
+    query = select(UseSuspension).where(
+        UseSuspension.status == "pending", UseSuspension.due_on < as_of
+    )
+    return list(session.scalars(query.order_by(UseSuspension.due_on, UseSuspension.id)))
 
 
-def suspension_view(suspension: UseSuspensionMixin) -> dict[str, Any]:
+def get_suspension(session: Session, suspension_id: int) -> UseSuspension:
+    found = session.get(UseSuspension, suspension_id)
+    if found is None:
+        raise NotFound("利用停止請求が見つかりません", field="suspension_id")
+    return found
+
+
+def suspension_view(suspension: UseSuspension) -> dict[str, Any]:
     """What the desk sees: never the grounds' text in a list (it may quote personal data)."""
     return {
         "id": suspension.id,

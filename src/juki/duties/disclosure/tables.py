@@ -1,4 +1,6 @@
-"""Disclosure records, as mixins: each tier (prefecture, national) has its own tables.
+"""Disclosure records (開示, 訂正請求), defined once with their own metadata: the tiers that
+answer 開示 (prefecture, national) add them to their schema (`<role>.models.SCHEMA`), each
+in its own database.
 
 The personal text in them — the requester's name, the values a person asks to have
 corrected, and the reasons and grounds written by or about the person — is sealed like the
@@ -13,14 +15,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.sealed import SealedText
 
 
-class DisclosureMixin:
-    """One disclosure (開示) answered: to whom, by whom, what was found, the PDF's digest."""
+class DisclosureBase(DeclarativeBase):
+    metadata = MetaData()
+
+
+disclosure_metadata = DisclosureBase.metadata
+
+
+class Disclosure(DisclosureBase):
+    """One disclosure (開示) answered from this tier's file (002 §6.3; 000 §Ⅴ): to whom, by
+    whom, what was found, the PDF's digest."""
+
+    __tablename__ = "disclosures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -36,10 +48,12 @@ class DisclosureMixin:
     pdf_sha256: Mapped[str] = mapped_column(String(64))
 
 
-class DisclosureCorrectionMixin:
+class DisclosureCorrection(DisclosureBase):
     """A request to correct what was disclosed (訂正請求). The municipality keeps the source
     record, so the request goes there; it is resolved when the municipality's correction
     (職権修正) of this person reaches this tier, or closed with the municipality's answer."""
+
+    __tablename__ = "disclosure_corrections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     disclosure_id: Mapped[int] = mapped_column(Integer, index=True)

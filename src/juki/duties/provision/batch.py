@@ -22,8 +22,8 @@ from typing import Any
 from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import DateTime, Integer, LargeBinary, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from juki.core import clock
 from juki.core.crypto import FieldKeys
@@ -40,8 +40,8 @@ from juki.duties.provision.service import (
     record,
     record_withheld,
 )
-from juki.duties.provision.stops import UseSuspensionMixin
-from juki.duties.search import ProvisionLogMixin, search
+from juki.duties.provision.tables import BatchProvision, MediaLedger
+from juki.duties.search import search
 
 MAX_ROWS = 10_000
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
@@ -49,37 +49,6 @@ HPKE_INFO = b"juki batch provision v1"
 CONDITIONS_COLUMN = "batch_provisions.conditions"
 KEY_COLUMNS = ("resident_code", "individual_number", "name_kanji", "name_kana", "birth_date",
                "sex", "address")  # fmt: skip
-
-
-class BatchProvisionMixin:
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    body_code: Mapped[str] = mapped_column(String(40))
-    duty_code: Mapped[str] = mapped_column(String(60))
-    conditions: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted: keys may be 個人番号
-    row_count: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12))  # requested | done | refused
-    requested_by: Mapped[str] = mapped_column(String(40))
-    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    approved_by: Mapped[str | None] = mapped_column(String(40))
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    result: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed to the body's key
-    result_sha256: Mapped[str | None] = mapped_column(String(64))
-    records_out: Mapped[int | None] = mapped_column(Integer)
-
-
-class MediaLedgerMixin:
-    """外部媒体使用簿 as the system keeps it: every result file written out."""
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    batch_id: Mapped[int] = mapped_column(Integer, index=True)
-    body_code: Mapped[str] = mapped_column(String(40))
-    operator: Mapped[str] = mapped_column(String(40))
-    witness: Mapped[str] = mapped_column(String(40))  # the second person (立会い)
-    file_sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    records: Mapped[int] = mapped_column(Integer)
-    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class BatchRequest(BaseModel):
@@ -128,13 +97,8 @@ def parse_conditions(text: str) -> list[tuple[str, ProvisionRequest]]:
 
 
 def request(
-    session: Session,
-    keys: FieldKeys,
-    node_id: str,
-    model: type[BatchProvisionMixin],
-    body: BatchRequest,
-    caller: Caller,
-) -> BatchProvisionMixin:
+    session: Session, keys: FieldKeys, node_id: str, body: BatchRequest, caller: Caller
+) -> BatchProvision:
     row = legal_table.find(node_id, body.body_code, body.duty)
     if row is None or "media" not in row.methods:
         raise Refused(
@@ -145,7 +109,7 @@ def request(
         if condition.key_kind() not in row.keys:
             raise Refused("この事務では使えない検索キーです", field=condition.key_kind())
     recipient_key(session, body.body_code)  # refuse now if the body has no media key
-    batch = model()
+    batch = BatchProvision()
     batch.body_code, batch.duty_code = body.body_code, body.duty
     batch.conditions = keys.encrypt(body.conditions_csv, column=CONDITIONS_COLUMN)
     batch.row_count, batch.status = len(rows), "requested"
@@ -155,27 +119,19 @@ def request(
     return batch
 
 
-RunModels = tuple[
-    type[BatchProvisionMixin],
-    type[IdentityRowMixin],
-    type[ProvisionLogMixin],
-    type[UseSuspensionMixin],
-]
-
-
 def approve_and_run(
     session: Session,
     keys: FieldKeys,
     node_id: str,
-    models: RunModels,
+    identity_model: type[IdentityRowMixin],
     batch_id: int,
     caller: Caller,
-) -> BatchProvisionMixin:
-    """The second person approves; the batch runs in the same transaction. A person whose
-    provision a granted 利用停止請求 stops is answered in their row as withheld, with no
-    items, and recorded apart as refused; the other rows are unaffected."""
-    batch_model, identity_model, log_model, suspension_model = models
-    batch = _batch(session, batch_model, batch_id)
+) -> BatchProvision:
+    """The second person approves; the batch runs in the same transaction over the node's
+    file `identity_model`. A person whose provision a granted 利用停止請求 stops is answered
+    in their row as withheld, with no items, and recorded apart as refused; the other rows
+    are unaffected."""
+    batch = _batch(session, batch_id)
     if batch.status != "requested":
         raise Conflict("この一括提供は既に処理されています", field="batch_id")
     if same_person(batch.requested_by, caller):
@@ -189,7 +145,7 @@ def approve_and_run(
     withheld: set[str] = set()
     for row_id, condition in conditions:
         found = search(session, identity_model, keys, condition.search(row.duty_name))
-        stopped = stops.stopped(session, suspension_model, (v.resident_code for v in found))
+        stopped = stops.stopped(session, (v.resident_code for v in found))
         given = [view for view in found if view.resident_code not in stopped]
         codes += [view.resident_code for view in given]
         withheld |= stopped
@@ -206,10 +162,10 @@ def approve_and_run(
     batch.approved_by, batch.approved_at = caller.audit_name, dt.datetime.now(dt.UTC)
     what = Recorded(batch.body_code, batch.duty_code, "list", "media")
     record(
-        session, log_model, caller, what, row.kind, legal_basis=row.legal_basis,
+        session, caller, what, row.kind, legal_basis=row.legal_basis,
         items=row.items, targets=codes,
     )  # fmt: skip
-    record_withheld(session, log_model, caller, what, row, sorted(withheld))
+    record_withheld(session, caller, what, row, sorted(withheld))
     return batch
 
 
@@ -220,21 +176,14 @@ def same_person(recorded: str, caller: Caller) -> bool:
     return recorded == caller.audit_name or recorded.startswith(f"{caller.operator}@"[:40])
 
 
-def write_out(
-    session: Session,
-    models: tuple[type[BatchProvisionMixin], type[MediaLedgerMixin]],
-    batch_id: int,
-    caller: Caller,
-    media_id: str,
-) -> bytes:
+def write_out(session: Session, batch_id: int, caller: Caller, media_id: str) -> bytes:
     """媒体への書出し: the sealed file, only to a registered medium checked for viruses
     that day, recorded in the media ledger with its witness."""
-    batch_model, ledger_model = models
-    batch = _batch(session, batch_model, batch_id)
+    batch = _batch(session, batch_id)
     if batch.status != "done" or batch.result is None:
         raise Conflict("承認され実行された一括提供ではありません", field="batch_id")
     ledgers.medium_ready(session, media_id, dt.datetime.now(clock.JST).date())
-    entry = ledger_model()
+    entry = MediaLedger()
     entry.at, entry.batch_id, entry.body_code = dt.datetime.now(dt.UTC), batch.id, batch.body_code
     entry.operator, entry.witness = caller.audit_name, batch.approved_by or ""
     entry.file_sha256, entry.size = batch.result_sha256 or "", len(batch.result)
@@ -279,10 +228,8 @@ def media_key_of(pem: str) -> X25519PublicKey:
     return key
 
 
-def _batch(
-    session: Session, model: type[BatchProvisionMixin], batch_id: int
-) -> BatchProvisionMixin:
-    batch = session.get(model, batch_id)
+def _batch(session: Session, batch_id: int) -> BatchProvision:
+    batch = session.get(BatchProvision, batch_id)
     if batch is None:
         raise NotFound("一括提供の依頼が見つかりません", field="batch_id")
     return batch

@@ -53,7 +53,7 @@ def create_batch_tables_v1() -> None:
 
 
 def create_media_ledger_v1() -> None:
-    """外部媒体使用簿 (`batch.MediaLedgerMixin`): on the tiers with 一括提供, and at the card
+    """外部媒体使用簿 (`tables.MediaLedger`): on the tiers with 一括提供, and at the card
     system for card information on media."""
     op.create_table(
         "media_ledger",

@@ -17,8 +17,7 @@ from juki.core.identity import IdentityRowMixin
 from juki.core.messages import Sex
 from juki.duties.operators.clients import Caller
 from juki.duties.provision import legal_table, stops
-from juki.duties.provision.stops import UseSuspensionMixin
-from juki.duties.search import IdentitySearch, ProvisionLogMixin, search
+from juki.duties.search import IdentitySearch, ProvisionLog, search
 
 # As searches record them (core.search.logged_search).
 KEY_KIND_RECORDED = {"resident_code": "code", "individual_number": "number", "four_items": "4info"}
@@ -70,21 +69,17 @@ class ProvisionAnswer(BaseModel):
     withheld: int = 0
 
 
-ProvisionModels = tuple[type[IdentityRowMixin], type[ProvisionLogMixin], type[UseSuspensionMixin]]
-
-
 def provide(
     session: Session,
     keys: FieldKeys,
-    models: ProvisionModels,
+    model: type[IdentityRowMixin],
     node_id: str,
     caller: Caller,
     request: ProvisionRequest,
 ) -> ProvisionAnswer:
     """Deny by default: no row for (the caller's body, the duty) → refused. The answer holds
-    only the row's items for the persons matching the requester's own conditions, less
-    those withheld by a granted stop (recorded apart, as refused)."""
-    model, log_model, suspension_model = models
+    only the row's items for the persons of the node's file `model` matching the requester's
+    own conditions, less those withheld by a granted stop (recorded apart, as refused)."""
     row = legal_table.find(node_id, caller.body_code, request.duty)
     if row is None:
         raise ProvisionRefused(
@@ -93,15 +88,15 @@ def provide(
     if request.key_kind() not in row.keys:
         raise ProvisionRefused("この事務では使えない検索キーです", field=request.key_kind())
     found = search(session, model, keys, request.search(row.duty_name))
-    stopped = stops.stopped(session, suspension_model, (view.resident_code for view in found))
+    stopped = stops.stopped(session, (view.resident_code for view in found))
     given = [view for view in found if view.resident_code not in stopped]
     records = [{item: plain(getattr(view, item)) for item in row.items} for view in given]
     what = of_request(caller, request)
     record(
-        session, log_model, caller, what, row.kind, legal_basis=row.legal_basis,
+        session, caller, what, row.kind, legal_basis=row.legal_basis,
         items=row.items, targets=[view.resident_code for view in given],
     )  # fmt: skip
-    record_withheld(session, log_model, caller, what, row, sorted(stopped))
+    record_withheld(session, caller, what, row, sorted(stopped))
     return ProvisionAnswer(
         body=row.body_name, duty=row.duty_name, legal_basis=row.legal_basis,
         items=list(row.items), records=records, withheld=len(stopped),
@@ -110,7 +105,6 @@ def provide(
 
 def record_withheld(
     session: Session,
-    log_model: type[ProvisionLogMixin],
     caller: Caller,
     what: Recorded,
     row: legal_table.LegalRow,
@@ -120,20 +114,16 @@ def record_withheld(
     `stops.WITHHELD`), no items, their 住民票コード as targets (their 開示 shows it)."""
     if codes:
         record(
-            session, log_model, caller, what, row.kind, legal_basis=row.legal_basis,
+            session, caller, what, row.kind, legal_basis=row.legal_basis,
             targets=codes, refused=stops.WITHHELD,
         )  # fmt: skip
 
 
 def record_refusal(
-    session: Session,
-    log_model: type[ProvisionLogMixin],
-    caller: Caller,
-    request: ProvisionRequest,
-    reason: str,
+    session: Session, caller: Caller, request: ProvisionRequest, reason: str
 ) -> None:
     """Refused provisions are recorded too (000 PRV-LOG; 002 REQ-PRV-01)."""
-    record(session, log_model, caller, of_request(caller, request), "provision", refused=reason)
+    record(session, caller, of_request(caller, request), "provision", refused=reason)
 
 
 @dataclass(frozen=True)
@@ -154,7 +144,6 @@ def of_request(caller: Caller, request: ProvisionRequest) -> Recorded:
 
 def record(
     session: Session,
-    log_model: type[ProvisionLogMixin],
     caller: Caller,
     what: Recorded,
     kind: str,
@@ -165,7 +154,7 @@ def record(
     refused: str | None = None,
 ) -> None:
     """One provision record (000 F2-PRV-01; 002 REQ-PRV-01), refused attempts included."""
-    entry = log_model()
+    entry = ProvisionLog()
     entry.at, entry.requester = dt.datetime.now(dt.UTC), caller.client_id[:64]
     entry.purpose, entry.key_kind = what.duty[:200], what.key_kind
     # A refused record answered nobody: its targets (if any) are the persons withheld.
@@ -198,19 +187,17 @@ class ProvisionRecordView(BaseModel):
 RESULTS: dict[str | None, str] = {None: "provided", stops.WITHHELD: "withheld"}
 
 
-def provisions_of(
-    session: Session, log_model: type[ProvisionLogMixin], resident_code: str
-) -> list[ProvisionRecordView]:
+def provisions_of(session: Session, resident_code: str) -> list[ProvisionRecordView]:
     """The provisions of one person's information (for their 開示 request): every record
     whose targets name their 住民票コード, those withheld by a stop included."""
     quoted = json.dumps(resident_code)
     rows = session.scalars(
-        select(log_model).where(log_model.targets.contains(quoted)).order_by(log_model.id)
+        select(ProvisionLog).where(ProvisionLog.targets.contains(quoted)).order_by(ProvisionLog.id)
     )
     return [_record_view(row) for row in rows if resident_code in json.loads(row.targets or "[]")]
 
 
-def _record_view(row: ProvisionLogMixin) -> ProvisionRecordView:
+def _record_view(row: ProvisionLog) -> ProvisionRecordView:
     items = [item for item in (row.items or "").split(";") if item]
     return ProvisionRecordView(
         at=row.at, body_code=row.body_code, duty_code=row.duty_code,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import Date, MetaData, Table, and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
+from juki.core.migrate import tables_of
 from juki.duties.retention.tables import retention_purges
 
 RULES_FILE = Path(__file__).with_name("rules.toml")
@@ -78,16 +80,18 @@ def cutoff_of(rule: Rule, now: dt.datetime) -> dt.datetime:
 
 
 def purge(
-    session: Session, role: str, metadata: MetaData, now: dt.datetime | None = None
+    session: Session, role: str, schema: Iterable[MetaData], now: dt.datetime | None = None
 ) -> list[Purge]:
+    """`schema`: every table of the node's database (`<role>.models.SCHEMA`)."""
     now = now or dt.datetime.now(dt.UTC)
+    tables = tables_of(schema)
     done = []
     for rule in rules_for(role):
-        if rule.never or rule.table not in metadata.tables:
+        if rule.never or rule.table not in tables:
             continue
-        table = metadata.tables[rule.table]
+        table = tables[rule.table]
         cutoff = cutoff_of(rule, now)
-        keys, erased = _erase(session, rule, table, metadata, cutoff)
+        keys, erased = _erase(session, rule, table, tables, cutoff)
         record = Purge(rule.name, rule.table, cutoff.isoformat(), erased, keys)
         record_erasure(session, record, now)
         done.append(record)
@@ -118,7 +122,7 @@ def _clock_value(table: Table, column: str, cutoff: dt.datetime) -> Any:
 
 
 def _erase(
-    session: Session, rule: Rule, table: Table, metadata: MetaData, cutoff: dt.datetime
+    session: Session, rule: Rule, table: Table, tables: Mapping[str, Table], cutoff: dt.datetime
 ) -> tuple[list[str], int]:
     if rule.select == "superseded":
         return _erase_superseded(session, table, cutoff)
@@ -131,7 +135,7 @@ def _erase(
     ids = [row[0] for row in session.execute(select(table.c.id).where(condition))]
     erased = 0
     for name in rule.dependents:
-        dependent = metadata.tables[name]
+        dependent = tables[name]
         erased += _delete(session, dependent, dependent.c.resident_id.in_(ids))
     erased += _delete(session, table, table.c.id.in_(ids))
     return [str(i) for i in ids], erased

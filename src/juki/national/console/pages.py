@@ -14,29 +14,20 @@ from juki.core.clock import JST
 from juki.core.errors import JukiError
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.core.places import prefecture_name
-from juki.national import service, statistics
-from juki.web.console import access_of
-from juki.web.console.identity_search import IDENTITY_PAGE_RIGHTS, identity_router
-from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.national import statistics
+from juki.web.console import access_of, identity_search
 from juki.web.console.operators import router as operators_router
 from juki.web.console.render import page
-from juki.web.console.session import LOGGED_IN, PageRule
 from juki.web.console.site import SiteClerk
+from juki.web.rights import logged_in, needs
 
-# What each page needs (deny by default: a page with no rule is refused).
-PAGE_RIGHTS: list[PageRule] = [
-    ("GET", "/", (LOGGED_IN,), "read"),  # the menu shows only what the rights allow
-    ("POST", "/logout", (LOGGED_IN,), "read"),
-    *IDENTITY_PAGE_RIGHTS,
-    ("GET", "/statistics", ("statistics",), "read"),  # as the API's STATISTICS_RIGHTS
-    *OPERATORS_PAGE_RIGHTS,
-]
 TITLE_STATISTICS = "提供件数・更新件数の統計"
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
+@logged_in  # the menu shows only what the rights allow
 def home(request: Request, clerk: SiteClerk) -> HTMLResponse:
     return page(request, "home.html", "住基全国サーバ メニュー", clerk)
 
@@ -49,6 +40,7 @@ def _reason(code: str) -> str:
 
 
 @router.get("/statistics", response_class=HTMLResponse)
+@needs("statistics", "read")  # as the API's GET /statistics
 def statistics_page(request: Request, clerk: SiteClerk, month: str = "") -> HTMLResponse:
     """A month's counts (provisions per body and duty, updates per prefecture and 異動事由);
     the month is the query's only input, and nothing per person is shown or logged."""
@@ -71,4 +63,5 @@ def statistics_page(request: Request, clerk: SiteClerk, month: str = "") -> HTML
     )  # fmt: skip
 
 
-ROUTERS = (router, identity_router(service.search_identity), operators_router)
+# The shared page reads J-LIS's own file (the app's IdentityFile).
+ROUTERS = (router, identity_search.router, operators_router)

@@ -8,43 +8,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from juki.prefecture import service
-from juki.prefecture.models import (
-    BatchProvision,
-    MediaLedger,
-    PrefectureIdentityRow,
-    ProvisionLog,
-    UseSuspension,
-)
-from juki.web.console.batches import BATCH_FLASHES, BATCH_PAGE_RIGHTS, batch_router
-from juki.web.console.identity_search import IDENTITY_PAGE_RIGHTS, identity_router
-from juki.web.console.operators import OPERATORS_PAGE_RIGHTS
+from juki.web.console import batches, identity_search
+from juki.web.console.batches import BATCH_FLASHES
 from juki.web.console.operators import router as operators_router
 from juki.web.console.render import page
-from juki.web.console.session import LOGGED_IN, PageRule
 from juki.web.console.site import SiteClerk
+from juki.web.rights import logged_in
 
-# What each page needs (deny by default: a page with no rule is refused).
-PAGE_RIGHTS: list[PageRule] = [
-    ("GET", "/", (LOGGED_IN,), "read"),  # the menu shows only what the rights allow
-    ("POST", "/logout", (LOGGED_IN,), "read"),
-    *IDENTITY_PAGE_RIGHTS,
-    *BATCH_PAGE_RIGHTS,
-    *OPERATORS_PAGE_RIGHTS,
-]
 FLASHES: dict[str, str] = dict(BATCH_FLASHES)
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
+@logged_in  # the menu shows only what the rights allow
 def home(request: Request, clerk: SiteClerk) -> HTMLResponse:
     return page(request, "home.html", "都道府県サーバ メニュー", clerk)
 
 
-ROUTERS = (
-    router,
-    identity_router(service.search_identity),
-    batch_router((BatchProvision, MediaLedger, PrefectureIdentityRow, ProvisionLog, UseSuspension)),
-    operators_router,
-)
+# The shared pages read the prefecture's own file (the app's IdentityFile).
+ROUTERS = (router, identity_search.router, batches.router, operators_router)

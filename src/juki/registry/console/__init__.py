@@ -17,7 +17,6 @@ from juki.registry.console.events import router as events_router
 from juki.registry.console.notice_checks import router as notice_checks_router
 from juki.registry.console.render import FLASHES, templates
 from juki.registry.console.requests import router as requests_router
-from juki.registry.console.session import PAGE_RIGHTS
 from juki.registry.console.views import router as views_router
 from juki.web import console
 from juki.web.console.operators import router as operators_router
@@ -27,7 +26,6 @@ HERE = Path(__file__).parent
 
 SITE = ConsoleSite(
     system="住民記録システム",
-    page_rights=PAGE_RIGHTS,
     templates=templates,
     purpose="住民基本台帳事務",
     static=HERE / "static",

@@ -17,6 +17,7 @@ from juki.registry.console.render import base_of
 from juki.registry.console.session import Clerk, Form
 from juki.registry.console.views import perform, redirect, resident_or_404
 from juki.web.app import RecordId, UoW
+from juki.web.rights import needs
 
 router = APIRouter()
 REISSUE = "/residents/{resident_id}/application-form-reissue"
@@ -38,12 +39,14 @@ def _reissue_form(request: Request, resident_id: int, name: str) -> FormPage:
 
 
 @router.get(REISSUE, response_class=HTMLResponse)
+@needs("card_counter", "update")  # the form itself is the card counter's (000 P3.4)
 def reissue_form(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     person = resident_or_404(uow, resident_id)
     return _show(request, clerk, _reissue_form(request, resident_id, person.name_kanji))
 
 
 @router.post(REISSUE)
+@needs("card_counter", "update")
 def reissue(request: Request, resident_id: RecordId, clerk: Clerk, _form: Form) -> Response:
     """Sends the 送付先情報 (個人番号 included, so the audit entry says so); on a refusal
     the form comes back with the reason and nothing is sent or stored."""

@@ -30,6 +30,7 @@ from juki.registry.console.session import Clerk, ClerkSession, Form, checked
 from juki.registry.console.views import perform, redirect, resident_or_404
 from juki.registry.models import Resident
 from juki.web.app import RecordId, UoW
+from juki.web.rights import needs
 
 router = APIRouter()
 
@@ -163,11 +164,13 @@ MEMBER_ITEMS = [
 
 
 @router.get("/move-in", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def move_in_form(request: Request, clerk: Clerk) -> HTMLResponse:
     return _show(request, clerk, _move_in_form(request))
 
 
 @router.post("/move-in")
+@needs("resident_records", "update")
 def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
     members: list[dict[str, Any]] = []
     names: dict[str, str] = {}
@@ -247,12 +250,14 @@ def _head_address(uow: UnitOfWork, household_id: int) -> str:
 
 
 @router.get("/households/{household_id}/birth", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def birth_form(request: Request, household_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     form = _birth_form(request, household_id, _head_address(uow, household_id))
     return _show(request, clerk, form)
 
 
 @router.post("/households/{household_id}/birth")
+@needs("resident_records", "update")
 def birth(request: Request, household_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     person = forms.blank_to_none(
         fields, ["name_kanji", "name_kana", "sex", "relationship", "name_roman"]
@@ -372,10 +377,12 @@ def _person_event(
         )
 
     @router.get(f"/residents/{{resident_id}}/{slug}", response_class=HTMLResponse)
+    @needs("resident_records", "read")
     def show(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
         return _show(request, clerk, form_for(request, uow, resident_id))
 
     @router.post(f"/residents/{{resident_id}}/{slug}")
+    @needs("resident_records", "update")
     def submit(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
         def action(uow: UnitOfWork) -> Taken:
             return take(uow, clerk, kind, build(fields, clerk, uow), resident_id)
@@ -511,6 +518,7 @@ def _household_change_form(request: Request, uow: UnitOfWork, household_id: int)
 
 
 @router.get("/households/{household_id}/change", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def household_change_form(
     request: Request, household_id: RecordId, clerk: Clerk, uow: UoW
 ) -> HTMLResponse:
@@ -518,6 +526,7 @@ def household_change_form(
 
 
 @router.post("/households/{household_id}/change")
+@needs("resident_records", "update")
 def household_change(
     request: Request, household_id: RecordId, clerk: Clerk, fields: Form
 ) -> Response:
@@ -603,11 +612,13 @@ def _restore_form(request: Request, resident_id: int) -> FormPage:
 
 
 @router.get("/residents/{resident_id}/restoration", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def restore_form(request: Request, resident_id: RecordId, clerk: Clerk) -> HTMLResponse:
     return _show(request, clerk, _restore_form(request, resident_id))
 
 
 @router.post("/residents/{resident_id}/restoration")
+@needs("resident_records", "update")
 def restore(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> Taken:
         notice = ex_officio.RestoreNotice.model_validate(
@@ -673,6 +684,7 @@ def _issue(
 
 
 @router.get("/households/{household_id}/certificate", response_class=HTMLResponse)
+@needs("certificates", "read")
 def certificate_form(request: Request, household_id: RecordId, clerk: Clerk, uow: UoW) -> Response:
     people = households.members(uow, household_id)
     action = f"{base_of(request)}/households/{household_id}/certificate"
@@ -680,6 +692,7 @@ def certificate_form(request: Request, household_id: RecordId, clerk: Clerk, uow
 
 
 @router.post("/households/{household_id}/certificate")
+@needs("certificates", "update")
 def certificate(request: Request, household_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     with request.app.state.node.unit_of_work() as uow:
         people = households.members(uow, household_id)
@@ -695,10 +708,12 @@ def _removed_certificate_routes(slug: str, kind: str) -> None:
         return _certificate_form(request, [person], action, kind)
 
     @router.get(f"/residents/{{resident_id}}/{slug}", response_class=HTMLResponse)
+    @needs("certificates", "read")
     def show(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> Response:
         return _show(request, clerk, form_for(request, resident_or_404(uow, resident_id)))
 
     @router.post(f"/residents/{{resident_id}}/{slug}")
+    @needs("certificates", "update")
     def submit(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
         with request.app.state.node.unit_of_work() as uow:
             form = form_for(request, resident_or_404(uow, resident_id))
@@ -733,11 +748,13 @@ def _support_form(request: Request, resident_id: int) -> FormPage:
 
 
 @router.get("/residents/{resident_id}/support", response_class=HTMLResponse)
+@needs("support_measures", "read")
 def support_form(request: Request, resident_id: RecordId, clerk: Clerk) -> Response:
     return _show(request, clerk, _support_form(request, resident_id))
 
 
 @router.post("/residents/{resident_id}/support")
+@needs("support_measures", "update")
 def register_support(
     request: Request, resident_id: RecordId, clerk: Clerk, fields: Form
 ) -> Response:
@@ -894,11 +911,13 @@ RESIDENCE = [
 
 
 @router.get("/foreign-move-in", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def foreign_move_in_form(request: Request, clerk: Clerk) -> HTMLResponse:
     return _show(request, clerk, _foreign_form(request))
 
 
 @router.post("/foreign-move-in")
+@needs("resident_records", "update")
 def foreign_move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
     person = ["name_kanji", "name_kana", "birth_date", "sex", "address", "alias", "alias_kana",
               "household_id", "relationship"]  # fmt: skip
@@ -943,11 +962,13 @@ def _entry_form(request: Request) -> FormPage:
 
 
 @router.get("/ex-officio-entry", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def entry_form(request: Request, clerk: Clerk) -> HTMLResponse:
     return _show(request, clerk, _entry_form(request))
 
 
 @router.post("/ex-officio-entry")
+@needs("resident_records", "update")
 def entry(request: Request, clerk: Clerk, fields: Form) -> Response:
     items = ["name_kanji", "name_kana", "birth_date", "sex", "address", "household_id",
              "relationship", "evidence"]  # fmt: skip

@@ -23,6 +23,7 @@ from juki.registry.console.session import Clerk, ClerkSession, Form
 from juki.registry.console.views import AuditedRead, perform, redirect
 from juki.registry.models import PendingNotice, Resident
 from juki.web.app import RecordId, UoW
+from juki.web.rights import needs
 
 router = APIRouter()
 
@@ -51,9 +52,13 @@ def next_page(request: Request, outcome: Any, recorded: Callable[[Any], Response
 
 
 # --- the list and the check page -------------------------------------------------------------
+# 届出点検 (001b C-01): the list and an entry are open to the counter (a clerk sees what was
+# sent back); each step (confirm, send back, withdraw) needs the check's right, and
+# registry/notice_checks.py checks each step's operator again.
 
 
 @router.get("/pending-notices", response_class=HTMLResponse)
+@needs(("resident_records", "notice_check"), "read")
 def pending(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """No personal item here: the kind, the 宛名番号 or 世帯番号, who entered it and when."""
     return page(
@@ -64,6 +69,7 @@ def pending(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 
 @router.get("/pending-notices/{entry_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
+@needs(("resident_records", "notice_check"), "read")
 def entry_page(request: Request, entry_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """What was entered beside the decision: the checker compares it with the paper."""
     return _entry_page(request, clerk, uow, entry_id)
@@ -89,6 +95,7 @@ def _entry_page(
 
 
 @router.post("/pending-notices/{entry_id}/{step}")
+@needs("notice_check", "update")
 def decide(request: Request, entry_id: RecordId, step: str, clerk: Clerk, fields: Form) -> Response:
     who = {"operator": clerk.login, "terminal": clerk.terminal}
     steps: dict[str, Callable[[UnitOfWork], Any]] = {

@@ -47,9 +47,13 @@ from juki.registry.models import (
 from juki.registry.search import RESULT_CAP, ResidentQuery, search_residents
 from juki.web.app import RecordId, UoW
 from juki.web.console import access_of
+from juki.web.rights import POSTED_KEYS, logged_in, needs
 
 router = APIRouter()
 T = TypeVar("T")
+# Why printing a page needs only the right to read it: it prints what the operator already
+# sees, and the print is recorded in the output log (001a USE-5-1, 002 REQ-PRN-01).
+PRINTED = "prints a page the operator may read; recorded in the output log"
 
 
 def perform(
@@ -94,6 +98,7 @@ def redirect(request: Request, path: str, done: str | None = None) -> RedirectRe
 
 
 @router.get("/", response_class=HTMLResponse)
+@logged_in  # the menu shows only what the rights allow
 def home(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     unseen = len(support.refusals(uow, unseen_only=True))
     counts = queue.queue_counts(uow.session)
@@ -119,11 +124,13 @@ def _search_fields(values: dict[str, str]) -> list[forms.Field]:
 
 
 @router.get("/search", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def search_form(request: Request, clerk: Clerk) -> HTMLResponse:
     return page(request, "search.html", "住民検索", clerk, fields=_search_fields({}), results=None)
 
 
 @router.post("/search", response_class=HTMLResponse)
+@needs("resident_records", "read", read_by_post=POSTED_KEYS)
 def search(request: Request, clerk: Clerk, fields: Form) -> HTMLResponse:
     """POST, so that no name or date of birth appears in a URL or an access log."""
     query = forms.blank_to_none(fields, ["name_kana", "birth_date", "address", "addressee_id"])
@@ -190,6 +197,7 @@ REFUSAL_REASONS = {
 
 
 @router.get("/residents/{resident_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
+@needs("resident_records", "read")
 def resident_page(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     r = resident_or_404(uow, resident_id)
     number = ""
@@ -242,6 +250,7 @@ def resident_page(request: Request, resident_id: RecordId, clerk: Clerk, uow: Uo
 
 
 @router.post("/residents/{resident_id}/print")
+@needs("resident_records", "read", read_by_post=PRINTED)
 def print_resident(
     request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW, _form: Form
 ) -> Response:
@@ -259,6 +268,7 @@ def print_resident(
 
 
 @router.get("/households/{household_id}", response_class=HTMLResponse, dependencies=[AuditedRead])
+@needs("resident_records", "read")
 def household_page(
     request: Request, household_id: RecordId, clerk: Clerk, uow: UoW
 ) -> HTMLResponse:
@@ -279,6 +289,7 @@ def household_page(
 
 
 @router.get("/certificates/{issue_no}.pdf")
+@needs("certificates", "read")
 def certificate_pdf(request: Request, issue_no: str, clerk: Clerk, uow: UoW) -> Response:
     record = certificates.read_issue(uow, issue_no)
     shows_number = bool(json.loads(record.options).get("include_individual_number"))
@@ -304,6 +315,7 @@ QUEUE_STATES = {"sent": "送信済", "waiting": "送信待ち", "failed": "失�
 
 
 @router.get("/queue", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def queue_page(request: Request, clerk: Clerk, uow: UoW, state: str | None = None) -> HTMLResponse:
     state = state if state in QUEUE_STATES else None
     return page(
@@ -319,12 +331,14 @@ def queue_page(request: Request, clerk: Clerk, uow: UoW, state: str | None = Non
 
 
 @router.post("/queue/{message_id}/resend")
+@needs("resident_records", "update")
 def resend(request: Request, message_id: str, clerk: Clerk, _form: Form) -> RedirectResponse:
     resent, _errors = perform(request, lambda uow: queue.resend(uow.session, message_id))
     return redirect(request, "/queue", "resent" if resent else "not_resent")
 
 
 @router.get("/refusals", response_class=HTMLResponse, dependencies=[AuditedRead])
+@needs("support_measures", "read")
 def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     return page(
         request,
@@ -339,12 +353,14 @@ def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 
 @router.post("/refusals/{refusal_id}/seen")
+@needs("support_measures", "update")
 def refusal_seen(request: Request, refusal_id: RecordId, clerk: Clerk, _form: Form) -> Response:
     perform(request, lambda uow: support.mark_seen(uow, refusal_id, clerk.login))
     return redirect(request, "/refusals")
 
 
 @router.get("/statistics", response_class=HTMLResponse)
+@needs("resident_records", "read")
 def statistics_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     monthly = statistics.monthly_changes(uow)
     shown = sorted({r for counts in monthly.values() for r in counts})
@@ -360,6 +376,7 @@ def statistics_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 
 @router.get("/immigration-notices", response_class=HTMLResponse, dependencies=[AuditedRead])
+@needs("resident_records", "read")
 def immigration_notices(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """法務大臣への通知 prepared for 出入国在留管理庁 (入管法 第61条の8の2)."""
     notices = uow.session.scalars(
@@ -372,6 +389,7 @@ def immigration_notices(request: Request, clerk: Clerk, uow: UoW) -> HTMLRespons
 
 
 @router.post("/immigration-notices/export")
+@needs("data_export", "update")  # copying data out of the system: administrators (001a USE-4-2)
 def export_immigration_notices(request: Request, clerk: Clerk, _form: Form) -> Response:
     """The prepared notices as a CSV file for 出入国在留管理庁, marked exported. No 個人番号:
     the notice identifies the person by 在留カード番号 (入管法 第61条の8の2)."""
@@ -413,6 +431,7 @@ def export_immigration_notices(request: Request, clerk: Clerk, _form: Form) -> R
 
 
 @router.get("/audit", response_class=HTMLResponse)
+@needs("audit_review", "read")
 def audit_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """The node's audit log for the supervisor: the latest entries and the chain's check."""
     audit.record(uow.session, access_of(request))
@@ -425,6 +444,7 @@ def audit_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
 
 
 @router.get("/anomalies", response_class=HTMLResponse)
+@needs("audit_review", "read")
 def anomalies_page(request: Request, clerk: Clerk, uow: UoW, days: int = 30) -> HTMLResponse:
     """The anomaly report over the audit log (night, closed days, failed log-ins, many
     searches), for the supervisor's regular review."""

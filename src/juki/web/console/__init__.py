@@ -4,7 +4,8 @@ TOTP: 000 AUTH-01/02, 001a USE-2-7), enrolment of an authenticator, CSRF, the re
 the log-in page, and the 403 page for a page the operator has no right to (logged).
 
 A node mounts its console with `install(app, node, site, routers)`: `site` says what is
-its own (name, `PAGE_RIGHTS`, templates, audit purpose), `routers` are its pages.
+its own (name, templates, audit purpose), `routers` are its pages, each declaring the right
+it needs (`web/rights.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from juki.web.console.auth import router as auth_router
 from juki.web.console.render import page, site_of
 from juki.web.console.session import LoginRequired, NotPermitted
 from juki.web.console.site import SHARED_STATIC, ConsoleSite
+from juki.web.rights import public
 
 SESSION_MAX_AGE_S = 12 * 3600
 
@@ -41,6 +43,7 @@ def install(app: FastAPI, node: Node, site: ConsoleSite, routers: Sequence[APIRo
     static = StaticFiles(directory=SHARED_STATIC)
     if site.static is not None:  # the node's own files first
         static.all_directories = [site.static, *static.all_directories]
+    public("the console's style sheet and scripts, before log-in too")(static)
     app.mount("/console/static", static, name="console-static")
     app.include_router(auth_router, prefix="/console", include_in_schema=False)
     for router in routers:

@@ -9,8 +9,9 @@
    (認証履歴), and second-factor failures count towards the lockout as well.
 4. POST /logout ends it (the form's CSRF token proves the session's own page sent it).
 
-The same routes serve every node's console (registry, CS …): each node's templates,
-page rights and audit purpose come from its `ConsoleSite` (`request.app.state.console`).
+The same routes serve every node's console (registry, CS …): each node's templates and
+audit purpose come from its `ConsoleSite` (`request.app.state.console`). The log-in pages
+are public (`web/rights.py`): no operator is known before them.
 
 WebAuthn needs a little JavaScript (the browser API has no form equivalent): the page
 carries the options as JSON, `static/webauthn.js` calls the authenticator and posts its
@@ -33,9 +34,12 @@ from juki.duties.operators import accounts, second_factor
 from juki.duties.operators.accounts import AuthRefused, Policy
 from juki.duties.operators.tables import Operator
 from juki.web.console import session
-from juki.web.console.render import base_of, page, site_of
+from juki.web.console.render import base_of, page
+from juki.web.console.site import SiteClerk
+from juki.web.rights import logged_in, public
 
 router = APIRouter()
+LOG_IN = "the log-in itself: no operator is known before it"
 
 
 async def _posted(request: Request) -> dict[str, str]:
@@ -71,6 +75,7 @@ def _redirect(request: Request, path: str) -> RedirectResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
+@public(LOG_IN)
 def login_form(request: Request) -> HTMLResponse:
     return _login_page(request, 200, {}, "")
 
@@ -85,6 +90,7 @@ def _login_page(
 
 
 @router.post("/login", response_class=HTMLResponse)
+@public(LOG_IN)
 def login(request: Request, fields: Posted) -> Response:
     session.check_login_token(request, fields.get("csrf", ""))
     login_id = fields.get("login", "").strip().lower()
@@ -126,6 +132,7 @@ def _pending_operator(request: Request, db: Session) -> Operator:
 
 
 @router.get("/login/second", response_class=HTMLResponse)
+@public(LOG_IN)
 def second_form(request: Request) -> HTMLResponse:
     return _second_page(request, 200, {})
 
@@ -175,6 +182,7 @@ def _second_step(request: Request, fields: dict[str, str], function: str, check:
 
 
 @router.post("/login/webauthn")
+@public(LOG_IN)
 def login_webauthn(request: Request, fields: Posted) -> Response:
     rp_id, origin = _relying_party(request)
     challenge = str(request.session.pop("challenge", ""))
@@ -187,6 +195,7 @@ def login_webauthn(request: Request, fields: Posted) -> Response:
 
 
 @router.post("/login/totp")
+@public(LOG_IN)
 def login_totp(request: Request, fields: Posted) -> Response:
     keys = request.app.state.node.keys
 
@@ -200,6 +209,7 @@ def login_totp(request: Request, fields: Posted) -> Response:
 
 
 @router.post("/login/enrol", response_class=HTMLResponse)
+@public(LOG_IN)
 def enrol(request: Request, fields: Posted) -> Response:
     """With the one-time enrolment code: show the registration ceremony. The code is spent
     only when an authenticator is registered with it."""
@@ -229,6 +239,7 @@ def enrol(request: Request, fields: Posted) -> Response:
 
 
 @router.post("/login/enrol/finish")
+@public(LOG_IN)
 def enrol_finish(request: Request, fields: Posted) -> Response:
     rp_id, origin = _relying_party(request)
     challenge = str(request.session.pop("challenge", ""))
@@ -245,16 +256,9 @@ def enrol_finish(request: Request, fields: Posted) -> Response:
 # --- log-out ----------------------------------------------------------------------------------
 
 
-def _logged_in(request: Request) -> session.ClerkSession:
-    return site_of(request).current_clerk(request)
-
-
 @router.post("/logout")
-def logout(
-    request: Request,
-    clerk: Annotated[session.ClerkSession, Depends(_logged_in)],
-    _form: session.Form,
-) -> RedirectResponse:
+@logged_in
+def logout(request: Request, clerk: SiteClerk, _form: session.Form) -> RedirectResponse:
     with request.app.state.node.unit_of_work() as uow:
         _log(uow.session, clerk.login, clerk.terminal, "logout", "ok")
     session.end(request)

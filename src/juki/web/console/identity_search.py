@@ -1,8 +1,8 @@
 """本人確認情報の照会 in a tier's console (prefecture, national server): one search per
-request, by 住民票コード or by the 4情報, through the node's own search service — the one its
-API's `POST /search` uses (duties/search.py: at least two items besides sex, 清音化 kana,
-at most MAX_RESULTS rows, more refused) — so that the console can never list more than the
-API may (001a §3.6: the file is not to be assembled into a database).
+request, by 住民票コード or by the 4情報, over the node's own file (`IdentityFile`) with the
+search its API's `POST /search` uses (duties/search.py: at least two items besides sex,
+清音化 kana, at most MAX_RESULTS rows, more refused) — so that the console can never list
+more than the API may (001a §3.6: the file is not to be assembled into a database).
 
 Every search is in the audit log (operator, terminal, the 住民票コード found, the console's
 purpose) and in the node's provision record with the purpose the operator typed, both in
@@ -15,28 +15,23 @@ API's callers are systems with their own rules for it; a screen is seen by anyon
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from juki.core import ids
 from juki.core.audit import log as audit
-from juki.core.crypto import FieldKeys
 from juki.core.errors import InvalidInput, JukiError
-from juki.duties.search import MAX_RESULTS, IdentitySearch, IdentityView
+from juki.duties.search import MAX_RESULTS, IdentitySearch, IdentityView, logged_search
+from juki.web.app import IdentityFile
 from juki.web.console import access_of
 from juki.web.console.render import page
-from juki.web.console.session import Form, PageRule
+from juki.web.console.session import Form
 from juki.web.console.site import SiteClerk
+from juki.web.rights import POSTED_KEYS, needs
 
-SearchService = Callable[[Session, FieldKeys, IdentitySearch, str], list[IdentityView]]
-
-IDENTITY_PAGE_RIGHTS: list[PageRule] = [
-    ("*", "/identity", ("identity_inquiry",), "read"),  # 000 §5.3, 002 §6.5: reading the file
-]
+router = APIRouter()
 TITLE = "本人確認情報の照会"
 FOUR_ITEMS = ("name_kanji", "name_kana", "birth_date", "address")
 TEXT_LIMITS = {"name_kanji": ("氏名", 100), "name_kana": ("ふりがな", 100),
@@ -98,36 +93,36 @@ def _shown(view: IdentityView) -> dict[str, object]:
     return shown | {"number": ids.mask_individual_number(view.individual_number)}
 
 
-def identity_router(search: SearchService) -> APIRouter:
-    """GET/POST /identity over the node's `search` service (its API's search)."""
-    router = APIRouter()
+@router.get("/identity", response_class=HTMLResponse)
+@needs("identity_inquiry", "read")  # 000 §5.3, 002 §6.5: reading the file
+def identity_form(request: Request, clerk: SiteClerk) -> HTMLResponse:
+    return page(request, "identity_search.html", TITLE, clerk, values={}, cap=MAX_RESULTS)
 
-    @router.get("/identity", response_class=HTMLResponse)
-    def identity_form(request: Request, clerk: SiteClerk) -> HTMLResponse:
-        return page(request, "identity_search.html", TITLE, clerk, values={}, cap=MAX_RESULTS)
 
-    @router.post("/identity", response_class=HTMLResponse)
-    def identity_search(request: Request, clerk: SiteClerk, fields: Form) -> HTMLResponse:
-        node = request.app.state.node
-        values = {name: fields.get(name, "")[:200] for name in FIELDS}
-        try:
-            query = query_of(fields)
-            with node.unit_of_work() as uow:
-                found = search(uow.session, node.keys, query, f"{clerk.login}@console"[:64])
-                codes = tuple(f"code={view.resident_code}" for view in found)
-                result = "ok" if found else "not_found"
-                audit.record(uow.session, access_of(request, codes, result=result))
-        except JukiError as refused:  # nothing typed is logged: it may be anything
-            with node.unit_of_work() as uow:
-                audit.record(uow.session, access_of(request, result="refused"))
-            field = "four_items" if refused.field in (None, "query") else refused.field
-            return page(
-                request, "identity_search.html", TITLE, clerk, refused.status,
-                errors={field: refused.message}, values=values, cap=MAX_RESULTS,
-            )  # fmt: skip
+@router.post("/identity", response_class=HTMLResponse)
+@needs("identity_inquiry", "read", read_by_post=POSTED_KEYS)
+def identity_search(
+    request: Request, clerk: SiteClerk, fields: Form, file: IdentityFile
+) -> HTMLResponse:
+    node = request.app.state.node
+    values = {name: fields.get(name, "")[:200] for name in FIELDS}
+    try:
+        query = query_of(fields)
+        with node.unit_of_work() as uow:
+            requester = f"{clerk.login}@console"[:64]
+            found = logged_search(uow.session, file, node.keys, query, requester)
+            codes = tuple(f"code={view.resident_code}" for view in found)
+            result = "ok" if found else "not_found"
+            audit.record(uow.session, access_of(request, codes, result=result))
+    except JukiError as refused:  # nothing typed is logged: it may be anything
+        with node.unit_of_work() as uow:
+            audit.record(uow.session, access_of(request, result="refused"))
+        field = "four_items" if refused.field in (None, "query") else refused.field
         return page(
-            request, "identity_search.html", TITLE, clerk, values=values, cap=MAX_RESULTS,
-            found=[_shown(view) for view in found], searched=True,
+            request, "identity_search.html", TITLE, clerk, refused.status,
+            errors={field: refused.message}, values=values, cap=MAX_RESULTS,
         )  # fmt: skip
-
-    return router
+    return page(
+        request, "identity_search.html", TITLE, clerk, values=values, cap=MAX_RESULTS,
+        found=[_shown(view) for view in found], searched=True,
+    )  # fmt: skip

@@ -47,17 +47,13 @@ from juki.duties.operators.tables import Operator, OperatorRight
 from juki.web.app import RecordId
 from juki.web.console import access_of
 from juki.web.console.render import base_of, page
-from juki.web.console.session import LOGGED_IN, ClerkSession, Form, PageRule
+from juki.web.console.session import ClerkSession, Form
 from juki.web.console.site import SiteClerk
+from juki.web.rights import logged_in, needs
 
-OPERATORS_PAGE_RIGHTS: list[PageRule] = [
-    # One's own password: anyone logged in to this console (the service checks the old one).
-    ("*", "/account", (LOGGED_IN,), "read"),
-    # The list, the CSV and the privileged report: account_admin read (an auditor may look);
-    # every change: account_admin update, checked again by the service (ACL-02).
-    ("GET", "/operators*", ("account_admin",), "read"),
-    ("POST", "/operators*", ("account_admin",), "update"),
-]
+# The list, the CSV and the privileged report need account_admin read (an auditor may look);
+# every change account_admin update, checked again by the service (ACL-02). One's own
+# password: anyone logged in to this console (the service checks the old one).
 TITLE = "利用者・権限の管理"
 TITLE_PRIVILEGED = "特権操作の報告（月次）"
 TITLE_ACCOUNT = "パスワードの変更"
@@ -111,6 +107,7 @@ def _page(
 
 
 @router.get("/operators", response_class=HTMLResponse)
+@needs("account_admin", "read")
 def operators_page(request: Request, clerk: SiteClerk) -> HTMLResponse:
     with request.app.state.node.unit_of_work() as uow:
         audit.record(uow.session, access_of(request))
@@ -167,6 +164,7 @@ def _refusal_shown(
 
 
 @router.post("/operators", response_class=HTMLResponse)
+@needs("account_admin", "update")
 def create(request: Request, clerk: SiteClerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> str:
         operator, code = accounts.create_operator(
@@ -276,6 +274,7 @@ ACCOUNT_STEPS: dict[str, Callable[[Step], str | None]] = {
 
 
 @router.post("/operators/{login}/{step}", response_class=HTMLResponse)
+@needs("account_admin", "update")
 def account_step(
     request: Request, login: str, step: str, clerk: SiteClerk, fields: Form
 ) -> Response:
@@ -293,6 +292,7 @@ def account_step(
 
 
 @router.post("/operators-rights", response_class=HTMLResponse)
+@needs("account_admin", "update")
 def request_right(request: Request, clerk: SiteClerk, fields: Form) -> Response:
     role = request.app.state.node.role
 
@@ -307,6 +307,7 @@ def request_right(request: Request, clerk: SiteClerk, fields: Form) -> Response:
 
 
 @router.post("/operators-rights/{right_id}/{step}", response_class=HTMLResponse)
+@needs("account_admin", "update")
 def decide_right(
     request: Request, right_id: RecordId, step: str, clerk: SiteClerk, fields: Form
 ) -> Response:
@@ -327,6 +328,7 @@ def decide_right(
 
 
 @router.get("/operators-report/users.csv")
+@needs("account_admin", "read")
 def user_list(request: Request, clerk: SiteClerk) -> Response:
     """The semi-annual user-list export (000 ACL-05); the export itself is logged."""
     with request.app.state.node.unit_of_work() as uow:
@@ -345,6 +347,7 @@ def user_list(request: Request, clerk: SiteClerk) -> Response:
 
 
 @router.get("/operators-report/privileged", response_class=HTMLResponse)
+@needs("account_admin", "read")
 def privileged_report(request: Request, clerk: SiteClerk, month: str = "") -> HTMLResponse:
     """The monthly privileged-activity report, checked by eye against the usage records
     (000 ACL-04); this month unless `month` (YYYY-MM) names another."""
@@ -365,11 +368,13 @@ def privileged_report(request: Request, clerk: SiteClerk, month: str = "") -> HT
 
 
 @router.get("/account", response_class=HTMLResponse)
+@logged_in
 def account_page(request: Request, clerk: SiteClerk) -> HTMLResponse:
     return page(request, "account.html", TITLE_ACCOUNT, clerk, errors={})
 
 
 @router.post("/account", response_class=HTMLResponse)
+@logged_in
 def change_password(request: Request, clerk: SiteClerk, fields: Form) -> Response:
     """The operator's own password, on the current one (the service logs the change); the
     account's other sessions end, this one goes on."""

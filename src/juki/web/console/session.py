@@ -6,17 +6,17 @@ node, holding only the operator's login, the account's session epoch, the termin
 CSRF token, when they were last active and, during log-in, the pending WebAuthn
 challenge; never personal information.
 
-Which right each page needs is declared once per node, in its `PAGE_RIGHTS` (as GOV.UK
-Notify declares each endpoint's authentication): a page with no rule is refused (deny by
+Each page declares the right it needs where it is defined (`web/rights.py`: a duty and
+read or update, any of several duties, or any logged-in operator), as GOV.UK Notify
+declares each endpoint's authentication: a page without a declaration is refused (deny by
 default), and a test checks that every console route has one.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -25,13 +25,10 @@ from fastapi import Depends, Request
 from juki.core.errors import JukiError
 from juki.duties.operators import accounts, rights
 from juki.duties.operators.duties import covers
+from juki.web import rights as declarations
 
 IDLE_LOCK_S = 30 * 60  # an unattended terminal locks after 30 minutes (001a USE-2-2)
 PENDING_S = 5 * 60  # the second factor must follow the password within five minutes
-LOGGED_IN = ""  # no right needed beyond being logged in (log-out, own password)
-
-# (method, route pattern under /console, duties (any one suffices), access). First match wins.
-PageRule = tuple[str, str, tuple[str, ...], str]
 
 
 class LoginRequired(Exception):
@@ -61,25 +58,6 @@ class ClerkSession:
     def may(self, duty: str, access: str = "read") -> bool:
         held = self.rights.get(duty)
         return held is not None and covers(held, access)
-
-
-def rule_for(
-    rules: Sequence[PageRule], method: str, route_path: str
-) -> tuple[tuple[str, ...], str] | None:
-    for rule_method, pattern, duties, access in rules:
-        if rule_method in ("*", method) and fnmatch.fnmatchcase(route_path, pattern):
-            return duties, access
-    return None
-
-
-def permitted(rules: Sequence[PageRule], clerk: ClerkSession, method: str, route_path: str) -> bool:
-    rule = rule_for(rules, method, route_path)
-    if rule is None:
-        return False  # deny by default
-    duties, access = rule
-    if duties == (LOGGED_IN,):
-        return True
-    return any(clerk.may(duty, access) for duty in duties)
 
 
 def start(request: Request, login: str, epoch: int, name: str, terminal: str) -> None:
@@ -127,12 +105,10 @@ def end(request: Request) -> None:
     request.session.clear()
 
 
-def current_clerk(
-    request: Request, rules: Sequence[PageRule], idle_lock_s: float | None = None
-) -> ClerkSession:
+def current_clerk(request: Request, idle_lock_s: float | None = None) -> ClerkSession:
     """The logged-in operator, read again from the node's tables, and checked against the
-    page's declared right. Each node binds this to its own `PAGE_RIGHTS` as a dependency.
-    Without `idle_lock_s`, IDLE_LOCK_S as it is at the time of the request."""
+    right the matched page declares (none: refused). Without `idle_lock_s`, IDLE_LOCK_S as
+    it is at the time of the request."""
     session = request.session
     if "login" not in session:
         raise LoginRequired
@@ -158,9 +134,8 @@ def current_clerk(
         csrf=session["csrf"],
         rights=held,
     )
-    route = request.scope.get("route")
-    path = getattr(route, "path", request.url.path).removeprefix("/console") or "/"
-    if not permitted(rules, clerk, request.method, path):
+    declared = declarations.of_request(request.scope)
+    if declared is None or not declared.permits(clerk.may):  # deny by default
         raise NotPermitted("この画面を利用する権限がありません", field="rights")
     return clerk
 

@@ -1,4 +1,4 @@
-"""What makes one node's console its own: its name, its declared page rights, its
+"""What makes one node's console its own: its name, its
 templates (the node's directories first, then the shared log-in pages), its static files,
 and the purpose its reads are logged under. Everything else (session, log-in, CSRF,
 refusals) is the same for every node."""
@@ -6,7 +6,7 @@ refusals) is the same for every node."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +16,8 @@ from fastapi.templating import Jinja2Templates
 
 from juki.core.clock import in_japan
 from juki.core.wareki import wareki
-from juki.web.console.session import ClerkSession, PageRule, current_clerk
+from juki.web.console.session import ClerkSession, current_clerk
+from juki.web.rights import checks_declaration
 
 HERE = Path(__file__).parent
 SHARED_TEMPLATES = HERE / "templates"
@@ -42,7 +43,6 @@ def templates_for(*directories: Path) -> Jinja2Templates:
 @dataclass(frozen=True)
 class ConsoleSite:
     system: str  # the system's name on every page, e.g. 住民記録システム, 市町村CS
-    page_rights: Sequence[PageRule]
     templates: Jinja2Templates
     purpose: str  # what reads in this console are logged as (the audit log's purpose)
     static: Path | None = None  # the node's own static files, before the shared ones
@@ -52,13 +52,13 @@ class ConsoleSite:
 
     def current_clerk(self, request: Request) -> ClerkSession:
         """The dependency for this console's pages (see `session.current_clerk`)."""
-        return current_clerk(request, self.page_rights, self.idle_lock_s)
+        return current_clerk(request, self.idle_lock_s)
 
 
+@checks_declaration
 def site_clerk(request: Request) -> ClerkSession:
-    """The dependency of the pages several nodes share (identity search, batches, operators):
-    the logged-in operator, checked against the `PAGE_RIGHTS` of whichever console serves
-    the request."""
+    """The dependency of the pages: the logged-in operator of whichever console serves the
+    request, checked against the right the page declares (`web/rights.py`)."""
     site: ConsoleSite = request.app.state.console
     return site.current_clerk(request)
 
