@@ -30,7 +30,7 @@ def notice_check(
     from juki.core.audit import log as audit
     from juki.core.errors import JukiError
     from juki.duties.operators.accounts import Actor, NotAdministrator
-    from juki.registry import notice_checks
+    from juki.registry.notice_checks import service as notice_checks
 
     found = one_node(home, node)
     if found.role != "registry":

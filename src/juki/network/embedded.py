@@ -155,7 +155,7 @@ class EmbeddedNetwork:
 
     def bootstrap(self, pool: int = INITIAL_POOL) -> None:
         """Give every registry a first pool of 住民票コード from J-LIS, through the network."""
-        from juki.registry import pool as registry_pool
+        from juki.registry.residents import pool as registry_pool
 
         for lg in self.municipalities():
             with self.node(f"registry:{lg}").unit_of_work() as uow:

@@ -75,7 +75,7 @@ class NodeProcess:
 
     def request_pools(self) -> None:
         """A registry with no 住民票コード asks J-LIS for a pool when it starts."""
-        from juki.registry import pool as registry_pool
+        from juki.registry.residents import pool as registry_pool
 
         for node_id, node in self.nodes.items():
             if role_of(node_id) == "registry":

@@ -17,11 +17,14 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.messaging.node import UnitOfWork
 from juki.core.wareki import wareki
-from juki.registry import households, notice_checks, schemas
 from juki.registry.console.render import base_of, local_time, page
 from juki.registry.console.session import Clerk, ClerkSession, Form
 from juki.registry.console.views import AuditedRead, perform, redirect
+from juki.registry.households import service as households
 from juki.registry.models import PendingNotice, Resident
+from juki.registry.notice_checks import kinds
+from juki.registry.notice_checks import service as notice_checks
+from juki.registry.residents.schemas import Notice
 from juki.web.app import RecordId, UoW
 
 router = APIRouter()
@@ -30,14 +33,14 @@ router = APIRouter()
 def take(
     uow: UnitOfWork,
     clerk: ClerkSession,
-    kind: str,
-    notice: schemas.Notice,
+    record: kinds.Record,
+    notice: Notice,
     target: int | None = None,
 ) -> notice_checks.Applied | notice_checks.Entered:
-    """Record a 届出 from a console form, or enter it for its check (the clerk and the
-    terminal are who entered it)."""
+    """Record a 届出 from a console form by its service function `record`, or enter it for
+    its check (the clerk and the terminal are who entered it)."""
     return notice_checks.submit(
-        uow, kind, notice, target=target, operator=clerk.login, terminal=clerk.terminal
+        uow, record, notice, target=target, operator=clerk.login, terminal=clerk.terminal
     )
 
 
@@ -130,7 +133,7 @@ def _after_confirm(request: Request, applied: notice_checks.Applied, entry_id: i
 
 
 def _label(entry: PendingNotice) -> str:
-    return notice_checks.kind_of(entry.kind).label
+    return kinds.kind_of(entry.kind).label
 
 
 def _when(moment: Any) -> str:
