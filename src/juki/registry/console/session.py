@@ -68,7 +68,7 @@ PAGE_RIGHTS: list[PageRule] = [
     ("*", "/corrections*", ("resident_records", "correction_approval"), "read"),
     # 届出点検 (001b C-01): the list and an entry are open to the counter (a clerk sees what
     # was sent back); confirming or sending back needs the check's right, withdrawing the
-    # counter's. registry/notice_checks.py checks each step's operator again.
+    # counter's. registry/notice_checks/service.py checks each step's operator again.
     ("GET", "/pending-notices*", ("resident_records", "notice_check"), "read"),
     ("POST", "/pending-notices/*/withdraw", ("resident_records",), "update"),
     ("POST", "/pending-notices/*", ("notice_check",), "update"),
