@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from juki.national.models import NationalIdentityRow
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas
-from juki.registry import service as reg
+from juki.registry.notices import moves, schemas
+from juki.registry.residents import service as residents
 from juki.sim.population import load_population
 
 # The person notified and showed a driving licence (001a ACQ-2-1).
@@ -43,7 +43,7 @@ def run_chain(network: EmbeddedNetwork, events: int, batch: int) -> tuple[float,
     ids = {}
     for lg in lgs:
         with network.node(f"registry:{lg}").unit_of_work() as uow:
-            ids[lg] = reg.resident_ids(uow, after_id=0, limit=10**9)
+            ids[lg] = residents.resident_ids(uow, after_id=0, limit=10**9)
     latencies: list[float] = []
     done = 0
     started = time.perf_counter()
@@ -55,7 +55,7 @@ def run_chain(network: EmbeddedNetwork, events: int, batch: int) -> tuple[float,
         t0 = time.perf_counter()
         with network.node(f"registry:{lg}").unit_of_work() as uow:
             batch_ids = [ids[lg][(done + i) % len(ids[lg])] for i in range(size)]
-            loaded = reg.preload_residents(uow, batch_ids)
+            loaded = moves.preload_residents(uow, batch_ids)
             for i in range(size):
                 rid = ids[lg][(done + i) % len(ids[lg])]
                 notice = schemas.MoveWithinNotice(
@@ -63,7 +63,7 @@ def run_chain(network: EmbeddedNetwork, events: int, batch: int) -> tuple[float,
                     address=f"東京都墨田区業平{step}丁目{i}番",
                     change_date="2026-11-01",
                 )
-                reg.record_move_within(uow, rid, notice)
+                moves.record_move_within(uow, rid, notice)
             del loaded
         network.pump()
         assert national_rows(network) == before + size

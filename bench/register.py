@@ -4,7 +4,7 @@
 1. Loads N residents (default 1,000,000) straight into a registry database made by the
    registry's own migrations (bulk load: the benchmark is about searching, not 届出), with
    names combined from Faker ja_JP pairs and real 墨田区 towns.
-2. Times the console's search (`registry.search.search_residents`: ふりがな prefix with
+2. Times the console's search (`registry.residents.search.search_residents`: ふりがな prefix with
    清音 folding + 生年月日, through the ORM) against the raw indexed SQL doing the same
    lookup on the same connection, p50/p99 over the same queries, in the same run.
 3. Times rendering a household's 住民票の写し as PDF against reportlab drawing the same
@@ -33,9 +33,10 @@ from sqlalchemy import insert, text
 from juki.core.db import Database
 from juki.core.migrate import upgrade
 from juki.core.text import seion
-from juki.registry.documents import FONT, Certificate, PersonEntry, render
+from juki.registry.certificates.documents import FONT, Certificate, PersonEntry, render
 from juki.registry.models import Household, Resident
-from juki.registry.search import ResidentQuery, search_residents
+from juki.registry.residents.schemas import ResidentQuery
+from juki.registry.residents.search import search_residents
 from juki.sim.people import PersonFactory
 
 LG = "131075"

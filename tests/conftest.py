@@ -19,9 +19,9 @@ from juki.duties.operators import accounts
 from juki.network.accounts import ensure_local_client, local_auth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import notice_checks, schemas
-from juki.registry import service as registry_service
 from juki.registry.models import Resident, ResidentEvent
+from juki.registry.notice_checks import service as notice_checks
+from juki.registry.notices import arrivals, schemas
 from tests.network_copies import NetworkTemplates
 
 PG_URL = os.environ.get("JUKI_TEST_PG_URL")
@@ -156,7 +156,7 @@ def born(network: EmbeddedNetwork, lg: str = "131075", **overrides: Any) -> int:
     event_id = record(
         network,
         lg,
-        registry_service.record_birth,
+        arrivals.record_birth,
         schemas.BirthNotice(**person(birth_date=dt.date(2026, 11, 1), **overrides)),
     )
     assert event_status(network, lg, event_id) == ("applied", None)

@@ -26,7 +26,7 @@ from juki.duties.operators.tables import ApiClient
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import service as reg
+from juki.registry.residents import service as residents
 from tests.conftest import born, resident
 
 LG = "131075"
@@ -137,7 +137,7 @@ def held_person(network: EmbeddedNetwork, **overrides: Any) -> tuple[int, CardFi
     rid = born(network, **overrides)
     code = resident(network, LG, rid).resident_code
     with network.node(f"registry:{LG}").unit_of_work() as uow:
-        number = reg.number_of(uow, reg.get_resident(uow, rid))
+        number = residents.number_of(uow, residents.get_resident(uow, rid))
     record = destination_record(code, number, birth_date="2026-11-01", **_as_items(overrides))
     send_from_cs(network, [notice_of(record)])
     [entry] = [e for e in entries(network) if e.destination_id == record["destination_id"]]

@@ -19,8 +19,8 @@ from juki.core.messaging import tables
 from juki.duties.retention import engine
 from juki.duties.retention.tables import retention_purges
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas
-from juki.registry import service as reg
+from juki.registry.notices import changes, moves, schemas
+from juki.registry.residents import service as residents
 from tests.card.helpers import (
     CARD,
     LG,
@@ -72,7 +72,7 @@ def test_a_name_change_invalidates_the_application_id_and_a_later_form_is_refuse
     network: EmbeddedNetwork,
 ) -> None:
     rid, entry = held_person(network)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     changed = entry_of(network, entry.destination_id)
     assert changed is not None
     assert (changed.status, changed.application_id) == ("invalidated", entry.application_id)
@@ -91,7 +91,7 @@ def test_a_move_within_the_municipality_invalidates_too(network: EmbeddedNetwork
     notice = schemas.MoveWithinNotice(
         intake=INTAKE, address="東京都墨田区業平二丁目1番1号", change_date=TODAY
     )
-    record(network, LG, reg.record_move_within, rid, notice)
+    record(network, LG, moves.record_move_within, rid, notice)
     moved = entry_of(network, entry.destination_id)
     assert moved is not None
     assert moved.status == "invalidated"
@@ -103,7 +103,7 @@ def test_a_resident_code_change_follows_the_person_and_keeps_the_form(
 ) -> None:
     rid, entry = held_person(network)
     notice = schemas.ResidentCodeChangeNotice(change_date=TODAY)
-    record(network, LG, reg.change_resident_code, rid, notice)
+    record(network, LG, changes.change_resident_code, rid, notice)
     new_code = resident(network, LG, rid).resident_code
     changed = entry_of(network, entry.destination_id)
     assert changed is not None
@@ -117,7 +117,7 @@ def test_every_applied_change_is_relayed_by_the_national_server(
 ) -> None:
     before = relayed(network)
     rid = born(network)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     assert relayed(network) >= before + 2  # the birth and the name change (C27)
 
 
@@ -154,7 +154,7 @@ def card_change(code: str, **fields: object) -> dict[str, object]:
 
 def test_a_death_is_erased_after_the_period_and_not_before(network: EmbeddedNetwork) -> None:
     rid, entry = held_person(network)
-    record(network, LG, reg.record_death, rid, schemas.DeathNotice(change_date=TODAY))
+    record(network, LG, moves.record_death, rid, schemas.DeathNotice(change_date=TODAY))
     dead = entry_of(network, entry.destination_id)
     assert dead is not None
     assert (dead.removed_on, dead.status) == (TODAY, "invalidated")
@@ -185,11 +185,11 @@ def test_a_change_that_keeps_the_address_keeps_the_form_of_a_person_with_a_katag
     rid = born(network)
     code = resident(network, LG, rid).resident_code
     with network.node(f"registry:{LG}").unit_of_work() as uow:
-        number = reg.number_of(uow, reg.get_resident(uow, rid))
+        number = residents.number_of(uow, residents.get_resident(uow, rid))
     with_katagaki = "東京都墨田区吾妻橋一丁目2番3号\u3000スカイハイツ101号"
     held = destination_record(code, number, birth_date="2026-11-01", address=with_katagaki)
     send_from_cs(network, [notice_of(held)])
-    record(network, LG, reg.change_resident_code, rid,
+    record(network, LG, changes.change_resident_code, rid,
            schemas.ResidentCodeChangeNotice(change_date=TODAY))  # fmt: skip
     entry = entry_of(network, held["destination_id"])
     assert entry is not None

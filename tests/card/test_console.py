@@ -26,7 +26,8 @@ from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
 from juki.network.accounts import CARD_SEED_ACCOUNTS, ensure_console_accounts
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import service as reg
+from juki.registry.notices import changes
+from juki.registry.residents import service as residents
 from tests.card.helpers import (
     LG,
     application,
@@ -287,10 +288,10 @@ def test_print_stops_left_unacknowledged_are_listed_for_follow_up(
 ) -> None:
     rid, entry = held_person(network)
     with network.node(f"registry:{LG}").unit_of_work() as uow:
-        number = reg.number_of(uow, reg.get_resident(uow, rid))
+        number = residents.number_of(uow, residents.get_resident(uow, rid))
     print_contractor, _key = printer(network)
     batch_id = sent_to_printer(network, print_contractor)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)  # 4情報 changed: a stop
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)  # 4情報 changed: a stop
     client = clients[FOLLOWER.login]
 
     early = client.get(f"{BASE}/print-stops")  # today: still within the 2 days
@@ -328,7 +329,7 @@ def test_the_office_reads_the_same_stops_as_the_api_report(
     rid, _entry = held_person(network)
     print_contractor, _key = printer(network)
     sent_to_printer(network, print_contractor)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     as_of = (TODAY + dt.timedelta(days=5)).isoformat()
     office = jlis(network, rights={"card_contracts": "read"})
     reported = office.get("/card/reports/print-stops", params={"as_of": as_of}).json()

@@ -24,9 +24,9 @@ from juki.core.messages import CardInfo, MessageType
 from juki.duties.retention import engine
 from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas
-from juki.registry import service as reg
 from juki.registry.models import MyNumberCard
+from juki.registry.notices import changes, moves, schemas
+from juki.registry.residents import service as residents
 from tests.card.helpers import (
     CARD,
     CS,
@@ -52,7 +52,7 @@ def applied(network: EmbeddedNetwork) -> tuple[int, str, CardFileEntry]:
     rid = born(network)
     code = resident(network, LG, rid).resident_code
     with network.node(f"registry:{LG}").unit_of_work() as uow:
-        number = reg.number_of(uow, reg.get_resident(uow, rid))
+        number = residents.number_of(uow, residents.get_resident(uow, rid))
     [entry] = [e for e in entries(network) if e.resident_code == code]
     form = application(entry.application_id)
     assert contractor(network).post("/card/applications", json=form).status_code == 201
@@ -132,7 +132,7 @@ def test_a_result_for_an_invalidated_application_is_refused_and_recorded(
 ) -> None:
     rid, _number, entry = applied(network)
     today = dt.datetime.now(JST).date()
-    record(network, LG, reg.record_death, rid, schemas.DeathNotice(change_date=today))
+    record(network, LG, moves.record_death, rid, schemas.DeathNotice(change_date=today))
     assert entry_now(network, entry.id).status == "invalidated"
     answer = issuer(network).post(URL, json=issuance_result(entry.application_id))
     assert answer.status_code == 409
@@ -161,7 +161,7 @@ def test_a_change_after_the_card_was_made_leaves_it_issued(network: EmbeddedNetw
     municipality's counter, not invalidated by the card system."""
     rid, _number, entry = applied(network)
     assert issuer(network).post(URL, json=issuance_result(entry.application_id)).status_code == 201
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     changed = entry_now(network, entry.id)
     assert (changed.status, changed.invalidated_at) == ("issued", None)
     assert changed.changed_at is not None

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from juki.core.clock import JST
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import service as reg
+from juki.registry.notices import changes
 from tests.card.helpers import (
     LG,
     as_operator,
@@ -53,7 +53,7 @@ def test_a_form_invalidated_after_sending_is_a_stop_until_acknowledged(
     contractor, _ = printer(network)
     batch_id = sent_to_printer(network, contractor)
     assert stops_of(contractor) == []
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)  # 4情報 changed: invalid
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)  # 4情報 changed: invalid
 
     # The newborn's own 送付先情報 (sent by the CS at birth) is stopped too: same person.
     listed = stops_of(contractor)
@@ -80,7 +80,7 @@ def test_a_form_invalidated_before_any_batch_is_never_sent_nor_a_stop(
     network: EmbeddedNetwork,
 ) -> None:
     rid, entry = held_person(network)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     contractor, _ = printer(network)
     answer = jlis(network).post(
         "/card/print-batches", json={"contractor": client_id_of(contractor)}
@@ -95,7 +95,7 @@ def test_unacknowledged_stops_are_listed_for_follow_up(network: EmbeddedNetwork)
     rid, entry = held_person(network)
     contractor, _ = printer(network)
     sent_to_printer(network, contractor)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     office = jlis(network, rights={"card_contracts": "read"})
 
     def report(as_of: dt.date) -> list[dict[str, object]]:
@@ -120,7 +120,7 @@ def test_bad_acknowledgements_are_refused_naming_the_field_and_change_nothing(
     rid, entry = held_person(network)
     contractor, _ = printer(network)
     sent_to_printer(network, contractor)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     other, _ = printer(network)
 
     not_a_stop = "9" * 23

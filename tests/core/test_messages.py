@@ -25,7 +25,7 @@ from juki.core.messages import (
     WideAreaRequest,
     destination_digest,
 )
-from juki.registry import destination_info
+from juki.registry.cards import destination_info
 
 VALID: dict[str, Any] = {
     "update_id": "0123456789abcdef", "resident_code": "24727059608",

@@ -19,7 +19,8 @@ from juki.duties.operators import accounts
 from juki.duties.operators.clients import Caller
 from juki.duties.provision import service as provision
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import certificates
+from juki.registry.certificates import schemas as certificate_schemas
+from juki.registry.certificates import service as certificates
 from tests.conftest import born
 
 WIDE = (dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
@@ -30,7 +31,7 @@ def test_a_certificate_is_in_the_output_log(network: EmbeddedNetwork) -> None:
     node = network.node("registry:131075")
     with node.unit_of_work() as uow:
         issued = certificates.issue(
-            uow, certificates.IssueRequest(
+            uow, certificate_schemas.IssueRequest(
                 resident_ids=[person], clerk_login="sato.ichiro", terminal_id="mado-3",
                 purpose="本人の申請", include_individual_number=True,
             ),

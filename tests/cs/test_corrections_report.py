@@ -23,8 +23,7 @@ from juki.duties.operators.accounts import SETUP
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import schemas
-from juki.registry import service as registry_service
+from juki.registry.notices import changes, schemas
 from tests.conftest import born, record, resident
 
 LG = "131075"
@@ -45,7 +44,7 @@ def corrected_person(network: EmbeddedNetwork) -> tuple[str, str]:
     fix = schemas.CorrectionNotice(
         sex="1", change_date=TODAY, operator_id="kato.hanako", terminal_id="juki-t-09"
     )
-    record(network, LG, registry_service.record_correction, rid, fix)
+    record(network, LG, changes.record_correction, rid, fix)
     person = resident(network, LG, rid)
     keys = network.node(f"registry:{LG}").keys
     number = keys.decrypt(person.individual_number_cipher, column=NUMBER_COLUMN)

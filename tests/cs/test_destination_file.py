@@ -24,9 +24,9 @@ from juki.duties import backup
 from juki.duties.retention import engine
 from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork, postgres_database
-from juki.registry import destination_info, schemas
-from juki.registry import service as reg
+from juki.registry.cards import destination_info
 from juki.registry.models import DestinationExtract, Resident
+from juki.registry.notices import moves, schemas
 from tests.conftest import born, record, resident
 
 LG = "131075"
@@ -172,7 +172,7 @@ def test_only_this_municipalitys_current_residents_with_their_own_number(
     assert (receipt["error_code"], receipt["field"]) == ("other_municipality", "lg_code")
     late = notice_for(network, rid, destination_id="test-0010-destination")
     death = schemas.DeathNotice(change_date=dt.date.today())
-    record(network, LG, reg.record_death, rid, death)
+    record(network, LG, moves.record_death, rid, death)
     receipt = refusal_queued(network, late)  # File 2 now holds the person as removed
     assert (receipt["error_code"], receipt["field"]) == ("not_current_resident", "resident_code")
     assert not [e for e in entries(network) if e.destination_id.startswith("test-")]

@@ -13,8 +13,8 @@ from juki.national import service as national_service
 from juki.network.embedded import EmbeddedNetwork
 from juki.numbering.models import GeneratedNumber, IndividualNumberEntry
 from juki.prefecture import service as prefecture_service
-from juki.registry import schemas
-from juki.registry import service as reg
+from juki.registry.notices import arrivals, changes, moves, schemas
+from juki.registry.residents import service as residents
 from tests.conftest import born, event_status, person, record, resident
 from tests.registry.helpers import INTAKE
 
@@ -39,7 +39,7 @@ def prefecture_search(network: EmbeddedNetwork, pref: str, **query: object) -> l
 
 def number_of(network: EmbeddedNetwork, lg: str, resident_id: int) -> str:
     with network.node(f"registry:{lg}").unit_of_work() as uow:
-        return reg.number_of(uow, reg.get_resident(uow, resident_id))
+        return residents.number_of(uow, residents.get_resident(uow, resident_id))
 
 
 def reconcile_differences(network: EmbeddedNetwork) -> int:
@@ -80,7 +80,9 @@ def test_four_item_search_needs_two_items_besides_sex(network: EmbeddedNetwork) 
 def test_search_results_are_capped(sqlite_network: EmbeddedNetwork) -> None:
     with sqlite_network.node("registry:131075").unit_of_work() as uow:
         for _ in range(51):
-            reg.record_birth(uow, schemas.BirthNotice(**person(birth_date=dt.date(2026, 11, 1))))
+            arrivals.record_birth(
+                uow, schemas.BirthNotice(**person(birth_date=dt.date(2026, 11, 1)))
+            )
     sqlite_network.pump()
     with pytest.raises(TooManyResults):
         national_search(sqlite_network, name_kana="スミダ ハナコ", birth_date=dt.date(2026, 11, 1))
@@ -91,7 +93,7 @@ def test_move_within_changes_only_the_address(network: EmbeddedNetwork) -> None:
     event = record(
         network,
         "131075",
-        reg.record_move_within,
+        moves.record_move_within,
         rid,
         schemas.MoveWithinNotice(
             intake=INTAKE, address="東京都墨田区業平二丁目1番1号", change_date=TODAY
@@ -107,18 +109,18 @@ def test_move_within_changes_only_the_address(network: EmbeddedNetwork) -> None:
 def test_move_across_prefectures_updates_both_prefectures(network: EmbeddedNetwork) -> None:
     rid = born(network)
     with network.node("registry:131075").unit_of_work() as uow:
-        reg.record_move_out(
+        moves.record_move_out(
             uow,
             rid,
             schemas.MoveOutNotice(
                 intake=INTAKE, destination_address="埼玉県川越市元町一丁目1番1号", change_date=TODAY
             ),
         )
-        cert = reg.move_out_certificate(uow, reg.get_resident(uow, rid))
+        cert = moves.move_out_certificate(uow, residents.get_resident(uow, rid))
     moved_in = record(
         network,
         "112011",
-        reg.record_move_in,
+        arrivals.record_move_in,
         schemas.MoveInNotice(
             intake=INTAKE,
             **person(
@@ -154,7 +156,7 @@ def test_move_in_of_a_current_resident_is_refused(network: EmbeddedNetwork) -> N
         pytest.raises(Exception, match="既に住民") as caught,
         network.node("registry:131075").unit_of_work() as uow,
     ):
-        reg.record_move_in(
+        arrivals.record_move_in(
             uow,
             schemas.MoveInNotice(
                 intake=INTAKE,
@@ -173,7 +175,7 @@ def test_death_name_change_and_correction_flow_to_national(network: EmbeddedNetw
     record(
         network,
         "131075",
-        reg.record_name_change,
+        changes.record_name_change,
         rid,
         schemas.NameChangeNotice(
             name_kanji="押上\u3000花子",
@@ -187,12 +189,12 @@ def test_death_name_change_and_correction_flow_to_national(network: EmbeddedNetw
     record(
         network,
         "131075",
-        reg.record_correction,
+        changes.record_correction,
         rid,
         schemas.CorrectionNotice(sex="1", change_date=TODAY),
     )
     assert national_search(network, resident_code=code)[0].sex == "1"
-    record(network, "131075", reg.record_death, rid, schemas.DeathNotice(change_date=TODAY))
+    record(network, "131075", moves.record_death, rid, schemas.DeathNotice(change_date=TODAY))
     assert national_search(network, resident_code=code) == []
     assert national_search(network, resident_code=code, include_removed=True)[0].removed
     assert reconcile_differences(network) == 0
@@ -205,7 +207,7 @@ def test_resident_code_change_re_pairs_the_number(network: EmbeddedNetwork) -> N
     event = record(
         network,
         "131075",
-        reg.change_resident_code,
+        changes.change_resident_code,
         rid,
         schemas.ResidentCodeChangeNotice(change_date=TODAY),
     )
@@ -231,7 +233,7 @@ def test_number_change_issues_a_new_number_never_seen_before(network: EmbeddedNe
         event = record(
             network,
             "131075",
-            reg.request_number_change,
+            changes.request_number_change,
             rid,
             schemas.NumberChangeNotice(ground=ground, change_date=TODAY),
         )

@@ -17,9 +17,9 @@ from juki.core.messaging.paths import code_of
 from juki.duties.search import IdentitySearch
 from juki.national import service as national_service
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas
-from juki.registry import service as reg
 from juki.registry.models import Resident, ResidentEvent
+from juki.registry.notices import arrivals, changes, moves, schemas
+from juki.registry.residents import service as residents
 from tests.conftest import make_network
 from tests.e2e.test_chain import reconcile_differences
 from tests.registry.helpers import INTAKE
@@ -46,9 +46,9 @@ def apply(network: EmbeddedNetwork, op: str, pick: int, step: int) -> None:
     other = "112011" if lg == "131075" else "131075"
     try:
         with network.node(f"registry:{lg}").unit_of_work() as uow:
-            ids = reg.resident_ids(uow, after_id=0, limit=1000)
+            ids = residents.resident_ids(uow, after_id=0, limit=1000)
             if op == "birth" or not ids:
-                reg.record_birth(
+                arrivals.record_birth(
                     uow,
                     schemas.BirthNotice(
                         name_kanji=f"試験\u3000{step}郎",
@@ -65,7 +65,7 @@ def apply(network: EmbeddedNetwork, op: str, pick: int, step: int) -> None:
         return
     if certificate is not None:  # the 転入 at the other municipality, with the 転出証明書
         with network.node(f"registry:{other}").unit_of_work() as dest:
-            reg.record_move_in(
+            arrivals.record_move_in(
                 dest,
                 schemas.MoveInNotice(
                     intake=INTAKE,
@@ -87,7 +87,7 @@ def _change(
     uow: UnitOfWork, op: str, rid: int, step: int, other: str
 ) -> schemas.MoveOutCertificate | None:
     if op == "move_within":
-        reg.record_move_within(
+        moves.record_move_within(
             uow,
             rid,
             schemas.MoveWithinNotice(
@@ -97,7 +97,7 @@ def _change(
             ),
         )
     elif op == "name_change":
-        reg.record_name_change(
+        changes.record_name_change(
             uow,
             rid,
             schemas.NameChangeNotice(
@@ -105,24 +105,24 @@ def _change(
             ),
         )
     elif op == "correction":
-        reg.record_correction(uow, rid, schemas.CorrectionNotice(sex="2", change_date=DAY))
+        changes.record_correction(uow, rid, schemas.CorrectionNotice(sex="2", change_date=DAY))
     elif op == "death":
-        reg.record_death(uow, rid, schemas.DeathNotice(change_date=DAY))
+        moves.record_death(uow, rid, schemas.DeathNotice(change_date=DAY))
     elif op == "code_change":
-        reg.change_resident_code(uow, rid, schemas.ResidentCodeChangeNotice(change_date=DAY))
+        changes.change_resident_code(uow, rid, schemas.ResidentCodeChangeNotice(change_date=DAY))
     elif op == "number_change":
-        reg.request_number_change(
+        changes.request_number_change(
             uow, rid, schemas.NumberChangeNotice(ground="request", change_date=DAY)
         )
     elif op == "move_away":
-        reg.record_move_out(
+        moves.record_move_out(
             uow,
             rid,
             schemas.MoveOutNotice(
                 intake=INTAKE, destination_address=ADDRESS[other], change_date=DAY
             ),
         )
-        return reg.move_out_certificate(uow, reg.get_resident(uow, rid))
+        return moves.move_out_certificate(uow, residents.get_resident(uow, rid))
     return None
 
 

@@ -24,7 +24,7 @@ from juki.core.pki import PkiDirectory
 from juki.network.accounts import local_auth
 from juki.network.embedded import NetworkHome, build_node
 from juki.network.serve import routes_for
-from juki.registry import notice_checks
+from juki.registry.notice_checks import service as notice_checks
 from tests.registry.helpers import INTAKE
 
 pytestmark = pytest.mark.slow

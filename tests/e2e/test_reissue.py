@@ -25,9 +25,9 @@ from juki.duties.operators.accounts import SETUP
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import schemas
-from juki.registry import service as reg
 from juki.registry.models import DestinationExtract
+from juki.registry.notices import changes, moves, schemas
+from juki.registry.residents import service as residents
 from tests.card.helpers import application, contractor, entries
 from tests.card.test_changes import NEW_NAME
 from tests.conftest import api_client, born, record, resident
@@ -73,7 +73,7 @@ def card_entries_of(network: EmbeddedNetwork, rid: int) -> list[CardFileEntry]:
 
 def number_of(network: EmbeddedNetwork, rid: int) -> str:
     with network.node(REGISTRY).unit_of_work() as uow:
-        return reg.number_of(uow, reg.get_resident(uow, rid))
+        return residents.number_of(uow, residents.get_resident(uow, rid))
 
 
 def test_a_changed_persons_form_is_reissued_at_the_municipality(
@@ -83,7 +83,7 @@ def test_a_changed_persons_form_is_reissued_at_the_municipality(
     network.pump()
     [old] = card_entries_of(network, rid)  # the form sent with the 個人番号通知書 (1-①)
     assert old.status == "registered"
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)  # 4情報 changed
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)  # 4情報 changed
     [old] = card_entries_of(network, rid)
     assert old.status == "invalidated"
     form = contractor(network)
@@ -124,7 +124,7 @@ def test_the_console_reissues_and_shows_the_new_application_id(
     network: EmbeddedNetwork,
 ) -> None:
     rid = born(network)
-    record(network, LG, reg.record_name_change, rid, NEW_NAME)
+    record(network, LG, changes.record_name_change, rid, NEW_NAME)
     with logged_in(network, REGISTRY, CONSOLE, (CARD_CLERK, CLERK)) as clerks:
         card_clerk, clerk = clerks[CARD_CLERK.login], clerks[CLERK.login]
         page = card_clerk.get(f"{CONSOLE}/residents/{rid}")
@@ -184,7 +184,7 @@ def sent_to_cs(network: EmbeddedNetwork) -> int:
 def test_refusals_name_the_reason_and_store_nothing(network: EmbeddedNetwork) -> None:
     rid = born(network)
     dead = born(network)
-    record(network, LG, reg.record_death, dead, schemas.DeathNotice(change_date=dt.date.today()))
+    record(network, LG, moves.record_death, dead, schemas.DeathNotice(change_date=dt.date.today()))
     desk = card_desk(network)
     cards_before = [(e.id, e.status) for e in entries(network)]
     outbox_before = sent_to_cs(network)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from juki.cs.models import CsIdentityRow
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas, service
 from juki.registry.models import ResidentEvent
+from juki.registry.notices import moves, schemas
 from tests.conftest import PG_URL, SMALL_TOPOLOGY, born
 from tests.e2e.test_chain import reconcile_differences
 from tests.registry.helpers import INTAKE
@@ -41,7 +41,7 @@ def test_order_survives_restarts(tmp_path: Path, network: EmbeddedNetwork) -> No
                     change_date=dt.date.today(),
                     address=f"東京都墨田区押上一丁目{round_ + 1}番{rid}号",
                 )
-                service.record_move_within(uow, rid, notice)
+                moves.record_move_within(uow, rid, notice)
     root = network.home.root
     network.close()  # the registry (and everyone) stops with 30 envelopes' worth unsent
 

@@ -14,8 +14,8 @@ from juki.core.messages import MessageType
 from juki.core.messaging import tables
 from juki.national.models import NumberNotice
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas
-from juki.registry import service as reg
+from juki.registry.notices import changes, schemas
+from juki.registry.residents import service as residents
 from tests.conftest import born, record, resident
 
 LG = "131075"
@@ -23,7 +23,7 @@ LG = "131075"
 
 def number_of(network: EmbeddedNetwork, resident_id: int, lg: str = LG) -> str:
     with network.node(f"registry:{lg}").unit_of_work() as uow:
-        return reg.number_of(uow, reg.get_resident(uow, resident_id))
+        return residents.number_of(uow, residents.get_resident(uow, resident_id))
 
 
 def numbered_person(network: EmbeddedNetwork) -> tuple[int, str]:
@@ -34,7 +34,7 @@ def numbered_person(network: EmbeddedNetwork) -> tuple[int, str]:
 
 def change_number(network: EmbeddedNetwork, resident_id: int) -> None:
     notice = schemas.NumberChangeNotice(ground="request", change_date=dt.date(2026, 11, 20))
-    record(network, LG, reg.request_number_change, resident_id, notice)
+    record(network, LG, changes.request_number_change, resident_id, notice)
 
 
 def number_request(resident_code: str, lg: str = LG, **fields: Any) -> dict[str, Any]:

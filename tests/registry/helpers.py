@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import households, schemas, service
+from juki.registry.households import service as households
 from juki.registry.models import Household, Resident, ResidentHistory
+from juki.registry.notices import arrivals, schemas
 
 LG = "131075"
 ADDRESS = "東京都墨田区向島一丁目5番8号"
@@ -56,7 +57,7 @@ def move_in_family(
         address=ADDRESS,
         members=members or FAMILY,
     )
-    events = run(network, service.record_household_move_in, notice)
+    events = run(network, arrivals.record_household_move_in, notice)
     network.pump()
     return [e.resident_id for e in events]
 

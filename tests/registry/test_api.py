@@ -106,7 +106,7 @@ def test_no_individual_number_in_logs_or_resident_view(
     assert view["individual_number"] == "************"
     node = sqlite_network.node("registry:131075")
     with node.unit_of_work() as uow:
-        from juki.registry import service
+        from juki.registry.residents import service as residents
 
-        number = service.number_of(uow, service.get_resident(uow, 1))
+        number = residents.number_of(uow, residents.get_resident(uow, 1))
     assert number not in caplog.text

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas, service
 from juki.registry.models import CertificateIssue, IssueRefusal, Resident
+from juki.registry.notices import arrivals, moves, schemas
+from juki.registry.residents import service as residents
 from tests.conftest import make_network
 from tests.registry.browser import (
     ARTIFACTS,
@@ -336,7 +337,7 @@ def born_numbered(
             change_date=birth, name_kanji=kanji, name_kana=kana, birth_date=birth, sex="2",
             address=address,
         )  # fmt: skip
-        rid = service.record_birth(uow, notice).resident_id
+        rid = arrivals.record_birth(uow, notice).resident_id
 
     def numbered() -> bool:
         with network.node(f"registry:{lg}").db.session() as session:
@@ -362,7 +363,7 @@ def test_special_move_in_then_a_two_person_correction(
             change_date=dt.date.today(),
             destination_address="東京都墨田区業平一丁目1番1号",
         )
-        service.record_move_out(uow, rid, out)
+        moves.record_move_out(uow, rid, out)
         code = uow.session.get(Resident, rid).resident_code
 
     clerk = browser.new_context(locale="ja-JP").new_page()
@@ -421,8 +422,8 @@ def test_a_paper_move_in_waits_for_the_cs_number_check(
         out = schemas.MoveOutNotice(
             intake=INTAKE, change_date=dt.date.today(), destination_address="墨田区"
         )
-        service.record_move_out(uow, rid, out)
-        cert = service.move_out_certificate(uow, service.get_resident(uow, rid))
+        moves.record_move_out(uow, rid, out)
+        cert = moves.move_out_certificate(uow, residents.get_resident(uow, rid))
     log_in(page, console, "clerk")
 
     def ask(number: str) -> str:

@@ -17,15 +17,21 @@ from typer.testing import CliRunner
 from juki.cli import app as cli
 from juki.core.audit.tables import audit_log
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import api, foreign, notice_checks, schemas, service, transfers
+from juki.registry import api
 from juki.registry.console import notice_checks as check_pages
+from juki.registry.foreign import schemas as foreign_schemas
+from juki.registry.foreign import service as foreign
 from juki.registry.models import IntakeRecord, PendingNotice
+from juki.registry.notice_checks import kinds
+from juki.registry.notice_checks import service as notice_checks
+from juki.registry.notices import changes, moves, schemas
+from juki.registry.transfers import service as transfers
 from juki.sim.simulate import Simulation
 from tests.conftest import api_client, born, event_status, with_notice_check
+from tests.registry.foreign.test_foreign import CARD, PERSON
 from tests.registry.helpers import INTAKE, TODAY, household_of, move_in_family, run
-from tests.registry.test_ex_officio_and_foreign import CARD, PERSON
-from tests.registry.test_notice_checks import LG, NAME, at_national, register
-from tests.registry.test_transfers import FORMER, NEW_ADDRESS, moved_out
+from tests.registry.notice_checks.test_notice_checks import LG, NAME, at_national, register
+from tests.registry.transfers.test_transfers import FORMER, NEW_ADDRESS, moved_out
 from tests.staff import CLERK, CLERK2, SUPERVISOR, staff_on
 
 BASE = f"/registry/{LG}"
@@ -144,11 +150,11 @@ def population(network: EmbeddedNetwork) -> dict[str, Any]:
     rename = schemas.NameChangeNotice(
         change_date=TODAY, name_kanji="向島\u3000和美", name_kana="ムコウジマ\u3000カズミ"
     )
-    run(network, service.record_name_change, wife, rename)  # a change that can be cancelled
+    run(network, changes.record_name_change, wife, rename)  # a change that can be cancelled
     gone = born(network, LG, name_kanji="墨田\u3000転出")
     out = schemas.MoveOutNotice(intake=INTAKE, change_date=TODAY, destination_address="国外")
-    run(network, service.record_move_out, gone, out)  # a 除票 that can be restored
-    arrived = foreign.ForeignMoveInNotice(
+    run(network, moves.record_move_out, gone, out)  # a 除票 that can be restored
+    arrived = foreign_schemas.ForeignMoveInNotice(
         intake=INTAKE, change_date=TODAY, **PERSON, residence=CARD
     )
     alien = run(network, foreign.record_move_in, arrived).resident_id
@@ -239,10 +245,10 @@ def test_every_route_that_takes_a_notice_waits_for_the_check(network: EmbeddedNe
     assert register(network) == before  # nothing recorded, nothing sent
     with network.node(f"registry:{LG}").db.session() as session:
         entries = session.scalars(select(PendingNotice)).all()
-    assert sorted(e.kind for e in entries) == sorted(notice_checks.KINDS)  # each kind, once
+    assert sorted(e.kind for e in entries) == sorted(kinds.KINDS)  # each kind, once
     assert {e.entered_by for e in entries} == {CLERK.login}
     # The counter's 届出 keep their intake from entry on (the check applies them under it).
-    received = [k for k, kind in notice_checks.KINDS.items() if issubclass(
+    received = [k for k, kind in kinds.KINDS.items() if issubclass(
         kind.schema, schemas.Received)]  # fmt: skip
     assert intakes(network) - intakes_before == len(received)
     # The check page can show each kind, every item in Japanese (no field name left raw).

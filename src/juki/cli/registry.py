@@ -31,7 +31,7 @@ def notice_check(
     the setting's history. With --set an account administrator changes it, giving a
     reason; the change is in the audit log."""
     # Deferred: a node package's modules load its models and more (why: juki/cli/__init__.py).
-    from juki.registry import notice_checks
+    from juki.registry.notice_checks import service as notice_checks
 
     found = one_node(home, node)
     if found.role != "registry":

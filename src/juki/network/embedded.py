@@ -19,7 +19,7 @@ from juki.core.migrate import upgrade
 from juki.core.pki import PkiDirectory
 from juki.core.sealed import attach_field_keys
 from juki.network.topology import DEFAULT_TOPOLOGY, ROLE_HANDLERS, node_ids
-from juki.registry import pool as registry_pool
+from juki.registry.residents import pool as registry_pool
 
 INITIAL_POOL = 2000
 

@@ -24,7 +24,7 @@ from juki.network.server import TITLES
 from juki.network.tls_gate import RefusalRecorder, gate_protocol
 from juki.network.topology import ROLE_IDENTITY_FILES, ROLE_INSTALLS, ROLE_ROUTERS, url_path
 from juki.network.transport import HttpTransport, RoutingTransport
-from juki.registry import pool as registry_pool
+from juki.registry.residents import pool as registry_pool
 from juki.web.app import node_app, refusals_by_field
 
 

@@ -1,8 +1,9 @@
 """Registry API: record 届出 and read the register. Routes are thin; rules are in service.
 
-Every 届出 goes through `notice_checks.submit`: where the municipality requires a second
-person's check (001b C-01) it is answered 202 with its 点検番号 and applied only when
-another operator confirms it (`/pending-notices/{id}/confirm`); otherwise 201 as before."""
+Every 届出 goes through `notice_checks.submit`, naming the service function that records
+it: where the municipality requires a second person's check (001b C-01) it is answered 202
+with its 点検番号 and applied only when another operator confirms it
+(`/pending-notices/{id}/confirm`); otherwise 201 as before."""
 
 from __future__ import annotations
 
@@ -16,22 +17,37 @@ from juki.core.errors import JukiError
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.duties.operators.clients import Caller
-from juki.registry import (
-    corrections,
-    destination_info,
-    disclosure,
-    ex_officio,
-    foreign,
-    households,
-    linkage,
-    notice_checks,
-    number_checks,
-    schemas,
-    service,
-    transfers,
-    wide_area,
-)
+from juki.registry.cards import destination_info
+from juki.registry.cards.schemas import ApplicationFormRead
+from juki.registry.certificates import wide_area
+from juki.registry.certificates.schemas import WideAreaAsk
+from juki.registry.disclosure import service as disclosure
+from juki.registry.disclosure.schemas import DisclosureRequest
+from juki.registry.ex_officio import schemas as ex_officio_schemas
+from juki.registry.ex_officio import service as ex_officio
+from juki.registry.foreign import schemas as foreign_schemas
+from juki.registry.foreign import service as foreign
+from juki.registry.households import service as households
+from juki.registry.households.schemas import HouseholdMemberRead, HouseholdRead
+from juki.registry.linkage import service as linkage
+from juki.registry.linkage.schemas import LinkageAnswer, LinkageRequest
 from juki.registry.models import Resident, ResidentEvent
+from juki.registry.notice_checks import kinds
+from juki.registry.notice_checks import service as notice_checks
+from juki.registry.notice_checks.kinds import Record
+from juki.registry.notice_checks.schemas import (
+    CheckedRead,
+    PendingNoticeDetail,
+    PendingNoticeRead,
+    SendBack,
+)
+from juki.registry.notices import arrivals, changes, corrections, moves, number_checks, schemas
+from juki.registry.notices.schemas import CorrectionProposal, NumberCheckBody
+from juki.registry.residents import service as residents
+from juki.registry.residents.schemas import EventRead, Notice, ResidentRead
+from juki.registry.residents.service import EventRecord
+from juki.registry.transfers import service as transfers
+from juki.registry.transfers.schemas import CertificateRequestBody, SpecialMoveInNotice
 from juki.web.app import ApiCaller, RecordId, UoW, guarded
 from juki.web.rights import POSTED_KEYS, needs
 
@@ -42,8 +58,8 @@ T = TypeVar("T")
 CHECKED = "（点検を要する市町村では点検待ちとして受付: 202）"
 
 
-def _event(event: service.EventRecord | ResidentEvent) -> schemas.EventRead:
-    return schemas.EventRead(
+def _event(event: EventRecord | ResidentEvent) -> EventRead:
+    return EventRead(
         id=event.update_id,
         resident_id=event.resident_id,
         reason=event.reason,
@@ -54,12 +70,12 @@ def _event(event: service.EventRecord | ResidentEvent) -> schemas.EventRead:
     )
 
 
-def _resident(uow: UoW, resident: Resident, *, reveal: bool = False) -> schemas.ResidentRead:
+def _resident(uow: UoW, resident: Resident, *, reveal: bool = False) -> ResidentRead:
     number = ""
     if resident.individual_number_cipher is not None:
         clear = uow.node.keys.decrypt(resident.individual_number_cipher, column=NUMBER_COLUMN)
         number = clear if reveal else mask_individual_number(clear)
-    return schemas.ResidentRead(
+    return ResidentRead(
         id=resident.id,
         resident_code=resident.resident_code,
         individual_number=number,
@@ -76,15 +92,15 @@ def _resident(uow: UoW, resident: Resident, *, reveal: bool = False) -> schemas.
     )
 
 
-def _pending(entry: Any) -> schemas.PendingNoticeRead:
-    return schemas.PendingNoticeRead.model_validate(_pending_items(entry))
+def _pending(entry: Any) -> PendingNoticeRead:
+    return PendingNoticeRead.model_validate(_pending_items(entry))
 
 
 def _pending_items(entry: Any) -> dict[str, Any]:
     """An entry's record of who entered and decided it, without what it holds."""
-    kept = set(schemas.PendingNoticeRead.model_fields) - {"label", "update_ids", "resident_ids"}
+    kept = set(PendingNoticeRead.model_fields) - {"label", "update_ids", "resident_ids"}
     return {k: getattr(entry, k) for k in kept} | {
-        "label": notice_checks.kind_of(entry.kind).label,
+        "label": kinds.kind_of(entry.kind).label,
         "update_ids": json.loads(entry.update_ids or "[]"),
         "resident_ids": json.loads(entry.resident_ids or "[]"),
     }
@@ -94,15 +110,15 @@ def _take(
     uow: UoW,
     caller: Caller,
     response: Response,
-    kind: str,
-    notice: schemas.Notice,
+    record: Record,
+    notice: Notice,
     answer: Callable[[Any], T],
     target: int | None = None,
-) -> T | schemas.PendingNoticeRead:
-    """Record the 届出, or enter it for its check (202 and its 点検番号): the caller's end
-    operator and terminal are who entered it."""
+) -> T | PendingNoticeRead:
+    """Record the 届出 by its service function `record`, or enter it for its check (202
+    and its 点検番号): the caller's end operator and terminal are who entered it."""
     outcome = notice_checks.submit(
-        uow, kind, notice, target=target, operator=caller.operator, terminal=caller.terminal
+        uow, record, notice, target=target, operator=caller.operator, terminal=caller.terminal
     )
     if isinstance(outcome, notice_checks.Entered):
         response.status_code = 202
@@ -110,28 +126,28 @@ def _take(
     return answer(outcome.result)
 
 
-def _move_out_read(uow: UoW, resident_id: int, event: service.EventRecord) -> schemas.MoveOutRead:
-    certificate = service.move_out_certificate(uow, service.get_resident(uow, resident_id))
+def _move_out_read(uow: UoW, resident_id: int, event: EventRecord) -> schemas.MoveOutRead:
+    certificate = moves.move_out_certificate(uow, residents.get_resident(uow, resident_id))
     return schemas.MoveOutRead(**_event(event).model_dump(), certificate=certificate)
 
 
-Pending = schemas.PendingNoticeRead
+Pending = PendingNoticeRead
 
 
 @router.post("/births", status_code=201, summary="出生届" + CHECKED)
 @needs("resident_records", "update")
 def birth(
     notice: schemas.BirthNotice, uow: UoW, caller: ApiCaller, response: Response
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "birth", notice, _event)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, arrivals.record_birth, notice, _event)
 
 
 @router.post("/move-ins", status_code=201, summary="転入届 (他市町村・国外)" + CHECKED)
 @needs("resident_records", "update")
 def move_in(
     notice: schemas.MoveInNotice, uow: UoW, caller: ApiCaller, response: Response
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "move_in", notice, _event)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, arrivals.record_move_in, notice, _event)
 
 
 @router.post("/residents/{resident_id}/move-within", status_code=201, summary="転居届" + CHECKED)
@@ -142,8 +158,8 @@ def move_within(
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "move_within", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, moves.record_move_within, notice, _event, resident_id)
 
 
 @router.post(
@@ -159,10 +175,10 @@ def move_out(
     caller: ApiCaller,
     response: Response,
 ) -> schemas.MoveOutRead | Pending:
-    def answer(event: service.EventRecord) -> schemas.MoveOutRead:
+    def answer(event: EventRecord) -> schemas.MoveOutRead:
         return _move_out_read(uow, resident_id, event)
 
-    return _take(uow, caller, response, "move_out", notice, answer, resident_id)
+    return _take(uow, caller, response, moves.record_move_out, notice, answer, resident_id)
 
 
 @router.get("/residents", summary="現に住民である者の内部ID (個人情報を含まない)")
@@ -172,7 +188,7 @@ def list_residents(
     after_id: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[int]:
-    return service.resident_ids(uow, after_id=after_id, limit=limit)
+    return residents.resident_ids(uow, after_id=after_id, limit=limit)
 
 
 @router.post("/residents/{resident_id}/death", status_code=201, summary="死亡届" + CHECKED)
@@ -183,8 +199,8 @@ def death(
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "death", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, moves.record_death, notice, _event, resident_id)
 
 
 @router.post(
@@ -197,8 +213,8 @@ def name_change(
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "name_change", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, changes.record_name_change, notice, _event, resident_id)
 
 
 @router.post(
@@ -208,7 +224,7 @@ def name_change(
 )
 @needs("resident_records", "update")
 def propose_correction(
-    resident_id: RecordId, body: corrections.CorrectionProposal, uow: UoW, caller: ApiCaller
+    resident_id: RecordId, body: CorrectionProposal, uow: UoW, caller: ApiCaller
 ) -> dict[str, int]:
     """Entered by the caller's end operator, who must be an operator of this node with the
     update right; confirmation and approval are done in the console by two other people."""
@@ -227,8 +243,8 @@ def code_change(
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "resident_code_change", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, changes.change_resident_code, notice, _event, resident_id)
 
 
 @router.post(
@@ -241,8 +257,8 @@ def number_change(
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "number_change", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, changes.request_number_change, notice, _event, resident_id)
 
 
 @router.post(
@@ -253,31 +269,31 @@ def number_change(
 @needs("card_counter", "update")  # 000 P3.4, F3-ACQ-06: the card counter's; sends 送付先情報
 def reissue_application_form(
     resident_id: RecordId, uow: UoW, caller: ApiCaller, request: Request
-) -> schemas.ApplicationFormRead:
+) -> ApplicationFormRead:
     sent = destination_info.request_reissue(uow, resident_id, caller.operator, caller.terminal)
     request.state.number_touched = True  # the 送付先情報 sent carries the 個人番号
     request.state.audit_targets = (f"送付先管理番号={sent.destination_id}",)
-    return schemas.ApplicationFormRead.model_validate(sent)
+    return ApplicationFormRead.model_validate(sent)
 
 
 @router.get("/residents/{resident_id}/application-forms", summary="個人番号通知・交付申請書の状況")
 @needs("resident_records", "read")
-def application_forms(resident_id: RecordId, uow: UoW) -> list[schemas.ApplicationFormRead]:
-    service.get_resident(uow, resident_id)
+def application_forms(resident_id: RecordId, uow: UoW) -> list[ApplicationFormRead]:
+    residents.get_resident(uow, resident_id)
     found = destination_info.extracts_of(uow, resident_id)
-    return [schemas.ApplicationFormRead.model_validate(x) for x in found]
+    return [ApplicationFormRead.model_validate(x) for x in found]
 
 
 @router.get("/residents/{resident_id}", summary="住民票 (個人番号は伏せ字)")
 @needs("resident_records", "read")
-def read_resident(resident_id: RecordId, uow: UoW) -> schemas.ResidentRead:
-    return _resident(uow, service.get_resident(uow, resident_id))
+def read_resident(resident_id: RecordId, uow: UoW) -> ResidentRead:
+    return _resident(uow, residents.get_resident(uow, resident_id))
 
 
 @router.get("/events/{event_id}", summary="異動の処理状況")
 @needs("resident_records", "read")
-def read_event(event_id: str, uow: UoW) -> schemas.EventRead:
-    return _event(service.read_event(uow, event_id))
+def read_event(event_id: str, uow: UoW) -> EventRead:
+    return _event(residents.read_event(uow, event_id))
 
 
 @router.post("/households/{household_id}/changes", status_code=201, summary="世帯変更届" + CHECKED)
@@ -289,18 +305,18 @@ def household_change(
     caller: ApiCaller,
     response: Response,
 ) -> list[int] | Pending:
-    return _take(uow, caller, response, "household_change", notice, list, household_id)
+    return _take(uow, caller, response, changes.change_household, notice, list, household_id)
 
 
 @router.post("/move-ins/household", status_code=201, summary="転入届 (世帯)" + CHECKED)
 @needs("resident_records", "update")
 def household_move_in(
     notice: schemas.HouseholdMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
-) -> list[schemas.EventRead] | Pending:
-    def answer(events: list[service.EventRecord]) -> list[schemas.EventRead]:
+) -> list[EventRead] | Pending:
+    def answer(events: list[EventRecord]) -> list[EventRead]:
         return [_event(e) for e in events]
 
-    return _take(uow, caller, response, "household_move_in", notice, answer)
+    return _take(uow, caller, response, arrivals.record_household_move_in, notice, answer)
 
 
 @router.post(
@@ -317,14 +333,14 @@ def cancel(
     def answer(history_no: int) -> dict[str, int]:
         return {"history_no": history_no}
 
-    return _take(uow, caller, response, "cancellation", notice, answer, resident_id)
+    return _take(uow, caller, response, changes.cancel_last_change, notice, answer, resident_id)
 
 
 @router.post(
     "/move-out-certificate-requests", status_code=201, summary="転出証明書情報の送信依頼 (特例転入)"
 )
 @needs("resident_records", "update")
-def request_certificate(body: transfers.CertificateRequestBody, uow: UoW) -> dict[str, str]:
+def request_certificate(body: CertificateRequestBody, uow: UoW) -> dict[str, str]:
     request_id = transfers.request_certificate(
         uow, body.former_lg_code, body.resident_code, body.clerk_login
     )
@@ -347,9 +363,7 @@ def certificate_request(request_id: str, uow: UoW) -> dict[str, object]:
     "/number-checks", status_code=201, summary="個人番号の真正性確認 (CS経由で全国サーバに照会)"
 )
 @needs("resident_records", "update")
-def request_number_check(
-    body: number_checks.NumberCheckBody, uow: UoW, caller: ApiCaller
-) -> dict[str, str]:
+def request_number_check(body: NumberCheckBody, uow: UoW, caller: ApiCaller) -> dict[str, str]:
     """001a ACQ-3-2: before a 転入 whose number was entered from paper. The answer arrives
     through the CS; the 転入 names the check (`number_check_id`)."""
     return {"check_id": number_checks.request(uow, body, caller.operator)}
@@ -366,40 +380,40 @@ def number_check_status(check_id: str, uow: UoW) -> dict[str, str]:
 )
 @needs("resident_records", "update")
 def special_move_in(
-    notice: transfers.SpecialMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "special_move_in", notice, _event)
+    notice: SpecialMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> EventRead | Pending:
+    return _take(uow, caller, response, transfers.record_special_move_in, notice, _event)
 
 
 @router.get("/households/{household_id}", summary="世帯 (世帯員の宛名番号と続柄)")
 @needs("resident_records", "read")
-def read_household(household_id: RecordId, uow: UoW) -> schemas.HouseholdRead:
+def read_household(household_id: RecordId, uow: UoW) -> HouseholdRead:
     household = households.current_household(uow, household_id)
     members = [
-        schemas.HouseholdMemberRead(id=m.id, relationship=m.relationship)
+        HouseholdMemberRead(id=m.id, relationship=m.relationship)
         for m in households.members(uow, household_id)
     ]
-    return schemas.HouseholdRead(id=household.id, status=household.status, members=members)
+    return HouseholdRead(id=household.id, status=household.status, members=members)
 
 
 @router.post("/ex-officio/entries", status_code=201, summary="職権記載" + CHECKED)
 @needs("resident_records", "update")
 def ex_officio_entry(
-    notice: ex_officio.ExOfficioEntryNotice, uow: UoW, caller: ApiCaller, response: Response
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "ex_officio_entry", notice, _event)
+    notice: ex_officio_schemas.ExOfficioEntryNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> EventRead | Pending:
+    return _take(uow, caller, response, ex_officio.record_entry, notice, _event)
 
 
 @router.post("/residents/{resident_id}/restoration", status_code=201, summary="職権回復" + CHECKED)
 @needs("resident_records", "update")
 def restore(
     resident_id: RecordId,
-    notice: ex_officio.RestoreNotice,
+    notice: ex_officio_schemas.RestoreNotice,
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "restoration", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, ex_officio.restore, notice, _event, resident_id)
 
 
 @router.post(
@@ -412,8 +426,10 @@ def ex_officio_removal(
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "ex_officio_removal", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(
+        uow, caller, response, ex_officio.record_ex_officio_removal, notice, _event, resident_id
+    )
 
 
 @router.post(
@@ -426,8 +442,10 @@ def disappearance(
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "disappearance", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(
+        uow, caller, response, ex_officio.record_disappearance, notice, _event, resident_id
+    )
 
 
 @router.post(
@@ -436,15 +454,17 @@ def disappearance(
 @needs("resident_records", "update")
 def koseki_notice(
     resident_id: RecordId,
-    notice: ex_officio.KosekiNotice,
+    notice: ex_officio_schemas.KosekiNotice,
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending | None:
-    def answer(event: service.EventRecord | None) -> schemas.EventRead | None:
+) -> EventRead | Pending | None:
+    def answer(event: EventRecord | None) -> EventRead | None:
         return _event(event) if event else None
 
-    return _take(uow, caller, response, "koseki_notice", notice, answer, resident_id)
+    return _take(
+        uow, caller, response, ex_officio.record_koseki_notice, notice, answer, resident_id
+    )
 
 
 @router.post(
@@ -452,17 +472,17 @@ def koseki_notice(
 )
 @needs("resident_records", "update")
 def foreign_move_in(
-    notice: foreign.ForeignMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "foreign_move_in", notice, _event)
+    notice: foreign_schemas.ForeignMoveInNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> EventRead | Pending:
+    return _take(uow, caller, response, foreign.record_move_in, notice, _event)
 
 
 @router.post("/foreign/entries", status_code=201, summary="法30条の47の届出" + CHECKED)
 @needs("resident_records", "update")
 def foreign_entry(
-    notice: foreign.ForeignEntryNotice, uow: UoW, caller: ApiCaller, response: Response
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "foreign_entry", notice, _event)
+    notice: foreign_schemas.ForeignEntryNotice, uow: UoW, caller: ApiCaller, response: Response
+) -> EventRead | Pending:
+    return _take(uow, caller, response, foreign.record_entry, notice, _event)
 
 
 def _recorded(_result: None) -> dict[str, str]:
@@ -477,12 +497,14 @@ def _recorded(_result: None) -> dict[str, str]:
 @needs("resident_records", "update")
 def immigration_notice(
     resident_id: RecordId,
-    notice: foreign.ImmigrationNoticeEntry,
+    notice: foreign_schemas.ImmigrationNoticeEntry,
     uow: UoW,
     caller: ApiCaller,
     response: Response,
 ) -> dict[str, str] | Pending:
-    return _take(uow, caller, response, "immigration_notice", notice, _recorded, resident_id)
+    return _take(
+        uow, caller, response, foreign.enter_immigration_notice, notice, _recorded, resident_id
+    )
 
 
 @router.post(
@@ -491,24 +513,24 @@ def immigration_notice(
 @needs("resident_records", "update")
 def alias(
     resident_id: RecordId,
-    notice: foreign.AliasNotice,
+    notice: foreign_schemas.AliasNotice,
     uow: UoW,
     caller: ApiCaller,
     response: Response,
 ) -> dict[str, str] | Pending:
-    return _take(uow, caller, response, "alias", notice, _recorded, resident_id)
+    return _take(uow, caller, response, foreign.record_alias, notice, _recorded, resident_id)
 
 
 @router.post("/residents/{resident_id}/naturalization", status_code=201, summary="帰化" + CHECKED)
 @needs("resident_records", "update")
 def naturalization(
     resident_id: RecordId,
-    notice: foreign.NaturalizationNotice,
+    notice: foreign_schemas.NaturalizationNotice,
     uow: UoW,
     caller: ApiCaller,
     response: Response,
-) -> schemas.EventRead | Pending:
-    return _take(uow, caller, response, "naturalization", notice, _event, resident_id)
+) -> EventRead | Pending:
+    return _take(uow, caller, response, foreign.naturalize, notice, _event, resident_id)
 
 
 # --- 届出点検 (001b C-01) ----------------------------------------------------------------------
@@ -524,11 +546,11 @@ def pending_notices(uow: UoW) -> list[Pending]:
 
 @router.get("/pending-notices/{entry_id}", summary="届出点検: 入力内容 (個人番号は伏せ字)")
 @needs("resident_records", "read")
-def pending_notice(entry_id: RecordId, uow: UoW, request: Request) -> schemas.PendingNoticeDetail:
+def pending_notice(entry_id: RecordId, uow: UoW, request: Request) -> PendingNoticeDetail:
     entry = notice_checks.get(uow, entry_id)
     if entry.resident_id is not None:
         request.state.audit_targets = (f"addressee={entry.resident_id}",)
-    return schemas.PendingNoticeDetail(
+    return PendingNoticeDetail(
         **_pending_items(entry),
         notice=notice_checks.content(uow, entry),
         reason=notice_checks.reason_of(uow, entry),
@@ -542,7 +564,7 @@ def pending_notice(entry_id: RecordId, uow: UoW, request: Request) -> schemas.Pe
 @needs("notice_check", "update")
 def confirm_notice(
     entry_id: RecordId, uow: UoW, caller: ApiCaller, request: Request
-) -> schemas.CheckedRead:
+) -> CheckedRead:
     applied = notice_checks.confirm(
         uow, entry_id, operator=caller.operator, terminal=caller.terminal
     )
@@ -550,10 +572,10 @@ def confirm_notice(
     request.state.number_touched = entry.number_entered
     certificate = None
     if applied.kind == "move_out" and entry.resident_id is not None:
-        resident = service.get_resident(uow, entry.resident_id)
-        certificate = service.move_out_certificate(uow, resident)
+        resident = residents.get_resident(uow, entry.resident_id)
+        certificate = moves.move_out_certificate(uow, resident)
         request.state.number_touched = True
-    return schemas.CheckedRead(
+    return CheckedRead(
         **_pending_items(entry),
         events=[_event(e) for e in applied.events],
         certificate=certificate,
@@ -562,9 +584,7 @@ def confirm_notice(
 
 @router.post("/pending-notices/{entry_id}/send-back", summary="届出点検: 差戻し (理由を付けて)")
 @needs("notice_check", "update")
-def send_back_notice(
-    entry_id: RecordId, body: schemas.SendBack, uow: UoW, caller: ApiCaller
-) -> Pending:
+def send_back_notice(entry_id: RecordId, body: SendBack, uow: UoW, caller: ApiCaller) -> Pending:
     notice_checks.send_back(
         uow, entry_id, operator=caller.operator, terminal=caller.terminal, reason=body.reason
     )
@@ -580,7 +600,7 @@ def withdraw_notice(entry_id: RecordId, uow: UoW, caller: ApiCaller) -> Pending:
 
 @router.post("/wide-area-requests", status_code=201, summary="住民票の写しの広域交付: 住所地へ請求")
 @needs("resident_records", "update")
-def wide_area_ask(body: wide_area.WideAreaAsk, uow: UoW) -> dict[str, str]:
+def wide_area_ask(body: WideAreaAsk, uow: UoW) -> dict[str, str]:
     return {"request_id": wide_area.ask(uow, body)}
 
 
@@ -603,8 +623,8 @@ def wide_area_issue(request_id: str, uow: UoW, caller: ApiCaller) -> dict[str, s
 @router.post("/linkage", summary="庁内連携: 承認された項目の移転・提供 (宛名番号で)")
 @needs("internal_linkage", "read", read_by_post=POSTED_KEYS)
 def linkage_transfer(
-    request: Request, body: linkage.LinkageRequest, uow: UoW, caller: ApiCaller
-) -> linkage.LinkageAnswer:
+    request: Request, body: LinkageRequest, uow: UoW, caller: ApiCaller
+) -> LinkageAnswer:
     try:
         answer = linkage.transfer(uow, caller, body)
     except JukiError as refused:
@@ -635,9 +655,7 @@ def linkage_approvals(caller: ApiCaller) -> list[dict[str, object]]:
     responses={200: {"content": {"application/pdf": {}}}},
 )
 @needs("disclosure", "update")  # 開示 (001a DISC-2)
-def disclose(
-    request: Request, body: disclosure.DisclosureRequest, uow: UoW, caller: ApiCaller
-) -> Response:
+def disclose(request: Request, body: DisclosureRequest, uow: UoW, caller: ApiCaller) -> Response:
     answer = disclosure.disclose(uow, caller, body)
     request.state.number_touched = answer.number_touched
     request.state.audit_targets = answer.targets

@@ -20,20 +20,18 @@ from juki.core.messages import (
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
-from juki.registry import (
-    cards,
-    destination_info,
-    number_checks,
-    pool,
-    results,
-    transfers,
-    wide_area,
-)
+from juki.registry.cards import destination_info, numbers
+from juki.registry.cards import service as cards
+from juki.registry.certificates import wide_area
+from juki.registry.notices import number_checks
+from juki.registry.residents import pool
+from juki.registry.residents import service as residents
+from juki.registry.transfers import service as transfers
 
 
 def on_number_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    numbers = [NumberResult.model_validate(raw).model_dump(mode="json") for raw in records]
-    results.receive_numbers(uow, numbers)
+    results = [NumberResult.model_validate(raw).model_dump(mode="json") for raw in records]
+    numbers.receive_numbers(uow, results)
 
 
 def on_number_check_result(
@@ -45,7 +43,7 @@ def on_number_check_result(
 
 def on_update_result(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     updates = [IdentityUpdateResult.model_validate(raw).model_dump() for raw in records]
-    results.receive_update_results(uow, updates)
+    residents.receive_update_results(uow, updates)
 
 
 def on_pool_grant(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

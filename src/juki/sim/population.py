@@ -7,8 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas
-from juki.registry import service as registry_service
+from juki.registry.notices import arrivals, schemas
 from juki.sim.people import make_people
 
 BATCH = 500
@@ -51,7 +50,7 @@ def load_population(
                 for person in future.result()
             ]
             with network.node(f"registry:{lg}").unit_of_work() as uow:
-                registry_service.record_births(uow, notices)
+                arrivals.record_births(uow, notices)
             network.pump()
             if progress:
                 progress(len(notices))

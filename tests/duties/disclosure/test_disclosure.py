@@ -16,8 +16,7 @@ from juki.duties.operators.accounts import SETUP
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
-from juki.registry import corrections, schemas
-from juki.registry import service as registry_service
+from juki.registry.notices import corrections, moves, schemas
 from tests.conftest import born, record, resident
 from tests.registry.helpers import INTAKE
 from tests.staff import CLERK, CLERK2, SUPERVISOR, staff_on
@@ -67,7 +66,7 @@ def test_a_disclosure_is_a_pdf_of_the_record_and_its_history(
     notice = schemas.MoveWithinNotice(
         intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目9番9号"
     )
-    record(network, LG, registry_service.record_move_within, rid, notice)
+    record(network, LG, moves.record_move_within, rid, notice)
     answer = desk(network, node_id).post(
         f"/{node_id.replace(':', '/')}/disclosures", json=request_body(code)
     )
@@ -132,7 +131,7 @@ def test_a_correction_request_is_tracked_to_the_municipality_s_correction(
     correction_id = made.json()["id"]
     # The municipality corrects its record: two clerks and a supervisor (001a §5).
     staff_on(network.node(f"registry:{LG}"))
-    proposal = corrections.CorrectionProposal(
+    proposal = schemas.CorrectionProposal(
         correction=schemas.CorrectionNotice(change_date=dt.date.today(), name_kanji="墨田　華子"),
         reason="開示後の訂正請求（東京都）",
     )

@@ -21,8 +21,7 @@ from juki.duties.search import ProvisionLog
 from juki.national import models as national_models
 from juki.network.embedded import EmbeddedNetwork
 from juki.prefecture import models as prefecture_models
-from juki.registry import schemas
-from juki.registry import service as registry_service
+from juki.registry.notices import moves, schemas
 from tests.conftest import born, record, resident
 from tests.duties.disclosure.test_disclosure import desk, request_body, text_of
 from tests.duties.disclosure.test_use_suspensions import second_desk
@@ -115,7 +114,7 @@ def test_a_granted_stop_withholds_the_person_from_provision(
     moved = schemas.MoveWithinNotice(
         intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目9番9号"
     )
-    record(network, LG, registry_service.record_move_within, asking_id, moved)
+    record(network, LG, moves.record_move_within, asking_id, moved)
     model = IDENTITY[node_id]
     with network.node(node_id).db.session() as session:
         current = session.scalars(

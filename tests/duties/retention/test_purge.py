@@ -15,8 +15,8 @@ from juki.core.migrate import tables_of
 from juki.duties.retention import engine
 from juki.duties.retention.tables import retention_purges
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry import schemas
-from juki.registry import service as registry_service
+from juki.registry.notices import moves, schemas
+from juki.registry.residents import service as residents
 from tests.conftest import born, record, resident
 from tests.registry.helpers import INTAKE
 
@@ -51,7 +51,7 @@ def moved(network: EmbeddedNetwork, rid: int) -> None:
     notice = schemas.MoveWithinNotice(
         intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目1番1号"
     )
-    record(network, LG, registry_service.record_move_within, rid, notice)
+    record(network, LG, moves.record_move_within, rid, notice)
 
 
 def test_history_is_erased_after_its_period_and_not_before(network: EmbeddedNetwork) -> None:
@@ -77,7 +77,7 @@ def test_removed_persons_and_the_register_s_joshohyo(network: EmbeddedNetwork) -
     rid = born(network)
     code = resident(network, LG, rid).resident_code
     death = schemas.DeathNotice(change_date=dt.date.today())
-    record(network, LG, registry_service.record_death, rid, death)
+    record(network, LG, moves.record_death, rid, death)
     assert run_purge(network, "national", 4)["消除者の本人確認情報"].erased == 0
     assert run_purge(network, "national", 6)["消除者の本人確認情報"].keys == [code]
     assert rows_of(network, "national", "identity_file", code) == 0
@@ -102,7 +102,7 @@ def test_the_cs_keeps_history_and_removed_persons_150_years(network: EmbeddedNet
     code = resident(network, LG, rid).resident_code
     moved(network, rid)
     death = schemas.DeathNotice(change_date=dt.date.today())
-    record(network, LG, registry_service.record_death, rid, death)
+    record(network, LG, moves.record_death, rid, death)
     rows = rows_of(network, cs, "identity_file", code)
     assert rows >= 2  # current (removed) + history
     kept = run_purge(network, cs, 149)
@@ -162,9 +162,9 @@ def test_a_dead_person_s_number_stays_in_file_one_after_every_purge(
     person = resident(network, LG, rid)
     code = person.resident_code
     with network.node(f"registry:{LG}").unit_of_work() as uow:
-        number = registry_service.number_of(uow, registry_service.get_resident(uow, rid))
+        number = residents.number_of(uow, residents.get_resident(uow, rid))
     death = schemas.DeathNotice(change_date=dt.date.today())
-    record(network, LG, registry_service.record_death, rid, death)
+    record(network, LG, moves.record_death, rid, death)
     assert rows_of(network, "national", "identity_file", code) > 0
     for node_id in list(network.nodes):
         run_purge(network, node_id, 500)

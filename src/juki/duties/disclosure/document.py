@@ -1,6 +1,6 @@
 """The disclosure answer as PDF (本人確認情報開示決定通知 with its attachment), drawn with
 reportlab's built-in CID font (no font file), dates in 和暦. `Sheet` is the page layout,
-shared with the register's own 開示 (registry/disclosure.py)."""
+shared with the register's own 開示 (registry/disclosure/service.py)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class DisclosureAnswer:
 class Sheet:
     """A4 pages of text lines top to bottom in the CID font, a new page when one is full:
     the layout every 開示 answer shares (the tiers' here, the register's in
-    `registry/disclosure.py`)."""
+    `registry/disclosure/service.py`)."""
 
     def __init__(self, title: str, number_label: str, issued_on: dt.date):
         self.buffer = io.BytesIO()

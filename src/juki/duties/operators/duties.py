@@ -57,7 +57,7 @@ DUTIES: dict[str, Duty] = {
             frozenset({"cs", "prefecture", "national"}),
         ),
         # 開示 of 本人確認情報 at the tiers (002 §6.3), of the register at the municipality
-        # (001a DISC-2: registry/disclosure.py).
+        # (001a DISC-2: registry/disclosure/service.py).
         Duty(
             "disclosure",
             "開示・訂正請求の対応",

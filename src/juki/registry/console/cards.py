@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
-from juki.registry import destination_info
+from juki.registry.cards import destination_info
 from juki.registry.console.events import _show
 from juki.registry.console.forms import FormPage
 from juki.registry.console.render import base_of

@@ -12,23 +12,27 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
-from juki.registry import (
-    certificates,
-    ex_officio,
-    foreign,
-    households,
-    notice_checks,
-    schemas,
-    service,
-    support,
-)
+from juki.registry.certificates import service as certificates
+from juki.registry.certificates.schemas import IssueRequest
 from juki.registry.console import forms
 from juki.registry.console.forms import Field, FormPage, Group
 from juki.registry.console.notice_checks import next_page, take
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, ClerkSession, Form, checked
 from juki.registry.console.views import perform, redirect, resident_or_404
+from juki.registry.ex_officio import schemas as ex_officio_schemas
+from juki.registry.ex_officio import service as ex_officio
+from juki.registry.foreign import schemas as foreign_schemas
+from juki.registry.foreign import service as foreign
+from juki.registry.households import service as households
 from juki.registry.models import Resident
+from juki.registry.notice_checks import kinds
+from juki.registry.notice_checks import service as notice_checks
+from juki.registry.notices import arrivals, changes, moves, schemas
+from juki.registry.residents import service as residents
+from juki.registry.residents.schemas import Notice
+from juki.registry.support import service as support
+from juki.registry.support.schemas import SupportRequest
 from juki.web.app import RecordId, UoW
 from juki.web.rights import needs
 
@@ -71,7 +75,7 @@ def _show(
 Taken = notice_checks.Applied | notice_checks.Entered
 
 
-def _to_person(request: Request, event: service.EventRecord) -> Response:
+def _to_person(request: Request, event: residents.EventRecord) -> Response:
     return redirect(request, f"/residents/{event.resident_id}", "recorded")
 
 
@@ -198,7 +202,7 @@ def move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
         notice = schemas.HouseholdMoveInNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | common | {"members": members}
         )
-        return take(uow, clerk, "household_move_in", notice)
+        return take(uow, clerk, arrivals.record_household_move_in, notice)
 
     return _submit(
         request,
@@ -273,7 +277,7 @@ def birth(request: Request, household_id: RecordId, clerk: Clerk, fields: Form) 
                 address=fields.get("address", ""),
             )
         )
-        return take(uow, clerk, "birth", notice)
+        return take(uow, clerk, arrivals.record_birth, notice)
 
     form = _birth_form(request, household_id, fields.get("address", ""))
     return _submit(
@@ -340,8 +344,8 @@ def _person_event(
     slug: str,
     title: str,
     extra: Callable[[Resident], list[Field]],
-    build: Callable[[dict[str, str], ClerkSession, UnitOfWork], schemas.Notice],
-    kind: str,
+    build: Callable[[dict[str, str], ClerkSession, UnitOfWork], Notice],
+    record: kinds.Record,
     *,
     tick: bool = True,
     household: bool = True,
@@ -351,11 +355,11 @@ def _person_event(
     """Register GET/POST routes for a 届出 about one resident (and who moves with them).
     `household`: the form also offers the household's 続柄 (for a head who leaves);
     `received`: a 届出 taken at the counter, with its intake (`forms.intake_fields`).
-    `kind` names the 届出 for `notice_checks` (recorded, or entered for its check)."""
-    notice_checks.kind_of(kind)  # a wrong name fails when the console is built, not later
+    `record` is the service function that records the 届出 (at once, or after its check)."""
+    kinds.name_of(record)  # a function of no 届出 fails when the console is built, not later
 
     def form_for(request: Request, uow: UnitOfWork, resident_id: int) -> FormPage:
-        person = service.current_resident(uow, resident_id)
+        person = residents.current_resident(uow, resident_id)
         groups = [
             Group(
                 "届出",
@@ -385,7 +389,7 @@ def _person_event(
     @needs("resident_records", "update")
     def submit(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
         def action(uow: UnitOfWork) -> Taken:
-            return take(uow, clerk, kind, build(fields, clerk, uow), resident_id)
+            return take(uow, clerk, record, build(fields, clerk, uow), resident_id)
 
         taken, errors = perform(request, action)
         if errors:
@@ -418,7 +422,7 @@ _person_event(
         | forms.blank_to_none(f, ["address"])
         | _codes(f)
     ),
-    "move_within",
+    moves.record_move_within,
     received=True,
 )
 _person_event(
@@ -434,7 +438,7 @@ _person_event(
         | _effects(f, uow)
         | forms.blank_to_none(f, ["destination_address", "destination_lg_code"])
     ),
-    "move_out",
+    moves.record_move_out,
     then="move-out-certificate",
     received=True,
 )
@@ -445,7 +449,7 @@ _person_event(
     lambda f, c, uow: schemas.DeathNotice.model_validate(
         _notice(f, c) | {"relationships": _relationships(f, uow)}
     ),
-    "death",
+    moves.record_death,
     tick=False,
 )
 _person_event(
@@ -455,7 +459,7 @@ _person_event(
     lambda f, c, uow: schemas.CancellationNotice(
         **_notice(f, c), reason=(f.get("reason") or "").strip()
     ),
-    "cancellation",
+    changes.cancel_last_change,
     tick=False,
     household=False,
 )
@@ -535,7 +539,7 @@ def household_change(
             _notice(fields, clerk) | forms.intake_of(fields) | _effects(fields, uow)
             | forms.blank_to_none(fields, ["kind", "from_household_id"])
         )  # fmt: skip
-        return take(uow, clerk, "household_change", notice, household_id)
+        return take(uow, clerk, changes.change_household, notice, household_id)
 
     taken, errors = perform(request, action)
     if errors:
@@ -621,11 +625,11 @@ def restore_form(request: Request, resident_id: RecordId, clerk: Clerk) -> HTMLR
 @needs("resident_records", "update")
 def restore(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> Taken:
-        notice = ex_officio.RestoreNotice.model_validate(
+        notice = ex_officio_schemas.RestoreNotice.model_validate(
             _notice(fields, clerk)
             | forms.blank_to_none(fields, ["evidence", "household_id", "relationship"])
         )
-        return take(uow, clerk, "restoration", notice, resident_id)
+        return take(uow, clerk, ex_officio.restore, notice, resident_id)
 
     return _submit(
         request, clerk, _restore_form(request, resident_id), fields, action,
@@ -640,7 +644,7 @@ def _issue(
 ) -> Response:
     options = {k: fields.get(k) == "on" for k in certificates._OPTION_FIELDS}
     request_body = (
-        certificates.IssueRequest(
+        IssueRequest(
             kind=fields.get("kind", "copy"),  # type: ignore[arg-type]
             resident_ids=checked(fields, "member_"),
             requester_kind=fields.get("requester_kind", "self"),  # type: ignore[arg-type]
@@ -760,7 +764,7 @@ def register_support(
 ) -> Response:
     def action(uow: UnitOfWork) -> int:
         resident_or_404(uow, resident_id)
-        body = support.SupportRequest(
+        body = SupportRequest(
             **forms.blank_to_none(fields, ["kind", "starts_on", "ends_on"]),
             registered_by=clerk.login,
         )
@@ -789,10 +793,12 @@ def _removal(fields: dict[str, str], clerk: ClerkSession, uow: UnitOfWork) -> sc
 
 
 _person_event(
-    "ex-officio-removal", "職権消除", lambda p: [], _removal, "ex_officio_removal", tick=False,
+    "ex-officio-removal", "職権消除", lambda p: [], _removal,
+    ex_officio.record_ex_officio_removal, tick=False,
 )  # fmt: skip
 _person_event(
-    "disappearance", "失踪宣告", lambda p: [], _removal, "disappearance", tick=False,
+    "disappearance", "失踪宣告", lambda p: [], _removal, ex_officio.record_disappearance,
+    tick=False,
 )  # fmt: skip
 _person_event(
     "koseki-notice", "戸籍通知（本籍地から）",
@@ -802,12 +808,12 @@ _person_event(
         Field("domicile", "本籍", value=p.domicile or ""),
         Field("family_head_name", "筆頭者", value=p.family_head_name or ""),
     ],
-    lambda f, c, uow: ex_officio.KosekiNotice.model_validate(
+    lambda f, c, uow: ex_officio_schemas.KosekiNotice.model_validate(
         _notice(f, c) | forms.blank_to_none(
             f, ["name_kanji", "name_kana", "domicile", "family_head_name"]
         )
     ),
-    "koseki_notice", tick=False, household=False,
+    ex_officio.record_koseki_notice, tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "immigration-notice", "法務大臣からの通知（在留期間更新等）",
@@ -818,32 +824,32 @@ _person_event(
         Field("stay_expires_on", "在留期間の満了日", "date",
               value=str(p.stay_expires_on or "")),
     ],
-    lambda f, c, uow: foreign.ImmigrationNoticeEntry.model_validate(
+    lambda f, c, uow: foreign_schemas.ImmigrationNoticeEntry.model_validate(
         _notice(f, c) | _changed(f, uow, ["residence_card_no", "residence_status",
                                           "period_of_stay", "stay_expires_on"])
     ),
-    "immigration_notice", tick=False, household=False,
+    foreign.enter_immigration_notice, tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "alias", "通称の記載・削除",
     lambda p: [Field("alias", "通称（空欄で削除）", value=p.alias or ""),
                Field("alias_kana", "通称のふりがな", value=p.alias_kana or "")],
-    lambda f, c, uow: foreign.AliasNotice.model_validate(
+    lambda f, c, uow: foreign_schemas.AliasNotice.model_validate(
         _notice(f, c) | forms.blank_to_none(f, ["alias", "alias_kana"])
     ),
-    "alias", tick=False, household=False,
+    foreign.record_alias, tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "naturalization", "帰化",
     lambda p: [Field("name_kanji", "帰化後の氏名"), Field("name_kana", "帰化後のふりがな"),
                Field("domicile", "本籍", required=True),
                Field("family_head_name", "筆頭者", required=True)],
-    lambda f, c, uow: foreign.NaturalizationNotice.model_validate(
+    lambda f, c, uow: foreign_schemas.NaturalizationNotice.model_validate(
         _notice(f, c) | forms.blank_to_none(
             f, ["name_kanji", "name_kana", "domicile", "family_head_name"]
         )
     ),
-    "naturalization", tick=False, household=False,
+    foreign.naturalize, tick=False, household=False,
 )  # fmt: skip
 
 
@@ -859,7 +865,7 @@ def _changed(fields: dict[str, str], uow: UnitOfWork, names: list[str]) -> dict[
 
 
 def _foreign_form(request: Request) -> FormPage:
-    categories = [(c.value, c.value) for c in foreign.ForeignCategory]
+    categories = [(c.value, c.value) for c in foreign_schemas.ForeignCategory]
     return FormPage(
         "外国人住民の転入届（法30条の46）",
         f"{base_of(request)}/foreign-move-in",
@@ -923,12 +929,12 @@ def foreign_move_in(request: Request, clerk: Clerk, fields: Form) -> Response:
               "household_id", "relationship"]  # fmt: skip
 
     def action(uow: UnitOfWork) -> Taken:
-        notice = foreign.ForeignMoveInNotice.model_validate(
+        notice = foreign_schemas.ForeignMoveInNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | _codes(fields)
             | forms.blank_to_none(fields, person)
             | {"residence": forms.blank_to_none(fields, RESIDENCE)}
         )  # fmt: skip
-        return take(uow, clerk, "foreign_move_in", notice)
+        return take(uow, clerk, foreign.record_move_in, notice)
 
     names = {f"residence.{k}": k for k in RESIDENCE}
     return _submit(
@@ -974,10 +980,10 @@ def entry(request: Request, clerk: Clerk, fields: Form) -> Response:
              "relationship", "evidence"]  # fmt: skip
 
     def action(uow: UnitOfWork) -> Taken:
-        notice = ex_officio.ExOfficioEntryNotice.model_validate(
+        notice = ex_officio_schemas.ExOfficioEntryNotice.model_validate(
             _notice(fields, clerk) | _codes(fields) | forms.blank_to_none(fields, items)
         )
-        return take(uow, clerk, "ex_officio_entry", notice)
+        return take(uow, clerk, ex_officio.record_entry, notice)
 
     return _submit(
         request, clerk, _entry_form(request), fields, action,
@@ -991,7 +997,7 @@ _person_event(
     "resident-code-change", "住民票コードの変更請求（住基法 第30条の4）",
     lambda p: [],
     lambda f, c, uow: schemas.ResidentCodeChangeNotice.model_validate(_notice(f, c)),
-    "resident_code_change", tick=False, household=False,
+    changes.change_resident_code, tick=False, household=False,
 )  # fmt: skip
 _person_event(
     "number-change", "個人番号の変更（番号法 第7条第2項）",
@@ -1002,5 +1008,5 @@ _person_event(
     lambda f, c, uow: schemas.NumberChangeNotice.model_validate(
         _notice(f, c) | {"ground": f.get("ground")}
     ),
-    "number_change", tick=False, household=False,
+    changes.request_number_change, tick=False, household=False,
 )  # fmt: skip

@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from juki.core.errors import JukiError
-from juki.registry.schemas import IdDocument, NotifierType, Relationship
+from juki.registry.households.schemas import Relationship
+from juki.registry.notices.schemas import IdDocument, NotifierType
 
 SEX_OPTIONS = [("1", "男"), ("2", "女")]
 RELATIONSHIP_OPTIONS = [(r.value, r.value) for r in Relationship]

@@ -17,11 +17,14 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.messaging.node import UnitOfWork
 from juki.core.wareki import wareki
-from juki.registry import households, notice_checks, schemas
 from juki.registry.console.render import base_of, local_time, page
 from juki.registry.console.session import Clerk, ClerkSession, Form
 from juki.registry.console.views import AuditedRead, perform, redirect
+from juki.registry.households import service as households
 from juki.registry.models import PendingNotice, Resident
+from juki.registry.notice_checks import kinds
+from juki.registry.notice_checks import service as notice_checks
+from juki.registry.residents.schemas import Notice
 from juki.web.app import RecordId, UoW
 from juki.web.rights import needs
 
@@ -31,14 +34,14 @@ router = APIRouter()
 def take(
     uow: UnitOfWork,
     clerk: ClerkSession,
-    kind: str,
-    notice: schemas.Notice,
+    record: kinds.Record,
+    notice: Notice,
     target: int | None = None,
 ) -> notice_checks.Applied | notice_checks.Entered:
-    """Record a 届出 from a console form, or enter it for its check (the clerk and the
-    terminal are who entered it)."""
+    """Record a 届出 from a console form by its service function `record`, or enter it for
+    its check (the clerk and the terminal are who entered it)."""
     return notice_checks.submit(
-        uow, kind, notice, target=target, operator=clerk.login, terminal=clerk.terminal
+        uow, record, notice, target=target, operator=clerk.login, terminal=clerk.terminal
     )
 
 
@@ -54,7 +57,7 @@ def next_page(request: Request, outcome: Any, recorded: Callable[[Any], Response
 # --- the list and the check page -------------------------------------------------------------
 # 届出点検 (001b C-01): the list and an entry are open to the counter (a clerk sees what was
 # sent back); each step (confirm, send back, withdraw) needs the check's right, and
-# registry/notice_checks.py checks each step's operator again.
+# registry/notice_checks/service.py checks each step's operator again.
 
 
 @router.get("/pending-notices", response_class=HTMLResponse)
@@ -137,7 +140,7 @@ def _after_confirm(request: Request, applied: notice_checks.Applied, entry_id: i
 
 
 def _label(entry: PendingNotice) -> str:
-    return notice_checks.kind_of(entry.kind).label
+    return kinds.kind_of(entry.kind).label
 
 
 def _when(moment: Any) -> str:

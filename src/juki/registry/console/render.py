@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from juki.registry.items import reason_label
+from juki.registry.residents.items import reason_label
 from juki.web.console.render import base_of, office_of, page
 from juki.web.console.site import local_time, templates_for
 

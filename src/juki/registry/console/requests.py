@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
-from juki.registry import corrections, number_checks, schemas, transfers, wide_area
+from juki.registry.certificates import wide_area
+from juki.registry.certificates.schemas import WideAreaAsk
 from juki.registry.console import forms
 from juki.registry.console.events import Taken, _codes, _notice, _show, _submit, _to_person
 from juki.registry.console.forms import Field, FormPage, Group
@@ -20,6 +21,10 @@ from juki.registry.console.notice_checks import next_page, take
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, Form
 from juki.registry.console.views import perform, redirect, resident_or_404
+from juki.registry.notices import corrections, number_checks, schemas
+from juki.registry.notices.schemas import CorrectionProposal, NumberCheckBody
+from juki.registry.transfers import service as transfers
+from juki.registry.transfers.schemas import CertificateRequestBody, SpecialMoveInNotice
 from juki.web.app import RecordId, UoW
 from juki.web.rights import needs
 
@@ -62,7 +67,7 @@ def ask_form(request: Request, clerk: Clerk) -> HTMLResponse:
 @needs("resident_records", "update")
 def ask(request: Request, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> str:
-        body = transfers.CertificateRequestBody.model_validate(
+        body = CertificateRequestBody.model_validate(
             forms.blank_to_none(fields, ["former_lg_code", "resident_code"])
             | {"clerk_login": clerk.login}
         )
@@ -126,12 +131,12 @@ def received(request: Request, request_id: str, clerk: Clerk, uow: UoW) -> HTMLR
 @needs("resident_records", "update")
 def special_move_in(request: Request, request_id: str, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> Taken:
-        notice = transfers.SpecialMoveInNotice.model_validate(
+        notice = SpecialMoveInNotice.model_validate(
             _notice(fields, clerk) | forms.intake_of(fields) | _codes(fields)
             | forms.blank_to_none(fields, ["address", "household_id", "relationship"])
             | {"request_id": request_id}
         )  # fmt: skip
-        return take(uow, clerk, "special_move_in", notice)
+        return take(uow, clerk, transfers.record_special_move_in, notice)
 
     return _submit(
         request, clerk, _move_in_form(request, request_id), fields, action,
@@ -186,7 +191,7 @@ def propose(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form)
                 fields, ["name_kanji", "name_kana", "birth_date", "sex", "address"]
             )
         )
-        proposal = corrections.CorrectionProposal(
+        proposal = CorrectionProposal(
             correction=correction, reason=fields.get("reason", "").strip()
         )
         return corrections.propose(uow, resident_id, proposal, clerk.login)
@@ -262,7 +267,7 @@ def number_check_form(request: Request, clerk: Clerk) -> HTMLResponse:
 @needs("resident_records", "update")
 def number_check(request: Request, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> str:
-        body = number_checks.NumberCheckBody.model_validate(
+        body = NumberCheckBody.model_validate(
             forms.blank_to_none(fields, ["resident_code", "individual_number"])
         )
         return number_checks.request(uow, body, clerk.login)
@@ -333,7 +338,7 @@ def wide_area_form(request: Request, clerk: Clerk) -> HTMLResponse:
 @needs("certificates", "update")
 def wide_area_ask(request: Request, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> str:
-        body = wide_area.WideAreaAsk.model_validate(
+        body = WideAreaAsk.model_validate(
             forms.blank_to_none(
                 fields, ["requester_kind", "scope", "home_lg_code", "resident_code"]
             )

@@ -24,18 +24,13 @@ from juki.core.messages import MessageType
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.audit_review import anomalies
-from juki.registry import (
-    cards,
-    certificates,
-    destination_info,
-    households,
-    notice_checks,
-    statistics,
-    support,
-)
+from juki.registry.cards import destination_info
+from juki.registry.cards import service as cards
+from juki.registry.certificates import service as certificates
 from juki.registry.console import forms
 from juki.registry.console.render import EVENT_STATES, base_of, page
 from juki.registry.console.session import Clerk, Form
+from juki.registry.households import service as households
 from juki.registry.models import (
     CertificateIssue,
     Household,
@@ -44,7 +39,11 @@ from juki.registry.models import (
     ResidentEvent,
     ResidentHistory,
 )
-from juki.registry.search import RESULT_CAP, ResidentQuery, search_residents
+from juki.registry.notice_checks import service as notice_checks
+from juki.registry.residents import statistics
+from juki.registry.residents.schemas import ResidentQuery
+from juki.registry.residents.search import RESULT_CAP, search_residents
+from juki.registry.support import service as support
 from juki.web.app import RecordId, UoW
 from juki.web.console import access_of
 from juki.web.rights import POSTED_KEYS, logged_in, needs
@@ -139,7 +138,7 @@ def search(request: Request, clerk: Clerk, fields: Form) -> HTMLResponse:
     def run(uow: UnitOfWork) -> tuple[list[dict[str, Any]], bool, set[int]]:
         found, capped = search_residents(uow, ResidentQuery(**query))
         ids = [r.id for r in found]
-        supported = certificates.active_measures(uow, ids, dt.date.today())
+        supported = support.active_measures(uow, ids, dt.date.today())
         return [_summary(r) for r in found], capped, supported
 
     def shown(found: tuple[list[dict[str, Any]], bool, set[int]]) -> tuple[str, ...]:

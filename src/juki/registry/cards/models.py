@@ -1,0 +1,55 @@
+"""送付先情報 extracted for J-LIS's card system and the 個人番号カード it reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from juki.registry.residents.models import Base
+
+
+class DestinationExtract(Base):
+    """送付先情報 extracted for a person newly to be notified of a 個人番号 and sent to the
+    CS (001a §3.7 7-①), and what came back: J-LIS's card management system registered it,
+    or the CS or the card system refused it (then the clerk sees why and extracts again).
+    Holds no personal item: the person by 宛名番号, the record by its digest.
+
+    `kind` is `notice` (個人番号通知書と交付申請書, extracted when a number is recorded) or
+    `reissue` (交付申請書の再発行 asked for at the counter after the 4情報 changed, 000
+    P3.4); a reissue the card system registered comes back with its new 申請書ID."""
+
+    __tablename__ = "destination_extracts"
+
+    destination_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # 送付先管理番号
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the record sent
+    status: Mapped[str] = mapped_column(String(16), index=True)  # sent | registered | refused
+    refused_by: Mapped[str | None] = mapped_column(String(8))  # cs | card
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    error_field: Mapped[str | None] = mapped_column(String(60))
+    extracted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    operator_id: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16), default="notice", server_default="notice")
+    application_id: Mapped[str | None] = mapped_column(String(23))  # 申請書ID of a reissue
+
+
+class MyNumberCard(Base):
+    """個人番号カード as J-LIS's card management system reported it to the mayor (000 §3.3
+    1-⑩/⑪): produced and sent to this municipality, to be handed to the person at the
+    counter after a strict identity check (000 F3-ACQ-04). Holds no number: the card by its
+    カード発行番号, the person by 宛名番号."""
+
+    __tablename__ = "my_number_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    info_id: Mapped[str] = mapped_column(String(36), unique=True)  # the card system's notice
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    application_id: Mapped[str] = mapped_column(String(23))  # 申請書ID
+    card_issue_number: Mapped[str] = mapped_column(String(16), unique=True)  # カード発行番号
+    expires_on: Mapped[dt.date] = mapped_column(Date)  # カード有効期限
+    status: Mapped[str] = mapped_column(String(20))  # awaiting_handover
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

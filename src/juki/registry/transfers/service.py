@@ -1,0 +1,183 @@
+"""Municipality to municipality, always through the CS (001a §3.3; 001b I-07, I-09, I-10):
+
+- 特例転入 (住基法 第24条の2): the new municipality asks the former one for the
+  転出証明書情報 of a person who moved out with their My Number card (3-②), the former
+  registry answers from its 除票 (3-③), and the 転入 is recorded from it (3-④).
+- 転入通知 (1-⑦, 3-⑤): after any 転入 from another municipality the new one tells the
+  former one, which fills the 転出確定地 of its 除票 (items 41–45).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from sqlalchemy import select
+
+from juki.core.errors import Conflict, InvalidInput, NotFound
+from juki.core.messages import MessageType, MoveInNotice, MoveOutCertReply, MoveOutCertRequest
+from juki.core.messaging.node import UnitOfWork
+from juki.core.places import municipality
+from juki.registry.notices import arrivals, intake, moves, schemas
+from juki.registry.residents import service as residents
+from juki.registry.residents.models import Resident
+from juki.registry.residents.pool import cs_of, lg_code, now
+from juki.registry.residents.schemas import Notice
+from juki.registry.transfers.models import MoveOutCertRequestRecord
+from juki.registry.transfers.schemas import SpecialMoveInNotice
+
+CERT_COLUMN = "move_out_certificate"
+MOVE_IN_NOTICE_RECEIVED = "move_in_notice"  # 転入通知受理
+
+
+# --- the new municipality ---------------------------------------------------------------------
+
+
+def request_certificate(
+    uow: UnitOfWork, former_lg_code: str, resident_code: str, clerk: str
+) -> str:
+    """3-②: ask the former municipality, through our CS, for the 転出証明書情報."""
+    municipality(former_lg_code, field="former_lg_code")
+    if former_lg_code == lg_code(uow):
+        raise InvalidInput("同一市町村内の異動は転居です", field="former_lg_code")
+    request = MoveOutCertRequest(
+        request_id=str(uuid.uuid4()),
+        requesting_lg_code=lg_code(uow),
+        former_lg_code=former_lg_code,
+        resident_code=resident_code,
+    )
+    uow.session.add(
+        MoveOutCertRequestRecord(
+            request_id=request.request_id,
+            former_lg_code=former_lg_code,
+            resident_code=resident_code,
+            requested_by=clerk,
+            requested_at=now(),
+            status="waiting",
+        )
+    )
+    uow.send(cs_of(uow), MessageType.MOVE_OUT_CERT_REQUEST, request.model_dump(mode="json"))
+    return request.request_id
+
+
+def receive_certificate(uow: UnitOfWork, reply: MoveOutCertReply) -> None:
+    """3-③: keep the certificate (encrypted) until the clerk records the 転入."""
+    record = _request(uow, reply.request_id)
+    if record is None or record.status != "waiting":
+        return
+    if reply.former_lg_code != record.former_lg_code:
+        return  # an answer from a municipality we did not ask
+    record.answered_at = now()
+    if reply.certificate is None:
+        record.status, record.error_code = "refused", reply.error_code
+        return
+    record.status = "received"
+    record.certificate_cipher = uow.node.keys.encrypt(
+        json.dumps(reply.certificate), column=CERT_COLUMN
+    )
+
+
+def request_status(uow: UnitOfWork, request_id: str) -> MoveOutCertRequestRecord:
+    record = _request(uow, request_id)
+    if record is None:
+        raise NotFound("転出証明書情報の依頼が見つかりません", field="request_id")
+    return record
+
+
+def certificate_of(uow: UnitOfWork, request_id: str) -> schemas.MoveOutCertificate:
+    record = request_status(uow, request_id)
+    if record.status != "received" or record.certificate_cipher is None:
+        raise Conflict(
+            "転出証明書情報を受信していません", field="request_id", code=f"cert_{record.status}"
+        )
+    clear = uow.node.keys.decrypt(record.certificate_cipher, column=CERT_COLUMN)
+    return schemas.MoveOutCertificate.model_validate_json(clear)
+
+
+def record_special_move_in(uow: UnitOfWork, notice: SpecialMoveInNotice) -> residents.EventRecord:
+    """3-④: the 転入 from the received certificate; the request is then used up."""
+    certificate = certificate_of(uow, notice.request_id)
+    record = request_status(uow, notice.request_id)
+    record.status = "used"
+    move_in = schemas.MoveInNotice(
+        **notice.model_dump(exclude={"request_id"}),
+        name_kanji=certificate.name_kanji,
+        name_kana=certificate.name_kana,
+        birth_date=certificate.birth_date,
+        sex=certificate.sex,
+        origin="municipality",
+        resident_code=certificate.resident_code,
+        individual_number=certificate.individual_number,
+        previous_lg_code=certificate.lg_code,
+        previous_address=certificate.address,
+    )
+    intake.carry(notice, move_in)  # the intake taken when it was entered for its check
+    # The number came from the former register through 住基ネット, not from paper.
+    return arrivals.record_move_in(uow, move_in, kind="転入届（特例転入）", number_verified=True)
+
+
+def _request(uow: UnitOfWork, request_id: str) -> MoveOutCertRequestRecord | None:
+    return uow.session.scalars(
+        select(MoveOutCertRequestRecord).where(MoveOutCertRequestRecord.request_id == request_id)
+    ).first()
+
+
+# --- the former municipality -----------------------------------------------------------------
+
+
+def answer_certificate_request(uow: UnitOfWork, request: MoveOutCertRequest) -> None:
+    """3-③ at the former municipality: the 転出証明書情報 from the 除票, if the person moved
+    out of here and has not already moved in elsewhere."""
+    removed = _moved_out(uow, request.resident_code)
+    certificate = None
+    error: str | None = "not_moved_out"
+    if removed is not None and removed.confirmed_lg_code:
+        error = "already_moved_in"
+    elif removed is not None:
+        certificate = moves.move_out_certificate(uow, removed).model_dump(mode="json")
+        error = None
+    reply = MoveOutCertReply(
+        request_id=request.request_id,
+        requesting_lg_code=request.requesting_lg_code,
+        former_lg_code=request.former_lg_code,
+        certificate=certificate,
+        error_code=error,
+    )
+    uow.send(cs_of(uow), MessageType.MOVE_OUT_CERT, reply.model_dump(mode="json"))
+
+
+def receive_move_in_notice(uow: UnitOfWork, notice: MoveInNotice) -> bool:
+    """1-⑦ at the former municipality: the 転出確定地 of the 除票 (items 41–45), recorded
+    as a history row. False when no 除票 of that code moved out of here."""
+    removed = _moved_out(uow, notice.resident_code)
+    if removed is None:
+        return False
+    removed.confirmed_lg_code = notice.new_lg_code
+    removed.confirmed_address = notice.address
+    removed.confirmed_postal_code = notice.postal_code or None
+    removed.confirmed_head_name = notice.head_name or None
+    residents.write_history(
+        uow,
+        removed,
+        MOVE_IN_NOTICE_RECEIVED,
+        Notice(
+            change_date=notice.moved_in_on,
+            notified_on=dt.date.today(),
+            operator_id="CS",
+            terminal_id=f"cs:{notice.new_lg_code}",
+        ),
+    )
+    return True
+
+
+def _moved_out(uow: UnitOfWork, resident_code: str) -> Resident | None:
+    return uow.session.scalars(
+        select(Resident)
+        .where(
+            Resident.resident_code == resident_code,
+            Resident.status == "removed",
+            Resident.removal_kind == "move_out",
+        )
+        .order_by(Resident.id.desc())
+    ).first()
