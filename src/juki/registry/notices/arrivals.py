@@ -211,6 +211,8 @@ def _move_in(
 ) -> EventRecord:
     """転入 of one person (alone, or as a member of a household's 転入届). A number entered
     from paper must have been checked through the CS (001a ACQ-3-2, `number_checks`)."""
+    # A little over 40 lines: the items a 転入 adds to the person's record are listed here,
+    # in the order of jyuki-standard 1-1's 転入 screen, rather than scattered.
     if notice.origin == "municipality":
         _check_certificate(uow, notice)
     extra = {
