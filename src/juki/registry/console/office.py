@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from juki.core.audit import log as audit
 from juki.core.audit import outputs
+from juki.core.clock import japan_today
 from juki.core.messages import MessageType
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
@@ -178,7 +179,7 @@ def anomalies_page(request: Request, clerk: Clerk, uow: UoW, days: int = 30) -> 
     """The anomaly report over the audit log (night, closed days, failed log-ins, many
     searches), for the supervisor's regular review."""
     audit.record(uow.session, access_of(request))
-    today = dt.date.today()
+    today = japan_today()
     since = today - dt.timedelta(days=max(1, min(days, 366)))
     findings = anomalies.report(uow.session, since, today)
     return page(

@@ -3,7 +3,6 @@ statistics, and the issued PDFs."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from juki.core.audit import log as audit
 from juki.core.audit import outputs
+from juki.core.clock import japan_today
 from juki.core.errors import JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
@@ -132,7 +132,7 @@ def search(request: Request, clerk: Clerk, fields: Form) -> HTMLResponse:
     def run(uow: UnitOfWork) -> tuple[list[dict[str, Any]], bool, set[int]]:
         found, capped = search_residents(uow, ResidentQuery(**query))
         ids = [r.id for r in found]
-        supported = support.active_measures(uow, ids, dt.date.today())
+        supported = support.active_measures(uow, ids, japan_today())
         return [_summary(r) for r in found], capped, supported
 
     def shown(found: tuple[list[dict[str, Any]], bool, set[int]]) -> tuple[str, ...]:
@@ -207,7 +207,7 @@ def resident_page(request: Request, resident_id: RecordId, clerk: Clerk, uow: Uo
     if r.individual_number_cipher is not None:
         clear = uow.node.keys.decrypt(r.individual_number_cipher, column=NUMBER_COLUMN)
         number = mask_individual_number(clear)  # shown masked; printed only on certificates
-    today = dt.date.today()
+    today = japan_today()
     measures = [m for m in support.measures_of(uow, r.id) if m.starts_on <= today <= m.ends_on]
     supported = "、".join(f"{support.KIND_LABELS[m.kind]} {m.ends_on}まで" for m in measures)
     removal = {"move_out": "転出", "death": "死亡"}.get(r.removal_kind or "", "職権消除")
