@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from sqlalchemy import inspect, text
@@ -131,6 +131,9 @@ def assert_named_refusal(response: Any, sent: dict[str, Any]) -> None:
 def send(client: Any, node_id: str, case: Any) -> tuple[Any, dict[str, Any]]:
     """Send a generated case as the local command (signed token, operator, terminal)."""
     sent = case.as_transport_kwargs(base_url=f"http://testserver/{node_id.replace(':', '/')}")
+    # httpx sends nothing for a query parameter whose value is an empty list, so such a
+    # case would reach the server without the part that was to make it invalid.
+    assume(not any(value == [] for value in (sent.get("params") or {}).values()))
     headers = {
         k: v for k, v in (sent.get("headers") or {}).items() if k.lower() in ("content-type",)
     }
@@ -161,19 +164,20 @@ def test_bad_input_is_refused_by_field_and_changes_nothing(
     network: EmbeddedNetwork, node_id: str, operation: Any
 ) -> None:
     client = api_client(network)
+    # The state before an example is the state after the one before it (nothing else runs
+    # in between), so one digest per example is enough: taken after it, kept for the next.
+    state = [fingerprint(network, node_id)]
 
     @EXAMPLES
     @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
     def refused(case: Any) -> None:
-        before = fingerprint(network, node_id)
         response, sent = send(client, node_id, case)
+        before, state[0] = state[0], fingerprint(network, node_id)
         assert 400 <= response.status_code < 500, (
             response.status_code, sent["url"], sent.get("params"), response.text
         )  # fmt: skip
         assert_named_refusal(response, sent)
-        assert fingerprint(network, node_id) == before, json.dumps(
-            {"status": response.status_code, "url": sent["url"]}
-        )
+        assert state[0] == before, json.dumps({"status": response.status_code, "url": sent["url"]})
 
     try:
         refused()
