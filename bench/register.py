@@ -30,6 +30,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import insert, text
 
+from juki.core.clock import japan_today
 from juki.core.db import Database
 from juki.core.migrate import upgrade
 from juki.core.text import seion
@@ -67,7 +68,7 @@ def load(db: Database, count: int, seed: int) -> list[tuple[str, dt.date]]:
     rng = random.Random(seed)
     names = name_pool(factory, 3000)
     addresses = [factory.address(LG) for _ in range(2000)]
-    today = dt.date.today()
+    today = japan_today()
     sample: list[tuple[str, dt.date]] = []
     households = (count * 10) // 22  # 墨田区: about 2.2 people per household
     started = time.perf_counter()
@@ -161,7 +162,7 @@ def household_certificate() -> Certificate:
         birth = dt.date(1980 + 5 * i, 4, 1)
         people.append(PersonEntry(f"墨田　{given}", f"すみだ　{kana}", birth, sex, lines))
     return Certificate(
-        kind="copy", issue_no="20261123-000001", issued_on=dt.date.today(),
+        kind="copy", issue_no="20261123-000001", issued_on=japan_today(),
         mayor="東京都墨田区長", address="東京都墨田区吾妻橋一丁目23番20号",
         head_name="墨田　太郎", people=people,
     )  # fmt: skip

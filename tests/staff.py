@@ -3,7 +3,6 @@ grants them, and a TOTP grant whose secret the test keeps."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from juki.core.clock import japan_today
 from juki.core.messaging.node import Node
 from juki.duties.ledgers import service as ledgers
 from juki.duties.operators import accounts, rights, second_factor
@@ -68,7 +68,7 @@ def trained(session: Session, login: str) -> None:
     """A passed 住基ネット training on record today (001a EDU-1 gates rights on it)."""
     record = {"login": login, "course": "住基ネット初任者研修", "passed": True}
     ledgers.add(
-        session, "training", record | {"attended_on": dt.date.today().isoformat()},
+        session, "training", record | {"attended_on": japan_today().isoformat()},
         actor="(初期設定)", terminal="setup",
     )  # fmt: skip
 

@@ -18,6 +18,7 @@ from juki.card import staff
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.schemas import CONTRACTOR_DUTIES, StaffCreate
 from juki.core import ids
+from juki.core.clock import japan_today
 from juki.core.messages import DESTINATION_LENGTHS, DestinationInfo, MessageType, destination_digest
 from juki.core.messaging import tables
 from juki.duties.operators import clients
@@ -72,7 +73,7 @@ def destination_record(
         "delivery_place_address_gaiji_count": 0,
         "delivery_place_phone": "03-5608-1111",
         "persons": 1,
-        "processed_on": dt.date.today().isoformat(),
+        "processed_on": japan_today().isoformat(),
         "operator_id": "clerk-0001",
         "terminal_id": "t-0001",
         "print_category": "1",
@@ -162,7 +163,7 @@ def on_roster(session: Session, client_id: str, operator: str) -> None:
 def application(application_id: str, **fields: Any) -> dict[str, Any]:
     return {
         "application_id": application_id,
-        "applied_on": dt.date.today().isoformat(),
+        "applied_on": japan_today().isoformat(),
         "photo_sha256": "ab" * 32,
     } | fields
 
@@ -171,7 +172,7 @@ def issuance_result(application_id: str, **fields: Any) -> dict[str, Any]:
     return {
         "application_id": application_id,
         "card_issue_number": uuid.uuid4().hex[:16].upper(),
-        "expires_on": (dt.date.today() + dt.timedelta(days=3650)).isoformat(),
+        "expires_on": (japan_today() + dt.timedelta(days=3650)).isoformat(),
         "result_code": "00",
     } | fields
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from juki.card.models import SCHEMA, CardFileEntry
 from juki.card.service import RECORD_COLUMN
 from juki.core.audit.tables import audit_log
+from juki.core.clock import japan_today
 from juki.core.messages import MessageType
 from juki.core.messaging import tables
 from juki.duties.retention import engine
@@ -38,7 +39,7 @@ from tests.card.helpers import (
 from tests.conftest import born, record, resident
 from tests.registry.helpers import INTAKE
 
-TODAY = dt.date.today()
+TODAY = japan_today()
 NEW_NAME = schemas.NameChangeNotice(
     name_kanji="押上\u3000花子", name_kana="オシアゲ\u3000ハナコ",
     former_surname_kanji="墨田", former_surname_kana="スミダ", change_date=TODAY,

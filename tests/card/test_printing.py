@@ -23,7 +23,7 @@ from sqlalchemy import select
 from juki.card import printing
 from juki.card.models import SCHEMA, PrintBatch, PrintFile
 from juki.card.schemas import PrintRecord
-from juki.core.clock import JST
+from juki.core.clock import JST, japan_today
 from juki.duties.provision.batch import open_result
 from juki.duties.retention import engine
 from juki.duties.retention.tables import retention_purges
@@ -268,7 +268,7 @@ def test_another_client_or_an_unlisted_operator_gets_nothing_and_is_recorded(
         unlisted.post(f"{BATCHES}/{made['id']}/receipt", json={"sha256": made["sha256"]}),
         unlisted.post(
             f"{BATCHES}/{made['id']}/contractor-erasure",
-            json={"erased_on": dt.date.today().isoformat()},
+            json={"erased_on": japan_today().isoformat()},
         ),
     ):
         assert (refused.status_code, refused.json()["field"]) == (403, "operator")
@@ -366,7 +366,7 @@ def test_contract_end_cuts_the_line_and_leaves_nothing_sealed(network: EmbeddedN
     for call in (
         contractor.get(f"{BATCHES}/{waiting['id']}/file"),
         contractor.post(f"{BATCHES}/{printed['id']}/contractor-erasure",
-                        json={"erased_on": dt.date.today().isoformat()}),
+                        json={"erased_on": japan_today().isoformat()}),
     ):  # fmt: skip
         assert call.status_code == 401
     # Nothing more is sent to it.

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from juki.card import inquiry, printing
 from juki.card.models import CardFileEntry
 from juki.core.audit.tables import audit_log
+from juki.core.clock import japan_today
 from juki.core.messages import FORM_ONLY, DestinationReceipt, MessageType
 from juki.duties.provision.batch import open_result
 from juki.network.embedded import EmbeddedNetwork
@@ -44,7 +45,7 @@ from tests.card.helpers import (
 
 APPLICATIONS = "/card/applications"
 NEW_NAME = {"name_kanji": "押上\u3000花子", "name_kana": "オシアゲ\u3000ハナコ"}
-TODAY = dt.date.today()
+TODAY = japan_today()
 
 
 def registered(code: str, number: str, **items: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from juki.core.audit.tables import audit_log
+from juki.core.clock import japan_today
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import MessageType, destination_digest
 from juki.core.messaging.tables import outbox
@@ -171,7 +172,7 @@ def test_only_this_municipalitys_current_residents_with_their_own_number(
     receipt = refusal_queued(network, elsewhere)
     assert (receipt["error_code"], receipt["field"]) == ("other_municipality", "lg_code")
     late = notice_for(network, rid, destination_id="test-0010-destination")
-    death = schemas.DeathNotice(change_date=dt.date.today())
+    death = schemas.DeathNotice(change_date=japan_today())
     record(network, LG, moves.record_death, rid, death)
     receipt = refusal_queued(network, late)  # File 2 now holds the person as removed
     assert (receipt["error_code"], receipt["field"]) == ("not_current_resident", "resident_code")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput
 from juki.core.messages import MessageType, MoveInNotice
 from juki.core.messaging.tables import outbox
@@ -47,7 +48,7 @@ def move_in_notice(code: str, former: str) -> dict[str, Any]:
     """A 転入通知 from 墨田区's registry to the former municipality, through our CS."""
     notice = MoveInNotice(
         resident_code=code, former_lg_code=former, new_lg_code=LG,
-        address="東京都墨田区吾妻橋一丁目2番3号", moved_in_on=dt.date.today(),
+        address="東京都墨田区吾妻橋一丁目2番3号", moved_in_on=japan_today(),
     )  # fmt: skip
     return notice.model_dump(mode="json")
 

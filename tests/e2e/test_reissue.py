@@ -8,7 +8,6 @@ reason and store nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 
 from juki.card.models import CardFileEntry
 from juki.core.audit.tables import audit_log
+from juki.core.clock import japan_today
 from juki.core.messages import MessageType
 from juki.core.messaging import tables
 from juki.duties.operators import clients
@@ -184,7 +184,7 @@ def sent_to_cs(network: EmbeddedNetwork) -> int:
 def test_refusals_name_the_reason_and_store_nothing(network: EmbeddedNetwork) -> None:
     rid = born(network)
     dead = born(network)
-    record(network, LG, moves.record_death, dead, schemas.DeathNotice(change_date=dt.date.today()))
+    record(network, LG, moves.record_death, dead, schemas.DeathNotice(change_date=japan_today()))
     desk = card_desk(network)
     cards_before = [(e.id, e.status) for e in entries(network)]
     outbox_before = sent_to_cs(network)

@@ -4,11 +4,11 @@ last applied sequence): after restarting, delivery resumes where it stopped."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.cs.models import CsIdentityRow
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.models import ResidentEvent
@@ -38,7 +38,7 @@ def test_order_survives_restarts(tmp_path: Path, network: EmbeddedNetwork) -> No
             with network.node(f"registry:{LG}").unit_of_work() as uow:
                 notice = schemas.MoveWithinNotice(
                     intake=INTAKE,
-                    change_date=dt.date.today(),
+                    change_date=japan_today(),
                     address=f"東京都墨田区押上一丁目{round_ + 1}番{rid}号",
                 )
                 moves.record_move_within(uow, rid, notice)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from juki.core.clock import japan_today
 from juki.network.embedded import EmbeddedNetwork
 from juki.sim.simulate import ANNUAL_RATES, Simulation
 from tests.conftest import api_client
@@ -19,7 +20,7 @@ def test_simulated_life_reconciles_to_zero(network: EmbeddedNetwork) -> None:
         sim.populate(60, lambda _n: None)
         _settle(network)
         sim.refresh()
-        start = dt.date.today() - dt.timedelta(days=12)
+        start = japan_today() - dt.timedelta(days=12)
         for offset in range(12):
             sim.day(start + dt.timedelta(days=offset))
             _settle(network)

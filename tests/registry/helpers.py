@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from juki.core.clock import japan_today
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.households import service as households
 from juki.registry.models import Household, Resident, ResidentHistory
@@ -14,7 +15,7 @@ from juki.registry.notices import arrivals, schemas
 
 LG = "131075"
 ADDRESS = "東京都墨田区向島一丁目5番8号"
-TODAY = dt.date.today()
+TODAY = japan_today()
 # A 届出 taken from the person, who showed their My Number card (001a ACQ-2-1, ACQ-3-1).
 INTAKE = schemas.Intake(
     notifier=schemas.NotifierType.SELF, id_document=schemas.IdDocument.MY_NUMBER_CARD

@@ -18,7 +18,7 @@ from juki.registry.models import Resident
 from juki.web import input_guard
 from juki.web.input_guard import FORBIDDEN, faults_in
 from tests.conftest import api_client
-from tests.registry.test_api import BIRTH
+from tests.registry.api.test_routes import BIRTH
 
 
 def residents(network: EmbeddedNetwork) -> int:

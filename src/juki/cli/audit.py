@@ -12,7 +12,7 @@ from rich.table import Table
 
 from juki.cli.common import HOME, Home, Node, audited_nodes, console, one_node
 from juki.core.audit import log as audit
-from juki.core.clock import JST
+from juki.core.clock import JST, japan_today
 from juki.core.errors import JukiError
 from juki.duties.audit_review import anomalies, exports, reports
 
@@ -47,7 +47,7 @@ def audit_anomalies(
     days: Annotated[int, typer.Option(help="How many days back.")] = 30,
 ) -> None:
     """Night and closed-day access, failed log-ins, many searches (standard spec 10.2)."""
-    today = dt.date.today()
+    today = japan_today()
     table = Table(title="監査ログの異常検知 (anomalies)")
     for column in ("node", "kind", "operator", "day (JST)", "count", "first seq"):
         table.add_column(column)
@@ -67,7 +67,7 @@ def audit_monthly(
     month: Annotated[str, typer.Option(help="YYYY-MM; this month when omitted")] = "",
 ) -> None:
     """The monthly access report per operator and function (000 LOG-02)."""
-    first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
+    first = dt.date.fromisoformat(f"{month}-01") if month else japan_today().replace(day=1)
     table = Table(title=f"月次アクセス報告 {first:%Y-%m}")
     for column in ("node", "operator", "function", "accesses", "refused", "個人番号"):
         table.add_column(column)

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from juki.cli.common import HOME, Home, Node, Operator, audited_nodes, console, network_home
+from juki.core.clock import japan_today
 from juki.core.errors import JukiError
 from juki.duties import backup
 
@@ -50,7 +51,7 @@ def backup_purge(
     home: Home = HOME,
 ) -> None:
     """Erase every backup past its keep-until day, closing its register entry."""
-    day = dt.date.fromisoformat(at) if at else dt.date.today()
+    day = dt.date.fromisoformat(at) if at else japan_today()
     keys = network_home(home)
     for found in audited_nodes(home, None):
         erased = backup.purge(

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from juki.cli.common import HOME, Home, Node, Operator, console, one_node
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput, JukiError
 from juki.duties.ledgers import service
 from juki.duties.ledgers.kinds import KINDS
@@ -122,7 +123,7 @@ def ledger_overdue(
     home: Home = HOME,
 ) -> None:
     """Open entries past their 処理期限 (inquiries, postal receipts, incidents)."""
-    day = dt.date.fromisoformat(on) if on else dt.date.today()
+    day = dt.date.fromisoformat(on) if on else japan_today()
     found = one_node(home, node)
     with found.db.session() as session:
         late = service.overdue(session, day)
@@ -138,7 +139,7 @@ def ledger_checklist(node: Node, home: Home = HOME) -> None:
     found = one_node(home, node)
     items = catalogue.load().for_role(found.role)
     template = {
-        "fiscal_year": dt.date.today().year,
+        "fiscal_year": japan_today().year,
         "answers": {requirement.id: "適" for requirement in items},
         "findings": "",
     }

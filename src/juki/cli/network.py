@@ -18,6 +18,7 @@ from rich.table import Table
 
 from juki.cli.common import HOME, Home, console
 from juki.core.audit import log as audit
+from juki.core.clock import japan_today
 from juki.sim.simulate import Simulation
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ def simulate(
         sim.populate(residents, lambda n: progress.advance(task, n))
         sim.refresh()
         task = progress.add_task("異動", total=days)
-        start = dt.date.today() - dt.timedelta(days=days)
+        start = japan_today() - dt.timedelta(days=days)
         for offset in range(days):
             sim.day(start + dt.timedelta(days=offset))
             if offset % 10 == 9:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from juki.cli.common import HOME, Home, console, one_node
 from juki.core.audit import log as audit
+from juki.core.clock import japan_today
 from juki.core.errors import JukiError
 from juki.duties.operators import accounts, reports, rights, second_factor
 from juki.duties.operators.tables import Operator
@@ -113,7 +114,7 @@ def operator_privileged(
     home: Home = HOME,
 ) -> None:
     """The monthly privileged-activity report (000 ACL-04)."""
-    first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
+    first = dt.date.fromisoformat(f"{month}-01") if month else japan_today().replace(day=1)
     found = one_node(home, node)
     table = Table(title=f"特権操作の報告 {first:%Y-%m} ({node})")
     for column in ("at (JST)", "operator", "terminal", "function", "targets", "result"):

@@ -16,3 +16,9 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
 
 def in_japan(moment: dt.datetime) -> dt.datetime:
     return as_utc(moment).astimezone(JST)
+
+
+def japan_today() -> dt.date:
+    """Today as the register reckons it: the date in Japan, whatever the machine's zone
+    (a UTC machine is still on yesterday until 09:00 JST)."""
+    return dt.datetime.now(JST).date()

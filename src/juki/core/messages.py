@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from juki.core import ids
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput
 from juki.core.places import municipality
 from juki.core.text import is_kana_name
@@ -179,7 +180,7 @@ class IdentityRecord(Strict):
     @field_validator("birth_date")
     @classmethod
     def _birth_date(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today() or value.year < 1850:
+        if value > japan_today() or value.year < 1850:
             raise ValueError("生年月日が正しくありません")
         return value
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from juki.core import ids
 from juki.core.audit import log as audit
+from juki.core.clock import japan_today
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, JukiError
 from juki.core.identity import NUMBER_COLUMN
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 def _extra(record: IdentityRecord) -> dict[str, Any]:
     removed = record.reason in REMOVAL_REASONS
     return {
-        "notified_on": dt.date.today(),
+        "notified_on": japan_today(),
         "deleted_flag": False,
         "retention_flag": "removed" if removed else "current",
     }

@@ -15,7 +15,6 @@ current TOTP code for this local network only.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import os
 import secrets
@@ -26,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from juki.core.clock import japan_today
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import code_of, role_of
 from juki.duties.ledgers import service as ledgers
@@ -112,7 +112,7 @@ def record_training(session: Session, login: str) -> None:
     training is on record)."""
     fields = {"login": login, "course": "住基ネット初任者研修", "passed": True}
     ledgers.add(
-        session, "training", fields | {"attended_on": dt.date.today().isoformat()},
+        session, "training", fields | {"attended_on": japan_today().isoformat()},
         actor=SETUP.login, terminal="setup",
     )  # fmt: skip
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from juki.core.clock import japan_today
 from juki.core.crypto import FieldKeys
 from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import REMOVAL_REASONS, IdentityRecord
@@ -17,7 +17,7 @@ from juki.prefecture.models import PrefectureIdentityRow
 
 def _extra(record: IdentityRecord) -> dict[str, Any]:
     return {
-        "notified_on": dt.date.today(),
+        "notified_on": japan_today(),
         "deleted_flag": False,
         "retention_flag": "removed" if record.reason in REMOVAL_REASONS else "current",
         "former_surname_kanji": record.former_surname_kanji,

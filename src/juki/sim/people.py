@@ -8,6 +8,7 @@ from typing import Any
 
 from faker import Faker
 
+from juki.core.clock import japan_today
 from juki.core.places import municipality, towns
 
 
@@ -43,7 +44,7 @@ class PersonFactory:
         sex = self.random.choice("12")
         last, first, last_kana, first_kana = self.name(sex)
         if birth_date is None:
-            birth_date = dt.date.today() - dt.timedelta(days=self.random.randint(0, 95 * 365))
+            birth_date = japan_today() - dt.timedelta(days=self.random.randint(0, 95 * 365))
         return {
             "name_kanji": f"{last}\u3000{first}",
             "name_kana": f"{last_kana}\u3000{first_kana}",

@@ -4,13 +4,13 @@ followed until the municipality's 職権修正 reaches the tier, or closed with 
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from juki.core.clock import japan_today
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
 from juki.network.client_auth import ClientAuth
@@ -64,7 +64,7 @@ def test_a_disclosure_is_a_pdf_of_the_record_and_its_history(
     rid = born(network)
     code = resident(network, LG, rid).resident_code
     notice = schemas.MoveWithinNotice(
-        intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目9番9号"
+        intake=INTAKE, change_date=japan_today(), address="東京都墨田区押上一丁目9番9号"
     )
     record(network, LG, moves.record_move_within, rid, notice)
     answer = desk(network, node_id).post(
@@ -132,7 +132,7 @@ def test_a_correction_request_is_tracked_to_the_municipality_s_correction(
     # The municipality corrects its record: two clerks and a supervisor (001a §5).
     staff_on(network.node(f"registry:{LG}"))
     proposal = schemas.CorrectionProposal(
-        correction=schemas.CorrectionNotice(change_date=dt.date.today(), name_kanji="墨田　華子"),
+        correction=schemas.CorrectionNotice(change_date=japan_today(), name_kanji="墨田　華子"),
         reason="開示後の訂正請求（東京都）",
     )
     with network.node(f"registry:{LG}").unit_of_work() as uow:

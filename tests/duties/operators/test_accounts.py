@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict, InvalidInput, Refused
 from juki.core.messaging.node import Node
 from juki.duties.ledgers import service as ledgers
@@ -144,8 +145,8 @@ def test_no_right_without_a_recent_passed_training(db: Session, node: Node) -> N
     with pytest.raises(Conflict) as untrained:
         rights.decide(db, Actor(ADMIN2.login), node.role, request.id, approve=True)
     assert (untrained.value.field, untrained.value.code) == ("login", "untrained")
-    old = (dt.date.today() - dt.timedelta(days=400)).isoformat()
-    for attended_on, passed in ((dt.date.today().isoformat(), False), (old, True)):
+    old = (japan_today() - dt.timedelta(days=400)).isoformat()
+    for attended_on, passed in ((japan_today().isoformat(), False), (old, True)):
         ledgers.add(
             db, "training",
             {"login": newcomer.login, "course": "初任者研修", "attended_on": attended_on,
@@ -268,7 +269,7 @@ def test_user_list_and_privileged_activity_reports(db: Session, node: Node) -> N
     rights.decide(db, Actor(ADMIN2.login, "admin-02"), node.role, request.id, approve=True)
     audit.record(db, audit.Access(SUPERVISOR.login, "admin-01", "POST /search"))
     audit.record(db, audit.Access(CLERK.login, "counter-01", "POST /search"))
-    lines = reports.privileged_activity(db, dt.date.today())
+    lines = reports.privileged_activity(db, japan_today())
     seen = {(line.operator, line.function) for line in lines}
     assert (SUPERVISOR.login, "rights.request") in seen
     assert (ADMIN2.login, "rights.approve") in seen

@@ -6,7 +6,6 @@ the file itself keeps being updated from the CS. A request not granted withholds
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.duties.provision.batch import open_result
 from juki.duties.provision.stops import WITHHELD
 from juki.duties.provision.tables import BatchProvision
@@ -112,7 +112,7 @@ def test_a_granted_stop_withholds_the_person_from_provision(
 
     # Juki-net's own use is not blocked: the person's 転居 still reaches the tier's file.
     moved = schemas.MoveWithinNotice(
-        intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目9番9号"
+        intake=INTAKE, change_date=japan_today(), address="東京都墨田区押上一丁目9番9号"
     )
     record(network, LG, moves.record_move_within, asking_id, moved)
     model = IDENTITY[node_id]

@@ -11,6 +11,7 @@ import json
 from sqlalchemy import MetaData, func, select
 
 from juki.core.audit import log as audit
+from juki.core.clock import japan_today
 from juki.core.migrate import tables_of
 from juki.duties.retention import engine
 from juki.duties.retention.tables import retention_purges
@@ -49,7 +50,7 @@ def rows_of(network: EmbeddedNetwork, node_id: str, table: str, code: str) -> in
 
 def moved(network: EmbeddedNetwork, rid: int) -> None:
     notice = schemas.MoveWithinNotice(
-        intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目1番1号"
+        intake=INTAKE, change_date=japan_today(), address="東京都墨田区押上一丁目1番1号"
     )
     record(network, LG, moves.record_move_within, rid, notice)
 
@@ -76,7 +77,7 @@ def test_history_is_erased_after_its_period_and_not_before(network: EmbeddedNetw
 def test_removed_persons_and_the_register_s_joshohyo(network: EmbeddedNetwork) -> None:
     rid = born(network)
     code = resident(network, LG, rid).resident_code
-    death = schemas.DeathNotice(change_date=dt.date.today())
+    death = schemas.DeathNotice(change_date=japan_today())
     record(network, LG, moves.record_death, rid, death)
     assert run_purge(network, "national", 4)["消除者の本人確認情報"].erased == 0
     assert run_purge(network, "national", 6)["消除者の本人確認情報"].keys == [code]
@@ -101,7 +102,7 @@ def test_the_cs_keeps_history_and_removed_persons_150_years(network: EmbeddedNet
     rid = born(network)
     code = resident(network, LG, rid).resident_code
     moved(network, rid)
-    death = schemas.DeathNotice(change_date=dt.date.today())
+    death = schemas.DeathNotice(change_date=japan_today())
     record(network, LG, moves.record_death, rid, death)
     rows = rows_of(network, cs, "identity_file", code)
     assert rows >= 2  # current (removed) + history
@@ -163,7 +164,7 @@ def test_a_dead_person_s_number_stays_in_file_one_after_every_purge(
     code = person.resident_code
     with network.node(f"registry:{LG}").unit_of_work() as uow:
         number = residents.number_of(uow, residents.get_resident(uow, rid))
-    death = schemas.DeathNotice(change_date=dt.date.today())
+    death = schemas.DeathNotice(change_date=japan_today())
     record(network, LG, moves.record_death, rid, death)
     assert rows_of(network, "national", "identity_file", code) > 0
     for node_id in list(network.nodes):

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.core.messages import CardInfo, MessageType
 from juki.cs import handlers as cs_handlers
 from juki.network.embedded import EmbeddedNetwork
@@ -30,7 +31,7 @@ def report(code: str, number: str, lg: str = LG, issue: str = "0123456789ABCDEF"
     return CardInfo(
         info_id=str(uuid.uuid4()), kind="issued", individual_number=number, resident_code=code,
         lg_code=lg, application_id="1" * 23, card_issue_number=issue,
-        expires_on=dt.date.today() + dt.timedelta(days=3650), result_code="00",
+        expires_on=japan_today() + dt.timedelta(days=3650), result_code="00",
     )  # fmt: skip
 
 

@@ -4,7 +4,6 @@ the card system's receipt, or a refusal naming the item, comes back to the regis
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select
 
+from juki.core.clock import japan_today
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import (
     DESTINATION_LENGTHS,
@@ -76,7 +76,7 @@ def test_a_new_number_is_notified_once_and_the_receipt_returns(network: Embedded
     assert first.status == "registered"
     assert first.operator_id not in ("", "J-LIS")  # the clerk whose 届出 asked for the number
     notice = schemas.NumberChangeNotice(
-        change_date=dt.date.today(), ground="request", operator_id="clerk.b", terminal_id="t2"
+        change_date=japan_today(), ground="request", operator_id="clerk.b", terminal_id="t2"
     )
     record(network, LG, changes.request_number_change, rid, notice)
     network.pump()
@@ -91,7 +91,7 @@ def test_only_current_residents_are_extracted(network: EmbeddedNetwork) -> None:
     rid = born(network)
     row, number = row_and_number(network, rid)
     with network.node(REGISTRY).unit_of_work() as uow:
-        gone = row | {"removed_on": dt.date.today()}
+        gone = row | {"removed_on": japan_today()}
         assert destination_info.extract(uow, [(gone, number)], "clerk", "t") == []
         assert destination_info.extract(uow, [(row, number)], "clerk", "t") != []
         uow.session.rollback()

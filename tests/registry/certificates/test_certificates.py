@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput
 from juki.core.identity import NUMBER_COLUMN
 from juki.network.embedded import EmbeddedNetwork
@@ -102,7 +103,7 @@ def test_a_supported_person_is_refused_and_the_refusal_kept(
         network,
         support.register_measure,
         wife,
-        support_schemas.SupportRequest(kind="dv", starts_on=dt.date.today(), registered_by="kanri"),
+        support_schemas.SupportRequest(kind="dv", starts_on=japan_today(), registered_by="kanri"),
     )
     household = household_of(network, head)
     outcome = run(

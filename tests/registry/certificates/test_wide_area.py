@@ -3,12 +3,12 @@ by the home municipality through both CSs, refused for a person under 支援措�
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from pypdf import PdfReader
 
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.certificates import wide_area
@@ -44,7 +44,7 @@ def test_wide_area_refuses_a_supported_person_for_their_household(
     home, here = "112011", "131075"
     rid = born(sqlite_network, home, address="埼玉県川越市元町一丁目1番1号")
     code = resident(sqlite_network, home, rid).resident_code
-    measure = SupportRequest(kind="dv", starts_on=dt.date.today(), registered_by="x")
+    measure = SupportRequest(kind="dv", starts_on=japan_today(), registered_by="x")
     run(sqlite_network, support.register_measure, rid, measure, lg=home)
     ask = WideAreaAsk(home_lg_code=home, resident_code=code, requester_kind="household")
     request_id = run(sqlite_network, wide_area.ask, ask, lg=here)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from juki.core.audit import log as audit
 from juki.core.audit import outputs
+from juki.core.clock import japan_today
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import resident_code_check_digit
 from juki.duties.ledgers import service as ledgers
@@ -84,7 +85,7 @@ def moved(network: EmbeddedNetwork) -> int:
     """Born at 吾妻橋, moved to 押上, and transferred to the tax section (庁内連携 T05)."""
     person = born(network)
     notice = schemas.MoveWithinNotice(
-        intake=INTAKE, change_date=dt.date.today(), address="東京都墨田区押上一丁目9番9号"
+        intake=INTAKE, change_date=japan_today(), address="東京都墨田区押上一丁目9番9号"
     )
     record(network, LG, moves.record_move_within, person, notice)
     tax = body_client(network, f"registry:{LG}", "zeimu", {"internal_linkage": "read"})
@@ -224,7 +225,7 @@ def test_an_agent_gets_nothing_for_a_person_under_support_measures(
     person = born(sqlite_network)
     run(
         sqlite_network, support.register_measure, person,
-        support_schemas.SupportRequest(kind="dv", starts_on=dt.date.today(), registered_by="kanri"),
+        support_schemas.SupportRequest(kind="dv", starts_on=japan_today(), registered_by="kanri"),
     )  # fmt: skip
     agent = ask(addressee_id=person, requester="代理人", requester_name="代理　一郎",
                 proxy_letter_checked=True)  # fmt: skip

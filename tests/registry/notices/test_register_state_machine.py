@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.core.errors import JukiError
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.households import service as households
@@ -42,7 +43,7 @@ from tests.registry.helpers import INTAKE
 
 LG = "131075"
 TOPOLOGY = {"13": [LG]}
-TODAY = dt.date.today()
+TODAY = japan_today()
 ADDRESSES = [f"東京都墨田区押上一丁目{n}番1号" for n in range(1, 6)]
 SURNAMES = [("押上", "オシアゲ"), ("業平", "ナリヒラ"), ("錦糸", "キンシ"), ("両国", "リョウゴク")]
 GIVEN = [("一", "ハジメ"), ("花", "ハナ"), ("空", "ソラ"), ("海", "ウミ")]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.notices import moves, schemas
@@ -64,7 +65,7 @@ def test_population_and_monthly_changes(sqlite_network: EmbeddedNetwork) -> None
     assert town.town == "東京都墨田区向島一丁目"
     assert (town.male, town.female) == (2, 1)
     assert pop.age_bands["0〜14歳"]["1"] == 1  # the child born 2012
-    month = f"{dt.date.today():%Y-%m}"
+    month = f"{japan_today():%Y-%m}"
     monthly = run(sqlite_network, statistics.monthly_changes)
     assert monthly[month]["move_in_from_abroad"] == 3
     assert household_of(sqlite_network, head)

@@ -3,12 +3,12 @@ the former municipality, and the 転入通知 that fills its 転出確定地."""
 
 from __future__ import annotations
 
-import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict
 from juki.core.messages import MessageType, MoveInNotice
 from juki.core.messaging.paths import is_permitted
@@ -31,7 +31,7 @@ NEW_ADDRESS = "東京都墨田区業平一丁目3番4号"
 def moved_out(network: EmbeddedNetwork) -> Resident:
     rid = born(network, FORMER, address="埼玉県川越市元町一丁目1番1号")
     out = schemas.MoveOutNotice(
-        intake=INTAKE, change_date=dt.date.today(), destination_address=NEW_ADDRESS
+        intake=INTAKE, change_date=japan_today(), destination_address=NEW_ADDRESS
     )
     run(network, moves.record_move_out, rid, out, lg=FORMER)
     network.pump()
@@ -51,7 +51,7 @@ def test_special_move_in_across_prefectures(network: EmbeddedNetwork) -> None:
     assert certificate.lg_code == FORMER
 
     notice = SpecialMoveInNotice(
-        intake=INTAKE, change_date=dt.date.today(), address=NEW_ADDRESS, request_id=request_id
+        intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id
     )
     event = run(network, transfers.record_special_move_in, notice, lg=NEW)
     network.pump()
@@ -105,7 +105,7 @@ def test_a_cs_cannot_speak_for_another_municipality(sqlite_network: EmbeddedNetw
     """A 転入通知 relayed by 千代田区's CS that claims to come from 川越市 is dropped."""
     forged = MoveInNotice(
         resident_code="12345678901", former_lg_code="131075", new_lg_code="112011",
-        address="埼玉県川越市元町一丁目1番1号", moved_in_on=dt.date.today(),
+        address="埼玉県川越市元町一丁目1番1号", moved_in_on=japan_today(),
     )  # fmt: skip
     envelope = SimpleNamespace(sender="cs:131016", type=MessageType.MOVE_IN_NOTICE)
     with sqlite_network.node("cs:131075").unit_of_work() as uow:
@@ -122,11 +122,11 @@ def test_no_restoring_someone_who_moved_in_elsewhere(sqlite_network: EmbeddedNet
                      "k", lg=NEW)  # fmt: skip
     sqlite_network.pump()
     notice = SpecialMoveInNotice(
-        intake=INTAKE, change_date=dt.date.today(), address=NEW_ADDRESS, request_id=request_id
+        intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id
     )
     run(sqlite_network, transfers.record_special_move_in, notice, lg=NEW)
     sqlite_network.pump()
-    restore = ex_officio_schemas.RestoreNotice(change_date=dt.date.today(), evidence="誤記")
+    restore = ex_officio_schemas.RestoreNotice(change_date=japan_today(), evidence="誤記")
     with pytest.raises(Conflict) as err:
         run(sqlite_network, ex_officio.restore, person.id, restore, lg=FORMER)
     assert err.value.code == "moved_in_elsewhere"

@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.duties.operators import accounts, reports
 from juki.duties.operators.tables import Operator, OperatorRight, TotpGrant
 from juki.network.embedded import EmbeddedNetwork
@@ -227,10 +228,10 @@ def test_a_contractor_s_account_is_usable_only_once_the_pledge_is_received(
     assert post(admin, f"/operators/{person.login}/suspend", {"reason": "確認"}).status_code == 303
     assert post(admin, f"/operators/{person.login}/resume").status_code == 303
     assert operator(network, person.login).status == "pending"  # still no pledge on file
-    future = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    future = (japan_today() + dt.timedelta(days=2)).isoformat()
     early = post(admin, f"/operators/{person.login}/pledge", {"pledge_on": future})
     assert early.status_code == 422
-    today = dt.date.today().isoformat()
+    today = japan_today().isoformat()
     assert post(admin, f"/operators/{person.login}/pledge", {"pledge_on": today}).status_code == 303
     assert operator(network, person.login).status == "active"
     assert password_step(network, person).headers["location"].endswith("/login/second")
@@ -247,7 +248,7 @@ def test_the_privileged_report_lists_the_month_s_account_changes(
     suspended = post(admin, f"/operators/{INQUIRER.login}/suspend", {"reason": "調査"})
     assert suspended.status_code == 303
     assert post(admin, f"/operators/{ADMIN.login}/retire", {"reason": "自分"}).status_code == 403
-    month = dt.date.today().strftime("%Y-%m")
+    month = japan_today().strftime("%Y-%m")
     report = admin.get(f"{BASE}/operators-report/privileged", params={"month": month})
     assert report.status_code == 200
     rows = report.text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")
@@ -258,7 +259,7 @@ def test_the_privileged_report_lists_the_month_s_account_changes(
     entry = last_entry(network)
     assert (entry.operator, entry.function) == (ADMIN.login, "GET /operators-report/privileged")
     with network.node(NODE).db.session() as session:
-        activity = reports.privileged_activity(session, dt.date.today())
+        activity = reports.privileged_activity(session, japan_today())
     functions = {line.function for line in activity}
     assert {"operators.suspend", "operators.retire"} <= functions
 

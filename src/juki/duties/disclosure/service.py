@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from juki.core.clock import JST
+from juki.core.clock import JST, japan_today
 from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
@@ -85,7 +85,7 @@ def disclose(
     session.flush()
     answer = document.DisclosureAnswer(
         disclosure_no=f"{node_id.replace(':', '-')}-{record.id:06d}",
-        issued_on=dt.date.today(), holder=holder_of(node_id),
+        issued_on=japan_today(), holder=holder_of(node_id),
         requester_name=request.requester_name,
         resident_code=request.resident_code,
         rows=[_disclosed(row, keys) for row in rows],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from juki.core.audit import outputs
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messaging.node import UnitOfWork
@@ -64,7 +65,7 @@ class IssueRefused:
 def issue(uow: UnitOfWork, request: IssueRequest) -> Issued | IssueRefused:
     people = _targets(uow, request)
     _check_permitted(request)
-    today = dt.date.today()
+    today = japan_today()
     supported = active_measures(uow, [p.id for p in people], today)
     # A supported person's record goes only to that person: not to a third party, nor to
     # another member of the household (who may be the one the measure protects against).

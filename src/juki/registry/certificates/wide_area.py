@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from juki.core.audit import outputs
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, WideAreaCopy, WideAreaRequest
 from juki.core.messaging.node import UnitOfWork
@@ -88,7 +89,7 @@ def issue(uow: UnitOfWork, request_id: str, clerk_login: str, terminal: str) -> 
     items: dict[str, Any] = json.loads(
         uow.node.keys.decrypt(record.copy_cipher, column=COPY_COLUMN)
     )
-    today = dt.date.today()
+    today = japan_today()
     issued = CertificateIssue(
         issue_no="pending", kind="wide_area", household_id=None, resident_ids="[]",
         options=json.dumps({"home_lg_code": record.home_lg_code, "scope": record.scope}),
@@ -143,7 +144,7 @@ def answer(uow: UnitOfWork, request: WideAreaRequest) -> None:
         people = households.members(uow, person.household_id)
         if request.scope == "person":
             people = [person]
-        supported = active_measures(uow, [p.id for p in people], dt.date.today())
+        supported = active_measures(uow, [p.id for p in people], japan_today())
         # Only the supported person, asking for their own record alone, is served.
         if supported and (request.requester_kind != "self" or request.scope != "person"):
             error = "support_measure"

@@ -15,6 +15,7 @@ from juki.core.messaging.node import Node
 from juki.registry.console.cards import router as cards_router
 from juki.registry.console.events import router as events_router
 from juki.registry.console.notice_checks import router as notice_checks_router
+from juki.registry.console.office import router as office_router
 from juki.registry.console.render import FLASHES, templates
 from juki.registry.console.requests import router as requests_router
 from juki.registry.console.views import router as views_router
@@ -37,6 +38,6 @@ SITE = ConsoleSite(
 def install(app: FastAPI, node: Node) -> None:
     """Add the console to a registry node's app, under /console (log-in and session:
     `juki.web.console`)."""
-    routers = (views_router, operators_router, events_router, requests_router,
+    routers = (views_router, office_router, operators_router, events_router, requests_router,
                notice_checks_router, cards_router)  # fmt: skip
     console.install(app, node, SITE, routers)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from juki.core.messaging.node import UnitOfWork
 from juki.registry.cards import destination_info
-from juki.registry.console.events import _show
+from juki.registry.console.events.common import show_form
 from juki.registry.console.forms import FormPage
 from juki.registry.console.render import base_of
 from juki.registry.console.session import Clerk, Form
@@ -42,7 +42,7 @@ def _reissue_form(request: Request, resident_id: int, name: str) -> FormPage:
 @needs("card_counter", "update")  # the form itself is the card counter's (000 P3.4)
 def reissue_form(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> HTMLResponse:
     person = resident_or_404(uow, resident_id)
-    return _show(request, clerk, _reissue_form(request, resident_id, person.name_kanji))
+    return show_form(request, clerk, _reissue_form(request, resident_id, person.name_kanji))
 
 
 @router.post(REISSUE)
@@ -61,5 +61,5 @@ def reissue(request: Request, resident_id: RecordId, clerk: Clerk, _form: Form) 
     )  # fmt: skip
     if sent is None:
         form = _reissue_form(request, resident_id, "")
-        return _show(request, clerk, form, {}, errors)
+        return show_form(request, clerk, form, {}, errors)
     return redirect(request, f"/residents/{resident_id}", "reissue_requested")

@@ -6,13 +6,13 @@ Errors come back keyed by form field name, to be shown next to the field they co
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from juki.core.clock import japan_today
 from juki.core.errors import JukiError
 from juki.registry.households.schemas import Relationship
 from juki.registry.notices.schemas import IdDocument, NotifierType
@@ -54,7 +54,7 @@ class FormPage:
 
 
 def today() -> str:
-    return dt.date.today().isoformat()
+    return japan_today().isoformat()
 
 
 def notice_fields(change_label: str = "異動日") -> list[Field]:

@@ -15,7 +15,14 @@ from juki.core.messaging.node import UnitOfWork
 from juki.registry.certificates import wide_area
 from juki.registry.certificates.schemas import WideAreaAsk
 from juki.registry.console import forms
-from juki.registry.console.events import Taken, _codes, _notice, _show, _submit, _to_person
+from juki.registry.console.events.common import (
+    Taken,
+    codes,
+    notice_of,
+    show_form,
+    submit_form,
+    to_person,
+)
 from juki.registry.console.forms import Field, FormPage, Group
 from juki.registry.console.notice_checks import next_page, take
 from juki.registry.console.render import base_of, page
@@ -60,7 +67,7 @@ def _ask_form(request: Request) -> FormPage:
 @router.get("/special-move-in", response_class=HTMLResponse)
 @needs("resident_records", "read")
 def ask_form(request: Request, clerk: Clerk) -> HTMLResponse:
-    return _show(request, clerk, _ask_form(request))
+    return show_form(request, clerk, _ask_form(request))
 
 
 @router.post("/special-move-in")
@@ -75,7 +82,7 @@ def ask(request: Request, clerk: Clerk, fields: Form) -> Response:
             uow, body.former_lg_code, body.resident_code, clerk.login
         )
 
-    return _submit(
+    return submit_form(
         request, clerk, _ask_form(request), fields, action,
         lambda request_id: redirect(request, f"/special-move-in/{request_id}"),
     )  # fmt: skip
@@ -132,15 +139,15 @@ def received(request: Request, request_id: str, clerk: Clerk, uow: UoW) -> HTMLR
 def special_move_in(request: Request, request_id: str, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> Taken:
         notice = SpecialMoveInNotice.model_validate(
-            _notice(fields, clerk) | forms.intake_of(fields) | _codes(fields)
+            notice_of(fields, clerk) | forms.intake_of(fields) | codes(fields)
             | forms.blank_to_none(fields, ["address", "household_id", "relationship"])
             | {"request_id": request_id}
         )  # fmt: skip
         return take(uow, clerk, transfers.record_special_move_in, notice)
 
-    return _submit(
+    return submit_form(
         request, clerk, _move_in_form(request, request_id), fields, action,
-        lambda taken: next_page(request, taken, lambda event: _to_person(request, event)),
+        lambda taken: next_page(request, taken, lambda event: to_person(request, event)),
     )  # fmt: skip
 
 
@@ -178,7 +185,7 @@ def _correction_form(request: Request, resident_id: int) -> FormPage:
 @needs("resident_records", "read")
 def correction_form(request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW) -> Response:
     resident_or_404(uow, resident_id)
-    return _show(request, clerk, _correction_form(request, resident_id))
+    return show_form(request, clerk, _correction_form(request, resident_id))
 
 
 @router.post("/residents/{resident_id}/correction")
@@ -186,7 +193,7 @@ def correction_form(request: Request, resident_id: RecordId, clerk: Clerk, uow: 
 def propose(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> int:
         correction = schemas.CorrectionNotice.model_validate(
-            _notice(fields, clerk)
+            notice_of(fields, clerk)
             | forms.blank_to_none(
                 fields, ["name_kanji", "name_kana", "birth_date", "sex", "address"]
             )
@@ -197,7 +204,7 @@ def propose(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form)
         return corrections.propose(uow, resident_id, proposal, clerk.login)
 
     names = {f"correction.{k}": k for k in corrections.ITEMS}
-    return _submit(
+    return submit_form(
         request, clerk, _correction_form(request, resident_id), fields, action,
         lambda _id: redirect(request, "/corrections", "proposed"), names,
     )  # fmt: skip
@@ -260,7 +267,7 @@ def _number_check_form(request: Request) -> FormPage:
 @router.get("/number-check", response_class=HTMLResponse)
 @needs("resident_records", "read")
 def number_check_form(request: Request, clerk: Clerk) -> HTMLResponse:
-    return _show(request, clerk, _number_check_form(request))
+    return show_form(request, clerk, _number_check_form(request))
 
 
 @router.post("/number-check")
@@ -272,7 +279,7 @@ def number_check(request: Request, clerk: Clerk, fields: Form) -> Response:
         )
         return number_checks.request(uow, body, clerk.login)
 
-    return _submit(
+    return submit_form(
         request, clerk, _number_check_form(request), fields, action,
         lambda check_id: redirect(request, f"/number-check/{check_id}"),
     )  # fmt: skip
@@ -331,7 +338,7 @@ def _wide_area_form(request: Request) -> FormPage:
 @router.get("/wide-area", response_class=HTMLResponse)
 @needs("certificates", "read")
 def wide_area_form(request: Request, clerk: Clerk) -> HTMLResponse:
-    return _show(request, clerk, _wide_area_form(request))
+    return show_form(request, clerk, _wide_area_form(request))
 
 
 @router.post("/wide-area")
@@ -346,7 +353,7 @@ def wide_area_ask(request: Request, clerk: Clerk, fields: Form) -> Response:
         )
         return wide_area.ask(uow, body)
 
-    return _submit(
+    return submit_form(
         request, clerk, _wide_area_form(request), fields, action,
         lambda request_id: redirect(request, f"/wide-area/{request_id}"),
     )  # fmt: skip

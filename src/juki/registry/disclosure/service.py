@@ -26,7 +26,7 @@ from reportlab.lib.units import mm
 from sqlalchemy import select
 
 from juki.core.audit import outputs
-from juki.core.clock import in_japan
+from juki.core.clock import in_japan, japan_today
 from juki.core.errors import Refused
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number, validate_resident_code
@@ -121,7 +121,7 @@ def _check_requester(uow: UnitOfWork, request: DisclosureRequest, person: Reside
     wrong 宛名番号 does not disclose someone else's record). An agent: not for a person
     under 支援措置."""
     if request.requester == "代理人":
-        if active_measures(uow, [person.id], dt.date.today()):
+        if active_measures(uow, [person.id], japan_today()):
             raise Refused(
                 "支援措置の対象者の記録は代理人には開示できません（本人の来庁が必要です）",
                 field="requester", code="support_measure",
@@ -158,7 +158,7 @@ class _Answer(Sheet):
     """The notice's lines; counts the 個人番号 it had to decrypt (for the audit log)."""
 
     def __init__(self, uow: UnitOfWork, disclosure_no: str, full: bool):
-        super().__init__(FORM, f"開示番号 {disclosure_no}", dt.date.today())
+        super().__init__(FORM, f"開示番号 {disclosure_no}", japan_today())
         self.uow, self.full, self.numbers_read = uow, full, 0
 
     def number(self, cipher: bytes | None) -> str:

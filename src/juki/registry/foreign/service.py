@@ -21,6 +21,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
@@ -48,7 +49,7 @@ def _foreign_items(notice: ForeignMoveInNotice) -> dict[str, Any]:
         "foreign_true_name_kana": notice.name_kana,
         "foreign_birth_date": notice.birth_date,
         "foreign_change_date": notice.change_date,
-        "foreign_notified_on": notice.notified_on or dt.date.today(),
+        "foreign_notified_on": notice.notified_on or japan_today(),
         "residence_notified": True,
         "alias": notice.alias,
         "alias_kana": notice.alias_kana,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput
 from juki.core.messages import ChangeReason
 from juki.core.messaging.node import UnitOfWork
@@ -142,8 +143,8 @@ def _remove(person: Resident, kind: str, notice: Notice) -> None:
     """消除: the record stays as a 除票 (kept 150 years, 施行令 第34条第1項)."""
     person.status, person.removal_kind = "removed", kind
     person.removed_on = notice.change_date
-    person.removal_notified_on = notice.notified_on or dt.date.today()
-    person.removal_processed_on = dt.date.today()
+    person.removal_notified_on = notice.notified_on or japan_today()
+    person.removal_processed_on = japan_today()
     person.removal_reason = kind
 
 

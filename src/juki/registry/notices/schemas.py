@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from juki.core.clock import japan_today
 from juki.core.messages import Sex
 from juki.registry.households.schemas import HouseholdEffects, HouseholdPlacement, Relationship
 from juki.registry.residents.schemas import (
@@ -176,7 +177,7 @@ class CorrectionNotice(Notice):
     @field_validator("birth_date")
     @classmethod
     def _birth(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and (value > dt.date.today() or value.year < 1850):
+        if value is not None and (value > japan_today() or value.year < 1850):
             raise ValueError("生年月日が正しくありません")
         return value
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from juki.core import ids
+from juki.core.clock import japan_today
 from juki.core.errors import InvalidInput
 from juki.core.messages import Sex
 from juki.core.places import municipality
@@ -72,7 +73,7 @@ class Notice(BaseModel):
     @field_validator("change_date")
     @classmethod
     def _not_future(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today() + dt.timedelta(days=14):
+        if value > japan_today() + dt.timedelta(days=14):
             raise ValueError("異動年月日が未来です")
         return value
 
@@ -90,7 +91,7 @@ class PersonCore(BaseModel):
     @field_validator("birth_date")
     @classmethod
     def _birth(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today() or value.year < 1850:
+        if value > japan_today() or value.year < 1850:
             raise ValueError("生年月日が正しくありません")
         return value
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import ChangeReason, IdentityRecord, MessageType
@@ -147,7 +148,7 @@ def new_event(
         resident_id=resident_id,
         reason=reason.value,
         change_date=notice.change_date,
-        notified_on=notice.notified_on or dt.date.today(),
+        notified_on=notice.notified_on or japan_today(),
         operator_id=notice.operator_id,
         terminal_id=notice.terminal_id,
         previous_resident_code=previous_resident_code,
@@ -230,7 +231,7 @@ def write_history(
     resident.version += 1
     resident.change_reason = reason
     resident.change_date = notice.change_date
-    resident.notified_on = notice.notified_on or dt.date.today()
+    resident.notified_on = notice.notified_on or japan_today()
     uow.append(
         ResidentHistory.__table__,
         copy_items(resident)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from juki.core.clock import japan_today
 from juki.core.messaging.node import UnitOfWork
 from juki.registry.residents.models import Resident, ResidentHistory
 
@@ -55,7 +56,7 @@ def town_of(address: str) -> str:
 
 
 def population(uow: UnitOfWork, on: dt.date | None = None) -> Population:
-    on = on or dt.date.today()
+    on = on or japan_today()
     rows = uow.session.execute(
         select(Resident.address, Resident.sex, Resident.birth_date, Resident.household_id).where(
             Resident.status == "resident"
@@ -79,7 +80,7 @@ def population(uow: UnitOfWork, on: dt.date | None = None) -> Population:
 def monthly_changes(uow: UnitOfWork, months: int = 12) -> dict[str, Counter[str]]:
     """{'2026-11': Counter({'birth': 3, 'move_in': 10, …}), …} for the last `months` months,
     by the month the change happened (異動日)."""
-    since = (dt.date.today().replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    since = (japan_today().replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
     rows = uow.session.execute(
         select(ResidentHistory.change_date, ResidentHistory.change_reason, func.count())
         .where(ResidentHistory.change_date >= since)

@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, MoveInNotice, MoveOutCertReply, MoveOutCertRequest
 from juki.core.messaging.node import UnitOfWork
@@ -163,7 +163,7 @@ def receive_move_in_notice(uow: UnitOfWork, notice: MoveInNotice) -> bool:
         MOVE_IN_NOTICE_RECEIVED,
         Notice(
             change_date=notice.moved_in_on,
-            notified_on=dt.date.today(),
+            notified_on=japan_today(),
             operator_id="CS",
             terminal_id=f"cs:{notice.new_lg_code}",
         ),

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
 from juki.core.audit import outputs
-from juki.core.clock import as_utc
+from juki.core.clock import as_utc, japan_today
 from juki.core.crypto import FieldKeys
 from juki.core.errors import InvalidInput, JukiError
 from juki.core.messaging.node import UnitOfWork
@@ -338,7 +338,7 @@ def user_list(request: Request, clerk: SiteClerk) -> Response:
             form="利用者一覧（CSV）", targets=(), purpose="利用者の定期確認",
         )  # fmt: skip
         body = "\ufeff" + reports.user_list_csv(uow.session)  # BOM: Excel reads it as UTF-8
-    today = dt.date.today().isoformat()
+    today = japan_today().isoformat()
     return Response(
         body.encode(),
         media_type="text/csv; charset=utf-8",
@@ -352,9 +352,9 @@ def privileged_report(request: Request, clerk: SiteClerk, month: str = "") -> HT
     """The monthly privileged-activity report, checked by eye against the usage records
     (000 ACL-04); this month unless `month` (YYYY-MM) names another."""
     try:
-        first = dt.date.fromisoformat(f"{month}-01") if month else dt.date.today().replace(day=1)
+        first = dt.date.fromisoformat(f"{month}-01") if month else japan_today().replace(day=1)
     except ValueError:
-        first = dt.date.today().replace(day=1)
+        first = japan_today().replace(day=1)
     with request.app.state.node.unit_of_work() as uow:
         audit.record(uow.session, access_of(request))
         lines = reports.privileged_activity(uow.session, first)

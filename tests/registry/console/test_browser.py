@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 import pytest
 from sqlalchemy import func, select
 
+from juki.core.clock import japan_today
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.models import CertificateIssue, IssueRefusal, Resident
 from juki.registry.notices import arrivals, moves, schemas
@@ -168,7 +169,7 @@ def test_household_life_at_the_counter(site: tuple[EmbeddedNetwork, str], page: 
     page.click("text=出生届（この世帯に）")
     page.fill("#f-name_kanji", "向島　さくら")
     page.fill("#f-name_kana", "むこうじま　さくら")
-    page.fill("#f-change_date", (dt.date.today() - dt.timedelta(days=3)).isoformat())
+    page.fill("#f-change_date", (japan_today() - dt.timedelta(days=3)).isoformat())
     page.select_option("#f-sex", "2")
     page.click("button.primary")
     page.wait_for_url("**/residents/*?done=recorded")
@@ -360,7 +361,7 @@ def test_special_move_in_then_a_two_person_correction(
     with network.node(f"registry:{former}").unit_of_work() as uow:
         out = schemas.MoveOutNotice(
             intake=INTAKE,
-            change_date=dt.date.today(),
+            change_date=japan_today(),
             destination_address="東京都墨田区業平一丁目1番1号",
         )
         moves.record_move_out(uow, rid, out)
@@ -420,7 +421,7 @@ def test_a_paper_move_in_waits_for_the_cs_number_check(
     )  # fmt: skip
     with network.node(f"registry:{former}").unit_of_work() as uow:
         out = schemas.MoveOutNotice(
-            intake=INTAKE, change_date=dt.date.today(), destination_address="墨田区"
+            intake=INTAKE, change_date=japan_today(), destination_address="墨田区"
         )
         moves.record_move_out(uow, rid, out)
         cert = moves.move_out_certificate(uow, residents.get_resident(uow, rid))

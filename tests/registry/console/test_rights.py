@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from juki.core.audit import log as audit
+from juki.core.clock import japan_today
 from juki.duties.operators import accounts
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
@@ -205,7 +206,7 @@ def test_an_administrator_suspending_themself_is_refused_and_kept_in_the_log(
         assert accounts.require(session, SUPERVISOR.login).status == "active"
         seen = {
             (line.operator, line.function, line.result)
-            for line in reports.privileged_activity(session, dt.date.today())
+            for line in reports.privileged_activity(session, japan_today())
         }
     assert (SUPERVISOR.login, "operators.suspend", "refused") in seen
 

@@ -17,7 +17,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.registry.models import PendingNotice, Resident
 from tests.conftest import BACKENDS, make_network, with_notice_check
 from tests.registry.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, served, shot
-from tests.registry.test_console_browser import (
+from tests.registry.console.test_browser import (
     born_numbered,
     count_residents,
     fill_intake,
