@@ -26,7 +26,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.web.console.throttle import LoginThrottle
 from tests.staff import Staff, csrf_of, staff_on, wrong_code
-from tests.web.console.helpers import ConsoleUnderTest, error_of
+from tests.web.console.helpers import ConsoleUnderTest
 
 CONSOLE = ConsoleUnderTest("prefecture:13", "/prefecture/13")
 NODE, BASE = CONSOLE.node_id, CONSOLE.base
@@ -44,6 +44,11 @@ def secrets(network: EmbeddedNetwork) -> dict[str, str]:
 def client(network: EmbeddedNetwork) -> Iterator[TestClient]:
     with TestClient(network_app(network), follow_redirects=False) as found:
         yield found
+
+
+def error_of(page: str, field: str) -> str:
+    """The message the log-in pages' error summary gives for a field."""
+    return page.split(f'href="#f-{field}">')[1].split("</a>")[0]
 
 
 def password(client: TestClient, login: str, given: str) -> Any:
@@ -131,7 +136,7 @@ def test_unknown_login_wrong_password_and_locked_account_get_one_answer(
     shown = {case: (a.status_code, error_of(a.text, "password")) for case, a in answers.items()}
     assert len(set(shown.values())) == 1, shown
     assert shown["unknown login"][0] == 401
-    assert 'id="e-login"' not in answers["locked, right password"].text
+    assert 'href="#f-login"' not in answers["locked, right password"].text
     assert stored(network, OTHER.login)[0].locked_until is not None  # it was locked indeed
     # Who was refused, and why, is for the audit log only.
     assert results(network, "login.password")[-3:] == ["unknown_login", "bad_password", "locked"]

@@ -194,7 +194,8 @@ def _second_step(request: Request, fields: dict[str, str], function: str, check:
         except JukiError as refused:
             if refused.code != "locked":
                 accounts.count_second_factor_failure(operator, _policy(request), accounts.now())
-            _log(uow.session, operator.login, terminal, function, refused.code)
+            result = "locked" if refused.code == "locked" else "refused"
+            _log(uow.session, operator.login, terminal, function, result)
             error: JukiError | None = refused
         else:
             accounts.logged_in(operator)
