@@ -3,6 +3,7 @@ grants them, and a TOTP grant whose secret the test keeps."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -111,3 +112,12 @@ def logged_in(
             assert answer.status_code == 303, (person.login, answer.status_code)
             clients[person.login] = client
         yield clients
+
+
+def wrong_code(secret: str) -> str:
+    """A six-digit code that is none of the codes the secret's authenticator shows around
+    now (so it is refused as wrong, never by chance accepted)."""
+    totp = pyotp.TOTP(secret)
+    now = time.time()
+    near = {totp.at(now + shift) for shift in (-90, -60, -30, 0, 30, 60)}
+    return next(code for code in (f"{n:06d}" for n in range(1000)) if code not in near)

@@ -20,14 +20,15 @@ from juki.core.audit import outputs
 from juki.cs.bulk_output import THRESHOLD_ENV
 from juki.cs.models import BulkOutput
 from juki.duties.ledgers import service as ledgers
-from juki.duties.operators import clients
-from juki.duties.operators.accounts import SETUP
+from juki.duties.operators import accounts, clients
+from juki.duties.operators.accounts import SETUP, Policy
 from juki.duties.operators.duties import DUTIES
+from juki.duties.operators.tables import Operator
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from tests.conftest import born, resident
-from tests.staff import Staff, staff_on
+from tests.staff import Staff, staff_on, wrong_code
 
 LG = "131075"
 NODE = f"cs:{LG}"
@@ -247,3 +248,32 @@ def test_taking_data_out_needs_the_bulk_output_right_of_client_and_operator(
     assert "purpose" in {e["field"] for e in too_long.json()["errors"]}
     with network.node(NODE).db.session() as session:
         assert session.scalar(select(func.count()).select_from(BulkOutput)) == 0
+
+
+def test_wrong_witness_codes_lock_the_witness_and_a_right_code_then_writes_nothing(
+    network: EmbeddedNetwork, cs: dict[str, Any]
+) -> None:
+    """Issue #14: the witness's code was guessed without limit. Now each wrong code counts
+    against the witness's second factor (the same secret as at log-in, the same budget),
+    and once locked the right code is refused before it is checked."""
+    born(network)
+    medium(network)
+    output_id = ask(cs).json()["id"]
+    url = f"{BASE}/{output_id}/write-out"
+    guess = wrong_code(cs["secrets"][WITNESS.login])
+    for tried in range(1, Policy().max_failures + 1):
+        refused = cs["as"](REQUESTER).post(url, json=witnessed(cs, witness_code=guess))
+        assert (refused.status_code, refused.json()["field"]) == (403, "witness_code")
+        witness = operator(network, WITNESS.login)
+        assert witness.failed_second_factors == tried % Policy().max_failures  # counted
+    assert witness.locked_until is not None
+    right = cs["as"](REQUESTER).post(url, json=witnessed(cs))
+    assert (right.status_code, right.json()["code"]) == (403, "locked")
+    assert nothing_written(network, output_id)
+
+
+def operator(network: EmbeddedNetwork, login: str) -> Operator:
+    with network.node(NODE).db.session() as session:
+        found = accounts.require(session, login)
+        session.expunge(found)
+        return found

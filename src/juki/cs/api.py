@@ -68,9 +68,16 @@ def write_bulk_output(
     caller: ApiCaller,
 ) -> Response:
     node = current_node(request)
-    output, content = bulk_output.write_out(
-        uow.session, node.keys, code_of(node.node_id), output_id, caller, body
-    )
+    try:
+        output, content = bulk_output.write_out(
+            uow.session, node.keys, code_of(node.node_id), output_id, caller, body
+        )
+    except bulk_output.WitnessCodeRefused as refused:
+        # The wrong code counts though the write-out fails (issue #14): apart from it.
+        uow.session.rollback()
+        with node.unit_of_work() as record:
+            bulk_output.count_witness_failure(record.session, refused.witness_login)
+        raise
     request.state.audit_targets = (f"records={output.written_records}",)
     return Response(
         content, media_type="text/csv; charset=utf-8",

@@ -32,6 +32,7 @@ from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.cs.models import BulkOutput, CsIdentityRow
 from juki.duties.ledgers import service as ledgers
 from juki.duties.operators import accounts, rights, second_factor
+from juki.duties.operators.accounts import Policy
 from juki.duties.operators.clients import Caller
 from juki.duties.operators.tables import Operator
 
@@ -138,11 +139,29 @@ def _witness(
     witness = accounts.by_login(session, body.witness_login)
     if witness is None or witness.status != "active" or not rights.rights_of(session, witness.id):
         raise Refused("このノードの権限を持つ職員ではありません", field="witness_login")
+    if accounts.is_locked(witness, accounts.now()):  # before the code is checked (issue #14)
+        raise Refused(accounts.LOCKED, field="witness_code", code="locked")
     try:
         second_factor.verify_totp(session, keys, witness, body.witness_code)
     except Refused as refused:
-        raise Refused(refused.message, field="witness_code") from None
+        raise WitnessCodeRefused(refused.message, witness.login) from None
     return witness
+
+
+class WitnessCodeRefused(Refused):
+    """A wrong witness code. It counts against the witness's second factor like a wrong
+    code at log-in (the same secret: guessing it here must not give more tries), in a
+    transaction of its own, since the write-out's is rolled back (`count_witness_failure`)."""
+
+    def __init__(self, message: str, witness_login: str) -> None:
+        super().__init__(message, field="witness_code")
+        self.witness_login = witness_login
+
+
+def count_witness_failure(session: Session, witness_login: str) -> None:
+    witness = accounts.by_login(session, witness_login)
+    if witness is not None:
+        accounts.count_second_factor_failure(witness, Policy.from_env(), accounts.now())
 
 
 def _staff(session: Session, login: str, field: str, duty: str) -> Operator:

@@ -72,6 +72,9 @@ class Policy:
 
     max_failures: int = 5  # consecutive failures before the account locks
     lock_minutes: int = 30
+    # Failed log-in steps from one client address, whatever the login, before it must wait.
+    client_failures: int = 30
+    client_minutes: int = 15
     min_password: int = 12
     enrolment_hours: int = 24
     # 001a EDU-1 (option): no right is approved for someone without a passed training on
@@ -90,6 +93,8 @@ class Policy:
         return cls(
             max_failures=int(os.environ.get("JUKI_LOGIN_MAX_FAILURES", cls.max_failures)),
             lock_minutes=int(os.environ.get("JUKI_LOGIN_LOCK_MINUTES", cls.lock_minutes)),
+            client_failures=int(os.environ.get("JUKI_LOGIN_CLIENT_FAILURES", cls.client_failures)),
+            client_minutes=int(os.environ.get("JUKI_LOGIN_CLIENT_MINUTES", cls.client_minutes)),
             training_valid_days=int(
                 os.environ.get("JUKI_TRAINING_VALID_DAYS", cls.training_valid_days)
             ),
@@ -352,6 +357,13 @@ def require(session: Session, login: str, field: str = "login") -> Operator:
     return operator
 
 
+# One answer for an unknown login, a wrong password and a locked account, given after the
+# same work (a hash verified), so that the answer tells nobody which logins exist (issue
+# #14; OWASP ASVS 2.2.1). Who was refused, and why, is in the audit log.
+NOT_LOGGED_IN = "ログインIDまたはパスワードが違います（続けて失敗したIDはしばらくロックされます）"
+LOCKED = "続けて失敗したためロックされています。時間をおくか管理者に解除を依頼してください"
+
+
 def check_password(
     session: Session, login: str, password: str, policy: Policy, at: dt.datetime | None = None
 ) -> Operator:
@@ -361,17 +373,15 @@ def check_password(
     operator = by_login(session, login)
     if operator is None:
         _hasher.hash(password)  # same cost whether or not the login exists
-        raise AuthRefused("ログインIDまたはパスワードが違います", field="password")
-    if operator.locked_until is not None and as_utc(operator.locked_until) > at:
-        raise AuthRefused(
-            "続けて失敗したためロックされています。時間をおくか管理者に解除を依頼してください",
-            field="login", code="locked",
-        )  # fmt: skip
+        raise AuthRefused(NOT_LOGGED_IN, field="password", code="unknown_login")
     try:
         _hasher.verify(operator.password_hash, password)
     except (VerifyMismatchError, VerificationError):
-        count_failure(operator, policy, at)
-        raise AuthRefused("ログインIDまたはパスワードが違います", field="password") from None
+        if not is_locked(operator, at):  # a locked account's count has done its work
+            count_failure(operator, policy, at)
+        raise AuthRefused(NOT_LOGGED_IN, field="password", code="bad_password") from None
+    if is_locked(operator, at):  # even the right password, while locked
+        raise AuthRefused(NOT_LOGGED_IN, field="password", code="locked")
     if operator.status == "pending":
         raise AuthRefused(
             "委託先の誓約書が未登録のため、このIDはまだ使えません", field="login", code="pending"
@@ -381,16 +391,40 @@ def check_password(
     return operator
 
 
+def is_locked(operator: Operator, at: dt.datetime) -> bool:
+    return operator.locked_until is not None and as_utc(operator.locked_until) > at
+
+
+def refuse_if_locked(operator: Operator, field: str, at: dt.datetime | None = None) -> None:
+    """Before any second factor is verified (issue #14): a locked account gets no answer
+    to a code, right or wrong, and a right one does not lift the lock."""
+    if is_locked(operator, at or now()):
+        raise AuthRefused(LOCKED, field=field, code="locked")
+
+
 def count_failure(operator: Operator, policy: Policy, at: dt.datetime) -> None:
+    """A wrong password."""
     operator.failed_logins += 1
     if operator.failed_logins >= policy.max_failures:
-        operator.locked_until = at + dt.timedelta(minutes=policy.lock_minutes)
-        operator.failed_logins = 0
+        _lock(operator, policy, at)
+
+
+def count_second_factor_failure(operator: Operator, policy: Policy, at: dt.datetime) -> None:
+    """A wrong one-time code or authenticator answer, at log-in or as a witness: counted
+    apart from passwords, towards the same lock."""
+    operator.failed_second_factors += 1
+    if operator.failed_second_factors >= policy.max_failures:
+        _lock(operator, policy, at)
+
+
+def _lock(operator: Operator, policy: Policy, at: dt.datetime) -> None:
+    operator.locked_until = at + dt.timedelta(minutes=policy.lock_minutes)
+    operator.failed_logins = operator.failed_second_factors = 0
 
 
 def logged_in(operator: Operator, at: dt.datetime | None = None) -> None:
     """Both factors passed."""
-    operator.failed_logins = 0
+    operator.failed_logins = operator.failed_second_factors = 0
     operator.locked_until = None
     operator.last_login_at = at or now()
 
@@ -449,7 +483,7 @@ def retire(session: Session, actor: Actor, login: str, reason: str) -> Operator:
 def unlock(session: Session, actor: Actor, login: str) -> Operator:
     operator = _other(session, actor, login, "operators.unlock")
     operator.locked_until = None
-    operator.failed_logins = 0
+    operator.failed_logins = operator.failed_second_factors = 0
     log_admin(session, actor, "operators.unlock", operator.login)
     return operator
 

@@ -152,3 +152,16 @@ def add_right_application_ref_v1() -> None:
 def drop_right_application_ref_v1() -> None:
     with op.batch_alter_table("operator_rights") as batch:
         batch.drop_column("application_ref")
+
+
+def add_second_factor_failures_v1() -> None:
+    """Wrong second-factor answers counted apart from passwords (issue #14)."""
+    with op.batch_alter_table("operators") as batch:
+        batch.add_column(
+            sa.Column("failed_second_factors", sa.Integer(), nullable=False, server_default="0")
+        )
+
+
+def drop_second_factor_failures_v1() -> None:
+    with op.batch_alter_table("operators") as batch:
+        batch.drop_column("failed_second_factors")

@@ -28,6 +28,9 @@ class Operator(OperatorBase):
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     status: Mapped[str] = mapped_column(String(12), default="active")  # active|suspended|retired
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    # Wrong one-time codes and authenticator answers, counted apart from passwords (issue
+    # #14): the console's second step and a witness's code (same secret, same budget).
+    failed_second_factors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Raised on suspension, retirement and password change: every session that carries an
     # older epoch is over at its next request.

@@ -20,10 +20,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from juki.core.audit import log as audit
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import code_of
+from juki.duties.operators.accounts import Policy
 from juki.web.console.auth import router as auth_router
 from juki.web.console.render import page, site_of
 from juki.web.console.session import LoginRequired, NotPermitted
 from juki.web.console.site import SHARED_STATIC, ConsoleSite
+from juki.web.console.throttle import LoginThrottle
 from juki.web.rights import public
 
 SESSION_MAX_AGE_S = 12 * 3600
@@ -32,6 +34,8 @@ SESSION_MAX_AGE_S = 12 * 3600
 def install(app: FastAPI, node: Node, site: ConsoleSite, routers: Sequence[APIRouter]) -> None:
     """Add the console to a node's app, under /console."""
     app.state.console = site
+    policy = Policy.from_env()
+    app.state.login_throttle = LoginThrottle(policy.client_failures, policy.client_minutes)
     secret = node.keys.blind_index("console-session", column="console-session")
     app.add_middleware(
         SessionMiddleware,

@@ -6,7 +6,9 @@
    where an administrator granted that fallback. A new operator registers an authenticator
    here with the one-time enrolment code the administrator handed over.
 3. Only then is the session started. Every step, failed ones too, is in the audit log
-   (認証履歴), and second-factor failures count towards the lockout as well.
+   (認証履歴). Wrong second factors count towards the lockout on a counter of their own,
+   and a locked account's codes are not checked at all (issue #14). Failed steps from one
+   client address are throttled whatever the login (`throttle.py`).
 4. POST /logout ends it (the form's CSRF token proves the session's own page sent it).
 
 The same routes serve every node's console (registry, CS …): each node's templates and
@@ -36,6 +38,7 @@ from juki.duties.operators.tables import Operator
 from juki.web.console import session
 from juki.web.console.render import base_of, page
 from juki.web.console.site import SiteClerk
+from juki.web.console.throttle import LoginThrottle
 from juki.web.rights import logged_in, public
 
 router = APIRouter()
@@ -52,6 +55,18 @@ Posted = Annotated[dict[str, str], Depends(_posted)]
 def _policy(request: Request) -> Policy:
     policy: Policy = getattr(request.app.state, "login_policy", None) or Policy.from_env()
     return policy
+
+
+THROTTLED = "この端末からの失敗が続いたため、しばらくログインできません。時間をおいてください"
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
 
 
 def _relying_party(request: Request) -> tuple[str, str]:
@@ -95,6 +110,10 @@ def login(request: Request, fields: Posted) -> Response:
     session.check_login_token(request, fields.get("csrf", ""))
     login_id = fields.get("login", "").strip().lower()
     terminal = (fields.get("terminal", "") or "counter-01")[:40]
+    if not _throttle(request).allows(_client(request)):
+        with request.app.state.node.unit_of_work() as uow:
+            _log(uow.session, login_id, terminal, "login.password", "throttled")
+        return _login_page(request, 429, {"login": THROTTLED}, login_id, terminal)
     error: AuthRefused | None = None
     with request.app.state.node.unit_of_work() as uow:
         try:
@@ -107,6 +126,7 @@ def login(request: Request, fields: Posted) -> Response:
             _log(uow.session, login_id, terminal, "login.password", refused.code)
             error = refused
     if error is not None:  # the failure count above is committed
+        _throttle(request).failed(_client(request))
         field = error.field if error.field in ("login", "password") else "password"
         return _login_page(request, 401, {field: error.message}, login_id, terminal)
     session.begin_second_step(request, login_id, epoch, terminal)
@@ -162,13 +182,20 @@ def _second_step(request: Request, fields: dict[str, str], function: str, check:
     lockout count grows and the page is shown again with the message."""
     session.check_login_token(request, fields.get("csrf", ""))
     terminal = str(request.session.get("terminal", "-"))
+    if not _throttle(request).allows(_client(request)):
+        with request.app.state.node.unit_of_work() as uow:
+            _log(uow.session, _pending(request)[0], terminal, function, "throttled")
+        return _second_page(request, 429, {"credential": THROTTLED})
     with request.app.state.node.unit_of_work() as uow:
         operator = _pending_operator(request, uow.session)
         try:
+            accounts.refuse_if_locked(operator, field="credential")  # before any check
             check(uow, operator)
         except JukiError as refused:
-            accounts.count_failure(operator, _policy(request), accounts.now())
-            _log(uow.session, operator.login, terminal, function, "refused")
+            if refused.code != "locked":
+                accounts.count_second_factor_failure(operator, _policy(request), accounts.now())
+            result = "locked" if refused.code == "locked" else "refused"
+            _log(uow.session, operator.login, terminal, function, result)
             error: JukiError | None = refused
         else:
             accounts.logged_in(operator)
@@ -176,6 +203,7 @@ def _second_step(request: Request, fields: dict[str, str], function: str, check:
             error = None
         started = (operator.login, operator.session_epoch, operator.person_name)
     if error is not None:
+        _throttle(request).failed(_client(request))
         return _second_page(request, 401, {error.field or "credential": error.message})
     session.start(request, *started, terminal=terminal)
     return _redirect(request, "/")
