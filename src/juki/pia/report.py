@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, or_, select
 
 from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log, audit_metadata
@@ -20,7 +20,7 @@ from juki.core.clock import JST
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import PERMITTED
-from juki.core.messaging.tables import REFUSAL_TYPE, refusals
+from juki.core.messaging.tables import REFUSAL_TYPE, REPLAY_TYPE, refusals
 from juki.core.migrate import tables_of
 from juki.duties.ledgers import service as ledgers
 from juki.duties.ledgers.kinds import KINDS
@@ -193,13 +193,19 @@ def _evidence(session: Any, node: Node) -> Evidence:
         last[row.rule] = (row.rule, str(row.at)[:19], row.erased)
     refused = {
         "住基ネット電文の拒否（署名・経路・管轄）": _count(
-            session, select(func.count()).where(refusals.c.type.is_distinct_from(REFUSAL_TYPE))
+            session,
+            select(func.count()).where(
+                or_(refusals.c.type.is_(None), refusals.c.type.not_in([REFUSAL_TYPE, REPLAY_TYPE]))
+            ),
+        ),
+        "適用済みの電文の再受信（再送・再生、記録のみ）": _count(
+            session, select(func.count()).where(refusals.c.type == REPLAY_TYPE)
         ),
         "接続の拒否（TLS ハンドシェイク: 証明書なし・認証局外）": _count(
             session, select(func.count()).where(refusals.c.type == REFUSAL_TYPE)
         ),
         "アクセスの拒否（監査ログ上）": _count(
-            session, select(func.count()).where(audit_log.c.result != "ok")
+            session, select(func.count()).where(audit_log.c.result.not_in(["ok", "replayed"]))
         ),
     }
     tables = tables_of(importlib.import_module(f"juki.{node.role}.models").SCHEMA)

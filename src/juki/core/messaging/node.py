@@ -333,6 +333,7 @@ class Node:
         for position, envelope in items:
             if envelope.channel_seq <= last:
                 acks[position] = Ack(id=envelope.id, status="duplicate")
+                self._record_replay(uow, envelope, last)
             elif envelope.channel_seq == last + 1:
                 self._dispatch(uow, envelope)
                 last = envelope.channel_seq
@@ -345,6 +346,25 @@ class Node:
             update(channel).where(channel.c.sender == sender).values(last_applied_seq=last)
         )
         return acks
+
+    def _record_replay(self, uow: UnitOfWork, envelope: Envelope, last: int) -> None:
+        """An envelope applied before, delivered again (issue #14): a retry after a lost
+        acknowledgement, or a captured envelope replayed — they look the same, so each is
+        kept, with its sender (verified by now), message id and sequence number, in the
+        evidence of refused deliveries and in the audit log for the audit review."""
+        uow.session.execute(
+            insert(tables.refusals).values(
+                at=utcnow(), claimed_sender=envelope.sender[:64], type=tables.REPLAY_TYPE,
+                reason=f"{envelope.type} id={envelope.id} seq={envelope.channel_seq}"
+                f" (applied up to {last})",
+            )
+        )  # fmt: skip
+        replayed = audit.Access(
+            operator=envelope.sender[:40], terminal="住基ネット",
+            function=tables.REPLAYED_FUNCTION, targets=(f"message={envelope.id}",),
+            purpose="住基ネット電文の受信", result="replayed",
+        )  # fmt: skip
+        uow.audit(replayed)
 
     def _dispatch(self, uow: UnitOfWork, envelope: Envelope) -> None:
         uow.session.execute(

@@ -64,6 +64,9 @@ inbox = Table(
 
 # msg_refusals.type of a connection refused at a node process's TLS port (network.tls_gate)
 REFUSAL_TYPE = "tls_handshake"
+# An envelope delivered again after it was applied (issue #14): kept, though not refused.
+REPLAY_TYPE = "replayed_envelope"
+REPLAYED_FUNCTION = "messages.replayed"  # its audit entry's function
 
 # Refused deliveries (bad signature, foreign certificate, off-path), kept as evidence.
 refusals = Table(

@@ -1,7 +1,8 @@
 """Anomalies in the audit log, for the supervisor's regular review (住民記録システム標準仕様書
 10.2; the PIAs' アクセスログの定期的な確認): access at night or on days the office is shut
 (weekends and national holidays, `holidays.Japan`), failed log-ins, an operator who
-searches far more than a day's work needs, and searches that match no application: the
+searches far more than a day's work needs, envelopes delivered again after they were
+applied (each one, by sender and day), and searches that match no application: the
 persons a search found were not the subject of any 届出 or issue by the same operator that
 day (検索に対応する申請がない照会)."""
 
@@ -18,13 +19,16 @@ from sqlalchemy.orm import Session
 
 from juki.core.audit.tables import audit_log
 from juki.core.clock import JST, in_japan
+from juki.core.messaging.tables import REPLAYED_FUNCTION
 
 OFFICE_HOURS = (dt.time(6, 0), dt.time(22, 0))  # outside these, an access is "at night"
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # night | closed_day | login_failures | many_searches | search_without_application
+    # night | closed_day | login_failures | many_searches | search_without_application |
+    # replayed_envelopes (an envelope applied before, delivered again: issue #14)
+    kind: str
     operator: str
     day: dt.date
     count: int
@@ -57,9 +61,11 @@ def report(
         local = in_japan(at)
         day = local.date()
         kinds = []
-        if not OFFICE_HOURS[0] <= local.time() < OFFICE_HOURS[1]:
+        if function == REPLAYED_FUNCTION:  # a node's, not a person's: no office hours
+            kinds.append("replayed_envelopes")
+        elif not OFFICE_HOURS[0] <= local.time() < OFFICE_HOURS[1]:
             kinds.append("night")
-        if day.weekday() >= 5 or day in closed:
+        if function != REPLAYED_FUNCTION and (day.weekday() >= 5 or day in closed):
             kinds.append("closed_day")
         if function.startswith("login.") and result != "ok":  # any step of the log-in
             kinds.append("login_failures")

@@ -194,4 +194,5 @@ ANOMALY_KINDS = {
     "login_failures": "ログイン失敗",
     "many_searches": "一日の検索が多い",
     "search_without_application": "申請（届出・交付）に対応しない検索",
+    "replayed_envelopes": "適用済みの電文の再受信（再送または再生）",
 }
