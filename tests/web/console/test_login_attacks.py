@@ -4,6 +4,8 @@ and PostgreSQL:
 
 - wrong one-time codes lock the account, and a right code after that neither logs in nor
   lifts the lock (it is not even checked: the grant's last used step does not move);
+- wrong codes sent at the same moment all count (none lost to a race), so guessing in
+  parallel is locked out as surely as guessing in turn;
 - an unknown login, a wrong password and a locked account get the same answer;
 - failed steps from one client address are throttled whatever the login, while another
   address is not.
@@ -11,7 +13,9 @@ and PostgreSQL:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyotp
@@ -102,6 +106,29 @@ def test_wrong_codes_lock_the_account_and_a_right_code_then_does_nothing(
     assert as_utc(after.locked_until) == as_utc(locked.locked_until)  # the lock stands
     assert step_after == step_before  # the right code was not even checked
     assert results(network, "login.totp") == ["refused"] * MAX_FAILURES + ["locked"]
+
+
+def test_wrong_codes_sent_at_once_all_count(
+    network: EmbeddedNetwork, secrets: dict[str, str]
+) -> None:
+    """Twice the limit of wrong codes, each from a pending log-in of its own, released at
+    the same moment: every one is counted and the account ends locked."""
+    app = network_app(network)
+    clients = [TestClient(app, follow_redirects=False) for _ in range(2 * MAX_FAILURES)]
+    pages = [second_page(client, PERSON) for client in clients]
+    guess = wrong_code(secrets[PERSON.login])
+    start = threading.Barrier(len(clients))
+
+    def attempt(i: int) -> int:
+        start.wait()
+        return int(code(clients[i], pages[i], guess).status_code)
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = list(pool.map(attempt, range(len(clients))))
+    assert statuses == [401] * len(clients)
+    assert stored(network, PERSON.login)[0].locked_until is not None
+    tried = results(network, "login.totp")
+    assert len(tried) == len(clients)  # each attempt answered and logged
 
 
 def test_second_factor_failures_have_their_own_count(

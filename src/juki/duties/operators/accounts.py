@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from juki.core.audit import log as audit
 from juki.core.clock import as_utc
@@ -404,17 +405,31 @@ def refuse_if_locked(operator: Operator, field: str, at: dt.datetime | None = No
 
 def count_failure(operator: Operator, policy: Policy, at: dt.datetime) -> None:
     """A wrong password."""
-    operator.failed_logins += 1
-    if operator.failed_logins >= policy.max_failures:
+    if _add_one(operator, "failed_logins") >= policy.max_failures:
         _lock(operator, policy, at)
 
 
 def count_second_factor_failure(operator: Operator, policy: Policy, at: dt.datetime) -> None:
     """A wrong one-time code or authenticator answer, at log-in or as a witness: counted
     apart from passwords, towards the same lock."""
-    operator.failed_second_factors += 1
-    if operator.failed_second_factors >= policy.max_failures:
+    if _add_one(operator, "failed_second_factors") >= policy.max_failures:
         _lock(operator, policy, at)
+
+
+def _add_one(operator: Operator, counter: str) -> int:
+    """Count in the database (`SET n = n + 1 … RETURNING n`), not in Python: wrong answers
+    sent at the same moment each read the count before the others wrote it, so a count
+    kept in Python lost all but one of them, and guessing in parallel was never locked
+    out (issue #14). The row's write lock orders them; each sees the count it made."""
+    column = getattr(Operator, counter)
+    session = object_session(operator)
+    assert session is not None
+    counted = session.execute(
+        update(Operator).where(Operator.id == operator.id).values({column: column + 1})
+        .returning(column).execution_options(synchronize_session=False)
+    ).scalar_one()  # fmt: skip
+    set_committed_value(operator, counter, counted)
+    return int(counted)
 
 
 def _lock(operator: Operator, policy: Policy, at: dt.datetime) -> None:
