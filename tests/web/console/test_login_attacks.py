@@ -16,7 +16,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pyotp
 import pytest
@@ -29,11 +28,9 @@ from juki.duties.operators.tables import Operator, TotpGrant
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from juki.web.console.throttle import LoginThrottle
-from tests.staff import Staff, csrf_of, staff_on, wrong_code
-from tests.web.console.helpers import ConsoleUnderTest
+from tests.staff import Staff, staff_on, wrong_code
+from tests.web.console.login_steps import BASE, CONSOLE, NODE, code, password, second_page
 
-CONSOLE = ConsoleUnderTest("prefecture:13", "/prefecture/13")
-NODE, BASE = CONSOLE.node_id, CONSOLE.base
 PERSON = Staff("mori.ichiro", "森　一郎", "P3001", (("statistics", "read"),))
 OTHER = Staff("mori.jiro", "森　次郎", "P3002", (("statistics", "read"),))
 MAX_FAILURES = accounts.Policy().max_failures
@@ -53,25 +50,6 @@ def client(network: EmbeddedNetwork) -> Iterator[TestClient]:
 def error_of(page: str, field: str) -> str:
     """The message the log-in pages' error summary gives for a field."""
     return page.split(f'href="#f-{field}">')[1].split("</a>")[0]
-
-
-def password(client: TestClient, login: str, given: str) -> Any:
-    token = csrf_of(client.get(f"{BASE}/login").text)
-    return client.post(f"{BASE}/login", data={"login": login, "password": given, "csrf": token})
-
-
-def second_page(client: TestClient, person: Staff) -> Any:
-    """The second step's page, after the right password."""
-    answer = password(client, person.login, person.password)
-    assert answer.status_code == 303, answer.text
-    page = client.get(f"{BASE}/login/second")
-    assert page.status_code == 200
-    assert "本人確認" in page.text
-    return page
-
-
-def code(client: TestClient, page: Any, value: str) -> Any:
-    return client.post(f"{BASE}/login/totp", data={"totp": value, "csrf": csrf_of(page.text)})
 
 
 def stored(network: EmbeddedNetwork, login: str) -> tuple[Operator, int]:

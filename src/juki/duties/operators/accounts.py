@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from juki.core.audit import log as audit
 from juki.core.clock import as_utc
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
+from juki.duties.operators import console_sessions
 from juki.duties.operators.duties import covers
 from juki.duties.operators.tables import EnrolmentCode, Operator, OperatorRight
 
@@ -459,6 +460,7 @@ def suspend(session: Session, actor: Actor, login: str, reason: str) -> Operator
     _reason(reason)
     operator.status = "suspended"
     operator.session_epoch += 1
+    console_sessions.end_all_of(session, operator.login)  # the rows go, not only the epoch
     log_admin(session, actor, "operators.suspend", operator.login)
     return operator
 
@@ -482,6 +484,7 @@ def retire(session: Session, actor: Actor, login: str, reason: str) -> Operator:
     _reason(reason)
     operator.status = "retired"
     operator.session_epoch += 1
+    console_sessions.end_all_of(session, operator.login)
     at = now()
     for right in session.scalars(
         select(OperatorRight).where(

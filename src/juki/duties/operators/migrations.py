@@ -165,3 +165,25 @@ def add_second_factor_failures_v1() -> None:
 def drop_second_factor_failures_v1() -> None:
     with op.batch_alter_table("operators") as batch:
         batch.drop_column("failed_second_factors")
+
+
+def create_console_sessions_v1() -> None:
+    """Console sessions kept on the server, the cookie holding only an id (issue #14)."""
+    op.create_table(
+        "console_sessions",
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("login", sa.String(length=40), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id_hash"),
+    )
+    op.create_index("ix_console_sessions_login", "console_sessions", ["login"])
+    op.create_index("ix_console_sessions_seen_at", "console_sessions", ["seen_at"])
+
+
+def drop_console_sessions_v1() -> None:
+    op.drop_index("ix_console_sessions_seen_at", table_name="console_sessions")
+    op.drop_index("ix_console_sessions_login", table_name="console_sessions")
+    op.drop_table("console_sessions")

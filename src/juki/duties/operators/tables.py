@@ -139,3 +139,21 @@ class ApiClient(OperatorBase):
     status: Mapped[str] = mapped_column(String(12), default="active")  # active | revoked
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(40))
+
+
+class ConsoleSession(OperatorBase):
+    """A console session, kept on the server (issue #14): the browser holds only a random
+    id, and this row holds what the session knows (who is logging in or logged in, the
+    terminal, the CSRF token, a pending WebAuthn challenge), so that log-out, the idle lock
+    and single-use challenges are enforced here and a copied cookie is worth nothing once
+    the row is gone. The id is stored as its SHA-256, so a copy of the table opens no
+    session. Never personal information of residents."""
+
+    __tablename__ = "console_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)  # JSON
+    login: Mapped[str | None] = mapped_column(String(40), index=True)  # once logged in
+    version: Mapped[int] = mapped_column(Integer, default=0)  # compare-and-set on write
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

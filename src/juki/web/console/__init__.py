@@ -1,7 +1,8 @@
-"""A node's browser console, the parts every node shares: the signed session cookie, the
-two-step log-in (password, then WebAuthn with user verification or an administrator-granted
-TOTP: 000 AUTH-01/02, 001a USE-2-7), enrolment of an authenticator, CSRF, the redirect to
-the log-in page, and the 403 page for a page the operator has no right to (logged).
+"""A node's browser console, the parts every node shares: the session (kept on the server,
+the cookie holding only its id), the two-step log-in (password, then WebAuthn with user
+verification or an administrator-granted TOTP: 000 AUTH-01/02, 001a USE-2-7), enrolment
+of an authenticator, CSRF, the redirect to the log-in page, and the 403 page for a page the
+operator has no right to (logged).
 
 A node mounts its console with `install(app, node, site, routers)`: `site` says what is
 its own (name, templates, audit purpose), `routers` are its pages, each declaring the right
@@ -15,7 +16,6 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from juki.core.audit import log as audit
 from juki.core.messaging.node import Node
@@ -24,11 +24,10 @@ from juki.duties.operators.accounts import Policy
 from juki.web.console.auth import router as auth_router
 from juki.web.console.render import page, site_of
 from juki.web.console.session import LoginRequired, NotPermitted
+from juki.web.console.session_store import ServerSessionMiddleware
 from juki.web.console.site import SHARED_STATIC, ConsoleSite
 from juki.web.console.throttle import LoginThrottle
 from juki.web.rights import public
-
-SESSION_MAX_AGE_S = 12 * 3600
 
 
 def install(app: FastAPI, node: Node, site: ConsoleSite, routers: Sequence[APIRouter]) -> None:
@@ -36,14 +35,8 @@ def install(app: FastAPI, node: Node, site: ConsoleSite, routers: Sequence[APIRo
     app.state.console = site
     policy = Policy.from_env()
     app.state.login_throttle = LoginThrottle(policy.client_failures, policy.client_minutes)
-    secret = node.keys.blind_index("console-session", column="console-session")
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=secret,
-        session_cookie=f"{site.cookie}_{code_of(node.node_id)}",
-        max_age=SESSION_MAX_AGE_S,
-        same_site="strict",
-    )
+    cookie = f"{site.cookie}_{code_of(node.node_id)}"
+    app.add_middleware(ServerSessionMiddleware, node=node, cookie=cookie)
     static = StaticFiles(directory=SHARED_STATIC)
     if site.static is not None:  # the node's own files first
         static.all_directories = [site.static, *static.all_directories]

@@ -213,7 +213,7 @@ def _second_step(request: Request, fields: dict[str, str], function: str, check:
 @public(LOG_IN)
 def login_webauthn(request: Request, fields: Posted) -> Response:
     rp_id, origin = _relying_party(request)
-    challenge = str(request.session.pop("challenge", ""))
+    challenge = session.take(request, "challenge")
 
     def check(uow: UnitOfWork, operator: Operator) -> None:
         answer = fields.get("credential", "")
@@ -270,8 +270,8 @@ def enrol(request: Request, fields: Posted) -> Response:
 @public(LOG_IN)
 def enrol_finish(request: Request, fields: Posted) -> Response:
     rp_id, origin = _relying_party(request)
-    challenge = str(request.session.pop("challenge", ""))
-    code_id = int(request.session.pop("enrolment", 0) or 0)
+    challenge = session.take(request, "challenge")
+    code_id = int(session.take(request, "enrolment") or 0)
 
     def check(uow: UnitOfWork, operator: Operator) -> None:
         second_factor.verify_registration(

@@ -1,10 +1,11 @@
 """The operator's session in a node's console: two-step log-in, idle lock, CSRF token, and
 the declared rights of every page (000 AUTH-01/02, ACL-01; 001a USE-2-2, USE-2-7).
 
-The session is a signed cookie (Starlette's SessionMiddleware, itsdangerous) named per
-node, holding only the operator's login, the account's session epoch, the terminal, a
-CSRF token, when they were last active and, during log-in, the pending WebAuthn
-challenge; never personal information.
+The session is kept in the node's database (`session_store.py`); the cookie, named per
+node, holds only its random id. The session holds the operator's login, the account's
+session epoch, the terminal, a CSRF token, when they were last active and, during log-in,
+the pending WebAuthn challenge; never personal information. Log-out and the idle lock
+delete it on the server, so a copied cookie is worth nothing after them (issue #14).
 
 Each page declares the right it needs where it is defined (`web/rights.py`: a duty and
 read or update, any of several duties, or any logged-in operator), as GOV.UK Notify
@@ -23,9 +24,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from juki.core.errors import JukiError
-from juki.duties.operators import accounts, rights
+from juki.duties.operators import accounts, console_sessions, rights
 from juki.duties.operators.duties import covers
 from juki.web import rights as declarations
+from juki.web.console.session_store import ServerSession
 
 IDLE_LOCK_S = 30 * 60  # an unattended terminal locks after 30 minutes (001a USE-2-2)
 PENDING_S = 5 * 60  # the second factor must follow the password within five minutes
@@ -60,8 +62,15 @@ class ClerkSession:
         return held is not None and covers(held, access)
 
 
+def _server(request: Request) -> ServerSession:
+    session = request.session
+    assert isinstance(session, ServerSession)  # installed by `console.install`
+    return session
+
+
 def start(request: Request, login: str, epoch: int, name: str, terminal: str) -> None:
-    request.session.clear()
+    """Logged in: a new session id (an id known before the log-in is worthless after it)."""
+    _renew(request)
     request.session.update(
         login=login,
         epoch=epoch,
@@ -75,7 +84,7 @@ def start(request: Request, login: str, epoch: int, name: str, terminal: str) ->
 def begin_second_step(request: Request, login: str, epoch: int, terminal: str) -> None:
     """After the password: the session knows who is logging in, but is not logged in."""
     token = request.session.get("login_csrf") or secrets.token_urlsafe(24)
-    request.session.clear()
+    _renew(request)
     request.session.update(
         pending=login, pending_epoch=epoch, terminal=terminal, login_csrf=token,
         pending_since=time.time(),
@@ -101,8 +110,31 @@ def check_login_token(request: Request, given: str) -> None:
         raise CsrfRefused("ログイン画面を開き直してください", field="csrf")
 
 
+def _renew(request: Request) -> None:
+    session = _server(request)
+    session.clear()
+    session.renew = True
+
+
 def end(request: Request) -> None:
-    request.session.clear()
+    """Log-out, the idle lock, an account that is no longer valid: the row is deleted at
+    the end of the request and the cookie cleared."""
+    session = _server(request)
+    session.clear()
+    session.ended = True
+
+
+def take(request: Request, name: str) -> str:
+    """Take a single-use value (a WebAuthn challenge) out of the session on the server, so
+    that it is answered once: another request carrying the same cookie finds it gone."""
+    session = _server(request)
+    session.pop(name, None)
+    session.original.pop(name, None)
+    if session.token is None:
+        return ""
+    with request.app.state.node.unit_of_work() as uow:
+        value = console_sessions.take(uow.session, session.token, name, accounts.now())
+    return "" if value is None else str(value)
 
 
 def current_clerk(request: Request, idle_lock_s: float | None = None) -> ClerkSession:
@@ -114,7 +146,7 @@ def current_clerk(request: Request, idle_lock_s: float | None = None) -> ClerkSe
         raise LoginRequired
     limit = IDLE_LOCK_S if idle_lock_s is None else idle_lock_s
     if time.time() - float(session.get("seen", 0)) > limit:
-        session.clear()
+        end(request)
         raise LoginRequired
     # The account and its rights are read again on every request: a suspended or retired
     # operator is out at once (the epoch moved), and a revoked right applies at once.
@@ -124,7 +156,7 @@ def current_clerk(request: Request, idle_lock_s: float | None = None) -> ClerkSe
         )
         held = rights.rights_of(uow.session, operator.id) if operator is not None else None
     if held is None:
-        session.clear()
+        end(request)
         raise LoginRequired
     session["seen"] = time.time()
     request.state.clerk = clerk = ClerkSession(

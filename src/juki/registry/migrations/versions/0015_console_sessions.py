@@ -1,0 +1,25 @@
+"""console_sessions: console sessions kept on the server, the cookie holding only an id
+(issue #14)
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-07 18:00:00
+
+"""
+
+from collections.abc import Sequence
+
+from juki.duties.operators.migrations import create_console_sessions_v1, drop_console_sessions_v1
+
+revision: str = "0015"
+down_revision: str | Sequence[str] | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_console_sessions_v1()
+
+
+def downgrade() -> None:
+    drop_console_sessions_v1()
