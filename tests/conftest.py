@@ -5,6 +5,7 @@ per test process (tests/network_copies.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from juki.core.messaging.node import Node
 from juki.duties.operators import accounts
 from juki.network.accounts import ensure_local_client, local_auth
 from juki.network.embedded import EmbeddedNetwork
@@ -95,11 +97,27 @@ def _notice_check(network: EmbeddedNetwork, *, required: bool, reason: str) -> N
 
 def api_client(network: EmbeddedNetwork, operator: str = "test-operator") -> TestClient:
     """The network's HTTP face, every request signed as the local `juki` command acting
-    for `operator` at this host (the API refuses unauthenticated calls)."""
+    for `operator` at this host (the API refuses unauthenticated calls). `operator` is
+    made an account of every node first: the local command may act only for a node's own
+    accounts (issue #14)."""
     ensure_local_client(list(network.nodes.values()), network.home.root)
+    for node in network.nodes.values():
+        an_account(node, operator)
     client = TestClient(network_app(network))
     client.auth = local_auth(network.home.root, operator)
     return client
+
+
+def an_account(node: Node, login: str) -> None:
+    """`login` as an active operator account of `node` (no rights: the local command's
+    rights are its own), unless it is one already."""
+    with node.unit_of_work() as uow:
+        if accounts.by_login(uow.session, login) is None:
+            accounts.create_operator(
+                uow.session, accounts.SETUP, login=login, person_name=f"試験　{login}"[:100],
+                employee_no=hashlib.sha256(login.encode()).hexdigest()[:20],
+                password="test-operator-password",
+            )  # fmt: skip
 
 
 @pytest.fixture(params=BACKENDS)

@@ -190,9 +190,12 @@ def sent(network: EmbeddedNetwork, message_type: str, recipient: str = CS) -> li
     return [r for e in stored for r in json.loads(node.open_at_rest(e))["body"]["records"]]
 
 
-def as_operator(client: TestClient, operator: str) -> TestClient:
-    """The same contractor system, used by another end operator."""
+def as_operator(network: EmbeddedNetwork, client: TestClient, operator: str) -> TestClient:
+    """The same contractor system, used by another end operator: one the card system
+    knows as the client's (else the token itself is refused, 401), not on its roster."""
     assert isinstance(client.auth, ClientAuth)
+    with network.node(CARD).unit_of_work() as uow:
+        clients.add_operator(uow.session, SETUP, client.auth.key.client_id, operator)
     other = TestClient(client.app)
     other.auth = ClientAuth(client.auth.key, operator, client.auth.terminal)
     return other
@@ -227,6 +230,7 @@ def api_client(
         clients.register_client(
             uow.session, SETUP, node.role, client_id=key.client_id, name=name,
             public_key_pem=key.public_pem(), rights=rights, media_public_key_pem=media_pem,
+            operators=[operator],
         )  # fmt: skip
         if roster:
             on_roster(uow.session, key.client_id, operator)

@@ -137,7 +137,7 @@ def test_bad_acknowledgements_are_refused_naming_the_field_and_change_nothing(
     answer = other.post(ACK, json={"application_ids": [entry.application_id]})
     assert (answer.status_code, answer.json()["field"]) == (404, "application_ids")
     # an operator not on the roster gets nothing, and the refusal is recorded
-    assert as_operator(contractor, "stranger-01").get(STOPS).status_code == 403
+    assert as_operator(network, contractor, "stranger-01").get(STOPS).status_code == 403
     assert any(
         e.kind == "print_stop" and e.result.startswith("refused") for e in exchanges(network)
     )

@@ -260,7 +260,7 @@ def test_another_client_or_an_unlisted_operator_gets_nothing_and_is_recorded(
     other, _key = printer(network)  # another print contractor
     answer = other.get(url)
     assert (answer.status_code, answer.json()["field"]) == (404, "batch_id")
-    unlisted = as_operator(contractor, "print-op-99")
+    unlisted = as_operator(network, contractor, "print-op-99")
     answer = unlisted.get(url)
     assert answer.status_code == 403
     assert (answer.json()["field"], answer.json()["code"]) == ("operator", "not_on_roster")

@@ -30,7 +30,7 @@ def test_an_operator_not_on_the_roster_is_refused_and_nothing_changes(
     network: EmbeddedNetwork,
 ) -> None:
     entry = registered(network)
-    unlisted = as_operator(contractor(network), "receipt-op-99")
+    unlisted = as_operator(network, contractor(network), "receipt-op-99")
     answer = unlisted.post("/card/applications", json=application(entry.application_id))
     assert answer.status_code == 403
     assert (answer.json()["field"], answer.json()["code"]) == ("operator", "not_on_roster")
@@ -41,7 +41,7 @@ def test_an_operator_not_on_the_roster_is_refused_and_nothing_changes(
         entry.application_id, "receipt-op-99", "refused:not_on_roster",
     )  # fmt: skip
 
-    answer = as_operator(issuer(network), "issue-op-99").post(
+    answer = as_operator(network, issuer(network), "issue-op-99").post(
         "/card/issuance-results", json=issuance_result(entry.application_id)
     )
     assert (answer.status_code, answer.json()["field"]) == (403, "operator")
@@ -58,7 +58,7 @@ def test_jlis_keeps_the_roster_with_who_and_when(network: EmbeddedNetwork) -> No
         "client_id": client_id, "operator": "receipt-op-02", "person_name": "受付\u3000次郎",
         "duty": "card_applications",
     }  # fmt: skip
-    second = as_operator(receipt, "receipt-op-02")
+    second = as_operator(network, receipt, "receipt-op-02")
     form = application(entry.application_id)
     assert second.post("/card/applications", json=form).status_code == 403
 

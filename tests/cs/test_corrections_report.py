@@ -90,6 +90,7 @@ def test_the_report_through_the_cs_api(network: EmbeddedNetwork) -> None:
         clients.register_client(
             uow.session, SETUP, node.role, client_id=key.client_id, name="監査端末",
             public_key_pem=key.public_pem(), rights={"audit_review": "read"},
+            operators=["audit.taro"],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, "audit.taro", "audit-terminal")

@@ -53,6 +53,7 @@ def card_desk(network: EmbeddedNetwork) -> TestClient:
             uow.session, SETUP, node.role, client_id=key.client_id, name="カード窓口",
             public_key_pem=key.public_pem(),
             rights={"card_counter": "update", "resident_records": "read"},
+            operators=["kimura.hanako"],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, "kimura.hanako", "card-desk-01")

@@ -22,7 +22,7 @@ def staff(
     with node.unit_of_work() as uow:
         clients.register_client(
             uow.session, SETUP, node.role, client_id=client_id, name="東京都 業務端末",
-            public_key_pem=key.public_pem(), rights=rights,
+            public_key_pem=key.public_pem(), rights=rights, operators=[operator],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, operator, "pref-terminal-1")

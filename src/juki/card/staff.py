@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from juki.card.models import ContractorStaff
 from juki.card.schemas import StaffCreate
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
+from juki.duties.operators import clients
+from juki.duties.operators.accounts import Actor
 from juki.duties.operators.clients import Caller
 from juki.duties.operators.tables import ApiClient
 
@@ -50,6 +52,8 @@ def add(session: Session, added_by: str, body: StaffCreate) -> ContractorStaff:
         duty=body.duty, added_by=added_by[:40], added_at=dt.datetime.now(dt.UTC),
     )  # fmt: skip
     session.add(person)
+    if client.operator_source == "listed":  # on the roster: one the client's tokens may name
+        clients.add_operator(session, Actor(added_by), body.client_id, body.operator)
     session.flush()
     return person
 

@@ -15,7 +15,6 @@ current TOTP code for this local network only.
 
 from __future__ import annotations
 
-import getpass
 import os
 import secrets
 import socket
@@ -195,6 +194,25 @@ def ensure_local_client(nodes: list[Node], home: Path) -> clients.ClientKey:
     return key
 
 
+# Whom the local command acts for at each kind of node when no operator is named: the
+# node's own seed account that does the command's work (issue #14: the operator a token
+# names must be an account of the node it calls). JUKI_OPERATOR names another account.
+LOCAL_OPERATORS = {
+    "registry": SEED_ACCOUNTS[0].login,
+    "cs": CS_SEED_ACCOUNTS[0].login,
+    "prefecture": PREFECTURE_SEED_ACCOUNTS[0].login,
+    "national": NATIONAL_SEED_ACCOUNTS[0].login,
+    "card": CARD_SEED_ACCOUNTS[0].login,
+}
+
+
+def local_operator(node_id: str) -> str:
+    """The account the local command acts for at `node_id` (JUKI_OPERATOR, else the
+    node's seed account)."""
+    return os.environ.get("JUKI_OPERATOR") or LOCAL_OPERATORS.get(role_of(node_id), "")
+
+
 def local_auth(home: Path, operator: str | None = None) -> ClientAuth:
-    """Requests signed as the local command, for the person at this terminal."""
-    return ClientAuth(local_client_key(home), operator or getpass.getuser(), socket.gethostname())
+    """Requests signed as the local command, for `operator` (an account of every node it
+    calls), or for each node's own seed account."""
+    return ClientAuth(local_client_key(home), operator or local_operator, socket.gethostname())

@@ -4,7 +4,7 @@ the terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import httpx
 
@@ -14,11 +14,14 @@ from juki.duties.operators.clients import ClientKey, node_of_path
 class ClientAuth(httpx.Auth):
     """httpx authentication: a fresh token for every request, for the node in its path."""
 
-    def __init__(self, key: ClientKey, operator: str, terminal: str) -> None:
+    def __init__(self, key: ClientKey, operator: str | Callable[[str], str], terminal: str) -> None:
+        """`operator`: the end operator, or a function from the node called to the end
+        operator there (the local command acts for each node's own account)."""
         self.key, self.operator, self.terminal = key, operator, terminal
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         audience = node_of_path(request.url.path)
-        token = self.key.token(audience, self.operator, self.terminal)
+        operator = self.operator if isinstance(self.operator, str) else self.operator(audience)
+        token = self.key.token(audience, operator, self.terminal)
         request.headers["Authorization"] = f"Bearer {token}"
         yield request

@@ -100,6 +100,8 @@ def api_guard(request: Request, uow: UoW) -> Iterator[Caller]:
         caller = clients.authenticate(
             uow.session, node.node_id, request.headers.get("authorization", "")
         )
+        with node.unit_of_work() as spent:  # committed now: a failed request spent it too
+            clients.spend(spent.session, caller)
         if declared is None or not declared.permits(caller.may):
             raise Refused("この機能を利用する権限がありません", field="rights")
         refuse_unknown_query(request)

@@ -34,7 +34,7 @@ def desk(
         clients.register_client(
             uow.session, SETUP, node.role, client_id="system:disclosure-desk",
             name="開示窓口", public_key_pem=key.public_pem(),
-            rights=rights or {"disclosure": "update"},
+            rights=rights or {"disclosure": "update"}, operators=["kaiji.tantou"],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, "kaiji.tantou", "desk-01")
@@ -107,6 +107,7 @@ def desk_again(network: EmbeddedNetwork) -> TestClient:
         clients.register_client(
             uow.session, SETUP, node.role, client_id="system:desk-2", name="開示窓口2",
             public_key_pem=key.public_pem(), rights={"disclosure": "update"},
+            operators=["kaiji.tantou2"],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, "kaiji.tantou2", "desk-02")

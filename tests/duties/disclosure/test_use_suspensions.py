@@ -36,6 +36,7 @@ def second_desk(
         clients.register_client(
             uow.session, SETUP, node.role, client_id=key.client_id, name="開示窓口（決定）",
             public_key_pem=key.public_pem(), rights=rights or {"disclosure": "update"},
+            operators=["kaiji.kakarichou"],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, "kaiji.kakarichou", "desk-09")

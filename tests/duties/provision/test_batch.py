@@ -36,7 +36,7 @@ def operator(
     with node.unit_of_work() as uow:
         clients.register_client(
             uow.session, SETUP, node.role, client_id=client_id, name="機構 業務端末",
-            public_key_pem=key.public_pem(), rights={"bulk_output": "update"},
+            public_key_pem=key.public_pem(), rights={"bulk_output": "update"}, operators=[op],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, op, "jlis-terminal-1")

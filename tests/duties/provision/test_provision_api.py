@@ -36,7 +36,7 @@ def body_client(
         clients.register_client(
             uow.session, SETUP, node.role, client_id=f"agency:{body_code}",
             name="試験機関", public_key_pem=key.public_pem(), body_code=body_code,
-            rights=rights or {"identity_inquiry": "read"},
+            rights=rights or {"identity_inquiry": "read"}, operators=["nenkin.taro"],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, "nenkin.taro", "agency-terminal-7")

@@ -50,7 +50,7 @@ def desk(
         clients.register_client(
             uow.session, SETUP, node.role, client_id=f"system:{client_id}",
             name="開示窓口", public_key_pem=key.public_pem(),
-            rights=rights or {"disclosure": "update"},
+            rights=rights or {"disclosure": "update"}, operators=["kaiji.tantou"],
         )  # fmt: skip
     client = TestClient(network_app(network))
     client.auth = ClientAuth(key, "kaiji.tantou", "desk-01")

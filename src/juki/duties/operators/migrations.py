@@ -187,3 +187,50 @@ def drop_console_sessions_v1() -> None:
     op.drop_index("ix_console_sessions_seen_at", table_name="console_sessions")
     op.drop_index("ix_console_sessions_login", table_name="console_sessions")
     op.drop_table("console_sessions")
+
+
+def add_api_token_checks_v1() -> None:
+    """API tokens used once (jti), two keys per client during rotation, and the end
+    operators a client may name (issue #14). The local command's existing row names the
+    node's own accounts."""
+    with op.batch_alter_table("api_clients") as batch:
+        batch.add_column(sa.Column("next_public_key", sa.Text(), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "operator_source", sa.String(length=12), nullable=False, server_default="listed"
+            )
+        )
+    op.execute(
+        "UPDATE api_clients SET operator_source = 'accounts' WHERE client_id = 'system:juki-cli'"
+    )
+    op.create_table(
+        "api_client_operators",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.String(length=60), nullable=False),
+        sa.Column("operator", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("added_by", sa.String(length=40), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_api_client_operators_client_id", "api_client_operators", ["client_id"])
+    op.create_table(
+        "api_token_uses",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.String(length=60), nullable=False),
+        sa.Column("jti", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("client_id", "jti"),
+    )
+    op.create_index("ix_api_token_uses_expires_at", "api_token_uses", ["expires_at"])
+
+
+def drop_api_token_checks_v1() -> None:
+    op.drop_index("ix_api_token_uses_expires_at", table_name="api_token_uses")
+    op.drop_table("api_token_uses")
+    op.drop_index("ix_api_client_operators_client_id", table_name="api_client_operators")
+    op.drop_table("api_client_operators")
+    with op.batch_alter_table("api_clients") as batch:
+        batch.drop_column("operator_source")
+        batch.drop_column("next_public_key")

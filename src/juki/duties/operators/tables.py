@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -139,6 +149,43 @@ class ApiClient(OperatorBase):
     status: Mapped[str] = mapped_column(String(12), default="active")  # active | revoked
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(40))
+    # During a key rotation the client has two keys: the new one is added, the client
+    # signs with it, then the old one is retired (`clients.add_key`, `retire_key`). A
+    # token names its key by `kid` (RFC 7515 §4.1.4), the key's fingerprint.
+    next_public_key: Mapped[str | None] = mapped_column(Text)
+    # Whom a token may name as its end operator (issue #14): "accounts" — an active
+    # operator account of this node (the local `juki` command); "listed" — one of the
+    # client's end operators registered here (`ApiClientOperator`).
+    operator_source: Mapped[str] = mapped_column(
+        String(12), default="listed", server_default="listed"
+    )
+
+
+class ApiClientOperator(OperatorBase):
+    """An end operator of another body's system, registered at this node: a token of that
+    client naming anybody else is refused (000 AUTH-03; issue #14)."""
+
+    __tablename__ = "api_client_operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(60), index=True)
+    operator: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | removed
+    added_by: Mapped[str] = mapped_column(String(40))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenUse(OperatorBase):
+    """A token already used (its `jti`, RFC 7519 §4.1.7), kept until it expires: a token
+    is good for one request only, so one copied off the wire cannot be sent again."""
+
+    __tablename__ = "api_token_uses"
+    __table_args__ = (UniqueConstraint("client_id", "jti"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(60))
+    jti: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ConsoleSession(OperatorBase):
