@@ -102,7 +102,9 @@ def serving(network: EmbeddedNetwork) -> Iterator[str]:
     """The network's HTTP face on a free port, with its dispatcher running; yields the
     base URL."""
     port = free_port()
-    config = uvicorn.Config(network_app(network), host="127.0.0.1", port=port, log_level="error")
+    # localhost, not 127.0.0.1: WebAuthn takes a host name as relying party, never an IP.
+    app = network_app(network, console_origin=f"http://localhost:{port}")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -113,7 +115,6 @@ def serving(network: EmbeddedNetwork) -> Iterator[str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        # localhost, not 127.0.0.1: WebAuthn takes a host name as relying party, never an IP.
         yield f"http://localhost:{port}"
     finally:
         server.should_exit = True

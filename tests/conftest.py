@@ -26,6 +26,9 @@ from juki.registry.notice_checks import service as notice_checks
 from juki.registry.notices import arrivals, schemas
 from tests.network_copies import NetworkTemplates
 
+# The consoles are served where the test client sends its requests (a test that serves
+# them elsewhere says so: `network_app(network, console_origin=…)`).
+os.environ["JUKI_CONSOLE_ORIGIN"] = "http://testserver"
 PG_URL = os.environ.get("JUKI_TEST_PG_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 SMALL_TOPOLOGY = {"13": ["131016", "131075"], "11": ["112011"]}

@@ -30,13 +30,13 @@ def fill(network: EmbeddedNetwork, count: int = 5) -> None:
         for i in range(count):
             access = audit.Access("kakari", "counter-01", "GET /residents/{id}", (f"id={i}",))
             audit.record(session, access)
-        audit.checkpoint(session, node.node_id, node.sign)
+        node.checkpoint_audit(session)
 
 
 def check(network: EmbeddedNetwork) -> audit.Verification:
     node = network.node(f"registry:{LG}")
     with node.db.session() as session:
-        return audit.verify(session, node.node_id, node.check_own_signature)
+        return node.verify_audit(session)
 
 
 def tamper(network: EmbeddedNetwork, sql: str) -> None:

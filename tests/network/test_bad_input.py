@@ -38,6 +38,7 @@ NODES = ["registry:131075", "cs:131075", "prefecture:13", "national", "numbering
 EVIDENCE_TABLES = {
     "audit_log",  # every API call and refusal (core/audit)
     "msg_refusals",  # refused envelopes at POST /messages
+    "api_token_uses",  # each token is spent by its request, refused or not (issue #14)
 }
 
 EXAMPLES_PER_ROUTE = 20

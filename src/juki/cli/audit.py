@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 
 from juki.cli.common import HOME, Home, Node, audited_nodes, console, one_node
-from juki.core.audit import log as audit
 from juki.core.clock import JST, japan_today
 from juki.core.errors import JukiError
 from juki.duties.audit_review import anomalies, exports, reports
@@ -24,17 +23,19 @@ def audit_verify(
     home: Home = HOME,
     node: Annotated[str | None, typer.Option(help="One node, e.g. registry:131075.")] = None,
 ) -> None:
-    """Walk each node's audit chain and check its signed checkpoints; exit 1 on any finding."""
+    """Walk each node's audit chain and check its signed checkpoints, in the database and
+    anchored outside it (.juki/audit-anchors); exit 1 on any finding."""
     table = Table(title="監査ログの検証 (audit log)")
-    for column in ("node", "entries", "checkpoints", "result"):
+    for column in ("node", "entries", "checkpoints", "anchors", "result"):
         table.add_column(column)
     failed = False
     for found in audited_nodes(home, node):
         with found.db.session() as session:
-            report = audit.verify(session, found.node_id, found.check_own_signature)
+            report = found.verify_audit(session)
         failed |= not report.ok
         result = "ok" if report.ok else "; ".join(report.problems[:5])
-        table.add_row(found.node_id, str(report.entries), str(report.checkpoints), result)
+        counts = (str(report.entries), str(report.checkpoints), str(report.anchors))
+        table.add_row(found.node_id, *counts, result)
     console.print(table)
     if failed:
         raise typer.Exit(1)
@@ -89,7 +90,7 @@ def audit_checkpoint(
     """Sign the head of each node's audit chain (run it regularly, e.g. from cron)."""
     for found in audited_nodes(home, node):
         with found.db.session() as session:
-            seq = audit.checkpoint(session, found.node_id, found.sign)
+            seq = found.checkpoint_audit(session)
         console.print(f"{found.node_id}: {'empty' if seq is None else f'signed up to {seq}'}")
 
 

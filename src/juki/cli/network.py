@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +18,6 @@ from rich.progress import Progress
 from rich.table import Table
 
 from juki.cli.common import HOME, Home, console
-from juki.core.audit import log as audit
 from juki.core.clock import japan_today
 from juki.sim.simulate import Simulation
 
@@ -76,16 +76,18 @@ def up(
     _print_addresses(network, base_url, accounts)
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
     network.start_dispatcher()
+    anchoring = _anchor_every(network, ANCHOR_EVERY_S)
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
     try:
         run_http(
-            network_app(network),
+            network_app(network, console_origin=base_url),
             host="127.0.0.1",
             port=port,
             log_level="warning",
             timeout_graceful_shutdown=3,
         )
     finally:
+        anchoring.set()
         _network_file(home).unlink(missing_ok=True)
         _checkpoint_all(network)
         network.close()
@@ -261,21 +263,26 @@ def node_serve(
 ) -> None:
     """Serve some nodes in this process over HTTPS with mutual TLS until stopped."""
     # Deferred: juki.network loads every node package (why: juki/cli/__init__.py).
-    from juki.network.accounts import ensure_local_client
+    from juki.network.accounts import ensure_local_client, ensure_seed_accounts
     from juki.network.serve import NodeProcess, load_routes
     from juki.network.server import run_http
+    from juki.web.console.relying_party import configure
 
     logging.basicConfig(level=logging.WARNING)
     node_ids = [n.strip() for n in nodes.split(",") if n.strip()]
     tls_name = name or node_ids[0]
     process = NodeProcess(home, node_ids, load_routes(routes), tls_name, database_url)
     ensure_local_client(list(process.nodes.values()), home)
+    # The seed accounts, as `juki up` makes them: the local command acts for them.
+    ensure_seed_accounts(list(process.nodes.values()), home / "secrets")
     process.thread.start()
     process.request_pools()
     console.print(f"serving {', '.join(node_ids)} on https://127.0.0.1:{port} (mutual TLS)")
+    app = process.app()
+    configure(app, f"https://localhost:{port}")  # the consoles' WebAuthn relying party
     try:
         run_http(
-            process.app(),
+            app,
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -290,8 +297,25 @@ def node_serve(
         process.thread.stop()
 
 
+ANCHOR_EVERY_S = 60.0  # rows reach an anchored checkpoint within a minute (REQ-LOG-01)
+
+
+def _anchor_every(network: EmbeddedNetwork, seconds: float) -> threading.Event:
+    """Sign and anchor every node's audit head every `seconds` while the network runs (a
+    head signed already is skipped: one query a node); set the event to stop."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(seconds):
+            _checkpoint_all(network)
+
+    threading.Thread(target=run, name="audit-anchors", daemon=True).start()
+    return stop
+
+
 def _checkpoint_all(network: EmbeddedNetwork) -> None:
-    """Sign every node's audit chain head (on start and on stop of `juki up`)."""
+    """Sign every node's audit chain head and anchor it outside the database (on start,
+    every minute and on stop of `juki up`)."""
     for node in network.nodes.values():
         with node.db.session() as session:
-            audit.checkpoint(session, node.node_id, node.sign)
+            node.checkpoint_audit(session)

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from juki.core.clock import JST
 from juki.core.errors import Conflict, InvalidInput
+from juki.core.files import write_private
 from juki.core.messaging.node import Node
 from juki.duties.ledgers import service as ledgers
 
@@ -55,10 +56,8 @@ def create(
     name = f"{node.node_id.replace(':', '-')}-{stamp}.jbak"
     nonce = os.urandom(NONCE)
     sealed = MAGIC + nonce + AESGCM(key).encrypt(nonce, plain, _aad(node.node_id, name))
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
-    path.write_bytes(sealed)
-    path.chmod(0o600)
+    write_private(path, sealed)
     digest = hashlib.sha256(sealed).hexdigest()
     keep_until = dt.datetime.now(JST).date() + dt.timedelta(days=keep_days)
     with node.unit_of_work() as uow:

@@ -51,6 +51,9 @@ class IdentitySearch(BaseModel):
     address: str | None = Field(default=None, max_length=200)
     include_removed: bool = False
     purpose: str = Field(min_length=1, max_length=200)  # 利用目的 / 法令上の根拠
+    # The legal-table duty (事務) the search is for: the 個人番号 is in the answer only when
+    # the caller's body's row for it lists the item (issue #14; 番号法 §19, 住基法 §30の9).
+    duty: str | None = Field(default=None, min_length=1, max_length=60)
 
     @model_validator(mode="after")
     def _one_kind_of_key(self) -> IdentitySearch:
@@ -74,7 +77,7 @@ class IdentityView(BaseModel):
     birth_date: dt.date
     sex: Sex
     address: str
-    individual_number: str
+    individual_number: str | None  # None: the caller may not receive it
     reason: ChangeReason
     reason_label: str
     change_date: dt.date
@@ -83,8 +86,15 @@ class IdentityView(BaseModel):
 
 
 def search(
-    session: Session, model: type[IdentityRowMixin], keys: FieldKeys, query: IdentitySearch
+    session: Session,
+    model: type[IdentityRowMixin],
+    keys: FieldKeys,
+    query: IdentitySearch,
+    *,
+    with_number: bool = True,
 ) -> list[IdentityView]:
+    """The current rows matching `query`, at most MAX_RESULTS; each 個人番号 decrypted only
+    `with_number` (else None: it never leaves the sealed column)."""
     stmt: Any = select(model).where(model.is_current.is_(True))
     if not query.include_removed:
         stmt = stmt.where(model.removed.is_(False))
@@ -93,26 +103,20 @@ def search(
     elif query.individual_number:
         index = keys.blind_index(query.individual_number, column=NUMBER_COLUMN)
         stmt = stmt.where(model.individual_number_index == index)
+    if query.resident_code or query.individual_number:
+        rows = session.scalars(stmt.limit(MAX_RESULTS + 1)).all()
     else:
-        return _four_items(session, stmt, model, keys, query)
-    return _capped(session.scalars(stmt.limit(MAX_RESULTS + 1)).all(), keys)
-
-
-def _capped(rows: Sequence[IdentityRowMixin], keys: FieldKeys) -> list[IdentityView]:
+        rows = _four_items(session, stmt, model, query)
     if len(rows) > MAX_RESULTS:
         raise TooManyResults(
             f"該当が{MAX_RESULTS}件を超えました。条件を追加してください", field="query"
         )
-    return [view(row, keys) for row in rows]
+    return [view(row, keys, with_number=with_number) for row in rows]
 
 
 def _four_items(
-    session: Session,
-    stmt: Any,
-    model: type[IdentityRowMixin],
-    keys: FieldKeys,
-    query: IdentitySearch,
-) -> list[IdentityView]:
+    session: Session, stmt: Any, model: type[IdentityRowMixin], query: IdentitySearch
+) -> Sequence[IdentityRowMixin]:
     """Names match through their blind indexes (the column type indexes the clear value);
     the 住所 is sealed, so a 住所 prefix is matched on the candidates the other keys found
     (at least one other key is required: IdentitySearch)."""
@@ -125,17 +129,20 @@ def _four_items(
     if query.sex:
         stmt = stmt.where(model.sex == query.sex)
     if not query.address:
-        return _capped(session.scalars(stmt.limit(MAX_RESULTS + 1)).all(), keys)
+        return session.scalars(stmt.limit(MAX_RESULTS + 1)).all()
     if len(query.address) < 3:
         raise InvalidInput("住所は3文字以上で指定してください", field="address")
     candidates = session.scalars(stmt.limit(MAX_CANDIDATES + 1)).all()
     if len(candidates) > MAX_CANDIDATES:
         raise TooManyResults("該当が多すぎます。氏名などの条件を追加してください", field="query")
-    return _capped([row for row in candidates if row.address.startswith(query.address)], keys)
+    return [row for row in candidates if row.address.startswith(query.address)]
 
 
-def view(row: IdentityRowMixin, keys: FieldKeys) -> IdentityView:
+def view(row: IdentityRowMixin, keys: FieldKeys, *, with_number: bool = True) -> IdentityView:
     reason = ChangeReason(row.change_reason)
+    number = (
+        keys.decrypt(row.individual_number_cipher, column=NUMBER_COLUMN) if with_number else None
+    )
     return IdentityView(
         resident_code=row.resident_code,
         name_kanji=row.name_kanji,
@@ -143,7 +150,7 @@ def view(row: IdentityRowMixin, keys: FieldKeys) -> IdentityView:
         birth_date=row.birth_date,
         sex=row.sex,  # type: ignore[arg-type]
         address=row.address,
-        individual_number=keys.decrypt(row.individual_number_cipher, column=NUMBER_COLUMN),
+        individual_number=number,
         reason=reason,
         reason_label=CHANGE_REASON_LABELS[reason],
         change_date=row.change_date,
@@ -196,11 +203,14 @@ def logged_search(
     keys: FieldKeys,
     query: IdentitySearch,
     requester: str,
+    *,
+    with_number: bool,
 ) -> list[IdentityView]:
     """Search the node's file `model` and write the provision record in the same
-    transaction."""
+    transaction. `with_number`: whether the answer may carry the 個人番号 (the caller
+    decides it from the legal table: `provision.service.number_allowed`)."""
     key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
-    results = search(session, model, keys, query)
+    results = search(session, model, keys, query, with_number=with_number)
     entry = ProvisionLog()
     entry.at, entry.requester, entry.purpose = dt.datetime.now(dt.UTC), requester, query.purpose
     entry.key_kind, entry.result_count, entry.refused_reason = key_kind, len(results), None

@@ -349,4 +349,4 @@ def allocate_resident_codes(session: Session, lg_code: str, count: int) -> list[
 def search_identity(
     session: Session, keys: FieldKeys, query: IdentitySearch, requester: str
 ) -> list[IdentityView]:
-    return logged_search(session, NationalIdentityRow, keys, query, requester)
+    return logged_search(session, NationalIdentityRow, keys, query, requester, with_number=True)

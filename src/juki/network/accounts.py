@@ -15,6 +15,7 @@ current TOTP code for this local network only.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import socket
@@ -25,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core.clock import japan_today
+from juki.core.files import write_private
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import code_of, role_of
 from juki.duties.ledgers import service as ledgers
@@ -116,20 +118,36 @@ def record_training(session: Session, login: str) -> None:
     )  # fmt: skip
 
 
+SEEDS_BY_ROLE = {
+    "registry": SEED_ACCOUNTS,
+    "cs": CS_SEED_ACCOUNTS,
+    "prefecture": PREFECTURE_SEED_ACCOUNTS,
+    "national": NATIONAL_SEED_ACCOUNTS,
+    "card": CARD_SEED_ACCOUNTS,
+}
+
+
 def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path:
-    path = secrets_dir / "console-accounts.txt"
+    return ensure_seed_accounts(list(network.nodes.values()), secrets_dir)
+
+
+def ensure_seed_accounts(nodes: list[Node], secrets_dir: Path) -> Path:
+    """The seed accounts of each node (by its role) that has none of them yet; their
+    passwords, enrolment codes and TOTP URIs in `console-accounts.txt`."""
+    secrets_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Node processes of one network may start together: one at a time reads, adds, writes.
+    with (secrets_dir / ".console-accounts.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _add_seed_accounts(nodes, secrets_dir / "console-accounts.txt")
+
+
+def _add_seed_accounts(nodes: list[Node], path: Path) -> Path:
     lines = path.read_text().splitlines() if path.exists() else []
     known = {tuple(line.split("\t")[:2]) for line in lines}
-    nodes: list[tuple[str, tuple[SeedAccount, ...]]]
-    nodes = [(f"registry:{lg}", SEED_ACCOUNTS) for lg in network.municipalities()]
-    nodes += [(f"cs:{lg}", CS_SEED_ACCOUNTS) for lg in network.municipalities()]
-    nodes += [(f"prefecture:{pref}", PREFECTURE_SEED_ACCOUNTS) for pref in network.topology]
-    nodes.append(("national", NATIONAL_SEED_ACCOUNTS))
-    nodes.append(("card", CARD_SEED_ACCOUNTS))
-    for node_id, seeds in nodes:
+    for node in nodes:
+        node_id, seeds = node.node_id, SEEDS_BY_ROLE.get(role_of(node.node_id), ())
         # A municipality's lines start with its code (as they always have), a tier's with
         # its node id (prefecture:13, national, card).
-        node = network.node(node_id)
         lg = code_of(node_id) if role_of(node_id) in ("registry", "cs") else node_id
         with node.unit_of_work() as uow:
             for seed in seeds:
@@ -147,8 +165,7 @@ def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path
                     uow.session, node.keys, operator, SETUP_TOTP_REASON, TOTP_SETUP_DAYS
                 )
                 lines.append("\t".join([lg, seed.login, password, code, uri]))
-    path.write_text("\n".join(lines) + "\n")
-    os.chmod(path, 0o600)
+    write_private(path, ("\n".join(lines) + "\n").encode())
     return path
 
 
@@ -170,9 +187,7 @@ def local_client_key(home: Path) -> clients.ClientKey:
     """The local command's signing key (`.juki/secrets/api-client.pem`, mode 0600)."""
     path = home / "secrets" / "api-client.pem"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(clients.ClientKey.generate(LOCAL_CLIENT_ID).private_pem())
-        os.chmod(path, 0o600)
+        write_private(path, clients.ClientKey.generate(LOCAL_CLIENT_ID).private_pem())
     return clients.ClientKey.from_pem(LOCAL_CLIENT_ID, path.read_bytes())
 
 

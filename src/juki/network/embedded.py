@@ -9,8 +9,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import create_engine, text
 
+from juki.core.audit.anchors import AnchorFile
 from juki.core.crypto import FieldKeys, b64, unb64
 from juki.core.db import Database, sqlite_url
+from juki.core.files import write_private
 from juki.core.messaging.dispatch import Dispatcher, DispatcherThread
 from juki.core.messaging.node import Node
 from juki.core.messaging.paths import role_of
@@ -38,9 +40,8 @@ class NetworkHome:
     def secrets_for(self, node_id: str) -> tuple[FieldKeys, bytes]:
         path = self.root / "secrets" / f"{_safe(node_id)}.key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f"{FieldKeys.generate().to_text()}\n{b64(secrets.token_bytes(32))}\n")
-            path.chmod(0o600)
+            text = f"{FieldKeys.generate().to_text()}\n{b64(secrets.token_bytes(32))}\n"
+            write_private(path, text.encode())
         keys_line, secret_line = path.read_text().splitlines()[:2]
         return FieldKeys.from_text(keys_line), unb64(secret_line)
 
@@ -49,9 +50,7 @@ class NetworkHome:
         the backups (002 REQ-CON-04: the consignee keeping the media cannot read them)."""
         path = self.root / "secrets" / f"{_safe(node_id)}.backup.key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(b64(AESGCM.generate_key(bit_length=256)) + "\n")
-            path.chmod(0o600)
+            write_private(path, (b64(AESGCM.generate_key(bit_length=256)) + "\n").encode())
         return unb64(path.read_text().strip())
 
     def backup_dir(self, node_id: str) -> Path:
@@ -128,6 +127,8 @@ def build_node(home: NetworkHome, node_id: str, url: str, *, migrate: bool = Tru
         home.pki.ca_cert(),
         ROLE_HANDLERS[role_of(node_id)],
         secret=secret,
+        revocations=home.pki.crl,
+        audit_anchors=AnchorFile(home.root / "audit-anchors" / f"{_safe(node_id)}.jsonl"),
     )
 
 
@@ -153,6 +154,7 @@ class EmbeddedNetwork:
         self.topology = topology or DEFAULT_TOPOLOGY
         if not self.home.pki.exists():
             self.home.pki.init()
+        self.home.pki.refresh_crl()  # a network made before CRLs gets one; an old one is re-signed
         self.nodes: dict[str, Node] = {}
         for node_id in node_ids(self.topology):
             url = self.home.database_url(node_id, server_url, db_prefix, create=not existing)

@@ -18,6 +18,7 @@ from juki.core.messaging.paths import role_of
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.topology import ROLE_IDENTITY_FILES, ROLE_INSTALLS, ROLE_ROUTERS, url_path
 from juki.web.app import node_app, refusals_by_field
+from juki.web.console.relying_party import configure
 
 TITLES = {
     "registry": "既存住基システム",
@@ -29,7 +30,10 @@ TITLES = {
 }
 
 
-def network_app(network: EmbeddedNetwork) -> FastAPI:
+def network_app(network: EmbeddedNetwork, console_origin: str | None = None) -> FastAPI:
+    """The network's HTTP face: every node's app under its path. `console_origin`: where
+    it is served (the consoles' WebAuthn relying party and Host); None leaves each console
+    at `JUKI_CONSOLE_ORIGIN` or its default (`web/console/relying_party.py`)."""
     app = FastAPI(title="juki network", version="0.1.0")
     refusals_by_field(app)
     for node_id, node in network.nodes.items():
@@ -58,6 +62,8 @@ def network_app(network: EmbeddedNetwork) -> FastAPI:
             }
         }
 
+    if console_origin is not None:
+        configure(app, console_origin)
     return app
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Table, func, or_, select
 
-from juki.core.audit import log as audit
 from juki.core.audit.tables import audit_log, audit_metadata
 from juki.core.clock import JST
 from juki.core.messages import MessageType
@@ -187,7 +186,7 @@ def _flows(role: str) -> list[Flow]:
 
 
 def _evidence(session: Any, node: Node) -> Evidence:
-    verification = audit.verify(session, node.node_id, node.check_own_signature)
+    verification = node.verify_audit(session)
     last: dict[str, tuple[str, str, int]] = {}
     for row in session.execute(select(retention_purges).order_by(retention_purges.c.id)):
         last[row.rule] = (row.rule, str(row.at)[:19], row.erased)

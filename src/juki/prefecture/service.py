@@ -36,4 +36,4 @@ def apply_identity_updates(
 def search_identity(
     session: Session, keys: FieldKeys, query: IdentitySearch, requester: str
 ) -> list[IdentityView]:
-    return logged_search(session, PrefectureIdentityRow, keys, query, requester)
+    return logged_search(session, PrefectureIdentityRow, keys, query, requester, with_number=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from juki.duties.provision.service import number_allowed
 from juki.duties.search import IdentitySearch, IdentityView, logged_search
 from juki.web.app import ApiCaller, IdentityFile, UoW
 from juki.web.rights import POSTED_KEYS, needs
@@ -19,7 +20,14 @@ router = APIRouter()
 def search_identity(
     request: Request, query: IdentitySearch, uow: UoW, caller: ApiCaller, file: IdentityFile
 ) -> list[IdentityView]:
-    found = logged_search(uow.session, file, uow.node.keys, query, caller.audit_name)
-    request.state.number_touched = query.individual_number is not None
+    """The 個人番号 is in the answer only where the caller's body may receive it for the
+    duty it names (the legal table); the audit entry says a number was touched when the
+    request or the answer carried one (issue #14)."""
+    allowed = number_allowed(uow.node.node_id, caller, query.duty)
+    found = logged_search(
+        uow.session, file, uow.node.keys, query, caller.audit_name, with_number=allowed
+    )
+    carried = any(view.individual_number for view in found)
+    request.state.number_touched = query.individual_number is not None or carried
     request.state.audit_targets = tuple(f"code={view.resident_code}" for view in found)
     return found

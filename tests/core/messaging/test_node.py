@@ -87,10 +87,18 @@ def test_certificate_from_outside_the_ca_is_refused(sqlite_network: EmbeddedNetw
 
 
 def test_sender_must_match_the_certificate(sqlite_network: EmbeddedNetwork) -> None:
-    raw = envelope_from(sqlite_network, "registry:131016", "cs:131075", 1)
-    raw["sender"] = "registry:131075"  # claims another node; signature also breaks
-    [ack] = sqlite_network.node("cs:131075").receive([raw])
-    assert ack.status == "refused"
+    """A validly signed envelope, by a node of the CA, that claims to come from another
+    node: only the certificate's subject tells them apart (issue #14: the old test broke
+    the signature too, and passed with this check deleted)."""
+    key, cert = sqlite_network.home.pki.node_identity("registry:131016")  # 千代田区
+    sealed = seal(
+        key=key, certificate_pem=cert.decode(), sender="registry:131075",  # claims 墨田区
+        recipient="cs:131075", channel_seq=next_seq(sqlite_network, "registry:131075", "cs:131075"),
+        message_type=MessageType.POOL_REQUEST, body={"records": []},
+    )  # fmt: skip
+    [ack] = sqlite_network.node("cs:131075").receive([json.loads(sealed)])
+    assert (ack.status, ack.field) == ("refused", "sender")
+    assert "証明書の主体" in ack.detail
 
 
 def test_generator_accepts_only_the_national_server(sqlite_network: EmbeddedNetwork) -> None:

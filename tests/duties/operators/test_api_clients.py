@@ -5,6 +5,7 @@ are in the audit log, and change nothing. Role × node refusals the PIAs require
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import jwt
@@ -34,6 +35,11 @@ WRITER = {"resident_records": "update"}
 SEARCH = {"name_kana": "スミダ　イチロウ", "birth_date": "2026-10-01", "purpose": "test"}
 
 
+# The end operators the test systems act for, registered with each (issue #14: a token
+# may name only an operator the node knows).
+OPERATORS = ("sato.ichiro", "abe.saburo", "kimura.shiro")
+
+
 def register(
     network: EmbeddedNetwork, node_id: str, client_id: str, rights: dict[str, str]
 ) -> clients.ClientKey:
@@ -42,7 +48,7 @@ def register(
     with node.unit_of_work() as uow:
         clients.register_client(
             uow.session, SETUP, node.role, client_id=client_id, name="試験用システム",
-            public_key_pem=key.public_pem(), rights=rights,
+            public_key_pem=key.public_pem(), rights=rights, operators=OPERATORS,
         )  # fmt: skip
     return key
 
@@ -84,10 +90,10 @@ def test_a_call_without_end_operator_or_terminal_is_refused(
     now = int(time.time())
     claims = {
         "iss": "system:vendor", "aud": f"registry:{LG}", "iat": now, "exp": now + 60,
-        "op": "sato.ichiro", "term": "counter-01",
+        "op": "sato.ichiro", "term": "counter-01", "jti": uuid.uuid4().hex,
     }  # fmt: skip
     del claims[missing]
-    token = jwt.encode(claims, key.private_key, algorithm="EdDSA")
+    token = jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
     answer = raw_client(sqlite_network).post(
         f"/registry/{LG}/births", json=BIRTH, headers=bearer(token)
     )
@@ -107,7 +113,7 @@ def test_bad_tokens_are_refused(sqlite_network: EmbeddedNetwork, tamper: str) ->
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": "system:vendor", "aud": f"registry:{LG}", "iat": now, "exp": now + 60,
-        "op": "sato.ichiro", "term": "counter-01",
+        "op": "sato.ichiro", "term": "counter-01", "jti": uuid.uuid4().hex,
     }  # fmt: skip
     signer = key.private_key
     if tamper == "other_node":
@@ -120,7 +126,7 @@ def test_bad_tokens_are_refused(sqlite_network: EmbeddedNetwork, tamper: str) ->
         signer = clients.ClientKey.generate("x").private_key
     else:
         claims["iss"] = "system:stranger"
-    token = jwt.encode(claims, signer, algorithm="EdDSA")
+    token = jwt.encode(claims, signer, algorithm="EdDSA", headers={"kid": key.kid})
     answer = raw_client(sqlite_network).post(
         f"/registry/{LG}/births", json=BIRTH, headers=bearer(token)
     )

@@ -149,7 +149,7 @@ def test_the_cookie_holds_a_random_id_and_the_table_its_hash(
 def test_the_cookie_is_secure_whenever_the_console_is_served_over_tls(
     sqlite_network: EmbeddedNetwork, scheme: str
 ) -> None:
-    app = network_app(sqlite_network)
+    app = network_app(sqlite_network, console_origin=f"{scheme}://juki.test")
     with TestClient(app, base_url=f"{scheme}://juki.test", follow_redirects=False) as client:
         set_cookie = client.get(f"{BASE}/login").headers["set-cookie"]
     assert "HttpOnly" in set_cookie

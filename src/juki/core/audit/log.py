@@ -4,7 +4,9 @@
 row cannot be written, the transaction fails and the operation with it (fail-safe: the
 node refuses to act unlogged). Rows are numbered without gaps and each row's hash covers
 the previous row's hash, so editing, removing or reordering rows breaks the chain;
-`checkpoint` signs the head with the node's key, so cutting rows off the end shows too.
+`checkpoint` signs the head with the node's key, so cutting rows off the end shows too,
+and appends it to an anchor file outside the database (`anchors.py`), so that deleting the
+database's own checkpoints hides nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from juki.core.audit.anchors import Anchor, AnchorFile
 from juki.core.audit.tables import audit_checkpoints, audit_log
 from juki.core.errors import JukiError
 
@@ -137,23 +140,31 @@ def checkpoint_payload(node_id: str, seq: int, head_hash: str) -> bytes:
     return f"juki-audit-checkpoint:{node_id}:{seq}:{head_hash}".encode()
 
 
-def checkpoint(session: Session, node_id: str, sign: Callable[[bytes], str]) -> int | None:
-    """Sign the chain's head; returns its sequence number (None for an empty log)."""
+def checkpoint(
+    session: Session,
+    node_id: str,
+    sign: Callable[[bytes], str],
+    anchors: AnchorFile | None = None,
+) -> int | None:
+    """Sign the chain's head, keep it in the database and append it to `anchors`; returns
+    its sequence number (None for an empty log). A head signed already is left as it is."""
     head = session.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
     if head is None:
         return None
-    signature = sign(checkpoint_payload(node_id, head.seq, head.hash))
     existing = session.execute(
         select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == head.seq)
     ).first()
-    if existing is None:
-        session.execute(
-            insert(audit_checkpoints).values(
-                seq=head.seq, hash=head.hash, signature=signature, at=dt.datetime.now(dt.UTC)
-            )
-        )
+    if existing is not None:
+        return int(head.seq)
+    signature = sign(checkpoint_payload(node_id, head.seq, head.hash))
+    at = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(audit_checkpoints).values(seq=head.seq, hash=head.hash, signature=signature, at=at)
+    )
+    if anchors is not None:
+        anchors.append(Anchor(node_id, int(head.seq), head.hash, signature, at.isoformat()))
     return int(head.seq)
 
 
@@ -161,6 +172,7 @@ def checkpoint(session: Session, node_id: str, sign: Callable[[bytes], str]) -> 
 class Verification:
     entries: int = 0
     checkpoints: int = 0
+    anchors: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -169,10 +181,14 @@ class Verification:
 
 
 def verify(
-    session: Session, node_id: str, check_signature: Callable[[bytes, str], bool]
+    session: Session,
+    node_id: str,
+    check_signature: Callable[[bytes, str], bool],
+    anchors: AnchorFile | None = None,
 ) -> Verification:
     """Walk the chain from the first row: numbering, links and hashes; then every
-    checkpoint's signature and that the rows it signed are still there, unchanged."""
+    checkpoint's signature and that the rows it signed are still there, unchanged — the
+    database's checkpoints, and the anchored ones outside it."""
     report = Verification()
     prev, expected_seq = GENESIS, 1
     hashes: dict[int, str] = {}
@@ -196,7 +212,29 @@ def verify(
             report.problems.append(f"checkpoint {mark.seq}: signature does not verify")
         elif hashes.get(mark.seq) != mark.hash:
             report.problems.append(f"checkpoint {mark.seq}: the signed rows are not there")
+    if anchors is not None:
+        _check_anchors(report, anchors.read(), node_id, check_signature, hashes)
     return report
+
+
+def _check_anchors(
+    report: Verification,
+    anchored: list[Anchor],
+    node_id: str,
+    check_signature: Callable[[bytes, str], bool],
+    hashes: dict[int, str],
+) -> None:
+    if report.checkpoints and not anchored:
+        report.problems.append("no checkpoint anchored outside the database")
+    for anchor in anchored:
+        report.anchors += 1
+        payload = checkpoint_payload(node_id, anchor.seq, anchor.hash)
+        if anchor.node_id != node_id or not check_signature(payload, anchor.signature):
+            report.problems.append(f"anchor {anchor.seq}: signature does not verify")
+        elif anchor.seq not in hashes:
+            report.problems.append(f"anchor {anchor.seq}: the anchored rows are gone")
+        elif hashes[anchor.seq] != anchor.hash:
+            report.problems.append(f"anchor {anchor.seq}: the rows up to it were rewritten")
 
 
 def entries(session: Session, limit: int = 200) -> list[Any]:

@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
+from juki.core.audit.anchors import AnchorFile
 from juki.core.crypto import FieldKeys
 from juki.core.crypto import sign as crypto_sign
 from juki.core.crypto import verify as crypto_verify
@@ -35,7 +36,7 @@ from juki.core.errors import Refused, redacted
 from juki.core.messaging import tables, wakeup
 from juki.core.messaging.envelope import Ack, Envelope, seal, verify
 from juki.core.messaging.paths import is_permitted, role_of
-from juki.core.pki import load_certificate, node_id_of
+from juki.core.pki import check_in_use, load_certificate, node_id_of
 from juki.core.sealed import attach_field_keys
 
 log = logging.getLogger("juki.messaging")
@@ -121,6 +122,8 @@ class Node:
         ca_certificate: x509.Certificate,
         handlers: dict[str, Handler],
         secret: bytes = b"",
+        revocations: Callable[[], x509.CertificateRevocationList] | None = None,
+        audit_anchors: AnchorFile | None = None,
     ):
         self.node_id = node_id
         self.role = role_of(node_id)
@@ -132,7 +135,13 @@ class Node:
         self._ca = ca_certificate
         self.handlers = handlers
         self.secret = secret  # role-specific key, e.g. the generator's transform key
-        self._trusted: dict[str, tuple[str, Ed25519PublicKey]] = {}
+        # The CA's current CRL (`PkiDirectory.crl`, read again when it changes); None: a
+        # node built without one (checked for dates and key usage only).
+        self._revocations = revocations
+        # Where the audit log's signed checkpoints are anchored outside the database.
+        self.audit_anchors = audit_anchors
+        # Signature checks of certificates, cached; the verdict is not (`_certificate`).
+        self._trusted: dict[str, tuple[str, Ed25519PublicKey, x509.Certificate]] = {}
         self._outbox_listeners: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
@@ -146,6 +155,14 @@ class Node:
         public_key = x509.load_pem_x509_certificate(self._certificate_pem.encode()).public_key()
         assert isinstance(public_key, Ed25519PublicKey)
         return crypto_verify(public_key, payload, signature)
+
+    def checkpoint_audit(self, session: Session) -> int | None:
+        """Sign the audit chain's head, in the database and in the anchor file."""
+        return audit.checkpoint(session, self.node_id, self.sign, self.audit_anchors)
+
+    def verify_audit(self, session: Session) -> audit.Verification:
+        """The audit chain, its checkpoints and the anchors outside the database."""
+        return audit.verify(session, self.node_id, self.check_own_signature, self.audit_anchors)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
@@ -268,15 +285,21 @@ class Node:
         return envelope
 
     def _certificate(self, pem: str) -> tuple[str, Ed25519PublicKey]:
+        """The node a certificate names and its key. The CA's signature on it is verified
+        once and cached; its dates and the CRL are checked at every use (issue #14), so a
+        certificate that expires or is revoked while this node runs is refused at once."""
         cached = self._trusted.get(pem)
         if cached is None:
             try:
                 certificate = load_certificate(pem.encode())
             except ValueError:
                 raise Refused("証明書を読めません", field="certificate") from None
-            cached = node_id_of(certificate, self._ca)
+            cached = (*node_id_of(certificate, self._ca), certificate)
             self._trusted[pem] = cached
-        return cached
+        node_id, public_key, certificate = cached
+        crl = self._revocations() if self._revocations is not None else None
+        check_in_use(certificate, crl)
+        return node_id, public_key
 
     def _record_refusal(self, raw: dict[str, Any], reason: str) -> None:
         # What a refused envelope claims is the sender's text, not ours: kept (and logged)

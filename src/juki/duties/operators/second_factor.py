@@ -81,8 +81,8 @@ def verify_registration(
     """The person registers their own authenticator (at first log-in, or later with a new
     code): no administrator acts here, so the one-time code an administrator issued them
     (`accounts.issue_enrolment`, checked there) is what authorises it, spent now — no code,
-    no registration."""
-    spend_enrolment(session, operator, enrolment_id)
+    no registration. The code is spent only once the answer is verified: a refused
+    answer (this function's caller commits its failure count) leaves it usable."""
     try:
         verified = verify_registration_response(
             credential=_parsed(answer), expected_challenge=_challenge(challenge),
@@ -92,6 +92,7 @@ def verify_registration(
         raise AuthRefused(
             "認証器を登録できませんでした（本人確認（生体認証等）が必要です）", field="credential"
         ) from None
+    spend_enrolment(session, operator, enrolment_id)
     credential = WebAuthnCredential(
         operator_id=operator.id, credential_id=bytes_to_base64url(verified.credential_id),
         public_key=verified.credential_public_key, sign_count=verified.sign_count,

@@ -166,7 +166,7 @@ def audit_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
     """The node's audit log for the supervisor: the latest entries and the chain's check."""
     audit.record(uow.session, access_of(request))
     node = request.app.state.node
-    report = audit.verify(uow.session, node.node_id, node.check_own_signature)
+    report = node.verify_audit(uow.session)
     return page(
         request, "audit.html", "監査ログ", clerk,
         entries=audit.entries(uow.session), report=report,

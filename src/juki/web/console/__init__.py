@@ -22,6 +22,7 @@ from juki.core.messaging.node import Node
 from juki.core.messaging.paths import code_of
 from juki.duties.operators.accounts import Policy
 from juki.web.console.auth import router as auth_router
+from juki.web.console.relying_party import ConsoleHostCheck, RelyingParty
 from juki.web.console.render import page, site_of
 from juki.web.console.session import LoginRequired, NotPermitted
 from juki.web.console.session_store import ServerSessionMiddleware
@@ -37,6 +38,8 @@ def install(app: FastAPI, node: Node, site: ConsoleSite, routers: Sequence[APIRo
     app.state.login_throttle = LoginThrottle(policy.client_failures, policy.client_minutes)
     cookie = f"{site.cookie}_{code_of(node.node_id)}"
     app.add_middleware(ServerSessionMiddleware, node=node, cookie=cookie)
+    app.state.relying_party = RelyingParty.from_env()  # until the server says (`configure`)
+    app.add_middleware(ConsoleHostCheck, owner=app)  # outermost: a wrong Host goes no further
     static = StaticFiles(directory=SHARED_STATIC)
     if site.static is not None:  # the node's own files first
         static.all_directories = [site.static, *static.all_directories]

@@ -35,7 +35,7 @@ from juki.core.messaging.node import UnitOfWork
 from juki.duties.operators import accounts, second_factor
 from juki.duties.operators.accounts import AuthRefused, Policy
 from juki.duties.operators.tables import Operator
-from juki.web.console import session
+from juki.web.console import relying_party, session
 from juki.web.console.render import base_of, page
 from juki.web.console.site import SiteClerk
 from juki.web.console.throttle import LoginThrottle
@@ -70,8 +70,10 @@ def _client(request: Request) -> str:
 
 
 def _relying_party(request: Request) -> tuple[str, str]:
-    """WebAuthn's RP ID (the host name) and the expected origin, from the request."""
-    return request.url.hostname or "localhost", f"{request.url.scheme}://{request.url.netloc}"
+    """WebAuthn's RP ID and expected origin: where the node's console is configured to be
+    served (`relying_party.py`), never what the request's Host says."""
+    configured = relying_party.of_request(request)
+    return configured.rp_id, configured.origin
 
 
 def _log(db: Session, login: str, terminal: str, function: str, result: str) -> None:

@@ -110,7 +110,8 @@ def identity_search(
         query = query_of(fields)
         with node.unit_of_work() as uow:
             requester = f"{clerk.login}@console"[:64]
-            found = logged_search(uow.session, file, node.keys, query, requester)
+            # Decrypted to be masked on the screen (`_shown`): the digits never leave.
+            found = logged_search(uow.session, file, node.keys, query, requester, with_number=True)
             codes = tuple(f"code={view.resident_code}" for view in found)
             result = "ok" if found else "not_found"
             audit.record(uow.session, access_of(request, codes, result=result))
