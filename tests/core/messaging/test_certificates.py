@@ -41,7 +41,7 @@ def test_a_cached_certificate_is_refused_once_it_has_expired(
     sqlite_network: EmbeddedNetwork, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert sent(sqlite_network).status != "refused"  # accepted, and its check cached
-    key, cert_pem = sqlite_network.home.pki.node_identity(SENDER)
+    _key, cert_pem = sqlite_network.home.pki.node_identity(SENDER)
     expiry = x509.load_pem_x509_certificate(cert_pem).not_valid_after_utc
     later = expiry + dt.timedelta(seconds=1)
     monkeypatch.setattr(pki, "_now", lambda: later)
