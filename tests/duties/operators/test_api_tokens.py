@@ -63,9 +63,7 @@ def test_a_token_is_good_for_one_request(
     assert refused_field(get(raw, spent)) == (401, "jti")
 
 
-def test_a_token_without_jti_is_refused(
-    network: EmbeddedNetwork, local: clients.ClientKey
-) -> None:
+def test_a_token_without_jti_is_refused(network: EmbeddedNetwork, local: clients.ClientKey) -> None:
     now = int(time.time())
     claims = {
         "iss": LOCAL_CLIENT_ID, "aud": NODE, "iat": now, "exp": now + 60,
