@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.audit import log as audit
+from juki.core.crypto import sealed_label
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import (
     FORM_ONLY,
@@ -44,7 +45,7 @@ from juki.core.messages import (
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 
-RECORD_COLUMN = "card_record"
+RECORD_COLUMN = sealed_label("card_record")
 NO_DIGEST = "0" * 64
 # Removal from the register for good (000 F3-STO-03 "deceased persons"); a 転出 is not one.
 ERASING_REASONS = frozenset(

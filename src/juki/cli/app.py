@@ -11,6 +11,7 @@ from juki.cli import (
     audit,
     backup,
     bench,
+    keys,
     ledger,
     network,
     operator,
@@ -39,3 +40,4 @@ app.add_typer(ledger.ledger_app, name="ledger")
 app.add_typer(backup.backup_app, name="backup")
 app.add_typer(report.report_app, name="report")
 app.add_typer(registry.registry_app, name="registry")
+app.add_typer(keys.keys_app, name="keys")

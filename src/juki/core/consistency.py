@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Integer, LargeBinary, MetaData, String, delete, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from juki.core.crypto import FieldKeys
+from juki.core.crypto import FieldKeys, sealed_label
 from juki.core.identity import NUMBER_COLUMN, IdentityRowMixin
 from juki.core.messages import (
     ChangeReason,
@@ -27,7 +27,7 @@ from juki.core.messages import (
 )
 
 PART_SIZE = 5000
-_STAGED = "consistency_staging"
+_STAGED = sealed_label("consistency_staging")
 
 
 class ConsistencyBase(DeclarativeBase):

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from juki.core.crypto import sealed_label
 from juki.core.errors import Conflict
 from juki.core.messages import (
     CHANGE_REASON_LABELS,
@@ -26,7 +27,7 @@ from juki.core.messages import (
 )
 from juki.core.sealed import BlindIndex, SealedText
 
-NUMBER_COLUMN = "individual_number"
+NUMBER_COLUMN = sealed_label("individual_number")
 
 
 class IdentityRowMixin:

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement, operators
 from sqlalchemy.types import TypeDecorator
 
-from juki.core.crypto import FieldKeys
+from juki.core.crypto import FieldKeys, sealed_label
 
 _ATTRIBUTE = "juki_field_keys"
 _NOT_COMPARABLE = "a sealed column cannot be compared with a value in SQL; use its blind index"
@@ -80,7 +80,7 @@ class SealedText(TypeDecorator[str]):
 
     def __init__(self, label: str):
         super().__init__()
-        self.label = label
+        self.label = sealed_label(label)
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
         if value is None:

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from juki.core.audit import log as audit
+from juki.core.crypto import sealed_label
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import (
     DestinationInfo,
@@ -43,7 +44,7 @@ from juki.cs import provision
 from juki.cs.models import CsIdentityRow, DestinationEntry
 
 CARD = "card"  # 個人番号カード管理システム (000 §2.4)
-RECORD_COLUMN = "destination_record"
+RECORD_COLUMN = sealed_label("destination_record")
 NO_DIGEST = "0" * 64
 ALARM = logging.getLogger("juki.alarm")
 

@@ -45,6 +45,18 @@ class NetworkHome:
         keys_line, secret_line = path.read_text().splitlines()[:2]
         return FieldKeys.from_text(keys_line), unb64(secret_line)
 
+    def rotate_keys(self, node_id: str) -> FieldKeys:
+        """A new current field key for the node, written beside the older ones (which
+        still open what they sealed); the node's data is sealed again by the caller
+        (`core/key_rotation.reseal`). The file is replaced whole, 0600."""
+        keys, secret = self.secrets_for(node_id)
+        rotated = keys.rotated()
+        path = self.root / "secrets" / f"{_safe(node_id)}.key"
+        temporary = path.with_suffix(".key.new")
+        write_private(temporary, f"{rotated.to_text()}\n{b64(secret)}\n".encode())
+        temporary.replace(path)
+        return rotated
+
     def backup_key_for(self, node_id: str) -> bytes:
         """The key a node's backups are sealed with: kept with its secrets, never beside
         the backups (002 REQ-CON-04: the consignee keeping the media cannot read them)."""

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from juki.core.crypto import FieldKeys, keyed_digits
+from juki.core.crypto import FieldKeys, keyed_digits, sealed_label
 from juki.core.errors import Conflict, NotFound
 from juki.core.ids import individual_number_from_body
 from juki.numbering.models import GeneratedNumber, IndividualNumberEntry
 
-COLUMN = "individual_number"
+COLUMN = sealed_label("individual_number")
 
 
 class NumberGenerator:

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from juki.core.clock import JST
-from juki.core.crypto import FieldKeys
+from juki.core.crypto import FieldKeys, sealed_label
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.messages import ChangeReason
 from juki.core.text import gaiji_count, seion
@@ -26,7 +26,7 @@ from juki.duties.operators.clients import Caller
 from juki.prefecture.models import ManualCorrection, PrefectureIdentityRow
 from juki.prefecture.schemas import ManualCorrectionCreate, ManualCorrectionRead
 
-VALUES_COLUMN = "manual_corrections.values"
+VALUES_COLUMN = sealed_label("manual_corrections.values")
 
 
 def _current(session: Session, resident_code: str) -> PrefectureIdentityRow:

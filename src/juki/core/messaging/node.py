@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
 from juki.core.audit.anchors import AnchorFile
-from juki.core.crypto import FieldKeys
+from juki.core.crypto import FieldKeys, sealed_label
 from juki.core.crypto import sign as crypto_sign
 from juki.core.crypto import verify as crypto_verify
 from juki.core.db import Database
@@ -40,7 +40,7 @@ from juki.core.pki import check_in_use, load_certificate, node_id_of
 from juki.core.sealed import attach_field_keys
 
 log = logging.getLogger("juki.messaging")
-OUTBOX_COLUMN = "msg_outbox.envelope"
+OUTBOX_COLUMN = sealed_label("msg_outbox.envelope")
 
 
 def utcnow() -> dt.datetime:
@@ -121,7 +121,7 @@ class Node:
         certificate_pem: bytes,
         ca_certificate: x509.Certificate,
         handlers: dict[str, Handler],
-        secret: bytes = b"",
+        secret: bytes,
         revocations: Callable[[], x509.CertificateRevocationList] | None = None,
         audit_anchors: AnchorFile | None = None,
     ):
@@ -134,6 +134,8 @@ class Node:
         self._certificate_pem = certificate_pem.decode()
         self._ca = ca_certificate
         self.handlers = handlers
+        if len(secret) < 32:  # no node runs on an empty or short key (issue #14)
+            raise ValueError(f"{node_id}: the node's secret must be 32 bytes or more")
         self.secret = secret  # role-specific key, e.g. the generator's transform key
         # The CA's current CRL (`PkiDirectory.crl`, read again when it changes); None: a
         # node built without one (checked for dates and key usage only).

@@ -390,6 +390,10 @@ def check_password(
         )
     if operator.status != "active":
         raise AuthRefused("このIDは利用停止または失効しています", field="login", code="suspended")
+    if _hasher.check_needs_rehash(operator.password_hash):
+        # Hashed under older parameters (a cheaper cost, an older argon2 version): hashed
+        # again now, while the clear password is at hand (issue #14).
+        operator.password_hash = _hasher.hash(password)
     return operator
 
 

@@ -33,7 +33,7 @@ from webauthn.helpers.structs import (
 )
 
 from juki.core.clock import as_utc
-from juki.core.crypto import FieldKeys
+from juki.core.crypto import FieldKeys, sealed_label
 from juki.core.errors import Conflict, InvalidInput, Refused
 from juki.duties.operators.accounts import (
     SETUP,
@@ -49,7 +49,7 @@ from juki.duties.operators.tables import Operator, TotpGrant, WebAuthnCredential
 
 RP_NAME = "juki 住民基本台帳ネットワーク"
 TOTP_MAX_DAYS = 90  # an exemption is reviewed at least every quarter
-TOTP_COLUMN = "operator_totp_grants.secret"
+TOTP_COLUMN = sealed_label("operator_totp_grants.secret")
 
 
 # --- WebAuthn -------------------------------------------------------------------------------

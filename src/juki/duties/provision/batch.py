@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.core import clock
-from juki.core.crypto import FieldKeys
+from juki.core.crypto import FieldKeys, sealed_label
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.identity import IdentityRowMixin
 from juki.duties.ledgers import service as ledgers
@@ -46,7 +46,7 @@ from juki.duties.search import search
 MAX_ROWS = 10_000
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 HPKE_INFO = b"juki batch provision v1"
-CONDITIONS_COLUMN = "batch_provisions.conditions"
+CONDITIONS_COLUMN = sealed_label("batch_provisions.conditions")
 KEY_COLUMNS = ("resident_code", "individual_number", "name_kanji", "name_kana", "birth_date",
                "sex", "address")  # fmt: skip
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from juki.core.audit import outputs
 from juki.core.clock import japan_today
+from juki.core.crypto import sealed_label
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, WideAreaCopy, WideAreaRequest
 from juki.core.messaging.node import UnitOfWork
@@ -32,7 +33,7 @@ from juki.registry.residents.pool import cs_of, lg_code, now
 from juki.registry.support.models import IssueRefusal
 from juki.registry.support.service import active_measures
 
-COPY_COLUMN = "wide_area_copy"
+COPY_COLUMN = sealed_label("wide_area_copy")
 
 
 # --- where the person asks ---------------------------------------------------------------------

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from juki.core.audit import log as audit
+from juki.core.crypto import sealed_label
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
@@ -43,8 +44,8 @@ from juki.registry.residents.schemas import Notice
 from juki.registry.residents.service import EventRecord
 
 DUTY = "notice_check"  # 届出の点検 (duties/operators/duties.py)
-PAYLOAD_COLUMN = "pending_notices.payload"
-REASON_COLUMN = "pending_notices.reason"
+PAYLOAD_COLUMN = sealed_label("pending_notices.payload")
+REASON_COLUMN = sealed_label("pending_notices.reason")
 STATUS_LABELS = {
     "entered": "入力済・点検待ち",
     "applied": "点検済・反映",

@@ -15,6 +15,7 @@ import uuid
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
+from juki.core.crypto import sealed_label
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, MoveInNotice, MoveOutCertReply, MoveOutCertRequest
 from juki.core.messaging.node import UnitOfWork
@@ -27,7 +28,7 @@ from juki.registry.residents.schemas import Notice
 from juki.registry.transfers.models import MoveOutCertRequestRecord
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 
-CERT_COLUMN = "move_out_certificate"
+CERT_COLUMN = sealed_label("move_out_certificate")
 MOVE_IN_NOTICE_RECEIVED = "move_in_notice"  # 転入通知受理
 
 
