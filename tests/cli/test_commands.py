@@ -17,7 +17,8 @@ import typer
 from juki.cli import app
 
 GROUPS: dict[str, set[str]] = {
-    "pki": {"init", "issue"},
+    "pki": {"init", "issue", "revoke", "renew"},
+    "keys": {"rotate"},
     "bench": {"chain", "register"},
     "node": {"serve"},
     "audit": {"verify", "anomalies", "monthly", "checkpoint", "export"},

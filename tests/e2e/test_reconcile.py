@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select, update
 
 from juki.core import consistency
 from juki.core.consistency import ConsistencyStaging
+from juki.core.messages import MessageType
+from juki.core.messaging.tables import outbox
 from juki.cs.models import CsIdentityRow
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import born
@@ -22,6 +26,25 @@ def test_reconcile_streams_parts_and_finds_nothing_on_a_healthy_network(
     assert reconcile_differences(network) == 0
     with network.node("national").db.session() as session:
         assert session.scalar(select(func.count()).select_from(ConsistencyStaging)) == 0
+    # The parts themselves: 墨田区's CS sent its five records in three envelopes to each
+    # checker, in channel order, and each checker took all three (issue #14: the test
+    # passed with the records sent in one envelope).
+    with network.node("cs:131075").db.session() as session:
+        sent = session.execute(
+            select(outbox.c.recipient, outbox.c.envelope)
+            .where(outbox.c.type == MessageType.CONSISTENCY_CHECK)
+            .order_by(outbox.c.channel_seq)
+        ).all()
+    node = network.node("cs:131075")
+    for checker in ("prefecture:13", "national"):
+        parts = [
+            part
+            for recipient, envelope in sent
+            if recipient == checker
+            for part in json.loads(node.open_at_rest(envelope))["body"]["records"]
+        ]
+        shape = [(p["part"], len(p["records"]), p["last_part"]) for p in parts]
+        assert shape == [(1, 2, False), (2, 2, False), (3, 1, True)], (checker, shape)
 
 
 def test_reconcile_reports_a_drifted_record_at_both_servers(network: EmbeddedNetwork) -> None:

@@ -24,6 +24,7 @@ from juki.registry.console.session import Clerk
 from juki.web import rights
 from juki.web.app import guarded, node_app
 from juki.web.rights import POSTED_KEYS, RouteRight, needs, public, route_rights
+from tests.conftest import an_account
 from tests.routes import mounted
 from tests.staff import CLERK, console_log_in, staff_on
 
@@ -177,6 +178,7 @@ def test_an_undeclared_api_route_is_refused_and_logged(sqlite_network: EmbeddedN
         return {"reached": "yes"}
 
     ensure_local_client([node], sqlite_network.home.root)
+    an_account(node, "test-operator")  # the local command acts for an account of the node
     app = FastAPI()
     app.mount("/national", node_app(node, router, "test"))  # the token names the node's path
     with TestClient(app) as client:

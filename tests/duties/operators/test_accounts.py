@@ -4,15 +4,18 @@ of rights, the TOTP fallback's reason, expiry and single use, and the two report
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterator
 
 import pyotp
 import pytest
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import Session
 
 from juki.core.audit import log as audit
 from juki.core.clock import japan_today
+from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput, Refused
 from juki.core.messaging.node import Node
 from juki.duties.ledgers import service as ledgers
@@ -85,7 +88,15 @@ def test_an_administrator_unlocks(db: Session) -> None:
     for _ in range(2):
         with pytest.raises(AuthRefused):
             accounts.check_password(db, CLERK.login, "wrong-password", policy)
+    # Locked first (issue #14: the test passed without the lock ever being there): even
+    # the right password is refused while the lock stands.
+    with pytest.raises(AuthRefused) as locked:
+        accounts.check_password(db, CLERK.login, CLERK.password, policy)
+    assert locked.value.code == "locked"
+    assert accounts.require(db, CLERK.login).locked_until is not None
     accounts.unlock(db, Actor(SUPERVISOR.login), CLERK.login)
+    operator = accounts.require(db, CLERK.login)
+    assert (operator.locked_until, operator.failed_logins) == (None, 0)
     assert accounts.check_password(db, CLERK.login, CLERK.password, policy).login == CLERK.login
 
 
@@ -226,6 +237,15 @@ def test_totp_secret_is_not_stored_in_clear(db: Session, node: Node) -> None:
         second_factor.TotpGrant.__table__.select()  # type: ignore[attr-defined]
     ).all()
     assert all(secret.encode() not in bytes(row.secret) for row in stored)
+    # Not merely absent as a substring (issue #14): sealed with the node's field key under
+    # the grant's label — it opens with that key and no other, and in no other encoding.
+    newest = max(stored, key=lambda row: row.id)
+    assert node.keys.decrypt(bytes(newest.secret), column=second_factor.TOTP_COLUMN) == secret
+    with pytest.raises(InvalidTag):
+        FieldKeys.generate().decrypt(bytes(newest.secret), column=second_factor.TOTP_COLUMN)
+    raw = bytes(newest.secret)
+    assert base64.b32decode(secret) not in raw  # nor the secret's bytes
+    assert secret.lower().encode() not in raw.lower()
 
 
 def test_the_installers_totp_grant_serves_only_its_own_fresh_accounts(

@@ -130,6 +130,26 @@ def test_the_number_file_and_the_audit_log_are_never_erased(network: EmbeddedNet
     assert never == {"individual_number_file", "audit_log"}
 
 
+def test_the_audit_log_outlives_every_node_s_purge(network: EmbeddedNetwork) -> None:
+    """500 years on, at every node: each node's audit log still holds every entry it had,
+    unchanged (the chain verifies), and the purge's own entry after them (issue #14: the
+    rule was checked on one node's flag only)."""
+    born(network)
+    for node_id, node in network.nodes.items():
+        with node.db.session() as session:
+            audit.record(session, audit.Access("kensa.ichiro", "t-01", "GET /residents/{id}"))
+        with node.db.session() as session:
+            had = [row.hash for row in reversed(audit.entries(session, 10_000))]
+        assert had, node_id  # each node has logged something (so the check can fail)
+        run_purge(network, node_id, 500)
+        with node.db.session() as session:
+            kept = [row.hash for row in reversed(audit.entries(session, 10_000))]
+            report = audit.verify(session, node_id, node.check_own_signature)
+        assert kept[: len(had)] == had, node_id
+        assert len(kept) > len(had), node_id  # the purge run is logged too
+        assert report.ok, (node_id, report.problems)
+
+
 def test_every_rule_names_a_file_of_its_role() -> None:
     for rule in engine.rules():
         if rule.role == "*":

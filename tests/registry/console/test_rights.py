@@ -21,6 +21,7 @@ from juki.registry.models import Resident
 from juki.web.rights import route_rights
 from tests.routes import mounted
 from tests.staff import CLERK, READER, SUPERVISOR, Staff, console_log_in, csrf_of, staff_on
+from tests.web.console.helpers import assert_served
 
 LG = "131075"
 BASE = f"/registry/{LG}/console"
@@ -87,7 +88,7 @@ def test_role_by_page_matrix(
             token = csrf_of(client.get(BASE + "/").text)
             answer = client.post(BASE + path, data={"csrf": token, "name_kana": "ア"})
         if who in allowed:
-            assert answer.status_code != 403, (who, method, path)
+            assert_served(answer, method, (who, method, path))
         else:
             assert answer.status_code == 403, (who, method, path, answer.status_code)
             assert "権限がありません" in answer.text

@@ -26,6 +26,20 @@ from tests.conftest import make_network
 from tests.routes import mounted
 from tests.staff import Staff, csrf_of, logged_in, staff_on
 
+SERVED = {"GET": (200,), "POST": (200, 303, 400, 404, 409, 422)}
+
+
+def assert_served(answer: Any, method: str, context: object) -> None:
+    """A permitted operator's request was served (issue #14: "not 403" let a log-in
+    redirect, a 401 or a 500 count as permitted): a page, or a form's own answer (its
+    redirect after success, the form again with the field at fault, or the record asked
+    for not found), never a refusal, never the log-in page, never a route that is not
+    there."""
+    assert answer.status_code in SERVED[method], (context, answer.status_code)
+    assert answer.text != '{"detail":"Not Found"}', context  # the router's, not the page's
+    assert not answer.headers.get("location", "").endswith("/login"), context
+    assert "権限がありません" not in answer.text, context
+
 
 def error_of(text: str, field: str) -> str:
     """The message shown by a form's field (`<p class="error" id="e-<field>">`)."""
@@ -99,7 +113,7 @@ class ConsoleUnderTest:
                 else:
                     answer = self.post(client, path, data)
                 if person in allowed:
-                    assert answer.status_code != 403, (person.login, method, path)
+                    assert_served(answer, method, (person.login, method, path))
                     continue
                 assert answer.status_code == 403, (person.login, method, path, answer.status_code)
                 assert "権限がありません" in answer.text

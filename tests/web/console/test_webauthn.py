@@ -152,3 +152,17 @@ def test_an_authenticator_is_registered_only_with_user_verification(
         finish = {"credential": answer, "csrf": csrf_of(ceremony.text)}
         assert client.post(f"{BASE}/login/enrol/finish", data=finish).status_code == status
     assert attempt(network, new)[0] == 303  # the registered one logs in
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ['{"type": "public-key"}', "[1, 2]", "not json", '{"id": "%s", "response": {}}'],
+    ids=["no-id", "not-an-object", "not-json", "registered-id-no-response"],
+)
+def test_a_malformed_answer_is_refused_not_a_server_error(
+    network: EmbeddedNetwork, key: SoftAuthenticator, client: TestClient, answer: str
+) -> None:
+    """Found while attacking item 3: py_webauthn raises more than its two "invalid
+    response" exceptions on a malformed answer, and those reached the client as 500."""
+    page = second_page(client, PERSON).text
+    assert webauthn(client, page, answer.replace("%s", key.id)) == 401

@@ -330,10 +330,10 @@ def check_enrolment(
     return row.id
 
 
-def spend_enrolment(
+def usable_enrolment(
     session: Session, operator: Operator, code_id: int, at: dt.datetime | None = None
-) -> None:
-    """Use the code once, when an authenticator is registered with it."""
+) -> EnrolmentCode:
+    """The operator's unused, unexpired enrolment code `code_id`; refused otherwise."""
     at = at or now()
     row = session.get(EnrolmentCode, code_id)
     if (
@@ -345,7 +345,15 @@ def spend_enrolment(
         raise AuthRefused(
             "登録コードが正しくないか、有効期限が切れています", field="enrolment_code"
         )
-    row.used_at = at
+    return row
+
+
+def spend_enrolment(
+    session: Session, operator: Operator, code_id: int, at: dt.datetime | None = None
+) -> None:
+    """Use the code once, when an authenticator is registered with it."""
+    at = at or now()
+    usable_enrolment(session, operator, code_id, at).used_at = at
 
 
 def by_login(session: Session, login: str) -> Operator | None:

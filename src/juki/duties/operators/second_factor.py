@@ -24,7 +24,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -44,6 +44,7 @@ from juki.duties.operators.accounts import (
     now,
     require,
     spend_enrolment,
+    usable_enrolment,
 )
 from juki.duties.operators.tables import Operator, TotpGrant, WebAuthnCredential
 
@@ -81,14 +82,16 @@ def verify_registration(
     """The person registers their own authenticator (at first log-in, or later with a new
     code): no administrator acts here, so the one-time code an administrator issued them
     (`accounts.issue_enrolment`, checked there) is what authorises it, spent now — no code,
-    no registration. The code is spent only once the answer is verified: a refused
-    answer (this function's caller commits its failure count) leaves it usable."""
+    no registration. The code is checked first and spent only once the answer is
+    verified: a refused answer (this function's caller commits its failure count) leaves
+    it usable."""
+    usable_enrolment(session, operator, enrolment_id)
     try:
         verified = verify_registration_response(
             credential=_parsed(answer), expected_challenge=_challenge(challenge),
             expected_rp_id=rp_id, expected_origin=origin, require_user_verification=True,
         )  # fmt: skip
-    except InvalidRegistrationResponse:
+    except WebAuthnException:  # a bad answer or a malformed one: refused, never a 500
         raise AuthRefused(
             "認証器を登録できませんでした（本人確認（生体認証等）が必要です）", field="credential"
         ) from None
@@ -146,7 +149,7 @@ def verify_assertion(
             credential_current_sign_count=credential.sign_count,
             require_user_verification=True,
         )  # fmt: skip
-    except InvalidAuthenticationResponse:
+    except WebAuthnException:  # a bad answer or a malformed one: refused, never a 500
         raise AuthRefused("生体認証を確認できませんでした", field="credential") from None
     credential.sign_count = verified.new_sign_count
     credential.last_used_at = now()
