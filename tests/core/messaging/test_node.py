@@ -310,3 +310,27 @@ def test_the_registry_takes_messages_only_from_its_own_cs(sqlite_network: Embedd
     )  # fmt: skip
     [ack] = node.receive([own])
     assert ack.status == "applied"
+
+
+def test_unknown_types_and_fields_are_refused_by_the_node(sqlite_network: EmbeddedNetwork) -> None:
+    """000 NET-06 at a receiving node: an envelope with a field the protocol does not have,
+    a message type it does not have, and a record with an item its type does not have —
+    each validly signed by a node of the CA — change nothing (issue #14: the requirement
+    named tests of paths only)."""
+    net, sender, recipient = sqlite_network, "registry:131075", "cs:131075"
+    extra = envelope_from(net, sender, recipient, next_seq(net, sender, recipient))
+    extra["priority"] = "high"
+    key, cert = net.home.pki.node_identity(sender)
+    sealed = seal(
+        key=key, certificate_pem=cert.decode(), sender=sender, recipient=recipient,
+        channel_seq=next_seq(net, sender, recipient), message_type="identity.rewrite",
+        body={"records": []},
+    )  # fmt: skip
+    bogus = json.loads(sealed)
+    acks = net.node(recipient).receive([extra, bogus])
+    assert [(a.status, a.field) for a in acks] == [("refused", "envelope"), ("refused", "type")]
+    seq = next_seq(net, sender, recipient)
+    body = {"records": [{"lg_code": "131075", "count": 1, "priority": "high"}]}
+    [ack] = net.node(recipient).receive([envelope_from(net, sender, recipient, seq, body=body)])
+    assert ack.status == "failed"  # not applied: the channel waits for a correct one
+    assert next_seq(net, sender, recipient) == seq
