@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from juki.cli.app import app as cli
 from juki.core.audit import log as audit
 from juki.core.messaging.node import Node
-from juki.network.embedded import EmbeddedNetwork
+from juki.network.embedded import EmbeddedNetwork, build_node
 
 NODE = "cs:131075"
 
@@ -115,3 +115,54 @@ def test_juki_audit_verify_reports_the_rewrite(sqlite_network: EmbeddedNetwork) 
     answer = CliRunner().invoke(cli, ["audit", "verify", "--node", NODE, "--home", home])
     assert answer.exit_code == 1, answer.output
     assert "rewritten" in answer.output
+
+
+def test_checkpoint_rows_planted_in_the_database_do_not_stop_the_anchoring(
+    network: EmbeddedNetwork,
+) -> None:
+    """Found by an attack review: a head was anchored only if the database had no
+    checkpoint row for it, so rows planted ahead (with any signature) stopped the anchors,
+    and the tail written after them could later be rewritten unseen."""
+    node = network.node(NODE)
+    with_checkpoints(node)
+    with node.db.engine.begin() as db:
+        for seq in range(9, 20):
+            db.execute(
+                text("INSERT INTO audit_checkpoints (seq, hash, signature, at) "
+                     "VALUES (:s, 'x', 'x', CURRENT_TIMESTAMP)"),
+                {"s": seq},
+            )  # fmt: skip
+    logged(node, 3, start=8)
+    with node.db.session() as session:
+        assert node.checkpoint_audit(session) == 11
+    assert node.audit_anchors is not None
+    assert node.audit_anchors.last_seq() == 11  # anchored all the same
+    with node.db.engine.begin() as db:
+        db.execute(text("DELETE FROM audit_checkpoints WHERE seq > 8"))
+    rewrite_from(node, 10)
+    assert anchored(node).problems == ["anchor 11: the rows up to it were rewritten"]
+
+
+def test_checkpoints_signed_before_a_renewal_still_verify(network: EmbeddedNetwork) -> None:
+    """Found by an attack review: `juki up` renews a certificate within a month of its
+    expiry, after which every checkpoint the old key signed failed to verify."""
+    with_checkpoints(network.node(NODE))
+    network.home.pki.renew(NODE)
+    reopened = build_node(network.home, NODE, network.node(NODE).db.url, migrate=False)
+    report = anchored(reopened)
+    assert report.ok, report.problems
+    assert report.anchors == 2
+    assert len(network.home.pki.past_node_certificates(NODE)) == 1
+
+
+def test_a_key_revoked_since_no_longer_vouches_for_its_checkpoints(
+    network: EmbeddedNetwork,
+) -> None:
+    with_checkpoints(network.node(NODE))
+    directory = network.home.pki
+    directory.revoke(NODE)  # the key that signed them, revoked (say, it leaked)
+    directory.renew(NODE)
+    reopened = build_node(network.home, NODE, network.node(NODE).db.url, migrate=False)
+    problems = anchored(reopened).problems
+    assert "checkpoint 5: signature does not verify" in problems
+    assert "anchor 8: signature does not verify" in problems

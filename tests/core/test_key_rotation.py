@@ -27,6 +27,7 @@ from juki.duties.operators import accounts
 from juki.national.models import SCHEMA as NATIONAL_SCHEMA
 from juki.national.models import NationalIdentityRow
 from juki.network.embedded import EmbeddedNetwork, NetworkHome
+from juki.network.running import serving
 from juki.registry.models import SCHEMA as REGISTRY_SCHEMA
 from tests.conftest import born
 from tests.staff import CLERK, staff_on
@@ -94,11 +95,10 @@ def test_juki_keys_rotate_refuses_a_running_network_and_rotates_a_stopped_one(
 ) -> None:
     born(sqlite_network)
     home = sqlite_network.home.root
-    (home / "network.json").write_text("{}")
-    running = CliRunner().invoke(cli, ["keys", "rotate", "national", "--home", str(home)])
+    with serving(home):  # as `juki up` or `juki node serve` holds it while it runs
+        running = CliRunner().invoke(cli, ["keys", "rotate", "national", "--home", str(home)])
     assert running.exit_code == 2
     assert NetworkHome(home).secrets_for("national")[0].version == 1
-    (home / "network.json").unlink()
     done = CliRunner().invoke(cli, ["keys", "rotate", "national", "--home", str(home)])
     assert done.exit_code == 0, done.output
     assert "values sealed again" in done.output

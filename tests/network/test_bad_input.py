@@ -226,3 +226,17 @@ def test_requests_the_schema_allows_never_break_the_server(
             assert_named_refusal(response, sent)
 
     answered()
+
+
+def test_an_unknown_key_that_is_not_a_field_name_is_not_given_back(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """Found by the sweep: an extra item's key was named as the field, as sent — a
+    個人番号 typed as a key came back in the refusal."""
+    client = api_client(sqlite_network)
+    body = {"name_kana": "スミダ　ハナコ", "birth_date": "2026-11-01", "purpose": "確認",
+            "123456789018": "x", "nickname": "y"}  # fmt: skip
+    answer = client.post("/national/search", json=body)
+    assert answer.status_code == 422
+    assert "123456789018" not in answer.text
+    assert {e["field"] for e in answer.json()["errors"]} == {"?", "nickname"}

@@ -20,8 +20,12 @@ def keys_rotate(node: Node, home: Home = HOME) -> None:
     """A new field key for NODE, and every value sealed under an older one sealed again
     under it. Run it with the network stopped (a running node knows only the keys it
     started with). Safe to run again after an interruption."""
-    if (home / "network.json").exists():
-        console.print("[red]ネットワークが起動中です: stop `juki up` first[/red]")
+    from juki.network.running import is_running  # deferred (juki/cli/__init__.py)
+
+    if is_running(home):
+        console.print(
+            "[red]ネットワークが起動中です: stop `juki up` / `juki node serve` first[/red]"
+        )
         raise typer.Exit(2)
     found = one_node(home, node)
     rotated = network_home(home).rotate_keys(node)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -54,13 +53,16 @@ def up(
     """Start a Japan-shaped network (J-LIS, 3 prefectures, 6 municipalities) until Ctrl-C."""
     # Deferred: juki.network, and sim.population that opens it, load every node package
     # (why: juki/cli/__init__.py).
+    from juki.network import housekeeping
     from juki.network.accounts import ensure_console_accounts, ensure_local_client
     from juki.network.embedded import INITIAL_POOL, EmbeddedNetwork
+    from juki.network.running import serving_from_now
     from juki.network.server import network_app, run_http
     from juki.sim.population import load_population
 
     logging.basicConfig(level=logging.WARNING)
     started = time.perf_counter()
+    serving_from_now(home)  # `juki keys rotate` waits for this process to end
     network = EmbeddedNetwork(home, server_url=database_url)
     network.bootstrap(pool=INITIAL_POOL + demo // len(network.municipalities()) + 1)
     if demo:
@@ -76,7 +78,7 @@ def up(
     _print_addresses(network, base_url, accounts)
     _network_file(home).write_text(json.dumps({"base_url": base_url}))
     network.start_dispatcher()
-    anchoring = _anchor_every(network, ANCHOR_EVERY_S)
+    anchoring = housekeeping.every(list(network.nodes.values()), network.home.pki)
     console.print("Ctrl-C で停止します (press Ctrl-C to stop)")
     try:
         run_http(
@@ -263,7 +265,9 @@ def node_serve(
 ) -> None:
     """Serve some nodes in this process over HTTPS with mutual TLS until stopped."""
     # Deferred: juki.network loads every node package (why: juki/cli/__init__.py).
+    from juki.network import housekeeping
     from juki.network.accounts import ensure_local_client, ensure_seed_accounts
+    from juki.network.running import serving_from_now
     from juki.network.serve import NodeProcess, load_routes
     from juki.network.server import run_http
     from juki.web.console.relying_party import configure
@@ -271,10 +275,14 @@ def node_serve(
     logging.basicConfig(level=logging.WARNING)
     node_ids = [n.strip() for n in nodes.split(",") if n.strip()]
     tls_name = name or node_ids[0]
+    serving_from_now(home)
     process = NodeProcess(home, node_ids, load_routes(routes), tls_name, database_url)
     ensure_local_client(list(process.nodes.values()), home)
     # The seed accounts, as `juki up` makes them: the local command acts for them.
     ensure_seed_accounts(list(process.nodes.values()), home / "secrets")
+    hosted = list(process.nodes.values())
+    housekeeping.once(hosted, process.home.pki)  # anchored and a fresh CRL from the start
+    tidying = housekeeping.every(hosted, process.home.pki)
     process.thread.start()
     process.request_pools()
     console.print(f"serving {', '.join(node_ids)} on https://127.0.0.1:{port} (mutual TLS)")
@@ -294,28 +302,14 @@ def node_serve(
             timeout_graceful_shutdown=3,
         )
     finally:
+        tidying.set()
+        housekeeping.checkpoint_all(hosted)
         process.thread.stop()
 
 
-ANCHOR_EVERY_S = 60.0  # rows reach an anchored checkpoint within a minute (REQ-LOG-01)
-
-
-def _anchor_every(network: EmbeddedNetwork, seconds: float) -> threading.Event:
-    """Sign and anchor every node's audit head every `seconds` while the network runs (a
-    head signed already is skipped: one query a node); set the event to stop."""
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(seconds):
-            _checkpoint_all(network)
-
-    threading.Thread(target=run, name="audit-anchors", daemon=True).start()
-    return stop
-
-
 def _checkpoint_all(network: EmbeddedNetwork) -> None:
-    """Sign every node's audit chain head and anchor it outside the database (on start,
-    every minute and on stop of `juki up`)."""
-    for node in network.nodes.values():
-        with node.db.session() as session:
-            node.checkpoint_audit(session)
+    """Sign every node's audit chain head and anchor it (on start and on stop of `juki up`;
+    every minute in between: `network/housekeeping.py`)."""
+    from juki.network import housekeeping  # deferred (juki/cli/__init__.py)
+
+    housekeeping.checkpoint_all(network.nodes.values())

@@ -60,7 +60,12 @@ def _reseal_table(connection: Connection, table: Table, keys: FieldKeys, report:
                 continue
             if sealed == b"":
                 continue  # not a value sealed with this node's keys
-            where = and_(*(c == row._mapping[c] for c in key_columns))
+            # Compare-and-set on the stored value too: a value written meanwhile is left
+            # for the next run, never overwritten with an older one.
+            unchanged = type_coerce(column, LargeBinary) == type_coerce(
+                row.juki_stored, LargeBinary
+            )
+            where = and_(*(c == row._mapping[c] for c in key_columns), unchanged)
             again = type_coerce(sealed, LargeBinary)  # as stored: not sealed a second time
             connection.execute(update(table).where(where).values({column.key: again}))
             name = f"{table.name}.{column.name}"

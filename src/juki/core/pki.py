@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,7 +271,7 @@ class PkiDirectory:
 
     def _write_crl(self, ca: CertificateAuthority, entries: list[x509.RevokedCertificate]) -> None:
         crl = ca.crl(entries)
-        temporary = self.crl_path.with_suffix(".tmp")
+        temporary = self.crl_path.with_suffix(f".{os.getpid()}.tmp")  # processes may race
         self._write(temporary, crl.public_bytes(serialization.Encoding.PEM))
         temporary.replace(self.crl_path)  # readers see the old list or the new, never half
 
@@ -286,6 +287,9 @@ class PkiDirectory:
         ca = self.ca()
         if kind == "node":
             cert_path, key_path = self.node_paths(name)
+            if cert_path.exists():  # kept: what the old key signed is checked against it
+                old = load_certificate(cert_path.read_bytes())
+                self._write(self._past_dir(name) / f"{old.serial_number:x}.pem", _pem(old))
             node_key, cert = ca.issue_node(name)
             key_pem = _key_pem(node_key)
         else:
@@ -332,6 +336,14 @@ class PkiDirectory:
         self._write(key_path, _key_pem(key), secret=True)
         self._write(cert_path, _pem(cert))
 
+    def _past_dir(self, node_id: str) -> Path:
+        return self.root / "nodes" / "past" / _safe(node_id)
+
+    def past_node_certificates(self, node_id: str) -> list[bytes]:
+        """The node's earlier signing certificates (renewed), oldest first by file name."""
+        folder = self._past_dir(node_id)
+        return [p.read_bytes() for p in sorted(folder.glob("*.pem"))] if folder.exists() else []
+
     def node_identity(self, node_id: str) -> tuple[Ed25519PrivateKey, bytes]:
         cert_path, key_path = self.node_paths(node_id)
         key = serialization.load_pem_private_key(key_path.read_bytes(), None)
@@ -357,9 +369,9 @@ class PkiDirectory:
     def _check_revocations(self, context: ssl.SSLContext) -> None:
         """The peer's TLS certificate checked against the CRL as it is when the process
         starts (a revocation reaches TLS at the next start; envelope signatures at once)."""
-        if self.crl_path.exists():
-            context.load_verify_locations(cafile=str(self.crl_path))
-            context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+        self.refresh_crl()  # never without one: the check would be off (fail closed)
+        context.load_verify_locations(cafile=str(self.crl_path))
+        context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
 
     @staticmethod
     def _write(path: Path, data: bytes, *, secret: bool = False) -> None:

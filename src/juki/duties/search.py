@@ -51,9 +51,6 @@ class IdentitySearch(BaseModel):
     address: str | None = Field(default=None, max_length=200)
     include_removed: bool = False
     purpose: str = Field(min_length=1, max_length=200)  # 利用目的 / 法令上の根拠
-    # The legal-table duty (事務) the search is for: the 個人番号 is in the answer only when
-    # the caller's body's row for it lists the item (issue #14; 番号法 §19, 住基法 §30の9).
-    duty: str | None = Field(default=None, min_length=1, max_length=60)
 
     @model_validator(mode="after")
     def _one_kind_of_key(self) -> IdentitySearch:
@@ -207,8 +204,8 @@ def logged_search(
     with_number: bool,
 ) -> list[IdentityView]:
     """Search the node's file `model` and write the provision record in the same
-    transaction. `with_number`: whether the answer may carry the 個人番号 (the caller
-    decides it from the legal table: `provision.service.number_allowed`)."""
+    transaction. `with_number`: whether the answer carries the 個人番号 (never over the
+    API's search: a body gets it by provision, `provision.service.provide`)."""
     key_kind = "code" if query.resident_code else "number" if query.individual_number else "4info"
     results = search(session, model, keys, query, with_number=with_number)
     entry = ProvisionLog()

@@ -141,6 +141,7 @@ def build_node(home: NetworkHome, node_id: str, url: str, *, migrate: bool = Tru
         secret=secret,
         revocations=home.pki.crl,
         audit_anchors=AnchorFile(home.root / "audit-anchors" / f"{_safe(node_id)}.jsonl"),
+        past_certificates=tuple(home.pki.past_node_certificates(node_id)),
     )
 
 

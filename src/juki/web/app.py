@@ -8,9 +8,11 @@ was sent, which could be a 個人番号, so it is replaced here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -27,6 +29,7 @@ from juki.duties.operators.duties import DUTIES
 from juki.web import rights
 from juki.web.input_guard import InputGuard, named
 from juki.web.rights import public
+from juki.web.spent import spend_unguarded
 
 
 def current_node(request: Request) -> Node:
@@ -169,7 +172,17 @@ def _field_name(error: Any) -> str:
     there) or not the object expected."""
     if error.get("type") == "json_invalid":
         return "body"
-    return ".".join(str(part) for part in error["loc"] if part != "body") or "body"
+    # A location part is the sender's text when the key was not ours (an extra item): it
+    # names the field only if it looks like a field name, never a 個人番号 sent as a key.
+    parts = (str(p) if isinstance(p, int) else _as_name(p) for p in error["loc"] if p != "body")
+    return ".".join(parts) or "body"
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,60}")
+
+
+def _as_name(part: object) -> str:
+    return part if isinstance(part, str) and _FIELD_NAME.fullmatch(part) else "?"
 
 
 def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
@@ -179,8 +192,9 @@ def _field_errors(errors: list[Any]) -> list[dict[str, str]]:
     ]
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError | ValidationError)
+    await anyio.to_thread.run_sync(spend_unguarded, request)
     errors = _field_errors(list(exc.errors()))
     return JSONResponse(status_code=422, content={"code": "invalid_input", "errors": errors})
 
@@ -195,8 +209,9 @@ _HTTP_REFUSALS = {  # status → (code, field)
 }
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    await anyio.to_thread.run_sync(spend_unguarded, request)
     code, field_name = _HTTP_REFUSALS.get(exc.status_code, ("refused", "request"))
     return JSONResponse(
         status_code=exc.status_code,

@@ -19,8 +19,12 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio.to_thread
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from juki.web.spent import spend_unguarded
 
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 MAX_BODY_BYTES = 32 * 1024 * 1024  # a 一括提供 condition list of some 500,000 rows
@@ -139,6 +143,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _refuse(status: int, field: str, scope: Scope, receive: Receive, send: Send) -> None:
+    await anyio.to_thread.run_sync(spend_unguarded, Request(scope))  # its token too
     message = _MESSAGE if status == 422 else "要求が大きすぎます"
     response = JSONResponse(
         status_code=status,

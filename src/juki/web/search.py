@@ -1,13 +1,12 @@
 """本人確認情報検索 over a tier's API (prefecture, national: 002 §6.5; 000 P2.2), included by
 each tier's guarded router: the node's own file (`IdentityFile`), searched and recorded in
-its provision record by `duties/search.py`. POST, so that no search key (a 個人番号 least of
-all) ever appears in a URL or an access log."""
+its provision record by `duties/search.py`. The answer never carries the 個人番号. POST, so
+that no search key (a 個人番号 least of all) ever appears in a URL or an access log."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from juki.duties.provision.service import number_allowed
 from juki.duties.search import IdentitySearch, IdentityView, logged_search
 from juki.web.app import ApiCaller, IdentityFile, UoW
 from juki.web.rights import POSTED_KEYS, needs
@@ -20,14 +19,13 @@ router = APIRouter()
 def search_identity(
     request: Request, query: IdentitySearch, uow: UoW, caller: ApiCaller, file: IdentityFile
 ) -> list[IdentityView]:
-    """The 個人番号 is in the answer only where the caller's body may receive it for the
-    duty it names (the legal table); the audit entry says a number was touched when the
-    request or the answer carried one (issue #14)."""
-    allowed = number_allowed(uow.node.node_id, caller, query.duty)
+    """A search answers who matched, never with the 個人番号 (issue #14): the number goes
+    to another body only as a provision by the legal table (`POST /provision`: the row's
+    items and keys, 提供停止, the record the person can see in 開示). The audit entry says
+    a number was touched when the search was by number."""
     found = logged_search(
-        uow.session, file, uow.node.keys, query, caller.audit_name, with_number=allowed
+        uow.session, file, uow.node.keys, query, caller.audit_name, with_number=False
     )
-    carried = any(view.individual_number for view in found)
-    request.state.number_touched = query.individual_number is not None or carried
+    request.state.number_touched = query.individual_number is not None
     request.state.audit_targets = tuple(f"code={view.resident_code}" for view in found)
     return found

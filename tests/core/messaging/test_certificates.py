@@ -27,6 +27,7 @@ from juki.core.messages import MessageType
 from juki.core.messaging import tables
 from juki.core.messaging.envelope import seal
 from juki.core.pki import CERT_VALIDITY, _pem
+from juki.network import housekeeping
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
 from tests.core.messaging.test_node import envelope_from, next_seq
@@ -150,3 +151,27 @@ def test_certificates_live_a_year_and_keys_are_private(sqlite_network: EmbeddedN
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE(made.node_paths(SENDER)[1].parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+
+
+def test_a_running_network_keeps_its_revocation_list_fresh(
+    sqlite_network: EmbeddedNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by an attack review: the CRL was re-signed only at start, so after a month of
+    uptime every envelope was refused. The housekeeping of `juki up` and `juki node serve`
+    re-signs it."""
+    later = pki._now() + pki.CRL_VALIDITY + dt.timedelta(days=1)
+    monkeypatch.setattr(pki, "_now", lambda: later)
+    assert (sent(sqlite_network).status, sent(sqlite_network).field) == ("refused", "certificate")
+    housekeeping.once(list(sqlite_network.nodes.values()), sqlite_network.home.pki)
+    assert sent(sqlite_network).status != "refused"
+
+
+def test_text_around_a_certificate_does_not_grow_the_cache(sqlite_network: EmbeddedNetwork) -> None:
+    """Found by an attack review: the verified-signature cache was keyed by the PEM text,
+    and text around the block still parses, so one request could add entries at will."""
+    node = sqlite_network.node(RECEIVER)
+    for i in range(50):
+        raw = envelope_from(sqlite_network, SENDER, RECEIVER, 10_000 + i)
+        raw["certificate"] = raw["certificate"] + f"\njunk {i}\n"
+        node.receive([raw])
+    assert len(node._trusted) <= 2

@@ -19,6 +19,7 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
+from juki.core.audit import log as audit
 from juki.core.errors import Conflict
 from juki.duties.operators import accounts, clients
 from juki.duties.operators.accounts import SETUP
@@ -137,3 +138,61 @@ def test_another_bodys_system_names_only_its_registered_operators(
     assert desk.get(URL).status_code == 200
     desk.auth = ClientAuth(key, "kaiji.tantou", "desk-01")
     assert refused_field(desk.get(URL)) == (401, "operator")
+
+
+def test_the_operator_named_goes_on_as_the_node_spells_it(
+    network: EmbeddedNetwork, local: clients.ClientKey
+) -> None:
+    """Found by an attack review: the account check ignores case, and the name went on as
+    the caller wrote it, so `YAMADA.ICHIRO` passed a two-person check against
+    `yamada.ichiro`. The caller's end operator is now the node's stored login."""
+    an_account(network.node(NODE), "yamada.ichiro")
+    raw = TestClient(network_app(network))
+    assert get(raw, local.token(NODE, "YAMADA.Ichiro", "counter-01")).status_code == 200
+    with network.node(NODE).db.session() as db:
+        (entry,) = [e for e in audit.entries(db, 5) if e.function == "GET /residents"][:1]
+    assert entry.operator == "yamada.ichiro@system:juki-cli"
+
+
+@pytest.mark.parametrize("claim", ["op", "term", "jti"])
+def test_a_control_character_in_a_claim_is_refused_naming_it(
+    network: EmbeddedNetwork, local: clients.ClientKey, claim: str
+) -> None:
+    now = int(time.time())
+    claims = {
+        "iss": LOCAL_CLIENT_ID, "aud": NODE, "iat": now, "exp": now + 60,
+        "op": "test-operator", "term": "counter-01", "jti": uuid.uuid4().hex,
+    }  # fmt: skip
+    claims[claim] = claims[claim][:4] + "\x00" + claims[claim][4:]
+    token = jwt.encode(claims, local.private_key, algorithm="EdDSA", headers={"kid": local.kid})
+    field = {"op": "operator", "term": "terminal", "jti": "jti"}[claim]
+    assert refused_field(get(TestClient(network_app(network)), token)) == (401, field)
+
+
+def test_a_token_sent_with_a_broken_body_is_spent_too(
+    network: EmbeddedNetwork, local: clients.ClientKey
+) -> None:
+    """Found by an attack review: FastAPI parses a body before the API guard runs, so a
+    request with a broken body neither spent nor logged its token, which then served once
+    more with a good body."""
+    raw = TestClient(network_app(network))
+    token = local.token(NODE, "test-operator", "counter-01")
+    headers = {"Authorization": f"Bearer {token}", "content-type": "application/json"}
+    url = f"/registry/{LG}/births"
+    assert raw.post(url, content=b"{not json", headers=headers).status_code == 422
+    again = raw.post(url, json={}, headers=headers)
+    assert (again.status_code, again.json()["field"]) == (401, "jti")
+    with network.node(NODE).db.session() as db:
+        results = [e.result for e in audit.entries(db, 5) if e.function == "POST /births"]
+    assert results[:2] == ["unauthenticated", "invalid_input"]
+
+
+def test_a_token_sent_with_a_control_character_in_the_query_is_spent_too(
+    network: EmbeddedNetwork, local: clients.ClientKey
+) -> None:
+    """The input guard refuses a control character at the door, before the API guard."""
+    raw = TestClient(network_app(network))
+    token = local.token(NODE, "test-operator", "counter-01")
+    header = {"Authorization": f"Bearer {token}"}
+    assert raw.get(URL, params={"q": "a\x01b"}, headers=header).status_code == 422
+    assert refused_field(get(raw, token)) == (401, "jti")

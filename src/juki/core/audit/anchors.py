@@ -48,6 +48,10 @@ class AnchorFile:
         finally:
             os.close(descriptor)
 
+    def last_seq(self) -> int:
+        """The highest sequence number anchored (0: none yet)."""
+        return max((anchor.seq for anchor in self.read()), default=0)
+
     def read(self) -> list[Anchor]:
         """Every anchor, oldest first; a line that is not one is kept as a bad anchor (seq
         -1) so that verification reports it."""

@@ -147,23 +147,23 @@ def checkpoint(
     anchors: AnchorFile | None = None,
 ) -> int | None:
     """Sign the chain's head, keep it in the database and append it to `anchors`; returns
-    its sequence number (None for an empty log). A head signed already is left as it is."""
+    its sequence number (None for an empty log). Whether to anchor is decided by the anchor
+    file alone (a head past its last anchor), never by the database's checkpoint rows:
+    whoever writes to the database could otherwise plant rows that stop the anchoring."""
     head = session.execute(
         select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
     if head is None:
         return None
+    signature = sign(checkpoint_payload(node_id, head.seq, head.hash))  # Ed25519: the same
+    at = dt.datetime.now(dt.UTC)
     existing = session.execute(
         select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == head.seq)
     ).first()
-    if existing is not None:
-        return int(head.seq)
-    signature = sign(checkpoint_payload(node_id, head.seq, head.hash))
-    at = dt.datetime.now(dt.UTC)
-    session.execute(
-        insert(audit_checkpoints).values(seq=head.seq, hash=head.hash, signature=signature, at=at)
-    )
-    if anchors is not None:
+    if existing is None:
+        row = {"seq": head.seq, "hash": head.hash, "signature": signature, "at": at}
+        session.execute(insert(audit_checkpoints).values(**row))
+    if anchors is not None and head.seq > anchors.last_seq():
         anchors.append(Anchor(node_id, int(head.seq), head.hash, signature, at.isoformat()))
     return int(head.seq)
 

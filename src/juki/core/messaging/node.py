@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
@@ -41,6 +42,7 @@ from juki.core.sealed import attach_field_keys
 
 log = logging.getLogger("juki.messaging")
 OUTBOX_COLUMN = sealed_label("msg_outbox.envelope")
+_TRUSTED_MAX = 1024  # certificates whose CA signature is cached (a network has fewer nodes)
 
 
 def utcnow() -> dt.datetime:
@@ -124,6 +126,7 @@ class Node:
         secret: bytes,
         revocations: Callable[[], x509.CertificateRevocationList] | None = None,
         audit_anchors: AnchorFile | None = None,
+        past_certificates: tuple[bytes, ...] = (),
     ):
         self.node_id = node_id
         self.role = role_of(node_id)
@@ -142,8 +145,11 @@ class Node:
         self._revocations = revocations
         # Where the audit log's signed checkpoints are anchored outside the database.
         self.audit_anchors = audit_anchors
+        # The node's earlier signing certificates (renewed): audit checkpoints they signed
+        # still verify, unless the certificate was revoked since.
+        self._past_certificates = tuple(c.decode() for c in past_certificates)
         # Signature checks of certificates, cached; the verdict is not (`_certificate`).
-        self._trusted: dict[str, tuple[str, Ed25519PublicKey, x509.Certificate]] = {}
+        self._trusted: dict[bytes, tuple[str, Ed25519PublicKey, x509.Certificate]] = {}
         self._outbox_listeners: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
@@ -154,9 +160,26 @@ class Node:
         return crypto_sign(self._signing_key, payload)
 
     def check_own_signature(self, payload: bytes, signature: str) -> bool:
+        """Signed by this node's key, or by one of its earlier keys whose certificate our CA
+        issued to this node and has not revoked."""
         public_key = x509.load_pem_x509_certificate(self._certificate_pem.encode()).public_key()
         assert isinstance(public_key, Ed25519PublicKey)
-        return crypto_verify(public_key, payload, signature)
+        if crypto_verify(public_key, payload, signature):
+            return True
+        crl = self._revocations() if self._revocations is not None else None
+        for pem in self._past_certificates:
+            certificate = load_certificate(pem.encode())
+            try:
+                node_id, past_key = node_id_of(certificate, self._ca)
+            except Refused:
+                continue
+            if crl is not None and crl.get_revoked_certificate_by_serial_number(
+                certificate.serial_number
+            ):
+                continue
+            if node_id == self.node_id and crypto_verify(past_key, payload, signature):
+                return True
+        return False
 
     def checkpoint_audit(self, session: Session) -> int | None:
         """Sign the audit chain's head, in the database and in the anchor file."""
@@ -290,14 +313,19 @@ class Node:
         """The node a certificate names and its key. The CA's signature on it is verified
         once and cached; its dates and the CRL are checked at every use (issue #14), so a
         certificate that expires or is revoked while this node runs is refused at once."""
-        cached = self._trusted.get(pem)
+        try:
+            certificate = load_certificate(pem.encode())
+        except ValueError:
+            raise Refused("証明書を読めません", field="certificate") from None
+        # Keyed by the certificate itself, not its text (text around a PEM block still
+        # parses: keyed by text, anyone could grow the cache at will); and bounded.
+        fingerprint = certificate.fingerprint(hashes.SHA256())
+        cached = self._trusted.get(fingerprint)
         if cached is None:
-            try:
-                certificate = load_certificate(pem.encode())
-            except ValueError:
-                raise Refused("証明書を読めません", field="certificate") from None
             cached = (*node_id_of(certificate, self._ca), certificate)
-            self._trusted[pem] = cached
+            if len(self._trusted) >= _TRUSTED_MAX:
+                self._trusted.clear()
+            self._trusted[fingerprint] = cached
         node_id, public_key, certificate = cached
         crl = self._revocations() if self._revocations is not None else None
         check_in_use(certificate, crl)

@@ -158,7 +158,7 @@ def add_operator(session: Session, actor: Actor, client_id: str, name: str) -> N
         raise InvalidInput("操作者は40文字以内で入力してください", field="operator")
     if client.operator_source != "listed":
         raise Conflict("このクライアントの操作者はこのノードの利用者IDです", field="operator")
-    if known_operator(session, client, name):
+    if known_operator(session, client, name) is not None:
         return
     listed = ApiClientOperator(
         client_id=client_id, operator=name, status="active", added_by=actor.login[:40],
@@ -313,8 +313,13 @@ def authenticate(session: Session, node_id: str, authorization: str) -> Caller:
     jti = str(claims["jti"])
     if not 8 <= len(jti) <= 64:
         raise CallerRefused("トークンID（jti）は8〜64文字です", field="jti")
-    if not known_operator(session, client, operator):
+    for name, value in (("operator", operator), ("terminal", terminal), ("jti", jti)):
+        if not value.isprintable():  # NUL and other controls: PostgreSQL cannot even compare
+            raise CallerRefused("使えない文字が含まれています", field=name)
+    known = known_operator(session, client, operator)
+    if known is None:
         raise CallerRefused("このノードに登録されていない操作者です", field="operator")
+    operator = known
     return Caller(
         client_id=client.client_id, name=client.name, operator=operator[:40],
         terminal=terminal[:40], body_code=client.body_code, rights=json.loads(client.rights),
@@ -334,18 +339,20 @@ def _key_named(client: ApiClient, token: str) -> Ed25519PublicKey:
     raise CallerRefused("トークンの鍵ID（kid）が登録された鍵と合いません", field="kid")
 
 
-def known_operator(session: Session, client: ApiClient, operator: str) -> bool:
-    """Whether a token of `client` may name `operator` as its end operator (issue #14):
-    the name is what the audit log and every two-person check rest on."""
+def known_operator(session: Session, client: ApiClient, operator: str) -> str | None:
+    """The end operator a token of `client` names, as this node knows them (the account's
+    stored login, or the registered name), or None (issue #14): the name is what the audit
+    log and every two-person check rest on, so it is the node's spelling that goes on —
+    `YAMADA.ICHIRO` must not pass a check against `yamada.ichiro` as someone else."""
     if client.operator_source == "accounts":
         account = by_login(session, operator)
-        return account is not None and account.status == "active"
-    listed = select(ApiClientOperator.id).where(
+        return account.login if account is not None and account.status == "active" else None
+    listed = select(ApiClientOperator.operator).where(
         ApiClientOperator.client_id == client.client_id,
         ApiClientOperator.operator == operator,
         ApiClientOperator.status == "active",
     )
-    return session.scalars(listed).first() is not None
+    return session.scalars(listed).first()
 
 
 def spend(session: Session, caller: Caller) -> None:

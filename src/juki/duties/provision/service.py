@@ -69,16 +69,6 @@ class ProvisionAnswer(BaseModel):
     withheld: int = 0
 
 
-def number_allowed(node_id: str, caller: Caller, duty: str | None) -> bool:
-    """Whether a search answer to `caller` may carry the 個人番号: only when the legal
-    table gives the caller's body, for `duty`, the item `individual_number` (issue #14).
-    No duty, no body, no row: no number."""
-    if not duty or not caller.body_code:
-        return False
-    row = legal_table.find(node_id, caller.body_code, duty)
-    return row is not None and "individual_number" in row.items
-
-
 def provide(
     session: Session,
     keys: FieldKeys,

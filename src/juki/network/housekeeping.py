@@ -1,0 +1,44 @@
+"""What a running network does on its own, once a minute: sign and anchor every node's
+audit head outside the database (REQ-LOG-01: rows reach an anchored checkpoint within a
+minute), and re-sign the CA's revocation list before it goes stale (a stale CRL stops
+every certificate: `core/pki.py`). `juki up` and `juki node serve` both run it; it wakes
+once a minute and does one query per node when nothing changed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+from juki.core.messaging.node import Node
+from juki.core.pki import PkiDirectory
+
+EVERY_S = 60.0
+log = logging.getLogger(__name__)
+
+
+def checkpoint_all(nodes: Iterable[Node]) -> None:
+    """Sign every node's audit chain head and anchor it outside the database."""
+    for node in nodes:
+        with node.db.session() as session:
+            node.checkpoint_audit(session)
+
+
+def once(nodes: Iterable[Node], pki: PkiDirectory) -> None:
+    pki.refresh_crl()
+    checkpoint_all(nodes)
+
+
+def every(nodes: list[Node], pki: PkiDirectory, seconds: float = EVERY_S) -> threading.Event:
+    """Run `once` every `seconds` in a daemon thread; set the returned event to stop."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(seconds):
+            try:
+                once(nodes, pki)
+            except Exception:  # logged, and tried again next minute: the network runs on
+                log.exception("housekeeping failed")
+
+    threading.Thread(target=run, name="housekeeping", daemon=True).start()
+    return stop
