@@ -44,6 +44,11 @@ def test_juki_up_gives_the_prefecture_and_jlis_consoles_their_own_accounts(
     }
     assert expected <= set(by_key)
     assert ("131075", "tanaka.ichiro") in by_key  # the municipalities' lines as before
+    # … in the order they always had: every register's accounts first (a register and its
+    # CS share the code at the start of their lines; the README's first screen and the
+    # readers of this file take the first 131075 line as the counter clerk's).
+    first = next(login for key, login, *_rest in lines if key == "131075")
+    assert first == "tanaka.ichiro"
     for key, base in (
         ("prefecture:13", "/prefecture/13/console"),
         ("national", "/national/console"),

@@ -128,7 +128,13 @@ SEEDS_BY_ROLE = {
 
 
 def ensure_console_accounts(network: EmbeddedNetwork, secrets_dir: Path) -> Path:
-    return ensure_seed_accounts(list(network.nodes.values()), secrets_dir)
+    # The file's order, as it always was: every register's accounts, then every CS's,
+    # then the prefectures', J-LIS's and the card system's (a register and its CS share
+    # the municipality code at the start of their lines).
+    order = list(SEEDS_BY_ROLE)
+    nodes = sorted(network.nodes.values(), key=lambda node: order.index(node.role)
+                   if node.role in order else len(order))  # fmt: skip
+    return ensure_seed_accounts(nodes, secrets_dir)
 
 
 def ensure_seed_accounts(nodes: list[Node], secrets_dir: Path) -> Path:
