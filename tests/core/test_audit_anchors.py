@@ -80,6 +80,16 @@ def anchored(node: Node) -> audit.Verification:
         return node.verify_audit(session)
 
 
+def anchored_on_restart(network: EmbeddedNetwork) -> audit.Verification:
+    """Verification by the node as a restart builds it (its keys and certificates read
+    again), its database connections closed after."""
+    reopened = build_node(network.home, NODE, network.node(NODE).db.url, migrate=False)
+    try:
+        return anchored(reopened)
+    finally:
+        reopened.db.engine.dispose()
+
+
 def test_an_untouched_log_verifies_with_its_anchors(network: EmbeddedNetwork) -> None:
     node = network.node(NODE)
     with_checkpoints(node)
@@ -148,8 +158,7 @@ def test_checkpoints_signed_before_a_renewal_still_verify(network: EmbeddedNetwo
     expiry, after which every checkpoint the old key signed failed to verify."""
     with_checkpoints(network.node(NODE))
     network.home.pki.renew(NODE)
-    reopened = build_node(network.home, NODE, network.node(NODE).db.url, migrate=False)
-    report = anchored(reopened)
+    report = anchored_on_restart(network)
     assert report.ok, report.problems
     assert report.anchors == 2
     assert len(network.home.pki.past_node_certificates(NODE)) == 1
@@ -162,7 +171,6 @@ def test_a_key_revoked_since_no_longer_vouches_for_its_checkpoints(
     directory = network.home.pki
     directory.revoke(NODE)  # the key that signed them, revoked (say, it leaked)
     directory.renew(NODE)
-    reopened = build_node(network.home, NODE, network.node(NODE).db.url, migrate=False)
-    problems = anchored(reopened).problems
+    problems = anchored_on_restart(network).problems
     assert "checkpoint 5: signature does not verify" in problems
     assert "anchor 8: signature does not verify" in problems
