@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.card import staff
+from juki.card.lifecycle import card_expiry
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.schemas import CONTRACTOR_DUTIES, StaffCreate
 from juki.core import ids
@@ -168,11 +169,16 @@ def application(application_id: str, **fields: Any) -> dict[str, Any]:
     } | fields
 
 
-def issuance_result(application_id: str, **fields: Any) -> dict[str, Any]:
+def issuance_result(
+    application_id: str, birth_date: str = "2026-11-01", **fields: Any
+) -> dict[str, Any]:
+    """The contractor's result for a card made today, its expiry as the rules fix it for
+    a holder born on `birth_date` (as `held_person` registers them)."""
+    expires = card_expiry(dt.date.fromisoformat(birth_date), japan_today())
     return {
         "application_id": application_id,
         "card_issue_number": uuid.uuid4().hex[:16].upper(),
-        "expires_on": (japan_today() + dt.timedelta(days=3650)).isoformat(),
+        "expires_on": expires.isoformat(),
         "result_code": "00",
     } | fields
 

@@ -189,7 +189,7 @@ def test_an_application_is_looked_up_by_its_id_with_its_state_and_history(
     assert [line.count("交付申請書の受付（申請書受付事業者）") for line in lines] == [0, 1, 1]
     assert "<td>受付</td>" in lines[1]
     assert "<td>拒否（already_applied）</td>" in lines[2]  # refusals are history too
-    result = issuance_result(entry.application_id)
+    result = issuance_result(entry.application_id, birth_date="1990-04-01")
     assert issuer(network).post("/card/issuance-results", json=result).status_code == 201
     issued = look_up(client, entry.application_id)
     assert state_of(issued.text) == "カード発行済み"

@@ -8,7 +8,6 @@ naming why, and nothing is stored but the record of the refusal."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import uuid
@@ -33,6 +32,7 @@ from tests.card.helpers import (
     destination_record,
     entries,
     exchanges,
+    issuance_result,
     issuer,
     jlis,
     new_code,
@@ -265,10 +265,7 @@ def test_a_person_with_a_card_gets_no_reissue(network: EmbeddedNetwork) -> None:
     send_from_cs(network, [notice_of(first)])
     entry = entry_of(network, first["destination_id"])
     assert contractor(network).post(APPLICATIONS, json=application(entry.application_id)).is_success
-    result = {
-        "application_id": entry.application_id, "card_issue_number": uuid.uuid4().hex[:16].upper(),
-        "expires_on": (TODAY + dt.timedelta(days=3650)).isoformat(), "result_code": "00",
-    }  # fmt: skip
+    result = issuance_result(entry.application_id, birth_date=first["birth_date"])
     assert issuer(network).post("/card/issuance-results", json=result).status_code == 201
     changed(network, code, number)  # a card made is the counter's to update, not a form
     refused_and_nothing_stored(network, reissue_record(code, number), "card_issued")

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from juki.card import staff
+from juki.card import lifecycle, staff
+from juki.card.lifecycle import CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.schemas import ApplicationCreate, Statistics
 from juki.core.clock import JST
@@ -22,7 +23,7 @@ from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.operators.clients import Caller
 
-STATUSES = ("registered", "application_received", "issued", "invalidated")
+STATUSES = tuple(state.value for state in CardState)
 
 
 def receive(uow: UnitOfWork, caller: Caller, form: ApplicationCreate) -> CardFileEntry:
@@ -75,7 +76,8 @@ def _receive(session: Session, caller: Caller, form: ApplicationCreate) -> CardF
     if form.applied_on > dt.datetime.now(JST).date():
         raise InvalidInput("申請年月日が未来の日付です", field="applied_on")
     at = dt.datetime.now(dt.UTC)
-    entry.status, entry.application_received_at = "application_received", at
+    lifecycle.move(session, entry, CardState.APPLICATION_RECEIVED, at=at, actor=caller.audit_name)
+    entry.application_received_at = at
     entry.applied_on, entry.photo_sha256, entry.braille = (
         form.applied_on,
         form.photo_sha256,

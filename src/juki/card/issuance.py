@@ -22,8 +22,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from juki.card import staff
+from juki.card import lifecycle, staff
 from juki.card.applications import exchange, refusal_recorded
+from juki.card.lifecycle import CardState, card_expiry
 from juki.card.models import CardFileEntry
 from juki.card.schemas import IssuanceResult
 from juki.card.service import held_info
@@ -70,8 +71,15 @@ def _receive(uow: UnitOfWork, caller: Caller, result: IssuanceResult) -> CardFil
             exchange(caller, KIND, result.application_id, f"not_issued:{result.result_code}")
         )
         return entry
-    if result.expires_on <= dt.datetime.now(JST).date():
+    today = dt.datetime.now(JST).date()
+    if result.expires_on <= today:
         raise InvalidInput("カード有効期限が過去の日付です", field="expires_on")
+    expected = card_expiry(held_info(uow, entry).birth_date, today)
+    if result.expires_on != expected:  # the rules fix it; a card printed otherwise is wrong
+        raise InvalidInput(
+            f"カード有効期限が発行日と生年月日から定まる日（{expected.isoformat()}）と違います",
+            field="expires_on",
+        )
     used = session.scalar(
         select(CardFileEntry.id).where(CardFileEntry.card_issue_number == result.card_issue_number)
     )
@@ -79,7 +87,8 @@ def _receive(uow: UnitOfWork, caller: Caller, result: IssuanceResult) -> CardFil
         raise Conflict(
             "このカード発行番号は発行済みです", field="card_issue_number", code="card_number_used"
         )
-    entry.status, entry.issued_at = "issued", dt.datetime.now(dt.UTC)
+    entry.issued_at = dt.datetime.now(dt.UTC)
+    lifecycle.move(session, entry, CardState.ISSUED, at=entry.issued_at, actor=caller.audit_name)
     entry.card_issue_number, entry.expires_on = result.card_issue_number, result.expires_on
     session.add(exchange(caller, KIND, result.application_id, "issued"))
     info = CardInfo(

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.migrate import CORE_METADATA
@@ -74,6 +84,31 @@ class CardFileEntry(Base):
     # 交付申請書の再発行 (000 P3.4, F3-ACQ-06): the 申請書ID this form replaces, when the
     # municipality reissued it after the 4情報 changed. Each invalid form is replaced once.
     reissue_of: Mapped[str | None] = mapped_column(String(23), unique=True, index=True)
+    # The card ledger (000 §4.3 items 96–102), kept by `lifecycle.move`: 96 カード運用状況 is
+    # `status`, 97 カード有効期限 `expires_on`.
+    suspended_on: Mapped[dt.date | None] = mapped_column(Date)  # 98 一時停止日
+    suspension_reason: Mapped[str | None] = mapped_column(String(200))  # 99 一時停止理由
+    abolished_on: Mapped[dt.date | None] = mapped_column(Date)  # 100 カード廃止日
+    abolition_reason: Mapped[str | None] = mapped_column(String(200))  # 101 カード廃止理由
+    collected_on: Mapped[dt.date | None] = mapped_column(Date)  # 102 カード回収日
+
+
+class CardEvent(Base):
+    """One change of a card entry's state: from, to, when, why and who (`lifecycle.move`).
+    Never updated or deleted; the entry's history as File 3 must show it."""
+
+    __tablename__ = "card_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Erased with its entry when File 3's retention erases the entry (F3-STO-03).
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("card_file.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[str] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    actor: Mapped[str] = mapped_column(String(64))
 
 
 class ExchangeLog(Base):

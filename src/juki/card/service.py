@@ -29,6 +29,8 @@ from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from juki.card import lifecycle
+from juki.card.lifecycle import OUTSTANDING, CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.audit import log as audit
 from juki.core.crypto import sealed_label
@@ -54,7 +56,7 @@ ERASING_REASONS = frozenset(
 # The 4情報 as the form prints them (000 §3.3 1-③), and the 個人番号 printed beside them.
 FOUR_ITEMS = ("name_kanji", "name_kana", "address", "birth_date", "sex")
 PRINTED_ITEMS = (*FOUR_ITEMS, "individual_number")
-OUTSTANDING = frozenset({"registered", "application_received"})  # form out, no card yet
+CHANGE_ACTOR = "(住基全国サーバの異動情報)"  # who moves a card entry on a relayed change
 LENGTHS = {"name_kanji": "name_kanji_length", "name_kana": "name_kana_length",
            "address": "address_length"}  # fmt: skip
 
@@ -227,8 +229,11 @@ def _reissue(
     if refusal is not None:
         return None, refusal
     assert old is not None
-    for entry in stale:
-        entry.status, entry.invalidated_at = "invalidated", now()  # F3-ACQ-06
+    for entry in stale:  # F3-ACQ-06: the old form can no longer be used
+        lifecycle.move(
+            uow.session, entry, CardState.INVALIDATED, at=now(), actor=sender,
+            reason="交付申請書の再発行",
+        )  # fmt: skip
         _record(uow, "reissue", sender, entry.application_id, "invalidated", entry.destination_id)
     [application_id] = _new_application_ids(uow.session, 1)
     entry = _entry(uow, notice, application_id)
@@ -348,8 +353,11 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     entry.removed_on = change.change_date if removed else None
     # Only an outstanding form is invalidated; a card already made is the municipality's
     # to update at the counter (card abolition is not built here).
-    if (altered or removed) and entry.status in OUTSTANDING:
-        entry.status, entry.invalidated_at = "invalidated", now()  # F3-ACQ-06
+    if (altered or removed) and entry.status in OUTSTANDING:  # F3-ACQ-06, P3.4
+        why = "消除" if removed else "4情報等の変更"
+        lifecycle.move(
+            uow.session, entry, CardState.INVALIDATED, at=now(), actor=CHANGE_ACTOR, reason=why
+        )
         return "removed" if removed else "invalidated"
     return "removed" if removed else "updated"
 
