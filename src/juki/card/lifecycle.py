@@ -32,6 +32,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from juki.card.models import CardEvent, CardFileEntry
+from juki.core.clock import in_japan
 from juki.core.errors import Conflict, InvalidInput
 
 
@@ -53,7 +54,9 @@ S = CardState
 TRANSITIONS: dict[CardState, frozenset[CardState]] = {
     S.REGISTERED: frozenset({S.APPLICATION_RECEIVED, S.INVALIDATED}),
     S.APPLICATION_RECEIVED: frozenset({S.ISSUED, S.INVALIDATED}),
-    S.ISSUED: frozenset({S.SHIPPED, S.ABOLISHED}),
+    # READY straight from ISSUED: the contractor's shipment report (C22) is not built, so
+    # the municipality's 交付前設定 is the first the card system hears of its arrival.
+    S.ISSUED: frozenset({S.SHIPPED, S.READY, S.ABOLISHED}),
     S.SHIPPED: frozenset({S.READY, S.ABOLISHED}),
     S.READY: frozenset({S.ACTIVE, S.ABOLISHED}),
     S.ACTIVE: frozenset({S.SUSPENDED, S.ABOLISHED, S.EXPIRED}),
@@ -113,7 +116,7 @@ def _stamp(
 ) -> None:
     """The dates and reasons File 3 keeps (items 96–102) follow the state."""
     entry.status, entry.changed_at = to.value, at
-    day = at.date()
+    day = in_japan(at).date()  # the day as the ledger reads it: Japan's
     if to is S.INVALIDATED:
         entry.invalidated_at = at
     elif to is S.SUSPENDED:

@@ -55,6 +55,7 @@ class MessageType(StrEnum):
     DESTINATION_RECEIPT = "card.destination_receipt"  # the card system's receipt, back
     CARD_CHANGE = "card.change"  # 住民の異動情報, national -> card system (000 P2.1, C27)
     CARD_INFO = "card.info"  # 個人番号カード管理情報, card system -> CS -> registry (000 1-⑪)
+    CARD_REPORT = "card.report"  # カードの交付・廃止等の報告, registry -> CS -> card (000 8-①)
 
 
 class ChangeReason(StrEnum):
@@ -573,7 +574,30 @@ class CardChange(Strict):
     change_date: dt.date
 
 
-CardInfoKind = Literal["issued"]  # 処理区分: the card was produced and sent to the mayor (1-⑩)
+# What the municipality reports of a card at its counter (000 §3.3 1-⑪ and 8-①):
+# 交付前設定, 交付, 一時停止, 一時停止解除, 廃止, 回収.
+CardReportKind = Literal["ready", "handed_over", "suspended", "resumed", "abolished", "collected"]
+# 処理区分: the card was produced and sent to the mayor (1-⑩), or the answer to a report.
+CardInfoKind = Literal[
+    "issued", "ready", "handed_over", "suspended", "resumed", "abolished", "collected"
+]
+CARD_DONE, CARD_REFUSED = "00", "90"  # 処理結果コード: done; the card's state did not allow it
+
+
+class CardReport(Strict):
+    """One counter operation on a card, reported by the municipality that has the card
+    (所管) to J-LIS's card management system through its CS (000 §3.3 1-⑪, 8-①): which
+    card (カード発行番号), what was done, on which day, why (一時停止・廃止の理由), and who
+    did it at which terminal. No 個人番号, no 4情報: the card system knows the card."""
+
+    report_id: str = Field(min_length=8, max_length=36)
+    kind: CardReportKind
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    card_issue_number: str = Field(pattern=r"^[0-9A-F]{16}$")  # カード発行番号
+    done_on: dt.date
+    reason: str = Field(default="", max_length=200)
+    operator_id: str = Field(min_length=1, max_length=40)
+    terminal_id: str = Field(min_length=1, max_length=40)
 
 
 class CardInfo(Strict):

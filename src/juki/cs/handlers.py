@@ -10,6 +10,7 @@ from typing import Any
 from juki.core.ids import prefecture_code_of
 from juki.core.messages import (
     CardInfo,
+    CardReport,
     MessageType,
     MoveInNotice,
     MoveOutCertReply,
@@ -154,8 +155,22 @@ def on_card_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, An
         uow.send(registry_of(uow), MessageType.CARD_INFO, raw)
 
 
+def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """The register's report of a counter operation on a card (000 8-①): on to J-LIS's card
+    system, each a closed item list and only this municipality's (a record naming another
+    fails here and goes nowhere)."""
+    own = code_of(uow.node.node_id)
+    for raw in records:
+        report = CardReport.model_validate(raw)
+        if report.lg_code != own:
+            log.warning("card report naming another municipality dropped")
+            continue
+        uow.send("card", MessageType.CARD_REPORT, report.model_dump(mode="json"))
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.CARD_INFO: on_card_info,
+    MessageType.CARD_REPORT: on_card_report,
     MessageType.DESTINATION_INFO: on_destination_info,
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.MOVE_OUT_CERT_REQUEST: relay_between_municipalities,

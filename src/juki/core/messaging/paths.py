@@ -27,7 +27,14 @@ BETWEEN_MUNICIPALITIES = frozenset(
 
 PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("registry", "cs"): frozenset(
-        {T.IDENTITY_UPDATE, T.NUMBER_REQUEST, T.POOL_REQUEST, T.NUMBER_CHECK, T.DESTINATION_INFO}
+        {
+            T.IDENTITY_UPDATE,
+            T.NUMBER_REQUEST,
+            T.POOL_REQUEST,
+            T.NUMBER_CHECK,
+            T.DESTINATION_INFO,
+            T.CARD_REPORT,
+        }
     )
     | BETWEEN_MUNICIPALITIES,
     ("cs", "registry"): frozenset(
@@ -57,7 +64,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # 個人番号カード管理システム (000 §2.4): 送付先情報 from each CS and the receipt back
     # (001a §3.7 7-②); from the national server only the relayed 異動情報 (C27). It
     # reads and updates nothing at the national server, so nothing goes that way.
-    ("cs", "card"): frozenset({T.DESTINATION_INFO}),
+    ("cs", "card"): frozenset({T.DESTINATION_INFO, T.CARD_REPORT}),
     ("card", "cs"): frozenset({T.DESTINATION_RECEIPT, T.CARD_INFO}),
     ("national", "card"): frozenset({T.CARD_CHANGE}),
 }

@@ -48,7 +48,11 @@ DUTIES: dict[str, Duty] = {
         # 個人番号カード事務 at the counter: reissuing a 交付申請書 whose 4情報 changed after it
         # was sent (000 P3.4, F3-ACQ-06). It sends the person's 送付先情報, 個人番号 included,
         # to J-LIS: the municipality's own staff only.
-        Duty("card_counter", "個人番号カード事務（交付申請書の再発行）", frozenset({"registry"})),
+        Duty(
+            "card_counter",
+            "個人番号カード事務（交付申請書の再発行、カードの交付・一時停止・廃止等）",
+            frozenset({"registry"}),
+        ),
         # A recipient section's system (庁内連携, 001a §3.12): only its approved items.
         Duty("internal_linkage", "庁内連携（移転・提供）", frozenset({"registry"})),
         Duty(

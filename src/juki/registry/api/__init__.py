@@ -13,6 +13,7 @@ declared right, `web/rights.py`)."""
 from __future__ import annotations
 
 from juki.registry.api import (
+    cards,
     certificates,
     disclosure,
     ex_officio,
@@ -37,6 +38,7 @@ FAMILIES = (
     certificates,
     linkage,
     disclosure,
+    cards,
 )
 
 router = guarded(tags=["既存住基 (resident register)"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApplicationFormRead(BaseModel):
@@ -23,3 +23,30 @@ class ApplicationFormRead(BaseModel):
     refused_by: str | None
     error_code: str | None
     error_field: str | None
+
+
+class CardRead(BaseModel):
+    """A 個人番号カード as the register knows it: by its number, never the holder's."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    card_issue_number: str  # カード発行番号
+    application_id: str  # 申請書ID
+    expires_on: dt.date  # カード有効期限
+    status: str  # awaiting_handover | ready | active | suspended | abolished | collected
+
+
+class CardReportCreate(BaseModel):
+    """A counter operation on a card (000 8-①): 交付前設定, 交付, 一時停止 (with its reason),
+    一時停止解除, 廃止 (with its reason), 回収."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["ready", "handed_over", "suspended", "resumed", "abolished", "collected"]
+    reason: str = Field(default="", max_length=200)
+
+
+class CardReportRead(BaseModel):
+    report_id: str
+    kind: str
+    card_issue_number: str

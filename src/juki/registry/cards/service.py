@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from sqlalchemy import select
 
+from juki.core.clock import japan_today
+from juki.core.errors import NotFound
 from juki.core.identity import NUMBER_COLUMN
-from juki.core.messages import CardInfo
+from juki.core.messages import CARD_DONE, CardInfo, CardReport, MessageType
 from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
+from juki.duties.operators.accounts import Actor
 from juki.registry.cards.models import MyNumberCard
 from juki.registry.residents.models import Resident
 
@@ -21,7 +26,16 @@ log = logging.getLogger(__name__)
 AWAITING_HANDOVER = "awaiting_handover"
 
 
+# The register's view of a card after each answer J-LIS gave to its report (8-①).
+STATUS_AFTER = {
+    "ready": "ready", "handed_over": "active", "suspended": "suspended",
+    "resumed": "active", "abolished": "abolished", "collected": "collected",
+}  # fmt: skip
+
+
 def receive(uow: UnitOfWork, info: CardInfo) -> MyNumberCard | None:
+    if info.kind != "issued":
+        return _answered(uow, info)
     if uow.session.scalar(select(MyNumberCard.id).where(MyNumberCard.info_id == info.info_id)):
         return None  # the same report again: already kept
     index = uow.node.keys.blind_index(info.individual_number, column=NUMBER_COLUMN)
@@ -52,3 +66,39 @@ def cards_of(uow: UnitOfWork, resident_id: int) -> list[MyNumberCard]:
             .order_by(MyNumberCard.received_at)
         )
     )
+
+
+def _answered(uow: UnitOfWork, info: CardInfo) -> MyNumberCard | None:
+    """J-LIS's answer to a counter report: the card's status follows when it was done."""
+    card = uow.session.scalar(
+        select(MyNumberCard).where(MyNumberCard.card_issue_number == info.card_issue_number)
+    )
+    if card is None:
+        log.warning("card answer %s names no card of this register", info.info_id)
+        return None
+    if info.result_code == CARD_DONE:
+        card.status = STATUS_AFTER[info.kind]
+    else:
+        log.warning("card report refused by J-LIS (%s, %s)", info.kind, info.result_code)
+    return card
+
+
+def report(
+    uow: UnitOfWork, card_issue_number: str, kind: str, reason: str, actor: Actor
+) -> CardReport:
+    """A counter operation on a card this municipality holds, reported to J-LIS through
+    the CS (000 8-①); the card's status here follows J-LIS's answer."""
+    card = uow.session.scalar(
+        select(MyNumberCard).where(MyNumberCard.card_issue_number == card_issue_number)
+    )
+    if card is None:
+        raise NotFound("このカード発行番号のカードはありません", field="card_issue_number")
+    sent = CardReport(
+        report_id=str(uuid.uuid4()), kind=kind, lg_code=code_of(uow.node.node_id),  # type: ignore[arg-type]
+        card_issue_number=card_issue_number, done_on=japan_today(), reason=reason,
+        operator_id=actor.login, terminal_id=actor.terminal,
+    )  # fmt: skip
+    uow.send(
+        f"cs:{code_of(uow.node.node_id)}", MessageType.CARD_REPORT, sent.model_dump(mode="json")
+    )
+    return sent

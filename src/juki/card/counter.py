@@ -1,0 +1,113 @@
+"""What the municipality reports of a card at its counter (000 §3.3 1-⑪ and 8-①, C23):
+交付前設定, 交付, 一時停止, 一時停止解除, 廃止, 回収 — each moves the card through the
+lifecycle (`lifecycle.move`, which refuses what it does not list) and is answered to that
+municipality, through its CS, with the card's 個人番号カード管理情報 and a 処理結果コード
+(`00` done, `90` refused by the card's state), each answer in the provision record (7
+years, refusals too).
+
+Only the municipality that has the card (所管: the entry's 市町村コード) may report on it;
+a report from any other is refused and recorded, and nothing is sent to it — an answer
+would carry the holder's 個人番号 to a municipality that has no business with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+
+from sqlalchemy import select
+
+from juki.card import lifecycle
+from juki.card.issuance import ITEMS, LEGAL_BASIS, PURPOSE, recipient_of
+from juki.card.lifecycle import CardState
+from juki.card.models import CardFileEntry, ExchangeLog
+from juki.card.service import held_info
+from juki.core.errors import JukiError
+from juki.core.messages import CARD_DONE, CARD_REFUSED, CardInfo, CardReport, MessageType
+from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
+from juki.duties.search import ProvisionLog
+
+log = logging.getLogger(__name__)
+KIND = "counter_report"
+TARGET: dict[str, CardState] = {
+    "ready": CardState.READY,
+    "handed_over": CardState.ACTIVE,
+    "suspended": CardState.SUSPENDED,
+    "resumed": CardState.ACTIVE,
+    "abolished": CardState.ABOLISHED,
+    "collected": CardState.COLLECTED,
+}
+
+
+def apply_reports(uow: UnitOfWork, sender: str, records: list[dict[str, object]]) -> None:
+    for raw in records:
+        report = CardReport.model_validate(raw)
+        entry = uow.session.scalar(
+            select(CardFileEntry).where(CardFileEntry.card_issue_number == report.card_issue_number)
+        )
+        if entry is None or entry.lg_code != report.lg_code or code_of(sender) != entry.lg_code:
+            _exchange(uow, sender, report, "refused:not_in_jurisdiction")
+            log.warning("card report %s: no such card in that municipality", report.report_id)
+            continue
+        _apply(uow, sender, report, entry)
+
+
+def _apply(uow: UnitOfWork, sender: str, report: CardReport, entry: CardFileEntry) -> None:
+    actor = f"{report.operator_id}@{sender}"[:64]
+    at = dt.datetime.now(dt.UTC)
+    try:  # `move` checks everything before it changes anything
+        if report.kind == "resumed" and entry.status != CardState.SUSPENDED:
+            # 解除 is ACTIVE again only from a suspension (not a handover in disguise)
+            raise lifecycle.TransitionRefused("一時停止中のカードではありません", field="status")
+        move = TARGET[report.kind]
+        lifecycle.move(uow.session, entry, move, at=at, actor=actor, reason=report.reason)
+    except JukiError as refused:
+        result = f"refused:{refused.code}"
+        _exchange(uow, sender, report, result)
+        _answer(uow, report, entry, CARD_REFUSED, refused_reason=refused.message)
+        return
+    _exchange(uow, sender, report, report.kind)
+    _answer(uow, report, entry, CARD_DONE)
+
+
+def _answer(
+    uow: UnitOfWork,
+    report: CardReport,
+    entry: CardFileEntry,
+    result_code: str,
+    refused_reason: str | None = None,
+) -> None:
+    """個人番号カード管理情報 back to the reporting municipality (C23: the 8 items)."""
+    assert entry.card_issue_number is not None  # a card reported on was made
+    assert entry.expires_on is not None
+    info = CardInfo(
+        info_id=str(uuid.uuid4()), kind=report.kind,
+        individual_number=held_info(uow, entry).individual_number,
+        resident_code=entry.resident_code, lg_code=entry.lg_code,
+        application_id=entry.application_id, card_issue_number=entry.card_issue_number,
+        expires_on=entry.expires_on, result_code=result_code,
+    )  # fmt: skip
+    recipient = recipient_of(entry)
+    uow.send(recipient, MessageType.CARD_INFO, info.model_dump(mode="json"))
+    provided = ProvisionLog(
+        at=dt.datetime.now(dt.UTC), requester=f"{uow.node.node_id} ({recipient})"[:64],
+        operator=report.operator_id[:40], terminal=report.terminal_id[:40],
+        purpose=PURPOSE[:200], key_kind="message", kind="provision", method="online",
+        body_code=recipient[:40], duty_code=MessageType.CARD_INFO,
+        legal_basis=LEGAL_BASIS[:100], items=ITEMS, result_count=1,
+        targets=json.dumps([entry.resident_code]), refused_reason=refused_reason,
+    )  # fmt: skip
+    uow.session.add(provided)
+
+
+def _exchange(uow: UnitOfWork, sender: str, report: CardReport, result: str) -> None:
+    """The exchange record (F3-ACQ-03): by the card's number, never the person's."""
+    exchanged = ExchangeLog(
+        at=dt.datetime.now(dt.UTC), kind=KIND, counterpart=sender[:64],
+        operator=report.operator_id[:64], terminal=report.terminal_id[:64],
+        key=report.card_issue_number, result=result[:40],
+    )  # fmt: skip
+    uow.session.add(exchanged)

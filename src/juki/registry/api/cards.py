@@ -1,0 +1,47 @@
+"""The card counter (000 §3.3 1-⑪, 8-①): the cards the register holds for a person, and
+the counter's operations on a card, reported to J-LIS through the CS (answered 202: the
+card's status here follows J-LIS's answer, `registry/cards/service.py`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from juki.duties.operators.accounts import Actor
+from juki.registry.cards import service as cards
+from juki.registry.cards.schemas import CardRead, CardReportCreate, CardReportRead
+from juki.registry.residents import service as residents
+from juki.web.app import ApiCaller, RecordId, UoW
+from juki.web.rights import needs
+
+router = APIRouter()
+CardNumber = Annotated[str, Path(pattern=r"^[0-9A-F]{16}$", description="カード発行番号")]
+
+
+@router.get("/residents/{resident_id}/cards", summary="個人番号カード (カード発行番号と状態)")
+@needs("resident_records", "read")
+def cards_of(resident_id: RecordId, uow: UoW) -> list[CardRead]:
+    residents.get_resident(uow, resident_id)
+    return [CardRead.model_validate(card) for card in cards.cards_of(uow, resident_id)]
+
+
+@router.post(
+    "/cards/{card_issue_number}/reports",
+    status_code=202,
+    summary="カードの交付前設定・交付・一時停止・解除・廃止・回収の報告 (機構へ)",
+)
+@needs("card_counter", "update")
+def report(
+    card_issue_number: CardNumber,
+    body: CardReportCreate,
+    uow: UoW,
+    caller: ApiCaller,
+    request: Request,
+) -> CardReportRead:
+    actor = Actor(caller.operator, caller.terminal)
+    sent = cards.report(uow, card_issue_number, body.kind, body.reason, actor)
+    request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
+    return CardReportRead(
+        report_id=sent.report_id, kind=sent.kind, card_issue_number=card_issue_number
+    )

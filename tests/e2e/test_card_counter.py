@@ -1,0 +1,132 @@
+"""The card counter end to end (issue #15; 000 §3.3 1-⑪ and 8-①, C23), on SQLite and
+PostgreSQL: a card made by the issuance contractor reaches 墨田区's register as awaiting
+handover; the counter's 交付前設定, 交付, 一時停止, 解除, 廃止 and 回収 go register → CS →
+J-LIS's card system, move the card through its lifecycle there, and come back as
+個人番号カード管理情報 with a result code; what the lifecycle does not allow is refused and
+changes nothing on either side; another municipality cannot report on the card, and is
+sent nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from juki.card.models import CardEvent, CardFileEntry, ExchangeLog
+from juki.core.clock import japan_today
+from juki.core.messages import MessageType
+from juki.core.messaging import tables
+from juki.network.embedded import EmbeddedNetwork
+from tests.card.helpers import CARD, application, contractor, held_person, issuance_result, issuer
+from tests.core.messaging.test_node import envelope_from, next_seq
+from tests.e2e.test_reissue import card_desk
+
+LG = "131075"
+
+
+def card_made(network: EmbeddedNetwork) -> tuple[int, CardFileEntry]:
+    rid, entry = held_person(network)
+    assert contractor(network).post("/card/applications", json=application(entry.application_id))
+    made = issuer(network).post(
+        "/card/issuance-results", json=issuance_result(entry.application_id)
+    )
+    assert made.status_code == 201, made.text
+    network.pump()
+    with network.node(CARD).db.session() as session:
+        stored = session.get(CardFileEntry, entry.id)
+        assert stored is not None
+        session.expunge(stored)
+    return rid, stored
+
+
+def at_register(desk: TestClient, rid: int) -> dict[str, Any]:
+    (card,) = desk.get(f"/registry/{LG}/residents/{rid}/cards").json()
+    return dict(card)
+
+
+def at_jlis(network: EmbeddedNetwork, entry_id: int) -> str:
+    with network.node(CARD).db.session() as session:
+        stored = session.get(CardFileEntry, entry_id)
+        assert stored is not None
+        return stored.status
+
+
+def report(
+    network: EmbeddedNetwork, desk: TestClient, number: str, kind: str, reason: str = ""
+) -> None:
+    sent = desk.post(
+        f"/registry/{LG}/cards/{number}/reports", json={"kind": kind, "reason": reason}
+    )
+    assert sent.status_code == 202, sent.text
+    network.pump()
+
+
+def test_a_card_goes_through_the_counter_and_both_sides_agree(network: EmbeddedNetwork) -> None:
+    rid, entry = card_made(network)
+    desk = card_desk(network)
+    number = entry.card_issue_number
+    assert number is not None
+    assert at_register(desk, rid)["status"] == "awaiting_handover"
+    steps = [
+        ("ready", "", "ready", "ready"),
+        ("handed_over", "", "active", "active"),
+        ("suspended", "", "active", "active"),  # no reason: refused, nothing changes
+        ("suspended", "紛失の届出", "suspended", "suspended"),
+        ("collected", "", "suspended", "suspended"),  # not from a suspension: refused
+        ("resumed", "", "active", "active"),
+        ("resumed", "", "active", "active"),  # not suspended: refused
+        ("abolished", "転出（国外）", "abolished", "abolished"),
+        ("collected", "", "collected", "collected"),
+    ]
+    for kind, reason, register_status, jlis_status in steps:
+        report(network, desk, number, kind, reason)
+        assert at_register(desk, rid)["status"] == register_status, kind
+        assert at_jlis(network, entry.id) == jlis_status, kind
+    with network.node(CARD).db.session() as session:
+        moves = session.scalars(
+            select(CardEvent).where(CardEvent.entry_id == entry.id).order_by(CardEvent.id)
+        ).all()
+        stored = session.get(CardFileEntry, entry.id)
+        assert stored is not None
+        assert (stored.abolition_reason, stored.collected_on) == ("転出（国外）", japan_today())
+        results = [
+            r.result for r in session.scalars(select(ExchangeLog).where(ExchangeLog.key == number))
+        ]
+    assert [m.to_state for m in moves][-6:] == [
+        "ready", "active", "suspended", "active", "abolished", "collected",
+    ]  # fmt: skip
+    assert all("@cs:131075" in m.actor for m in moves[-6:])  # the operator, via the CS
+    assert results.count("refused:card_state") == 2
+    assert results.count("refused:invalid_input") == 1
+
+
+def test_another_municipality_cannot_report_on_the_card_and_is_sent_nothing(
+    network: EmbeddedNetwork,
+) -> None:
+    _rid, entry = card_made(network)
+    number = entry.card_issue_number
+    other = "cs:131016"  # 千代田区's CS, with a valid certificate of the network
+    forged = {
+        "report_id": "r-0000001", "kind": "abolished", "lg_code": "131016",
+        "card_issue_number": number, "done_on": "2026-12-07", "reason": "なりすまし",
+        "operator_id": "someone", "terminal_id": "t-1",
+    }  # fmt: skip
+    raw = envelope_from(
+        network, other, CARD, next_seq(network, other, CARD), MessageType.CARD_REPORT,
+        {"records": [forged]},
+    )  # fmt: skip
+    [ack] = network.node(CARD).receive([raw])
+    assert ack.status == "applied"  # taken, and refused inside
+    assert at_jlis(network, entry.id) == "issued"  # unchanged
+    with network.node(CARD).db.session() as session:
+        (refused,) = session.scalars(
+            select(ExchangeLog).where(
+                ExchangeLog.key == number, ExchangeLog.kind == "counter_report"
+            )
+        ).all()
+        to_other = session.execute(
+            select(tables.outbox.c.envelope).where(tables.outbox.c.recipient == other)
+        ).all()
+    assert refused.result == "refused:not_in_jurisdiction"
+    assert to_other == []  # no 個人番号 goes to a municipality without the card
