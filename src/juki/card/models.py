@@ -221,3 +221,19 @@ class PrintFile(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)  # HPKE to the contractor's X25519 key
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PendingCardChange(Base):
+    """A change relayed by the national server for a person File 3 does not hold yet (000
+    P3.4): their 送付先情報 comes on another channel (register → CS → card) and can arrive
+    after it. Kept sealed (it carries the 4情報 and the 個人番号) and applied, in order, when
+    the person's 送付先情報 is registered (`pending.py`); erased after 30 days if they never
+    arrive (`duties/retention/rules.toml`)."""
+
+    __tablename__ = "card_pending_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    update_id: Mapped[str] = mapped_column(String(36), unique=True)
+    resident_code: Mapped[str] = mapped_column(String(11), index=True)
+    record_cipher: Mapped[bytes] = mapped_column(LargeBinary)  # the CardChange, sealed
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from juki.card import lifecycle
+from juki.card import lifecycle, pending
 from juki.card.lifecycle import OUTSTANDING, CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.audit import log as audit
@@ -137,9 +137,14 @@ def _held_digests(session: Session, destination_ids: list[str]) -> dict[str, str
 def _register(uow: UnitOfWork, notices: list[DestinationNotice]) -> None:
     """Store the new records, each with its own 申請書ID."""
     application_ids = _new_application_ids(uow.session, len(notices))
-    for notice, application_id in zip(notices, application_ids, strict=True):
-        uow.session.add(_entry(uow, notice, application_id))
+    made = [_entry(uow, notice, application_id) for notice, application_id in zip(
+        notices, application_ids, strict=True)]  # fmt: skip
+    uow.session.add_all(made)
     uow.session.flush()
+    for entry in made:  # changes that came before the person, in the order they came
+        for change in pending.claim(uow, entry):
+            result = _apply(uow, entry, change)
+            _record(uow, "card_change", "national", change.update_id, result, entry.destination_id)
 
 
 def _entry(uow: UnitOfWork, notice: DestinationNotice, application_id: str) -> CardFileEntry:
@@ -302,6 +307,10 @@ def apply_changes(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> i
     applied = 0
     for change in changes:
         entries = {e.id: e for code in _codes(change) for e in held.get(code, [])}
+        if not entries:  # the person's 送付先情報 has not arrived yet: kept for it
+            if pending.keep(uow, change):
+                _record(uow, "card_change", sender, change.update_id, "kept_pending")
+            continue
         for entry in entries.values():
             result = _apply(uow, entry, change)
             held.setdefault(change.resident_code, []).append(entry)  # later changes find it
