@@ -52,6 +52,8 @@ NOT_A_NOTICE = {
     "/disclosures": "開示: the person's own record as a PDF; changes nothing",
     "/residents/{resident_id}/application-form-reissue": "asks J-LIS for a new 交付申請書; "
     "changes no 住民票 item",
+    "/cards/{card_issue_number}/reports": "a counter operation on a card, reported to J-LIS; "
+    "changes no 住民票 item",
     "/pending-notices/{entry_id}/confirm": "the check itself",
     "/pending-notices/{entry_id}/send-back": "the check itself",
     "/pending-notices/{entry_id}/withdraw": "the check itself",
