@@ -13,14 +13,13 @@ would carry the holder's 個人番号 to a municipality that has no business wit
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import uuid
 
 from sqlalchemy import select
 
 from juki.card import lifecycle
-from juki.card.issuance import ITEMS, LEGAL_BASIS, PURPOSE, recipient_of
+from juki.card.issuance import provision_record, recipient_of
 from juki.card.lifecycle import CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.service import held_info
@@ -92,14 +91,12 @@ def _answer(
     )  # fmt: skip
     recipient = recipient_of(entry)
     uow.send(recipient, MessageType.CARD_INFO, info.model_dump(mode="json"))
-    provided = ProvisionLog(
-        at=dt.datetime.now(dt.UTC), requester=f"{uow.node.node_id} ({recipient})"[:64],
-        operator=report.operator_id[:40], terminal=report.terminal_id[:40],
-        purpose=PURPOSE[:200], key_kind="message", kind="provision", method="online",
-        body_code=recipient[:40], duty_code=MessageType.CARD_INFO,
-        legal_basis=LEGAL_BASIS[:100], items=ITEMS, result_count=1,
-        targets=json.dumps([entry.resident_code]), refused_reason=refused_reason,
+    requester = f"{uow.node.node_id} ({recipient})"
+    record = provision_record(
+        requester, report.operator_id, report.terminal_id, recipient, entry.resident_code,
+        refused_reason,
     )  # fmt: skip
+    provided = ProvisionLog(**record)
     uow.session.add(provided)
 
 

@@ -133,13 +133,28 @@ def provision(
     resident_code: str,
     refused_reason: str | None = None,
 ) -> dict[str, Any]:
-    """One provision record (F3-PRV-01): when; the provider (this node and the API client
-    that caused it, with its operator and terminal); to whom, why, under which ordinance;
-    which items; for whom (住民票コード only); and the refusal, if refused."""
+    """One provision record (F3-PRV-01) for a provision an API client caused (the issuance
+    contractor's result): see `provision_record`."""
+    requester = f"{uow.node.node_id} ({caller.client_id})"
+    return provision_record(
+        requester, caller.operator, caller.terminal, recipient, resident_code, refused_reason
+    )
+
+
+def provision_record(
+    requester: str,
+    operator: str,
+    terminal: str,
+    recipient: str,
+    resident_code: str,
+    refused_reason: str | None = None,
+) -> dict[str, Any]:
+    """One provision record of 個人番号カード管理情報 (F3-PRV-01): when; the provider (this
+    node and who caused it, with the operator and terminal); to whom, why, under which
+    ordinance; which items; for whom (住民票コード only); and the refusal, if refused."""
     return {
-        "at": dt.datetime.now(dt.UTC),
-        "requester": f"{uow.node.node_id} ({caller.client_id})"[:64],
-        "operator": caller.operator[:40], "terminal": caller.terminal[:40],
+        "at": dt.datetime.now(dt.UTC), "requester": requester[:64],
+        "operator": operator[:40], "terminal": terminal[:40],
         "purpose": PURPOSE[:200], "key_kind": "message", "kind": "provision",
         "method": "online", "body_code": recipient[:40], "duty_code": MessageType.CARD_INFO,
         "legal_basis": LEGAL_BASIS[:100], "items": ITEMS,

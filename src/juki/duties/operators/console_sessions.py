@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,41 +80,49 @@ def create(db: Session, data: dict[str, Any], now: dt.datetime) -> str:
     return token
 
 
+_GONE = object()  # the row is not there (ended meanwhile): nothing is written back
+
+
+def _update(
+    db: Session, token: str, now: dt.datetime, change: Callable[[dict[str, Any]], Any]
+) -> Any:
+    """Read the row, let `change` edit its data (returning what the caller gets; `_GONE`
+    to write nothing), and write it back only if nobody wrote in between — else again.
+    Returns `_GONE` when the row is not there."""
+    key = _key(token)
+    for _ in range(_RETRIES):
+        row = db.execute(
+            select(ConsoleSession.data, ConsoleSession.version).where(ConsoleSession.id_hash == key)
+        ).first()
+        if row is None:
+            return _GONE
+        data = json.loads(row.data)
+        answer = change(data)
+        if answer is _GONE or _write(db, key, row.version, data, now):
+            return answer
+    raise RuntimeError("console session: too many concurrent writes")  # pragma: no cover
+
+
 def merge(
     db: Session, token: str, changed: dict[str, Any], removed: set[str], now: dt.datetime
 ) -> bool:
     """Apply the keys one request set and removed onto the row as it is now; False when
     the row is gone (ended meanwhile: it stays ended)."""
-    key = _key(token)
-    for _ in range(_RETRIES):
-        row = db.execute(
-            select(ConsoleSession.data, ConsoleSession.version).where(ConsoleSession.id_hash == key)
-        ).first()
-        if row is None:
-            return False
-        data = {k: v for k, v in json.loads(row.data).items() if k not in removed} | changed
-        if _write(db, key, row.version, data, now):
-            return True
-    raise RuntimeError("console session: too many concurrent writes")  # pragma: no cover
+
+    def apply(data: dict[str, Any]) -> bool:
+        for name in removed:
+            data.pop(name, None)
+        data.update(changed)
+        return True
+
+    return _update(db, token, now, apply) is True
 
 
 def take(db: Session, token: str, name: str, now: dt.datetime) -> Any:
     """Remove `name` from the session and return it, to exactly one caller: a second
     request with the same value (a copied cookie, a replayed form) finds it gone."""
-    key = _key(token)
-    for _ in range(_RETRIES):
-        row = db.execute(
-            select(ConsoleSession.data, ConsoleSession.version).where(ConsoleSession.id_hash == key)
-        ).first()
-        if row is None:
-            return None
-        data = json.loads(row.data)
-        if name not in data:
-            return None
-        value = data.pop(name)
-        if _write(db, key, row.version, data, now):
-            return value
-    raise RuntimeError("console session: too many concurrent writes")  # pragma: no cover
+    taken = _update(db, token, now, lambda data: data.pop(name) if name in data else _GONE)
+    return None if taken is _GONE else taken
 
 
 def end(db: Session, token: str) -> None:
