@@ -230,4 +230,9 @@ def test_one_challenge_answered_twice_at_once_logs_in_once(
 
     with ThreadPoolExecutor(2) as pool:
         statuses = sorted(pool.map(send, range(2)))
-    assert statuses == [303, 401]
+    # The loser is refused either way: 401 when it read the row before the winner took the
+    # challenge, 403 (its log-in form's token is gone) when it read it after the winner's
+    # log-in replaced the session (CI saw both orders).
+    assert statuses[0] == 303
+    assert statuses[1] in (401, 403)
+    assert sorted(opens(c) for c in copies) == [False, True]
