@@ -57,6 +57,7 @@ READ_BY_POST: dict[str, set[tuple[str, str]]] = {
                  ("POST", "/provision-records/of-person"), ("POST", "/console/identity")},
     "card": {("POST", "/console/applications")},
     "numbering": set(),
+    "jpki": {("POST", "/ocsp")},
 }  # fmt: skip
 
 

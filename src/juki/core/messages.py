@@ -56,6 +56,13 @@ class MessageType(StrEnum):
     CARD_CHANGE = "card.change"  # 住民の異動情報, national -> card system (000 P2.1, C27)
     CARD_INFO = "card.info"  # 個人番号カード管理情報, card system -> CS -> registry (000 1-⑪)
     CARD_REPORT = "card.report"  # カードの交付・廃止等の報告, registry -> CS -> card (000 8-①)
+    # 公的個人認証サービス (JPKI; core/jpki_messages.py): the municipality asks for the two
+    # certificates of a card and to hold, release or revoke them (registry -> CS -> jpki,
+    # answered back the same way); the national server tells JPKI of changes of records.
+    JPKI_ISSUE = "jpki.issue"  # 電子証明書の発行申請 (公的個人認証法 第3条, 第22条)
+    JPKI_ISSUED = "jpki.issued"  # 発行した電子証明書 (or why not)
+    JPKI_CARD_STATUS = "jpki.card_status"  # カードの一時停止・解除・廃止 -> 一時保留・失効
+    JPKI_CHANGE = "jpki.change"  # 異動等失効情報, national -> jpki (法 第15条, 第38条)
 
 
 class ChangeReason(StrEnum):

@@ -1,5 +1,5 @@
 """Messages the CS accepts: from its own registry, its prefecture, the national server,
-other CSs and J-LIS's card management system."""
+other CSs, J-LIS's card management system and JPKI."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from juki.core.ids import prefecture_code_of
+from juki.core.jpki_messages import JpkiCardStatus, JpkiIssued, JpkiIssueRequest
 from juki.core.messages import (
     CardInfo,
     CardReport,
@@ -168,7 +169,32 @@ def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
         uow.send("card", MessageType.CARD_REPORT, report.model_dump(mode="json"))
 
 
+# The mayor's applications and requests to JPKI, and JPKI's answers, each a closed item
+# list and only this municipality's (公的個人認証法 第3条, 第22条: through the mayor).
+_JPKI_RECORDS: dict[str, type[JpkiIssueRequest | JpkiCardStatus | JpkiIssued]] = {
+    MessageType.JPKI_ISSUE: JpkiIssueRequest,
+    MessageType.JPKI_CARD_STATUS: JpkiCardStatus,
+    MessageType.JPKI_ISSUED: JpkiIssued,
+}
+
+
+def relay_jpki(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """Registry to JPKI, or JPKI to the registry; a record naming another municipality is
+    logged and goes nowhere."""
+    own = code_of(uow.node.node_id)
+    to = registry_of(uow) if envelope.type == MessageType.JPKI_ISSUED else "jpki"
+    for raw in records:
+        record = _JPKI_RECORDS[envelope.type].model_validate(raw)
+        if record.lg_code != own:
+            log.warning("%s naming another municipality dropped", envelope.type)
+            continue
+        uow.send(to, envelope.type, record.model_dump(mode="json"))
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.JPKI_ISSUE: relay_jpki,
+    MessageType.JPKI_CARD_STATUS: relay_jpki,
+    MessageType.JPKI_ISSUED: relay_jpki,
     MessageType.CARD_INFO: on_card_info,
     MessageType.CARD_REPORT: on_card_report,
     MessageType.DESTINATION_INFO: on_destination_info,

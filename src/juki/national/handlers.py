@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from juki.core.consistency import answer_consistency
+from juki.core.jpki_messages import JpkiChange
 from juki.core.messages import (
     CardChange,
     ChangeReason,
@@ -23,16 +24,22 @@ from juki.national.models import NationalIdentityRow
 
 GENERATOR = "numbering"
 CARD_SYSTEM = "card"  # 個人番号カード管理システム (000 §2.4)
+JPKI = "jpki"  # 公的個人認証サービス (000 §2.3: connected to the national server)
+# A birth or a new 個人番号 touches no certificate: JPKI is not told of them.
+NOT_FOR_JPKI = frozenset({ChangeReason.BIRTH, ChangeReason.NUMBER_CHANGE})
 
 
 def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     """1-⑤: update File 2 and send the 本人確認情報更新結果 back to the prefecture; relay each
-    applied change to the card management system (000 P3.4, C27, F3-STO-01)."""
+    applied change to the card management system (000 P3.4, C27, F3-STO-01) and those that
+    may end a certificate to JPKI."""
     for outcome in service.apply_identity_updates(uow.session, uow.node.keys, records):
         uow.send(envelope.sender, MessageType.IDENTITY_UPDATE_RESULT, outcome.result())
         record = outcome.record
         if outcome.error is None:
             uow.send(CARD_SYSTEM, MessageType.CARD_CHANGE, card_change(record))
+        if outcome.error is None and record.reason not in NOT_FOR_JPKI:
+            uow.send(JPKI, MessageType.JPKI_CHANGE, jpki_change(record))
         if outcome.error is None and record.reason == ChangeReason.RESIDENT_CODE_CHANGE:
             uow.send(
                 GENERATOR,
@@ -43,6 +50,18 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
                     "individual_number": record.individual_number,
                 },
             )
+
+
+def jpki_change(record: IdentityRecord) -> dict[str, Any]:
+    """異動等失効情報 for JPKI (公的個人認証法 第15条, 第38条): the 4情報, the codes, the
+    municipality, the reason and date; no 個人番号 (000 §2.3)."""
+    change = JpkiChange(
+        update_id=record.update_id, resident_code=record.resident_code,
+        previous_resident_code=record.previous_resident_code, name_kanji=record.name_kanji,
+        birth_date=record.birth_date, sex=record.sex, address=record.address,
+        lg_code=record.lg_code, reason=record.reason, change_date=record.change_date,
+    )  # fmt: skip
+    return change.model_dump(mode="json")
 
 
 def card_change(record: IdentityRecord) -> dict[str, Any]:

@@ -102,6 +102,15 @@ CARD_SEED_ACCOUNTS = (
         (("statistics", "read"), ("audit_review", "read"), ("account_admin", "update")),
     ),
 )  # fmt: skip
+# J-LIS staff at the 公的個人認証サービス: an operator who resolves a certificate's serial to
+# its holder (000 §6.4), and an administrator (rights, audit review).
+JPKI_SEED_ACCOUNTS = (
+    SeedAccount("inoue.rokuro", "井上　六郎", "P1001", (("jpki_serial_index", "read"),)),
+    SeedAccount(
+        "hayashi.mai", "林　麻衣", "P2001",
+        (("audit_review", "read"), ("account_admin", "update")),
+    ),
+)  # fmt: skip
 # Who checks the seed clerk's 届出 (届出点検, C-01), e.g. for `juki simulate`.
 NOTICE_CHECKER = next(s.login for s in SEED_ACCOUNTS if ("notice_check", "update") in s.rights)
 TOTP_SETUP_DAYS = 30
@@ -124,6 +133,7 @@ SEEDS_BY_ROLE = {
     "prefecture": PREFECTURE_SEED_ACCOUNTS,
     "national": NATIONAL_SEED_ACCOUNTS,
     "card": CARD_SEED_ACCOUNTS,
+    "jpki": JPKI_SEED_ACCOUNTS,
 }
 
 
@@ -186,6 +196,7 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "national": {"identity_inquiry": "read", "consistency_check": "read"},
     "numbering": {},
     "card": {"statistics": "read"},
+    "jpki": {"jpki_verify": "read"},
 }
 
 
@@ -224,6 +235,7 @@ LOCAL_OPERATORS = {
     "prefecture": PREFECTURE_SEED_ACCOUNTS[0].login,
     "national": NATIONAL_SEED_ACCOUNTS[0].login,
     "card": CARD_SEED_ACCOUNTS[0].login,
+    "jpki": JPKI_SEED_ACCOUNTS[0].login,
 }
 
 

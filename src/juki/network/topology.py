@@ -1,12 +1,12 @@
 """The Japan-shaped network `juki up` starts: J-LIS (national server, number generator, card
-management system), three prefectures, two municipalities each (real 地方公共団体コード,
-墨田区 131075 among them)."""
+management system, 公的個人認証サービス), three prefectures, two municipalities each (real
+地方公共団体コード, 墨田区 131075 among them)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from juki import card, cs, national, numbering, prefecture, registry
+from juki import card, cs, jpki, national, numbering, prefecture, registry
 from juki.card import api as card_api
 from juki.card import console as card_console
 from juki.card import handlers as card_handlers
@@ -15,6 +15,8 @@ from juki.cs import api as cs_api
 from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
 from juki.cs.models import CsIdentityRow
+from juki.jpki import api as jpki_api
+from juki.jpki import handlers as jpki_handlers
 from juki.national import api as national_api
 from juki.national import console as national_console
 from juki.national import handlers as national_handlers
@@ -41,6 +43,7 @@ ROLE_PACKAGES: dict[str, ModuleType] = {
     "national": national,
     "numbering": numbering,
     "card": card,
+    "jpki": jpki,
 }
 ROLE_HANDLERS = {
     "registry": registry_handlers.HANDLERS,
@@ -49,6 +52,7 @@ ROLE_HANDLERS = {
     "national": national_handlers.HANDLERS,
     "numbering": numbering_handlers.HANDLERS,
     "card": card_handlers.HANDLERS,
+    "jpki": jpki_handlers.HANDLERS,
 }
 ROLE_INSTALLS = {  # pages besides the API
     "registry": registry_console.install,
@@ -64,6 +68,7 @@ ROLE_ROUTERS = {
     "national": national_api.router,
     "numbering": None,
     "card": card_api.router,
+    "jpki": jpki_api.router,
 }
 # Each tier's 本人確認情報 file (its items differ: the prefecture's 旧氏, the national
 # server's 保存期間フラグ …), which the routes the tiers share read (web/app.IdentityFile).
@@ -75,7 +80,7 @@ ROLE_IDENTITY_FILES: dict[str, type[IdentityRowMixin]] = {
 
 
 def node_ids(topology: dict[str, list[str]]) -> list[str]:
-    ids = ["national", "numbering", "card"]
+    ids = ["national", "numbering", "card", "jpki"]
     for pref, municipalities in topology.items():
         ids.append(f"prefecture:{pref}")
         for lg in municipalities:

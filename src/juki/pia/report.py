@@ -36,6 +36,7 @@ ROLE_NAMES = {
     "national": "住基全国サーバ（地方公共団体情報システム機構）",
     "numbering": "個人番号生成システム（地方公共団体情報システム機構）",
     "card": "個人番号カード管理システム（地方公共団体情報システム機構）",
+    "jpki": "公的個人認証サービス（地方公共団体情報システム機構）",
 }
 FILES = {
     "registry": [("住民基本台帳ファイル（住民票・除票）", "residents"),
@@ -56,6 +57,8 @@ FILES = {
              ("印刷ファイル（印刷事業者あて、受領確認まで）", "print_files"),
              ("委託先従事者名簿", "contractor_staff"),
              ("媒体による提供（外部媒体使用簿・受渡し）", "media_ledger")],
+    "jpki": [("発行した電子証明書（署名用・利用者証明用、暗号化）", "jpki_certificates"),
+             ("電子証明書の状態の履歴（一時保留・失効）", "jpki_status_events")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -76,6 +79,11 @@ MESSAGE_NAMES = {
     MessageType.DESTINATION_RECEIPT: "送付先情報の受領結果",
     MessageType.CARD_CHANGE: "住民の異動情報（個人番号カード管理システムへ）",
     MessageType.CARD_INFO: "個人番号カード管理情報",
+    MessageType.CARD_REPORT: "カードの交付・一時停止・廃止等の報告",
+    MessageType.JPKI_ISSUE: "電子証明書の発行申請",
+    MessageType.JPKI_ISSUED: "電子証明書の発行結果",
+    MessageType.JPKI_CARD_STATUS: "電子証明書の一時保留・保留解除・失効の申請",
+    MessageType.JPKI_CHANGE: "異動等失効情報（公的個人認証サービスへ）",
 }
 
 

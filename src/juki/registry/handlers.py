@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from juki.core.jpki_messages import JpkiIssued
 from juki.core.messages import (
     CardInfo,
     DestinationReceipt,
@@ -20,6 +21,7 @@ from juki.core.messages import (
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
+from juki.registry.cards import certificates as card_certificates
 from juki.registry.cards import destination_info, numbers
 from juki.registry.cards import service as cards
 from juki.registry.certificates import wide_area
@@ -90,9 +92,15 @@ def on_card_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, An
         cards.receive(uow, CardInfo.model_validate(raw))
 
 
+def on_jpki_issued(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        card_certificates.receive(uow, JpkiIssued.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.CARD_INFO: on_card_info,
+    MessageType.JPKI_ISSUED: on_jpki_issued,
     MessageType.WIDE_AREA_REQUEST: on_wide_area_request,
     MessageType.WIDE_AREA_COPY: on_wide_area_copy,
     MessageType.MOVE_OUT_CERT_REQUEST: on_cert_request,

@@ -12,7 +12,7 @@ from sqlalchemy import MetaData
 
 from juki.core.migrate import CORE_METADATA
 from juki.duties.tables import DUTY_METADATA
-from juki.registry.cards.models import DestinationExtract, MyNumberCard
+from juki.registry.cards.models import CertificateApplication, DestinationExtract, MyNumberCard
 from juki.registry.certificates.models import CertificateIssue, WideAreaRequestRecord
 from juki.registry.households.models import Household
 from juki.registry.linkage.models import LinkageRecord
@@ -34,6 +34,7 @@ from juki.registry.transfers.models import MoveOutCertRequestRecord
 __all__ = [
     "SCHEMA",
     "Base",
+    "CertificateApplication",
     "CertificateIssue",
     "CorrectionRequest",
     "DestinationExtract",

@@ -34,11 +34,14 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.NUMBER_CHECK,
             T.DESTINATION_INFO,
             T.CARD_REPORT,
+            T.JPKI_ISSUE,
+            T.JPKI_CARD_STATUS,
         }
     )
     | BETWEEN_MUNICIPALITIES,
     ("cs", "registry"): frozenset(
         {
+            T.JPKI_ISSUED,
             T.IDENTITY_UPDATE_RESULT,
             T.NUMBER_RESULT,
             T.POOL_GRANT,
@@ -67,6 +70,14 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("cs", "card"): frozenset({T.DESTINATION_INFO, T.CARD_REPORT}),
     ("card", "cs"): frozenset({T.DESTINATION_RECEIPT, T.CARD_INFO}),
     ("national", "card"): frozenset({T.CARD_CHANGE}),
+    # 公的個人認証サービス (JPKI, 公的個人認証法 第3条, 第22条): the mayor's application for a
+    # card's certificates and requests on them (hold, release, revoke) go through the CS,
+    # answered the same way; the national server tells JPKI of changes to persons' records
+    # (異動等失効情報, 第15条, 第38条; 000 §2.3: no 個人番号 on that link). Nothing passes
+    # between the card system and JPKI (000 F3-USE-01); JPKI reads nothing anywhere.
+    ("cs", "jpki"): frozenset({T.JPKI_ISSUE, T.JPKI_CARD_STATUS}),
+    ("jpki", "cs"): frozenset({T.JPKI_ISSUED}),
+    ("national", "jpki"): frozenset({T.JPKI_CHANGE}),
 }
 
 

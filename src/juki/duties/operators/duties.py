@@ -9,7 +9,7 @@ from typing import Literal
 
 Access = Literal["update", "read"]
 ACCESS_NAMES = {"update": "更新", "read": "照会のみ"}
-ALL_ROLES = frozenset({"registry", "cs", "prefecture", "national", "numbering", "card"})
+ALL_ROLES = frozenset({"registry", "cs", "prefecture", "national", "numbering", "card", "jpki"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,15 @@ DUTIES: dict[str, Duty] = {
             frozenset({"card"}),
             privileged=True,
         ),
+        # 公的個人認証サービス: a relying party's status questions (CA certificates, CRLs,
+        # OCSP: 公的個人認証法 第17条, 第36条, for those J-LIS has agreed with), and J-LIS's
+        # own resolution of a certificate's serial to its holder (000 §6.4).
+        Duty(
+            "jpki_verify",
+            "電子証明書の有効性確認（署名検証者・利用者証明検証者）",
+            frozenset({"jpki"}),
+        ),
+        Duty("jpki_serial_index", "シリアル番号による住民票コードの特定", frozenset({"jpki"})),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),

@@ -9,8 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from juki.duties.operators.accounts import Actor
+from juki.registry.cards import certificates
 from juki.registry.cards import service as cards
-from juki.registry.cards.schemas import CardRead, CardReportCreate, CardReportRead
+from juki.registry.cards.schemas import (
+    CardRead,
+    CardReportCreate,
+    CardReportRead,
+    CertificateApplicationCreate,
+    CertificateApplicationRead,
+)
 from juki.registry.residents import service as residents
 from juki.web.app import ApiCaller, RecordId, UoW
 from juki.web.rights import needs
@@ -45,3 +52,37 @@ def report(
     return CardReportRead(
         report_id=sent.report_id, kind=sent.kind, card_issue_number=card_issue_number
     )
+
+
+@router.post(
+    "/cards/{card_issue_number}/certificates",
+    status_code=202,
+    summary="電子証明書の発行申請 (署名用・利用者証明用、機構へ)",
+)
+@needs("card_counter", "update")
+def apply_for_certificates(
+    card_issue_number: CardNumber,
+    body: CertificateApplicationCreate,
+    uow: UoW,
+    caller: ApiCaller,
+    request: Request,
+) -> CertificateApplicationRead:
+    actor = Actor(caller.operator, caller.terminal)
+    sent = certificates.apply(
+        uow, card_issue_number, body.sign_public_key, body.auth_public_key, actor
+    )
+    request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
+    return CertificateApplicationRead.model_validate(sent)
+
+
+@router.get(
+    "/cards/{card_issue_number}/certificates",
+    summary="電子証明書の発行申請と機構の回答 (カードに格納する証明書)",
+)
+@needs("card_counter", "read")
+def certificate_applications(
+    card_issue_number: CardNumber, uow: UoW, request: Request
+) -> list[CertificateApplicationRead]:
+    request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
+    found = certificates.applications_of(uow, card_issue_number)
+    return [CertificateApplicationRead.model_validate(a) for a in found]

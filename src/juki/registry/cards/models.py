@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from juki.core.sealed import SealedText
 from juki.registry.residents.models import Base
 
 
@@ -53,3 +54,31 @@ class MyNumberCard(Base):
     expires_on: Mapped[dt.date] = mapped_column(Date)  # カード有効期限
     status: Mapped[str] = mapped_column(String(20))  # awaiting_handover
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Who made the last counter report on it: J-LIS's answer `00` to a suspension, its
+    # lifting or an abolition is passed on to JPKI in their name (`certificates.py`).
+    reported_by: Mapped[str | None] = mapped_column(String(40))
+    reported_at_terminal: Mapped[str | None] = mapped_column(String(40))
+
+
+class CertificateApplication(Base):
+    """電子証明書の発行申請 made at the counter for a card (公的個人認証法 第3条, 第22条),
+    sent to JPKI through the CS, and JPKI's answer: the certificates to load onto the card
+    (the 署名用 one carries the 4情報, so it is sealed), or why not."""
+
+    __tablename__ = "certificate_applications"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("my_number_cards.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(8))  # sent | issued | refused
+    sign_certificate: Mapped[str | None] = mapped_column(
+        "sign_certificate_cipher", SealedText("sign_certificate"), key="sign_certificate"
+    )
+    auth_certificate: Mapped[str | None] = mapped_column(Text)
+    refused_field: Mapped[str | None] = mapped_column(String(40))
+    refused_reason: Mapped[str | None] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    operator_id: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))

@@ -50,3 +50,31 @@ class CardReportRead(BaseModel):
     report_id: str
     kind: str
     card_issue_number: str
+
+
+PUBLIC_KEY = r"^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n?$"
+
+
+class CertificateApplicationCreate(BaseModel):
+    """電子証明書の発行申請: the public keys the holder's card made (PEM). The 署名用 key may
+    be left out (法 第3条第1項 ただし書: a holder under 15, or one who does not want it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sign_public_key: str | None = Field(default=None, max_length=1000, pattern=PUBLIC_KEY)
+    auth_public_key: str = Field(max_length=1000, pattern=PUBLIC_KEY)
+
+
+class CertificateApplicationRead(BaseModel):
+    """An application and JPKI's answer: the certificates to load onto the card, or why not."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    request_id: str
+    status: str  # sent | issued | refused
+    requested_at: dt.datetime
+    answered_at: dt.datetime | None
+    sign_certificate: str | None
+    auth_certificate: str | None
+    refused_field: str | None
+    refused_reason: str | None

@@ -19,6 +19,7 @@ from juki.core.messages import CARD_DONE, CardInfo, CardReport, MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.duties.operators.accounts import Actor
+from juki.registry.cards import certificates
 from juki.registry.cards.models import MyNumberCard
 from juki.registry.residents.models import Resident
 
@@ -78,6 +79,7 @@ def _answered(uow: UnitOfWork, info: CardInfo) -> MyNumberCard | None:
         return None
     if info.result_code == CARD_DONE:
         card.status = STATUS_AFTER[info.kind]
+        certificates.after_card_answer(uow, card, info)
     else:
         log.warning("card report refused by J-LIS (%s, %s)", info.kind, info.result_code)
     return card
@@ -98,6 +100,7 @@ def report(
         card_issue_number=card_issue_number, done_on=japan_today(), reason=reason,
         operator_id=actor.login, terminal_id=actor.terminal,
     )  # fmt: skip
+    card.reported_by, card.reported_at_terminal = actor.login, actor.terminal
     uow.send(
         f"cs:{code_of(uow.node.node_id)}", MessageType.CARD_REPORT, sent.model_dump(mode="json")
     )

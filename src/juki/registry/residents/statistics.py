@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from juki.core.birthdays import age_on
 from juki.core.clock import japan_today
 from juki.core.messaging.node import UnitOfWork
 from juki.registry.residents.models import Resident, ResidentHistory
@@ -41,10 +42,6 @@ class Population:
     @property
     def households(self) -> int:
         return len(set().union(*(t.households for t in self.towns))) if self.towns else 0
-
-
-def age_on(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def town_of(address: str) -> str:

@@ -1,0 +1,45 @@
+"""Messages JPKI accepts (paths in core/messaging/paths.py): the mayor's applications for a
+card's certificates and requests on them, through the municipality's CS (answered the same
+way), and the national server's 異動等失効情報."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from juki.core.jpki_messages import JpkiCardStatus, JpkiChange, JpkiIssueRequest
+from juki.core.messages import MessageType
+from juki.core.messaging.envelope import Envelope
+from juki.core.messaging.node import Handler, UnitOfWork
+from juki.core.messaging.paths import code_of
+from juki.jpki import service
+
+log = logging.getLogger(__name__)
+
+
+def on_issue(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        request = JpkiIssueRequest.model_validate(raw)
+        answer = service.issue(uow.session, request, code_of(envelope.sender))
+        if answer.result_code != "00" and answer.refused_field == "lg_code":
+            log.warning("jpki application %s from another municipality", request.request_id)
+            continue  # nothing of another municipality's resident goes back to this one
+        uow.send(envelope.sender, MessageType.JPKI_ISSUED, answer.model_dump(mode="json"))
+
+
+def on_card_status(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        status = JpkiCardStatus.model_validate(raw)
+        service.apply_card_status(uow.session, status, code_of(envelope.sender))
+
+
+def on_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        service.apply_change(uow.session, JpkiChange.model_validate(raw))
+
+
+HANDLERS: dict[str, Handler] = {
+    MessageType.JPKI_ISSUE: on_issue,
+    MessageType.JPKI_CARD_STATUS: on_card_status,
+    MessageType.JPKI_CHANGE: on_change,
+}

@@ -1,0 +1,203 @@
+"""JPKI's rules, over a unit of work (no HTTP): issue a card's certificates on the mayor's
+application, hold and release them with the card's suspension, revoke them when the card
+ends or the holder's record changes, and resolve a serial to its holder's latest
+住民票コード (000 §6.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
+from juki.core.jpki_messages import (
+    ISSUE_REFUSED,
+    ISSUED,
+    JpkiCardStatus,
+    JpkiChange,
+    JpkiIssued,
+    JpkiIssueRequest,
+)
+from juki.core.messages import ChangeReason
+from juki.jpki import certificates
+from juki.jpki.authority import authority
+from juki.jpki.certificates import FourItems
+from juki.jpki.models import IssuedCertificate, StatusEvent
+
+log = logging.getLogger(__name__)
+VALID, ON_HOLD, REVOKED = "valid", "on_hold", "revoked"
+LIVE = (VALID, ON_HOLD)
+# RFC 5280 §5.3.1 reasons, as juki uses them (docs/jpki.md)
+HOLD = x509.ReasonFlags.certificate_hold.value  # 一時保留 (the card suspended)
+SUPERSEDED = x509.ReasonFlags.superseded.value  # a new certificate for the same card
+CEASED = x509.ReasonFlags.cessation_of_operation.value  # the card ended, the holder died …
+CHANGED = x509.ReasonFlags.affiliation_changed.value  # the 4情報 changed (法 第15条)
+# The holder leaves the register for good: both certificates end (法 第15条, 第38条).
+REMOVED = frozenset(
+    {ChangeReason.DEATH, ChangeReason.EX_OFFICIO_REMOVAL, ChangeReason.DISAPPEARANCE}
+)
+
+
+def issue(session: Session, request: JpkiIssueRequest, sender_lg: str) -> JpkiIssued:
+    """Issue what the application asks, or answer `90` naming the field; nothing is kept
+    of a refused application but the refusal (in the exchange's audit entry)."""
+    try:
+        pems = _issue(session, request, sender_lg)
+    except JukiError as refused:
+        return JpkiIssued(
+            request_id=request.request_id, lg_code=request.lg_code,
+            card_issue_number=request.card_issue_number, result_code=ISSUE_REFUSED,
+            refused_field=refused.field, refused_reason=refused.message[:200],
+        )  # fmt: skip
+    return JpkiIssued(
+        request_id=request.request_id, lg_code=request.lg_code,
+        card_issue_number=request.card_issue_number, result_code=ISSUED,
+        sign_certificate=pems.get("sign"), auth_certificate=pems["auth"],
+    )  # fmt: skip
+
+
+def _issue(session: Session, request: JpkiIssueRequest, sender_lg: str) -> dict[str, str]:
+    if request.lg_code != sender_lg:  # only the mayor of the holder's address applies
+        raise InvalidInput("申請した市町村の住民ではありません", field="lg_code")
+    keys = {"auth": certificates.holder_key(request.auth_public_key, "auth_public_key")}
+    if request.sign_public_key is not None:
+        keys["sign"] = certificates.holder_key(request.sign_public_key, "sign_public_key")
+    digests = {kind: certificates.key_digest(key) for kind, key in keys.items()}
+    if len(set(digests.values())) < len(digests):
+        raise InvalidInput("署名用と利用者証明用に同じ鍵は使えません", field="auth_public_key")
+    _refuse_known_keys(session, digests)
+    held = _certificates_of_card(session, request.card_issue_number, (ON_HOLD,))
+    if held:
+        raise Conflict("カードが一時停止中のため発行できません", field="card_issue_number")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    items = FourItems(request.name_kanji, request.birth_date, request.sex, request.address)
+    issued: dict[str, str] = {}
+    for kind, key in keys.items():
+        _supersede(session, request.card_issue_number, kind, now)
+        built = certificates.build(authority(session, kind), key, request.lg_code, items, now)
+        issued[kind] = built.public_bytes(serialization.Encoding.PEM).decode()
+        session.add(_record(request, kind, built, digests[kind], now))
+    return issued
+
+
+def _refuse_known_keys(session: Session, digests: dict[str, str]) -> None:
+    """A key is certified once: a key already in a certificate (anyone's) is refused."""
+    for kind, digest in digests.items():
+        known = session.scalar(
+            select(IssuedCertificate.id).where(IssuedCertificate.public_key_sha256 == digest)
+        )
+        if known is not None:
+            raise Conflict("この公開鍵は既に証明書に使われています", field=f"{kind}_public_key")
+
+
+def _record(
+    request: JpkiIssueRequest, kind: str, built: x509.Certificate, digest: str, now: dt.datetime
+) -> IssuedCertificate:
+    return IssuedCertificate(
+        serial=format(built.serial_number, "x"), kind=kind,
+        card_issue_number=request.card_issue_number, resident_code=request.resident_code,
+        lg_code=request.lg_code, public_key_sha256=digest,
+        certificate_pem=built.public_bytes(serialization.Encoding.PEM).decode(),
+        request_id=request.request_id, issued_at=now, not_after=built.not_valid_after_utc,
+        status=VALID, status_at=now, revocation_reason=None,
+    )  # fmt: skip
+
+
+def _supersede(session: Session, card: str, kind: str, now: dt.datetime) -> None:
+    """A new certificate of a kind for a card ends the one before it (再発行)."""
+    for old in _certificates_of_card(session, card, (VALID,), kind):
+        _change(session, old, REVOKED, SUPERSEDED, "再発行", now)
+
+
+def apply_card_status(session: Session, status: JpkiCardStatus, sender_lg: str) -> int:
+    """The card's suspension holds both certificates, its lifting releases them, its end
+    revokes them (a revoked certificate never comes back). Only the municipality where the
+    holder lives now may ask (another's request changes nothing). Returns how many changed."""
+    if status.lg_code != sender_lg:
+        return 0
+    wanted = {"hold": (VALID,), "release": (ON_HOLD,), "revoke": LIVE}[status.action]
+    at = dt.datetime.now(dt.UTC)
+    certs = _certificates_of_card(session, status.card_issue_number, wanted)
+    mine = [c for c in certs if c.lg_code == sender_lg]
+    for cert in mine:
+        if status.action == "hold":
+            _change(session, cert, ON_HOLD, HOLD, status.reason or "カード一時停止", at)
+        elif status.action == "release":
+            _change(session, cert, VALID, "", "一時停止解除", at)
+        else:
+            _change(session, cert, REVOKED, CEASED, status.reason or "カード廃止", at)
+    if len(mine) < len(certs):
+        log.warning("jpki card status %s: certificates of another municipality", status.request_id)
+    return len(mine)
+
+
+def apply_change(session: Session, change: JpkiChange) -> int:
+    """異動等失効情報: follow a new 住民票コード; revoke both certificates when the holder
+    leaves the register, the 署名用 one when its 4情報 are no longer the holder's."""
+    at = dt.datetime.now(dt.UTC)
+    codes = [change.resident_code] + [c for c in [change.previous_resident_code] if c]
+    live = session.scalars(
+        select(IssuedCertificate).where(
+            IssuedCertificate.resident_code.in_(codes), IssuedCertificate.status.in_(LIVE)
+        )
+    ).all()
+    changed = 0
+    for cert in live:
+        cert.resident_code = change.resident_code  # the index follows the person (§6.4)
+        cert.lg_code = change.lg_code  # whose mayor speaks for the holder now
+        cause = f"異動 {change.reason.value} {change.change_date.isoformat()}"
+        if change.reason in REMOVED:
+            _change(session, cert, REVOKED, CEASED, cause, at)
+            changed += 1
+        elif cert.kind == "sign" and _four_items(cert) != _items_of(change):
+            _change(session, cert, REVOKED, CHANGED, cause, at)
+            changed += 1
+    return changed
+
+
+def resident_of(session: Session, serial: str) -> str:
+    """The latest 住民票コード of the holder of the certificate `serial` (000 §6.4)."""
+    found = session.scalar(
+        select(IssuedCertificate).where(IssuedCertificate.serial == serial.lower())
+    )
+    if found is None:
+        raise NotFound("その証明書はありません", field="serial")
+    return found.resident_code
+
+
+def _four_items(cert: IssuedCertificate) -> FourItems:
+    return certificates.four_items_of(x509.load_pem_x509_certificate(cert.certificate_pem.encode()))
+
+
+def _items_of(change: JpkiChange) -> FourItems:
+    return FourItems(change.name_kanji, change.birth_date, change.sex, change.address)
+
+
+def _certificates_of_card(
+    session: Session, card: str, statuses: Iterable[str], kind: str | None = None
+) -> list[IssuedCertificate]:
+    stmt = select(IssuedCertificate).where(
+        IssuedCertificate.card_issue_number == card,
+        IssuedCertificate.status.in_(tuple(statuses)),
+    )
+    if kind is not None:
+        stmt = stmt.where(IssuedCertificate.kind == kind)
+    return list(session.scalars(stmt.order_by(IssuedCertificate.id)))
+
+
+def _change(
+    session: Session, cert: IssuedCertificate, to: str, reason: str, cause: str, at: dt.datetime
+) -> None:
+    event = StatusEvent(
+        certificate_id=cert.id, at=at, from_status=cert.status, to_status=to,
+        reason=reason or "released", cause=cause[:200],
+    )  # fmt: skip
+    session.add(event)
+    cert.status, cert.status_at = to, at
+    cert.revocation_reason = reason or None
+    log.info("jpki certificate %s: %s", cert.serial, to)
