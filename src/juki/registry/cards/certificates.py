@@ -22,7 +22,7 @@ from juki.core.jpki_messages import (
     JpkiIssued,
     JpkiIssueRequest,
 )
-from juki.core.messages import CARD_DONE, CardInfo, MessageType
+from juki.core.messages import CardInfo, MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.duties.operators.accounts import Actor
@@ -87,10 +87,11 @@ def applications_of(uow: UnitOfWork, card_issue_number: str) -> list[Certificate
 
 
 def after_card_answer(uow: UnitOfWork, card: MyNumberCard, info: CardInfo) -> None:
-    """J-LIS's card system agreed to a suspension, its lifting or an abolition: the
-    certificates follow, asked for in the name of who reported it."""
+    """J-LIS's card system agreed (`00`; the caller passes no other answer) to a
+    suspension, its lifting or an abolition: the certificates follow, asked for in the name
+    of who reported it."""
     action = JPKI_ACTION.get(info.kind)
-    if action is None or info.result_code != CARD_DONE:
+    if action is None:
         return
     status = JpkiCardStatus(
         request_id=str(uuid.uuid4()), lg_code=code_of(uow.node.node_id),
