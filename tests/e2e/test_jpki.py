@@ -146,7 +146,7 @@ def test_a_move_ends_the_signing_certificate_only(network: EmbeddedNetwork) -> N
     )
     record(network, LG, moves.record_move_within, card.resident_id, notice)
     network.pump()
-    assert statuses(network, card) == (f"revoked:{CHANGED}", "good")  # 法 第15条 / 第38条
+    assert statuses(network, card) == (f"revoked:{CHANGED}", "good")  # 法 第12条 / 第31条
 
 
 def test_a_death_ends_both(network: EmbeddedNetwork) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 
 from fastapi import Request, Response
 
-from juki.card import applications, issuance, media_api, printing, reports, staff
+from juki.card import applications, call_centre_api, issuance, media_api, printing, reports, staff
 from juki.card.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -36,6 +36,7 @@ from juki.web.rights import needs
 
 router = guarded(tags=["個人番号カード管理システム"])
 router.include_router(media_api.router)
+router.include_router(call_centre_api.router)
 
 
 @router.post("/applications", status_code=201, summary="交付申請書の登録（申請書受付事業者から）")

@@ -24,7 +24,14 @@ from juki.card.lifecycle import CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.service import held_info
 from juki.core.errors import JukiError
-from juki.core.messages import CARD_DONE, CARD_REFUSED, CardInfo, CardReport, MessageType
+from juki.core.messages import (
+    CARD_DONE,
+    CARD_REFUSED,
+    CardInfo,
+    CardInfoKind,
+    CardReport,
+    MessageType,
+)
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.duties.search import ProvisionLog
@@ -79,11 +86,27 @@ def _answer(
     result_code: str,
     refused_reason: str | None = None,
 ) -> None:
-    """個人番号カード管理情報 back to the reporting municipality (C23: the 8 items)."""
+    inform_mayor(
+        uow, entry, report.kind, result_code, report.operator_id, report.terminal_id,
+        refused_reason,
+    )  # fmt: skip
+
+
+def inform_mayor(
+    uow: UnitOfWork,
+    entry: CardFileEntry,
+    kind: CardInfoKind,
+    result_code: str,
+    operator: str,
+    terminal: str,
+    refused_reason: str | None = None,
+) -> None:
+    """個人番号カード管理情報 to the municipality that has the card (C23: the 8 items; C26
+    for a suspension taken by the call centre), in the provision record."""
     assert entry.card_issue_number is not None  # a card reported on was made
     assert entry.expires_on is not None
     info = CardInfo(
-        info_id=str(uuid.uuid4()), kind=report.kind,
+        info_id=str(uuid.uuid4()), kind=kind,
         individual_number=held_info(uow, entry).individual_number,
         resident_code=entry.resident_code, lg_code=entry.lg_code,
         application_id=entry.application_id, card_issue_number=entry.card_issue_number,
@@ -93,9 +116,8 @@ def _answer(
     uow.send(recipient, MessageType.CARD_INFO, info.model_dump(mode="json"))
     requester = f"{uow.node.node_id} ({recipient})"
     record = provision_record(
-        requester, report.operator_id, report.terminal_id, recipient, entry.resident_code,
-        refused_reason,
-    )  # fmt: skip
+        requester, operator, terminal, recipient, entry.resident_code, refused_reason
+    )
     provided = ProvisionLog(**record)
     uow.session.add(provided)
 

@@ -91,6 +91,8 @@ class CardFileEntry(Base):
     abolished_on: Mapped[dt.date | None] = mapped_column(Date)  # 100 カード廃止日
     abolition_reason: Mapped[str | None] = mapped_column(String(200))  # 101 カード廃止理由
     collected_on: Mapped[dt.date | None] = mapped_column(Date)  # 102 カード回収日
+    # The 4情報 as one keyed digest (`identity.py`): how the call centre finds a caller's card.
+    four_items_index: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class CardEvent(Base):

@@ -66,7 +66,7 @@ class ExchangeReport(BaseModel):
 # --- the print contractor's channel (000 §3.3 1-②/③; OUT-02, OUT-03, OUT-06) -------------
 
 # The contractors' duties whose every call is checked against the roster (OUT-02/03).
-ContractorDuty = Literal["card_print", "card_applications", "card_issuance"]
+ContractorDuty = Literal["card_print", "card_applications", "card_issuance", "card_call_centre"]
 CONTRACTOR_DUTIES: tuple[str, ...] = get_args(ContractorDuty)
 
 

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from juki.card import lifecycle, pending
+from juki.card import identity, lifecycle, pending
 from juki.card.lifecycle import OUTSTANDING, CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.audit import log as audit
@@ -157,6 +157,7 @@ def _entry(uow: UnitOfWork, notice: DestinationNotice, application_id: str) -> C
             info.individual_number, column=NUMBER_COLUMN
         ),
         record_cipher=_seal(uow, notice.record),
+        four_items_index=identity.of_record(uow.node.keys, notice.record),
         digest=notice.digest,
         status="registered",
         application_id=application_id,
@@ -356,6 +357,7 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
         change.individual_number, column=NUMBER_COLUMN
     )
     entry.record_cipher = _seal(uow, record)
+    entry.four_items_index = identity.of_record(uow.node.keys, record)
     entry.changed_at = now()
     removed = change.reason in ERASING_REASONS
     # Removed for good: erased after the period; recorded again: kept as before.

@@ -28,6 +28,6 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def certificate_expiry(birth: dt.date, issued: dt.date) -> dt.date:
-    """電子証明書の有効期限: the 5th birthday after issue (公的個人認証法施行規則 第7条, 第36条),
-    for the 署名用 and the 利用者証明用 certificate alike."""
+    """電子証明書の有効期限: the 5th birthday after issue (公的個人認証法施行規則: 発行の日後
+    5回目の誕生日), for the 署名用 and the 利用者証明用 certificate alike."""
     return nth_birthday_after(birth, issued, 5)

@@ -5,8 +5,8 @@ The seeds are silent on JPKI (it is outside the PIAs); these follow 公的個人
 mayor of the municipality of their address (第3条 署名用, 第22条 利用者証明用), who confirms
 who they are and sends the application to J-LIS (機構); J-LIS issues the certificates and
 records them; a 署名用 certificate ends when any of the 4情報 changes or the person leaves
-the register (第15条), a 利用者証明用 certificate when the person leaves the register
-(第38条); a certificate is held (一時保留) while its card is suspended.
+the register (第12条), a 利用者証明用 certificate when the person leaves the register
+(第31条); a certificate is held (一時保留) while its card is suspended.
 
 The holder's keys are made on the holder's side: only the two public keys travel (PEM,
 SubjectPublicKeyInfo). No record carries the 個人番号.

@@ -62,7 +62,7 @@ class MessageType(StrEnum):
     JPKI_ISSUE = "jpki.issue"  # 電子証明書の発行申請 (公的個人認証法 第3条, 第22条)
     JPKI_ISSUED = "jpki.issued"  # 発行した電子証明書 (or why not)
     JPKI_CARD_STATUS = "jpki.card_status"  # カードの一時停止・解除・廃止 -> 一時保留・失効
-    JPKI_CHANGE = "jpki.change"  # 異動等失効情報, national -> jpki (法 第15条, 第38条)
+    JPKI_CHANGE = "jpki.change"  # 異動等失効情報, national -> jpki (法 第12条, 第31条)
 
 
 class ChangeReason(StrEnum):

@@ -10,11 +10,11 @@ from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi import Depends, Path, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from juki.jpki import service, status
 from juki.jpki.authority import authority
-from juki.web.app import UoW, guarded
+from juki.web.app import ApiCaller, UoW, guarded
 from juki.web.rights import needs
 
 router = guarded(tags=["公的個人認証サービス"])
@@ -52,6 +52,27 @@ async def _request_body(request: Request) -> bytes:
 def ocsp(body: Annotated[bytes, Depends(_request_body)], uow: UoW) -> Response:
     answer = status.ocsp_answer(uow.session, body[:OCSP_BODY_LIMIT])
     return Response(answer, media_type="application/ocsp-response")
+
+
+class HoldCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    card_issue_number: str = Field(pattern=r"^[0-9A-F]{16}$")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class HoldRead(BaseModel):
+    card_issue_number: str
+    held: int  # certificates put on hold now
+
+
+@router.post("/holds", status_code=201, summary="電子証明書の一時保留（コールセンターから）")
+@needs("jpki_hold", "update")
+def hold(body: HoldCreate, uow: UoW, caller: ApiCaller, request: Request) -> HoldRead:
+    request.state.audit_targets = (f"カード発行番号={body.card_issue_number}",)
+    who = f"{caller.operator}@{caller.client_id}"
+    held = service.hold_for_call_centre(uow.session, body.card_issue_number, body.reason, who)
+    return HoldRead(card_issue_number=body.card_issue_number, held=held)
 
 
 @router.get("/certificates/{serial}/resident", summary="シリアル番号から最新の住民票コード")

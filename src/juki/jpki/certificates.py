@@ -46,7 +46,9 @@ class FourItems:
 
 
 def holder_key(pem: str, field: str) -> rsa.RSAPublicKey:
-    """The holder's public key, or a clear refusal naming the field."""
+    """The holder's public key, or a clear refusal naming the field. RSA of 2048 bits
+    (施行規則 第2条: the factoring of a 2048-bit or larger modulus; the card's keys are
+    2048 bits, so exactly that is taken)."""
     try:
         key = serialization.load_pem_public_key(pem.encode())
     except ValueError:

@@ -36,8 +36,8 @@ LIVE = (VALID, ON_HOLD)
 HOLD = x509.ReasonFlags.certificate_hold.value  # 一時保留 (the card suspended)
 SUPERSEDED = x509.ReasonFlags.superseded.value  # a new certificate for the same card
 CEASED = x509.ReasonFlags.cessation_of_operation.value  # the card ended, the holder died …
-CHANGED = x509.ReasonFlags.affiliation_changed.value  # the 4情報 changed (法 第15条)
-# The holder leaves the register for good: both certificates end (法 第15条, 第38条).
+CHANGED = x509.ReasonFlags.affiliation_changed.value  # the 4情報 changed (法 第12条)
+# The holder leaves the register for good: both certificates end (法 第12条, 第31条).
 REMOVED = frozenset(
     {ChangeReason.DEATH, ChangeReason.EX_OFFICIO_REMOVAL, ChangeReason.DISAPPEARANCE}
 )
@@ -134,6 +134,17 @@ def apply_card_status(session: Session, status: JpkiCardStatus, sender_lg: str) 
     if len(mine) < len(certs):
         log.warning("jpki card status %s: certificates of another municipality", status.request_id)
     return len(mine)
+
+
+def hold_for_call_centre(session: Session, card: str, reason: str, who: str) -> int:
+    """C25: the call centre's 一時保留 request, after it confirmed the caller (000 P3.2 4).
+    By the card's number only; a card JPKI has no live certificate for holds nothing.
+    Returns how many were held."""
+    at = dt.datetime.now(dt.UTC)
+    held = _certificates_of_card(session, card, (VALID,))
+    for cert in held:
+        _change(session, cert, ON_HOLD, HOLD, f"コールセンター {who}: {reason}", at)
+    return len(held)
 
 
 def apply_change(session: Session, change: JpkiChange) -> int:

@@ -53,7 +53,7 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
 
 
 def jpki_change(record: IdentityRecord) -> dict[str, Any]:
-    """異動等失効情報 for JPKI (公的個人認証法 第15条, 第38条): the 4情報, the codes, the
+    """異動等失効情報 for JPKI (公的個人認証法 第12条, 第31条): the 4情報, the codes, the
     municipality, the reason and date; no 個人番号 (000 §2.3)."""
     change = JpkiChange(
         update_id=record.update_id, resident_code=record.resident_code,

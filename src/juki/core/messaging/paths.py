@@ -73,7 +73,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # 公的個人認証サービス (JPKI, 公的個人認証法 第3条, 第22条): the mayor's application for a
     # card's certificates and requests on them (hold, release, revoke) go through the CS,
     # answered the same way; the national server tells JPKI of changes to persons' records
-    # (異動等失効情報, 第15条, 第38条; 000 §2.3: no 個人番号 on that link). Nothing passes
+    # (異動等失効情報, 第12条, 第31条; 000 §2.3: no 個人番号 on that link). Nothing passes
     # between the card system and JPKI (000 F3-USE-01); JPKI reads nothing anywhere.
     ("cs", "jpki"): frozenset({T.JPKI_ISSUE, T.JPKI_CARD_STATUS}),
     ("jpki", "cs"): frozenset({T.JPKI_ISSUED}),

@@ -108,6 +108,10 @@ DUTIES: dict[str, Duty] = {
         # 申請状況照会 (000 F3-ACQ-03: only specific authorised persons query File 3): a
         # J-LIS operator reads where one 申請書ID stands, by that key only (card/inquiry.py).
         Duty("card_inquiry", "交付申請の状況照会（申請書ID）", frozenset({"card"})),
+        # The call centre contractor (000 P3.2, P3.3): enquiries and 一時停止 by the
+        # caller's 4情報, and the certificates' 一時保留 at JPKI (C25).
+        Duty("card_call_centre", "問合せ対応・一時停止（コールセンター）", frozenset({"card"})),
+        Duty("jpki_hold", "電子証明書の一時保留（コールセンター）", frozenset({"jpki"})),
         # J-LIS's side of the contracts: the print file sent to the contractor, the roster
         # of the contractor's staff (OUT-02/03), retention and contract end (OUT-06).
         Duty(
