@@ -28,6 +28,7 @@ GROUPS: dict[str, set[str]] = {
     "backup": {"create", "purge", "restore"},
     "report": {"corrections"},
     "registry": {"notice-check"},
+    "card": {"create", "load", "show", "sign", "authenticate", "change-pin"},
 }
 TOP_LEVEL = {"up", "reconcile", "search", "simulate", "pia"}
 

@@ -32,8 +32,10 @@ def linked(a: str, b: str) -> bool:
 
 def test_the_cs_roles_links_are_registry_prefecture_national_and_other_cs() -> None:
     partners = {other for pair in PERMITTED for other in pair if "cs" in pair and other != "cs"}
-    # … and J-LIS's card management system, for 送付先情報 only (000 §3.3 1-①)
-    assert partners == {"registry", "prefecture", "national", "card"}
+    # … and J-LIS's card management system, for 送付先情報 only (000 §3.3 1-①), and JPKI
+    # for the mayor's applications for a card's certificates and requests on them
+    # (公的個人認証法 第3条, 第22条: through the mayor; docs/jpki.md)
+    assert partners == {"registry", "prefecture", "national", "card", "jpki"}
     assert ("cs", "cs") in PERMITTED  # CS to CS, between municipalities only
 
 
@@ -42,7 +44,7 @@ def test_each_cs_is_linked_only_to_its_own_registry_and_prefecture_the_nation_an
     cs: str,
 ) -> None:
     code = cs.split(":")[1]
-    own = {f"registry:{code}", f"prefecture:{code[:2]}", "national", "card"}
+    own = {f"registry:{code}", f"prefecture:{code[:2]}", "national", "card", "jpki"}
     others = {n for n in NODES if n.startswith("cs:") and n != cs}
     assert {n for n in NODES if n != cs and linked(cs, n)} == own | others
     assert not linked(cs, "numbering")

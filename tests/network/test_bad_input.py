@@ -31,7 +31,15 @@ from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import BACKENDS, api_client, born, make_network
 
 # One node per role; every role's routes are the same at every node of that role.
-NODES = ["registry:131075", "cs:131075", "prefecture:13", "national", "numbering", "card"]
+NODES = [
+    "registry:131075",
+    "cs:131075",
+    "prefecture:13",
+    "national",
+    "numbering",
+    "card",
+    "jpki",
+]
 
 # Tables a refusal is meant to write to: the PIAs ask for every attempt, refused ones
 # included, to be on record (000 LOG-01, F1-PRV-04; 001a USE-2-8; 002 REQ-PRV-02).

@@ -11,6 +11,7 @@ from juki.cli import (
     audit,
     backup,
     bench,
+    card,
     keys,
     ledger,
     network,
@@ -41,3 +42,4 @@ app.add_typer(backup.backup_app, name="backup")
 app.add_typer(report.report_app, name="report")
 app.add_typer(registry.registry_app, name="registry")
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(card.card_app, name="card")

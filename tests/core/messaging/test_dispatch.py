@@ -154,3 +154,34 @@ def test_a_resend_wakes_a_resting_dispatcher(network: EmbeddedNetwork) -> None:
             [waiting] = queue.queued_messages(uow.session, "failed")
             assert queue.resend(uow.session, waiting.id)
         assert transport.arrived.wait(PROMPTLY)
+
+
+def test_a_long_queue_to_an_unreachable_peer_holds_back_no_other_channel(
+    network: EmbeddedNetwork,
+) -> None:
+    """Found when JPKI was added and a test network served no JPKI: the national server's
+    queue to it filled every batch (read across channels in recipient order), and its
+    results to the prefectures, sorted after "jpki", were never sent. Here the registry's
+    queue to an unreachable "aaa" peer is longer than a batch; its channel to the CS goes
+    on, and the unreachable channel costs one row written per attempt, not one per
+    envelope queued."""
+    registry = network.node(REGISTRY)
+    transport = WatchingTransport(
+        network.local, CS, MessageType.POOL_REQUEST, failing="aaa:0", failures=10**6
+    )
+    dispatcher = Dispatcher([registry], transport, batch=5, fallback_poll_s=HOUR)
+    for _ in range(12):  # one envelope each
+        with registry.unit_of_work() as uow:
+            uow.send("aaa:0", MessageType.POOL_REQUEST, {"lg_code": "131075", "count": 1})
+    request_one_code(registry)
+    done = dispatcher.deliver_due(registry)
+    assert done.delivered == 1
+    assert transport.arrived.is_set()
+    outbox = tables.outbox
+    with registry.db.session() as session:
+        tried = session.scalars(
+            select(outbox.c.attempts)
+            .where(outbox.c.recipient == "aaa:0")
+            .order_by(outbox.c.channel_seq)
+        ).all()
+    assert tried == [1] + [0] * 11  # the head backs off for its channel

@@ -294,7 +294,15 @@ def test_the_registry_takes_messages_only_from_its_own_cs(sqlite_network: Embedd
     system — is refused at the registry and the refusal kept; its own CS is accepted."""
     registry = "registry:131075"
     node = sqlite_network.node(registry)
-    others = ["cs:112011", "registry:112011", "prefecture:13", "national", "numbering", "card"]
+    others = [
+        "cs:112011",
+        "registry:112011",
+        "prefecture:13",
+        "national",
+        "numbering",
+        "card",
+        "jpki",
+    ]
     for sender in others:
         raw = envelope_from(
             sqlite_network, sender, registry, 1, MessageType.IDENTITY_UPDATE_RESULT, {"records": []}

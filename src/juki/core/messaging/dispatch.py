@@ -14,7 +14,6 @@ import functools
 import logging
 import random
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -127,41 +126,43 @@ class Dispatcher:
         return self.deliver_due(node).delivered
 
     def deliver_due(self, node: Node) -> Delivery:
+        """Each channel (recipient) of `node`'s outbox on its own, from its head: a channel
+        whose head is backing off waits, the others go on. (Reading one batch across all
+        channels in recipient order let a long queue to an unreachable peer fill every
+        batch, so the channels sorted after it were never sent: the national server's
+        results to the prefectures waited behind JPKI's queue.)"""
         outbox = tables.outbox
         now = utcnow()
         with node.db.session() as session:
-            rows = session.execute(
-                select(
-                    outbox.c.id,
-                    outbox.c.recipient,
-                    outbox.c.envelope,
-                    outbox.c.next_attempt_at,
-                    outbox.c.attempts,
-                )
-                .where(outbox.c.acked_at.is_(None))
-                .order_by(outbox.c.recipient, outbox.c.channel_seq)
-                .limit(self.batch)
+            recipients = session.scalars(
+                select(outbox.c.recipient).where(outbox.c.acked_at.is_(None)).distinct()
             ).all()
-        by_recipient: dict[str, list[tuple[str, bytes, int]]] = defaultdict(list)
-        waiting: set[str] = set()
-        # A full batch may leave more behind it: go on at once.
-        due_times = [now] if len(rows) == self.batch else []
-        for row in rows:
-            due = as_utc(row.next_attempt_at) <= now
-            if row.recipient in waiting or (not by_recipient[row.recipient] and not due):
-                if row.recipient not in waiting:
-                    due_times.append(as_utc(row.next_attempt_at))  # the head's retry
-                waiting.add(row.recipient)  # the channel's head is backing off: keep order
+            channels = {
+                recipient: session.execute(
+                    select(
+                        outbox.c.id,
+                        outbox.c.envelope,
+                        outbox.c.next_attempt_at,
+                        outbox.c.attempts,
+                    )
+                    .where(outbox.c.acked_at.is_(None), outbox.c.recipient == recipient)
+                    .order_by(outbox.c.channel_seq)
+                    .limit(self.batch)
+                ).all()
+                for recipient in sorted(recipients)
+            }
+        delivered, due_times = 0, []
+        for recipient, rows in channels.items():
+            head_due = as_utc(rows[0].next_attempt_at)
+            if head_due > now:  # the channel's head is backing off: keep order
+                due_times.append(head_due)
                 continue
-            by_recipient[row.recipient].append(
-                (row.id, node.open_at_rest(row.envelope), row.attempts)
-            )
-        delivered = 0
-        for recipient, items in by_recipient.items():
-            if items:
-                sent = self._send(node, recipient, items)
-                delivered += sent.delivered
-                due_times += [sent.next_due] if sent.next_due else []
+            items = [(row.id, node.open_at_rest(row.envelope), row.attempts) for row in rows]
+            sent = self._send(node, recipient, items)
+            delivered += sent.delivered
+            due_times += [sent.next_due] if sent.next_due else []
+            if len(rows) == self.batch:  # a full batch may leave more behind it
+                due_times.append(now)
         return Delivery(delivered, min(due_times, default=None))
 
     def _send(self, node: Node, recipient: str, items: list[tuple[str, bytes, int]]) -> Delivery:
@@ -170,7 +171,9 @@ class Dispatcher:
         try:
             acks = self.transport.send(recipient, [envelope for _, envelope, _ in items])
         except TransportError as exc:
-            acks = [Ack(id=item_id, status="failed", detail=str(exc)) for item_id, _, _ in items]
+            # The channel could not be reached: its head backs off, and the channel with
+            # it (one row written, not one per envelope queued behind it).
+            acks = [Ack(id=items[0][0], status="failed", detail=str(exc))]
         now = utcnow()
         attempts = {item_id: count for item_id, _, count in items}
         delivered = [ack.id for ack in acks if ack.status in _DELIVERED]

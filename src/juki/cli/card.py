@@ -1,0 +1,138 @@
+"""`juki card …`: the holder's virtual My Number card (`juki/holder/`). The card is a file
+the holder keeps; these commands never send a PIN or a private key anywhere. PINs are asked
+for without echo (or taken from JUKI_CARD_PIN / JUKI_CARD_NEW_PIN, for scripts and tests)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from juki.cli.common import console
+from juki.core.errors import JukiError
+from juki.holder.virtual_card import VirtualCard
+
+card_app = typer.Typer(help="The holder's virtual My Number card (JPKI).", no_args_is_help=True)
+
+CardFile = Annotated[Path, typer.Argument(help="仮想カードのファイル")]
+Kind = Annotated[str, typer.Option("--kind", help="sign (署名用) or auth (利用者証明用)")]
+Pin = Annotated[str, typer.Option(prompt="暗証番号", hide_input=True, envvar="JUKI_CARD_PIN")]
+
+
+def _fail(error: JukiError) -> typer.Exit:
+    console.print(f"[red]{error.message}[/red] ({error.field})")
+    return typer.Exit(2)
+
+
+@card_app.command("create")
+def create(
+    path: CardFile,
+    card_number: Annotated[str, typer.Option("--card-number", help="カード発行番号 (16桁)")],
+    sign_pin: Annotated[
+        str,
+        typer.Option(
+            prompt="署名用の暗証番号",
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="JUKI_CARD_SIGN_PIN",
+        ),
+    ],
+    auth_pin: Annotated[
+        str,
+        typer.Option(
+            prompt="利用者証明用の暗証番号",
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="JUKI_CARD_AUTH_PIN",
+        ),
+    ],
+) -> None:
+    """Make the card's two key pairs (on this side) under their PINs, and print the public
+    keys as the body of the counter's application for the certificates."""
+    try:
+        card = VirtualCard.create(path, card_number, sign_pin, auth_pin)
+    except JukiError as error:
+        raise _fail(error) from None
+    body = {
+        "sign_public_key": card.public_keys["sign"],
+        "auth_public_key": card.public_keys["auth"],
+    }
+    typer.echo(json.dumps(body, ensure_ascii=False))
+
+
+@card_app.command("load")
+def load(
+    path: CardFile,
+    answer: Annotated[Path, typer.Argument(help="JPKI の回答 (GET …/certificates の1件, JSON)")],
+) -> None:
+    """Put JPKI's certificates on the card (each only if it certifies the card's own key)."""
+    try:
+        card = VirtualCard.load(path)
+        issued = json.loads(answer.read_text())
+        card.load_certificates(issued.get("sign_certificate"), issued["auth_certificate"])
+    except JukiError as error:
+        raise _fail(error) from None
+    console.print(card.shown())
+
+
+@card_app.command("show")
+def show(path: CardFile) -> None:
+    """The card's number, its certificates' serials and dates, the tries left on each PIN."""
+    try:
+        typer.echo(json.dumps(VirtualCard.load(path).shown(), ensure_ascii=False, indent=1))
+    except JukiError as error:
+        raise _fail(error) from None
+
+
+@card_app.command("sign")
+def sign(path: CardFile, document: Annotated[Path, typer.Argument()], pin: Pin) -> None:
+    """電子署名: sign DOCUMENT with the 署名用 key; prints the signature (base64)."""
+    try:
+        signature = VirtualCard.load(path).sign(document.read_bytes(), pin)
+    except JukiError as error:
+        raise _fail(error) from None
+    typer.echo(base64.b64encode(signature).decode())
+
+
+@card_app.command("authenticate")
+def authenticate(
+    path: CardFile, challenge: Annotated[str, typer.Argument(help="16進")], pin: Pin
+) -> None:
+    """電子利用者証明: sign a relying party's CHALLENGE with the 利用者証明用 key."""
+    try:
+        signed = VirtualCard.load(path).authenticate(bytes.fromhex(challenge), pin)
+    except ValueError:
+        console.print("[red]チャレンジは16進で指定してください[/red] (challenge)")
+        raise typer.Exit(2) from None
+    except JukiError as error:
+        raise _fail(error) from None
+    typer.echo(base64.b64encode(signed).decode())
+
+
+@card_app.command("change-pin")
+def change_pin(
+    path: CardFile,
+    kind: Kind,
+    pin: Pin,
+    new_pin: Annotated[
+        str,
+        typer.Option(
+            prompt="新しい暗証番号",
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="JUKI_CARD_NEW_PIN",
+        ),
+    ],
+) -> None:
+    """Change a PIN (the old one is counted like any other try)."""
+    if kind not in ("sign", "auth"):
+        console.print("[red]--kind は sign か auth です[/red] (kind)")
+        raise typer.Exit(2)
+    try:
+        VirtualCard.load(path).change_pin(kind, pin, new_pin)
+    except JukiError as error:
+        raise _fail(error) from None
+    console.print("暗証番号を変更しました")

@@ -1,0 +1,199 @@
+"""The holder's virtual My Number card: one JSON file, written 0600, holding the card's
+number, the two key pairs of the JPKI application (the private keys sealed under their
+PINs, `sealing.py`), the certificates once issued, and each PIN's retry counter.
+
+The keys are made here, on the holder's side; only the public keys leave (for the mayor's
+application to JPKI, `registry/cards/certificates.py`). No PIN is written anywhere, and
+no private key leaves the file except as a signature.
+
+A wrong PIN is counted before it is tried, and the count is on disk before the answer is
+given, so a crash or a killed process never gives a free try; a right PIN restores the
+count. At zero the PIN is locked: nothing opens the key, whatever is presented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from juki.core.errors import Conflict, InvalidInput
+from juki.core.files import write_private
+from juki.holder import pins, sealing
+
+FORMAT = "juki-virtual-card/1"
+KINDS = ("sign", "auth")
+
+
+class PinLocked(Conflict):
+    """The PIN's tries are spent; only the municipality's counter resets it."""
+
+    code = "pin_locked"
+
+
+class PinRefused(InvalidInput):
+    """A wrong PIN; `tries_left` more before it locks."""
+
+    code = "wrong_pin"
+
+    def __init__(self, kind: str, tries_left: int):
+        super().__init__(
+            f"{pins.LABELS[kind]}が違います（あと{tries_left}回で利用できなくなります）",
+            field=f"{kind}_pin",
+        )
+        self.tries_left = tries_left
+
+
+@dataclass
+class VirtualCard:
+    path: Path
+    card_issue_number: str
+    keys: dict[str, dict[str, str]]  # kind -> sealed private key (PKCS#8 DER)
+    public_keys: dict[str, str]  # kind -> PEM
+    tries_left: dict[str, int]
+    certificates: dict[str, str] = field(default_factory=dict)  # kind -> PEM
+
+    # --- the file -------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, path: Path, card_issue_number: str, sign_pin: str, auth_pin: str
+    ) -> VirtualCard:
+        """A new card with fresh RSA-2048 keys (施行規則 第2条), sealed under the PINs."""
+        if path.exists():
+            raise Conflict("そのファイルは既にあります", field="path")
+        if not re.fullmatch(r"[0-9A-F]{16}", card_issue_number):
+            raise InvalidInput("カード発行番号は16桁の英数字です", field="card_issue_number")
+        pins.check_format("sign", sign_pin)
+        pins.check_format("auth", auth_pin)
+        keys, public = {}, {}
+        for kind, pin in (("sign", sign_pin), ("auth", auth_pin)):
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            der = key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )  # fmt: skip
+            keys[kind] = sealing.seal(der, pin, _context(card_issue_number, kind))
+            public[kind] = (
+                key.public_key()
+                .public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+                .decode()
+            )
+        card = cls(path, card_issue_number, keys, public, {k: pins.RULES[k].tries for k in KINDS})
+        card.save()
+        return card
+
+    @classmethod
+    def load(cls, path: Path) -> VirtualCard:
+        try:
+            data: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            raise InvalidInput("カードのファイルを読めません", field="path") from None
+        if data.get("format") != FORMAT:
+            raise InvalidInput("juki の仮想カードのファイルではありません", field="path")
+        return cls(
+            path, data["card_issue_number"], data["keys"], data["public_keys"],
+            data["tries_left"], data.get("certificates", {}),
+        )  # fmt: skip
+
+    def save(self) -> None:
+        """Replace the file whole (a counter is never half-written)."""
+        data = {
+            "format": FORMAT, "card_issue_number": self.card_issue_number, "keys": self.keys,
+            "public_keys": self.public_keys, "tries_left": self.tries_left,
+            "certificates": self.certificates,
+        }  # fmt: skip
+        temporary = self.path.with_name(self.path.name + ".new")
+        write_private(temporary, json.dumps(data, ensure_ascii=False, indent=1).encode())
+        temporary.replace(self.path)
+
+    # --- certificates ---------------------------------------------------------------------
+
+    def load_certificates(self, sign_pem: str | None, auth_pem: str) -> None:
+        """JPKI's certificates, each only if it certifies this card's own key."""
+        for kind, pem in (("sign", sign_pem), ("auth", auth_pem)):
+            if pem is None:
+                continue
+            try:
+                certificate = x509.load_pem_x509_certificate(pem.encode())
+            except ValueError:
+                raise InvalidInput("証明書を読めません", field=f"{kind}_certificate") from None
+            mine = serialization.load_pem_public_key(self.public_keys[kind].encode())
+            if certificate.public_key() != mine:
+                raise InvalidInput(
+                    "このカードの鍵の証明書ではありません", field=f"{kind}_certificate"
+                )
+            self.certificates[kind] = pem
+        self.save()
+
+    def certificate(self, kind: str) -> x509.Certificate | None:
+        pem = self.certificates.get(kind)
+        return x509.load_pem_x509_certificate(pem.encode()) if pem else None
+
+    # --- PINs and keys --------------------------------------------------------------------
+
+    def verify(self, kind: str, pin: str) -> rsa.RSAPrivateKey:
+        """The private key of `kind`, if `pin` opens it; counted either way."""
+        if self.tries_left[kind] <= 0:
+            raise PinLocked(
+                f"{pins.LABELS[kind]}はロックされています。市区町村の窓口で再設定してください",
+                field=f"{kind}_pin",
+            )
+        self.tries_left[kind] -= 1
+        self.save()  # counted before it is tried
+        try:
+            der = sealing.open_sealed(self.keys[kind], pin, _context(self.card_issue_number, kind))
+        except sealing.WrongPin:
+            raise PinRefused(kind, self.tries_left[kind]) from None
+        self.tries_left[kind] = pins.RULES[kind].tries
+        self.save()
+        key = serialization.load_der_private_key(der, password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
+
+    def change_pin(self, kind: str, old: str, new: str) -> None:
+        pins.check_format(kind, new)
+        key = self.verify(kind, old)
+        der = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )  # fmt: skip
+        self.keys[kind] = sealing.seal(der, new, _context(self.card_issue_number, kind))
+        self.save()
+
+    def sign(self, data: bytes, pin: str) -> bytes:
+        """電子署名 with the 署名用 key (RSA PKCS#1 v1.5, SHA-256, as the card signs)."""
+        return self.verify("sign", pin).sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    def authenticate(self, challenge: bytes, pin: str) -> bytes:
+        """電子利用者証明: the 利用者証明用 key signs the relying party's challenge."""
+        return self.verify("auth", pin).sign(challenge, padding.PKCS1v15(), hashes.SHA256())
+
+    def shown(self) -> dict[str, Any]:
+        """What `juki card show` prints: nothing secret, no PIN needed."""
+        certificates = {}
+        for kind in KINDS:
+            found = self.certificate(kind)
+            certificates[kind] = None if found is None else {
+                "serial": format(found.serial_number, "x"),
+                "not_after": found.not_valid_after_utc.astimezone(dt.UTC).isoformat(),
+                "issuer": found.issuer.rfc4514_string(),
+            }  # fmt: skip
+        return {
+            "card_issue_number": self.card_issue_number,
+            "tries_left": dict(self.tries_left),
+            "certificates": certificates,
+        }
+
+
+def _context(card_issue_number: str, kind: str) -> str:
+    return f"juki-virtual-card/{card_issue_number}/{kind}"
