@@ -19,7 +19,7 @@ from juki.cli import app
 GROUPS: dict[str, set[str]] = {
     "pki": {"init", "issue", "revoke", "renew"},
     "keys": {"rotate"},
-    "bench": {"chain", "register"},
+    "bench": {"chain", "register", "card"},
     "node": {"serve"},
     "audit": {"verify", "anomalies", "monthly", "checkpoint", "export"},
     "operator": {"code", "bootstrap", "enrolment", "users", "privileged"},
@@ -28,7 +28,7 @@ GROUPS: dict[str, set[str]] = {
     "backup": {"create", "purge", "restore"},
     "report": {"corrections"},
     "registry": {"notice-check"},
-    "card": {"create", "load", "show", "sign", "authenticate", "change-pin"},
+    "card": {"create", "load", "show", "sign", "authenticate", "change-pin", "reset-pin"},
 }
 TOP_LEVEL = {"up", "reconcile", "search", "simulate", "pia"}
 

@@ -12,6 +12,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -19,31 +20,26 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from fastapi.testclient import TestClient
 
 from juki.holder.apdu import JPKI_AID, CardSession
-from juki.holder.virtual_card import VirtualCard
+from juki.holder.virtual_card import PinLocked, PinRefused, VirtualCard
 from juki.network.embedded import EmbeddedNetwork
-from tests.e2e.test_card_counter import LG, card_made, report
-from tests.e2e.test_reissue import card_desk
-from tests.jpki.helpers import ca_of, relying_party, status_of
+from tests.e2e.test_card_counter import report
+from tests.jpki.helpers import (
+    apply_for_certificates,
+    ca_of,
+    card_in_hand,
+    relying_party,
+    status_of,
+)
 
 SIGN_PIN, AUTH_PIN = "JUKI2026", "4831"
 SHA256_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 
 
 def holder_with_card(network: EmbeddedNetwork, folder: Path) -> tuple[VirtualCard, TestClient, str]:
-    _rid, entry = card_made(network)
-    desk = card_desk(network)
-    number = entry.card_issue_number
-    assert number is not None
-    report(network, desk, number, "ready")
-    report(network, desk, number, "handed_over")
+    _rid, desk, number = card_in_hand(network)
     card = VirtualCard.create(folder / "holder.card", number, SIGN_PIN, AUTH_PIN)
-    body = {
-        "sign_public_key": card.public_keys["sign"],
-        "auth_public_key": card.public_keys["auth"],
-    }
-    assert desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body).status_code == 202
-    network.pump()
-    (answer,) = desk.get(f"/registry/{LG}/cards/{number}/certificates").json()
+    body = {f"{kind}_public_key": pem for kind, pem in card.public_keys.items()}
+    answer = apply_for_certificates(network, desk, number, body)
     card.load_certificates(answer["sign_certificate"], answer["auth_certificate"])
     return card, desk, number
 
@@ -112,3 +108,29 @@ def test_no_pin_and_no_private_key_reach_any_server(
                 blob += wal.read_bytes() if wal.exists() else b""
             assert SIGN_PIN.encode() not in blob, node.node_id
             assert private_numbers[:40] not in blob, node.node_id
+
+
+def test_a_locked_pin_is_replaced_at_the_counter_and_the_old_certificate_ends(
+    network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    card, desk, number = holder_with_card(network, tmp_path)
+    party = relying_party(network)
+    old = card.certificate("auth")
+    assert old is not None
+    for _ in range(3):
+        with pytest.raises(PinRefused):
+            card.authenticate(b"c", "0000")
+    with pytest.raises(PinLocked):
+        card.authenticate(b"c", AUTH_PIN)
+    public = card.reset_key("auth", "5902")  # at the counter, the holder's identity confirmed
+    answer = apply_for_certificates(network, desk, number, {"auth_public_key": public})
+    assert answer["sign_certificate"] is None
+    card.load_certificates(None, answer["auth_certificate"])
+    new = card.certificate("auth")
+    assert new is not None
+    challenge = os.urandom(32)
+    assert accepts(party, new, "auth", challenge, card.authenticate(challenge, "5902"))
+    assert status_of(party, old, "auth") == "revoked:superseded"
+    sign_cert = card.certificate("sign")
+    assert sign_cert is not None
+    assert status_of(party, sign_cert, "sign") == "good"  # the other certificate stays

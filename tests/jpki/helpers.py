@@ -123,23 +123,39 @@ class IssuedCard:
     auth: x509.Certificate
 
 
-def handed_over_with_certificates(network: EmbeddedNetwork) -> IssuedCard:
-    """A card made, set up and handed over at 墨田区's counter, where the holder's card made
-    its two keys and the mayor applied for the certificates; JPKI's answer back."""
+def card_in_hand(network: EmbeddedNetwork) -> tuple[int, TestClient, str]:
+    """A card made, set up and handed over at 墨田区's counter: (resident id, the counter's
+    client, カード発行番号)."""
     rid, entry = card_made(network)
     desk = card_desk(network)
     number = entry.card_issue_number
     assert number is not None
     report(network, desk, number, "ready")
     report(network, desk, number, "handed_over")
-    sign_key, auth_key = holder_key(), holder_key()
-    body = {"sign_public_key": public_pem(sign_key), "auth_public_key": public_pem(auth_key)}
+    return rid, desk, number
+
+
+def apply_for_certificates(
+    network: EmbeddedNetwork, desk: TestClient, number: str, body: dict[str, str]
+) -> dict[str, str]:
+    """The counter applies with the holder's public keys; JPKI's answer, once delivered."""
     sent = desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body)
     assert sent.status_code == 202, sent.text
     assert sent.json()["status"] == "sent"
     network.pump()
-    (answer,) = desk.get(f"/registry/{LG}/cards/{number}/certificates").json()
+    answers = desk.get(f"/registry/{LG}/cards/{number}/certificates").json()
+    (answer,) = [a for a in answers if a["request_id"] == sent.json()["request_id"]]
     assert answer["status"] == "issued", answer
+    return dict(answer)
+
+
+def handed_over_with_certificates(network: EmbeddedNetwork) -> IssuedCard:
+    """A card handed over at 墨田区's counter, where the holder's card made its two keys and
+    the mayor applied for the certificates; JPKI's answer back."""
+    rid, desk, number = card_in_hand(network)
+    sign_key, auth_key = holder_key(), holder_key()
+    body = {"sign_public_key": public_pem(sign_key), "auth_public_key": public_pem(auth_key)}
+    answer = apply_for_certificates(network, desk, number, body)
     sign = x509.load_pem_x509_certificate(answer["sign_certificate"].encode())
     auth = x509.load_pem_x509_certificate(answer["auth_certificate"].encode())
     return IssuedCard(rid, number, desk, sign_key, auth_key, sign, auth)

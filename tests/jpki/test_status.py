@@ -79,6 +79,8 @@ def test_bad_keys_are_refused_naming_the_field(network: EmbeddedNetwork) -> None
     )
     assert broken.status_code == 422
     assert "auth_public_key" in broken.text
+    none = card.desk.post(f"/registry/{LG}/cards/{card.number}/certificates", json={})
+    assert none.status_code == 422  # one key at least
 
 
 def test_a_new_certificate_supersedes_the_one_before(network: EmbeddedNetwork) -> None:

@@ -51,3 +51,14 @@ def bench_register(
     if database_url:
         sys.argv += ["--database-url", database_url]
     runpy.run_path(str(script), run_name="__main__")
+
+
+@bench_app.command("card")
+def bench_card(
+    authentications: Annotated[int, typer.Option(help="Authentications timed.")] = 300,
+) -> None:
+    """Card authentications per second end to end (APDU signature, verification, OCSP),
+    beside raw RSA and OCSP signing in the same run (bench/card.py)."""
+    script = BENCH / "card.py"
+    sys.argv = [str(script), "--authentications", str(authentications)]
+    runpy.run_path(str(script), run_name="__main__")

@@ -72,7 +72,7 @@ def load(
     try:
         card = VirtualCard.load(path)
         issued = json.loads(answer.read_text())
-        card.load_certificates(issued.get("sign_certificate"), issued["auth_certificate"])
+        card.load_certificates(issued.get("sign_certificate"), issued.get("auth_certificate"))
     except JukiError as error:
         raise _fail(error) from None
     console.print(card.shown())
@@ -136,3 +136,31 @@ def change_pin(
     except JukiError as error:
         raise _fail(error) from None
     console.print("暗証番号を変更しました")
+
+
+@card_app.command("reset-pin")
+def reset_pin(
+    path: CardFile,
+    kind: Kind,
+    new_pin: Annotated[
+        str,
+        typer.Option(
+            prompt="新しい暗証番号",
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="JUKI_CARD_NEW_PIN",
+        ),
+    ],
+) -> None:
+    """At the counter, after the holder's identity was confirmed: a new key under a new PIN
+    (a locked PIN is replaced, not opened). Prints the application's body for the counter
+    (`POST /registry/<lg>/cards/{n}/certificates`); the old certificate ends when JPKI
+    issues the new one."""
+    if kind not in ("sign", "auth"):
+        console.print("[red]--kind は sign か auth です[/red] (kind)")
+        raise typer.Exit(2)
+    try:
+        public = VirtualCard.load(path).reset_key(kind, new_pin)
+    except JukiError as error:
+        raise _fail(error) from None
+    typer.echo(json.dumps({f"{kind}_public_key": public}, ensure_ascii=False))

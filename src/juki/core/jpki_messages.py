@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from juki.core.messages import ChangeReason, Sex, Strict
 
@@ -33,8 +33,10 @@ class JpkiIssueRequest(Strict):
     """電子証明書の発行申請, sent by the mayor of the holder's municipality (法 第3条第1項,
     第22条第1項): which card, the holder's 4情報 as the register holds them today (the
     署名用 certificate carries them), the 住民票コード (J-LIS's index of its certificates, 法
-    第12条の2 / 000 §6.4) and the public keys made on the holder's card. A 署名用 key may be
-    left out (a holder under 15, or one who does not want it: 法 第3条第1項 ただし書)."""
+    第12条の2 / 000 §6.4) and the public keys made on the holder's card. Either key may be
+    left out: no 署名用 certificate for a holder under 15 or one who does not want it, and
+    one certificate alone when its PIN was reset at the counter (a new key, `juki card
+    reset-pin`), but not both."""
 
     request_id: str = Field(min_length=8, max_length=36)
     lg_code: str = Field(pattern=r"^\d{6}$")
@@ -45,9 +47,15 @@ class JpkiIssueRequest(Strict):
     sex: Sex
     address: str = Field(min_length=1, max_length=200)
     sign_public_key: str | None = Field(default=None, max_length=1000, pattern=PUBLIC_KEY_PEM)
-    auth_public_key: str = Field(max_length=1000, pattern=PUBLIC_KEY_PEM)
+    auth_public_key: str | None = Field(default=None, max_length=1000, pattern=PUBLIC_KEY_PEM)
     operator_id: str = Field(min_length=1, max_length=40)
     terminal_id: str = Field(min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _one_key_at_least(self) -> JpkiIssueRequest:
+        if self.sign_public_key is None and self.auth_public_key is None:
+            raise ValueError("公開鍵がありません")
+        return self
 
 
 class JpkiIssued(Strict):

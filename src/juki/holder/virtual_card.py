@@ -118,7 +118,7 @@ class VirtualCard:
 
     # --- certificates ---------------------------------------------------------------------
 
-    def load_certificates(self, sign_pem: str | None, auth_pem: str) -> None:
+    def load_certificates(self, sign_pem: str | None, auth_pem: str | None) -> None:
         """JPKI's certificates, each only if it certifies this card's own key."""
         for kind, pem in (("sign", sign_pem), ("auth", auth_pem)):
             if pem is None:
@@ -169,6 +169,32 @@ class VirtualCard:
         )  # fmt: skip
         self.keys[kind] = sealing.seal(der, new, _context(self.card_issue_number, kind))
         self.save()
+
+    def reset_key(self, kind: str, new_pin: str) -> str:
+        """A locked (or forgotten) PIN is not opened but replaced, as the counter does it
+        after confirming who the holder is: a new key pair for `kind` under `new_pin`, its
+        count restored, its certificate dropped. The key is worth nothing until the counter
+        applies for a certificate with the public key this returns; JPKI then ends the old
+        certificate (superseded). The old key cannot be opened without its PIN, and no one
+        else holds it, so there is nothing else to reset."""
+        pins.check_format(kind, new_pin)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        der = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )  # fmt: skip
+        self.keys[kind] = sealing.seal(der, new_pin, _context(self.card_issue_number, kind))
+        self.public_keys[kind] = (
+            key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
+        self.tries_left[kind] = pins.RULES[kind].tries
+        self.certificates.pop(kind, None)
+        self.save()
+        return self.public_keys[kind]
 
     def sign(self, data: bytes, pin: str) -> bytes:
         """電子署名 with the 署名用 key (RSA PKCS#1 v1.5, SHA-256, as the card signs)."""

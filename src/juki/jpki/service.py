@@ -57,16 +57,18 @@ def issue(session: Session, request: JpkiIssueRequest, sender_lg: str) -> JpkiIs
     return JpkiIssued(
         request_id=request.request_id, lg_code=request.lg_code,
         card_issue_number=request.card_issue_number, result_code=ISSUED,
-        sign_certificate=pems.get("sign"), auth_certificate=pems["auth"],
+        sign_certificate=pems.get("sign"), auth_certificate=pems.get("auth"),
     )  # fmt: skip
 
 
 def _issue(session: Session, request: JpkiIssueRequest, sender_lg: str) -> dict[str, str]:
     if request.lg_code != sender_lg:  # only the mayor of the holder's address applies
         raise InvalidInput("申請した市町村の住民ではありません", field="lg_code")
-    keys = {"auth": certificates.holder_key(request.auth_public_key, "auth_public_key")}
-    if request.sign_public_key is not None:
-        keys["sign"] = certificates.holder_key(request.sign_public_key, "sign_public_key")
+    keys = {
+        kind: certificates.holder_key(pem, f"{kind}_public_key")
+        for kind, pem in (("sign", request.sign_public_key), ("auth", request.auth_public_key))
+        if pem is not None
+    }
     digests = {kind: certificates.key_digest(key) for kind, key in keys.items()}
     if len(set(digests.values())) < len(digests):
         raise InvalidInput("署名用と利用者証明用に同じ鍵は使えません", field="auth_public_key")

@@ -39,7 +39,11 @@ JPKI_ACTION: dict[str, CardStatusAction] = {
 
 
 def apply(
-    uow: UnitOfWork, card_issue_number: str, sign_key: str | None, auth_key: str, actor: Actor
+    uow: UnitOfWork,
+    card_issue_number: str,
+    sign_key: str | None,
+    auth_key: str | None,
+    actor: Actor,
 ) -> CertificateApplication:
     card = _card(uow, card_issue_number)
     if card.status not in CARD_IN_HAND:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ApplicationFormRead(BaseModel):
@@ -56,13 +56,20 @@ PUBLIC_KEY = r"^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY
 
 
 class CertificateApplicationCreate(BaseModel):
-    """電子証明書の発行申請: the public keys the holder's card made (PEM). The 署名用 key may
-    be left out (法 第3条第1項 ただし書: a holder under 15, or one who does not want it)."""
+    """電子証明書の発行申請: the public keys the holder's card made (PEM). Either may be left
+    out (法 第3条第1項 ただし書: no 署名用 certificate for a holder under 15 or one who does
+    not want it; one certificate again after its PIN was reset), not both."""
 
     model_config = ConfigDict(extra="forbid")
 
     sign_public_key: str | None = Field(default=None, max_length=1000, pattern=PUBLIC_KEY)
-    auth_public_key: str = Field(max_length=1000, pattern=PUBLIC_KEY)
+    auth_public_key: str | None = Field(default=None, max_length=1000, pattern=PUBLIC_KEY)
+
+    @model_validator(mode="after")
+    def _one_key_at_least(self) -> CertificateApplicationCreate:
+        if self.sign_public_key is None and self.auth_public_key is None:
+            raise ValueError("公開鍵を1つ以上指定してください")
+        return self
 
 
 class CertificateApplicationRead(BaseModel):
