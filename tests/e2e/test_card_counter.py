@@ -23,6 +23,7 @@ from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_reissue import card_desk
 
 LG = "131075"
+CHECKED = {"id_document": "運転免許証", "face_matched": True, "notice_presented": True}
 
 
 def card_made(network: EmbeddedNetwork) -> tuple[int, CardFileEntry]:
@@ -55,9 +56,12 @@ def at_jlis(network: EmbeddedNetwork, entry_id: int) -> str:
 def report(
     network: EmbeddedNetwork, desk: TestClient, number: str, kind: str, reason: str = ""
 ) -> None:
-    sent = desk.post(
-        f"/registry/{LG}/cards/{number}/reports", json={"kind": kind, "reason": reason}
-    )
+    if kind == "handed_over":  # 交付: with the identity check (F3-ACQ-04)
+        sent = desk.post(f"/registry/{LG}/cards/{number}/handover", json=CHECKED)
+    else:
+        sent = desk.post(
+            f"/registry/{LG}/cards/{number}/reports", json={"kind": kind, "reason": reason}
+        )
     assert sent.status_code == 202, sent.text
     network.pump()
 

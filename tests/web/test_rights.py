@@ -55,7 +55,7 @@ READ_BY_POST: dict[str, set[tuple[str, str]]] = {
                    ("POST", "/statistics/residents-by-municipality")},
     "national": {("POST", "/search"), ("POST", "/provision"),
                  ("POST", "/provision-records/of-person"), ("POST", "/console/identity")},
-    "card": {("POST", "/console/applications")},
+    "card": {("POST", "/console/applications"), ("POST", "/call-centre/enquiries")},
     "numbering": set(),
     "jpki": {("POST", "/ocsp")},
 }  # fmt: skip

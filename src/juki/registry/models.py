@@ -12,7 +12,12 @@ from sqlalchemy import MetaData
 
 from juki.core.migrate import CORE_METADATA
 from juki.duties.tables import DUTY_METADATA
-from juki.registry.cards.models import CertificateApplication, DestinationExtract, MyNumberCard
+from juki.registry.cards.models import (
+    CardHandover,
+    CertificateApplication,
+    DestinationExtract,
+    MyNumberCard,
+)
 from juki.registry.certificates.models import CertificateIssue, WideAreaRequestRecord
 from juki.registry.households.models import Household
 from juki.registry.linkage.models import LinkageRecord
@@ -34,6 +39,7 @@ from juki.registry.transfers.models import MoveOutCertRequestRecord
 __all__ = [
     "SCHEMA",
     "Base",
+    "CardHandover",
     "CertificateApplication",
     "CertificateIssue",
     "CorrectionRequest",

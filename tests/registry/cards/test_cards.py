@@ -94,5 +94,5 @@ def test_the_clerk_sees_the_card_waiting_to_be_handed_over(
         assert console_log_in(client, base, READER, secrets[READER.login]).status_code == 303
         page = client.get(f"{base}/residents/{rid}").text
     assert "0123456789ABCDEF" in page
-    assert "交付前（機構から到着、本人確認のうえ交付）" in page
+    assert "機構から到着（交付前設定を行ってください）" in page
     assert number not in page

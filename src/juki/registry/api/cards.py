@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from juki.duties.operators.accounts import Actor
-from juki.registry.cards import certificates
+from juki.registry.cards import certificates, handover
 from juki.registry.cards import service as cards
+from juki.registry.cards.handover import HandoverCheck
 from juki.registry.cards.schemas import (
     CardRead,
     CardReportCreate,
@@ -86,3 +87,24 @@ def certificate_applications(
     request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
     found = certificates.applications_of(uow, card_issue_number)
     return [CertificateApplicationRead.model_validate(a) for a in found]
+
+
+@router.post(
+    "/cards/{card_issue_number}/handover",
+    status_code=202,
+    summary="カードの交付 (本人確認の記録とともに、機構へ報告)",
+)
+@needs("card_counter", "update")
+def hand_over(
+    card_issue_number: CardNumber,
+    body: HandoverCheck,
+    uow: UoW,
+    caller: ApiCaller,
+    request: Request,
+) -> CardReportRead:
+    actor = Actor(caller.operator, caller.terminal)
+    sent = handover.hand_over(uow, card_issue_number, body, actor)
+    request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
+    return CardReportRead(
+        report_id=sent.report_id, kind=sent.kind, card_issue_number=card_issue_number
+    )

@@ -84,6 +84,17 @@ def receive(uow: UnitOfWork, answer: JpkiIssued) -> None:
         )  # fmt: skip
 
 
+def latest_by_card(uow: UnitOfWork, resident_id: int) -> dict[int, CertificateApplication]:
+    """Each of the person's cards' latest application (for the person's page)."""
+    stmt = (
+        select(CertificateApplication)
+        .join(MyNumberCard, MyNumberCard.id == CertificateApplication.card_id)
+        .where(MyNumberCard.resident_id == resident_id)
+        .order_by(CertificateApplication.requested_at)
+    )
+    return {application.card_id: application for application in uow.session.scalars(stmt)}
+
+
 def applications_of(uow: UnitOfWork, card_issue_number: str) -> list[CertificateApplication]:
     card = _card(uow, card_issue_number)
     stmt = select(CertificateApplication).where(CertificateApplication.card_id == card.id)

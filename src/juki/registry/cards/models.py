@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from juki.core.sealed import SealedText
@@ -58,6 +58,26 @@ class MyNumberCard(Base):
     # lifting or an abolition is passed on to JPKI in their name (`certificates.py`).
     reported_by: Mapped[str | None] = mapped_column(String(40))
     reported_at_terminal: Mapped[str | None] = mapped_column(String(40))
+
+
+class CardHandover(Base):
+    """交付: the strict identity check the mayor makes when handing the card over (000
+    F3-ACQ-04: an application may have been made without the person's knowledge, and J-LIS
+    cannot tell), as the counter recorded it — which document was seen, that its photo was
+    matched to the person and the 交付通知書 presented — and who did it, where, when."""
+
+    __tablename__ = "card_handovers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("my_number_cards.id", ondelete="CASCADE"), index=True
+    )
+    id_document: Mapped[str] = mapped_column(String(40))  # 本人確認書類 (IdDocument)
+    face_matched: Mapped[bool] = mapped_column(Boolean)
+    notice_presented: Mapped[bool] = mapped_column(Boolean)  # 交付通知書
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    operator_id: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))
 
 
 class CertificateApplication(Base):

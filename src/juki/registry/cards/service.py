@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
-from juki.core.errors import NotFound
+from juki.core.errors import InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import CARD_DONE, CardInfo, CardReport, MessageType
 from juki.core.messaging.node import UnitOfWork
@@ -85,16 +85,30 @@ def _answered(uow: UnitOfWork, info: CardInfo) -> MyNumberCard | None:
     return card
 
 
-def report(
-    uow: UnitOfWork, card_issue_number: str, kind: str, reason: str, actor: Actor
-) -> CardReport:
-    """A counter operation on a card this municipality holds, reported to J-LIS through
-    the CS (000 8-①); the card's status here follows J-LIS's answer."""
+def card_of(uow: UnitOfWork, card_issue_number: str) -> MyNumberCard:
     card = uow.session.scalar(
         select(MyNumberCard).where(MyNumberCard.card_issue_number == card_issue_number)
     )
     if card is None:
         raise NotFound("このカード発行番号のカードはありません", field="card_issue_number")
+    return card
+
+
+def report(
+    uow: UnitOfWork,
+    card_issue_number: str,
+    kind: str,
+    reason: str,
+    actor: Actor,
+    *,
+    checked: bool = False,
+) -> CardReport:
+    """A counter operation on a card this municipality holds, reported to J-LIS through
+    the CS (000 8-①); the card's status here follows J-LIS's answer. A 交付 only with the
+    identity check recorded (`handover.hand_over` passes `checked`)."""
+    if kind == "handed_over" and not checked:
+        raise InvalidInput("交付は本人確認の記録とともに行います（…/handover）", field="kind")
+    card = card_of(uow, card_issue_number)
     sent = CardReport(
         report_id=str(uuid.uuid4()), kind=kind, lg_code=code_of(uow.node.node_id),  # type: ignore[arg-type]
         card_issue_number=card_issue_number, done_on=japan_today(), reason=reason,

@@ -1,21 +1,31 @@
-"""Console pages for the 個人番号カード事務 at the counter: 交付申請書の再発行 (000 P3.4,
-F3-ACQ-06). The form sent to a person is invalid once their 4情報 changed; at the counter
-of the municipality where the change was notified a clerk with the `card_counter` right
-asks J-LIS's card management system for a new one. The answer (the new 申請書ID, or why
-not) comes back through the CS and shows on the person's page."""
+"""Console pages for the 個人番号カード事務 at the counter: 交付 with its strict identity
+check and, at once, the application for the card's electronic certificates (000
+F3-ACQ-04; 公的個人認証法 第3条, 第22条); 交付申請書の再発行 (000 P3.4, F3-ACQ-06): the
+form sent to a person is invalid once their 4情報 changed; at the counter of the
+municipality where the change was notified a clerk with the `card_counter` right asks
+J-LIS's card management system for a new one. The answers (the card's status, the
+certificates, the new 申請書ID, or why not) come back through the CS and show on the
+person's page."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from juki.core.errors import NotFound
 from juki.core.messaging.node import UnitOfWork
-from juki.registry.cards import destination_info
+from juki.duties.operators.accounts import Actor
+from juki.registry.cards import certificates, destination_info, handover
+from juki.registry.cards import service as cards
+from juki.registry.cards.handover import HandoverCheck
+from juki.registry.cards.schemas import CertificateApplicationCreate
+from juki.registry.console import forms
 from juki.registry.console.events.common import show_form
-from juki.registry.console.forms import FormPage
+from juki.registry.console.forms import Field, FormPage, Group
 from juki.registry.console.render import base_of
 from juki.registry.console.session import Clerk, Form
 from juki.registry.console.views import perform, redirect, resident_or_404
+from juki.registry.notices.schemas import IdDocument
 from juki.web.app import RecordId, UoW
 from juki.web.rights import needs
 
@@ -63,3 +73,91 @@ def reissue(request: Request, resident_id: RecordId, clerk: Clerk, _form: Form) 
         form = _reissue_form(request, resident_id, "")
         return show_form(request, clerk, form, {}, errors)
     return redirect(request, f"/residents/{resident_id}", "reissue_requested")
+
+
+# --- 交付 (000 F3-ACQ-04), and the application for the card's certificates at the same time
+
+HANDOVER = "/residents/{resident_id}/cards/{card_issue_number}/handover"
+PHOTO_IDS = [(d.value, d.value) for d in IdDocument if d is not IdDocument.MY_NUMBER_CARD]
+# The form's names of the model's fields, so a message comes back beside its field.
+HANDOVER_NAMES = {
+    "id_document": "id_document", "face_matched": "face_matched",
+    "notice_presented": "notice_presented", "sign_public_key": "sign_public_key",
+    "auth_public_key": "auth_public_key", "card_issue_number": "_form",
+}  # fmt: skip
+
+
+def _handover_form(request: Request, resident_id: int, number: str) -> FormPage:
+    return FormPage(
+        f"個人番号カードの交付　{number}",
+        f"{base_of(request)}/residents/{resident_id}/cards/{number}/handover",
+        [
+            Group("本人確認（厳格に）", [
+                Field("id_document", "本人確認書類（顔写真付き）", "select",
+                      [forms.CHOOSE, *PHOTO_IDS], required=True),
+                Field("face_matched", "書類の顔写真と来庁した本人を照合した", "checkbox"),
+                Field("notice_presented", "交付通知書（はがき）の提示を受けた", "checkbox"),
+            ]),
+            Group("電子証明書（カードが作成した公開鍵、任意）", [
+                Field("sign_public_key", "署名用電子証明書の公開鍵 (PEM)", "textarea",
+                      hint="15歳未満・希望しない方は空欄"),
+                Field("auth_public_key", "利用者証明用電子証明書の公開鍵 (PEM)", "textarea"),
+            ]),
+        ],
+        submit="交付して機構に報告する",
+        note=(
+            "交付前設定の済んだカードを、本人確認のうえ交付します。確認した書類と照合の結果を"
+            "記録し、交付をCS経由で地方公共団体情報システム機構に報告します。公開鍵を入力すると、"
+            "電子証明書の発行申請も同時に行います（暗証番号はカードの中で設定され、送られません）。"
+        ),
+    )  # fmt: skip
+
+
+@router.get(HANDOVER, response_class=HTMLResponse)
+@needs("card_counter", "update")
+def handover_form(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, uow: UoW
+) -> HTMLResponse:
+    resident_or_404(uow, resident_id)
+    return show_form(request, clerk, _handover_form(request, resident_id, card_issue_number))
+
+
+@router.post(HANDOVER)
+@needs("card_counter", "update")
+def hand_over(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, fields: Form
+) -> Response:
+    def act(uow: UnitOfWork) -> str:
+        card = cards.card_of(uow, card_issue_number)
+        if card.resident_id != resident_id:
+            raise NotFound("この住民のカードではありません", field="card_issue_number")
+        check = HandoverCheck.model_validate(
+            {"id_document": fields.get("id_document") or None,
+             "face_matched": fields.get("face_matched") == "on",
+             "notice_presented": fields.get("notice_presented") == "on"}
+        )  # fmt: skip
+        actor = Actor(clerk.login, clerk.terminal)
+        keys = {k: _pem(fields.get(f"{k}_public_key", "")) for k in ("sign", "auth")}
+        handover.hand_over(uow, card_issue_number, check, actor)
+        if keys["sign"] or keys["auth"]:
+            asked = CertificateApplicationCreate.model_validate(
+                {f"{k}_public_key": v for k, v in keys.items() if v}
+            )
+            certificates.apply(
+                uow, card_issue_number, asked.sign_public_key, asked.auth_public_key, actor
+            )
+        return card_issue_number
+
+    done, errors = perform(
+        request, act, HANDOVER_NAMES, targets=(f"カード発行番号={card_issue_number}",)
+    )
+    if done is None:
+        form = _handover_form(request, resident_id, card_issue_number)
+        return show_form(request, clerk, form, dict(fields), errors)
+    return redirect(request, f"/residents/{resident_id}", "card_handed_over")
+
+
+def _pem(text: str) -> str:
+    """A pasted PEM as the schema takes it: Unix line ends, one final newline."""
+    cleaned = text.replace("\r\n", "\n").strip()
+    return cleaned + "\n" if cleaned else ""

@@ -20,6 +20,7 @@ from juki.core.identity import NUMBER_COLUMN
 from juki.core.ids import mask_individual_number
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
+from juki.registry.cards import certificates as card_certificates
 from juki.registry.cards import destination_info
 from juki.registry.cards import service as cards
 from juki.registry.certificates import service as certificates
@@ -170,6 +171,12 @@ def resident_or_404(uow: UnitOfWork, resident_id: int) -> Resident:
     return resident
 
 
+# The card as the clerk sees it (its state at J-LIS follows each answer, 000 8-①).
+CARD_STATES = {
+    "awaiting_handover": "機構から到着（交付前設定を行ってください）",
+    "ready": "交付前設定済（本人確認のうえ交付）", "active": "交付済", "suspended": "一時停止中",
+    "abolished": "廃止", "collected": "回収済",
+}  # fmt: skip
 # 個人番号通知書の送付先情報 as the clerk sees it (001a §3.7 7-①/②).
 LETTER_STATES = {
     "sent": "送付中（CS経由で機構へ）",
@@ -231,6 +238,8 @@ def resident_page(request: Request, resident_id: RecordId, clerk: Clerk, uow: Uo
         issues=_issues_showing(uow, r.id),
         letters=destination_info.extracts_of(uow, r.id),
         cards=cards.cards_of(uow, r.id),
+        card_state=CARD_STATES,
+        card_certificates=card_certificates.latest_by_card(uow, r.id),
         letter_state=LETTER_STATES,
         letter_kind=LETTER_KINDS,
         refusal_reason=REFUSAL_REASONS,

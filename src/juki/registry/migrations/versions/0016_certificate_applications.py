@@ -1,4 +1,5 @@
-"""電子証明書の発行申請 made at the counter and JPKI's answers; who last reported on a card
+"""電子証明書の発行申請 made at the counter and JPKI's answers; who last reported on a card;
+the identity check made at each card's 交付
 
 Revision ID: 0016
 Revises: 0015
@@ -38,9 +39,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("request_id"),
     )
     op.create_index("ix_certificate_applications_card_id", "certificate_applications", ["card_id"])
+    op.create_table(
+        "card_handovers",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("card_id", sa.Integer(), nullable=False),
+        sa.Column("id_document", sa.String(length=40), nullable=False),
+        sa.Column("face_matched", sa.Boolean(), nullable=False),
+        sa.Column("notice_presented", sa.Boolean(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("operator_id", sa.String(length=40), nullable=False),
+        sa.Column("terminal_id", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(["card_id"], ["my_number_cards.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_card_handovers_card_id", "card_handovers", ["card_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("card_handovers")
     op.drop_table("certificate_applications")
     with op.batch_alter_table("my_number_cards") as batch:
         batch.drop_column("reported_at_terminal")
