@@ -153,6 +153,8 @@ class Dispatcher:
             }
         delivered, due_times = 0, []
         for recipient, rows in channels.items():
+            if not rows:  # delivered meanwhile by another pass (a pump beside the thread)
+                continue
             head_due = as_utc(rows[0].next_attempt_at)
             if head_due > now:  # the channel's head is backing off: keep order
                 due_times.append(head_due)
