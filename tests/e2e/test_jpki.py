@@ -7,13 +7,15 @@ another municipality, and no certificate, CRL or OCSP answer carries the 個人�
 
 from __future__ import annotations
 
+import json
+
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
-from juki.core.jpki_messages import JpkiCardStatus
+from juki.core.jpki_messages import JpkiCardStatus, JpkiIssueRequest
 from juki.core.messages import CARD_REFUSED, CardInfo, MessageType
 from juki.core.messaging import tables
 from juki.jpki.certificates import four_items_of
@@ -30,7 +32,9 @@ from tests.jpki.helpers import (
     ca_of,
     crl_of,
     handed_over_with_certificates,
+    holder_key,
     listed,
+    public_pem,
     relying_party,
     status_of,
 )
@@ -192,3 +196,34 @@ def test_the_serial_index_names_the_holder_for_jlis_only(network: EmbeddedNetwor
     verifier = relying_party(network)  # a relying party learns no 住民票コード
     serial = format(card.auth.serial_number, "x")
     assert verifier.get(f"/jpki/certificates/{serial}/resident").status_code == 403
+
+
+def test_another_municipality_cannot_take_over_a_card_by_applying_for_it(
+    network: EmbeddedNetwork,
+) -> None:
+    """Found by the attack review: 千代田区 applied, in its own name, for certificates on
+    墨田区's card; issuing them superseded (revoked) the holder's own. Now refused, and
+    nothing of the holder's changes."""
+    card = handed_over_with_certificates(network)
+    other = "cs:131016"
+    forged = JpkiIssueRequest(
+        request_id="forged-issue-1", lg_code="131016", card_issue_number=card.number,
+        resident_code="12345678901", name_kanji="千代田\u3000太郎", birth_date="1990-01-01",
+        sex="1", address="東京都千代田区千代田1番1号", auth_public_key=public_pem(holder_key()),
+        operator_id="someone", terminal_id="t-1",
+    )  # fmt: skip
+    raw = envelope_from(
+        network, other, JPKI, next_seq(network, other, JPKI), MessageType.JPKI_ISSUE,
+        {"records": [forged.model_dump(mode="json")]},
+    )  # fmt: skip
+    [ack] = network.node(JPKI).receive([raw])
+    assert ack.status == "applied"
+    assert statuses(network, card) == ("good", "good")
+    with network.node(JPKI).db.session() as session:
+        answers = session.execute(
+            select(tables.outbox.c.envelope).where(tables.outbox.c.recipient == other)
+        ).all()
+    assert len(answers) == 1  # the refusal, to the one that asked: no certificate in it
+    (record,) = json.loads(network.node(JPKI).open_at_rest(answers[0][0]))["body"]["records"]
+    assert (record["result_code"], record["refused_field"]) == ("90", "card_issue_number")
+    assert (record["sign_certificate"], record["auth_certificate"]) == (None, None)

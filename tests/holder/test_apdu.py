@@ -122,6 +122,7 @@ def test_what_a_card_refuses(card: VirtualCard) -> None:
     assert session.transmit(bad_p2) == b"\x6b\x00"
     session.transmit(select_ef(0x000A))
     assert session.transmit(read(0x7000, 16)) == b"\x6b\x00"  # past the end of the file
+    assert session.transmit(read(0x8100, 16)) == b"\x6b\x00"  # a short EF id: not supported
     assert session.transmit(SELECT_JPKI) == b"\x90\x00"  # a new selection closes the keys
     session.transmit(select_ef(0x0017))
     assert session.transmit(sign(SHA256_INFO + bytes(32))) == b"\x69\x82"

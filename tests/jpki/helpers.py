@@ -21,6 +21,7 @@ from tests.e2e.test_card_counter import LG, card_made, report
 from tests.e2e.test_reissue import card_desk
 
 JPKI = "jpki"
+IDENTITY = {"id_document": "運転免許証", "face_matched": True}  # 法 第3条第3項
 
 
 def holder_key() -> rsa.RSAPrivateKey:
@@ -138,8 +139,9 @@ def card_in_hand(network: EmbeddedNetwork) -> tuple[int, TestClient, str]:
 def apply_for_certificates(
     network: EmbeddedNetwork, desk: TestClient, number: str, body: dict[str, str]
 ) -> dict[str, str]:
-    """The counter applies with the holder's public keys; JPKI's answer, once delivered."""
-    sent = desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body)
+    """The counter applies with the holder's public keys, the holder's identity checked;
+    JPKI's answer, once delivered."""
+    sent = desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body | IDENTITY)
     assert sent.status_code == 202, sent.text
     assert sent.json()["status"] == "sent"
     network.pump()

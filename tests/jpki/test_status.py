@@ -20,6 +20,7 @@ from juki.network.server import network_app
 from tests.e2e.test_card_counter import LG, card_made, report
 from tests.e2e.test_reissue import card_desk
 from tests.jpki.helpers import (
+    IDENTITY,
     JPKI,
     ca_of,
     handed_over_with_certificates,
@@ -44,7 +45,7 @@ def ec_pem() -> str:
 def answer_to(
     network: EmbeddedNetwork, desk: TestClient, number: str, body: dict[str, str]
 ) -> dict[str, str]:
-    sent = desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body)
+    sent = desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body | IDENTITY)
     assert sent.status_code == 202, sent.text
     network.pump()
     found = desk.get(f"/registry/{LG}/cards/{number}/certificates").json()
@@ -103,14 +104,20 @@ def test_no_certificates_for_a_card_not_in_hand(network: EmbeddedNetwork) -> Non
     desk = card_desk(network)
     number = entry.card_issue_number
     assert number is not None
-    body = {"auth_public_key": public_pem(holder_key())}
+    body = {"auth_public_key": public_pem(holder_key())} | IDENTITY
     refused = desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body)
     assert refused.status_code == 409
     assert refused.json()["field"] == "card_issue_number"
+    url = f"/registry/{LG}/cards/{number}/certificates"
     report(network, desk, number, "ready")
+    assert desk.post(url, json=body).status_code == 409  # set up, not handed over
     report(network, desk, number, "handed_over")
+    unchecked = {k: v for k, v in body.items() if k not in IDENTITY}  # no identity check
+    answer = desk.post(url, json=unchecked)
+    assert answer.status_code == 422
+    assert "id_document" in answer.text
     report(network, desk, number, "suspended", "紛失")
-    assert desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body).status_code == 409
+    assert desk.post(url, json=body).status_code == 409
     assert issued_count(network) == 0
 
 
@@ -146,6 +153,12 @@ def test_what_the_ocsp_responder_cannot_answer(network: EmbeddedNetwork) -> None
     assert unknown.response_status == ocsp.OCSPResponseStatus.SUCCESSFUL
     assert unknown.certificate_status == ocsp.OCSPCertStatus.UNKNOWN
     assert ocsp_ask(party, card.sign, "sign").response_status == ocsp.OCSPResponseStatus.SUCCESSFUL
+    # a hash the responder does not know (SHA-256's OID with its last arc changed): refused
+    # as malformed, not a 500 (attack review)
+    der = ocsp.OCSPRequestBuilder().add_certificate(card.sign, sign_ca, hashes.SHA256()).build()
+    sha256_oid = bytes.fromhex("0609608648016503040201")
+    odd = der.public_bytes(Encoding.DER).replace(sha256_oid, sha256_oid[:-1] + b"\x7f")
+    assert post_ocsp(party, odd).response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
 
 
 def post_ocsp(party: TestClient, der: bytes) -> ocsp.OCSPResponse:

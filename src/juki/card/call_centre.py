@@ -4,8 +4,8 @@ or theft. Both start from the caller's identity, confirmed against File 3's own 
 four of the 4情報 (`identity.py`); every read is in the provision record, a refused one
 too (F3-PRV-01, 7 years). A suspension moves the card through the lifecycle and tells the
 mayor at once (C26), whose register then asks JPKI to hold the certificates; the call
-centre also asks JPKI itself (C25, `jpki/api.py` `/holds`), so the hold does not wait
-for the municipality.
+centre's own system also asks JPKI (C25, `POST /jpki/holds`, a call of its own: the card
+system and JPKI share nothing, F3-USE-01), so the hold does not wait for the municipality.
 
 The answers carry no 個人番号 and no 4情報 back: the card's number, its state and dates.
 The operators are on the contractor's roster (000 OUT-02/03; staff numbers 100–499)."""
@@ -23,7 +23,7 @@ from juki.card import lifecycle, staff
 from juki.card.counter import inform_mayor
 from juki.card.identity import four_items_index
 from juki.card.issuance import provision
-from juki.card.lifecycle import CARD_HELD, LABELS, CardState
+from juki.card.lifecycle import LABELS, CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.errors import NotFound
 from juki.core.messages import CARD_DONE, Sex
@@ -80,7 +80,7 @@ def suspend(uow: UnitOfWork, caller: Caller, body: SuspensionCreate) -> CardStat
     mine = [
         e for e in _entries_of(uow, body.identity) if e.card_issue_number == body.card_issue_number
     ]
-    if not mine or mine[0].status not in CARD_HELD:
+    if not mine or mine[0].status != CardState.ACTIVE:  # only a card in use is suspended
         uow.session.rollback()  # the refusal is recorded on its own and stays
         with uow.node.unit_of_work() as log_uow:
             _read(log_uow, caller, [], "suspension", refused="本人確認不一致又は一時停止できない")

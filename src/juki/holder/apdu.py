@@ -151,7 +151,9 @@ class CardSession:
         if certificate is None:
             return NOT_FOUND
         der = certificate.public_bytes(serialization.Encoding.DER)
-        offset = ((c.p1 & 0x7F) << 8) | c.p2
+        if c.p1 & 0x80:  # a short EF identifier in P1: not supported, select the EF first
+            return WRONG_P1P2
+        offset = (c.p1 << 8) | c.p2
         if offset > len(der):
             return WRONG_P1P2
         chunk = der[offset : offset + (c.le or 256)]

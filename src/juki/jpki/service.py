@@ -73,8 +73,11 @@ def _issue(session: Session, request: JpkiIssueRequest, sender_lg: str) -> dict[
     if len(set(digests.values())) < len(digests):
         raise InvalidInput("署名用と利用者証明用に同じ鍵は使えません", field="auth_public_key")
     _refuse_known_keys(session, digests)
-    held = _certificates_of_card(session, request.card_issue_number, (ON_HOLD,))
-    if held:
+    known = _certificates_of_card(session, request.card_issue_number, (VALID, ON_HOLD, REVOKED))
+    if any(c.lg_code != request.lg_code or c.resident_code != request.resident_code for c in known):
+        # another municipality's card, or another person's: nothing of it is touched
+        raise Conflict("このカードの電子証明書は申請できません", field="card_issue_number")
+    if any(c.status == ON_HOLD for c in known):
         raise Conflict("カードが一時停止中のため発行できません", field="card_issue_number")
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     items = FourItems(request.name_kanji, request.birth_date, request.sex, request.address)
@@ -118,8 +121,9 @@ def _supersede(session: Session, card: str, kind: str, now: dt.datetime) -> None
 
 def apply_card_status(session: Session, status: JpkiCardStatus, sender_lg: str) -> int:
     """The card's suspension holds both certificates, its lifting releases them, its end
-    revokes them (a revoked certificate never comes back). Only the municipality where the
-    holder lives now may ask (another's request changes nothing). Returns how many changed."""
+    revokes them (a revoked certificate never comes back). Only the municipality that
+    applied for them, which holds the card (its 所管), may ask; another's request changes
+    nothing. Returns how many changed."""
     if status.lg_code != sender_lg:
         return 0
     wanted = {"hold": (VALID,), "release": (ON_HOLD,), "revoke": LIVE}[status.action]
@@ -155,14 +159,17 @@ def apply_change(session: Session, change: JpkiChange) -> int:
     at = dt.datetime.now(dt.UTC)
     codes = [change.resident_code] + [c for c in [change.previous_resident_code] if c]
     live = session.scalars(
-        select(IssuedCertificate).where(
-            IssuedCertificate.resident_code.in_(codes), IssuedCertificate.status.in_(LIVE)
-        )
+        select(IssuedCertificate)
+        .where(IssuedCertificate.resident_code.in_(codes), IssuedCertificate.status.in_(LIVE))
+        .with_for_update()
     ).all()
     changed = 0
     for cert in live:
-        cert.resident_code = change.resident_code  # the index follows the person (§6.4)
-        cert.lg_code = change.lg_code  # whose mayor speaks for the holder now
+        # The index follows the person (§6.4). The municipality that speaks for the card
+        # stays the one the card system holds it under (its 所管, which a move does not
+        # change until the card's 継続利用 is built): moving it here left a lost card's
+        # certificates unheld after a move (attack review).
+        cert.resident_code = change.resident_code
         cause = f"異動 {change.reason.value} {change.change_date.isoformat()}"
         if change.reason in REMOVED:
             _change(session, cert, REVOKED, CEASED, cause, at)
@@ -200,7 +207,10 @@ def _certificates_of_card(
     )
     if kind is not None:
         stmt = stmt.where(IssuedCertificate.kind == kind)
-    return list(session.scalars(stmt.order_by(IssuedCertificate.id)))
+    # FOR UPDATE: two requests on one card (a hold and an issue) take their turns, so
+    # neither writes over the other's change with a status it read before (PostgreSQL,
+    # READ COMMITTED; SQLite has one writer at a time anyway).
+    return list(session.scalars(stmt.order_by(IssuedCertificate.id).with_for_update()))
 
 
 def _change(

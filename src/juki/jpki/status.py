@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from sqlalchemy import select
@@ -72,8 +73,9 @@ def ocsp_answer(session: Session, request_der: bytes) -> bytes:
     `unauthorized` for a certificate of another CA (RFC 6960 §2.3)."""
     try:
         request = ocsp.load_der_ocsp_request(request_der)
-        serial = request.serial_number
-    except ValueError:
+        serial = request.serial_number  # NotImplementedError: more than one certificate asked
+        algorithm = request.hash_algorithm  # UnsupportedAlgorithm: a hash it does not know
+    except (ValueError, NotImplementedError, UnsupportedAlgorithm):
         return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
     ca = _issuer_of(session, request)
     if ca is None:
@@ -88,7 +90,7 @@ def ocsp_answer(session: Session, request_der: bytes) -> bytes:
         issuer_name_hash=request.issuer_name_hash,
         issuer_key_hash=request.issuer_key_hash,
         serial_number=serial,
-        algorithm=request.hash_algorithm,
+        algorithm=algorithm,
         cert_status=_status(found),
         this_update=now,
         next_update=now + OCSP_LIFETIME,

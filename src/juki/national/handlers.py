@@ -54,12 +54,12 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
 
 def jpki_change(record: IdentityRecord) -> dict[str, Any]:
     """異動等失効情報 for JPKI (公的個人認証法 第12条, 第31条): the 4情報, the codes, the
-    municipality, the reason and date; no 個人番号 (000 §2.3)."""
+    reason and date; no 個人番号 (000 §2.3)."""
     change = JpkiChange(
         update_id=record.update_id, resident_code=record.resident_code,
         previous_resident_code=record.previous_resident_code, name_kanji=record.name_kanji,
         birth_date=record.birth_date, sex=record.sex, address=record.address,
-        lg_code=record.lg_code, reason=record.reason, change_date=record.change_date,
+        reason=record.reason, change_date=record.change_date,
     )  # fmt: skip
     return change.model_dump(mode="json")
 

@@ -159,8 +159,13 @@ class Dispatcher:
             if head_due > now:  # the channel's head is backing off: keep order
                 due_times.append(head_due)
                 continue
-            items = [(row.id, node.open_at_rest(row.envelope), row.attempts) for row in rows]
-            sent = self._send(node, recipient, items)
+            try:  # one channel's fault (an envelope that will not open) stops only it
+                items = [(row.id, node.open_at_rest(row.envelope), row.attempts) for row in rows]
+                sent = self._send(node, recipient, items)
+            except Exception as exc:
+                log.error("channel %s -> %s failed: %s", node.node_id, recipient, redacted(exc))
+                due_times.append(now + dt.timedelta(seconds=ERROR_RETRY_S))
+                continue
             delivered += sent.delivered
             due_times += [sent.next_due] if sent.next_due else []
             if len(rows) == self.batch:  # a full batch may leave more behind it

@@ -70,8 +70,9 @@ def apply_for_certificates(
 ) -> CertificateApplicationRead:
     actor = Actor(caller.operator, caller.terminal)
     sent = certificates.apply(
-        uow, card_issue_number, body.sign_public_key, body.auth_public_key, actor
-    )
+        uow, card_issue_number, body.sign_public_key, body.auth_public_key,
+        body.id_document.value, actor,
+    )  # fmt: skip
     request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
     return CertificateApplicationRead.model_validate(sent)
 

@@ -26,12 +26,11 @@ from juki.core.messages import CardInfo, MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.duties.operators.accounts import Actor
-from juki.registry.cards.models import CertificateApplication, MyNumberCard
+from juki.registry.cards.models import CardHandover, CertificateApplication, MyNumberCard
 from juki.registry.residents.models import Resident
 
 log = logging.getLogger(__name__)
-# A card's certificates are issued when it is handed over (or after, a 再発行).
-CARD_IN_HAND = frozenset({"ready", "active"})
+NOTICE_FROM_JLIS = "(機構からの通知)"
 # J-LIS's answers that the mayor passes on to JPKI.
 JPKI_ACTION: dict[str, CardStatusAction] = {
     "suspended": "hold", "resumed": "release", "abolished": "revoke",
@@ -43,11 +42,16 @@ def apply(
     card_issue_number: str,
     sign_key: str | None,
     auth_key: str | None,
+    id_document: str,
     actor: Actor,
 ) -> CertificateApplication:
+    """The application, made with the applicant's identity confirmed (法 第3条第3項): for a
+    card handed over, or one being handed over in the same transaction (its 交付 recorded
+    with the identity check, J-LIS's answer still to come)."""
     card = _card(uow, card_issue_number)
-    if card.status not in CARD_IN_HAND:
-        raise Conflict("交付前設定済または交付済のカードではありません", field="card_issue_number")
+    handed = uow.session.scalar(select(CardHandover.id).where(CardHandover.card_id == card.id))
+    if not (card.status == "active" or (card.status == "ready" and handed is not None)):
+        raise Conflict("交付済のカードではありません", field="card_issue_number")
     holder = uow.session.get(Resident, card.resident_id)
     if holder is None or holder.status != "resident":
         raise Conflict("住民ではない方のカードです", field="card_issue_number")
@@ -61,6 +65,7 @@ def apply(
     application = CertificateApplication(
         request_id=request.request_id, card_id=card.id, status="sent",
         requested_at=dt.datetime.now(dt.UTC), operator_id=actor.login, terminal_id=actor.terminal,
+        id_document=id_document,
     )  # fmt: skip
     uow.session.add(application)
     uow.send(_cs(uow), MessageType.JPKI_ISSUE, request.model_dump(mode="json"))
@@ -108,11 +113,13 @@ def after_card_answer(uow: UnitOfWork, card: MyNumberCard, info: CardInfo) -> No
     action = JPKI_ACTION.get(info.kind)
     if action is None:
         return
+    # In the name of the clerk whose report this answers; a change J-LIS made itself (the
+    # call centre's suspension, C26) is asked for as J-LIS's notice, not a clerk's.
     status = JpkiCardStatus(
         request_id=str(uuid.uuid4()), lg_code=code_of(uow.node.node_id),
         card_issue_number=card.card_issue_number, action=action,
-        operator_id=card.reported_by or "unknown",
-        terminal_id=card.reported_at_terminal or "unknown",
+        operator_id=card.reported_by or NOTICE_FROM_JLIS,
+        terminal_id=card.reported_at_terminal or NOTICE_FROM_JLIS,
     )  # fmt: skip
     uow.send(_cs(uow), MessageType.JPKI_CARD_STATUS, status.model_dump(mode="json"))
 

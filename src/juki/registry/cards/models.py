@@ -102,3 +102,4 @@ class CertificateApplication(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     operator_id: Mapped[str] = mapped_column(String(40))
     terminal_id: Mapped[str] = mapped_column(String(40))
+    id_document: Mapped[str] = mapped_column(String(40))  # 本人確認書類, as checked

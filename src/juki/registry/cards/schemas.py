@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from juki.registry.notices.schemas import IdDocument
+
 
 class ApplicationFormRead(BaseModel):
     """One 送付先情報 sent for a person (個人番号通知書と交付申請書, or a 交付申請書 reissued
@@ -64,6 +66,9 @@ class CertificateApplicationCreate(BaseModel):
 
     sign_public_key: str | None = Field(default=None, max_length=1000, pattern=PUBLIC_KEY)
     auth_public_key: str | None = Field(default=None, max_length=1000, pattern=PUBLIC_KEY)
+    # 法 第3条第3項 / 第22条第3項: the mayor confirms the applicant is who they say
+    id_document: IdDocument
+    face_matched: Literal[True]
 
     @model_validator(mode="after")
     def _one_key_at_least(self) -> CertificateApplicationCreate:

@@ -70,7 +70,8 @@ def cards_of(uow: UnitOfWork, resident_id: int) -> list[MyNumberCard]:
 
 
 def _answered(uow: UnitOfWork, info: CardInfo) -> MyNumberCard | None:
-    """J-LIS's answer to a counter report: the card's status follows when it was done."""
+    """J-LIS's answer to a counter report, or its own notice (a suspension the call centre
+    took, C26): the card's status follows when it was done."""
     card = uow.session.scalar(
         select(MyNumberCard).where(MyNumberCard.card_issue_number == info.card_issue_number)
     )
@@ -82,6 +83,7 @@ def _answered(uow: UnitOfWork, info: CardInfo) -> MyNumberCard | None:
         certificates.after_card_answer(uow, card, info)
     else:
         log.warning("card report refused by J-LIS (%s, %s)", info.kind, info.result_code)
+    card.reported_by = card.reported_at_terminal = None  # answered: whoever asks next is new
     return card
 
 

@@ -142,10 +142,12 @@ def hand_over(
         if keys["sign"] or keys["auth"]:
             asked = CertificateApplicationCreate.model_validate(
                 {f"{k}_public_key": v for k, v in keys.items() if v}
+                | {"id_document": check.id_document, "face_matched": True}
             )
             certificates.apply(
-                uow, card_issue_number, asked.sign_public_key, asked.auth_public_key, actor
-            )
+                uow, card_issue_number, asked.sign_public_key, asked.auth_public_key,
+                check.id_document.value, actor,
+            )  # fmt: skip
         return card_issue_number
 
     done, errors = perform(

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("operator_id", sa.String(length=40), nullable=False),
         sa.Column("terminal_id", sa.String(length=40), nullable=False),
+        sa.Column("id_document", sa.String(length=40), nullable=False),
         sa.ForeignKeyConstraint(["card_id"], ["my_number_cards.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("request_id"),
     )
