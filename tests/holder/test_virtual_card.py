@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,27 @@ def test_the_count_follows_any_sequence_of_tries(
                 card.authenticate(b"c", pin)
             left -= 1
         assert VirtualCard.load(card.path).tries_left["auth"] == left
+
+
+def test_tries_made_at_the_same_moment_each_cost_one(tmp_path: Path) -> None:
+    """Found by the attack review: six guesses started together each read the count before
+    any wrote it, so six guesses cost one try. Each copy of the card is a separate reader
+    (as six processes would be)."""
+    card = new_card(tmp_path)
+    copies = [VirtualCard.load(card.path) for _ in range(6)]
+    start = threading.Barrier(len(copies))
+
+    def guess(copy: VirtualCard) -> str:
+        start.wait()
+        try:
+            copy.authenticate(b"c", "0000")
+        except PinRefused:
+            return "refused"
+        except PinLocked:
+            return "locked"
+        return "opened"
+
+    with ThreadPoolExecutor(len(copies)) as pool:
+        outcomes = sorted(pool.map(guess, copies))
+    assert outcomes == ["locked"] * 3 + ["refused"] * 3
+    assert VirtualCard.load(card.path).tries_left["auth"] == 0

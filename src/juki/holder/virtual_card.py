@@ -14,8 +14,12 @@ count. At zero the PIN is locked: nothing opens the key, whatever is presented.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,23 +146,41 @@ class VirtualCard:
     # --- PINs and keys --------------------------------------------------------------------
 
     def verify(self, kind: str, pin: str) -> rsa.RSAPrivateKey:
-        """The private key of `kind`, if `pin` opens it; counted either way."""
-        if self.tries_left[kind] <= 0:
-            raise PinLocked(
-                f"{pins.LABELS[kind]}はロックされています。市区町村の窓口で再設定してください",
-                field=f"{kind}_pin",
-            )
-        self.tries_left[kind] -= 1
-        self.save()  # counted before it is tried
+        """The private key of `kind`, if `pin` opens it; counted either way. The count is
+        read again and written under an exclusive lock on the file, so tries made at the
+        same moment (several processes or sessions) each cost one (attack review)."""
+        with self._exclusive():
+            on_disk = VirtualCard.load(self.path)
+            self.keys, self.tries_left = on_disk.keys, on_disk.tries_left
+            if self.tries_left[kind] <= 0:
+                raise PinLocked(
+                    f"{pins.LABELS[kind]}はロックされています。市区町村の窓口で再設定してください",
+                    field=f"{kind}_pin",
+                )
+            self.tries_left[kind] -= 1
+            self.save()  # counted before it is tried
         try:
             der = sealing.open_sealed(self.keys[kind], pin, _context(self.card_issue_number, kind))
         except sealing.WrongPin:
             raise PinRefused(kind, self.tries_left[kind]) from None
-        self.tries_left[kind] = pins.RULES[kind].tries
-        self.save()
+        with self._exclusive():
+            self.tries_left = VirtualCard.load(self.path).tries_left
+            self.tries_left[kind] = pins.RULES[kind].tries
+            self.save()
         key = serialization.load_der_private_key(der, password=None)
         assert isinstance(key, rsa.RSAPrivateKey)
         return key
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """An exclusive lock (flock) on a file beside the card, for read-count-write."""
+        lock = self.path.with_name(self.path.name + ".lock")
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
 
     def change_pin(self, kind: str, old: str, new: str) -> None:
         pins.check_format(kind, new)
