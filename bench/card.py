@@ -57,7 +57,7 @@ def issued_card(network: EmbeddedNetwork, folder: Path) -> VirtualCard:
         auth_public_key=card.public_keys["auth"], operator_id="bench", terminal_id="bench",
     )  # fmt: skip
     with network.node("jpki").unit_of_work() as uow:
-        answer = service.issue(uow.session, request, "131075")
+        answer = service.issue(uow.session, request, "131075", uow.node.keys)
     card.load_certificates(answer.sign_certificate, answer.auth_certificate)
     return card
 

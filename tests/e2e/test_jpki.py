@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
-from juki.core.jpki_messages import JpkiCardStatus, JpkiIssueRequest
+from juki.core.jpki_messages import JpkiCardStatus, JpkiChange, JpkiIssueRequest
 from juki.core.messages import CARD_REFUSED, CardInfo, MessageType
 from juki.core.messaging import tables
 from juki.jpki.certificates import four_items_of
@@ -27,9 +27,11 @@ from tests.conftest import record, resident
 from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_card_counter import LG, report
 from tests.jpki.helpers import (
+    IDENTITY,
     JPKI,
     IssuedCard,
     ca_of,
+    card_in_hand,
     crl_of,
     handed_over_with_certificates,
     holder_key,
@@ -227,3 +229,29 @@ def test_another_municipality_cannot_take_over_a_card_by_applying_for_it(
     (record,) = json.loads(network.node(JPKI).open_at_rest(answers[0][0]))["body"]["records"]
     assert (record["result_code"], record["refused_field"]) == ("90", "card_issue_number")
     assert (record["sign_certificate"], record["auth_certificate"]) == (None, None)
+
+
+def test_an_application_older_than_the_latest_change_is_refused(network: EmbeddedNetwork) -> None:
+    """Found by the attack review: the application (registry → CS → JPKI) and the change
+    (→ national → JPKI) travel different channels; a change that arrived first left the
+    certificate made from the old 4情報 good. JPKI now keeps the latest 4情報 it was told
+    (as a keyed digest) and refuses an application with others."""
+    rid, desk, number = card_in_hand(network)
+    holder = resident(network, LG, rid)
+    moved = JpkiChange(
+        update_id="change-ahead-1", resident_code=holder.resident_code,
+        name_kanji=holder.name_kanji, birth_date=holder.birth_date, sex=holder.sex,  # type: ignore[arg-type]
+        address="東京都墨田区押上一丁目1番1号", reason="move_within", change_date=japan_today(),
+    )  # fmt: skip
+    national = "national"
+    raw = envelope_from(
+        network, national, JPKI, next_seq(network, national, JPKI), MessageType.JPKI_CHANGE,
+        {"records": [moved.model_dump(mode="json")]},
+    )  # fmt: skip
+    [ack] = network.node(JPKI).receive([raw])
+    assert ack.status == "applied"
+    body = {"auth_public_key": public_pem(holder_key())} | IDENTITY
+    assert desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body).status_code == 202
+    network.pump()
+    (answer,) = desk.get(f"/registry/{LG}/cards/{number}/certificates").json()
+    assert (answer["status"], answer["refused_field"]) == ("refused", "resident_code")

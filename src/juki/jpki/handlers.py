@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def on_issue(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for raw in records:
         request = JpkiIssueRequest.model_validate(raw)
-        answer = service.issue(uow.session, request, code_of(envelope.sender))
+        answer = service.issue(uow.session, request, code_of(envelope.sender), uow.node.keys)
         if answer.result_code != "00" and answer.refused_field == "lg_code":
             log.warning("jpki application %s from another municipality", request.request_id)
             continue  # nothing of another municipality's resident goes back to this one
@@ -35,7 +35,7 @@ def on_card_status(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
 
 def on_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for raw in records:
-        service.apply_change(uow.session, JpkiChange.model_validate(raw))
+        service.apply_change(uow.session, JpkiChange.model_validate(raw), uow.node.keys)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.migrate import CORE_METADATA
@@ -82,3 +82,18 @@ class StatusEvent(Base):
     to_status: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(String(24))
     cause: Mapped[str] = mapped_column(String(200))  # what led to it, no personal data
+
+
+class IdentityDigest(Base):
+    """The latest 4情報 the national server told JPKI of, per 住民票コード, as a keyed digest
+    (never in clear): an application carrying other 4情報 is refused until the change
+    arrives. The application and the change travel different channels (registry → CS →
+    JPKI; CS → prefecture → national → JPKI), so a 署名用 certificate could otherwise be
+    made from 4情報 that had already changed (attack review)."""
+
+    __tablename__ = "jpki_identity_digests"
+
+    resident_code: Mapped[str] = mapped_column(String(11), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    update_id: Mapped[str] = mapped_column(String(36))
+    changed_on: Mapped[dt.date] = mapped_column(Date)

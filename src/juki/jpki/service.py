@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from juki.core.crypto import FieldKeys
 from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
 from juki.core.jpki_messages import (
     ISSUE_REFUSED,
@@ -27,9 +28,10 @@ from juki.core.messages import ChangeReason
 from juki.jpki import certificates
 from juki.jpki.authority import authority
 from juki.jpki.certificates import FourItems
-from juki.jpki.models import IssuedCertificate, StatusEvent
+from juki.jpki.models import IdentityDigest, IssuedCertificate, StatusEvent
 
 log = logging.getLogger(__name__)
+DIGEST = "jpki_four_items"  # the keyed digest's label (FieldKeys.blind_index)
 VALID, ON_HOLD, REVOKED = "valid", "on_hold", "revoked"
 LIVE = (VALID, ON_HOLD)
 # RFC 5280 §5.3.1 reasons, as juki uses them (docs/jpki.md)
@@ -43,10 +45,13 @@ REMOVED = frozenset(
 )
 
 
-def issue(session: Session, request: JpkiIssueRequest, sender_lg: str) -> JpkiIssued:
+def issue(
+    session: Session, request: JpkiIssueRequest, sender_lg: str, keys: FieldKeys
+) -> JpkiIssued:
     """Issue what the application asks, or answer `90` naming the field; nothing is kept
     of a refused application but the refusal (in the exchange's audit entry)."""
     try:
+        _check_current(session, request, keys)
         pems = _issue(session, request, sender_lg)
     except JukiError as refused:
         return JpkiIssued(
@@ -88,6 +93,34 @@ def _issue(session: Session, request: JpkiIssueRequest, sender_lg: str) -> dict[
         issued[kind] = built.public_bytes(serialization.Encoding.PEM).decode()
         session.add(_record(request, kind, built, digests[kind], now))
     return issued
+
+
+def _digest(keys: FieldKeys, name: str, birth: dt.date, sex: str, address: str) -> str:
+    return keys.blind_index("\x1f".join((name, birth.isoformat(), sex, address)), column=DIGEST)
+
+
+def _check_current(session: Session, request: JpkiIssueRequest, keys: FieldKeys) -> None:
+    """The application's 4情報 are the latest the national server told of, if it told."""
+    latest = session.get(IdentityDigest, request.resident_code)
+    asked = _digest(keys, request.name_kanji, request.birth_date, request.sex, request.address)
+    if latest is not None and latest.digest != asked:
+        raise Conflict(
+            "住基ネットの最新の本人確認情報と異なります。異動の反映を待って申請してください",
+            field="resident_code",
+        )
+
+
+def _remember(session: Session, change: JpkiChange, keys: FieldKeys) -> None:
+    digest = _digest(keys, change.name_kanji, change.birth_date, change.sex, change.address)
+    if change.previous_resident_code:
+        old = session.get(IdentityDigest, change.previous_resident_code)
+        if old is not None:
+            session.delete(old)
+    row = session.get(IdentityDigest, change.resident_code)
+    if row is None:
+        row = IdentityDigest(resident_code=change.resident_code)
+        session.add(row)
+    row.digest, row.update_id, row.changed_on = digest, change.update_id, change.change_date
 
 
 def _refuse_known_keys(session: Session, digests: dict[str, str]) -> None:
@@ -153,10 +186,11 @@ def hold_for_call_centre(session: Session, card: str, reason: str, who: str) -> 
     return len(held)
 
 
-def apply_change(session: Session, change: JpkiChange) -> int:
+def apply_change(session: Session, change: JpkiChange, keys: FieldKeys) -> int:
     """異動等失効情報: follow a new 住民票コード; revoke both certificates when the holder
     leaves the register, the 署名用 one when its 4情報 are no longer the holder's."""
     at = dt.datetime.now(dt.UTC)
+    _remember(session, change, keys)
     codes = [change.resident_code] + [c for c in [change.previous_resident_code] if c]
     live = session.scalars(
         select(IssuedCertificate)

@@ -98,9 +98,18 @@ def _create_jpki_tables() -> None:
     op.create_index(
         "ix_jpki_status_events_certificate_id", "jpki_status_events", ["certificate_id"]
     )
+    op.create_table(
+        "jpki_identity_digests",
+        sa.Column("resident_code", sa.String(length=11), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("update_id", sa.String(length=36), nullable=False),
+        sa.Column("changed_on", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("resident_code"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("jpki_identity_digests")
     op.drop_table("jpki_status_events")
     op.drop_table("jpki_certificates")
     op.drop_table("jpki_authorities")
