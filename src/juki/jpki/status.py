@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from juki.jpki.authority import KINDS, CertificationAuthority, authority
@@ -32,9 +32,15 @@ def crl(session: Session, kind: str) -> bytes:
     """The current CRL of the CA of `kind`, DER."""
     ca = authority(session, kind)
     now = dt.datetime.now(dt.UTC)
-    row = session.get(Authority, kind)
-    assert row is not None  # made by `authority`
-    number, row.next_crl_number = row.next_crl_number, row.next_crl_number + 1
+    # One statement takes the number and moves it on: two fetches at once never share one
+    # (RFC 5280 §5.2.3).
+    taken = session.execute(
+        update(Authority)
+        .where(Authority.kind == kind)
+        .values(next_crl_number=Authority.next_crl_number + 1)
+        .returning(Authority.next_crl_number)
+    ).scalar_one()
+    number = taken - 1
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca.certificate.subject)
