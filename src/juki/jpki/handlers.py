@@ -34,8 +34,8 @@ def on_card_status(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
 
 
 def on_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        service.apply_change(uow.session, JpkiChange.model_validate(raw), uow.node.keys)
+    changes = [JpkiChange.model_validate(raw) for raw in records]
+    service.apply_changes(uow.session, changes, uow.node.keys)
 
 
 HANDLERS: dict[str, Handler] = {
