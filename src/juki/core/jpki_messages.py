@@ -94,8 +94,8 @@ class JpkiCardStatus(Strict):
 class JpkiChange(Strict):
     """異動等失効情報: a change of a person's record, from the national server, which J-LIS
     connects to JPKI (000 §2.3; §2.3 forbids 特定個人情報 on that link, so no 個人番号). The
-    4情報 as they stand after the change; JPKI keeps nothing of a person it has issued no
-    certificate to."""
+    4情報 as they stand after the change; of a person with no certificate JPKI keeps only a
+    keyed digest of them (to refuse an application made from older ones)."""
 
     update_id: str = Field(min_length=8, max_length=36)
     resident_code: str = Field(pattern=r"^\d{11}$")
