@@ -58,7 +58,8 @@ FILES = {
              ("委託先従事者名簿", "contractor_staff"),
              ("媒体による提供（外部媒体使用簿・受渡し）", "media_ledger")],
     "jpki": [("発行した電子証明書（署名用・利用者証明用、暗号化）", "jpki_certificates"),
-             ("電子証明書の状態の履歴（一時保留・失効）", "jpki_status_events")],
+             ("電子証明書の状態の履歴（一時保留・失効）", "jpki_status_events"),
+             ("最新の4情報の鍵付きダイジェスト（異動等失効情報から）", "jpki_identity_digests")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
