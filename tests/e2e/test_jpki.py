@@ -12,6 +12,7 @@ import json
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
@@ -43,6 +44,19 @@ from tests.jpki.helpers import (
 from tests.registry.helpers import INTAKE
 
 HOLD, CEASED, CHANGED = "certificateHold", "cessationOfOperation", "affiliationChanged"
+
+
+def delivered(
+    network: EmbeddedNetwork, sender: str, recipient: str, kind: str, record: BaseModel
+) -> None:
+    """`record` in a validly signed envelope from `sender` (a node of the network, as an
+    attacker holding its key would send it), applied at `recipient`."""
+    raw = envelope_from(
+        network, sender, recipient, next_seq(network, sender, recipient), kind,
+        {"records": [record.model_dump(mode="json")]},
+    )  # fmt: skip
+    [ack] = network.node(recipient).receive([raw])
+    assert ack.status == "applied"
 
 
 def statuses(network: EmbeddedNetwork, card: IssuedCard) -> tuple[str, str]:
@@ -135,12 +149,7 @@ def test_a_refused_lifting_does_not_release_the_certificates(network: EmbeddedNe
             card_issue_number=card.number, expires_on=held.expires_on, result_code=CARD_REFUSED,
         )  # fmt: skip
     cs, registry = f"cs:{LG}", f"registry:{LG}"
-    raw = envelope_from(
-        network, cs, registry, next_seq(network, cs, registry), MessageType.CARD_INFO,
-        {"records": [refused.model_dump(mode="json")]},
-    )  # fmt: skip
-    [ack] = network.node(registry).receive([raw])
-    assert ack.status == "applied"
+    delivered(network, cs, registry, MessageType.CARD_INFO, refused)
     network.pump()
     assert statuses(network, card) == (f"revoked:{HOLD}", f"revoked:{HOLD}")
 
@@ -172,12 +181,7 @@ def test_another_municipality_can_neither_hold_nor_apply(network: EmbeddedNetwor
         request_id="forged-0001", lg_code="131016", card_issue_number=card.number,
         action="revoke", reason="なりすまし", operator_id="someone", terminal_id="t-1",
     )  # fmt: skip
-    raw = envelope_from(
-        network, other, JPKI, next_seq(network, other, JPKI), MessageType.JPKI_CARD_STATUS,
-        {"records": [revoke.model_dump(mode="json")]},
-    )  # fmt: skip
-    [ack] = network.node(JPKI).receive([raw])
-    assert ack.status == "applied"
+    delivered(network, other, JPKI, MessageType.JPKI_CARD_STATUS, revoke)
     assert statuses(network, card) == ("good", "good")
     with network.node(JPKI).db.session() as session:
         to_other = session.execute(
@@ -214,12 +218,7 @@ def test_another_municipality_cannot_take_over_a_card_by_applying_for_it(
         sex="1", address="東京都千代田区千代田1番1号", auth_public_key=public_pem(holder_key()),
         operator_id="someone", terminal_id="t-1",
     )  # fmt: skip
-    raw = envelope_from(
-        network, other, JPKI, next_seq(network, other, JPKI), MessageType.JPKI_ISSUE,
-        {"records": [forged.model_dump(mode="json")]},
-    )  # fmt: skip
-    [ack] = network.node(JPKI).receive([raw])
-    assert ack.status == "applied"
+    delivered(network, other, JPKI, MessageType.JPKI_ISSUE, forged)
     assert statuses(network, card) == ("good", "good")
     with network.node(JPKI).db.session() as session:
         answers = session.execute(
@@ -244,12 +243,7 @@ def test_an_application_older_than_the_latest_change_is_refused(network: Embedde
         address="東京都墨田区押上一丁目1番1号", reason="move_within", change_date=japan_today(),
     )  # fmt: skip
     national = "national"
-    raw = envelope_from(
-        network, national, JPKI, next_seq(network, national, JPKI), MessageType.JPKI_CHANGE,
-        {"records": [moved.model_dump(mode="json")]},
-    )  # fmt: skip
-    [ack] = network.node(JPKI).receive([raw])
-    assert ack.status == "applied"
+    delivered(network, national, JPKI, MessageType.JPKI_CHANGE, moved)
     body = {"auth_public_key": public_pem(holder_key())} | IDENTITY
     assert desk.post(f"/registry/{LG}/cards/{number}/certificates", json=body).status_code == 202
     network.pump()

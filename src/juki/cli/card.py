@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,8 +19,24 @@ from juki.holder.virtual_card import VirtualCard
 card_app = typer.Typer(help="The holder's virtual My Number card (JPKI).", no_args_is_help=True)
 
 CardFile = Annotated[Path, typer.Argument(help="仮想カードのファイル")]
-Kind = Annotated[str, typer.Option("--kind", help="sign (署名用) or auth (利用者証明用)")]
+
+
+class PinKind(StrEnum):
+    sign = "sign"  # 署名用
+    auth = "auth"  # 利用者証明用
+
+
+Kind = Annotated[PinKind, typer.Option("--kind", help="sign (署名用) or auth (利用者証明用)")]
 Pin = Annotated[str, typer.Option(prompt="暗証番号", hide_input=True, envvar="JUKI_CARD_PIN")]
+NewPin = Annotated[
+    str,
+    typer.Option(
+        prompt="新しい暗証番号",
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="JUKI_CARD_NEW_PIN",
+    ),
+]
 
 
 def _fail(error: JukiError) -> typer.Exit:
@@ -117,22 +134,11 @@ def change_pin(
     path: CardFile,
     kind: Kind,
     pin: Pin,
-    new_pin: Annotated[
-        str,
-        typer.Option(
-            prompt="新しい暗証番号",
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="JUKI_CARD_NEW_PIN",
-        ),
-    ],
+    new_pin: NewPin,
 ) -> None:
     """Change a PIN (the old one is counted like any other try)."""
-    if kind not in ("sign", "auth"):
-        console.print("[red]--kind は sign か auth です[/red] (kind)")
-        raise typer.Exit(2)
     try:
-        VirtualCard.load(path).change_pin(kind, pin, new_pin)
+        VirtualCard.load(path).change_pin(kind.value, pin, new_pin)
     except JukiError as error:
         raise _fail(error) from None
     console.print("暗証番号を変更しました")
@@ -142,25 +148,14 @@ def change_pin(
 def reset_pin(
     path: CardFile,
     kind: Kind,
-    new_pin: Annotated[
-        str,
-        typer.Option(
-            prompt="新しい暗証番号",
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="JUKI_CARD_NEW_PIN",
-        ),
-    ],
+    new_pin: NewPin,
 ) -> None:
     """At the counter, after the holder's identity was confirmed: a new key under a new PIN
     (a locked PIN is replaced, not opened). Prints the application's body for the counter
     (`POST /registry/<lg>/cards/{n}/certificates`); the old certificate ends when JPKI
     issues the new one."""
-    if kind not in ("sign", "auth"):
-        console.print("[red]--kind は sign か auth です[/red] (kind)")
-        raise typer.Exit(2)
     try:
-        public = VirtualCard.load(path).reset_key(kind, new_pin)
+        public = VirtualCard.load(path).reset_key(kind.value, new_pin)
     except JukiError as error:
         raise _fail(error) from None
-    typer.echo(json.dumps({f"{kind}_public_key": public}, ensure_ascii=False))
+    typer.echo(json.dumps({f"{kind.value}_public_key": public}, ensure_ascii=False))

@@ -79,8 +79,11 @@ def ocsp_answer(session: Session, request_der: bytes) -> bytes:
     `unauthorized` for a certificate of another CA (RFC 6960 §2.3)."""
     try:
         request = ocsp.load_der_ocsp_request(request_der)
-        serial = request.serial_number  # NotImplementedError: more than one certificate asked
-        algorithm = request.hash_algorithm  # UnsupportedAlgorithm: a hash it does not know
+        # `cryptography` reads one certificate per request; a request naming several
+        # (RFC 6960 allows it) raises on `serial_number` and is answered malformedRequest:
+        # a known limit of this responder, in docs/jpki.md. An unknown hash raises too.
+        serial = request.serial_number
+        algorithm = request.hash_algorithm
     except (ValueError, NotImplementedError, UnsupportedAlgorithm):
         return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
     ca = _issuer_of(session, request)
