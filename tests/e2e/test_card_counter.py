@@ -26,8 +26,8 @@ LG = "131075"
 CHECKED = {"id_document": "運転免許証", "face_matched": True, "notice_presented": True}
 
 
-def card_made(network: EmbeddedNetwork) -> tuple[int, CardFileEntry]:
-    rid, entry = held_person(network)
+def card_made(network: EmbeddedNetwork, **overrides: Any) -> tuple[int, CardFileEntry]:
+    rid, entry = held_person(network, **overrides)
     assert contractor(network).post("/card/applications", json=application(entry.application_id))
     made = issuer(network).post(
         "/card/issuance-results", json=issuance_result(entry.application_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -124,10 +125,10 @@ class IssuedCard:
     auth: x509.Certificate
 
 
-def card_in_hand(network: EmbeddedNetwork) -> tuple[int, TestClient, str]:
+def card_in_hand(network: EmbeddedNetwork, **overrides: Any) -> tuple[int, TestClient, str]:
     """A card made, set up and handed over at 墨田区's counter: (resident id, the counter's
     client, カード発行番号)."""
-    rid, entry = card_made(network)
+    rid, entry = card_made(network, **overrides)
     desk = card_desk(network)
     number = entry.card_issue_number
     assert number is not None

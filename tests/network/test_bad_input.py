@@ -39,6 +39,7 @@ NODES = [
     "numbering",
     "card",
     "jpki",
+    "kiosk",
 ]
 
 # Tables a refusal is meant to write to: the PIAs ask for every attempt, refused ones

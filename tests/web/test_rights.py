@@ -58,6 +58,7 @@ READ_BY_POST: dict[str, set[tuple[str, str]]] = {
     "card": {("POST", "/console/applications"), ("POST", "/call-centre/enquiries")},
     "numbering": set(),
     "jpki": {("POST", "/ocsp")},
+    "kiosk": set(),
 }  # fmt: skip
 
 

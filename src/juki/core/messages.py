@@ -63,6 +63,13 @@ class MessageType(StrEnum):
     JPKI_ISSUED = "jpki.issued"  # 発行した電子証明書 (or why not)
     JPKI_CARD_STATUS = "jpki.card_status"  # カードの一時停止・解除・廃止 -> 一時保留・失効
     JPKI_CHANGE = "jpki.change"  # 異動等失効情報, national -> jpki (法 第12条, 第31条)
+    # 証明書自動交付 (コンビニ交付; core/kiosk_messages.py, 001b F-CONV, I-26): J-LIS's
+    # 証明書交付センター asks JPKI about the 利用者証明用 certificate a kiosk presented, then the
+    # holder's municipality (over LGWAN, not 住基ネット) for the certificate's PDF.
+    KIOSK_IDENTIFY = "kiosk.identify"  # 利用者証明用電子証明書の有効性と発行市町村の確認
+    KIOSK_IDENTIFIED = "kiosk.identified"
+    KIOSK_REQUEST = "kiosk.request"  # 証明書の交付請求 (センター -> 証明書自動交付システム)
+    KIOSK_DOCUMENT = "kiosk.document"  # 証明書のPDF (暗号化) または交付できない理由
 
 
 class ChangeReason(StrEnum):

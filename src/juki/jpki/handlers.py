@@ -4,15 +4,17 @@ way), and the national server's 異動等失効情報."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from juki.core.jpki_messages import JpkiCardStatus, JpkiChange, JpkiIssueRequest
+from juki.core.kiosk_messages import KioskIdentify
 from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.jpki import service
+from juki.jpki import kiosk, service
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,17 @@ def on_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
     service.apply_changes(uow.session, changes, uow.node.keys)
 
 
+def on_kiosk_identify(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        answer = kiosk.identify(
+            uow.session, KioskIdentify.model_validate(raw), dt.datetime.now(dt.UTC)
+        )
+        uow.send(envelope.sender, MessageType.KIOSK_IDENTIFIED, answer.model_dump(mode="json"))
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.JPKI_ISSUE: on_issue,
     MessageType.JPKI_CARD_STATUS: on_card_status,
     MessageType.JPKI_CHANGE: on_change,
+    MessageType.KIOSK_IDENTIFY: on_kiosk_identify,
 }

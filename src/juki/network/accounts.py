@@ -111,6 +111,15 @@ JPKI_SEED_ACCOUNTS = (
         (("audit_review", "read"), ("account_admin", "update")),
     ),
 )  # fmt: skip
+# J-LIS staff at the 証明書交付センター: an operator who reads the centre's statistics, and
+# an administrator (rights, audit review). Kiosk terminals are API clients, not accounts.
+KIOSK_SEED_ACCOUNTS = (
+    SeedAccount("kimura.shiro", "木村　四郎", "Q1001", (("statistics", "read"),)),
+    SeedAccount(
+        "saito.yumi", "斎藤　由美", "Q2001",
+        (("audit_review", "read"), ("account_admin", "update")),
+    ),
+)  # fmt: skip
 # Who checks the seed clerk's 届出 (届出点検, C-01), e.g. for `juki simulate`.
 NOTICE_CHECKER = next(s.login for s in SEED_ACCOUNTS if ("notice_check", "update") in s.rights)
 TOTP_SETUP_DAYS = 30
@@ -134,6 +143,7 @@ SEEDS_BY_ROLE = {
     "national": NATIONAL_SEED_ACCOUNTS,
     "card": CARD_SEED_ACCOUNTS,
     "jpki": JPKI_SEED_ACCOUNTS,
+    "kiosk": KIOSK_SEED_ACCOUNTS,
 }
 
 
@@ -197,6 +207,7 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "numbering": {},
     "card": {"statistics": "read"},
     "jpki": {"jpki_verify": "read"},
+    "kiosk": {"kiosk_terminal": "update"},
 }
 
 
@@ -236,6 +247,7 @@ LOCAL_OPERATORS = {
     "national": NATIONAL_SEED_ACCOUNTS[0].login,
     "card": CARD_SEED_ACCOUNTS[0].login,
     "jpki": JPKI_SEED_ACCOUNTS[0].login,
+    "kiosk": KIOSK_SEED_ACCOUNTS[0].login,
 }
 
 

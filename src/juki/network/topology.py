@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from juki import card, cs, jpki, national, numbering, prefecture, registry
+from juki import card, cs, jpki, kiosk, national, numbering, prefecture, registry
 from juki.card import api as card_api
 from juki.card import console as card_console
 from juki.card import handlers as card_handlers
@@ -17,6 +17,8 @@ from juki.cs import handlers as cs_handlers
 from juki.cs.models import CsIdentityRow
 from juki.jpki import api as jpki_api
 from juki.jpki import handlers as jpki_handlers
+from juki.kiosk import api as kiosk_api
+from juki.kiosk import handlers as kiosk_handlers
 from juki.national import api as national_api
 from juki.national import console as national_console
 from juki.national import handlers as national_handlers
@@ -44,6 +46,7 @@ ROLE_PACKAGES: dict[str, ModuleType] = {
     "numbering": numbering,
     "card": card,
     "jpki": jpki,
+    "kiosk": kiosk,
 }
 ROLE_HANDLERS = {
     "registry": registry_handlers.HANDLERS,
@@ -53,6 +56,7 @@ ROLE_HANDLERS = {
     "numbering": numbering_handlers.HANDLERS,
     "card": card_handlers.HANDLERS,
     "jpki": jpki_handlers.HANDLERS,
+    "kiosk": kiosk_handlers.HANDLERS,
 }
 ROLE_INSTALLS = {  # pages besides the API
     "registry": registry_console.install,
@@ -69,6 +73,7 @@ ROLE_ROUTERS = {
     "numbering": None,
     "card": card_api.router,
     "jpki": jpki_api.router,
+    "kiosk": kiosk_api.router,
 }
 # Each tier's 本人確認情報 file (its items differ: the prefecture's 旧氏, the national
 # server's 保存期間フラグ …), which the routes the tiers share read (web/app.IdentityFile).
@@ -80,7 +85,7 @@ ROLE_IDENTITY_FILES: dict[str, type[IdentityRowMixin]] = {
 
 
 def node_ids(topology: dict[str, list[str]]) -> list[str]:
-    ids = ["national", "numbering", "card", "jpki"]
+    ids = ["national", "numbering", "card", "jpki", "kiosk"]
     for pref, municipalities in topology.items():
         ids.append(f"prefecture:{pref}")
         for lg in municipalities:

@@ -15,7 +15,7 @@ ENFORCEMENT = PIA_DIR / "enforcement.toml"
 # A requirement of another component (JPKI, the 附票 server, the
 # information-provision network, the 戸籍 systems) is listed apart as 未構築, not as 未対応.
 BUILT_NODES = frozenset(
-    {"all", "registry", "cs", "prefecture", "national", "numbering", "card", "jpki"}
+    {"all", "registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk"}
 )
 
 # How a mapped requirement is met (enforcement.toml `status`):
@@ -35,6 +35,7 @@ SPECS_OF_ROLE = {
     "numbering": ("000",),
     "card": ("000",),
     "jpki": ("000",),
+    "kiosk": ("001a",),
 }
 
 

@@ -37,6 +37,7 @@ ROLE_NAMES = {
     "numbering": "個人番号生成システム（地方公共団体情報システム機構）",
     "card": "個人番号カード管理システム（地方公共団体情報システム機構）",
     "jpki": "公的個人認証サービス（地方公共団体情報システム機構）",
+    "kiosk": "証明書交付センター（地方公共団体情報システム機構）",
 }
 FILES = {
     "registry": [("住民基本台帳ファイル（住民票・除票）", "residents"),
@@ -60,6 +61,7 @@ FILES = {
     "jpki": [("発行した電子証明書（署名用・利用者証明用、暗号化）", "jpki_certificates"),
              ("電子証明書の状態の履歴（一時保留・失効）", "jpki_status_events"),
              ("最新の4情報の鍵付きダイジェスト（異動等失効情報から）", "jpki_identity_digests")],
+    "kiosk": [("キオスク端末の受付（利用履歴、暗号化PDFは受取りまで）", "kiosk_sessions")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -85,6 +87,10 @@ MESSAGE_NAMES = {
     MessageType.JPKI_ISSUED: "電子証明書の発行結果",
     MessageType.JPKI_CARD_STATUS: "電子証明書の一時保留・保留解除・失効の申請",
     MessageType.JPKI_CHANGE: "異動等失効情報（公的個人認証サービスへ）",
+    MessageType.KIOSK_IDENTIFY: "利用者証明用電子証明書の確認（証明書交付センターから）",
+    MessageType.KIOSK_IDENTIFIED: "利用者証明用電子証明書の確認結果",
+    MessageType.KIOSK_REQUEST: "証明書の交付請求（コンビニ交付）",
+    MessageType.KIOSK_DOCUMENT: "証明書のPDF（暗号化）又は交付できない理由",
 }
 
 

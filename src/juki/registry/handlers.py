@@ -1,10 +1,12 @@
-"""Messages the registry accepts: only from its own CS."""
+"""Messages the registry accepts: from its own CS, and the 証明書交付センター's kiosk requests
+(over LGWAN, 001a §2.6)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from juki.core.jpki_messages import JpkiIssued
+from juki.core.kiosk_messages import KioskRequest
 from juki.core.messages import (
     CardInfo,
     DestinationReceipt,
@@ -24,7 +26,7 @@ from juki.core.messaging.node import Handler, UnitOfWork
 from juki.registry.cards import certificates as card_certificates
 from juki.registry.cards import destination_info, numbers
 from juki.registry.cards import service as cards
-from juki.registry.certificates import wide_area
+from juki.registry.certificates import kiosk, wide_area
 from juki.registry.notices import number_checks
 from juki.registry.residents import pool
 from juki.registry.residents import service as residents
@@ -97,6 +99,12 @@ def on_jpki_issued(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
         card_certificates.receive(uow, JpkiIssued.model_validate(raw))
 
 
+def on_kiosk_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        answer = kiosk.answer(uow, KioskRequest.model_validate(raw))
+        uow.send(envelope.sender, MessageType.KIOSK_DOCUMENT, answer.model_dump(mode="json"))
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.CARD_INFO: on_card_info,
@@ -110,4 +118,5 @@ HANDLERS: dict[str, Handler] = {
     MessageType.NUMBER_CHECK_RESULT: on_number_check_result,
     MessageType.IDENTITY_UPDATE_RESULT: on_update_result,
     MessageType.POOL_GRANT: on_pool_grant,
+    MessageType.KIOSK_REQUEST: on_kiosk_request,
 }

@@ -100,10 +100,14 @@ def api_guard(request: Request, uow: UoW) -> Iterator[Caller]:
     keys = tuple(f"{k}={v}" for k, v in sorted(request.path_params.items()))
     declared = rights.of_request(request.scope)
     try:
-        caller = clients.authenticate(
-            uow.session, node.node_id, request.headers.get("authorization", "")
-        )
-        with node.unit_of_work() as spent:  # committed now: a failed request spent it too
+        # The token is read and spent in a transaction of its own, committed now (a failed
+        # request spent it too), before the request's own transaction takes a connection:
+        # holding one while waiting for a second ran PostgreSQL's pool dry under ten
+        # requests at once, each waiting 30 s for the other's (the kiosk test found it).
+        with node.unit_of_work() as spent:
+            caller = clients.authenticate(
+                spent.session, node.node_id, request.headers.get("authorization", "")
+            )
             clients.spend(spent.session, caller)
         if declared is None or not declared.permits(caller.may):
             raise Refused("この機能を利用する権限がありません", field="rights")

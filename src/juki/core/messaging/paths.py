@@ -78,6 +78,14 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("cs", "jpki"): frozenset({T.JPKI_ISSUE, T.JPKI_CARD_STATUS}),
     ("jpki", "cs"): frozenset({T.JPKI_ISSUED}),
     ("national", "jpki"): frozenset({T.JPKI_CHANGE}),
+    # 証明書自動交付 (001b F-CONV, I-26: kiosk → 証明書交付センター → the municipality's
+    # 証明書自動交付システム → センター → kiosk). The centre asks JPKI whether the presented
+    # 利用者証明用 certificate is good and which municipality's it is, then that
+    # municipality's register (over LGWAN, 001a §2.6: not through the CS) for the PDF.
+    ("kiosk", "jpki"): frozenset({T.KIOSK_IDENTIFY}),
+    ("jpki", "kiosk"): frozenset({T.KIOSK_IDENTIFIED}),
+    ("kiosk", "registry"): frozenset({T.KIOSK_REQUEST}),
+    ("registry", "kiosk"): frozenset({T.KIOSK_DOCUMENT}),
 }
 
 

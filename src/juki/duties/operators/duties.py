@@ -9,7 +9,9 @@ from typing import Literal
 
 Access = Literal["update", "read"]
 ACCESS_NAMES = {"update": "更新", "read": "照会のみ"}
-ALL_ROLES = frozenset({"registry", "cs", "prefecture", "national", "numbering", "card", "jpki"})
+ALL_ROLES = frozenset(
+    {"registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk"}
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,9 @@ DUTIES: dict[str, Duty] = {
             frozenset({"jpki"}),
         ),
         Duty("jpki_serial_index", "シリアル番号による住民票コードの特定", frozenset({"jpki"})),
+        # 証明書交付センター: a kiosk terminal's requests for a holder's certificate (001b
+        # I-26); each terminal system a registered client, seeing only its own sessions.
+        Duty("kiosk_terminal", "キオスク端末からの証明書交付請求", frozenset({"kiosk"})),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),

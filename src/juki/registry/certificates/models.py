@@ -28,6 +28,7 @@ class CertificateIssue(Base):
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)  # exactly what was handed over
+    fee_yen: Mapped[int | None] = mapped_column(Integer)  # 手数料 where it was recorded
 
 
 class WideAreaRequestRecord(Base):

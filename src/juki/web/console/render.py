@@ -31,7 +31,7 @@ def office_of(request: Request) -> str:
     role = role_of(node_id)
     if role == "prefecture":
         return prefecture_name(code_of(node_id))
-    if role in ("national", "card", "jpki"):  # J-LIS's (000 §2.3, §2.4)
+    if role in ("national", "card", "jpki", "kiosk"):  # J-LIS's (000 §2.3, §2.4)
         return JLIS
     if role not in ("registry", "cs"):
         return node_id
