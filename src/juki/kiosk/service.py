@@ -227,4 +227,3 @@ def _signed_by(certificate: x509.Certificate, signature_b64: str, message: bytes
     except (binascii.Error, ValueError, InvalidSignature):
         return False
     return True
-
