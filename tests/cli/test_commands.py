@@ -29,6 +29,7 @@ GROUPS: dict[str, set[str]] = {
     "report": {"corrections"},
     "registry": {"notice-check"},
     "card": {"create", "load", "show", "sign", "authenticate", "change-pin", "reset-pin"},
+    "kiosk": {"terminal"},
 }
 TOP_LEVEL = {"up", "reconcile", "search", "simulate", "pia"}
 

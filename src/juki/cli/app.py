@@ -13,6 +13,7 @@ from juki.cli import (
     bench,
     card,
     keys,
+    kiosk,
     ledger,
     network,
     operator,
@@ -43,3 +44,4 @@ app.add_typer(report.report_app, name="report")
 app.add_typer(registry.registry_app, name="registry")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(card.card_app, name="card")
+app.add_typer(kiosk.kiosk_app, name="kiosk")
