@@ -6,6 +6,7 @@ way it must refuse."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import threading
 import time
@@ -16,15 +17,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
 from juki.holder.apdu import CardSession
 from juki.kiosk import service as centre_rules
 from juki.kiosk.models import KioskSession
-from juki.kiosk_terminal.client import CentreRefused
+from juki.kiosk_terminal.client import Centre, CentreRefused
 from juki.kiosk_terminal.reader import CardError, read_auth_certificate, sign_with_auth_key
+from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
+from juki.network.server import network_app
 from juki.registry.certificates.models import CertificateIssue
 from juki.registry.support import schemas as support_schemas
 from juki.registry.support import service as support
@@ -64,9 +68,12 @@ def test_a_holder_gets_their_own_copy_at_the_kiosk(
     text = pdf_text(pdf)
     assert person.name.replace("\u3000", "") in text.replace("\u3000", "").replace(" ", "")
     assert "住民票（写し）" in text
-    # the ward's 交付履歴: the copy, its fee, the kiosk as the issuer
+    # the ward's 交付履歴: the copy, the kiosk as the issuer, the fee once it was collected
+    network.pump()
     (issued,) = issues_at_the_ward(network)
-    assert (issued.purpose, issued.clerk_login, issued.fee_yen) == ("コンビニ交付", "kiosk", 300)
+    assert (issued.purpose, issued.clerk_login) == ("コンビニ交付", "kiosk")
+    assert (issued.delivery, issued.fee_yen) == ("delivered", 300)
+    assert json.loads(issued.options)["requester"] == person.resident_id
     assert issued.issue_no == at.issue_no
     assert issued.pdf == pdf
     # the centre keeps nothing of the PDF once it is collected, and gives it once
@@ -113,6 +120,9 @@ def test_a_supported_person_is_refused_and_the_refusal_kept(
     with network.node(REGISTRY).db.session() as session:
         (refusal,) = session.scalars(select(IssueRefusal)).all()
         assert (refusal.resident_id, refusal.action) == (person.resident_id, "kiosk")
+    # J-LIS's centre learns only that it is not available, not who is protected
+    (kept,) = sessions_at_the_centre(network)
+    assert kept.refused_code == "not_available"
 
 
 def test_a_wrong_pin_goes_no_further_than_the_card(
@@ -159,11 +169,20 @@ def test_a_signature_replayed_into_another_session_is_refused(
     assert issues_at_the_ward(network) == []
 
 
+@pytest.mark.parametrize("same_store", [False, True])
 def test_another_terminal_cannot_see_or_collect_a_session(
-    network: EmbeddedNetwork, tmp_path: Path
+    network: EmbeddedNetwork, tmp_path: Path, same_store: bool
 ) -> None:
+    """Another store's system, or another kiosk of the same store's (same API client,
+    another terminal): 404 for both, as for a session that never was."""
     person = holder(network, tmp_path)
-    mine, theirs = terminal(network, "mine"), terminal(network, "theirs")
+    mine = terminal(network, "mine")
+    if same_store:
+        theirs = Centre(TestClient(network_app(network)))
+        assert isinstance(mine.http.auth, ClientAuth)
+        theirs.http.auth = ClientAuth(mine.http.auth.key, "kiosk-op", "mine-02")
+    else:
+        theirs = terminal(network, "theirs")
     at = visit(network, mine, person)
     assert at.status == "ready"
     for method, path in (
@@ -281,3 +300,68 @@ def test_many_kiosks_at_once_each_get_their_own_holders_copy(
         issue_no, pdf = outcome
         assert by_issue[issue_no].pdf == pdf
         assert json.loads(by_issue[issue_no].resident_ids) == [people[i].resident_id]
+
+
+def test_an_unusable_session_key_is_refused_at_the_door(network: EmbeddedNetwork) -> None:
+    """A key nothing can be sealed to (no padding, a low-order point) would make the
+    municipality's answer fail and hold up its channel: refused when the session opens."""
+    centre = terminal(network)
+    for key in ("A" * 43, "A" * 43 + "="):
+        answer = centre.http.post("/kiosk/sessions", json={"terminal_key": key})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == "terminal_key"
+    assert sessions_at_the_centre(network) == []
+
+
+def test_a_holder_under_15_is_refused(network: EmbeddedNetwork, tmp_path: Path) -> None:
+    person = holder(network, tmp_path, age=14)
+    at = visit(network, terminal(network), person)
+    assert at.status == "refused"
+    assert at.reason is not None
+    assert "15歳未満" in at.reason
+    assert issues_at_the_ward(network) == []
+
+
+def expire(network: EmbeddedNetwork, session_id: str) -> None:
+    """The session's ten minutes are over (moved, not waited for)."""
+    with network.node(KIOSK).db.session() as session:
+        stored = session.get(KioskSession, session_id)
+        assert stored is not None
+        stored.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+
+
+def test_a_copy_never_collected_is_not_counted_or_charged(
+    network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """Made by the ward, but the holder left before printing: the session ends, the PDF is
+    dropped at the centre, and the ward's 交付履歴 says undelivered, no fee."""
+    person = holder(network, tmp_path)
+    centre = terminal(network)
+    at = visit(network, centre, person)
+    assert at.status == "ready"
+    expire(network, at.session_id)
+    with pytest.raises(CentreRefused):
+        centre.collect(at)
+    centre.refresh(at)
+    assert at.status == "expired"
+    network.pump()  # the centre's word to the ward
+    (kept,) = sessions_at_the_centre(network)
+    assert kept.sealed_pdf is None
+    (issued,) = issues_at_the_ward(network)
+    assert (issued.delivery, issued.fee_yen) == ("undelivered", 0)
+
+
+def test_a_session_that_ended_asks_nothing_more(network: EmbeddedNetwork, tmp_path: Path) -> None:
+    """The holder walked away while JPKI was being asked: its answer finds the session
+    over, and the ward is asked for nothing."""
+    person = holder(network, tmp_path)
+    centre = terminal(network)
+    at = centre.open()
+    centre.present(at, CardSession(person.card).transmit, AUTH_PIN, {"kind": "copy"})
+    expire(network, at.session_id)
+    network.pump()
+    centre.refresh(at)
+    assert at.status == "expired"
+    (kept,) = sessions_at_the_centre(network)
+    assert (kept.status, kept.lg_code) == ("expired", None)
+    assert issues_at_the_ward(network) == []

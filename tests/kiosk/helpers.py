@@ -20,6 +20,7 @@ from juki.kiosk_terminal.client import Centre, Visit
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
+from juki.registry.residents.models import Resident
 from tests.conftest import resident
 from tests.e2e.test_card_counter import LG
 from tests.jpki.helpers import apply_for_certificates, card_in_hand
@@ -37,10 +38,16 @@ class Holder:
     desk: TestClient
 
 
-def holder(network: EmbeddedNetwork, folder: Path, **overrides: Any) -> Holder:
+def holder(network: EmbeddedNetwork, folder: Path, age: int = 40, **overrides: Any) -> Holder:
     """A resident of 墨田区 whose card was handed over and whose virtual card holds the two
-    certificates JPKI issued from its own keys."""
+    certificates JPKI issued from its own keys, `age` years old by the register (people
+    enter these tests by birth; the register's date of birth is then moved back, as the
+    kiosk serves holders of 15 and over)."""
     rid, desk, number = card_in_hand(network, **overrides)
+    with network.node(f"registry:{LG}").db.session() as session:
+        person = session.get(Resident, rid)
+        assert person is not None
+        person.birth_date = person.birth_date.replace(year=person.birth_date.year - age)
     path = folder / f"holder-{uuid.uuid4().hex[:8]}.card"
     card = VirtualCard.create(path, number, SIGN_PIN, AUTH_PIN)
     body = {f"{kind}_public_key": pem for kind, pem in card.public_keys.items()}

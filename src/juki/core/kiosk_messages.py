@@ -30,7 +30,7 @@ from juki.core.messages import Strict
 SESSION_ID = r"^[0-9a-f]{32}$"
 CARD_NUMBER = r"^[0-9A-F]{16}$"
 SERIAL = r"^[0-9a-f]{1,40}$"
-X25519_KEY_B64 = r"^[A-Za-z0-9_-]{43}=?$"  # 32 bytes, URL-safe base64
+X25519_KEY_B64 = r"^[A-Za-z0-9_-]{43}=$"  # 32 bytes, URL-safe base64
 ISSUED: Final = "00"
 REFUSED: Final = "90"
 DocumentKind = Literal["copy", "entries"]  # 住民票の写し, 住民票記載事項証明書
@@ -86,6 +86,16 @@ class KioskDocument(Strict):
     refused_reason: str | None = Field(default=None, max_length=200)
 
 
+class KioskOutcome(Strict):
+    """センター → the municipality: whether the document it made reached the kiosk (the
+    terminal collected it) or not (the session ended first). The municipality takes the
+    fee, and its 交付履歴 says handed over, only on the first."""
+
+    session_id: str = Field(pattern=SESSION_ID)
+    issue_no: str = Field(min_length=1, max_length=20)
+    delivered: bool
+
+
 def key_text(key: X25519PublicKey) -> str:
     return base64.urlsafe_b64encode(key.public_bytes_raw()).decode()
 
@@ -94,10 +104,21 @@ def _info(session_id: str) -> bytes:
     return f"juki kiosk document v1 {session_id}".encode()
 
 
+class UnusableKey(ValueError):
+    pass
+
+
 def seal_document(pdf: bytes, terminal_key: str, session_id: str) -> str:
-    """Seal a PDF to the terminal's session key, bound to the session (RFC 9180 `info`)."""
-    key = X25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(terminal_key))
-    return base64.b64encode(SUITE.encrypt(pdf, key, info=_info(session_id))).decode()
+    """Seal a PDF to the terminal's session key, bound to the session (RFC 9180 `info`).
+    Raises `UnusableKey` for a key nothing can be sealed to (not 32 bytes of base64, or a
+    low-order point such as all zeros: X25519 refuses the shared secret)."""
+    try:
+        key = X25519PublicKey.from_public_bytes(
+            base64.urlsafe_b64decode(terminal_key.encode("ascii"))
+        )
+        return base64.b64encode(SUITE.encrypt(pdf, key, info=_info(session_id))).decode()
+    except (ValueError, UnicodeError) as bad:  # binascii.Error is a ValueError
+        raise UnusableKey(str(bad)) from None
 
 
 def open_document(sealed: str, private_key: X25519PrivateKey, session_id: str) -> bytes:

@@ -70,6 +70,7 @@ class MessageType(StrEnum):
     KIOSK_IDENTIFIED = "kiosk.identified"
     KIOSK_REQUEST = "kiosk.request"  # 証明書の交付請求 (センター -> 証明書自動交付システム)
     KIOSK_DOCUMENT = "kiosk.document"  # 証明書のPDF (暗号化) または交付できない理由
+    KIOSK_OUTCOME = "kiosk.outcome"  # 交付できたか (受け取られた / 受け取られずに失効)
 
 
 class ChangeReason(StrEnum):

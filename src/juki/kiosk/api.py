@@ -36,10 +36,7 @@ def open_session(body: SessionOpen, uow: UoW, caller: ApiCaller) -> SessionView:
 @router.post("/sessions/{session_id}/presentation", status_code=202,
              summary="利用者証明用電子証明書と署名、交付を求める証明書")  # fmt: skip
 @needs("kiosk_terminal", "update")
-def present(
-    session_id: SessionId, body: Presentation, uow: UoW, caller: ApiCaller, request: Request
-) -> SessionView:
-    request.state.audit_targets = (f"受付番号={session_id}",)
+def present(session_id: SessionId, body: Presentation, uow: UoW, caller: ApiCaller) -> SessionView:
     return _view(service.present(uow, caller, session_id, body))
 
 
@@ -52,11 +49,8 @@ def status(session_id: SessionId, uow: UoW, caller: ApiCaller) -> SessionView:
 @router.post("/sessions/{session_id}/collection", summary="証明書（暗号化PDF）の受取り（一度だけ）")
 @needs("kiosk_terminal", "update")
 def collect(session_id: SessionId, uow: UoW, caller: ApiCaller, request: Request) -> Collected:
-    request.state.audit_targets = (f"受付番号={session_id}",)
     kiosk_session, sealed = service.collect(uow, caller, session_id)
-    assert kiosk_session.issue_no is not None
-    assert kiosk_session.fee_yen is not None
     return Collected(
-        session_id=kiosk_session.id, issue_no=kiosk_session.issue_no,
-        fee_yen=kiosk_session.fee_yen, sealed_pdf=sealed,
+        session_id=kiosk_session.id, issue_no=kiosk_session.issue_no or "",
+        fee_yen=kiosk_session.fee_yen or 0, sealed_pdf=sealed,
     )  # fmt: skip

@@ -20,11 +20,11 @@ import hashlib
 import secrets
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from juki.core.clock import as_utc
 from juki.core.errors import Conflict, InvalidInput, NotFound
@@ -33,13 +33,16 @@ from juki.core.kiosk_messages import (
     KioskDocument,
     KioskIdentified,
     KioskIdentify,
+    KioskOutcome,
     KioskRequest,
+    UnusableKey,
+    seal_document,
 )
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.operators.clients import Caller
 from juki.kiosk.models import KioskSession
-from juki.kiosk.schemas import DocumentAsk, Presentation, SessionOpen
+from juki.kiosk.schemas import Presentation, SessionOpen
 
 # How long a holder has at the kiosk, from opening to collecting [juki's choice].
 SESSION_LIFETIME = dt.timedelta(minutes=10)
@@ -59,6 +62,10 @@ def now() -> dt.datetime:
 
 
 def open_session(uow: UnitOfWork, caller: Caller, body: SessionOpen) -> KioskSession:
+    try:  # a key nothing can be sealed to would stop the municipality's answer later
+        seal_document(b"", body.terminal_key, "0" * 32)
+    except UnusableKey:
+        raise InvalidInput("端末の鍵が使えません", field="terminal_key") from None
     _expire_old(uow)
     opened = now()
     kiosk_session = KioskSession(
@@ -87,7 +94,6 @@ def present(uow: UnitOfWork, caller: Caller, session_id: str, body: Presentation
     if kiosk_session.status != "awaiting_card":
         raise Conflict("この受付ではすでにカードが読み取られています", field="session_id")
     certificate = _certificate(body.certificate)
-    _check_document(body.document)
     if not _signed_by(certificate, body.signature, signed_message(kiosk_session)):
         return _refuse(kiosk_session, "signature", "カードの署名を確認できません。")
     ask = body.document
@@ -107,12 +113,15 @@ def on_identified(uow: UnitOfWork, answer: KioskIdentified) -> None:
     kiosk_session = _waiting(uow, answer.session_id, "checking")
     if kiosk_session is None:
         return
-    if answer.verdict != "good" or answer.lg_code is None:
-        reason = VERDICT_REASONS.get(answer.verdict, VERDICT_REASONS["unknown"])
-        _refuse(kiosk_session, f"certificate_{answer.verdict}", reason)
+    good = answer.verdict == "good" and None not in (
+        answer.lg_code,
+        answer.card_issue_number,
+        answer.serial,
+    )
+    if not good:
+        verdict = answer.verdict if answer.verdict != "good" else "unknown"
+        _refuse(kiosk_session, f"certificate_{verdict}", VERDICT_REASONS[verdict])
         return
-    assert answer.card_issue_number is not None
-    assert answer.serial is not None
     kiosk_session.status, kiosk_session.lg_code = "requesting", answer.lg_code
     request = KioskRequest.model_validate(
         {
@@ -129,9 +138,13 @@ def on_identified(uow: UnitOfWork, answer: KioskIdentified) -> None:
 
 
 def on_document(uow: UnitOfWork, sender_lg: str, answer: KioskDocument) -> None:
-    kiosk_session = _waiting(uow, answer.session_id, "requesting")
+    kiosk_session = _waiting(uow, answer.session_id, "requesting", late_ok=True)
     if kiosk_session is None or kiosk_session.lg_code != sender_lg:
         return  # not asked, answered already, or from a municipality not asked
+    if kiosk_session.status == "expired":  # made, but nobody is at the kiosk any more
+        if answer.issue_no is not None:
+            _tell_outcome(uow, kiosk_session, answer.issue_no, delivered=False)
+        return
     kiosk_session.answered_at = now()
     if answer.result != ISSUED or answer.sealed_pdf is None:
         kiosk_session.status = "refused"
@@ -156,18 +169,24 @@ def collect(uow: UnitOfWork, caller: Caller, session_id: str) -> tuple[KioskSess
     sealed = kiosk_session.sealed_pdf
     kiosk_session.sealed_pdf, kiosk_session.status = None, "collected"
     kiosk_session.collected_at = now()
+    assert kiosk_session.issue_no is not None  # set with the PDF (on_document)
+    _tell_outcome(uow, kiosk_session, kiosk_session.issue_no, delivered=True)
     return kiosk_session, sealed
 
 
 def _mine(uow: UnitOfWork, caller: Caller, session_id: str, locked: bool = False) -> KioskSession:
+    """The session, if this terminal opened it: not another terminal of the same store's
+    system either (it could not open the PDF, but collecting it would take it away)."""
     stmt = select(KioskSession).where(
-        KioskSession.id == session_id, KioskSession.client_id == caller.client_id
+        KioskSession.id == session_id,
+        KioskSession.client_id == caller.client_id,
+        KioskSession.terminal_id == caller.terminal,
     )
     found = uow.session.scalar(stmt.with_for_update() if locked else stmt)
     if found is None:
         raise NotFound("受付が見つかりません", field="session_id")
     if found.status in LIVE and as_utc(found.expires_at) <= now():
-        found.status, found.sealed_pdf = "expired", None
+        _expire(uow, found)
     return found
 
 
@@ -179,10 +198,19 @@ def _live(uow: UnitOfWork, caller: Caller, session_id: str, locked: bool) -> Kio
     return found
 
 
-def _waiting(uow: UnitOfWork, session_id: str, state: str) -> KioskSession | None:
+def _waiting(
+    uow: UnitOfWork, session_id: str, state: str, late_ok: bool = False
+) -> KioskSession | None:
+    """The session an answer is for, if it still waits for it; one whose time is up is
+    ended instead (nothing more is asked for it), and returned only if `late_ok`."""
     stmt = select(KioskSession).where(KioskSession.id == session_id).with_for_update()
     found = uow.session.scalar(stmt)
-    return found if found is not None and found.status == state else None
+    if found is None or found.status != state:
+        return None
+    if as_utc(found.expires_at) <= now():
+        _expire(uow, found)
+        return found if late_ok else None
+    return found
 
 
 def _refuse(kiosk_session: KioskSession, code: str, reason: str) -> KioskSession:
@@ -193,29 +221,39 @@ def _refuse(kiosk_session: KioskSession, code: str, reason: str) -> KioskSession
 
 
 def _expire_old(uow: UnitOfWork) -> None:
-    """Sessions past their time end, and any PDF they still hold is dropped."""
-    uow.session.execute(
-        update(KioskSession)
-        .where(KioskSession.status.in_(LIVE), KioskSession.expires_at <= now())
-        .values(status="expired", sealed_pdf=None)
+    """Sessions past their time end (a few at a time, on each opening)."""
+    stale = select(KioskSession).where(
+        KioskSession.status.in_(LIVE), KioskSession.expires_at <= now()
     )
+    for kiosk_session in uow.session.scalars(stale.limit(50).with_for_update()):
+        _expire(uow, kiosk_session)
+
+
+def _expire(uow: UnitOfWork, kiosk_session: KioskSession) -> None:
+    """End a session: a PDF it still holds is dropped, and its municipality told that the
+    copy it made was not handed over."""
+    if kiosk_session.status == "ready" and kiosk_session.issue_no is not None:
+        _tell_outcome(uow, kiosk_session, kiosk_session.issue_no, delivered=False)
+    kiosk_session.status, kiosk_session.sealed_pdf = "expired", None
+
+
+def _tell_outcome(
+    uow: UnitOfWork, kiosk_session: KioskSession, issue_no: str, *, delivered: bool
+) -> None:
+    outcome = KioskOutcome(session_id=kiosk_session.id, issue_no=issue_no, delivered=delivered)
+    to = f"registry:{kiosk_session.lg_code}"
+    uow.send(to, MessageType.KIOSK_OUTCOME, outcome.model_dump(mode="json"))
 
 
 def _certificate(text: str) -> x509.Certificate:
     try:
         certificate = x509.load_der_x509_certificate(base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError):
+        key = certificate.public_key()
+    except (binascii.Error, ValueError, UnsupportedAlgorithm):
         raise InvalidInput("電子証明書を読み取れません", field="certificate") from None
-    if not isinstance(certificate.public_key(), rsa.RSAPublicKey):
+    if not isinstance(key, rsa.RSAPublicKey):
         raise InvalidInput("利用者証明用電子証明書ではありません", field="certificate")
     return certificate
-
-
-def _check_document(ask: DocumentAsk) -> None:
-    if ask.kind == "entries" and ask.include_individual_number:
-        # 記載事項証明書 proves items for another's use; the number is not for it here
-        raise InvalidInput("記載事項証明書には個人番号を記載できません",
-                           field="document.include_individual_number")  # fmt: skip
 
 
 def _signed_by(certificate: x509.Certificate, signature_b64: str, message: bytes) -> bool:

@@ -91,6 +91,7 @@ MESSAGE_NAMES = {
     MessageType.KIOSK_IDENTIFIED: "利用者証明用電子証明書の確認結果",
     MessageType.KIOSK_REQUEST: "証明書の交付請求（コンビニ交付）",
     MessageType.KIOSK_DOCUMENT: "証明書のPDF（暗号化）又は交付できない理由",
+    MessageType.KIOSK_OUTCOME: "コンビニ交付の結果（受取り・未受取り）",
 }
 
 

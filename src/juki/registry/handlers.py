@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from juki.core.jpki_messages import JpkiIssued
-from juki.core.kiosk_messages import KioskRequest
+from juki.core.kiosk_messages import KioskOutcome, KioskRequest
 from juki.core.messages import (
     CardInfo,
     DestinationReceipt,
@@ -105,6 +105,11 @@ def on_kiosk_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str
         uow.send(envelope.sender, MessageType.KIOSK_DOCUMENT, answer.model_dump(mode="json"))
 
 
+def on_kiosk_outcome(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        kiosk.settle(uow, KioskOutcome.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.CARD_INFO: on_card_info,
@@ -119,4 +124,5 @@ HANDLERS: dict[str, Handler] = {
     MessageType.IDENTITY_UPDATE_RESULT: on_update_result,
     MessageType.POOL_GRANT: on_pool_grant,
     MessageType.KIOSK_REQUEST: on_kiosk_request,
+    MessageType.KIOSK_OUTCOME: on_kiosk_outcome,
 }

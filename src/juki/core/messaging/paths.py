@@ -84,7 +84,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # municipality's register (over LGWAN, 001a §2.6: not through the CS) for the PDF.
     ("kiosk", "jpki"): frozenset({T.KIOSK_IDENTIFY}),
     ("jpki", "kiosk"): frozenset({T.KIOSK_IDENTIFIED}),
-    ("kiosk", "registry"): frozenset({T.KIOSK_REQUEST}),
+    ("kiosk", "registry"): frozenset({T.KIOSK_REQUEST, T.KIOSK_OUTCOME}),
     ("registry", "kiosk"): frozenset({T.KIOSK_DOCUMENT}),
 }
 

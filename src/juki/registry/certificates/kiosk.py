@@ -7,18 +7,36 @@ PDF, records it in the 交付履歴 with its fee, and seals it to the kiosk sess
 Refused, with the reason the kiosk shows and nothing personal: a card this municipality
 does not hold or that is not in use here (suspended, abolished, not yet handed over), a
 certificate other than the card's latest 利用者証明用 one, a holder no longer a resident,
-and anyone under a 支援措置 — the holder too: a kiosk cannot see who stands before it, and
-whoever holds the card and its PIN would get the record [juki's choice, as municipalities
-stop コンビニ交付 for persons under 支援措置]; the refusal is recorded for the supervisor.
+a holder under 15 (municipalities' コンビニ交付 is for holders of 15 and over), and anyone
+under a 支援措置 — the holder too: a kiosk cannot see who stands before it, and whoever
+holds the card and its PIN would get the record [juki's choice, as municipalities stop
+コンビニ交付 for persons under 支援措置]; that refusal is recorded for the supervisor, and
+the centre is told only "not available" (J-LIS has no need to learn who is protected).
+
+The copy is in the 交付履歴 from when it is made, `delivery` pending; the centre's word
+(`kiosk.outcome`) makes it delivered, with its fee, or undelivered (the session ended
+before the kiosk collected it), so that no copy is counted, or charged, that nobody got.
 """
 
 from __future__ import annotations
 
+import json
+
 from cryptography import x509
 from sqlalchemy import select
 
+from juki.core.birthdays import age_on
 from juki.core.clock import japan_today
-from juki.core.kiosk_messages import ISSUED, REFUSED, KioskDocument, KioskRequest, seal_document
+from juki.core.errors import JukiError, NotFound
+from juki.core.kiosk_messages import (
+    ISSUED,
+    REFUSED,
+    KioskDocument,
+    KioskOutcome,
+    KioskRequest,
+    UnusableKey,
+    seal_document,
+)
 from juki.core.messaging.node import UnitOfWork
 from juki.registry.cards.models import CertificateApplication, MyNumberCard
 from juki.registry.certificates import service as certificates
@@ -31,19 +49,27 @@ from juki.registry.support.service import active_measures
 
 KIOSK_CLERK = "kiosk"  # who issued it, in the 交付履歴: the automatic system
 PURPOSE = "コンビニ交付"
-# 手数料 (条例 of each municipality; 墨田区: 住民票の写し・記載事項証明書 300円 a copy at the
-# counter): the same here at the kiosk [juki's choice; a municipality sets its own].
+# 手数料 (each municipality's 手数料条例): 300円 a copy, as at 墨田区's counter [juki's
+# choice: this is not 墨田区's kiosk fee; many municipalities charge less at the kiosk].
 FEES = {"copy": 300, "entries": 300}
+KIOSK_AGE = 15  # コンビニ交付 serves holders of 15 and over (municipalities' published rules)
 REASONS = {
     "card_unknown": "このカードでは交付できません。",
     "card_not_in_use": "このカードは一時停止中または使用できない状態です。",
     "certificate_replaced": "この利用者証明用電子証明書は使用できません。",
-    "not_resident": "住民票がないため交付できません。窓口にお問い合わせください。",
-    "support_measure": "コンビニ交付はご利用いただけません。窓口にお問い合わせください。",
+    "not_resident": "住民票がないため交付できません。転入された方は、新しい住所の市区町村の"
+    "窓口でカードの継続利用の手続をしてください。",
+    "under_15": "15歳未満の方はご利用いただけません。窓口で請求してください。",
+    "not_available": "コンビニ交付はご利用いただけません。窓口にお問い合わせください。",
+    "terminal_key": "端末の鍵が使えません。最初からやり直してください。",
 }
 
 
 def answer(uow: UnitOfWork, request: KioskRequest) -> KioskDocument:
+    try:  # before anything is made: a key nothing can be sealed to gets a refusal
+        seal_document(b"", request.terminal_key, request.session_id)
+    except UnusableKey:
+        return _refused(request, "terminal_key")
     person, refused = _holder(uow, request)
     if person is None:
         return _refused(request, refused)
@@ -51,15 +77,36 @@ def answer(uow: UnitOfWork, request: KioskRequest) -> KioskDocument:
     supported = active_measures(uow, [p.id for p in people], japan_today())
     if supported:
         _record_refusal(uow, request, min(supported))
-        return _refused(request, "support_measure")
-    issued = certificates.issue(uow, _issue_request(request, person))
-    assert isinstance(issued, certificates.Issued)  # 支援措置 was checked above
-    certificates.record_fee(uow, issued.issue_no, FEES[request.kind])
+        return _refused(request, "not_available")
+    try:  # a raise here would hold up every later request on the centre's channel
+        issued = certificates.issue(uow, _issue_request(request, person))
+    except JukiError:
+        return _refused(request, "not_available")
+    if not isinstance(issued, certificates.Issued):  # 支援措置 was checked above
+        return _refused(request, "not_available")
+    record = certificates.read_issue(uow, issued.issue_no)
+    record.delivery = "pending"
+    record.options = json.dumps(
+        json.loads(record.options) | {"kiosk_session": request.session_id, "requester": person.id}
+    )
     return KioskDocument(
         session_id=request.session_id, result=ISSUED, issue_no=issued.issue_no,
         fee_yen=FEES[request.kind],
         sealed_pdf=seal_document(issued.pdf, request.terminal_key, request.session_id),
     )  # fmt: skip
+
+
+def settle(uow: UnitOfWork, outcome: KioskOutcome) -> None:
+    """The centre's word on a copy made here: handed over (the fee taken) or not."""
+    try:
+        record = certificates.read_issue(uow, outcome.issue_no)
+    except NotFound:
+        return
+    made_for = json.loads(record.options).get("kiosk_session")
+    if made_for != outcome.session_id or record.delivery != "pending":
+        return  # not a kiosk copy of that session, or settled already
+    record.delivery = "delivered" if outcome.delivered else "undelivered"
+    record.fee_yen = FEES.get(record.kind, 0) if outcome.delivered else 0
 
 
 def _holder(uow: UnitOfWork, request: KioskRequest) -> tuple[Resident | None, str]:
@@ -75,6 +122,8 @@ def _holder(uow: UnitOfWork, request: KioskRequest) -> tuple[Resident | None, st
     person = uow.session.get(Resident, card.resident_id)
     if person is None or person.status != "resident":
         return None, "not_resident"
+    if age_on(person.birth_date, japan_today()) < KIOSK_AGE:
+        return None, "under_15"
     return person, ""
 
 

@@ -29,6 +29,9 @@ class CertificateIssue(Base):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)  # exactly what was handed over
     fee_yen: Mapped[int | None] = mapped_column(Integer)  # 手数料 where it was recorded
+    # A copy made for a kiosk: pending until the centre says it was collected (delivered)
+    # or not (undelivered); None for a copy handed over at the counter.
+    delivery: Mapped[str | None] = mapped_column(String(12))
 
 
 class WideAreaRequestRecord(Base):

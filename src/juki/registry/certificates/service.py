@@ -238,11 +238,6 @@ def _removal(person: Resident) -> str:
     return {"death": "死亡"}.get(person.removal_kind or "", "職権消除")
 
 
-def record_fee(uow: UnitOfWork, issue_no: str, fee_yen: int) -> None:
-    """手数料 taken for the copy (the kiosk collects it; the 交付履歴 keeps it)."""
-    read_issue(uow, issue_no).fee_yen = fee_yen
-
-
 def read_issue(uow: UnitOfWork, issue_no: str) -> CertificateIssue:
     record = uow.session.scalars(
         select(CertificateIssue).where(CertificateIssue.issue_no == issue_no)

@@ -77,7 +77,7 @@ def refusals_page(request: Request, clerk: Clerk, uow: UoW) -> HTMLResponse:
         clerk,
         refusals=support.refusals(uow),
         requesters=certificates.REQUESTER_LABELS,
-        actions={"issue": "証明書交付", "view": "閲覧", "search": "検索"},
+        actions={"issue": "証明書交付", "view": "閲覧", "search": "検索", "kiosk": "コンビニ交付"},
         reasons={"support_measure": "支援措置"},
     )
 

@@ -1,4 +1,5 @@
-"""the fee (手数料) recorded with each certificate issued (コンビニ交付 records it)
+"""the fee (手数料) recorded with each certificate issued, and whether a copy made for a
+kiosk (コンビニ交付) was handed over
 
 Revision ID: 0017
 Revises: 0016
@@ -20,8 +21,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("certificate_issues") as batch:
         batch.add_column(sa.Column("fee_yen", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("delivery", sa.String(length=12), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("certificate_issues") as batch:
+        batch.drop_column("delivery")
         batch.drop_column("fee_yen")
