@@ -1,7 +1,8 @@
 """JPKI's links (000 §2.3, §2.4, F3-USE-01; 公的個人認証法 第3条, 第22条): the mayor's
 applications and requests come through the municipality's CS and are answered to it; the
 national server sends 異動等失効情報 without the 個人番号; nothing passes between the card
-management system and JPKI; JPKI sends to no one but the CS that asked."""
+management system and JPKI; JPKI sends to no one but the CS that asked, and J-LIS's
+証明書交付センター its verdict on a kiosk's certificate."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from juki.network.topology import DEFAULT_TOPOLOGY, node_ids
 JPKI = "jpki"
 
 
-def test_jpki_is_reached_only_by_the_cs_and_the_national_server() -> None:
+def test_jpki_is_reached_only_by_the_cs_the_national_server_and_the_kiosk_centre() -> None:
     into = {pair[0]: types for pair, types in PERMITTED.items() if pair[1] == JPKI}
     assert into == {
         "cs": frozenset({T.JPKI_ISSUE, T.JPKI_CARD_STATUS}),
         "national": frozenset({T.JPKI_CHANGE}),
+        "kiosk": frozenset({T.KIOSK_IDENTIFY}),
     }
     out = {pair[1]: types for pair, types in PERMITTED.items() if pair[0] == JPKI}
-    assert out == {"cs": frozenset({T.JPKI_ISSUED})}
+    assert out == {"cs": frozenset({T.JPKI_ISSUED}), "kiosk": frozenset({T.KIOSK_IDENTIFIED})}
     for node in node_ids(DEFAULT_TOPOLOGY):
         if node.startswith(("card", "registry", "prefecture", "numbering")):
             assert not any(is_permitted(node, JPKI, t) for t in T), node

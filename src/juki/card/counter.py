@@ -21,7 +21,7 @@ from sqlalchemy import select
 from juki.card import lifecycle
 from juki.card.issuance import provision_record, recipient_of
 from juki.card.lifecycle import CardState
-from juki.card.models import CardFileEntry, ExchangeLog
+from juki.card.models import CardEvent, CardFileEntry, ExchangeLog
 from juki.card.service import held_info
 from juki.core.errors import JukiError
 from juki.core.messages import (
@@ -34,6 +34,7 @@ from juki.core.messages import (
 )
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
+from juki.core.places import municipality
 from juki.duties.search import ProvisionLog
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ def apply_reports(uow: UnitOfWork, sender: str, records: list[dict[str, object]]
         entry = uow.session.scalar(
             select(CardFileEntry).where(CardFileEntry.card_issue_number == report.card_issue_number)
         )
+        if report.kind == "continued_use":
+            _continue_use(uow, sender, report, entry)
+            continue
         if entry is None or entry.lg_code != report.lg_code or code_of(sender) != entry.lg_code:
             _exchange(uow, sender, report, "refused:not_in_jurisdiction")
             log.warning("card report %s: no such card in that municipality", report.report_id)
@@ -77,6 +81,61 @@ def _apply(uow: UnitOfWork, sender: str, report: CardReport, entry: CardFileEntr
         return
     _exchange(uow, sender, report, report.kind)
     _answer(uow, report, entry, CARD_DONE)
+
+
+def _continue_use(
+    uow: UnitOfWork, sender: str, report: CardReport, entry: CardFileEntry | None
+) -> None:
+    """3-⑥ 継続利用: the holder moved in elsewhere with the card (特例転入, 住基法 第24条の2)
+    and the new municipality reports the card kept in use there. Only that municipality,
+    for the card's own holder (its 住民票コード), once the national server's relay of the
+    転入 has reached File 3 (the card's address is in that municipality): then the card's
+    所管 moves there, and its 管理情報 goes to the new mayor. Anyone else's report is
+    refused and answered nothing (the answer carries the 個人番号)."""
+    ours = (
+        entry is not None
+        and code_of(sender) == report.lg_code
+        and entry.resident_code == report.resident_code
+        and entry.lg_code != report.lg_code
+    )
+    if entry is None or not ours:
+        _exchange(uow, sender, report, "refused:not_in_jurisdiction")
+        log.warning("card report %s: continued use refused", report.report_id)
+        return
+    if not _lives_in(uow, entry, report.lg_code):  # the relay of the 転入 has not come yet
+        _exchange(uow, sender, report, "refused:move_not_relayed")
+        return
+    if entry.status != CardState.ACTIVE:
+        _exchange(uow, sender, report, "refused:card_state")
+        _answer_to(uow, report, entry, CARD_REFUSED, "利用中のカードではありません")
+        return
+    at = dt.datetime.now(dt.UTC)
+    previous, entry.lg_code, entry.changed_at = entry.lg_code, report.lg_code, at
+    uow.session.add(
+        CardEvent(
+            entry_id=entry.id, from_state=entry.status, to_state=entry.status, at=at,
+            reason=f"継続利用（前住所地 {previous}）", actor=f"{report.operator_id}@{sender}"[:64],
+        )
+    )  # fmt: skip
+    _exchange(uow, sender, report, report.kind)
+    _answer(uow, report, entry, CARD_DONE)
+
+
+def _lives_in(uow: UnitOfWork, entry: CardFileEntry, lg_code: str) -> bool:
+    place = municipality(lg_code)
+    return held_info(uow, entry).address.startswith(f"{place.prefecture}{place.name}")
+
+
+def _answer_to(
+    uow: UnitOfWork, report: CardReport, entry: CardFileEntry, code: str, reason: str
+) -> None:
+    """A refusal of 継続利用 goes to the new municipality (the card's 所管 is unchanged)."""
+    held = entry.lg_code
+    entry.lg_code = report.lg_code
+    try:
+        _answer(uow, report, entry, code, refused_reason=reason)
+    finally:
+        entry.lg_code = held
 
 
 def _answer(

@@ -72,15 +72,18 @@ class JpkiIssued(Strict):
     refused_reason: str | None = Field(default=None, max_length=200)
 
 
-CardStatusAction = Literal["hold", "release", "revoke"]
+CardStatusAction = Literal["hold", "release", "revoke", "transfer"]
 
 
 class JpkiCardStatus(Strict):
     """The mayor's request on a card's certificates, sent once the card management system
     has answered the counter's report `00` (registry -> CS -> JPKI): the card suspended
     (一時保留 of both certificates), its suspension lifted (保留解除), or the card ended
-    (廃止: both revoked). By the card's number only; no personal data (000 F3-USE-01 keeps
-    the card system's data from JPKI; this comes from the municipality)."""
+    (廃止: both revoked); or, from the new municipality after the card's 継続利用, the
+    card's certificates answered for there (`transfer`: JPKI checks that its latest
+    異動等失効情報 puts the holder in that municipality, and answers with the live
+    certificates as `JpkiIssued`). By the card's number only; no personal data (000
+    F3-USE-01 keeps the card system's data from JPKI; this comes from the municipality)."""
 
     request_id: str = Field(min_length=8, max_length=36)
     lg_code: str = Field(pattern=r"^\d{6}$")
@@ -106,3 +109,4 @@ class JpkiChange(Strict):
     address: str = Field(min_length=1, max_length=200)
     reason: ChangeReason
     change_date: dt.date
+    lg_code: str | None = Field(default=None, pattern=r"^\d{6}$")  # where the person lives now

@@ -590,12 +590,16 @@ class CardChange(Strict):
 
 
 # What the municipality reports of a card at its counter (000 §3.3 1-⑪ and 8-①):
-# 交付前設定, 交付, 一時停止, 一時停止解除, 廃止, 回収.
-CardReportKind = Literal["ready", "handed_over", "suspended", "resumed", "abolished", "collected"]
+# 交付前設定, 交付, 一時停止, 一時停止解除, 廃止, 回収; and the new municipality's 継続利用
+# after a 転入 with the card (001a §3.3 3-⑥).
+CardReportKind = Literal[
+    "ready", "handed_over", "suspended", "resumed", "abolished", "collected", "continued_use"
+]
 # 処理区分: the card was produced and sent to the mayor (1-⑩), or the answer to a report.
 CardInfoKind = Literal[
-    "issued", "ready", "handed_over", "suspended", "resumed", "abolished", "collected"
-]
+    "issued", "ready", "handed_over", "suspended", "resumed", "abolished", "collected",
+    "continued_use",
+]  # fmt: skip
 CARD_DONE, CARD_REFUSED = "00", "90"  # 処理結果コード: done; the card's state did not allow it
 
 
@@ -613,6 +617,15 @@ class CardReport(Strict):
     reason: str = Field(default="", max_length=200)
     operator_id: str = Field(min_length=1, max_length=40)
     terminal_id: str = Field(min_length=1, max_length=40)
+    # 継続利用 only: the holder's 住民票コード as the new municipality recorded the 転入, which
+    # the card system checks against the card's (a card number alone proves nothing).
+    resident_code: str | None = Field(default=None, pattern=r"^\d{11}$")
+
+    @model_validator(mode="after")
+    def _continued_use_names_the_holder(self) -> CardReport:
+        if (self.kind == "continued_use") != (self.resident_code is not None):
+            raise ValueError("住民票コードは継続利用の報告にだけ付けます")
+        return self
 
 
 class CardInfo(Strict):

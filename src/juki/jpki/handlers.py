@@ -32,7 +32,12 @@ def on_issue(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]])
 def on_card_status(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for raw in records:
         status = JpkiCardStatus.model_validate(raw)
-        service.apply_card_status(uow.session, status, code_of(envelope.sender))
+        if status.action != "transfer":
+            service.apply_card_status(uow.session, status, code_of(envelope.sender))
+            continue
+        answer = service.transfer(uow.session, status, code_of(envelope.sender))
+        if answer is not None:
+            uow.send(envelope.sender, MessageType.JPKI_ISSUED, answer.model_dump(mode="json"))
 
 
 def on_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

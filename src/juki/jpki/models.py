@@ -97,3 +97,6 @@ class IdentityDigest(Base):
     digest: Mapped[str] = mapped_column(String(64))
     update_id: Mapped[str] = mapped_column(String(36))
     changed_on: Mapped[dt.date] = mapped_column(Date)
+    # The municipality of the latest record (a 継続利用 may move the card's certificates
+    # only there)
+    lg_code: Mapped[str | None] = mapped_column(String(6))

@@ -125,6 +125,7 @@ def _remember(
         row = digests[change.resident_code] = IdentityDigest(resident_code=change.resident_code)
         session.add(row)
     row.digest, row.update_id, row.changed_on = digest, change.update_id, change.change_date
+    row.lg_code = change.lg_code
 
 
 def _refuse_known_keys(session: Session, digests: dict[str, str]) -> None:
@@ -161,7 +162,7 @@ def apply_card_status(session: Session, status: JpkiCardStatus, sender_lg: str) 
     revokes them (a revoked certificate never comes back). Only the municipality that
     applied for them, which holds the card (its 所管), may ask; another's request changes
     nothing. Returns how many changed."""
-    if status.lg_code != sender_lg:
+    if status.lg_code != sender_lg or status.action == "transfer":
         return 0
     wanted = {"hold": (VALID,), "release": (ON_HOLD,), "revoke": LIVE}[status.action]
     at = dt.datetime.now(dt.UTC)
@@ -177,6 +178,37 @@ def apply_card_status(session: Session, status: JpkiCardStatus, sender_lg: str) 
     if len(mine) < len(certs):
         log.warning("jpki card status %s: certificates of another municipality", status.request_id)
     return len(mine)
+
+
+def transfer(session: Session, status: JpkiCardStatus, sender_lg: str) -> JpkiIssued | None:
+    """継続利用 (after J-LIS's card system moved the card's 所管): the card's live
+    certificates are answered for by the new municipality — only the one the national
+    server's latest 異動等失効情報 puts the holder in. Returns what to send it (the live
+    certificates), or None when it may not have them (nothing is sent: they name a holder)."""
+    if status.lg_code != sender_lg:
+        return None
+    certs = _certificates_of_card(session, status.card_issue_number, LIVE)
+    if not certs:
+        return None
+    latest = session.get(IdentityDigest, certs[0].resident_code)
+    if latest is None or latest.lg_code != sender_lg:
+        log.warning("jpki transfer %s: the holder does not live there", status.request_id)
+        return None
+    at = dt.datetime.now(dt.UTC)
+    for cert in certs:
+        session.add(
+            StatusEvent(
+                certificate_id=cert.id, at=at, from_status=cert.status, to_status=cert.status,
+                reason="transferred", cause=f"継続利用 {cert.lg_code} → {sender_lg}",
+            )
+        )  # fmt: skip
+        cert.lg_code = sender_lg
+    pems = {cert.kind: cert.certificate_pem for cert in certs}
+    return JpkiIssued(
+        request_id=status.request_id, lg_code=sender_lg,
+        card_issue_number=status.card_issue_number, result_code=ISSUED,
+        sign_certificate=pems.get("sign"), auth_certificate=pems.get("auth"),
+    )  # fmt: skip
 
 
 def hold_for_call_centre(session: Session, card: str, reason: str, who: str) -> int:
@@ -228,9 +260,9 @@ def _apply(session: Session, change: JpkiChange, certs: list[IssuedCertificate])
     changed = 0
     for cert in certs:
         # The index follows the person (§6.4). The municipality that speaks for the card
-        # stays the one the card system holds it under (its 所管, which a move does not
-        # change until the card's 継続利用 is built): moving it here left a lost card's
-        # certificates unheld after a move (attack review).
+        # stays the one the card system holds it under (its 所管, which only the card's
+        # 継続利用 moves: `transfer`): moving it here left a lost card's certificates
+        # unheld after a move (attack review).
         cert.resident_code = change.resident_code
         cause = f"異動 {change.reason.value} {change.change_date.isoformat()}"
         if change.reason in REMOVED:

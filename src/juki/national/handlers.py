@@ -59,7 +59,7 @@ def jpki_change(record: IdentityRecord) -> dict[str, Any]:
         update_id=record.update_id, resident_code=record.resident_code,
         previous_resident_code=record.previous_resident_code, name_kanji=record.name_kanji,
         birth_date=record.birth_date, sex=record.sex, address=record.address,
-        reason=record.reason, change_date=record.change_date,
+        reason=record.reason, change_date=record.change_date, lg_code=record.lg_code,
     )  # fmt: skip
     return change.model_dump(mode="json")
 

@@ -24,7 +24,7 @@ from juki.core.messages import (
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.registry.cards import certificates as card_certificates
-from juki.registry.cards import destination_info, numbers
+from juki.registry.cards import continuation, destination_info, numbers
 from juki.registry.cards import service as cards
 from juki.registry.certificates import kiosk, wide_area
 from juki.registry.notices import number_checks
@@ -91,7 +91,11 @@ def on_destination_receipt(
 
 def on_card_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for raw in records:
-        cards.receive(uow, CardInfo.model_validate(raw))
+        info = CardInfo.model_validate(raw)
+        if info.kind == "continued_use":
+            continuation.receive(uow, info)
+        else:
+            cards.receive(uow, info)
 
 
 def on_jpki_issued(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from juki.duties.operators.accounts import Actor
-from juki.registry.cards import certificates, handover
+from juki.registry.cards import certificates, continuation, handover
 from juki.registry.cards import service as cards
 from juki.registry.cards.handover import HandoverCheck
 from juki.registry.cards.schemas import (
@@ -18,6 +18,8 @@ from juki.registry.cards.schemas import (
     CardReportRead,
     CertificateApplicationCreate,
     CertificateApplicationRead,
+    ContinuationCreate,
+    ContinuationRead,
 )
 from juki.registry.residents import service as residents
 from juki.web.app import ApiCaller, RecordId, UoW
@@ -109,3 +111,29 @@ def hand_over(
     return CardReportRead(
         report_id=sent.report_id, kind=sent.kind, card_issue_number=card_issue_number
     )
+
+
+@router.post(
+    "/card-continuations", status_code=202, summary="転入者のカードの継続利用 (機構へ報告)"
+)
+@needs("card_counter", "update")
+def continue_use(
+    body: ContinuationCreate, uow: UoW, caller: ApiCaller, request: Request
+) -> ContinuationRead:
+    record = continuation.ask(uow, body, Actor(caller.operator, caller.terminal))
+    request.state.audit_targets = (
+        f"addressee={body.resident_id}", f"カード発行番号={body.card_issue_number}",
+    )  # fmt: skip
+    return ContinuationRead.model_validate(record, from_attributes=True)
+
+
+@router.get(
+    "/residents/{resident_id}/card-continuations", summary="カードの継続利用の報告と機構の回答"
+)
+@needs("card_counter", "read")
+def continuations_of(resident_id: RecordId, uow: UoW) -> list[ContinuationRead]:
+    residents.get_resident(uow, resident_id)
+    return [
+        ContinuationRead.model_validate(record, from_attributes=True)
+        for record in continuation.continuations_of(uow, resident_id)
+    ]

@@ -103,3 +103,21 @@ class CertificateApplication(Base):
     operator_id: Mapped[str] = mapped_column(String(40))
     terminal_id: Mapped[str] = mapped_column(String(40))
     id_document: Mapped[str] = mapped_column(String(40))  # 本人確認書類, as checked
+
+
+class CardContinuation(Base):
+    """継続利用 (001a §3.3 3-⑥): a card brought here by a holder who moved in with it
+    (特例転入), reported to J-LIS's card system to be kept in use here, and its answer. The
+    card by its number, the holder by 宛名番号; who checked the card, where, when."""
+
+    __tablename__ = "card_continuations"
+
+    report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    card_issue_number: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(8))  # sent | done | refused
+    refused_reason: Mapped[str | None] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    operator_id: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))

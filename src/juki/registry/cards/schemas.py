@@ -90,3 +90,21 @@ class CertificateApplicationRead(BaseModel):
     auth_certificate: str | None
     refused_field: str | None
     refused_reason: str | None
+
+
+class ContinuationCreate(BaseModel):
+    """継続利用 of a card the holder brought when moving in (001a §3.3 3-⑥): the holder by
+    宛名番号 here, the card by the number read from it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resident_id: int = Field(ge=1, le=2**31 - 1)
+    card_issue_number: str = Field(pattern=r"^[0-9A-F]{16}$")
+
+
+class ContinuationRead(BaseModel):
+    report_id: str
+    resident_id: int
+    card_issue_number: str
+    status: str
+    refused_reason: str | None = None
