@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from juki.card.models import CardFileEntry
 from juki.core.clock import japan_today
+from juki.core.jpki_messages import JpkiCardStatus
 from juki.core.messages import CardReport, MessageType
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
@@ -25,6 +26,7 @@ from juki.registry.notices import moves, schemas
 from juki.registry.transfers import service as transfers
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 from tests.conftest import resident
+from tests.jpki.helpers import IDENTITY, holder_key, public_pem
 from tests.kiosk.helpers import Holder, holder, pdf_text, terminal, visit
 from tests.registry.helpers import INTAKE, run
 
@@ -115,6 +117,16 @@ def test_a_card_kept_in_use_after_a_move_serves_at_the_new_municipality(
     assert "千代田区長" in text
     assert NEW_ADDRESS in text
 
+    # The new municipality may apply for a new 署名用 certificate with the new address.
+    sign_key = holder_key()
+    applied = desk.post(
+        f"/registry/{NEW}/cards/{person.card_issue_number}/certificates",
+        json={"sign_public_key": public_pem(sign_key), **IDENTITY},
+    )
+    assert applied.status_code == 202, applied.text
+    network.pump()
+    assert ("sign", "valid", NEW) in jpki_lg(network, person.card_issue_number)
+
     # The card is 千代田区's now: its suspension holds the certificate; 墨田区's is refused.
     old_desk = person.desk
     refused = old_desk.post(
@@ -148,8 +160,14 @@ def test_another_municipality_cannot_take_the_card_over(
         card_issue_number=person.card_issue_number, done_on=japan_today(),
         operator_id="x", terminal_id="y", resident_code=code,
     )  # fmt: skip
+    transfer = JpkiCardStatus(
+        request_id=str(uuid.uuid4()), lg_code=other,
+        card_issue_number=person.card_issue_number, action="transfer", operator_id="x",
+        terminal_id="y",
+    )  # fmt: skip
     with network.node(f"cs:{other}").unit_of_work() as uow:
         uow.send("card", MessageType.CARD_REPORT, report.model_dump(mode="json"))
+        uow.send("jpki", MessageType.JPKI_CARD_STATUS, transfer.model_dump(mode="json"))
     network.pump()
     with network.node("card").db.session() as session:
         entry = session.scalar(

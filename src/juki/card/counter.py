@@ -52,8 +52,12 @@ TARGET: dict[str, CardState] = {
 def apply_reports(uow: UnitOfWork, sender: str, records: list[dict[str, object]]) -> None:
     for raw in records:
         report = CardReport.model_validate(raw)
+        # FOR UPDATE: two municipalities' reports on one card (a suspension at the old one,
+        # a 継続利用 at the new one) come through different CSs and may run at once.
         entry = uow.session.scalar(
-            select(CardFileEntry).where(CardFileEntry.card_issue_number == report.card_issue_number)
+            select(CardFileEntry)
+            .where(CardFileEntry.card_issue_number == report.card_issue_number)
+            .with_for_update()
         )
         if report.kind == "continued_use":
             _continue_use(uow, sender, report, entry)
@@ -102,12 +106,19 @@ def _continue_use(
         _exchange(uow, sender, report, "refused:not_in_jurisdiction")
         log.warning("card report %s: continued use refused", report.report_id)
         return
-    if not _lives_in(uow, entry, report.lg_code):  # the relay of the 転入 has not come yet
+    try:  # nothing here may raise: a raise would hold up every later report of that CS
+        lives_there = _lives_in(uow, entry, report.lg_code)
+    except (JukiError, ValueError):
+        lives_there = False
+    if not lives_there:  # the relay of the 転入 has not come yet
         _exchange(uow, sender, report, "refused:move_not_relayed")
         return
     if entry.status != CardState.ACTIVE:
         _exchange(uow, sender, report, "refused:card_state")
-        _answer_to(uow, report, entry, CARD_REFUSED, "利用中のカードではありません")
+        inform_mayor(
+            uow, entry, report.kind, CARD_REFUSED, report.operator_id, report.terminal_id,
+            "利用中のカードではありません", to_lg=report.lg_code,
+        )  # fmt: skip
         return
     at = dt.datetime.now(dt.UTC)
     previous, entry.lg_code, entry.changed_at = entry.lg_code, report.lg_code, at
@@ -124,18 +135,6 @@ def _continue_use(
 def _lives_in(uow: UnitOfWork, entry: CardFileEntry, lg_code: str) -> bool:
     place = municipality(lg_code)
     return held_info(uow, entry).address.startswith(f"{place.prefecture}{place.name}")
-
-
-def _answer_to(
-    uow: UnitOfWork, report: CardReport, entry: CardFileEntry, code: str, reason: str
-) -> None:
-    """A refusal of 継続利用 goes to the new municipality (the card's 所管 is unchanged)."""
-    held = entry.lg_code
-    entry.lg_code = report.lg_code
-    try:
-        _answer(uow, report, entry, code, refused_reason=reason)
-    finally:
-        entry.lg_code = held
 
 
 def _answer(
@@ -159,19 +158,22 @@ def inform_mayor(
     operator: str,
     terminal: str,
     refused_reason: str | None = None,
+    *,
+    to_lg: str | None = None,
 ) -> None:
-    """個人番号カード管理情報 to the municipality that has the card (C23: the 8 items; C26
+    """個人番号カード管理情報 to the municipality that has the card (or `to_lg`: the new
+    municipality a 継続利用 was refused to, the holder's now) (C23: the 8 items; C26
     for a suspension taken by the call centre), in the provision record."""
     assert entry.card_issue_number is not None  # a card reported on was made
     assert entry.expires_on is not None
     info = CardInfo(
         info_id=str(uuid.uuid4()), kind=kind,
         individual_number=held_info(uow, entry).individual_number,
-        resident_code=entry.resident_code, lg_code=entry.lg_code,
+        resident_code=entry.resident_code, lg_code=to_lg or entry.lg_code,
         application_id=entry.application_id, card_issue_number=entry.card_issue_number,
         expires_on=entry.expires_on, result_code=result_code,
     )  # fmt: skip
-    recipient = recipient_of(entry)
+    recipient = f"cs:{to_lg}" if to_lg else recipient_of(entry)
     uow.send(recipient, MessageType.CARD_INFO, info.model_dump(mode="json"))
     requester = f"{uow.node.node_id} ({recipient})"
     record = provision_record(

@@ -183,19 +183,23 @@ def apply_card_status(session: Session, status: JpkiCardStatus, sender_lg: str) 
 def transfer(session: Session, status: JpkiCardStatus, sender_lg: str) -> JpkiIssued | None:
     """継続利用 (after J-LIS's card system moved the card's 所管): the card's live
     certificates are answered for by the new municipality — only the one the national
-    server's latest 異動等失効情報 puts the holder in. Returns what to send it (the live
-    certificates), or None when it may not have them (nothing is sent: they name a holder)."""
+    server's latest 異動等失効情報 puts the holder in. Returns the answer to send (the live
+    certificates; or `90` with why, no certificate: the relay has not come, or none is
+    live), or None for a request in another municipality's name."""
     if status.lg_code != sender_lg:
         return None
-    certs = _certificates_of_card(session, status.card_issue_number, LIVE)
-    if not certs:
-        return None
-    latest = session.get(IdentityDigest, certs[0].resident_code)
+    every = _certificates_of_card(session, status.card_issue_number, (VALID, ON_HOLD, REVOKED))
+    if not [c for c in every if c.status in LIVE]:
+        return _transfer_refused(status, sender_lg, "有効な電子証明書がありません")
+    latest = session.get(IdentityDigest, every[0].resident_code)
     if latest is None or latest.lg_code != sender_lg:
+        # the 転入's relay (national → JPKI) may not have come yet: asked again later
         log.warning("jpki transfer %s: the holder does not live there", status.request_id)
-        return None
+        return _transfer_refused(status, sender_lg, "転入の異動等失効情報が届いていません")
     at = dt.datetime.now(dt.UTC)
-    for cert in certs:
+    # Every certificate of the card, revoked ones too: the new municipality then applies
+    # for a new 署名用 one (`_issue` refuses a card whose certificates are another's).
+    for cert in every:
         session.add(
             StatusEvent(
                 certificate_id=cert.id, at=at, from_status=cert.status, to_status=cert.status,
@@ -203,11 +207,19 @@ def transfer(session: Session, status: JpkiCardStatus, sender_lg: str) -> JpkiIs
             )
         )  # fmt: skip
         cert.lg_code = sender_lg
-    pems = {cert.kind: cert.certificate_pem for cert in certs}
+    pems = {cert.kind: cert.certificate_pem for cert in every if cert.status in LIVE}
     return JpkiIssued(
         request_id=status.request_id, lg_code=sender_lg,
         card_issue_number=status.card_issue_number, result_code=ISSUED,
         sign_certificate=pems.get("sign"), auth_certificate=pems.get("auth"),
+    )  # fmt: skip
+
+
+def _transfer_refused(status: JpkiCardStatus, sender_lg: str, reason: str) -> JpkiIssued:
+    return JpkiIssued(
+        request_id=status.request_id, lg_code=sender_lg,
+        card_issue_number=status.card_issue_number, result_code=ISSUE_REFUSED,
+        refused_field="card_issue_number", refused_reason=reason,
     )  # fmt: skip
 
 

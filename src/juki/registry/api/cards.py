@@ -137,3 +137,18 @@ def continuations_of(resident_id: RecordId, uow: UoW) -> list[ContinuationRead]:
         ContinuationRead.model_validate(record, from_attributes=True)
         for record in continuation.continuations_of(uow, resident_id)
     ]
+
+
+@router.post(
+    "/cards/{card_issue_number}/certificate-transfer",
+    status_code=202,
+    summary="継続利用したカードの電子証明書の引継ぎを機構へ再度依頼",
+)
+@needs("card_counter", "update")
+def transfer_again(
+    card_issue_number: CardNumber, uow: UoW, caller: ApiCaller, request: Request
+) -> dict[str, str]:
+    actor = Actor(caller.operator, caller.terminal)
+    request_id = continuation.transfer_again(uow, card_issue_number, actor)
+    request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
+    return {"request_id": request_id, "status": "sent"}
