@@ -47,6 +47,8 @@ LOGGED_IN = {("GET", "/console/"), ("POST", "/console/logout"), ("GET", "/consol
 # steps whose own rights the service checks, a statistics job.
 READ_BY_POST: dict[str, set[tuple[str, str]]] = {
     "registry": {("POST", "/linkage"), ("POST", "/console/search"),
+                 ("POST", "/identity-confirmations"),
+                 ("POST", "/console/identity-confirmation"),
                  ("POST", "/console/residents/{resident_id}/print"),
                  ("POST", "/console/corrections/{request_id}/{step}")},
     "cs": {("POST", "/console/identity")},

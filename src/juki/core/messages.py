@@ -50,6 +50,10 @@ class MessageType(StrEnum):
     # 個人番号の真正性確認 (001a ACQ-3-2, 001b C-04): registry -> CS -> national and back.
     NUMBER_CHECK = "number.check"
     NUMBER_CHECK_RESULT = "number.check_result"
+    # 本人確認 with the card (001a §3.5 2-②–④): the 住民票コード read from the card, checked
+    # at the national server through the CS; the 本人確認情報 back for the clerk's screen.
+    IDENTITY_CONFIRM = "identity.confirm"
+    IDENTITY_CONFIRMED = "identity.confirmed"
     # 送付先情報 (001a §3.7 7-①/②; 000 P3.1 1-①): registry -> CS -> 個人番号カード管理システム
     DESTINATION_INFO = "card.destination_info"
     DESTINATION_RECEIPT = "card.destination_receipt"  # the card system's receipt, back
@@ -319,6 +323,31 @@ class NumberCheck(Strict):
 
 
 NumberCheckVerdict = Literal["match", "mismatch", "unknown_code"]
+
+
+class IdentityConfirm(Strict):
+    """本人確認 (001a §3.5 2-②/③): the 住民票コード read from the card the person presented
+    at the counter, sent through the municipality's CS to the national server."""
+
+    check_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    resident_code: str = Field(pattern=r"^\d{11}$")
+
+
+class IdentityConfirmed(Strict):
+    """2-④: the national server's 本人確認情報 for that code — the 4情報, whether the record is
+    current or removed, and its municipality — for the clerk to compare with the person and
+    the form. Never the 個人番号."""
+
+    check_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    result: Literal["current", "removed", "unknown_code"]
+    name_kanji: str | None = Field(default=None, max_length=100)
+    name_kana: str | None = Field(default=None, max_length=100)
+    birth_date: dt.date | None = None
+    sex: Sex | None = None
+    address: str | None = Field(default=None, max_length=200)
+    holder_lg_code: str | None = Field(default=None, pattern=r"^\d{6}$")
 
 
 class NumberCheckResult(Strict):

@@ -12,6 +12,7 @@ from juki.core.jpki_messages import JpkiCardStatus, JpkiIssued, JpkiIssueRequest
 from juki.core.messages import (
     CardInfo,
     CardReport,
+    IdentityConfirm,
     MessageType,
     MoveInNotice,
     MoveOutCertReply,
@@ -66,6 +67,7 @@ _TO_NATIONAL: dict[str, type[Strict]] = {
     MessageType.NUMBER_REQUEST: NumberRequest,
     MessageType.POOL_REQUEST: PoolRequest,
     MessageType.NUMBER_CHECK: NumberCheck,
+    MessageType.IDENTITY_CONFIRM: IdentityConfirm,
 }
 
 
@@ -212,5 +214,7 @@ HANDLERS: dict[str, Handler] = {
     MessageType.POOL_REQUEST: relay_to_national,
     MessageType.NUMBER_CHECK: relay_to_national,  # 001a ACQ-3-2: checked at the national file
     MessageType.NUMBER_CHECK_RESULT: relay_to_registry,
+    MessageType.IDENTITY_CONFIRM: relay_to_national,  # 001a §3.5 2-②/③
+    MessageType.IDENTITY_CONFIRMED: relay_to_registry,  # 2-④
     MessageType.CONSISTENCY_RESULT: on_consistency_result,
 }

@@ -9,6 +9,7 @@ from juki.core.jpki_messages import JpkiChange
 from juki.core.messages import (
     CardChange,
     ChangeReason,
+    IdentityConfirm,
     IdentityRecord,
     MessageType,
     NumberCheck,
@@ -127,6 +128,16 @@ def on_number_check(uow: UnitOfWork, envelope: Envelope, records: list[dict[str,
         uow.send(envelope.sender, MessageType.NUMBER_CHECK_RESULT, answer.model_dump())
 
 
+def on_identity_confirm(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """本人確認 with the card (001a §3.5): a CS asks only for its own municipality."""
+    for raw in records:
+        check = IdentityConfirm.model_validate(raw)
+        if check.lg_code != code_of(envelope.sender):
+            continue
+        answer = service.confirm_identity(uow.session, uow.node.keys, envelope.sender, check)
+        uow.send(envelope.sender, MessageType.IDENTITY_CONFIRMED, answer.model_dump(mode="json"))
+
+
 def on_pool_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for raw in records:
         request = PoolRequest.model_validate(raw)
@@ -161,5 +172,6 @@ HANDLERS: dict[str, Handler] = {
     MessageType.NUMBER_RESULT: on_number_result,
     MessageType.POOL_REQUEST: on_pool_request,
     MessageType.NUMBER_CHECK: on_number_check,
+    MessageType.IDENTITY_CONFIRM: on_identity_confirm,
     MessageType.CONSISTENCY_CHECK: on_consistency_check,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -19,12 +19,14 @@ from juki.core.identity_apply import Outcome, apply_records
 from juki.core.messages import (
     REMOVAL_REASONS,
     ChangeReason,
+    IdentityConfirm,
+    IdentityConfirmed,
     IdentityRecord,
     NumberCheck,
     NumberCheckVerdict,
     NumberRequest,
 )
-from juki.duties.search import IdentitySearch, IdentityView, logged_search
+from juki.duties.search import IdentitySearch, IdentityView, logged_search, search
 from juki.national.models import (
     NationalIdentityRow,
     NumberBinding,
@@ -118,6 +120,40 @@ def check_numbers(
         )
         results.append(result)
     return results
+
+
+CONFIRM_PURPOSE = "窓口での本人確認 (001a §3.5, 住基法 第30条の10)"
+
+
+def confirm_identity(
+    session: Session, keys: FieldKeys, asker: str, check: IdentityConfirm
+) -> IdentityConfirmed:
+    """本人確認 with the card (001a §3.5 2-③/④): the 本人確認情報 of the 住民票コード the
+    card gave, current or removed, without the 個人番号 (住基法 第30条の10: to a mayor for
+    the mayor's own affairs). In the audit log under the asking CS, keyed by code only."""
+    query = IdentitySearch(
+        resident_code=check.resident_code, include_removed=True, purpose=CONFIRM_PURPOSE
+    )
+    found = search(session, NationalIdentityRow, keys, query, with_number=False)
+    result: Literal["current", "removed", "unknown_code"] = (
+        "unknown_code" if not found else "removed" if found[0].removed else "current"
+    )
+    audit.record(
+        session,
+        audit.Access(
+            operator=asker, terminal=asker, function="本人確認情報の照会（カードによる本人確認）",
+            targets=(f"resident_code={check.resident_code}",),
+            purpose=CONFIRM_PURPOSE, result=result,
+        ),
+    )  # fmt: skip
+    if not found:
+        return IdentityConfirmed(check_id=check.check_id, lg_code=check.lg_code, result=result)
+    view = found[0]
+    return IdentityConfirmed(
+        check_id=check.check_id, lg_code=check.lg_code, result=result,
+        name_kanji=view.name_kanji, name_kana=view.name_kana, birth_date=view.birth_date,
+        sex=view.sex, address=view.address, holder_lg_code=view.lg_code,
+    )  # fmt: skip
 
 
 def apply_identity_updates(

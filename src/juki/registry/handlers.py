@@ -10,6 +10,7 @@ from juki.core.kiosk_messages import KioskOutcome, KioskRequest
 from juki.core.messages import (
     CardInfo,
     DestinationReceipt,
+    IdentityConfirmed,
     IdentityUpdateResult,
     MessageType,
     MoveInNotice,
@@ -27,7 +28,7 @@ from juki.registry.cards import certificates as card_certificates
 from juki.registry.cards import continuation, destination_info, numbers
 from juki.registry.cards import service as cards
 from juki.registry.certificates import kiosk, wide_area
-from juki.registry.notices import number_checks
+from juki.registry.notices import identity_confirmations, number_checks
 from juki.registry.residents import pool
 from juki.registry.residents import service as residents
 from juki.registry.transfers import service as transfers
@@ -114,6 +115,13 @@ def on_kiosk_outcome(uow: UnitOfWork, envelope: Envelope, records: list[dict[str
         kiosk.settle(uow, KioskOutcome.model_validate(raw))
 
 
+def on_identity_confirmed(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    for raw in records:
+        identity_confirmations.receive(uow, IdentityConfirmed.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.CARD_INFO: on_card_info,
@@ -129,4 +137,5 @@ HANDLERS: dict[str, Handler] = {
     MessageType.POOL_GRANT: on_pool_grant,
     MessageType.KIOSK_REQUEST: on_kiosk_request,
     MessageType.KIOSK_OUTCOME: on_kiosk_outcome,
+    MessageType.IDENTITY_CONFIRMED: on_identity_confirmed,
 }

@@ -560,3 +560,34 @@ def test_the_console_works_from_the_keyboard_alone(
         field_id = field.get_attribute("id")
         assert page.locator(f"label[for='{field_id}']").count() == 1, field_id
     shot(page, "16-number-change-form")
+
+
+def test_identity_confirmed_with_the_code_from_the_card(
+    site: tuple[EmbeddedNetwork, str], page: Any
+) -> None:
+    """001a §3.5: the 住民票コード read from a card presented at the counter goes to the
+    national server through the CS; the screen shows the record on file — never the
+    個人番号 — and a code nobody holds says so."""
+    network, console = site
+    _rid, code = born_numbered(
+        network, "131016", "千代田　澪", "チヨダ　ミオ", dt.date(1988, 3, 3),
+        "東京都千代田区麹町一丁目1番1号",
+    )  # fmt: skip
+    log_in(page, console, "clerk")
+    page.goto(f"{console}/")
+    page.click("a[href$='/identity-confirmation']")
+    page.fill("#f-resident_code", code)
+    page.click("button.primary")
+    page.wait_for_url("**/identity-confirmation/*")
+    wait_until(lambda: page.reload() and "待って" not in page.inner_text("main"))
+    shown = page.inner_text("#identity")
+    assert "千代田　澪" in shown
+    assert "昭和63年3月3日" in shown
+    assert "東京都千代田区" in shown
+    assert code not in page.url
+    shot(page, "12-identity-confirmation")
+    page.goto(f"{console}/identity-confirmation")
+    page.fill("#f-resident_code", "1234567890")  # ten digits: refused by field, not sent
+    page.click("button.primary")
+    assert "住民票コード" in page.inner_text("main")
+    assert "/identity-confirmation/" not in page.url

@@ -32,6 +32,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.NUMBER_REQUEST,
             T.POOL_REQUEST,
             T.NUMBER_CHECK,
+            T.IDENTITY_CONFIRM,
             T.DESTINATION_INFO,
             T.CARD_REPORT,
             T.JPKI_ISSUE,
@@ -46,6 +47,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.NUMBER_RESULT,
             T.POOL_GRANT,
             T.NUMBER_CHECK_RESULT,
+            T.IDENTITY_CONFIRMED,
             T.DESTINATION_RECEIPT,
             T.CARD_INFO,
         }
@@ -55,10 +57,16 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("cs", "prefecture"): frozenset({T.IDENTITY_UPDATE, T.CONSISTENCY_CHECK}),
     ("prefecture", "cs"): frozenset({T.IDENTITY_UPDATE_RESULT, T.CONSISTENCY_RESULT}),
     ("cs", "national"): frozenset(
-        {T.NUMBER_REQUEST, T.POOL_REQUEST, T.CONSISTENCY_CHECK, T.NUMBER_CHECK}
+        {T.NUMBER_REQUEST, T.POOL_REQUEST, T.CONSISTENCY_CHECK, T.NUMBER_CHECK, T.IDENTITY_CONFIRM}
     ),
     ("national", "cs"): frozenset(
-        {T.NUMBER_RESULT, T.POOL_GRANT, T.CONSISTENCY_RESULT, T.NUMBER_CHECK_RESULT}
+        {
+            T.NUMBER_RESULT,
+            T.POOL_GRANT,
+            T.CONSISTENCY_RESULT,
+            T.NUMBER_CHECK_RESULT,
+            T.IDENTITY_CONFIRMED,
+        }
     ),
     ("prefecture", "national"): frozenset({T.IDENTITY_UPDATE}),
     ("national", "prefecture"): frozenset({T.IDENTITY_UPDATE_RESULT}),

@@ -3,10 +3,22 @@ deaths, name and code changes, cancellations, and the 個人番号 checks before
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Any
 
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from juki.duties.operators.accounts import Actor
 from juki.registry.api.reads import CHECKED, Pending, event_read, take
-from juki.registry.notices import arrivals, changes, corrections, moves, number_checks, schemas
+from juki.registry.notices import (
+    arrivals,
+    changes,
+    corrections,
+    identity_confirmations,
+    moves,
+    number_checks,
+    schemas,
+)
 from juki.registry.notices.schemas import CorrectionProposal, NumberCheckBody
 from juki.registry.residents import service as residents
 from juki.registry.residents.schemas import EventRead
@@ -168,6 +180,33 @@ def request_number_check(body: NumberCheckBody, uow: UoW, caller: ApiCaller) -> 
     """001a ACQ-3-2: before a 転入 whose number was entered from paper. The answer arrives
     through the CS; the 転入 names the check (`number_check_id`)."""
     return {"check_id": number_checks.request(uow, body, caller.operator)}
+
+
+class IdentityConfirmBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resident_code: str = Field(pattern=r"^\d{11}$", description="カードから読み取った住民票コード")
+
+
+@router.post(
+    "/identity-confirmations", status_code=202,
+    summary="カードによる本人確認 (住民票コードを CS 経由で全国サーバに照会)",
+)  # fmt: skip
+@needs("resident_records", "read", read_by_post="a read at the national server, asked in the body")
+def request_identity_confirmation(
+    body: IdentityConfirmBody, uow: UoW, caller: ApiCaller
+) -> dict[str, str]:
+    """001a §3.5 2-②/③; the answer arrives through the CS (2-④)."""
+    actor = Actor(caller.operator, caller.terminal)
+    return {"check_id": identity_confirmations.request(uow, body.resident_code, actor)}
+
+
+@router.get("/identity-confirmations/{check_id}", summary="カードによる本人確認の結果")
+@needs("resident_records", "read")
+def identity_confirmation(check_id: str, uow: UoW, request: Request) -> dict[str, Any]:
+    record, items = identity_confirmations.status(uow, check_id)
+    request.state.audit_targets = (f"resident_code={record.resident_code}",)
+    return {"check_id": check_id, "status": record.status, **items}
 
 
 @router.get("/number-checks/{check_id}", summary="個人番号の真正性確認の結果")

@@ -4,6 +4,7 @@ control (enter, confirm, approve)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
+from juki.core.places import municipality
+from juki.core.wareki import wareki
+from juki.duties.operators.accounts import Actor
 from juki.registry.certificates import wide_area
 from juki.registry.certificates.schemas import WideAreaAsk
 from juki.registry.console import forms
@@ -28,7 +32,7 @@ from juki.registry.console.notice_checks import next_page, take
 from juki.registry.console.render import base_of, page
 from juki.registry.console.session import Clerk, Form
 from juki.registry.console.views import perform, redirect, resident_or_404
-from juki.registry.notices import corrections, number_checks, schemas
+from juki.registry.notices import corrections, identity_confirmations, number_checks, schemas
 from juki.registry.notices.schemas import CorrectionProposal, NumberCheckBody
 from juki.registry.transfers import service as transfers
 from juki.registry.transfers.schemas import CertificateRequestBody, SpecialMoveInNotice
@@ -283,6 +287,66 @@ def number_check(request: Request, clerk: Clerk, fields: Form) -> Response:
         request, clerk, _number_check_form(request), fields, action,
         lambda check_id: redirect(request, f"/number-check/{check_id}"),
     )  # fmt: skip
+
+
+def _identity_form(request: Request) -> FormPage:
+    return FormPage(
+        "カードによる本人確認（全国サーバ）",
+        f"{base_of(request)}/identity-confirmation",
+        [
+            Group(
+                "マイナンバーカードから読み取った住民票コード",
+                [Field("resident_code", "住民票コード", required=True, inputmode="numeric")],
+            )
+        ],
+        submit="全国サーバに照会する",
+        note=(
+            "提示されたカードの住民票コードをCS経由で全国サーバに照会し、本人確認情報を"
+            "表示します（001a §3.5）。表示された内容と本人・申請書を照合してください。"
+        ),
+    )
+
+
+@router.get("/identity-confirmation", response_class=HTMLResponse)
+@needs("resident_records", "read")
+def identity_form(request: Request, clerk: Clerk) -> HTMLResponse:
+    return show_form(request, clerk, _identity_form(request))
+
+
+@router.post("/identity-confirmation")
+@needs("resident_records", "read", read_by_post="a read at the national server, asked in a form")
+def identity_confirmation(request: Request, clerk: Clerk, fields: Form) -> Response:
+    def action(uow: UnitOfWork) -> str:
+        code = str(fields.get("resident_code", ""))
+        return identity_confirmations.request(uow, code, Actor(clerk.login, clerk.terminal))
+
+    return submit_form(
+        request, clerk, _identity_form(request), fields, action,
+        lambda check_id: redirect(request, f"/identity-confirmation/{check_id}"),
+    )  # fmt: skip
+
+
+@router.get("/identity-confirmation/{check_id}", response_class=HTMLResponse)
+@needs("resident_records", "read")
+def identity_result(request: Request, check_id: str, clerk: Clerk, uow: UoW) -> HTMLResponse:
+    record, items = identity_confirmations.status(uow, check_id)
+    request.state.audit_targets = (f"resident_code={record.resident_code}",)
+    birth = items.get("birth_date")
+    holder = items.get("holder_lg_code")
+    return page(
+        request, "identity_confirmation.html", "カードによる本人確認", clerk,
+        message=identity_confirmations.LABELS[record.status],
+        css="refused" if record.status in {"removed", "unknown_code"} else "",
+        items=items, resident_code=record.resident_code,
+        birth=wareki(dt.date.fromisoformat(birth)) if birth else "",
+        municipality=_place(holder) if holder else "",
+        links=[("最新の状態を表示する", f"{base_of(request)}/identity-confirmation/{check_id}")],
+    )  # fmt: skip
+
+
+def _place(lg: str) -> str:
+    found = municipality(lg)
+    return f"{found.prefecture}{found.name}"
 
 
 NUMBER_CHECK_LABELS = {

@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from juki.core.sealed import SealedText
 from juki.registry.residents.models import Base
 
 
@@ -43,6 +44,25 @@ class NumberCheckRecord(Base):
     status: Mapped[str] = mapped_column(String(16))  # waiting | match | mismatch | unknown_code
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     used_by: Mapped[str | None] = mapped_column(String(36))  # the 転入's event
+
+
+class IdentityConfirmation(Base):
+    """本人確認 with the card (001a §3.5 2-②–④): the 住民票コード read from the card,
+    checked at the national server through the CS, and its answer (the 4情報, sealed) for
+    the clerk's screen; who asked, where, when."""
+
+    __tablename__ = "identity_confirmations"
+
+    check_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    resident_code: Mapped[str] = mapped_column(String(11))
+    requested_by: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # waiting | current | removed | unknown_code
+    answer: Mapped[str | None] = mapped_column(
+        "answer_cipher", SealedText("identity_confirmation"), key="answer"
+    )  # the 本人確認情報 as JSON
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CorrectionRequest(Base):

@@ -1,0 +1,60 @@
+"""本人確認 with the card (001a §3.5, 別紙1(2) step 2): a person presents their My Number
+card at the counter for a request that needs their identity confirmed; the clerk's
+terminal sends the 住民票コード read from the card through the CS to the national server
+(2-②/③), and shows what comes back (2-④): the 4情報 on record, current or removed, and
+the municipality — to compare with the person and the form. The 個人番号 never travels.
+The answer is kept sealed; every look at it is in the audit log (the route's)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from juki.core import ids
+from juki.core.errors import NotFound
+from juki.core.messages import IdentityConfirm, IdentityConfirmed, MessageType
+from juki.core.messaging.node import UnitOfWork
+from juki.duties.operators.accounts import Actor
+from juki.registry.notices.models import IdentityConfirmation
+from juki.registry.residents.pool import cs_of, lg_code, now
+
+LABELS = {
+    "waiting": "CSからの回答を待っています",
+    "current": "全国サーバの本人確認情報です。本人と申請書の記載を照合してください",
+    "removed": "この住民票コードの住民票は消除されています（除票）",
+    "unknown_code": "この住民票コードは全国サーバの本人確認情報にありません",
+}
+
+
+def request(uow: UnitOfWork, resident_code: str, actor: Actor) -> str:
+    code = ids.validate_resident_code(resident_code.strip(), field="resident_code")
+    check = IdentityConfirm(check_id=str(uuid.uuid4()), lg_code=lg_code(uow), resident_code=code)
+    uow.session.add(
+        IdentityConfirmation(
+            check_id=check.check_id, resident_code=code, requested_by=actor.login,
+            terminal_id=actor.terminal, requested_at=now(), status="waiting",
+        )
+    )  # fmt: skip
+    uow.send(cs_of(uow), MessageType.IDENTITY_CONFIRM, check.model_dump(mode="json"))
+    return check.check_id
+
+
+def receive(uow: UnitOfWork, answer: IdentityConfirmed) -> None:
+    record = uow.session.get(IdentityConfirmation, answer.check_id)
+    if record is None or record.status != "waiting" or answer.lg_code != lg_code(uow):
+        return  # not ours, or answered already
+    record.status, record.answered_at = answer.result, now()
+    if answer.result != "unknown_code":
+        items = answer.model_dump(
+            mode="json",
+            include={"name_kanji", "name_kana", "birth_date", "sex", "address", "holder_lg_code"},
+        )
+        record.answer = json.dumps(items, ensure_ascii=False)
+
+
+def status(uow: UnitOfWork, check_id: str) -> tuple[IdentityConfirmation, dict[str, Any]]:
+    record = uow.session.get(IdentityConfirmation, check_id)
+    if record is None:
+        raise NotFound("本人確認の照会が見つかりません", field="check_id")
+    return record, json.loads(record.answer) if record.answer else {}
