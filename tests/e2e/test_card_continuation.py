@@ -9,45 +9,25 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from juki.card.models import CardFileEntry
 from juki.core.clock import japan_today
 from juki.core.jpki_messages import JpkiCardStatus
 from juki.core.messages import CardReport, MessageType
-from juki.duties.operators import clients
-from juki.duties.operators.accounts import SETUP
 from juki.jpki.models import IssuedCertificate
-from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
-from juki.network.server import network_app
 from juki.registry.notices import moves, schemas
 from juki.registry.transfers import service as transfers
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 from tests.conftest import resident
+from tests.e2e.test_reissue import card_desk
 from tests.jpki.helpers import IDENTITY, holder_key, public_pem
 from tests.kiosk.helpers import Holder, holder, pdf_text, terminal, visit
 from tests.registry.helpers import INTAKE, run
 
 OLD, NEW = "131075", "131016"  # 墨田区 → 千代田区
 NEW_ADDRESS = "東京都千代田区麹町一丁目1番1号"
-
-
-def desk_at(network: EmbeddedNetwork, lg: str) -> TestClient:
-    """A municipality's card counter system, for a clerk with the right."""
-    key = clients.ClientKey.generate(f"system:card-desk-{uuid.uuid4().hex[:6]}")
-    node = network.node(f"registry:{lg}")
-    with node.unit_of_work() as uow:
-        clients.register_client(
-            uow.session, SETUP, node.role, client_id=key.client_id, name="カード窓口",
-            public_key_pem=key.public_pem(),
-            rights={"card_counter": "update", "resident_records": "read"},
-            operators=["kimura.hanako"],
-        )  # fmt: skip
-    client = TestClient(network_app(network))
-    client.auth = ClientAuth(key, "kimura.hanako", "card-desk-01")
-    return client
 
 
 def moved_with_card(network: EmbeddedNetwork, person: Holder) -> int:
@@ -91,7 +71,7 @@ def test_a_card_kept_in_use_after_a_move_serves_at_the_new_municipality(
     assert before.reason is not None
     assert "継続利用" in before.reason
 
-    desk = desk_at(network, NEW)
+    desk = card_desk(network, NEW)
     sent = desk.post(
         f"/registry/{NEW}/card-continuations",
         json={"resident_id": new_id, "card_issue_number": person.card_issue_number},

@@ -44,10 +44,10 @@ CARD_CLERK = Staff(
 )  # fmt: skip
 
 
-def card_desk(network: EmbeddedNetwork) -> TestClient:
-    """The ward's 個人番号カード窓口 system, acting for a named clerk with the right."""
+def card_desk(network: EmbeddedNetwork, lg: str = LG) -> TestClient:
+    """A ward's 個人番号カード窓口 system, acting for a named clerk with the right."""
     key = clients.ClientKey.generate(f"system:card-desk-{uuid.uuid4().hex[:6]}")
-    node = network.node(REGISTRY)
+    node = network.node(f"registry:{lg}")
     with node.unit_of_work() as uow:
         clients.register_client(
             uow.session, SETUP, node.role, client_id=key.client_id, name="カード窓口",
