@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 from juki.core.errors import NotFound
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.operators.accounts import Actor
-from juki.registry.cards import certificates, destination_info, handover
+from juki.registry.cards import certificates, continuation, destination_info, handover
 from juki.registry.cards import service as cards
 from juki.registry.cards.handover import HandoverCheck
-from juki.registry.cards.schemas import CertificateApplicationCreate
+from juki.registry.cards.schemas import CertificateApplicationCreate, ContinuationCreate
 from juki.registry.console import forms
 from juki.registry.console.events.common import show_form
 from juki.registry.console.forms import Field, FormPage, Group
@@ -163,3 +163,50 @@ def _pem(text: str) -> str:
     """A pasted PEM as the schema takes it: Unix line ends, one final newline."""
     cleaned = text.replace("\r\n", "\n").strip()
     return cleaned + "\n" if cleaned else ""
+
+
+CONTINUATION = "/residents/{resident_id}/card-continuation"
+
+
+def _continuation_form(request: Request, resident_id: int) -> FormPage:
+    return FormPage(
+        "個人番号カードの継続利用",
+        f"{base_of(request)}/residents/{resident_id}/card-continuation",
+        [
+            Group("転入時に提示されたカード", [
+                Field("card_issue_number", "カード発行番号（カードから読み取り）", required=True),
+            ]),
+        ],
+        submit="継続利用を機構に報告する",
+        note=(
+            "カードを持って転入した方のカードを、この市区町村で引き続き使えるようにします"
+            "（転入の届出から90日以内）。機構がカードの管理を移し、電子証明書も引き継ぎます。"
+        ),
+    )  # fmt: skip
+
+
+@router.get(CONTINUATION, response_class=HTMLResponse)
+@needs("card_counter", "update")
+def continuation_form(
+    request: Request, resident_id: RecordId, clerk: Clerk, uow: UoW
+) -> HTMLResponse:
+    resident_or_404(uow, resident_id)
+    return show_form(request, clerk, _continuation_form(request, resident_id))
+
+
+@router.post(CONTINUATION)
+@needs("card_counter", "update")
+def continue_use(request: Request, resident_id: RecordId, clerk: Clerk, fields: Form) -> Response:
+    def act(uow: UnitOfWork) -> str:
+        body = ContinuationCreate.model_validate(
+            {"resident_id": resident_id,
+             "card_issue_number": str(fields.get("card_issue_number", "")).strip().upper()}
+        )  # fmt: skip
+        return continuation.ask(uow, body, Actor(clerk.login, clerk.terminal)).report_id
+
+    names = {"card_issue_number": "card_issue_number", "resident_id": "_form"}
+    done, errors = perform(request, act, names, targets=(f"addressee={resident_id}",))
+    if done is None:
+        form = _continuation_form(request, resident_id)
+        return show_form(request, clerk, form, dict(fields), errors)
+    return redirect(request, f"/residents/{resident_id}", "card_continued")
