@@ -132,12 +132,13 @@ def _erase(
     condition = table.c[rule.clock] < limit
     if rule.select in ("removed", "stamped"):  # only rows whose clock is set (除票, receipts)
         condition = and_(table.c[rule.clock].is_not(None), condition)
-    ids = [row[0] for row in session.execute(select(table.c.id).where(condition))]
+    key = next(iter(table.primary_key.columns))  # `id`, or a table's own key (check_id …)
+    ids = [row[0] for row in session.execute(select(key).where(condition))]
     erased = 0
     for name in rule.dependents:
         dependent = tables[name]
         erased += _delete(session, dependent, dependent.c.resident_id.in_(ids))
-    erased += _delete(session, table, table.c.id.in_(ids))
+    erased += _delete(session, table, key.in_(ids))
     return [str(i) for i in ids], erased
 
 
