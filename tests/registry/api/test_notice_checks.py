@@ -46,6 +46,8 @@ NOT_A_NOTICE = {
     "/residents/{resident_id}/correction-requests": "職権修正: its own two-person control",
     "/move-out-certificate-requests": "asks the former municipality; records nothing",
     "/number-checks": "asks the CS; records nothing",
+    "/identity-confirmations": "本人確認 with the card: asks the national server; changes no "
+    "住民票 item",
     "/wide-area-requests": "asks the home municipality; records nothing",
     "/wide-area-requests/{request_id}/issue": "issues a copy; changes no record",
     "/linkage": "庁内連携: reads approved items",
