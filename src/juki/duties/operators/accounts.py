@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from juki.core.audit import log as audit
-from juki.core.clock import as_utc
+from juki.core.clock import as_utc, japan_today
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.duties.operators import console_sessions
 from juki.duties.operators.duties import covers
@@ -266,7 +266,7 @@ def record_pledge(session: Session, actor: Actor, login: str, received_on: dt.da
     operator = _other(session, actor, login, "operators.pledge")
     if operator.affiliation != "contractor":
         raise Conflict("委託先の利用者ではありません", field="login", code="not_contractor")
-    if received_on > now().date():
+    if received_on > japan_today():  # Japan's today, not UTC's (a receipt dated today)
         raise InvalidInput("受領日が未来の日付です", field="received_on")
     operator.pledge_on = received_on
     if operator.status == "pending":

@@ -11,6 +11,7 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict, InvalidInput, NotFound, Refused
 from juki.core.ids import holds_individual_number
 from juki.duties.ledgers import service as ledgers
@@ -162,7 +163,7 @@ def _recheck_application_ref(right: OperatorRight) -> None:
 def _require_training(session: Session, holder: Operator) -> None:
     """001a EDU-1 (option): the training register gates rights, and so the account's use."""
     valid_days = Policy.from_env().training_valid_days
-    if valid_days and not ledgers.trained(session, holder.login, now().date(), valid_days):
+    if valid_days and not ledgers.trained(session, holder.login, japan_today(), valid_days):
         raise Conflict(
             "研修の受講記録がありません（研修受講記録に記録してから承認します）",
             field="login",
