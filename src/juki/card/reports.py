@@ -37,8 +37,9 @@ def quarter_period(quarter: str) -> tuple[dt.date, dt.date]:
 
 def contractor_exchanges(session: Session, quarter: str) -> ExchangeReport:
     start, until = quarter_period(quarter)
-    since = dt.datetime.combine(start, dt.time(), JST)
-    before = dt.datetime.combine(until, dt.time(), JST)
+    # In UTC: SQLite compares the stored UTC text and would drop a bound's +09:00
+    since = dt.datetime.combine(start, dt.time(), JST).astimezone(dt.UTC)
+    before = dt.datetime.combine(until, dt.time(), JST).astimezone(dt.UTC)
     rows = session.execute(
         select(ExchangeLog.kind, ExchangeLog.result, func.count())
         .where(

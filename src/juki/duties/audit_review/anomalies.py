@@ -45,8 +45,10 @@ def report(
     unmatched_per_day: int = 5,
 ) -> list[Finding]:
     """Findings per operator and day (Japan time) between `since` and `until` inclusive."""
-    start = dt.datetime.combine(since, dt.time(0), JST)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), JST)
+    # In UTC: SQLite keeps the times as UTC text and drops a bound's +09:00, which moved
+    # the window nine hours (the day's first nine hours JST fell out of "today").
+    start = dt.datetime.combine(since, dt.time(0), JST).astimezone(dt.UTC)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), JST).astimezone(dt.UTC)
     rows = session.execute(
         select(audit_log.c.seq, audit_log.c.at, audit_log.c.operator, audit_log.c.function,
                audit_log.c.result, audit_log.c.targets)
