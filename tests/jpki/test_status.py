@@ -159,6 +159,36 @@ def test_what_the_ocsp_responder_cannot_answer(network: EmbeddedNetwork) -> None
     sha256_oid = bytes.fromhex("0609608648016503040201")
     odd = der.public_bytes(Encoding.DER).replace(sha256_oid, sha256_oid[:-1] + b"\x7f")
     assert post_ocsp(party, odd).response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    # two certificates in one request (RFC 6960 allows a list; `cryptography` reads one and
+    # raises NotImplementedError): malformedRequest, not a 500
+    assert (
+        post_ocsp(party, two_requests(der.public_bytes(Encoding.DER))).response_status
+        == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
+
+
+def _tlv(tag: int, body: bytes) -> bytes:
+    size = len(body)
+    if size < 128:
+        return bytes([tag, size]) + body
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")  # DER: the fewest octets
+    return bytes([tag, 0x80 | len(octets)]) + octets + body
+
+
+def _inner(der: bytes) -> tuple[bytes, bytes]:
+    """A DER value's contents, and what follows it."""
+    size, start = der[1], 2
+    if size & 0x80:
+        count = size & 0x7F
+        size, start = int.from_bytes(der[2 : 2 + count], "big"), 2 + count
+    return der[start : start + size], der[start + size :]
+
+
+def two_requests(der: bytes) -> bytes:
+    """The same OCSPRequest with its one Request listed twice (RFC 6960 §4.1.1)."""
+    tbs, _ = _inner(_inner(der)[0])
+    request_list, rest = _inner(tbs)
+    return _tlv(0x30, _tlv(0x30, _tlv(0x30, request_list + request_list) + rest))
 
 
 def post_ocsp(party: TestClient, der: bytes) -> ocsp.OCSPResponse:

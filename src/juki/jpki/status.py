@@ -79,11 +79,13 @@ def ocsp_answer(session: Session, request_der: bytes) -> bytes:
     `unauthorized` for a certificate of another CA (RFC 6960 §2.3)."""
     try:
         request = ocsp.load_der_ocsp_request(request_der)
-        # `cryptography` reads one certificate per request; a request naming several
-        # (RFC 6960 allows it) raises on `serial_number` and is answered malformedRequest:
-        # a known limit of this responder, in docs/jpki.md. An unknown hash raises too.
         serial = request.serial_number
         algorithm = request.hash_algorithm
+    # ValueError: not DER / not an OCSPRequest. NotImplementedError: what `cryptography`
+    # raises for a request naming several certificates ("OCSP request contains more than
+    # one request"; RFC 6960 allows it, this responder answers one at a time: a known
+    # limit, docs/jpki.md). UnsupportedAlgorithm: a hash it does not know. All three are
+    # the asker's to fix: malformedRequest, never a 500 (tests/jpki/test_status.py).
     except (ValueError, NotImplementedError, UnsupportedAlgorithm):
         return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
     ca = _issuer_of(session, request)
