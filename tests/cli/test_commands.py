@@ -28,7 +28,16 @@ GROUPS: dict[str, set[str]] = {
     "backup": {"create", "purge", "restore"},
     "report": {"corrections"},
     "registry": {"notice-check"},
-    "card": {"create", "load", "show", "sign", "authenticate", "change-pin", "reset-pin"},
+    "card": {
+        "create",
+        "load",
+        "show",
+        "sign",
+        "authenticate",
+        "change-pin",
+        "reset-pin",
+        "resident-code",
+    },
     "kiosk": {"terminal"},
 }
 TOP_LEVEL = {"up", "reconcile", "search", "simulate", "pia"}

@@ -25,10 +25,10 @@ from juki.holder.apdu import CardSession
 from juki.kiosk import service as centre_rules
 from juki.kiosk.models import KioskSession
 from juki.kiosk_terminal.client import Centre, CentreRefused
-from juki.kiosk_terminal.reader import CardError, read_auth_certificate, sign_with_auth_key
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
+from juki.reader.jpki import CardError, read_auth_certificate, sign_with_auth_key
 from juki.registry.certificates.models import CertificateIssue
 from juki.registry.support import schemas as support_schemas
 from juki.registry.support import service as support

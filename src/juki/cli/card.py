@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,8 +14,12 @@ from typing import Annotated
 import typer
 
 from juki.cli.common import console
-from juki.core.errors import JukiError
+from juki.core.card_chip import ChipImage
+from juki.core.errors import InvalidInput, JukiError
+from juki.holder.apdu import CardSession
 from juki.holder.virtual_card import VirtualCard
+from juki.reader.commands import CardError
+from juki.reader.juki_ap import read_resident_code
 
 card_app = typer.Typer(help="The holder's virtual My Number card (JPKI).", no_args_is_help=True)
 
@@ -24,9 +29,17 @@ CardFile = Annotated[Path, typer.Argument(help="仮想カードのファイル")
 class PinKind(StrEnum):
     sign = "sign"  # 署名用
     auth = "auth"  # 利用者証明用
+    text = "text"  # 券面事項入力補助用
+    juki = "juki"  # 住民基本台帳用
 
 
-Kind = Annotated[PinKind, typer.Option("--kind", help="sign (署名用) or auth (利用者証明用)")]
+Kind = Annotated[
+    PinKind,
+    typer.Option(
+        "--kind",
+        help="sign (署名用), auth (利用者証明用), text (券面事項入力補助用), juki (住基用)",
+    ),
+]
 Pin = Annotated[str, typer.Option(prompt="暗証番号", hide_input=True, envvar="JUKI_CARD_PIN")]
 NewPin = Annotated[
     str,
@@ -66,11 +79,25 @@ def create(
             envvar="JUKI_CARD_AUTH_PIN",
         ),
     ],
+    chip: Annotated[
+        Path | None,
+        typer.Option(help="カード発行事業者が書き込んだチップの内容 (JSON、カードと一緒に届く)"),
+    ] = None,
 ) -> None:
     """Make the card's two key pairs (on this side) under their PINs, and print the public
-    keys as the body of the counter's application for the certificates."""
+    keys as the body of the counter's application for the certificates. With --chip, the
+    card's 券面事項入力補助 and 住基 applications are set under their own PINs (asked for, or
+    JUKI_CARD_TEXT_PIN / JUKI_CARD_JUKI_PIN)."""
     try:
-        card = VirtualCard.create(path, card_number, sign_pin, auth_pin)
+        image = None if chip is None else _chip(chip)
+        text_pin = juki_pin = None
+        if image is not None:
+            text_pin = _new_pin("券面事項入力補助用の暗証番号", "JUKI_CARD_TEXT_PIN")
+            juki_pin = _new_pin("住民基本台帳用の暗証番号", "JUKI_CARD_JUKI_PIN")
+        card = VirtualCard.create(
+            path, card_number, sign_pin, auth_pin, chip=image, text_pin=text_pin,
+            juki_pin=juki_pin,
+        )  # fmt: skip
     except JukiError as error:
         raise _fail(error) from None
     body = {
@@ -78,6 +105,20 @@ def create(
         "auth_public_key": card.public_keys["auth"],
     }
     typer.echo(json.dumps(body, ensure_ascii=False))
+
+
+def _chip(path: Path) -> ChipImage:
+    try:
+        return ChipImage.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):
+        raise InvalidInput("チップの内容を読めません", field="chip") from None
+
+
+def _new_pin(label: str, variable: str) -> str:
+    given = os.environ.get(variable)
+    if given is not None:
+        return given
+    return str(typer.prompt(label, hide_input=True, confirmation_prompt=True))
 
 
 @card_app.command("load")
@@ -159,3 +200,16 @@ def reset_pin(
     except JukiError as error:
         raise _fail(error) from None
     typer.echo(json.dumps({f"{kind.value}_public_key": public}, ensure_ascii=False))
+
+
+@card_app.command("resident-code")
+def resident_code(path: CardFile, pin: Pin) -> None:
+    """The 住民票コード, read as the counter's reader reads it (住基 application, its PIN)."""
+    try:
+        code = read_resident_code(CardSession(VirtualCard.load(path)).transmit, pin)
+    except CardError as error:
+        console.print(f"[red]{error.message}[/red] ({error.code})")
+        raise typer.Exit(2) from None
+    except JukiError as error:
+        raise _fail(error) from None
+    typer.echo(code)

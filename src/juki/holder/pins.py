@@ -1,7 +1,7 @@
 """The card's PINs (暗証番号) as J-LIS publishes them (the seeds are silent; `docs/jpki.md`):
 the 署名用 PIN is 6–16 capital letters and digits, both present, and locks after 5 wrong
-tries; the 利用者証明用 PIN (and the 券面事項入力補助用 and 住基用 ones, not built yet) is 4
-digits and locks after 3. A locked PIN is reset only at the municipality's counter."""
+tries; the 利用者証明用, 券面事項入力補助用 and 住基用 PINs are 4 digits and lock after 3. A
+locked PIN is reset only at the municipality's counter."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Literal
 
 from juki.core.errors import InvalidInput
 
-PinKind = Literal["sign", "auth"]
+PinKind = Literal["sign", "auth", "text", "juki"]
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,15 @@ RULES: dict[str, PinRule] = {
         "英大文字と数字を組み合わせた6〜16文字",
     ),
     "auth": PinRule(re.compile(r"[0-9]{4}"), 3, "数字4桁"),
+    "text": PinRule(re.compile(r"[0-9]{4}"), 3, "数字4桁"),
+    "juki": PinRule(re.compile(r"[0-9]{4}"), 3, "数字4桁"),
 }
-LABELS = {"sign": "署名用電子証明書の暗証番号", "auth": "利用者証明用電子証明書の暗証番号"}
+LABELS = {
+    "sign": "署名用電子証明書の暗証番号",
+    "auth": "利用者証明用電子証明書の暗証番号",
+    "text": "券面事項入力補助用の暗証番号",
+    "juki": "住民基本台帳用の暗証番号",
+}
 
 
 def check_format(kind: str, pin: str) -> None:

@@ -1,6 +1,9 @@
 """The holder's virtual My Number card: one JSON file, written 0600, holding the card's
 number, the two key pairs of the JPKI application (the private keys sealed under their
-PINs, `sealing.py`), the certificates once issued, and each PIN's retry counter.
+PINs, `sealing.py`), the certificates once issued, each PIN's retry counter, and — for a
+card the issuance contractor made (`core/card_chip.py`) — the 券面事項入力補助 application
+(the 個人番号 and 4情報 with J-LIS's signature) sealed under its PIN and the 住基
+application (the 住民票コード) sealed under its own.
 
 The keys are made here, on the holder's side; only the public keys leave (for the mayor's
 application to JPKI, `registry/cards/certificates.py`). No PIN is written anywhere, and
@@ -28,12 +31,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from juki.core.card_chip import ChipImage
 from juki.core.errors import Conflict, InvalidInput
 from juki.core.files import write_private
 from juki.holder import pins, sealing
 
 FORMAT = "juki-virtual-card/1"
-KINDS = ("sign", "auth")
+KINDS = ("sign", "auth")  # the JPKI application's keys
+APPLICATIONS = ("text", "juki")  # 券面事項入力補助, 住基: data, not keys
 
 
 class PinLocked(Conflict):
@@ -63,20 +68,34 @@ class VirtualCard:
     public_keys: dict[str, str]  # kind -> PEM
     tries_left: dict[str, int]
     certificates: dict[str, str] = field(default_factory=dict)  # kind -> PEM
+    applications: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> sealed
+    signer_certificate: str | None = None  # J-LIS's 券面事項 signer (EF 0004: not secret)
 
     # --- the file -------------------------------------------------------------------------
 
     @classmethod
     def create(
-        cls, path: Path, card_issue_number: str, sign_pin: str, auth_pin: str
+        cls,
+        path: Path,
+        card_issue_number: str,
+        sign_pin: str,
+        auth_pin: str,
+        *,
+        chip: ChipImage | None = None,
+        text_pin: str | None = None,
+        juki_pin: str | None = None,
     ) -> VirtualCard:
-        """A new card with fresh RSA-2048 keys (施行規則 第2条), sealed under the PINs."""
+        """A new card with fresh RSA-2048 keys (施行規則 第2条), sealed under the PINs; with
+        the contractor's `chip`, its two other applications sealed under theirs."""
         if path.exists():
             raise Conflict("そのファイルは既にあります", field="path")
         if not re.fullmatch(r"[0-9A-F]{16}", card_issue_number):
             raise InvalidInput("カード発行番号は16桁の英数字です", field="card_issue_number")
+        if chip is not None and chip.card_issue_number != card_issue_number:
+            raise InvalidInput("チップのカード発行番号が違います", field="card_issue_number")
         pins.check_format("sign", sign_pin)
         pins.check_format("auth", auth_pin)
+        sealed_data = {} if chip is None else _sealed_applications(chip, text_pin, juki_pin)
         keys, public = {}, {}
         for kind, pin in (("sign", sign_pin), ("auth", auth_pin)):
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -92,7 +111,10 @@ class VirtualCard:
                 )
                 .decode()
             )
-        card = cls(path, card_issue_number, keys, public, {k: pins.RULES[k].tries for k in KINDS})
+        kinds = (*KINDS, *sealed_data)
+        card = cls(path, card_issue_number, keys, public, {k: pins.RULES[k].tries for k in kinds})
+        card.applications = sealed_data
+        card.signer_certificate = None if chip is None else chip.signer_certificate
         card.save()
         return card
 
@@ -106,7 +128,8 @@ class VirtualCard:
             raise InvalidInput("juki の仮想カードのファイルではありません", field="path")
         return cls(
             path, data["card_issue_number"], data["keys"], data["public_keys"],
-            data["tries_left"], data.get("certificates", {}),
+            data["tries_left"], data.get("certificates", {}), data.get("applications", {}),
+            data.get("signer_certificate"),
         )  # fmt: skip
 
     def save(self) -> None:
@@ -114,7 +137,8 @@ class VirtualCard:
         data = {
             "format": FORMAT, "card_issue_number": self.card_issue_number, "keys": self.keys,
             "public_keys": self.public_keys, "tries_left": self.tries_left,
-            "certificates": self.certificates,
+            "certificates": self.certificates, "applications": self.applications,
+            "signer_certificate": self.signer_certificate,
         }  # fmt: skip
         temporary = self.path.with_name(self.path.name + ".new")
         write_private(temporary, json.dumps(data, ensure_ascii=False, indent=1).encode())
@@ -146,12 +170,27 @@ class VirtualCard:
     # --- PINs and keys --------------------------------------------------------------------
 
     def verify(self, kind: str, pin: str) -> rsa.RSAPrivateKey:
-        """The private key of `kind`, if `pin` opens it; counted either way. The count is
-        read again and written under an exclusive lock on the file, so tries made at the
-        same moment (several processes or sessions) each cost one (attack review)."""
+        """The private key of `kind`, if `pin` opens it; counted either way."""
+        der = self._unseal(kind, pin)
+        key = serialization.load_der_private_key(der, password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
+
+    def open_application(self, kind: str, pin: str) -> bytes:
+        """The data of the 券面事項入力補助 (`text`) or 住基 (`juki`) application, if `pin`
+        opens it; counted like a key's PIN."""
+        if kind not in self.applications:
+            raise InvalidInput("このカードにはそのアプリケーションがありません", field="kind")
+        return self._unseal(kind, pin)
+
+    def _unseal(self, kind: str, pin: str) -> bytes:
+        """What `pin` seals for `kind`. The count is read again and written under an
+        exclusive lock on the file, so tries made at the same moment (several processes or
+        sessions) each cost one (attack review)."""
         with self._exclusive():
             on_disk = VirtualCard.load(self.path)
             self.keys, self.tries_left = on_disk.keys, on_disk.tries_left
+            self.applications = on_disk.applications
             if self.tries_left[kind] <= 0:
                 raise PinLocked(
                     f"{pins.LABELS[kind]}はロックされています。市区町村の窓口で再設定してください",
@@ -159,17 +198,16 @@ class VirtualCard:
                 )
             self.tries_left[kind] -= 1
             self.save()  # counted before it is tried
+        box = self.keys[kind] if kind in KINDS else self.applications[kind]
         try:
-            der = sealing.open_sealed(self.keys[kind], pin, _context(self.card_issue_number, kind))
+            opened = sealing.open_sealed(box, pin, _context(self.card_issue_number, kind))
         except sealing.WrongPin:
             raise PinRefused(kind, self.tries_left[kind]) from None
         with self._exclusive():
             self.tries_left = VirtualCard.load(self.path).tries_left
             self.tries_left[kind] = pins.RULES[kind].tries
             self.save()
-        key = serialization.load_der_private_key(der, password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
-        return key
+        return opened
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -184,12 +222,16 @@ class VirtualCard:
 
     def change_pin(self, kind: str, old: str, new: str) -> None:
         pins.check_format(kind, new)
-        key = self.verify(kind, old)
-        der = key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )  # fmt: skip
-        self.keys[kind] = sealing.seal(der, new, _context(self.card_issue_number, kind))
+        if kind in APPLICATIONS:
+            data = self.open_application(kind, old)
+            context = _context(self.card_issue_number, kind)
+            self.applications[kind] = sealing.seal(data, new, context)
+        else:
+            der = self.verify(kind, old).private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )  # fmt: skip
+            self.keys[kind] = sealing.seal(der, new, _context(self.card_issue_number, kind))
         self.save()
 
     def reset_key(self, kind: str, new_pin: str) -> str:
@@ -198,7 +240,14 @@ class VirtualCard:
         count restored, its certificate dropped. The key is worth nothing until the counter
         applies for a certificate with the public key this returns; JPKI then ends the old
         certificate (superseded). The old key cannot be opened without its PIN, and no one
-        else holds it, so there is nothing else to reset."""
+        else holds it, so there is nothing else to reset. The 券面事項入力補助 and 住基 PINs
+        seal data, not keys: theirs are reset by writing the chip's data again, which needs
+        the chip's contents from the issuance contractor (not built: docs/status.md)."""
+        if kind not in KINDS:
+            raise InvalidInput(
+                "この暗証番号はこのコマンドでは再設定できません（電子証明書の暗証番号のみ）",
+                field="kind",
+            )
         pins.check_format(kind, new_pin)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         der = key.private_bytes(
@@ -240,7 +289,27 @@ class VirtualCard:
             "card_issue_number": self.card_issue_number,
             "tries_left": dict(self.tries_left),
             "certificates": certificates,
+            "applications": sorted(self.applications),
         }
+
+
+def _sealed_applications(
+    chip: ChipImage, text_pin: str | None, juki_pin: str | None
+) -> dict[str, dict[str, str]]:
+    """The chip's 券面事項入力補助 data (with J-LIS's signature, so that a reader can check
+    it) and its 住民票コード, each sealed under the PIN the holder set for it."""
+    sealed = {}
+    for kind, pin, data in (
+        ("text", text_pin, {"text": chip.text.model_dump(mode="json"),
+                            "signature": chip.text_signature}),
+        ("juki", juki_pin, {"resident_code": chip.resident_code}),
+    ):  # fmt: skip
+        if pin is None:
+            raise InvalidInput(f"{pins.LABELS[kind]}を設定してください", field=f"{kind}_pin")
+        pins.check_format(kind, pin)
+        encoded = json.dumps(data, ensure_ascii=False).encode()
+        sealed[kind] = sealing.seal(encoded, pin, _context(chip.card_issue_number, kind))
+    return sealed
 
 
 def _context(card_issue_number: str, kind: str) -> str:

@@ -18,7 +18,7 @@ from juki.core.errors import InvalidInput
 from juki.holder.apdu import CardSession
 from juki.holder.virtual_card import VirtualCard
 from juki.kiosk_terminal.client import Centre, CentreRefused, Visit
-from juki.kiosk_terminal.reader import CardError
+from juki.reader.jpki import CardError
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -13,7 +13,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from juki.core.kiosk_messages import key_text, open_document
-from juki.kiosk_terminal.reader import Transmit, read_auth_certificate, sign_with_auth_key
+from juki.reader.jpki import Transmit, read_auth_certificate, sign_with_auth_key
 
 DONE = ("ready", "refused", "expired", "collected")
 
