@@ -34,7 +34,7 @@ from juki.network.serve import routes_for
 
 # The layout of tests/e2e/test_processes.py: J-LIS, a prefecture, a municipality.
 LAYOUT = {
-    "jlis": ["national", "numbering", "card", "jpki", "kiosk"],
+    "jlis": ["national", "numbering", "card", "jpki", "kiosk", "issuance"],
     "tokyo": ["prefecture:13"],
     "sumida": ["cs:131075", "registry:131075"],
 }

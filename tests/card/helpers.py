@@ -25,6 +25,7 @@ from juki.core.messaging import tables
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
 from juki.duties.operators.tables import ApiClient
+from juki.issuance import service as issuance_service
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
@@ -34,6 +35,7 @@ from tests.conftest import born, resident
 LG = "131075"
 CS = f"cs:{LG}"
 CARD = "card"
+ISSUANCE = "issuance"
 
 
 def new_number() -> str:
@@ -169,18 +171,46 @@ def application(application_id: str, **fields: Any) -> dict[str, Any]:
     } | fields
 
 
-def issuance_result(
-    application_id: str, birth_date: str = "2026-11-01", **fields: Any
+def made_record(
+    entry: CardFileEntry, birth_date: str = "2026-11-01", **fields: Any
 ) -> dict[str, Any]:
-    """The contractor's result for a card made today, its expiry as the rules fix it for
-    a holder born on `birth_date` (as `held_person` registers them)."""
+    """The contractor's result (C21) for `entry`'s commission, a card made today, its
+    expiry as the rules fix it for a holder born on `birth_date` (as `held_person`
+    registers them) — for tests that put a result of their own on the line."""
+    assert entry.commission_number is not None, "the application was not commissioned"
     expires = card_expiry(dt.date.fromisoformat(birth_date), japan_today())
     return {
-        "application_id": application_id,
+        "request_id": f"T{entry.commission_number}",
+        "commission_number": entry.commission_number,
+        "application_id": entry.application_id,
+        "result_code": "00",
+        "operator_id": "issue-op-01",
+        "terminal_id": "issue-terminal-1",
         "card_issue_number": uuid.uuid4().hex[:16].upper(),
         "expires_on": expires.isoformat(),
-        "result_code": "00",
     } | fields
+
+
+def send_from_contractor(network: EmbeddedNetwork, records: list[dict[str, Any]]) -> None:
+    """Results sent by the issuance contractor's node to the card system, then delivered."""
+    with network.node(ISSUANCE).unit_of_work() as uow:
+        for record in records:
+            uow.send(CARD, MessageType.CARD_MADE, record)
+    network.pump()
+
+
+def run_line(network: EmbeddedNetwork) -> dict[str, int]:
+    """The contractor's line makes every commission it holds; everything delivered."""
+    network.pump()
+    with network.node(ISSUANCE).unit_of_work() as uow:
+        counts = issuance_service.run_line(uow)
+    network.pump()
+    return counts
+
+
+def made_answers(network: EmbeddedNetwork) -> list[dict[str, Any]]:
+    """Every answer the card system gave the contractor's results, in order."""
+    return sent(network, MessageType.CARD_MADE_ANSWER, recipient=ISSUANCE)
 
 
 def sent(network: EmbeddedNetwork, message_type: str, recipient: str = CS) -> list[dict[str, Any]]:
@@ -249,13 +279,6 @@ def contractor(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -
     """The application-receipt contractor's system (000 §3.3 1-⑥)."""
     rights = rights if rights is not None else {"card_applications": "update"}
     return api_client(network, "receipt", "申請書受付事業者", rights, "receipt-op-01")
-
-
-def issuer(network: EmbeddedNetwork, rights: dict[str, str] | None = None) -> TestClient:
-    """The card issuance system (the issuance contractor, 1-⑨)."""
-    rights = rights if rights is not None else {"card_issuance": "update"}
-    name = "カード発行事業者"
-    return api_client(network, "issuance", name, rights, "issue-op-01", terminal="issue-terminal-1")
 
 
 def printer(

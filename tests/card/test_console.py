@@ -35,13 +35,12 @@ from tests.card.helpers import (
     destination_record,
     entries,
     held_person,
-    issuance_result,
-    issuer,
     jlis,
     new_code,
     new_number,
     notice_of,
     printer,
+    run_line,
     send_from_cs,
 )
 from tests.card.test_changes import NEW_NAME
@@ -186,14 +185,17 @@ def test_an_application_is_looked_up_by_its_id_with_its_state_and_history(
     applied = look_up(client, entry.application_id)
     assert state_of(applied.text) == "交付申請受付済み（カード作成中）"
     lines = applied.text.split('id="history"')[1].split("<tbody>")[1].split("</tr>")[:-1]
-    assert [line.count("交付申請書の受付（申請書受付事業者）") for line in lines] == [0, 1, 1]
+    assert [line.count("交付申請書の受付（申請書受付事業者）") for line in lines] == [0, 1, 0, 1]
     assert "<td>受付</td>" in lines[1]
-    assert "<td>拒否（already_applied）</td>" in lines[2]  # refusals are history too
-    result = issuance_result(entry.application_id, birth_date="1990-04-01")
-    assert issuer(network).post("/card/issuance-results", json=result).status_code == 201
+    assert "カード発行の委託（カード発行事業者へ）" in lines[2]  # at once (C20)
+    assert "<td>送付</td>" in lines[2]
+    assert "<td>拒否（already_applied）</td>" in lines[3]  # refusals are history too
+    run_line(network)
     issued = look_up(client, entry.application_id)
     assert state_of(issued.text) == "カード発行済み"
-    assert result["card_issue_number"] in issued.text
+    [made] = [e for e in entries(network) if e.id == entry.id]
+    assert made.card_issue_number is not None
+    assert made.card_issue_number in issued.text
     assert "発行結果の受付（カード発行事業者）" in issued.text
     for answer in (first, applied, issued):
         for personal in (number, entry.resident_code, "墨田\u3000花子", "スミダ", "向島"):

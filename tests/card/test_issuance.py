@@ -1,5 +1,6 @@
-"""カードの発行結果 and 個人番号カード管理情報 to the mayor (000 §3.3 1-⑨..⑪, C21/C23): a
-card made for an application received is provided to the destination municipality's CS
+"""カードの発行 (000 §3.3 1-⑧..⑪, C20–C23): an application received is commissioned from the
+issuance contractor's node at once, its line makes the card and reports it, and a card made
+for an application received is provided to the destination municipality's CS
 with exactly the items of 1-⑪ (F3-PRV-05); every provision, refused ones included, is in
 the provision record with the provider, operator, terminal and 住民票コード — never the
 個人番号 — and kept 7 years (F3-PRV-01); every exchange with the contractors is recorded
@@ -20,29 +21,35 @@ from juki.card.models import SCHEMA, CardFileEntry
 from juki.card.reports import PRINT_KINDS
 from juki.core.audit.tables import audit_log
 from juki.core.clock import JST
+from juki.core.issuance_messages import CardMade
 from juki.core.messages import CardInfo, MessageType
+from juki.core.messaging.paths import is_permitted
 from juki.duties.retention import engine
 from juki.duties.search import ProvisionLog
+from juki.issuance.models import IssuanceOrder
 from juki.network.embedded import EmbeddedNetwork
+from juki.registry.cards.models import CardShipmentRow
 from juki.registry.models import MyNumberCard
 from juki.registry.notices import changes, moves, schemas
 from juki.registry.residents import service as residents
 from tests.card.helpers import (
     CARD,
     CS,
+    ISSUANCE,
     LG,
     application,
     contractor,
     entries,
     exchanges,
-    issuance_result,
-    issuer,
+    made_answers,
+    made_record,
+    run_line,
+    send_from_contractor,
     sent,
 )
 from tests.card.test_changes import NEW_NAME
 from tests.conftest import born, record, resident
 
-URL = "/card/issuance-results"
 REPORT = "/card/reports/contractor-exchanges"
 
 
@@ -79,23 +86,37 @@ def all_rows(network: EmbeddedNetwork, *tables: Any) -> str:
 def test_a_card_made_is_provided_to_the_mayor_of_the_destination(
     network: EmbeddedNetwork,
 ) -> None:
+    """The application received is commissioned at once (C20), the contractor's line
+    makes the card and reports it (C21); J-LIS provides it to the mayor (C23) and accepts
+    the result, so the contractor ships the card to that municipality (C22)."""
     rid, number, entry = applied(network)
-    result = issuance_result(entry.application_id)
-    answer = issuer(network).post(URL, json=result)
-    assert answer.status_code == 201, answer.text
-    assert answer.json() == {"application_id": entry.application_id, "status": "issued"}
-    network.pump()
+    commissioned = entry_now(network, entry.id)
+    assert commissioned.commission_number is not None
+    assert (commissioned.contractor_code, commissioned.commission_command) == (
+        "issuance", "issue",
+    )  # fmt: skip
+    assert run_line(network) == {"made": 1, "not_made": 0}
 
     issued = entry_now(network, entry.id)
-    assert (issued.status, issued.card_issue_number, str(issued.expires_on)) == (
-        "issued", result["card_issue_number"], result["expires_on"],
+    assert (issued.status, issued.result_code, issued.made_operator) == (
+        "issued", "00", "(製造ライン)",
+    )  # fmt: skip
+    assert issued.card_issue_number is not None
+    assert issued.expires_on == issued.commissioned_expiry
+    assert (issued.juki_ap_id, issued.card_image_number) == (
+        "D3921000310001010401", f"IMG{issued.card_issue_number}",
     )  # fmt: skip
     assert issued.issued_at is not None
-    # The exchange with the issuance contractor (OUT-05), by key only.
-    [logged] = [x for x in exchanges(network) if x.kind == "issuance_result"]
-    assert (logged.key, logged.result, logged.operator, logged.terminal) == (
-        entry.application_id, "issued", "issue-op-01", "issue-terminal-1",
-    )  # fmt: skip
+    assert made_answers(network) == [
+        {"commission_number": issued.commission_number, "accepted": True, "refused_code": None}
+    ]
+    # The exchanges with the issuance contractor (OUT-05), by key only.
+    logged = [(x.kind, x.key, x.result, x.operator) for x in exchanges(network)
+              if x.kind in ("commission", "issuance_result")]  # fmt: skip
+    assert logged == [
+        ("commission", entry.application_id, "sent", "(card)"),
+        ("issuance_result", entry.application_id, "issued", "(製造ライン)"),
+    ]
     # 個人番号カード管理情報 to the destination municipality's CS: exactly the 1-⑪ items.
     [info] = sent(network, MessageType.CARD_INFO, CS)
     assert set(info) == set(CardInfo.model_fields)
@@ -103,15 +124,15 @@ def test_a_card_made_is_provided_to_the_mayor_of_the_destination(
         number, entry.resident_code, LG,
     )  # fmt: skip
     assert (info["application_id"], info["card_issue_number"], info["result_code"]) == (
-        entry.application_id, result["card_issue_number"], "00",
+        entry.application_id, issued.card_issue_number, "00",
     )  # fmt: skip
     # The provision record (F3-PRV-01): time, provider, operator, terminal, recipient,
     # items, basis, persons by 住民票コード only.
     [row] = provisions(network)
     assert (row.body_code, row.operator, row.terminal, row.kind, row.method) == (
-        CS, "issue-op-01", "issue-terminal-1", "provision", "online",
+        CS, "(製造ライン)", "line-01", "provision", "online",
     )  # fmt: skip
-    assert row.requester.startswith("card (system:issuance-")
+    assert row.requester == "card (issuance)"
     assert json.loads(row.targets or "[]") == [entry.resident_code]
     assert (row.result_count, row.refused_reason, row.duty_code) == (1, None, "card.info")
     assert row.legal_basis
@@ -121,65 +142,84 @@ def test_a_card_made_is_provided_to_the_mayor_of_the_destination(
     # The 個人番号 is nowhere in the provision, exchange or audit records.
     assert number not in all_rows(network, ProvisionLog.__table__, audit_log)
     assert number not in " ".join(f"{x.key} {x.result}" for x in exchanges(network))
-    # The registry keeps the card, to be handed over at the counter (1-⑩/⑫).
+    # The registry keeps the card, to be handed over at the counter (1-⑩/⑫), and the
+    # card itself has arrived from the contractor (C22).
     with network.node(f"registry:{LG}").db.session() as session:
         cards = session.scalars(select(MyNumberCard).where(MyNumberCard.resident_id == rid))
-        assert [c.card_issue_number for c in cards] == [result["card_issue_number"]]
+        assert [c.card_issue_number for c in cards] == [issued.card_issue_number]
+        [shipped] = session.scalars(select(CardShipmentRow)).all()
+        assert (shipped.card_issue_number, shipped.application_id) == (
+            issued.card_issue_number, entry.application_id,
+        )  # fmt: skip
+    # The contractor keeps nothing of the person once the card left (OUT-06).
+    with network.node(ISSUANCE).db.session() as session:
+        [order] = session.scalars(select(IssuanceOrder)).all()
+        assert (order.status, order.commission) == ("shipped", None)
 
 
-def test_a_result_for_an_invalidated_application_is_refused_and_recorded(
+def test_a_result_for_an_invalidated_application_is_refused_and_never_shipped(
     network: EmbeddedNetwork,
 ) -> None:
+    """The person died after the commission and before the line ran: the card is made,
+    J-LIS refuses the result, and the contractor voids the card instead of shipping it."""
     rid, _number, entry = applied(network)
+    network.pump()  # the commission reaches the contractor
     today = dt.datetime.now(JST).date()
     record(network, LG, moves.record_death, rid, schemas.DeathNotice(change_date=today))
     assert entry_now(network, entry.id).status == "invalidated"
-    answer = issuer(network).post(URL, json=issuance_result(entry.application_id))
-    assert answer.status_code == 409
-    assert (answer.json()["field"], answer.json()["code"]) == (
-        "application_id", "application_invalidated",
-    )  # fmt: skip
-    network.pump()
+    assert run_line(network) == {"made": 1, "not_made": 0}
     stored = entry_now(network, entry.id)
     assert (stored.status, stored.card_issue_number, stored.issued_at) == (
-        "invalidated",
-        None,
-        None,
-    )
+        "invalidated", None, None,
+    )  # fmt: skip
     assert sent(network, MessageType.CARD_INFO) == []
+    [answer] = made_answers(network)
+    assert (answer["accepted"], answer["refused_code"]) == (False, "application_invalidated")
     # The provision refused, recorded (F3-PRV-01), and the exchange (OUT-05).
     [row] = provisions(network)
-    assert (row.body_code, row.operator, row.result_count) == (CS, "issue-op-01", 0)
+    assert (row.body_code, row.operator, row.result_count) == (CS, "(製造ライン)", 0)
     assert json.loads(row.targets or "[]") == [entry.resident_code]
     assert (row.refused_reason or "").startswith("application_invalidated")
     [logged] = [x for x in exchanges(network) if x.kind == "issuance_result"]
     assert logged.result == "refused:application_invalidated"
+    # Nothing shipped; the contractor's copy of the commission erased.
+    with network.node(f"registry:{LG}").db.session() as session:
+        assert session.scalars(select(CardShipmentRow)).all() == []
+    with network.node(ISSUANCE).db.session() as session:
+        [order] = session.scalars(select(IssuanceOrder)).all()
+        assert (order.status, order.refused_code, order.commission) == (
+            "void", "application_invalidated", None,
+        )  # fmt: skip
 
 
 def test_a_change_after_the_card_was_made_leaves_it_issued(network: EmbeddedNetwork) -> None:
     """F3-ACQ-06 invalidates an outstanding form only: a card made is updated at the
     municipality's counter, not invalidated by the card system."""
     rid, _number, entry = applied(network)
-    assert issuer(network).post(URL, json=issuance_result(entry.application_id)).status_code == 201
+    run_line(network)
     record(network, LG, changes.record_name_change, rid, NEW_NAME)
     changed = entry_now(network, entry.id)
     assert (changed.status, changed.invalidated_at) == ("issued", None)
     assert changed.changed_at is not None
 
 
-def test_an_unknown_or_unapplied_application_is_refused(network: EmbeddedNetwork) -> None:
+def test_a_result_for_no_commission_is_refused(network: EmbeddedNetwork) -> None:
+    """A result naming a 申請書ID J-LIS does not hold, or one it never commissioned (the
+    form not yet received), or another commission's number, changes nothing."""
     rid = born(network)
     code = resident(network, LG, rid).resident_code
     [entry] = [e for e in entries(network) if e.resident_code == code]
-    client = issuer(network)
-    unknown = client.post(URL, json=issuance_result("1" * 23))
-    assert (unknown.status_code, unknown.json()["field"]) == (404, "application_id")
-    early = client.post(URL, json=issuance_result(entry.application_id))
-    assert (early.status_code, early.json()["code"]) == (409, "not_applied")
+    _b, _nb, other = applied(network)
+    other = entry_now(network, other.id)
+    unknown = made_record(other, application_id="1" * 23)
+    unapplied = made_record(other, application_id=entry.application_id)
+    send_from_contractor(network, [unknown, unapplied])
     assert entry_now(network, entry.id).status == "registered"
+    assert entry_now(network, other.id).status == "application_received"
     assert sent(network, MessageType.CARD_INFO) == []
+    assert [a["refused_code"] for a in made_answers(network)] == ["not_found", "not_found"]
     assert [x.result for x in exchanges(network) if x.kind == "issuance_result"] == [
-        "refused:not_found", "refused:not_applied",
+        "refused:not_found", "refused:not_found",
     ]  # fmt: skip
     # Only the known person's provision was refused; the unknown 申請書ID names nobody.
     assert [(p.result_count, json.loads(p.targets or "[]")) for p in provisions(network)] == [
@@ -189,12 +229,11 @@ def test_an_unknown_or_unapplied_application_is_refused(network: EmbeddedNetwork
 
 def test_a_second_result_for_the_same_application_is_refused(network: EmbeddedNetwork) -> None:
     _rid, _number, entry = applied(network)
-    client = issuer(network)
-    first = issuance_result(entry.application_id)
-    assert client.post(URL, json=first).status_code == 201
-    again = client.post(URL, json=issuance_result(entry.application_id))
-    assert (again.status_code, again.json()["code"]) == (409, "already_issued")
-    assert entry_now(network, entry.id).card_issue_number == first["card_issue_number"]
+    run_line(network)
+    issued = entry_now(network, entry.id)
+    send_from_contractor(network, [made_record(issued)])
+    assert made_answers(network)[-1]["refused_code"] == "already_issued"
+    assert entry_now(network, entry.id).card_issue_number == issued.card_issue_number
     assert len(sent(network, MessageType.CARD_INFO)) == 1
     assert [p.result_count for p in provisions(network)] == [1, 0]
 
@@ -202,20 +241,35 @@ def test_a_second_result_for_the_same_application_is_refused(network: EmbeddedNe
 def test_a_card_issue_number_already_used_is_refused(network: EmbeddedNetwork) -> None:
     _a, _na, one = applied(network)
     _b, _nb, two = applied(network)
-    client = issuer(network)
-    made = issuance_result(one.application_id)
-    assert client.post(URL, json=made).status_code == 201
-    clash = issuance_result(two.application_id, card_issue_number=made["card_issue_number"])
-    answer = client.post(URL, json=clash)
-    assert (answer.status_code, answer.json()["field"]) == (409, "card_issue_number")
+    first = made_record(entry_now(network, one.id))
+    clash = made_record(entry_now(network, two.id), card_issue_number=first["card_issue_number"])
+    send_from_contractor(network, [first, clash])
+    assert [a["refused_code"] for a in made_answers(network)] == [None, "card_number_used"]
     assert entry_now(network, two.id).status == "application_received"
 
 
-def test_bad_input_is_refused_naming_the_field_and_nothing_stored(
+def test_a_result_with_the_wrong_expiry_is_refused_and_nothing_stored(
     network: EmbeddedNetwork,
 ) -> None:
     _rid, number, entry = applied(network)
-    client = issuer(network)
+    commissioned = entry_now(network, entry.id)
+    past = made_record(commissioned, expires_on="2020-01-01")
+    later = made_record(commissioned, expires_on="2099-01-01")
+    missing = made_record(commissioned, card_issue_number=None)
+    send_from_contractor(network, [past, later, missing])
+    assert [a["refused_code"] for a in made_answers(network)] == [
+        "invalid_input", "invalid_input", "invalid_input",
+    ]  # fmt: skip
+    assert entry_now(network, entry.id).status == "application_received"
+    assert sent(network, MessageType.CARD_INFO) == []
+    assert [p.result_count for p in provisions(network)] == [0, 0, 0]
+    assert number not in all_rows(network, ProvisionLog.__table__)
+
+
+def test_a_result_record_refuses_anything_else(network: EmbeddedNetwork) -> None:
+    """The result's format (C21): each bad field named; no 個人番号, no photo accepted."""
+    _rid, number, entry = applied(network)
+    commissioned = entry_now(network, entry.id)
     for fields, field in (
         ({"card_issue_number": "abc"}, "card_issue_number"),
         ({"result_code": "0"}, "result_code"),
@@ -223,26 +277,24 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_stored(
         ({"individual_number": number}, "individual_number"),  # never accepted
         ({"face_photo": "x"}, "face_photo"),
     ):
-        answer = client.post(URL, json=issuance_result(entry.application_id, **fields))
-        assert answer.status_code == 422, fields
-        assert [e["field"] for e in answer.json()["errors"]] == [field]
-        assert number not in answer.text
-    past = issuance_result(entry.application_id, expires_on="2020-01-01")
-    answer = client.post(URL, json=past)
-    assert (answer.status_code, answer.json()["field"]) == (422, "expires_on")
-    assert entry_now(network, entry.id).status == "application_received"
-    assert sent(network, MessageType.CARD_INFO) == []
-    assert [p.result_count for p in provisions(network)] == [0]  # the refused one only
+        with pytest.raises(ValidationError) as refused:
+            CardMade.model_validate(made_record(commissioned, **fields))
+        assert [e["loc"] for e in refused.value.errors()] == [(field,)]
 
 
 def test_a_result_that_is_not_normal_changes_nothing_and_provides_nothing(
     network: EmbeddedNetwork,
 ) -> None:
     _rid, _number, entry = applied(network)
-    answer = issuer(network).post(URL, json=issuance_result(entry.application_id, result_code="91"))
-    assert answer.status_code == 201
-    assert answer.json()["status"] == "application_received"
+    commissioned = entry_now(network, entry.id)
+    send_from_contractor(
+        network, [made_record(commissioned, result_code="91", card_issue_number=None)]
+    )
     assert entry_now(network, entry.id).card_issue_number is None
+    assert made_answers(network) == [
+        {"commission_number": commissioned.commission_number, "accepted": False,
+         "refused_code": "not_made"}
+    ]  # fmt: skip
     assert sent(network, MessageType.CARD_INFO) == []
     assert provisions(network) == []
     assert [x.result for x in exchanges(network) if x.kind == "issuance_result"] == [
@@ -250,11 +302,15 @@ def test_a_result_that_is_not_normal_changes_nothing_and_provides_nothing(
     ]
 
 
-def test_only_the_issuance_contractor_may_post_results(network: EmbeddedNetwork) -> None:
+def test_only_the_contractor_s_node_may_send_results(network: EmbeddedNetwork) -> None:
+    """The line is J-LIS's dedicated line to the contractor (000 §2.4): a result from any
+    other node — the registry, the call centre's API client cannot even send one — is
+    refused at the door and changes nothing."""
     _rid, _number, entry = applied(network)
-    receipt_only = issuer(network, {"card_applications": "update"})
-    refused = receipt_only.post(URL, json=issuance_result(entry.application_id))
-    assert (refused.status_code, refused.json()["field"]) == (403, "rights")
+    assert not is_permitted(f"registry:{LG}", CARD, MessageType.CARD_MADE)
+    assert not is_permitted("kiosk", CARD, MessageType.CARD_MADE)
+    assert is_permitted(ISSUANCE, CARD, MessageType.CARD_MADE)
+    assert not is_permitted(ISSUANCE, "registry:131016", MessageType.CARD_MADE)
     assert entry_now(network, entry.id).status == "application_received"
 
 
@@ -298,15 +354,16 @@ def this_quarter() -> str:
 
 def test_statistics_count_cards_issued_and_valid(network: EmbeddedNetwork) -> None:
     _rid, _number, entry = applied(network)
-    issuer(network).post(URL, json=issuance_result(entry.application_id))
-    counts = issuer(network, {"statistics": "read"}).get("/card/statistics").json()
+    run_line(network)
+    reader = contractor(network, {"statistics": "read"})
+    counts = reader.get("/card/statistics").json()
     assert (counts["cards_issued"], counts["valid_cards"]) == (1, 1)
     assert counts["by_status"]["issued"] == 1
     with network.node(CARD).unit_of_work() as uow:  # the card expires
         found = uow.session.get(CardFileEntry, entry.id)
         assert found is not None
         found.expires_on = dt.date(2020, 1, 1)
-    counts = issuer(network, {"statistics": "read"}).get("/card/statistics").json()
+    counts = reader.get("/card/statistics").json()
     assert (counts["cards_issued"], counts["valid_cards"]) == (1, 0)
 
 
@@ -315,18 +372,19 @@ def test_the_quarterly_report_counts_exchanges_with_the_contractors(
 ) -> None:
     _a, _na, one = applied(network)
     _b, _nb, two = applied(network)
-    client = issuer(network)
-    assert client.post(URL, json=issuance_result(one.application_id)).status_code == 201
-    assert client.post(URL, json=issuance_result(one.application_id)).status_code == 409
-    auditor = issuer(network, {"audit_review": "read"})
+    first = made_record(entry_now(network, one.id))
+    send_from_contractor(network, [first, made_record(entry_now(network, one.id))])
+    client = contractor(network)
+    auditor = contractor(network, {"audit_review": "read"})
     answer = auditor.get(REPORT, params={"quarter": this_quarter()})
     assert answer.status_code == 200, answer.text
     report = answer.json()
     assert report["counts"] == {
         "application": {"application_received": 2},
+        "commission": {"sent": 2},
         "issuance_result": {"issued": 1, "refused:already_issued": 1},
     } | {kind: {} for kind in PRINT_KINDS}  # no print file exchanged (tests/card/test_printing)
-    assert report["total"] == 4
+    assert report["total"] == 6
     for entry in (one, two):  # nothing per person
         assert entry.application_id not in answer.text
         assert entry.resident_code not in answer.text
@@ -347,8 +405,8 @@ def test_the_quarterly_report_counts_exchanges_with_the_contractors(
 def test_the_provision_record_is_erased_after_7_years_and_not_before(
     network: EmbeddedNetwork,
 ) -> None:
-    _rid, _number, entry = applied(network)
-    issuer(network).post(URL, json=issuance_result(entry.application_id))
+    applied(network)
+    run_line(network)
     rule = "個人番号カード管理情報の提供の記録"
     node = network.node(CARD)
 

@@ -33,8 +33,10 @@ from tests.card.helpers import (
     application,
     contractor,
     held_person,
-    issuance_result,
-    issuer,
+    made_answers,
+    made_record,
+    run_line,
+    send_from_contractor,
 )
 
 AT = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
@@ -153,13 +155,12 @@ def test_the_api_steps_go_through_the_state_machine(network: EmbeddedNetwork) ->
     _rid, entry = held_person(network)
     answer = contractor(network).post("/card/applications", json=application(entry.application_id))
     assert answer.status_code == 201, answer.text
-    wrong = issuance_result(entry.application_id, expires_on="2036-01-01")
-    refused = issuer(network).post("/card/issuance-results", json=wrong)
-    assert (refused.status_code, refused.json()["field"]) == (422, "expires_on")
-    made = issuer(network).post(
-        "/card/issuance-results", json=issuance_result(entry.application_id)
-    )
-    assert made.status_code == 201, made.text
+    with network.node(CARD).db.session() as session:
+        commissioned = session.get(CardFileEntry, entry.id)
+        assert commissioned is not None
+    send_from_contractor(network, [made_record(commissioned, expires_on="2036-01-01")])
+    assert made_answers(network)[-1]["refused_code"] == "invalid_input"  # not the rules' date
+    run_line(network)
     with network.node(CARD).db.session() as session:
         history = session.scalars(
             select(CardEvent).where(CardEvent.entry_id == entry.id).order_by(CardEvent.id)

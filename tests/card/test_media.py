@@ -27,7 +27,7 @@ from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
 from juki.duties.provision.tables import MediaLedger
 from juki.network.embedded import EmbeddedNetwork
-from tests.card.helpers import CARD, LG, client_id_of, issuance_result, issuer, jlis
+from tests.card.helpers import CARD, LG, client_id_of, jlis, run_line
 from tests.card.test_issuance import applied, provisions
 
 URL = "/card/media-provisions"
@@ -74,10 +74,7 @@ def medium_ready(network: EmbeddedNetwork, media_id: str = "USB-0101") -> None:
 def issued_card(network: EmbeddedNetwork) -> tuple[str, str]:
     """A card made for a person of 墨田区: (住民票コード, 個人番号)."""
     _rid, number, entry = applied(network)
-    made = issuer(network).post(
-        "/card/issuance-results", json=issuance_result(entry.application_id)
-    )
-    assert made.status_code == 201, made.text
+    run_line(network)
     return entry.resident_code, number
 
 

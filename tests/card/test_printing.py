@@ -35,7 +35,6 @@ from tests.card.helpers import (
     destination_record,
     entries,
     exchanges,
-    issuer,
     jlis,
     new_code,
     new_number,
@@ -43,6 +42,7 @@ from tests.card.helpers import (
     printer,
     send_from_cs,
 )
+from tests.card.helpers import contractor as receipt_contractor
 
 BATCHES = "/card/print-batches"
 REPORT = "/card/reports/print-retention"
@@ -273,7 +273,7 @@ def test_another_client_or_an_unlisted_operator_gets_nothing_and_is_recorded(
     ):
         assert (refused.status_code, refused.json()["field"]) == (403, "operator")
     # A client without the print right is refused at the door.
-    assert issuer(network).get(url).status_code == 403
+    assert receipt_contractor(network).get(url).status_code == 403
     # The contractor may not make batches, nor read the roster or the retention report.
     assert (
         contractor.post(BATCHES, json={"contractor": client_id_of(contractor)}).status_code == 403
@@ -384,11 +384,15 @@ def test_bad_requests_are_refused_naming_the_field_and_nothing_stored(
 ) -> None:
     registered(network, 1)
     office = jlis(network)
-    without_key = issuer(network, {"card_print": "update"})  # no X25519 key registered
+    without_key = receipt_contractor(network, {"card_print": "update"})  # no X25519 key registered
     for body, status, field in (
         ({"contractor": "system:nobody"}, 404, "contractor"),
         ({"contractor": client_id_of(without_key)}, 422, "contractor"),
-        ({"contractor": client_id_of(issuer(network))}, 404, "contractor"),  # not a printer
+        (
+            {"contractor": client_id_of(receipt_contractor(network))},
+            404,
+            "contractor",
+        ),  # not a printer
         ({"contractor": ""}, 422, "contractor"),
         ({"contractor": "x", "resident_code": "1"}, 422, "resident_code"),
     ):

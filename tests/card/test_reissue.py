@@ -32,14 +32,13 @@ from tests.card.helpers import (
     destination_record,
     entries,
     exchanges,
-    issuance_result,
-    issuer,
     jlis,
     new_code,
     new_number,
     notice_of,
     printer,
     receipts,
+    run_line,
     send_from_cs,
 )
 
@@ -265,8 +264,7 @@ def test_a_person_with_a_card_gets_no_reissue(network: EmbeddedNetwork) -> None:
     send_from_cs(network, [notice_of(first)])
     entry = entry_of(network, first["destination_id"])
     assert contractor(network).post(APPLICATIONS, json=application(entry.application_id)).is_success
-    result = issuance_result(entry.application_id, birth_date=first["birth_date"])
-    assert issuer(network).post("/card/issuance-results", json=result).status_code == 201
+    run_line(network)
     changed(network, code, number)  # a card made is the counter's to update, not a form
     refused_and_nothing_stored(network, reissue_record(code, number), "card_issued")
 

@@ -17,8 +17,6 @@ from tests.card.helpers import (
     contractor,
     entries,
     exchanges,
-    issuance_result,
-    issuer,
     jlis,
 )
 from tests.card.test_applications import registered
@@ -40,13 +38,6 @@ def test_an_operator_not_on_the_roster_is_refused_and_nothing_changes(
     assert (logged.key, logged.operator, logged.result) == (
         entry.application_id, "receipt-op-99", "refused:not_on_roster",
     )  # fmt: skip
-
-    answer = as_operator(network, issuer(network), "issue-op-99").post(
-        "/card/issuance-results", json=issuance_result(entry.application_id)
-    )
-    assert (answer.status_code, answer.json()["field"]) == (403, "operator")
-    [logged] = [x for x in exchanges(network) if x.kind == "issuance_result"]
-    assert (logged.operator, logged.result) == ("issue-op-99", "refused:not_on_roster")
 
 
 def test_jlis_keeps_the_roster_with_who_and_when(network: EmbeddedNetwork) -> None:

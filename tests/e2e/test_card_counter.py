@@ -18,7 +18,7 @@ from juki.core.clock import japan_today
 from juki.core.messages import MessageType
 from juki.core.messaging import tables
 from juki.network.embedded import EmbeddedNetwork
-from tests.card.helpers import CARD, application, contractor, held_person, issuance_result, issuer
+from tests.card.helpers import CARD, application, contractor, held_person, run_line
 from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_reissue import card_desk
 
@@ -29,11 +29,7 @@ CHECKED = {"id_document": "運転免許証", "face_matched": True, "notice_prese
 def card_made(network: EmbeddedNetwork, **overrides: Any) -> tuple[int, CardFileEntry]:
     rid, entry = held_person(network, **overrides)
     assert contractor(network).post("/card/applications", json=application(entry.application_id))
-    made = issuer(network).post(
-        "/card/issuance-results", json=issuance_result(entry.application_id)
-    )
-    assert made.status_code == 201, made.text
-    network.pump()
+    run_line(network)  # commissioned, made by the contractor, accepted, shipped (C20–C22)
     with network.node(CARD).db.session() as session:
         stored = session.get(CardFileEntry, entry.id)
         assert stored is not None

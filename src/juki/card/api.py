@@ -1,10 +1,11 @@
 """個人番号カード管理システム API: the application-receipt contractor's channel for
 交付申請 (000 §3.3 1-⑥, dedicated line in the assessment; here a registered API client
-with the `card_applications` right), the issuance contractor's for issuance results (1-⑨,
-`card_issuance`), the statistics (F3-USE-04) and the quarterly report on the exchanges with
-the contractors (OUT-05); the print contractor's channel (1-②/③: the sealed print file,
-its receipt and erasure, the contractors' staff roster and contract end; OUT-02/03/06).
-Deny by default."""
+with the `card_applications` right; each application is commissioned at once from the
+issuance contractor's node, `commission.py`), J-LIS's 券面事項 signer certificate for
+card readers (`card_face_verify`), the statistics (F3-USE-04) and the quarterly report on
+the exchanges with the contractors (OUT-05); the print contractor's channel (1-②/③: the
+sealed print file, its receipt and erasure, the contractors' staff roster and contract end;
+OUT-02/03/06). Deny by default."""
 
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ import datetime as dt
 
 from fastapi import Request, Response
 
-from juki.card import applications, call_centre_api, issuance, media_api, printing, reports, staff
+from juki.card import applications, call_centre_api, media_api, printing, reports, signer, staff
 from juki.card.schemas import (
     ApplicationCreate,
     ApplicationRead,
     ContractEnd,
     ContractorErasure,
     ExchangeReport,
-    IssuanceResult,
     PrintBatchCreate,
     PrintBatchRead,
     PrintReceipt,
@@ -46,21 +46,17 @@ def receive_application(
 ) -> ApplicationRead:
     entry = applications.receive(uow, caller, body)
     request.state.audit_targets = (f"申請書ID={entry.application_id}",)
+    # the commission sent at once carries the 個人番号 to the issuance contractor (C20)
+    request.state.number_touched = entry.commission_number is not None
     return ApplicationRead(application_id=entry.application_id, status=entry.status)
 
 
-@router.post(
-    "/issuance-results", status_code=201, summary="カードの発行結果の登録（カード発行事業者から）"
-)
-@needs("card_issuance", "update")
-def receive_issuance_result(
-    request: Request, body: IssuanceResult, uow: UoW, caller: ApiCaller
-) -> ApplicationRead:
-    """A card made is provided to the mayor as 個人番号カード管理情報 (000 §3.3 1-⑪)."""
-    request.state.audit_targets = (f"申請書ID={body.application_id}",)
-    entry = issuance.receive_result(uow, caller, body)
-    request.state.number_touched = entry.status == "issued"
-    return ApplicationRead(application_id=entry.application_id, status=entry.status)
+@router.get("/signer-certificate", summary="券面事項入力補助の署名者証明書（読取りソフトウェア用）")
+@needs("card_face_verify", "read")
+def signer_certificate(uow: UoW) -> Response:
+    """J-LIS's certificate for the card face's signature (`signer.py`), PEM: what a reader
+    checks the 券面事項入力補助 application's data with (not the copy the card offers)."""
+    return Response(signer.certificate(uow.session), media_type="application/x-pem-file")
 
 
 @router.get("/statistics", summary="処理状況の件数（統計）")

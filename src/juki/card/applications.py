@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from juki.card import lifecycle, staff
+from juki.card import commission, lifecycle, staff
 from juki.card.lifecycle import CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.schemas import ApplicationCreate, Statistics
@@ -31,7 +31,9 @@ def receive(uow: UnitOfWork, caller: Caller, form: ApplicationCreate) -> CardFil
     with refusal_recorded(uow, caller, "application", form.application_id):
         # Only the staff on the contractor's roster may hand forms over (000 OUT-02/03).
         staff.require(uow.session, caller, "card_applications")
-        return _receive(uow.session, caller, form)
+        entry = _receive(uow.session, caller, form)
+    commission.commission(uow, entry)  # 1-⑧: at once, from the contractor
+    return entry
 
 
 def exchange(

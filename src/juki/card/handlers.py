@@ -1,13 +1,15 @@
 """Messages the card management system accepts (paths in core/messaging/paths.py): 送付先情報
 from a 市町村CS (000 §3.3 1-①, C15), answered by one receipt per record, and the
-residents' changes relayed by the national server (000 P3.4, C27), and the municipalities'
-reports of their counter operations on cards (000 8-①, `counter.py`)."""
+residents' changes relayed by the national server (000 P3.4, C27), the municipalities'
+reports of their counter operations on cards (000 8-①, `counter.py`), and the issuance
+contractor's results (C21, `issuance.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from juki.card import counter, service
+from juki.card import counter, issuance, service
+from juki.core.issuance_messages import CardMade
 from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
@@ -26,7 +28,13 @@ def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
     counter.apply_reports(uow, envelope.sender, records)
 
 
+def on_card_made(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        issuance.on_made(uow, envelope.sender, CardMade.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.CARD_MADE: on_card_made,
     MessageType.DESTINATION_INFO: on_destination_info,
     MessageType.CARD_CHANGE: on_card_change,
     MessageType.CARD_REPORT: on_card_report,

@@ -35,6 +35,7 @@ KIND_NAMES = {
     "print_info": "印刷ファイルへの収録（印刷事業者あて）",
     "print_stop": "印刷停止の確認（印刷事業者）",
     "application": "交付申請書の受付（申請書受付事業者）",
+    "commission": "カード発行の委託（カード発行事業者へ）",
     "issuance_result": "発行結果の受付（カード発行事業者）",
 }
 
@@ -42,6 +43,7 @@ RESULT_NAMES = {
     "registered": "登録",
     "application_received": "受付",
     "issued": "発行",
+    "sent": "送付",
     "acknowledged": "確認済み",
 }
 RESULT_PREFIXES = {"sent": "送付（印刷ファイル第{}号）", "refused": "拒否（{}）",

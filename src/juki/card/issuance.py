@@ -1,16 +1,20 @@
 """カードの発行結果 and its provision to the mayor (000 §3.3 1-⑨..⑪, C21/C23).
 
-The card issuance system (the issuance contractor, a registered API client with the
-`card_issuance` right) reports each card it made against the 申請書ID. A result is accepted
-only for an application received and not yet issued; the entry becomes `issued` and the
-card management system provides 個人番号カード管理情報 (`CardInfo`, exactly the items of
-1-⑪) to the mayor of the destination municipality through its CS, so that the card can be
-set up and handed over at the counter. A result whose 処理結果コード is not 正常 ("00") is
-recorded and changes nothing: no card, nothing to provide.
+The issuance contractor's カード発行システム (`issuance/`, a node on J-LIS's dedicated line)
+reports each card it made against the commission (`commission.py`) and its 申請書ID. A
+result is accepted only for an application received, commissioned with that number and not
+yet issued; the entry becomes `issued`, keeps the result's items (75–79, 92, 112–115), and
+the card management system provides 個人番号カード管理情報 (`CardInfo`, exactly the items
+of 1-⑪) to the mayor of the destination municipality through its CS, so that the card can
+be set up and handed over at the counter. A result whose 処理結果コード is not 正常 ("00")
+is recorded and changes nothing: no card, nothing to provide. Every result is answered
+(`CardMadeAnswer`): only a card J-LIS accepted is shipped (C22), so a card made for an
+application invalidated in the meantime never reaches a counter.
 
 Every result, refusals included, is in the exchange record with the contractor (OUT-05);
 every provision, refusals included, is in the provision record (F3-PRV-01) — both by key
-and 住民票コード only, never by 個人番号.
+and 住民票コード only, never by 個人番号. The line is the contractor's system's, known by its
+node certificate; the persons who ran it are in the result (76 操作者ID, 77 操作端末ID).
 """
 
 from __future__ import annotations
@@ -22,86 +26,95 @@ from typing import Any
 
 from sqlalchemy import select
 
-from juki.card import lifecycle, staff
-from juki.card.applications import exchange, refusal_recorded
+from juki.card import lifecycle
 from juki.card.lifecycle import CardState, card_expiry
-from juki.card.models import CardFileEntry
-from juki.card.schemas import IssuanceResult
+from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.service import held_info
 from juki.core.clock import JST
 from juki.core.errors import Conflict, InvalidInput, JukiError, NotFound
+from juki.core.issuance_messages import MADE, CardMade, CardMadeAnswer
 from juki.core.messages import CardInfo, MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.operators.clients import Caller
 from juki.duties.search import ProvisionLog
 
 KIND = "issuance_result"
-NORMAL = "00"  # 処理結果コード: 正常
+NORMAL = MADE  # 処理結果コード: 正常
 # 000 §3.3 1-⑪: the basis is "to be written in a 総務省令" [the article is not named].
 LEGAL_BASIS = "総務省令（個人番号カード関係; 000 §3.3 1-⑪「総務省令で規定」）"
 PURPOSE = "個人番号カードの交付前設定・交付等の窓口事務（送付先住所地市町村長への提供）"
 ITEMS = ";".join(CardInfo.model_fields)
 
 
-def receive_result(uow: UnitOfWork, caller: Caller, result: IssuanceResult) -> CardFileEntry:
-    """Record the result and, for a card made, provide it to the mayor. A refused result
-    leaves nothing but its record in the exchange and (for a known entry) provision logs."""
-    with refusal_recorded(uow, caller, KIND, result.application_id):
-        # Only the staff on the contractor's roster may report results (000 OUT-02/03).
-        staff.require(uow.session, caller, "card_issuance")
-    try:
-        return _receive(uow, caller, result)
-    except JukiError as refused:
-        uow.session.rollback()  # nothing of it stays (and SQLite's write lock is freed)
-        with uow.node.unit_of_work() as log_uow:
-            _record_refusal(log_uow, caller, result.application_id, refused)
-        raise
-
-
-def _receive(uow: UnitOfWork, caller: Caller, result: IssuanceResult) -> CardFileEntry:
-    session = uow.session
-    entry = session.scalar(
-        select(CardFileEntry).where(CardFileEntry.application_id == result.application_id)
+def on_made(uow: UnitOfWork, sender: str, made: CardMade) -> None:
+    """Record the result, provide a card made to the mayor, and answer the contractor. A
+    refused result changes nothing (every check comes before any change) but its records."""
+    entry = uow.session.scalar(
+        select(CardFileEntry)
+        .where(CardFileEntry.application_id == made.application_id)
+        .with_for_update()
     )
-    if entry is None:
-        raise NotFound("申請書IDが見つかりません", field="application_id")
-    _check_state(entry)
-    if result.result_code != NORMAL:  # not made: recorded, nothing changes
-        session.add(
-            exchange(caller, KIND, result.application_id, f"not_issued:{result.result_code}")
+    try:
+        accepted = _receive(uow, sender, made, entry)
+    except JukiError as refused:
+        _record_refusal(uow, sender, made, entry, refused)
+        answer = CardMadeAnswer(
+            commission_number=made.commission_number, accepted=False, refused_code=refused.code
         )
-        return entry
+    else:
+        answer = CardMadeAnswer(
+            commission_number=made.commission_number, accepted=accepted,
+            refused_code=None if accepted else "not_made",
+        )  # fmt: skip
+    uow.send(sender, MessageType.CARD_MADE_ANSWER, answer.model_dump(mode="json"))
+
+
+def _receive(uow: UnitOfWork, sender: str, made: CardMade, entry: CardFileEntry | None) -> bool:
+    session = uow.session
+    if entry is None or entry.commission_number != made.commission_number:
+        raise NotFound("発行委託番号と申請書IDの組が見つかりません", field="commission_number")
+    _check_state(entry)
+    if made.result_code != NORMAL:  # not made: recorded, nothing changes
+        session.add(_exchange(sender, made, f"not_issued:{made.result_code}"))
+        return False
+    if made.card_issue_number is None or made.expires_on is None:
+        raise InvalidInput("カード発行番号と有効期限がありません", field="card_issue_number")
     today = dt.datetime.now(JST).date()
-    if result.expires_on <= today:
+    if made.expires_on <= today:
         raise InvalidInput("カード有効期限が過去の日付です", field="expires_on")
     expected = card_expiry(held_info(uow, entry).birth_date, today)
-    if result.expires_on != expected:  # the rules fix it; a card printed otherwise is wrong
+    if made.expires_on != expected:  # the rules fix it; a card printed otherwise is wrong
         raise InvalidInput(
             f"カード有効期限が発行日と生年月日から定まる日（{expected.isoformat()}）と違います",
             field="expires_on",
         )
     used = session.scalar(
-        select(CardFileEntry.id).where(CardFileEntry.card_issue_number == result.card_issue_number)
+        select(CardFileEntry.id).where(CardFileEntry.card_issue_number == made.card_issue_number)
     )
     if used is not None:
         raise Conflict(
             "このカード発行番号は発行済みです", field="card_issue_number", code="card_number_used"
         )
+    actor = f"{made.operator_id}@{sender}"[:64]
     entry.issued_at = dt.datetime.now(dt.UTC)
-    lifecycle.move(session, entry, CardState.ISSUED, at=entry.issued_at, actor=caller.audit_name)
-    entry.card_issue_number, entry.expires_on = result.card_issue_number, result.expires_on
-    session.add(exchange(caller, KIND, result.application_id, "issued"))
+    lifecycle.move(session, entry, CardState.ISSUED, at=entry.issued_at, actor=actor)
+    entry.card_issue_number, entry.expires_on = made.card_issue_number, made.expires_on
+    entry.request_id, entry.result_code = made.request_id, made.result_code
+    entry.made_operator, entry.made_terminal = made.operator_id, made.terminal_id
+    entry.juki_ap_id, entry.crypto_id = made.juki_ap_id, made.crypto_id
+    entry.manufacturer_id, entry.card_image_number = made.manufacturer_id, made.card_image_number
+    session.add(_exchange(sender, made, "issued"))
     info = CardInfo(
         info_id=str(uuid.uuid4()), kind="issued",
         individual_number=held_info(uow, entry).individual_number,
         resident_code=entry.resident_code, lg_code=entry.lg_code,
-        application_id=entry.application_id, card_issue_number=result.card_issue_number,
-        expires_on=result.expires_on, result_code=result.result_code,
+        application_id=entry.application_id, card_issue_number=made.card_issue_number,
+        expires_on=made.expires_on, result_code=made.result_code,
     )  # fmt: skip
     recipient = recipient_of(entry)
     uow.send(recipient, MessageType.CARD_INFO, info.model_dump(mode="json"))
-    session.add(ProvisionLog(**provision(uow, caller, recipient, entry.resident_code)))
-    return entry
+    session.add(ProvisionLog(**_provision(uow, sender, made, recipient, entry.resident_code)))
+    return True
 
 
 def _check_state(entry: CardFileEntry) -> None:
@@ -121,6 +134,44 @@ def _check_state(entry: CardFileEntry) -> None:
         )
 
 
+def _exchange(sender: str, made: CardMade, result: str) -> ExchangeLog:
+    """The result in the exchange record with the contractor (OUT-05), by key only."""
+    return ExchangeLog(
+        at=dt.datetime.now(dt.UTC), kind=KIND, counterpart=sender[:64],
+        operator=made.operator_id[:64], terminal=made.terminal_id[:64],
+        key=made.application_id, result=result[:40],
+    )  # fmt: skip
+
+
+def _provision(
+    uow: UnitOfWork,
+    sender: str,
+    made: CardMade,
+    recipient: str,
+    resident_code: str,
+    refused_reason: str | None = None,
+) -> dict[str, Any]:
+    requester = f"{uow.node.node_id} ({sender})"
+    return provision_record(
+        requester, made.operator_id, made.terminal_id, recipient, resident_code, refused_reason
+    )
+
+
+def _record_refusal(
+    uow: UnitOfWork,
+    sender: str,
+    made: CardMade,
+    entry: CardFileEntry | None,
+    refused: JukiError,
+) -> None:
+    """The refused result in the exchange record; for a known entry, the refused provision."""
+    uow.session.add(_exchange(sender, made, f"refused:{refused.code}"))
+    if entry is not None:
+        reason = f"{refused.code}: {refused.message}"
+        row = _provision(uow, sender, made, recipient_of(entry), entry.resident_code, reason)
+        uow.session.add(ProvisionLog(**row))
+
+
 def recipient_of(entry: CardFileEntry) -> str:
     """The mayor of the destination municipality (送付先住所地市町村長, 1-⑩), through its CS."""
     return f"cs:{entry.lg_code}"
@@ -133,8 +184,8 @@ def provision(
     resident_code: str,
     refused_reason: str | None = None,
 ) -> dict[str, Any]:
-    """One provision record (F3-PRV-01) for a provision an API client caused (the issuance
-    contractor's result): see `provision_record`."""
+    """One provision record (F3-PRV-01) for a provision an API client caused (the call
+    centre's): see `provision_record`."""
     requester = f"{uow.node.node_id} ({caller.client_id})"
     return provision_record(
         requester, caller.operator, caller.terminal, recipient, resident_code, refused_reason
@@ -161,17 +212,3 @@ def provision_record(
         "result_count": 0 if refused_reason else 1, "targets": json.dumps([resident_code]),
         "refused_reason": refused_reason,
     }  # fmt: skip
-
-
-def _record_refusal(
-    uow: UnitOfWork, caller: Caller, application_id: str, refused: JukiError
-) -> None:
-    """The refused result in the exchange record; for a known entry, the refused provision."""
-    uow.session.add(exchange(caller, KIND, application_id, f"refused:{refused.code}"))
-    entry = uow.session.scalar(
-        select(CardFileEntry).where(CardFileEntry.application_id == application_id)
-    )
-    if entry is not None:
-        reason = f"{refused.code}: {refused.message}"
-        row = provision(uow, caller, recipient_of(entry), entry.resident_code, reason)
-        uow.session.add(ProvisionLog(**row))

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.migrate import CORE_METADATA
+from juki.core.sealed import SealedText
 from juki.duties.provision.tables import media_ledger_metadata
 from juki.duties.search import provision_log_metadata
 from juki.duties.tables import DUTY_METADATA
@@ -93,6 +94,37 @@ class CardFileEntry(Base):
     collected_on: Mapped[dt.date | None] = mapped_column(Date)  # 102 カード回収日
     # The 4情報 as one keyed digest (`identity.py`): how the call centre finds a caller's card.
     four_items_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The issuance commission (000 §3.3 1-⑧, C20; items 90–95, `commission.py`). Item 95,
+    # what went on the chip, is not kept: it is the record's own items signed.
+    commission_number: Mapped[str | None] = mapped_column(String(16), unique=True)  # 90
+    contractor_code: Mapped[str | None] = mapped_column(String(40))  # 91 事業者コード
+    commission_command: Mapped[str | None] = mapped_column(String(8))  # 93 コマンド
+    commissioned_expiry: Mapped[dt.date | None] = mapped_column(Date)  # 94 有効期限
+    commissioned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The contractor's result (C21; items 75–79 and the chip's 112–115, `issuance.py`)
+    request_id: Mapped[str | None] = mapped_column(String(40))  # 75 依頼管理番号
+    made_operator: Mapped[str | None] = mapped_column(String(40))  # 76 操作者ID
+    made_terminal: Mapped[str | None] = mapped_column(String(40))  # 77 操作端末ID
+    result_code: Mapped[str | None] = mapped_column(String(2))  # 79 処理結果コード
+    juki_ap_id: Mapped[str | None] = mapped_column(String(32))  # 112 住基AP識別情報
+    crypto_id: Mapped[str | None] = mapped_column(String(32))  # 113 暗号識別情報
+    manufacturer_id: Mapped[str | None] = mapped_column(String(32))  # 114 カード製造者識別情報
+    card_image_number: Mapped[str | None] = mapped_column(String(32))  # 115 カードイメージ番号
+
+
+class CardSigner(Base):
+    """J-LIS's key for the 券面事項入力補助 application (`signer.py`): it signs each card's
+    個人番号 and 4情報 so that software reading them from the chip can trust them. Its key
+    is sealed under the node's field key; its certificate is public."""
+
+    __tablename__ = "card_signers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    private_key_pem: Mapped[str] = mapped_column(
+        "private_key_cipher", SealedText("card_signer_key"), key="private_key_pem"
+    )
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CardEvent(Base):

@@ -1,5 +1,6 @@
 """000 OUT-05: the quarterly report on the exchanges with the contractors — the forms the
-application-receipt contractor handed over, the results the issuance contractor returned
+application-receipt contractor handed over, the cards commissioned from the issuance
+contractor and the results it returned
 and the print files exchanged with the print contractor, refusals included — counted by
 kind and result from the exchange record. Nothing per person: no key, no 住民票コード, no
 個人番号 appears in it."""
@@ -20,7 +21,8 @@ from juki.core.errors import InvalidInput
 # The print contractor's (000 §3.3 1-②/③): the print file sent (one row per person),
 # fetched, its receipt, the contractor's erasure report, and contract end (OUT-06).
 PRINT_KINDS = ("print_info", "print_file", "print_receipt", "print_erasure", "contract_end")
-CONTRACTOR_KINDS = ("application", "issuance_result", *PRINT_KINDS)
+# The issuance contractor's: each card commissioned (C20) and each result returned (C21).
+CONTRACTOR_KINDS = ("application", "commission", "issuance_result", *PRINT_KINDS)
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 

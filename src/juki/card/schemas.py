@@ -26,17 +26,6 @@ class ApplicationCreate(Strict):
     individual_number: str | None = Field(default=None, max_length=16)
 
 
-class IssuanceResult(Strict):
-    """The card issuance system's result for one card (000 §3.3 1-⑨, C21): which 申請書ID
-    it was made for, its カード発行番号 and カード有効期限, and the 処理結果コード ("00" =
-    正常; any other code: not made). Nothing else is accepted."""
-
-    application_id: str = Field(pattern=r"^\d{23}$")  # 申請書ID
-    card_issue_number: str = Field(pattern=r"^[0-9A-F]{16}$")  # カード発行番号
-    expires_on: dt.date  # カード有効期限
-    result_code: str = Field(pattern=r"^\d{2}$")  # 処理結果コード
-
-
 class ApplicationRead(BaseModel):
     application_id: str
     status: str
@@ -66,7 +55,7 @@ class ExchangeReport(BaseModel):
 # --- the print contractor's channel (000 §3.3 1-②/③; OUT-02, OUT-03, OUT-06) -------------
 
 # The contractors' duties whose every call is checked against the roster (OUT-02/03).
-ContractorDuty = Literal["card_print", "card_applications", "card_issuance", "card_call_centre"]
+ContractorDuty = Literal["card_print", "card_applications", "card_call_centre"]
 CONTRACTOR_DUTIES: tuple[str, ...] = get_args(ContractorDuty)
 
 

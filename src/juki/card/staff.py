@@ -2,13 +2,15 @@
 
 Each contractor's system is an API client; each request names its end operator (the JWT's
 `op`, 000 AUTH-03). J-LIS lists, per client and per duty (`card_print`,
-`card_applications`, `card_issuance`), the named persons who may act: OUT-02 asks for
+`card_applications`, `card_call_centre`), the named persons who may act: OUT-02 asks for
 rights per terminal operator, OUT-03 for the staff who handle specific personal
 information to be limited, and for what they handled to be recorded (the exchange record
 names the operator of every exchange). A call by anyone not on the roster is refused
 (403, field `operator`) and the refusal is recorded by the exchange it was for.
 
 Who added and who removed each person, and when, is kept: a removed row stays, stamped.
+(The issuance contractor's system is a node on J-LIS's line, not an API client: its
+results name their operator and terminal, items 76–77, `issuance.py`.)
 """
 
 from __future__ import annotations

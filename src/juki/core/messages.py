@@ -75,6 +75,13 @@ class MessageType(StrEnum):
     KIOSK_REQUEST = "kiosk.request"  # 証明書の交付請求 (センター -> 証明書自動交付システム)
     KIOSK_DOCUMENT = "kiosk.document"  # 証明書のPDF (暗号化) または交付できない理由
     KIOSK_OUTCOME = "kiosk.outcome"  # 交付できたか (受け取られた / 受け取られずに失効)
+    # カードの発行 (core/issuance_messages.py, 000 §2.4, C20–C22): J-LIS's card system
+    # commissions each card from the issuance contractor's カード発行システム, which reports
+    # what it made; J-LIS answers; the card is shipped to the destination municipality.
+    CARD_COMMISSION = "card.commission"  # 個人番号カード発行情報 (C20)
+    CARD_MADE = "card.made"  # 発行結果 (C21)
+    CARD_MADE_ANSWER = "card.made_answer"  # J-LIS accepted the result, or refused it
+    CARD_SHIPMENT = "card.shipment"  # カードの送付 (C22; the box's electronic side)
 
 
 class ChangeReason(StrEnum):

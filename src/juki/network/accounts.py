@@ -120,6 +120,15 @@ KIOSK_SEED_ACCOUNTS = (
         (("audit_review", "read"), ("account_admin", "update")),
     ),
 )  # fmt: skip
+# The issuance contractor's staff at its カード発行システム: a line supervisor who runs the
+# line and reads the orders, and an administrator (rights, audit review).
+ISSUANCE_SEED_ACCOUNTS = (
+    SeedAccount("ono.kenta", "小野　健太", "F1001", (("card_manufacture", "update"),)),
+    SeedAccount(
+        "ueda.mai", "上田　麻衣", "F2001",
+        (("audit_review", "read"), ("account_admin", "update")),
+    ),
+)  # fmt: skip
 # Who checks the seed clerk's 届出 (届出点検, C-01), e.g. for `juki simulate`.
 NOTICE_CHECKER = next(s.login for s in SEED_ACCOUNTS if ("notice_check", "update") in s.rights)
 TOTP_SETUP_DAYS = 30
@@ -144,6 +153,7 @@ SEEDS_BY_ROLE = {
     "card": CARD_SEED_ACCOUNTS,
     "jpki": JPKI_SEED_ACCOUNTS,
     "kiosk": KIOSK_SEED_ACCOUNTS,
+    "issuance": ISSUANCE_SEED_ACCOUNTS,
 }
 
 
@@ -205,9 +215,10 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "prefecture": {"identity_inquiry": "read", "consistency_check": "read"},
     "national": {"identity_inquiry": "read", "consistency_check": "read"},
     "numbering": {},
-    "card": {"statistics": "read"},
+    "card": {"statistics": "read", "card_face_verify": "read"},
     "jpki": {"jpki_verify": "read"},
     "kiosk": {"kiosk_terminal": "update"},
+    "issuance": {"card_manufacture": "update"},
 }
 
 
@@ -248,6 +259,7 @@ LOCAL_OPERATORS = {
     "card": CARD_SEED_ACCOUNTS[0].login,
     "jpki": JPKI_SEED_ACCOUNTS[0].login,
     "kiosk": KIOSK_SEED_ACCOUNTS[0].login,
+    "issuance": ISSUANCE_SEED_ACCOUNTS[0].login,
 }
 
 

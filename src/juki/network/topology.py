@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from juki import card, cs, jpki, kiosk, national, numbering, prefecture, registry
+from juki import card, cs, issuance, jpki, kiosk, national, numbering, prefecture, registry
 from juki.card import api as card_api
 from juki.card import console as card_console
 from juki.card import handlers as card_handlers
@@ -15,6 +15,8 @@ from juki.cs import api as cs_api
 from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
 from juki.cs.models import CsIdentityRow
+from juki.issuance import api as issuance_api
+from juki.issuance import handlers as issuance_handlers
 from juki.jpki import api as jpki_api
 from juki.jpki import handlers as jpki_handlers
 from juki.kiosk import api as kiosk_api
@@ -47,6 +49,7 @@ ROLE_PACKAGES: dict[str, ModuleType] = {
     "card": card,
     "jpki": jpki,
     "kiosk": kiosk,
+    "issuance": issuance,
 }
 ROLE_HANDLERS = {
     "registry": registry_handlers.HANDLERS,
@@ -57,6 +60,7 @@ ROLE_HANDLERS = {
     "card": card_handlers.HANDLERS,
     "jpki": jpki_handlers.HANDLERS,
     "kiosk": kiosk_handlers.HANDLERS,
+    "issuance": issuance_handlers.HANDLERS,
 }
 ROLE_INSTALLS = {  # pages besides the API
     "registry": registry_console.install,
@@ -74,6 +78,7 @@ ROLE_ROUTERS = {
     "card": card_api.router,
     "jpki": jpki_api.router,
     "kiosk": kiosk_api.router,
+    "issuance": issuance_api.router,
 }
 # Each tier's 本人確認情報 file (its items differ: the prefecture's 旧氏, the national
 # server's 保存期間フラグ …), which the routes the tiers share read (web/app.IdentityFile).
@@ -85,7 +90,7 @@ ROLE_IDENTITY_FILES: dict[str, type[IdentityRowMixin]] = {
 
 
 def node_ids(topology: dict[str, list[str]]) -> list[str]:
-    ids = ["national", "numbering", "card", "jpki", "kiosk"]
+    ids = ["national", "numbering", "card", "jpki", "kiosk", "issuance"]
     for pref, municipalities in topology.items():
         ids.append(f"prefecture:{pref}")
         for lg in municipalities:

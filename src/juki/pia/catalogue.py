@@ -15,7 +15,18 @@ ENFORCEMENT = PIA_DIR / "enforcement.toml"
 # A requirement of another component (JPKI, the 附票 server, the
 # information-provision network, the 戸籍 systems) is listed apart as 未構築, not as 未対応.
 BUILT_NODES = frozenset(
-    {"all", "registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk"}
+    {
+        "all",
+        "registry",
+        "cs",
+        "prefecture",
+        "national",
+        "numbering",
+        "card",
+        "jpki",
+        "kiosk",
+        "issuance",
+    }
 )
 
 # How a mapped requirement is met (enforcement.toml `status`):
@@ -36,6 +47,7 @@ SPECS_OF_ROLE = {
     "card": ("000",),
     "jpki": ("000",),
     "kiosk": ("001a",),
+    "issuance": ("000",),
 }
 
 

@@ -38,6 +38,7 @@ ROLE_NAMES = {
     "card": "個人番号カード管理システム（地方公共団体情報システム機構）",
     "jpki": "公的個人認証サービス（地方公共団体情報システム機構）",
     "kiosk": "証明書交付センター（地方公共団体情報システム機構）",
+    "issuance": "カード発行システム（委託事業者（カード発行事務））",
 }
 FILES = {
     "registry": [("住民基本台帳ファイル（住民票・除票）", "residents"),
@@ -62,6 +63,7 @@ FILES = {
              ("電子証明書の状態の履歴（一時保留・失効）", "jpki_status_events"),
              ("最新の4情報の鍵付きダイジェスト（異動等失効情報から）", "jpki_identity_digests")],
     "kiosk": [("キオスク端末の受付（利用履歴、暗号化PDFは受取りまで）", "kiosk_sessions")],
+    "issuance": [("発行委託（カード送付まで暗号化して保持）", "issuance_orders")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -87,6 +89,10 @@ MESSAGE_NAMES = {
     MessageType.JPKI_ISSUED: "電子証明書の発行結果",
     MessageType.JPKI_CARD_STATUS: "電子証明書の一時保留・保留解除・失効の申請",
     MessageType.JPKI_CHANGE: "異動等失効情報（公的個人認証サービスへ）",
+    MessageType.CARD_COMMISSION: "個人番号カード発行情報（発行の委託）",
+    MessageType.CARD_MADE: "カードの発行結果",
+    MessageType.CARD_MADE_ANSWER: "発行結果の受理・不受理",
+    MessageType.CARD_SHIPMENT: "カードの送付（チップの内容）",
     MessageType.KIOSK_IDENTIFY: "利用者証明用電子証明書の確認（証明書交付センターから）",
     MessageType.KIOSK_IDENTIFIED: "利用者証明用電子証明書の確認結果",
     MessageType.KIOSK_REQUEST: "証明書の交付請求（コンビニ交付）",

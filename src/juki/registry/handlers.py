@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from juki.core.issuance_messages import CardShipment
 from juki.core.jpki_messages import JpkiIssued
 from juki.core.kiosk_messages import KioskOutcome, KioskRequest
 from juki.core.messages import (
@@ -25,7 +26,7 @@ from juki.core.messages import (
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.registry.cards import certificates as card_certificates
-from juki.registry.cards import continuation, destination_info, numbers
+from juki.registry.cards import continuation, destination_info, numbers, shipments
 from juki.registry.cards import service as cards
 from juki.registry.certificates import kiosk, wide_area
 from juki.registry.notices import identity_confirmations, number_checks
@@ -122,7 +123,13 @@ def on_identity_confirmed(
         identity_confirmations.receive(uow, IdentityConfirmed.model_validate(raw))
 
 
+def on_card_shipment(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for raw in records:
+        shipments.receive(uow, CardShipment.model_validate(raw))
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.CARD_SHIPMENT: on_card_shipment,
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.CARD_INFO: on_card_info,
     MessageType.JPKI_ISSUED: on_jpki_issued,

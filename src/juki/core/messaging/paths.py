@@ -78,6 +78,13 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("cs", "card"): frozenset({T.DESTINATION_INFO, T.CARD_REPORT}),
     ("card", "cs"): frozenset({T.DESTINATION_RECEIPT, T.CARD_INFO}),
     ("national", "card"): frozenset({T.CARD_CHANGE}),
+    # カードの発行 (000 §2.4, C20–C22): J-LIS commissions each card from the issuance
+    # contractor's system and hears what it made (a dedicated line); the contractor sends
+    # the card to the destination municipality (a delivery, not a line: the chip's
+    # contents go to that municipality's register and nowhere else).
+    ("card", "issuance"): frozenset({T.CARD_COMMISSION, T.CARD_MADE_ANSWER}),
+    ("issuance", "card"): frozenset({T.CARD_MADE}),
+    ("issuance", "registry"): frozenset({T.CARD_SHIPMENT}),
     # 公的個人認証サービス (JPKI, 公的個人認証法 第3条, 第22条): the mayor's application for a
     # card's certificates and requests on them (hold, release, revoke) go through the CS,
     # answered the same way; the national server tells JPKI of changes to persons' records

@@ -10,7 +10,7 @@ from typing import Literal
 Access = Literal["update", "read"]
 ACCESS_NAMES = {"update": "更新", "read": "照会のみ"}
 ALL_ROLES = frozenset(
-    {"registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk"}
+    {"registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk", "issuance"}
 )
 
 
@@ -101,9 +101,14 @@ DUTIES: dict[str, Duty] = {
         Duty("statistics", "統計処理", frozenset({"prefecture", "national", "card"})),
         # 交付申請 handed over by the application-receipt contractor (000 §3.3 1-⑥/⑦).
         Duty("card_applications", "交付申請書の登録（申請書受付）", frozenset({"card"})),
-        # The card's issuance result from the issuance contractor (000 §3.3 1-⑨, C21),
-        # which the card system provides to the mayor (1-⑪).
-        Duty("card_issuance", "個人番号カードの発行結果の登録（カード発行）", frozenset({"card"})),
+        # J-LIS's 券面事項 signer certificate, for software that reads the card's
+        # 券面事項入力補助 application (the counter's, a relying party's: card/signer.py).
+        Duty("card_face_verify", "券面事項入力補助の署名者証明書の取得", frozenset({"card"})),
+        # The issuance contractor's staff at its own カード発行システム (000 §2.4): the
+        # commissions received, the cards made and shipped (issuance/).
+        Duty(
+            "card_manufacture", "個人番号カードの製造・送付（カード発行）", frozenset({"issuance"})
+        ),
         # The print contractor's system (000 §3.3 1-②/③, C16): fetches the sealed print
         # file, confirms its receipt and reports its own erasure (OUT-06).
         Duty("card_print", "通知カード・交付申請書の印刷（印刷事業者）", frozenset({"card"})),

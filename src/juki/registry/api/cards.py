@@ -8,8 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
+from juki.core.card_chip import ChipImage
 from juki.duties.operators.accounts import Actor
-from juki.registry.cards import certificates, continuation, handover
+from juki.registry.cards import certificates, continuation, handover, shipments
 from juki.registry.cards import service as cards
 from juki.registry.cards.handover import HandoverCheck
 from juki.registry.cards.schemas import (
@@ -111,6 +112,22 @@ def hand_over(
     return CardReportRead(
         report_id=sent.report_id, kind=sent.kind, card_issue_number=card_issue_number
     )
+
+
+@router.post(
+    "/cards/{card_issue_number}/chip",
+    summary="カードのチップの内容の引渡し (交付後に一度だけ、本人のカードへ)",
+)
+@needs("card_counter", "update")
+def give_chip(
+    card_issue_number: CardNumber, uow: UoW, caller: ApiCaller, request: Request
+) -> ChipImage:
+    """What the contractor wrote on the card (C22), for the holder's card once the 交付 took
+    effect; erased here as it is given. It carries the 個人番号."""
+    chip = shipments.give(uow, card_issue_number, Actor(caller.operator, caller.terminal))
+    request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
+    request.state.number_touched = True
+    return chip
 
 
 @router.post(

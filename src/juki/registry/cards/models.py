@@ -121,3 +121,23 @@ class CardContinuation(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     operator_id: Mapped[str] = mapped_column(String(40))
     terminal_id: Mapped[str] = mapped_column(String(40))
+
+
+class CardShipmentRow(Base):
+    """A card the issuance contractor shipped to this municipality (000 C22), kept until it
+    is handed over: the chip's contents as written (they carry the 個人番号 and the 4情報),
+    sealed under the node's field key. 交付前設定 waits for it; at 交付 the contents go to
+    the holder's card and are erased here (the card has left the counter)."""
+
+    __tablename__ = "card_shipments"
+
+    card_issue_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(23))
+    commission_number: Mapped[str] = mapped_column(String(16))
+    chip: Mapped[str | None] = mapped_column(
+        "chip_cipher", SealedText("card_chip"), key="chip"
+    )  # the ChipImage, JSON; erased once given to the holder
+    shipped_on: Mapped[dt.date] = mapped_column(Date)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    given_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    given_by: Mapped[str | None] = mapped_column(String(40))

@@ -13,14 +13,14 @@ import uuid
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
-from juki.core.errors import InvalidInput, NotFound
+from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import CARD_DONE, CardInfo, CardReport, MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.duties.operators.accounts import Actor
 from juki.registry.cards import certificates
-from juki.registry.cards.models import MyNumberCard
+from juki.registry.cards.models import CardShipmentRow, MyNumberCard
 from juki.registry.residents.models import Resident
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,12 @@ def report(
     if kind == "handed_over" and not checked:
         raise InvalidInput("交付は本人確認の記録とともに行います（…/handover）", field="kind")
     card = card_of(uow, card_issue_number)
+    if kind == "ready" and uow.session.get(CardShipmentRow, card_issue_number) is None:
+        # 交付前設定 is done on the card itself: it must have come from the contractor (C22)
+        raise Conflict(
+            "このカードはまだ届いていません（カード発行事業者からの送付待ち）",
+            field="card_issue_number", code="card_not_arrived",
+        )  # fmt: skip
     sent = CardReport(
         report_id=str(uuid.uuid4()), kind=kind, lg_code=code_of(uow.node.node_id),  # type: ignore[arg-type]
         card_issue_number=card_issue_number, done_on=japan_today(), reason=reason,

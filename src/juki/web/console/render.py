@@ -33,6 +33,8 @@ def office_of(request: Request) -> str:
         return prefecture_name(code_of(node_id))
     if role in ("national", "card", "jpki", "kiosk"):  # J-LIS's (000 §2.3, §2.4)
         return JLIS
+    if role == "issuance":  # J-LIS's contractor (000 §1: 委託事業者（カード発行事務）)
+        return "カード発行事業者"
     if role not in ("registry", "cs"):
         return node_id
     place = municipality(code_of(node_id))

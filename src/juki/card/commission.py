@@ -1,0 +1,67 @@
+"""カード発行の委託 (000 §2.4 "Commission card issuance", §3.3 1-⑧, C20; File 3 items
+90–95): each application received is commissioned at once from the issuance contractor's
+カード発行システム, with what goes on the chip — the 住民票コード for the 住基 application,
+and the card face (the 個人番号 and the 4情報 as printed, in substitute characters where the
+record has them) for the 券面事項入力補助 application, signed by J-LIS (`signer.py`).
+
+The commission carries the 個人番号: it goes on J-LIS's dedicated line to the contractor
+only (000 §2.4: specific personal information may flow to the issuance system), and File 3
+keeps of it only the items 90–94 and when it was sent, beside the record it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from juki.card import signer
+from juki.card.lifecycle import card_expiry
+from juki.card.models import CardFileEntry, ExchangeLog
+from juki.card.service import held_info
+from juki.core.card_chip import TextItems, sign_text
+from juki.core.clock import JST
+from juki.core.issuance_messages import CardCommission, ChipContents
+from juki.core.messages import MessageType
+from juki.core.messaging.node import UnitOfWork
+
+CONTRACTOR = "issuance"  # the issuance contractor's node (000 §2.4 (ii))
+COMMAND_ISSUE: Final = "issue"  # 93 コマンド: 発行
+
+
+def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
+    """Commission the card of `entry` (an application just received) and record it."""
+    info = held_info(uow, entry)
+    substituted = info.substitute_result == "1"
+    text = TextItems(
+        individual_number=info.individual_number,
+        name=info.substitute_name if substituted and info.substitute_name else info.name_kanji,
+        address=(
+            info.substitute_address if substituted and info.substitute_address else info.address
+        ),
+        birth_date=info.birth_date, sex=info.sex,
+    )  # fmt: skip
+    key, certificate = signer.signer(uow.session)
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(JST).date()
+    sent = CardCommission(
+        commission_number=f"{today:%Y%m%d}{entry.id % 10**8:08d}",
+        contractor_code=CONTRACTOR, command=COMMAND_ISSUE,
+        expires_on=card_expiry(info.birth_date, today), application_id=entry.application_id,
+        lg_code=entry.lg_code, braille=bool(entry.braille),
+        chip=ChipContents(
+            resident_code=entry.resident_code, text=text,
+            text_signature=sign_text(key, text).hex(), signer_certificate=certificate,
+        ),
+    )  # fmt: skip
+    entry.commission_number, entry.contractor_code = sent.commission_number, CONTRACTOR
+    entry.commission_command, entry.commissioned_expiry = COMMAND_ISSUE, sent.expires_on
+    entry.commissioned_at = now
+    uow.session.add(
+        ExchangeLog(
+            at=now, kind="commission", counterpart=CONTRACTOR, operator=f"({uow.node.node_id})",
+            terminal=uow.node.node_id, key=entry.application_id,
+            result="sent",
+        )
+    )  # fmt: skip
+    uow.send(CONTRACTOR, MessageType.CARD_COMMISSION, sent.model_dump(mode="json"))
+    return sent

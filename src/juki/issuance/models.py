@@ -1,0 +1,43 @@
+"""The contractor's one table: an order (one commission, one card), from J-LIS's
+commission to the card's shipment. The commission itself — it carries the 個人番号 and the
+4情報 — is kept sealed under the node's field key, and only until the card is shipped or
+the order is void; then it is erased and the erasure written in the erasure history
+(OUT-06: the contractor erases what it was given once the work is done)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from juki.core.migrate import CORE_METADATA
+from juki.core.sealed import SealedText
+from juki.duties.tables import DUTY_METADATA
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
+
+
+class IssuanceOrder(Base):
+    __tablename__ = "issuance_orders"
+
+    commission_number: Mapped[str] = mapped_column(String(16), primary_key=True)  # 90
+    application_id: Mapped[str] = mapped_column(String(23), index=True)
+    lg_code: Mapped[str] = mapped_column(String(6))  # where the card goes (C22)
+    commission: Mapped[str | None] = mapped_column(
+        "commission_cipher", SealedText("issuance_commission"), key="commission"
+    )  # the CardCommission, JSON; erased once the card left or the order is void
+    # received → made → shipped; or not_made, or void (J-LIS refused the result)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(40))  # 75 依頼管理番号
+    card_issue_number: Mapped[str | None] = mapped_column(String(16), unique=True)  # 92
+    refused_code: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    made_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,79 @@
+"""The cards the issuance contractor ships to this municipality (000 C22) and their chips'
+contents given to the holder at 交付.
+
+A shipment is kept only if it is for this municipality; it waits, sealed, for the card
+system's 個人番号カード管理情報 (1-⑪, another channel: either may come first). 交付前設定
+needs the card to have arrived (`service.report`). After the 交付 (the card active), the
+counter gives the chip's contents to the holder's card once (`give`), and they are erased
+here at once, the erasure in the erasure history: the card, and what is on it, has left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+
+from juki.core.card_chip import ChipImage
+from juki.core.errors import Conflict, NotFound
+from juki.core.issuance_messages import CardShipment
+from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
+from juki.duties.operators.accounts import Actor
+from juki.duties.retention.engine import Purge, record_erasure
+from juki.registry.cards import service
+from juki.registry.cards.models import CardShipmentRow
+
+log = logging.getLogger(__name__)
+ERASED_ON_HANDOVER = "カードのチップの内容（交付による消去）"
+
+
+def receive(uow: UnitOfWork, shipment: CardShipment) -> None:
+    """Keep a card shipped here; anything else is logged by key and dropped."""
+    own = code_of(uow.node.node_id)
+    number = shipment.chip.card_issue_number
+    if shipment.lg_code != own:
+        log.warning("card %s shipped for %s arrived at %s: dropped", number, shipment.lg_code, own)
+        return
+    if uow.session.get(CardShipmentRow, number) is not None:
+        log.warning("card %s shipped twice: the second dropped", number)
+        return
+    uow.session.add(
+        CardShipmentRow(
+            card_issue_number=number, application_id=shipment.application_id,
+            commission_number=shipment.commission_number, chip=shipment.chip.model_dump_json(),
+            shipped_on=shipment.shipped_on, received_at=dt.datetime.now(dt.UTC),
+        )
+    )  # fmt: skip
+
+
+def arrived(uow: UnitOfWork, card_issue_number: str) -> bool:
+    return uow.session.get(CardShipmentRow, card_issue_number) is not None
+
+
+def give(uow: UnitOfWork, card_issue_number: str, actor: Actor) -> ChipImage:
+    """The chip's contents for the holder's card, once, after the 交付 took effect."""
+    card = service.card_of(uow, card_issue_number)
+    if card.status != "active":
+        raise Conflict(
+            "交付の済んだカードではありません", field="card_issue_number", code="not_handed_over"
+        )
+    row = uow.session.scalar(
+        select(CardShipmentRow)
+        .where(CardShipmentRow.card_issue_number == card_issue_number)
+        .with_for_update()
+    )
+    if row is None:
+        raise NotFound("このカードは届いていません", field="card_issue_number")
+    if row.chip is None:
+        raise Conflict(
+            "このカードのチップの内容は引渡し済みです", field="card_issue_number",
+            code="already_given",
+        )  # fmt: skip
+    chip = ChipImage.model_validate_json(row.chip)
+    now = dt.datetime.now(dt.UTC)
+    row.chip, row.given_at, row.given_by = None, now, actor.login
+    purge = Purge(ERASED_ON_HANDOVER, "card_shipments", now.isoformat(), 1, [card_issue_number])
+    record_erasure(uow.session, purge, now)
+    return chip
