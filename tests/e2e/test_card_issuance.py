@@ -13,6 +13,9 @@ from cryptography import x509
 from sqlalchemy import select
 
 from juki.core.card_chip import ChipImage
+from juki.core.clock import japan_today
+from juki.core.issuance_messages import CardCommission, CardShipment
+from juki.core.messages import MessageType
 from juki.duties.retention.tables import retention_purges
 from juki.holder.apdu import CardSession
 from juki.holder.virtual_card import VirtualCard
@@ -22,7 +25,16 @@ from juki.reader.juki_ap import read_resident_code
 from juki.reader.text import read_text
 from juki.registry.cards.models import CardShipmentRow
 from juki.registry.residents import service as residents
-from tests.card.helpers import ISSUANCE, application, contractor, held_person, jlis, run_line
+from tests.card.helpers import (
+    CARD,
+    ISSUANCE,
+    application,
+    contractor,
+    held_person,
+    jlis,
+    run_line,
+    sent,
+)
 from tests.conftest import resident
 from tests.e2e.test_card_counter import CHECKED, LG, at_register, report
 from tests.e2e.test_identity_confirmation import confirm
@@ -124,3 +136,52 @@ def test_the_chip_is_not_given_before_the_handover_nor_elsewhere(
     other = card_desk(network, "131016")  # 千代田区 holds no such card
     assert other.post(f"/registry/131016/cards/{number}/chip").status_code == 404
     assert desk.post(f"/registry/{LG}/cards/{number}/chip").status_code == 200
+
+
+def test_a_commission_altered_on_the_way_makes_no_card(network: EmbeddedNetwork) -> None:
+    """The line checks J-LIS's signature over the card face before writing it: a
+    commission whose name was changed after J-LIS signed it is reported not made (処理結果
+    コード 10), nothing is shipped, and the contractor's copy is erased at once."""
+    rid, entry = held_person(network)
+    assert contractor(network).post("/card/applications", json=application(entry.application_id))
+    sent_commission = sent(network, MessageType.CARD_COMMISSION, recipient=ISSUANCE)[0]
+    forged = CardCommission.model_validate(sent_commission)
+    forged = forged.model_copy(
+        update={
+            "commission_number": "9" * 16,
+            "chip": forged.chip.model_copy(
+                update={"text": forged.chip.text.model_copy(update={"name": "成済　太郎"})}
+            ),
+        }
+    )
+    with network.node(CARD).unit_of_work() as uow:
+        uow.send(ISSUANCE, MessageType.CARD_COMMISSION, forged.model_dump(mode="json"))
+    assert run_line(network) == {"made": 1, "not_made": 1}
+    with network.node(ISSUANCE).db.session() as session:
+        orders = {o.commission_number: o for o in session.scalars(select(IssuanceOrder))}
+        bad = orders["9" * 16]
+        assert (bad.status, bad.card_issue_number, bad.commission) == ("not_made", None, None)
+    with network.node(f"registry:{LG}").db.session() as session:  # only the genuine card
+        shipped = session.scalars(select(CardShipmentRow)).all()
+        assert [s.commission_number for s in shipped] == [sent_commission["commission_number"]]
+    desk = card_desk(network)
+    assert at_register(desk, rid)["status"] == "awaiting_handover"
+
+
+def test_a_shipment_reaches_only_its_own_municipality(network: EmbeddedNetwork) -> None:
+    """A card for 墨田区 delivered to 千代田区's register (a wrong address on the box) is not
+    kept there: its chip carries a 個人番号 that municipality has no business with."""
+    _rid, number = arrived_and_handed_over(network)
+    given = card_desk(network).post(f"/registry/{LG}/cards/{number}/chip").json()
+    chip = ChipImage.model_validate(given).model_copy(
+        update={"card_issue_number": "ABCDEF0123456789"}
+    )
+    astray = CardShipment(
+        commission_number="8" * 16, application_id="1" * 23, lg_code=LG,
+        shipped_on=japan_today(), chip=chip,
+    )  # fmt: skip
+    with network.node(ISSUANCE).unit_of_work() as uow:
+        uow.send("registry:131016", MessageType.CARD_SHIPMENT, astray.model_dump(mode="json"))
+    network.pump()
+    with network.node("registry:131016").db.session() as session:
+        assert session.scalars(select(CardShipmentRow)).all() == []

@@ -30,7 +30,7 @@ from tests.registry.helpers import INTAKE
 pytestmark = pytest.mark.slow
 
 LAYOUT = {
-    "jlis": ["national", "numbering", "card", "jpki", "kiosk"],
+    "jlis": ["national", "numbering", "card", "jpki", "kiosk", "issuance"],
     "tokyo": ["prefecture:13"],
     "sumida": ["cs:131075", "registry:131075"],
 }

@@ -40,6 +40,7 @@ NODES = [
     "card",
     "jpki",
     "kiosk",
+    "issuance",
 ]
 
 # Tables a refusal is meant to write to: the PIAs ask for every attempt, refused ones

@@ -42,7 +42,17 @@ def test_the_card_system_links_only_to_the_cs_and_the_national_server() -> None:
 
 
 def test_the_network_has_no_addressee_or_internal_system_role() -> None:
-    roles = {"registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk"}
+    roles = {
+        "registry",
+        "cs",
+        "prefecture",
+        "national",
+        "numbering",
+        "card",
+        "jpki",
+        "kiosk",
+        "issuance",
+    }
     assert set(ROLE_PACKAGES) == roles
     assert {role for pair in PERMITTED for role in pair} == roles
 

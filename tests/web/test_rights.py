@@ -61,6 +61,7 @@ READ_BY_POST: dict[str, set[tuple[str, str]]] = {
     "numbering": set(),
     "jpki": {("POST", "/ocsp")},
     "kiosk": set(),
+    "issuance": set(),
 }  # fmt: skip
 
 

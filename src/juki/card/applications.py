@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from juki.card import commission, lifecycle, staff
+from juki.card import commission, images, lifecycle, staff
 from juki.card.lifecycle import CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.schemas import ApplicationCreate, Statistics
@@ -77,6 +77,7 @@ def _receive(session: Session, caller: Caller, form: ApplicationCreate) -> CardF
         )
     if form.applied_on > dt.datetime.now(JST).date():
         raise InvalidInput("申請年月日が未来の日付です", field="applied_on")
+    images.check(form)
     at = dt.datetime.now(dt.UTC)
     lifecycle.move(session, entry, CardState.APPLICATION_RECEIVED, at=at, actor=caller.audit_name)
     entry.application_received_at = at
@@ -85,6 +86,9 @@ def _receive(session: Session, caller: Caller, form: ApplicationCreate) -> CardF
         form.photo_sha256,
         form.braille,
     )
+    entry.braille_kana, entry.linkage_number = form.braille_kana, form.linkage_number
+    entry.receipt_contractor = caller.client_id  # 67 申請書受付事業者コード
+    images.store(session, entry, form)
     session.add(exchange(caller, "application", form.application_id, "application_received"))
     return entry
 

@@ -71,6 +71,12 @@ class CardFileEntry(Base):
     )  # 68 処理年月日
     photo_sha256: Mapped[str | None] = mapped_column(String(64))  # 69 顔写真 (its digest)
     braille: Mapped[bool | None] = mapped_column(Boolean)  # 72 点字有無
+    # 73–74 点字カナ氏名 (its length is the text's), sealed: the name's reading
+    braille_kana: Mapped[str | None] = mapped_column(
+        "braille_kana_cipher", SealedText("card_braille_kana"), key="braille_kana"
+    )
+    linkage_number: Mapped[str | None] = mapped_column(String(20))  # 66 申請書情報連携管理番号
+    receipt_contractor: Mapped[str | None] = mapped_column(String(64))  # 67 申請書受付事業者
     # The issuance result (000 §3.3 1-⑨), as provided to the mayor (1-⑪).
     card_issue_number: Mapped[str | None] = mapped_column(
         String(16), unique=True, index=True
@@ -110,6 +116,24 @@ class CardFileEntry(Base):
     crypto_id: Mapped[str | None] = mapped_column(String(32))  # 113 暗号識別情報
     manufacturer_id: Mapped[str | None] = mapped_column(String(32))  # 114 カード製造者識別情報
     card_image_number: Mapped[str | None] = mapped_column(String(32))  # 115 カードイメージ番号
+
+
+class CardApplicationImage(Base):
+    """File 3 items 69 顔写真 and 70 申請書イメージ of one application (`images.py`): each
+    base64 text sealed under the node's field key; erased with the entry."""
+
+    __tablename__ = "card_application_images"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("card_file.id", ondelete="CASCADE"), primary_key=True
+    )
+    face_photo: Mapped[str | None] = mapped_column(
+        "face_photo_cipher", SealedText("card_face_photo"), key="face_photo"
+    )
+    form_image: Mapped[str | None] = mapped_column(
+        "form_image_cipher", SealedText("card_form_image"), key="form_image"
+    )
+    stored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CardSigner(Base):

@@ -12,15 +12,24 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+MAX_IMAGE_B64 = 4 * 1024 * 1024  # base64 of a 3 MiB image (a scanned A4 form at 300 dpi, JPEG)
+
+
 class ApplicationCreate(Strict):
     """One 交付申請 as the application-receipt contractor captured it from the returned
     form (000 §3.3 1-⑥; items 65-72 of 別添2-(3)): the pre-printed 申請書ID that links it
     to the person, and what the applicant wrote. Nothing else is accepted (F3-ACQ-02)."""
 
     application_id: str = Field(pattern=r"^\d{23}$")  # 65 申請書ID
+    # 66 申請書情報連携管理番号: the contractor's transfer (batch) the form came in
+    linkage_number: str | None = Field(default=None, pattern=r"^[0-9A-Za-z-]{1,20}$")
     applied_on: dt.date  # 71 申請年月日
     photo_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")  # 69 顔写真 (its digest)
+    # 69 顔写真 and 70 申請書イメージ themselves, base64: kept sealed (`images.py`)
+    face_photo: str | None = Field(default=None, max_length=MAX_IMAGE_B64)
+    form_image: str | None = Field(default=None, max_length=MAX_IMAGE_B64)
     braille: bool = False  # 72 点字有無
+    braille_kana: str | None = Field(default=None, min_length=1, max_length=60)  # 74
     # The 個人番号 pre-printed on the form, if the contractor captured it: not used in any
     # later processing and never stored (000 §3.3 1-⑦, F3-ACQ-05).
     individual_number: str | None = Field(default=None, max_length=16)

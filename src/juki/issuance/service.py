@@ -47,6 +47,7 @@ CRYPTO = "RSA2048-SHA256"  # 113 暗号識別情報 (juki's)
 NOT_MADE = "10"  # 処理結果コード: not made (the chip's contents failed their check)
 ERASED_ON_SHIPMENT = "発行委託情報（カード送付後の消去）"
 ERASED_ON_VOID = "発行委託情報（発行結果の不受理による消去）"
+ERASED_NOT_MADE = "発行委託情報（製造できなかった委託の消去）"
 
 
 def on_commission(uow: UnitOfWork, commission: CardCommission) -> None:
@@ -73,10 +74,13 @@ def run_line(uow: UnitOfWork) -> dict[str, int]:
         .with_for_update()
     ).all()
     counts = {"made": 0, "not_made": 0}
+    now = dt.datetime.now(dt.UTC)
     for order in orders:
         assert order.commission is not None  # erased only once made and answered
         made = _make(order, CardCommission.model_validate_json(order.commission))
         counts[order.status] += 1
+        if order.status == "not_made":  # nothing to ship: the personal data go now
+            _erase(uow.session, order, ERASED_NOT_MADE, now)
         uow.send(JLIS_CARD, MessageType.CARD_MADE, made.model_dump(mode="json"))
     return counts
 

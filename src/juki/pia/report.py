@@ -43,7 +43,8 @@ ROLE_NAMES = {
 FILES = {
     "registry": [("住民基本台帳ファイル（住民票・除票）", "residents"),
                  ("住民票の履歴", "resident_history"), ("交付履歴", "certificate_issues"),
-                 ("届出点検の入力（点検待ち・差戻し、暗号化）", "pending_notices")],
+                 ("届出点検の入力（点検待ち・差戻し、暗号化）", "pending_notices"),
+                 ("届いたカードのチップの内容（交付まで、暗号化）", "card_shipments")],
     "cs": [("CS本人確認情報ファイル", "identity_file"), ("送付先情報ファイル", "destination_file")],
     "prefecture": [("都道府県知事保存本人確認情報ファイル", "identity_file"),
                    ("提供・移転の記録", "provision_log"), ("開示の記録", "disclosures"),

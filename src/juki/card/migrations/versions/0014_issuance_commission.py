@@ -1,5 +1,6 @@
-"""File 3's issuance commission and result (000 §4.3 items 75–79, 90–94, 112–115) and
-J-LIS's 券面事項 signer
+"""File 3's issuance commission and result (000 §4.3 items 75–79, 90–94, 112–115), the
+application's linkage, braille name and images (66–67, 69–70, 73–74), and J-LIS's 券面事項
+signer
 
 Revision ID: 0014
 Revises: 0013
@@ -31,6 +32,9 @@ COLUMNS = (
     ("crypto_id", sa.String(length=32)),
     ("manufacturer_id", sa.String(length=32)),
     ("card_image_number", sa.String(length=32)),
+    ("braille_kana_cipher", sa.LargeBinary()),
+    ("linkage_number", sa.String(length=20)),
+    ("receipt_contractor", sa.String(length=64)),
 )
 
 
@@ -39,6 +43,15 @@ def upgrade() -> None:
         for name, kind in COLUMNS:
             batch.add_column(sa.Column(name, kind, nullable=True))
         batch.create_unique_constraint("uq_card_file_commission_number", ["commission_number"])
+    op.create_table(
+        "card_application_images",
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("face_photo_cipher", sa.LargeBinary(), nullable=True),
+        sa.Column("form_image_cipher", sa.LargeBinary(), nullable=True),
+        sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["entry_id"], ["card_file.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("entry_id"),
+    )
     op.create_table(
         "card_signers",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -51,6 +64,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("card_signers")
+    op.drop_table("card_application_images")
     with op.batch_alter_table("card_file") as batch:
         batch.drop_constraint("uq_card_file_commission_number", type_="unique")
         for name, _kind in reversed(COLUMNS):
