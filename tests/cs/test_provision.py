@@ -105,7 +105,7 @@ def test_reconciliation_data_is_recorded_per_destination(network: EmbeddedNetwor
     with network.node(NODE).unit_of_work() as uow:
         handlers.start_reconcile(uow)
     sent = [r for r in records(network) if r.duty_code == MessageType.CONSISTENCY_CHECK]
-    assert sorted(r.body_code or "" for r in sent) == ["national", "prefecture:13"]
+    assert sorted(r.body_code or "" for r in sent) == ["card", "national", "prefecture:13"]
     assert all(json.loads(r.targets or "[]") == [code] for r in sent)
     assert all(r.legal_basis and r.refused_reason is None for r in sent)
 

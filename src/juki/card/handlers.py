@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.card import counter, issuance, service
+from juki.card import consistency, counter, issuance, service
 from juki.core.issuance_messages import CardMade
 from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
@@ -33,7 +33,17 @@ def on_card_made(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, An
         issuance.on_made(uow, envelope.sender, CardMade.model_validate(raw))
 
 
+def on_consistency_check(
+    uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
+) -> None:
+    for raw in records:
+        result = consistency.answer(uow, raw)
+        if result is not None:
+            uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.CONSISTENCY_CHECK: on_consistency_check,
     MessageType.CARD_MADE: on_card_made,
     MessageType.DESTINATION_INFO: on_destination_info,
     MessageType.CARD_CHANGE: on_card_change,

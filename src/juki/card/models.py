@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from juki.core.consistency import consistency_metadata
 from juki.core.migrate import CORE_METADATA
 from juki.core.sealed import SealedText
 from juki.duties.provision.tables import media_ledger_metadata
@@ -34,7 +35,8 @@ class Base(DeclarativeBase):
 # Every table of this role's database: the infrastructure's, the duties', the provision
 # record (`duties/search.py`) and the media ledger (`duties/provision/tables.py`), and its own.
 SCHEMA: tuple[MetaData, ...] = (
-    *CORE_METADATA, *DUTY_METADATA, provision_log_metadata, media_ledger_metadata, Base.metadata,
+    *CORE_METADATA, *DUTY_METADATA, provision_log_metadata, media_ledger_metadata,
+    consistency_metadata, Base.metadata,
 )  # fmt: skip
 
 

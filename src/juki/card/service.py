@@ -344,7 +344,7 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     """Bring one entry up to date; returns what happened (for the record)."""
     record = _open(uow, entry)
     new = _printed_items(change)
-    if _same_address(str(record.get("address")), new["address"]):
+    if same_address(str(record.get("address")), new["address"]):
         new["address"] = str(record["address"])  # keep the 方書 the municipality sent
     altered = any(str(record.get(item)) != new[item] for item in PRINTED_ITEMS)
     for item, value in new.items():
@@ -373,7 +373,7 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     return "removed" if removed else "updated"
 
 
-def _same_address(held: str, relayed: str) -> bool:
+def same_address(held: str, relayed: str) -> bool:
     """A relayed change carries the 住所 of 本人確認情報, without the 方書 that the
     municipality's 送付先情報 appends after a full-width space (registry destination_info):
     the same 住所 with a 方書 is not a change."""

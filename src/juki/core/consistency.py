@@ -106,6 +106,36 @@ def answer_consistency(
 ) -> dict[str, Any] | None:
     """Stage a part; on the last part compare everything with the node's file `model` and
     return the ConsistencyResult."""
+    collected = collect_parts(session, keys, raw)
+    if collected is None:
+        return None
+    check, theirs = collected
+    rows = session.scalars(
+        select(model).where(
+            model.lg_code == check.lg_code, model.is_current.is_(True), model.removed.is_(False)
+        )
+    ).all()
+    ours = {row.resident_code: consistency_record(row, keys) for row in rows}
+    return result_of(check, checker, len(theirs), compare_records(theirs, ours))
+
+
+def result_of(
+    check: ConsistencyCheck, checker: str, compared: int, differences: list[ConsistencyDifference]
+) -> dict[str, Any]:
+    return {
+        "check_id": check.check_id,
+        "checker": checker,
+        "lg_code": check.lg_code,
+        "compared": compared,
+        "differences": [d.model_dump() for d in differences],
+    }
+
+
+def collect_parts(
+    session: Session, keys: FieldKeys, raw: dict[str, Any]
+) -> tuple[ConsistencyCheck, dict[str, ConsistencyRecord]] | None:
+    """Stage a part of a CS's 整合 data; on its last part, the check and every record of
+    it by 住民票コード (the staged parts erased)."""
     check = ConsistencyCheck.model_validate(raw)
     payload = json.dumps([r.model_dump(mode="json") for r in check.records]).encode()
     if not check.last_part:
@@ -128,17 +158,4 @@ def answer_consistency(
             record = ConsistencyRecord.model_validate(item)
             theirs[record.resident_code] = record
     session.execute(delete(ConsistencyStaging).where(staged))
-    rows = session.scalars(
-        select(model).where(
-            model.lg_code == check.lg_code, model.is_current.is_(True), model.removed.is_(False)
-        )
-    ).all()
-    ours = {row.resident_code: consistency_record(row, keys) for row in rows}
-    differences = compare_records(theirs, ours)
-    return {
-        "check_id": check.check_id,
-        "checker": checker,
-        "lg_code": check.lg_code,
-        "compared": len(theirs),
-        "differences": [d.model_dump() for d in differences],
-    }
+    return check, theirs

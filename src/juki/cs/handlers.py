@@ -30,6 +30,7 @@ from juki.core.messaging.paths import code_of
 from juki.cs import destination_file, provision, service
 
 NATIONAL = "national"
+CARD = "card"  # File 3 takes part in 整合 (card/consistency.py)
 log = logging.getLogger(__name__)
 
 
@@ -91,7 +92,8 @@ def start_reconcile(uow: UnitOfWork) -> str:
     checks = service.consistency_parts(uow.session, uow.node.keys, code_of(uow.node.node_id))
     sent = provision.Sent(uow.node.node_id)
     for check in checks:  # one envelope per part, so a large municipality streams its file
-        for recipient in (prefecture_of(uow), NATIONAL):
+        # File 3 too (issue #15): the card system compares the card entries it holds
+        for recipient in (prefecture_of(uow), NATIONAL, CARD):
             provision.provide_file(
                 uow, sent, recipient, MessageType.CONSISTENCY_CHECK, {"records": [check]}
             )

@@ -75,8 +75,8 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # 個人番号カード管理システム (000 §2.4): 送付先情報 from each CS and the receipt back
     # (001a §3.7 7-②); from the national server only the relayed 異動情報 (C27). It
     # reads and updates nothing at the national server, so nothing goes that way.
-    ("cs", "card"): frozenset({T.DESTINATION_INFO, T.CARD_REPORT}),
-    ("card", "cs"): frozenset({T.DESTINATION_RECEIPT, T.CARD_INFO}),
+    ("cs", "card"): frozenset({T.DESTINATION_INFO, T.CARD_REPORT, T.CONSISTENCY_CHECK}),
+    ("card", "cs"): frozenset({T.DESTINATION_RECEIPT, T.CARD_INFO, T.CONSISTENCY_RESULT}),
     ("national", "card"): frozenset({T.CARD_CHANGE}),
     # カードの発行 (000 §2.4, C20–C22): J-LIS commissions each card from the issuance
     # contractor's system and hears what it made (a dedicated line); the contractor sends
