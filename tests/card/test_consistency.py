@@ -48,6 +48,9 @@ def test_file_3_agrees_with_the_cs_after_a_birth_and_a_change(network: EmbeddedN
     record(network, LG, changes.record_name_change, rid, NEW_NAME)
     network.pump()  # relayed by the national server to File 3 (C27)
     assert reconcile(network) == []
+    code = resident(network, LG, rid).resident_code
+    [entry] = [e for e in entries(network) if e.resident_code == code]
+    assert (entry.change_reason, entry.change_date) == ("name_change", NEW_NAME.change_date)
 
 
 def test_a_stale_entry_is_found_by_item_name_only(network: EmbeddedNetwork) -> None:

@@ -88,6 +88,9 @@ def test_a_card_kept_in_use_after_a_move_serves_at_the_new_municipality(
         )
         assert entry is not None
         assert entry.lg_code == NEW
+        # File 3 items 80, 108, 111: who sent it first, when it moved in, from where
+        assert (entry.source_lg_code, entry.previous_lg_code) == (OLD, OLD)
+        assert entry.moved_in_on == japan_today()
     assert ("auth", "valid", NEW) in jpki_lg(network, person.card_issue_number)
 
     kiosk = terminal(network)

@@ -122,6 +122,8 @@ def _continue_use(
         return
     at = dt.datetime.now(dt.UTC)
     previous, entry.lg_code, entry.changed_at = entry.lg_code, report.lg_code, at
+    # File 3 items 108 転入処理日 and 111 前住地市町村コード (000 §4.3)
+    entry.moved_in_on, entry.previous_lg_code = report.done_on, previous
     uow.session.add(
         CardEvent(
             entry_id=entry.id, from_state=entry.status, to_state=entry.status, at=at,

@@ -118,6 +118,12 @@ class CardFileEntry(Base):
     crypto_id: Mapped[str | None] = mapped_column(String(32))  # 113 暗号識別情報
     manufacturer_id: Mapped[str | None] = mapped_column(String(32))  # 114 カード製造者識別情報
     card_image_number: Mapped[str | None] = mapped_column(String(32))  # 115 カードイメージ番号
+    # 80 提供元市町村コード: the municipality whose CS sent the 送付先情報
+    source_lg_code: Mapped[str | None] = mapped_column(String(6))
+    change_reason: Mapped[str | None] = mapped_column(String(20))  # 81 異動事由 (the last)
+    change_date: Mapped[dt.date | None] = mapped_column(Date)  # 82 異動年月日
+    moved_in_on: Mapped[dt.date | None] = mapped_column(Date)  # 108 転入処理日 (継続利用)
+    previous_lg_code: Mapped[str | None] = mapped_column(String(6))  # 111 前住地市町村コード
 
 
 class CardApplicationImage(Base):

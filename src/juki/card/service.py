@@ -152,6 +152,7 @@ def _entry(uow: UnitOfWork, notice: DestinationNotice, application_id: str) -> C
     return CardFileEntry(
         destination_id=info.destination_id,
         lg_code=info.lg_code,
+        source_lg_code=info.lg_code,  # 80 提供元市町村コード
         resident_code=info.resident_code,
         individual_number_index=uow.node.keys.blind_index(
             info.individual_number, column=NUMBER_COLUMN
@@ -359,6 +360,8 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     entry.record_cipher = _seal(uow, record)
     entry.four_items_index = identity.of_record(uow.node.keys, record)
     entry.changed_at = now()
+    # File 3 items 81 異動事由 and 82 異動年月日: the last change applied
+    entry.change_reason, entry.change_date = change.reason.value, change.change_date
     removed = change.reason in ERASING_REASONS
     # Removed for good: erased after the period; recorded again: kept as before.
     entry.removed_on = change.change_date if removed else None

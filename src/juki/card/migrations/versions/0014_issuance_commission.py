@@ -1,4 +1,5 @@
-"""File 3's issuance commission and result (000 §4.3 items 75–79, 90–94, 112–115), the
+"""File 3's issuance commission and result (000 §4.3 items 75–82, 90–94, 108, 111,
+112–115), the
 application's linkage, braille name and images (66–67, 69–70, 73–74), and J-LIS's 券面事項
 signer
 
@@ -35,6 +36,11 @@ COLUMNS = (
     ("braille_kana_cipher", sa.LargeBinary()),
     ("linkage_number", sa.String(length=20)),
     ("receipt_contractor", sa.String(length=64)),
+    ("source_lg_code", sa.String(length=6)),
+    ("change_reason", sa.String(length=20)),
+    ("change_date", sa.Date()),
+    ("moved_in_on", sa.Date()),
+    ("previous_lg_code", sa.String(length=6)),
 )
 
 
