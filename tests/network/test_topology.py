@@ -33,12 +33,13 @@ def test_prefectural_servers_link_only_to_their_cs_and_the_national_server() -> 
     assert not [pair for pair in PERMITTED if set(pair) == {"registry", "prefecture"}]
 
 
-def test_the_card_system_links_only_to_the_cs_and_the_national_server() -> None:
+def test_the_card_system_links_only_to_the_cs_the_national_server_and_the_contractor() -> None:
     """000 §2.4: 送付先情報 from each 市町村CS (receipt back), 異動情報 from the national
-    server; no prefecture, registry or generator reaches it."""
+    server, the issuance contractor's system (commission, result); no prefecture, registry
+    or generator reaches it."""
     nodes = node_ids(DEFAULT_TOPOLOGY)
     cs = {f"cs:{lg}" for lgs in DEFAULT_TOPOLOGY.values() for lg in lgs}
-    assert links_of("card", nodes) == cs | {"national"}
+    assert links_of("card", nodes) == cs | {"national", "issuance"}
 
 
 def test_the_network_has_no_addressee_or_internal_system_role() -> None:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from juki.core import card_chip
@@ -149,6 +149,7 @@ def test_change_pin_of_an_application(card: VirtualCard) -> None:
         read_resident_code(CardSession(card).transmit, JUKI_PIN)
 
 
+@settings(deadline=None)  # an RSA signature per example; the first can be slow
 @given(
     st.text(min_size=1, max_size=100).filter(lambda s: s.strip() == s and "\x00" not in s),
     st.text(min_size=1, max_size=200),
