@@ -88,15 +88,16 @@ def test_the_chip_reaches_the_holder_s_card_and_the_counter_reads_it(
         tmp_path / "holder.card", number, SIGN_PIN, AUTH_PIN, chip=chip, text_pin=TEXT_PIN,
         juki_pin=JUKI_PIN,
     )  # fmt: skip
-    # 本人確認 with the card (001a §3.5 2-②–④): the code read with the 住基 PIN, checked
-    # at the national server through the CS
-    code = read_resident_code(CardSession(card).transmit, JUKI_PIN)
-    shown = confirm(network, LG, code)
-    assert (shown["status"], shown["name_kanji"]) == ("current", person.name_kanji)
-    # the card face, under the certificate J-LIS publishes (not the one on the card)
+    # the counter's reader checks with the certificate J-LIS publishes (not the card's)
     published = jlis(network, {"card_face_verify": "read"}).get("/card/signer-certificate")
     assert published.status_code == 200, published.text
     signer = x509.load_pem_x509_certificate(published.content)
+    # 本人確認 with the card (001a §3.5 2-②–④): the code read with the 住基 PIN, checked
+    # at the national server through the CS
+    code = read_resident_code(CardSession(card).transmit, JUKI_PIN, signer)
+    shown = confirm(network, LG, code)
+    assert (shown["status"], shown["name_kanji"]) == ("current", person.name_kanji)
+    # the card face, likewise
     text = read_text(CardSession(card).transmit, TEXT_PIN, signer)
     assert (text.individual_number, text.birth_date) == (individual_number, person.birth_date)
     assert text.name == person.name_kanji

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from juki.core.card_chip import ChipImage, TextItems, sign_text
+from juki.core.card_chip import ChipImage, TextItems, sign_resident_code, sign_text
 from juki.holder.virtual_card import VirtualCard
 
 NUMBER = "0123456789ABCDEF"
@@ -51,7 +51,8 @@ def chip_for(key: rsa.RSAPrivateKey, certificate: x509.Certificate, **text: obje
     )  # fmt: skip
     return ChipImage(
         card_issue_number=NUMBER, juki_ap_id="01", crypto_id="RSA2048", manufacturer_id="M01",
-        card_image_number="IMG-0001", resident_code="12345678903", text=items,
+        card_image_number="IMG-0001", resident_code="12345678903",
+        resident_code_signature=sign_resident_code(key, "12345678903").hex(), text=items,
         text_signature=sign_text(key, items).hex(),
         signer_certificate=certificate.public_bytes(serialization.Encoding.PEM).decode(),
     )  # fmt: skip

@@ -41,7 +41,7 @@ def card(tmp_path: Path) -> VirtualCard:
 
 
 def test_the_counter_reads_the_resident_code_with_its_pin(card: VirtualCard) -> None:
-    assert read_resident_code(CardSession(card).transmit, JUKI_PIN) == "12345678903"
+    assert read_resident_code(CardSession(card).transmit, JUKI_PIN, SIGNER) == "12345678903"
 
 
 def test_the_text_application_gives_the_card_face_once_j_lis_signature_checks(
@@ -50,6 +50,17 @@ def test_the_text_application_gives_the_card_face_once_j_lis_signature_checks(
     text = read_text(CardSession(card).transmit, TEXT_PIN, SIGNER)
     assert text.individual_number == "123456789018"
     assert (text.name, text.birth_date, text.sex) == ("墨田　花子", dt.date(1990, 4, 1), "2")
+
+
+def test_another_person_s_code_sealed_into_the_card_is_refused(tmp_path: Path) -> None:
+    """Whoever knows a card file's 住基 PIN can seal any code into it; the code is taken
+    only with J-LIS's signature over it (attack review)."""
+    genuine = chip_for(KEY, SIGNER)
+    swapped = genuine.model_copy(update={"resident_code": "98765432109"[:10] + "4"})
+    card = card_with_chip(tmp_path, swapped)
+    with pytest.raises(CardError) as refused:
+        read_resident_code(CardSession(card).transmit, JUKI_PIN, SIGNER)
+    assert refused.value.code == "not_genuine"
 
 
 def test_a_signer_other_than_j_lis_is_refused(card: VirtualCard) -> None:
@@ -94,9 +105,9 @@ def test_files_are_not_read_before_the_pin(card: VirtualCard) -> None:
 def test_a_locked_pin_opens_nothing_even_the_right_one(card: VirtualCard) -> None:
     for _ in range(3):
         with pytest.raises(CardError):
-            read_resident_code(CardSession(card).transmit, "0000")
+            read_resident_code(CardSession(card).transmit, "0000", SIGNER)
     with pytest.raises(CardError) as locked:
-        read_resident_code(CardSession(card).transmit, JUKI_PIN)
+        read_resident_code(CardSession(card).transmit, JUKI_PIN, SIGNER)
     assert locked.value.code == "pin_locked"
     # the other applications are untouched
     assert read_text(CardSession(card).transmit, TEXT_PIN, SIGNER).name == "墨田　花子"
@@ -115,7 +126,7 @@ def test_opening_an_application_ends_the_other_application_s_status(card: Virtua
 def test_a_card_without_the_chip_data_has_no_such_application(tmp_path: Path) -> None:
     card = new_card(tmp_path)
     with pytest.raises(CardError) as missing:
-        read_resident_code(CardSession(card).transmit, JUKI_PIN)
+        read_resident_code(CardSession(card).transmit, JUKI_PIN, SIGNER)
     assert missing.value.code == "card_6a82"
 
 
@@ -144,9 +155,9 @@ def test_the_chip_s_pins_follow_their_rule_and_must_be_set(tmp_path: Path) -> No
 
 def test_change_pin_of_an_application(card: VirtualCard) -> None:
     card.change_pin("juki", JUKI_PIN, "9090")
-    assert read_resident_code(CardSession(card).transmit, "9090") == "12345678903"
+    assert read_resident_code(CardSession(card).transmit, "9090", SIGNER) == "12345678903"
     with pytest.raises(CardError):
-        read_resident_code(CardSession(card).transmit, JUKI_PIN)
+        read_resident_code(CardSession(card).transmit, JUKI_PIN, SIGNER)
 
 
 @settings(deadline=None)  # an RSA signature per example; the first can be slow

@@ -18,7 +18,7 @@ from juki.card import signer
 from juki.card.lifecycle import card_expiry
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.service import held_info
-from juki.core.card_chip import TextItems, sign_text
+from juki.core.card_chip import TextItems, sign_resident_code, sign_text
 from juki.core.clock import JST
 from juki.core.issuance_messages import CardCommission, ChipContents
 from juki.core.messages import MessageType
@@ -49,7 +49,9 @@ def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
         expires_on=card_expiry(info.birth_date, today), application_id=entry.application_id,
         lg_code=entry.lg_code, braille=bool(entry.braille),
         chip=ChipContents(
-            resident_code=entry.resident_code, text=text,
+            resident_code=entry.resident_code,
+            resident_code_signature=sign_resident_code(key, entry.resident_code).hex(),
+            text=text,
             text_signature=sign_text(key, text).hex(), signer_certificate=certificate,
         ),
     )  # fmt: skip

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography import x509
 
 from juki.cli.common import console
 from juki.core.card_chip import ChipImage
@@ -204,9 +205,15 @@ def reset_pin(
 
 @card_app.command("resident-code")
 def resident_code(path: CardFile, pin: Pin) -> None:
-    """The 住民票コード, read as the counter's reader reads it (住基 application, its PIN)."""
+    """The 住民票コード, read as a reader reads it (住基 application, its PIN). Checked with
+    the signer certificate the card itself carries: this shows the holder what is on the
+    card; a counter checks with the certificate it has from J-LIS."""
     try:
-        code = read_resident_code(CardSession(VirtualCard.load(path)).transmit, pin)
+        card = VirtualCard.load(path)
+        if card.signer_certificate is None:
+            raise InvalidInput("このカードにはチップの内容がありません", field="path")
+        signer = x509.load_pem_x509_certificate(card.signer_certificate.encode())
+        code = read_resident_code(CardSession(card).transmit, pin, signer)
     except CardError as error:
         console.print(f"[red]{error.message}[/red] ({error.code})")
         raise typer.Exit(2) from None

@@ -16,7 +16,10 @@ signature is RSA PKCS#1 v1.5 with SHA-256 over DF31‖DF32 (the real card's exac
 not public), EF 0004 is an X.509 certificate (the real one is a card-verifiable
 certificate), DF21 (the real card's offsets) is left out. The 住基 application's AID, D3 92
 10 00 31 00 01 01 04 01, is as reader software names it; its files are not in any public
-record, so EF 0001 holding DF01 住民票コード and EF 0011 its PIN are juki's.
+record, so EF 0001 holding DF01 住民票コード, EF 0002 J-LIS's signature over it (FF31
+holding DF33) and EF 0011 its PIN are juki's: without the signature, anyone who knows the
+住基 PIN of a card file could seal another person's code into it and have the counter
+confirm that person.
 
 The TLV coding (BER, ISO/IEC 8825-1 §8.1) is written here: the card's tags are of the
 private class, which `cryptography` has no encoder for, and the whole of it is ten lines.
@@ -37,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 TEXT_AID = bytes.fromhex("D3921000310001010408")  # 券面事項入力補助AP
 JUKI_AID = bytes.fromhex("D3921000310001010401")  # 住基AP
 NUMBER_EF, FOUR_ITEMS_EF, SIGNATURE_EF, SIGNER_EF = 0x0001, 0x0002, 0x0003, 0x0004
-RESIDENT_CODE_EF = 0x0001
+RESIDENT_CODE_EF, RESIDENT_CODE_SIGNATURE_EF = 0x0001, 0x0002
 PIN_EF = 0x0011  # both applications
 FORMAT = "juki-card-chip/1"
 
@@ -70,6 +73,7 @@ class ChipImage(BaseModel):
     manufacturer_id: str = Field(pattern=r"^[0-9A-Za-z-]{1,32}$")  # 114 カード製造者識別情報
     card_image_number: str = Field(pattern=r"^[0-9A-Za-z-]{1,32}$")  # 115 カードイメージ番号
     resident_code: str = Field(pattern=r"^\d{11}$")  # the 住基 application
+    resident_code_signature: str  # hex, J-LIS's signature over EF 0001 (juki's)
     text: TextItems  # the 券面事項入力補助 application
     text_signature: str  # hex, J-LIS's signature (EF 0003's DF33)
     signer_certificate: str  # PEM (EF 0004)
@@ -194,3 +198,28 @@ def resident_code_file(resident_code: str) -> bytes:
 def resident_code_of(data: bytes) -> str:
     code, _ = read_tlv(data, b"\xdf\x01")
     return code.decode("ascii")
+
+
+def sign_resident_code(key: rsa.RSAPrivateKey, resident_code: str) -> bytes:
+    return key.sign(resident_code_file(resident_code), padding.PKCS1v15(), hashes.SHA256())
+
+
+def resident_code_signature_file(signature: bytes) -> bytes:
+    return tlv(b"\xff\x31", tlv(b"\xdf\x33", signature))
+
+
+def verified_resident_code(data: bytes, signature: bytes, signer: x509.Certificate) -> str:
+    """The 住民票コード of a card's 住基 application, once J-LIS's signature over its file
+    checks with `signer` (which the reader has from J-LIS)."""
+    try:
+        inner, _ = read_tlv(signature, b"\xff\x31")
+        signed_value, _ = read_tlv(inner, b"\xdf\x33")
+        key = signer.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise NotGenuine("署名者の鍵がRSAではありません")
+        key.verify(signed_value, data, padding.PKCS1v15(), hashes.SHA256())
+        return resident_code_of(data)
+    except InvalidSignature:
+        raise NotGenuine("住民票コードの署名を確認できません") from None
+    except (ValueError, UnicodeDecodeError):
+        raise NotGenuine("住民票コードの形式が正しくありません") from None

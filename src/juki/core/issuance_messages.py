@@ -35,6 +35,7 @@ class ChipContents(Strict):
     """000 §4.3 item 95 個人番号カード情報: what J-LIS has the contractor write on the chip."""
 
     resident_code: str = Field(pattern=r"^\d{11}$")
+    resident_code_signature: str = Field(pattern=r"^[0-9a-f]{512}$")  # RSA-2048, hex
     text: TextItems
     text_signature: str = Field(pattern=r"^[0-9a-f]{512}$")  # RSA-2048, hex
     signer_certificate: str = Field(min_length=100, max_length=4000)  # PEM

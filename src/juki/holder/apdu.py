@@ -52,7 +52,7 @@ PIN_EFS = {0x001B: "sign", 0x0018: "auth"}
 # The other two applications: each one PIN, files read from its opened data
 TEXT_EFS = {card_chip.NUMBER_EF, card_chip.FOUR_ITEMS_EF, card_chip.SIGNATURE_EF,
             card_chip.SIGNER_EF}  # fmt: skip
-JUKI_EFS = {card_chip.RESIDENT_CODE_EF}
+JUKI_EFS = {card_chip.RESIDENT_CODE_EF, card_chip.RESIDENT_CODE_SIGNATURE_EF}
 APPLICATION_OF = {card_chip.TEXT_AID: "text", card_chip.JUKI_AID: "juki"}
 # DigestInfo prefixes (RFC 8017 §9.2 note 1) for the hashes a reader may send (no SHA-1:
 # a signature over a SHA-1 digest is refused, 6A80)
@@ -236,7 +236,12 @@ def _files_of(kind: str, opened: bytes) -> dict[int, bytes]:
     """An opened application's files, as a reader reads them (`core/card_chip.py`)."""
     data = json.loads(opened)
     if kind == "juki":
-        return {card_chip.RESIDENT_CODE_EF: card_chip.resident_code_file(data["resident_code"])}
+        return {
+            card_chip.RESIDENT_CODE_EF: card_chip.resident_code_file(data["resident_code"]),
+            card_chip.RESIDENT_CODE_SIGNATURE_EF: card_chip.resident_code_signature_file(
+                bytes.fromhex(data["signature"])
+            ),
+        }
     text = card_chip.TextItems.model_validate(data["text"])
     return {
         card_chip.NUMBER_EF: card_chip.number_file(text),

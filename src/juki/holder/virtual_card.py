@@ -302,7 +302,8 @@ def _sealed_applications(
     for kind, pin, data in (
         ("text", text_pin, {"text": chip.text.model_dump(mode="json"),
                             "signature": chip.text_signature}),
-        ("juki", juki_pin, {"resident_code": chip.resident_code}),
+        ("juki", juki_pin, {"resident_code": chip.resident_code,
+                            "signature": chip.resident_code_signature}),
     ):  # fmt: skip
         if pin is None:
             raise InvalidInput(f"{pins.LABELS[kind]}を設定してください", field=f"{kind}_pin")

@@ -159,7 +159,8 @@ def _chip(number: str, commission: CardCommission) -> card_chip.ChipImage:
     return card_chip.ChipImage(
         card_issue_number=number, juki_ap_id=card_chip.JUKI_AID.hex().upper(),
         crypto_id=CRYPTO, manufacturer_id=MANUFACTURER, card_image_number=f"IMG{number}",
-        resident_code=chip.resident_code, text=chip.text, text_signature=chip.text_signature,
+        resident_code=chip.resident_code, resident_code_signature=chip.resident_code_signature,
+        text=chip.text, text_signature=chip.text_signature,
         signer_certificate=chip.signer_certificate,
     )  # fmt: skip
 
