@@ -257,9 +257,12 @@ def test_a_result_with_the_wrong_expiry_is_refused_and_nothing_stored(
     later = made_record(commissioned, expires_on="2099-01-01")
     missing = made_record(commissioned, card_issue_number=None)
     send_from_contractor(network, [past, later, missing])
+    # the first is refused and the card commissioned again under a new number; the two
+    # after it name a commission that is no longer the entry's
     assert [a["refused_code"] for a in made_answers(network)] == [
-        "invalid_input", "invalid_input", "invalid_input",
+        "invalid_input", "not_found", "not_found",
     ]  # fmt: skip
+    assert entry_now(network, entry.id).commission_number != commissioned.commission_number
     assert entry_now(network, entry.id).status == "application_received"
     assert sent(network, MessageType.CARD_INFO) == []
     assert [p.result_count for p in provisions(network)] == [0, 0, 0]
@@ -300,6 +303,44 @@ def test_a_result_that_is_not_normal_changes_nothing_and_provides_nothing(
     assert [x.result for x in exchanges(network) if x.kind == "issuance_result"] == [
         "not_issued:91"
     ]
+
+
+def test_a_card_not_made_is_commissioned_again_and_made(network: EmbeddedNetwork) -> None:
+    """The application is not stuck: J-LIS commissions the card again under a new number
+    (the old order void at the contractor), and the next run of the line makes it. A
+    result for the old number is refused after that (attack review)."""
+    _rid, _number, entry = applied(network)
+    first = entry_now(network, entry.id)
+    send_from_contractor(network, [made_record(first, result_code="91", card_issue_number=None)])
+    again = entry_now(network, entry.id)
+    assert again.commission_number not in (None, first.commission_number)
+    assert again.status == "application_received"
+    commissions = sent(network, MessageType.CARD_COMMISSION, recipient=ISSUANCE)
+    assert [c["commission_number"] for c in commissions] == [
+        first.commission_number, again.commission_number,
+    ]  # fmt: skip
+    assert run_line(network) == {"made": 2, "not_made": 0}  # both orders reach the line
+    made = entry_now(network, entry.id)
+    assert made.status == "issued"
+    # the first order's card was refused (its commission was replaced), never shipped
+    answers = {a["commission_number"]: a for a in made_answers(network)}
+    assert answers[first.commission_number]["accepted"] is False
+    assert answers[again.commission_number]["accepted"] is True
+    with network.node(f"registry:{LG}").db.session() as session:
+        shipped = session.scalars(select(CardShipmentRow)).all()
+        assert [s.commission_number for s in shipped] == [again.commission_number]
+
+
+def test_a_malformed_result_is_left_out_and_the_channel_goes_on(
+    network: EmbeddedNetwork,
+) -> None:
+    """A handler never raises: a record that does not fit `CardMade` is logged by field
+    name and left out; the good record beside it is applied and nothing is held up."""
+    _rid, _number, entry = applied(network)
+    good = made_record(entry_now(network, entry.id))
+    send_from_contractor(network, [good | {"result_code": "X"}, good])
+    assert entry_now(network, entry.id).status == "issued"
+    assert len(made_answers(network)) == 1
 
 
 def test_only_the_contractor_s_node_may_send_results(network: EmbeddedNetwork) -> None:

@@ -186,3 +186,20 @@ def test_a_shipment_reaches_only_its_own_municipality(network: EmbeddedNetwork) 
     network.pump()
     with network.node("registry:131016").db.session() as session:
         assert session.scalars(select(CardShipmentRow)).all() == []
+
+
+def test_a_chip_that_is_not_this_card_s_is_never_given(network: EmbeddedNetwork) -> None:
+    """A box mixed up at the counter (the shipment names another application) is not put
+    on the holder's card: the chip carries someone's 個人番号."""
+    _rid, number = arrived_and_handed_over(network)
+    with network.node(f"registry:{LG}").unit_of_work() as uow:
+        row = uow.session.get(CardShipmentRow, number)
+        assert row is not None
+        row.application_id = "2" * 23
+    refused = card_desk(network).post(f"/registry/{LG}/cards/{number}/chip")
+    assert (refused.status_code, refused.json()["code"]) == (409, "chip_mismatch")
+    assert "個人番号" not in refused.text or refused.json()["field"] == "card_issue_number"
+    with network.node(f"registry:{LG}").db.session() as session:
+        kept = session.get(CardShipmentRow, number)
+        assert kept is not None
+        assert kept.chip is not None  # nothing given, nothing erased

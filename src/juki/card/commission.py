@@ -7,12 +7,18 @@ record has them) for the 券面事項入力補助 application, signed by J-LIS (
 The commission carries the 個人番号: it goes on J-LIS's dedicated line to the contractor
 only (000 §2.4: specific personal information may flow to the issuance system), and File 3
 keeps of it only the items 90–94 and when it was sent, beside the record it came from.
+A card the contractor could not make, or whose result J-LIS refused for the contractor's
+own fault (a wrong expiry, a number already used), is commissioned again under a new
+number (`issuance.on_made`); the old order is void at the contractor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Final
+
+from sqlalchemy import select
 
 from juki.card import signer
 from juki.card.lifecycle import card_expiry
@@ -26,6 +32,15 @@ from juki.core.messaging.node import UnitOfWork
 
 CONTRACTOR = "issuance"  # the issuance contractor's node (000 §2.4 (ii))
 COMMAND_ISSUE: Final = "issue"  # 93 コマンド: 発行
+
+
+def _new_number(uow: UnitOfWork, today: dt.date) -> str:
+    """発行委託番号 (item 90): the day and eight random digits, never one used before."""
+    while True:
+        number = f"{today:%Y%m%d}{secrets.randbelow(10**8):08d}"
+        used = select(CardFileEntry.id).where(CardFileEntry.commission_number == number)
+        if uow.session.scalar(used) is None:
+            return number
 
 
 def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
@@ -44,7 +59,7 @@ def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
     now = dt.datetime.now(dt.UTC)
     today = now.astimezone(JST).date()
     sent = CardCommission(
-        commission_number=f"{today:%Y%m%d}{entry.id % 10**8:08d}",
+        commission_number=_new_number(uow, today),
         contractor_code=CONTRACTOR, command=COMMAND_ISSUE,
         expires_on=card_expiry(info.birth_date, today), application_id=entry.application_id,
         lg_code=entry.lg_code, braille=bool(entry.braille),

@@ -13,6 +13,7 @@ from juki.core.issuance_messages import CardMade
 from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
+from juki.core.messaging.records import valid_records
 
 
 def on_destination_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -29,8 +30,8 @@ def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
 
 
 def on_card_made(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        issuance.on_made(uow, envelope.sender, CardMade.model_validate(raw))
+    for made in valid_records(CardMade, records, envelope.type):
+        issuance.on_made(uow, envelope.sender, made)
 
 
 def on_consistency_check(

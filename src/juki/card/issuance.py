@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from juki.card import lifecycle
+from juki.card import commission, lifecycle
 from juki.card.lifecycle import CardState, card_expiry
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.card.service import held_info
@@ -67,6 +67,22 @@ def on_made(uow: UnitOfWork, sender: str, made: CardMade) -> None:
             refused_code=None if accepted else "not_made",
         )  # fmt: skip
     uow.send(sender, MessageType.CARD_MADE_ANSWER, answer.model_dump(mode="json"))
+    if entry is not None and _to_make_again(entry, made, answer):
+        commission.commission(uow, entry)
+
+
+# A result refused for the contractor's own fault: the card is to be made again.
+MAKE_AGAIN = frozenset({"not_made", "invalid_input", "card_number_used"})
+
+
+def _to_make_again(entry: CardFileEntry, made: CardMade, answer: CardMadeAnswer) -> bool:
+    """Only for the entry's current commission, still waiting for its card."""
+    return (
+        not answer.accepted
+        and answer.refused_code in MAKE_AGAIN
+        and entry.commission_number == made.commission_number
+        and entry.status == "application_received"
+    )
 
 
 def _receive(uow: UnitOfWork, sender: str, made: CardMade, entry: CardFileEntry | None) -> bool:
@@ -82,8 +98,11 @@ def _receive(uow: UnitOfWork, sender: str, made: CardMade, entry: CardFileEntry 
     today = dt.datetime.now(JST).date()
     if made.expires_on <= today:
         raise InvalidInput("カード有効期限が過去の日付です", field="expires_on")
-    expected = card_expiry(held_info(uow, entry).birth_date, today)
-    if made.expires_on != expected:  # the rules fix it; a card printed otherwise is wrong
+    # The rules fix it from the holder's birthday and the day of issue; the commission
+    # fixed that day (item 94), so a line run past midnight or a birthday does not
+    # change it (attack review). A card printed otherwise is wrong.
+    expected = entry.commissioned_expiry or card_expiry(held_info(uow, entry).birth_date, today)
+    if made.expires_on != expected:
         raise InvalidInput(
             f"カード有効期限が発行日と生年月日から定まる日（{expected.isoformat()}）と違います",
             field="expires_on",

@@ -333,8 +333,12 @@ def _held(session: Session, changes: list[CardChange]) -> dict[str, list[CardFil
     codes = sorted(set().union(*(_codes(c) for c in changes))) if changes else []
     found: dict[str, list[CardFileEntry]] = {}
     for start in range(0, len(codes), 500):
-        stmt = select(CardFileEntry).where(
-            CardFileEntry.resident_code.in_(codes[start : start + 500])
+        # FOR UPDATE: a contractor's result for the same entry may be applied at once
+        # (issuance.on_made locks it too), and `invalidated` must not overwrite `issued`
+        stmt = (
+            select(CardFileEntry)
+            .where(CardFileEntry.resident_code.in_(codes[start : start + 500]))
+            .with_for_update()
         )
         for entry in session.scalars(stmt):
             found.setdefault(entry.resident_code, []).append(entry)

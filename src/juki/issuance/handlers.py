@@ -9,17 +9,18 @@ from juki.core.issuance_messages import CardCommission, CardMadeAnswer
 from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
+from juki.core.messaging.records import valid_records
 from juki.issuance import service
 
 
 def on_commission(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        service.on_commission(uow, CardCommission.model_validate(raw))
+    for commission in valid_records(CardCommission, records, envelope.type):
+        service.on_commission(uow, commission)
 
 
 def on_answer(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        service.on_answer(uow, CardMadeAnswer.model_validate(raw))
+    for answer in valid_records(CardMadeAnswer, records, envelope.type):
+        service.on_answer(uow, answer)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -25,6 +25,7 @@ from juki.core.messages import (
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
+from juki.core.messaging.records import valid_records
 from juki.registry.cards import certificates as card_certificates
 from juki.registry.cards import continuation, destination_info, numbers, shipments
 from juki.registry.cards import service as cards
@@ -124,8 +125,8 @@ def on_identity_confirmed(
 
 
 def on_card_shipment(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for raw in records:
-        shipments.receive(uow, CardShipment.model_validate(raw))
+    for shipment in valid_records(CardShipment, records, envelope.type):
+        shipments.receive(uow, shipment)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -24,6 +24,7 @@ from juki.duties.operators.accounts import Actor
 from juki.duties.retention.engine import Purge, record_erasure
 from juki.registry.cards import service
 from juki.registry.cards.models import CardShipmentRow
+from juki.registry.residents.models import Resident
 
 log = logging.getLogger(__name__)
 ERASED_ON_HANDOVER = "カードのチップの内容（交付による消去）"
@@ -72,6 +73,14 @@ def give(uow: UnitOfWork, card_issue_number: str, actor: Actor) -> ChipImage:
             code="already_given",
         )  # fmt: skip
     chip = ChipImage.model_validate_json(row.chip)
+    holder = uow.session.get(Resident, card.resident_id)
+    if row.application_id != card.application_id or (
+        holder is None or chip.resident_code != holder.resident_code
+    ):  # a box mixed up, or a chip for someone else: never onto this holder's card
+        raise Conflict(
+            "届いたカードの内容がこのカードの記録と一致しません。機構に照会してください",
+            field="card_issue_number", code="chip_mismatch",
+        )  # fmt: skip
     now = dt.datetime.now(dt.UTC)
     row.chip, row.given_at, row.given_by = None, now, actor.login
     purge = Purge(ERASED_ON_HANDOVER, "card_shipments", now.isoformat(), 1, [card_issue_number])
