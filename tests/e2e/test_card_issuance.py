@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
-from juki.core.card_chip import ChipImage
+from juki.core.card_chip import ChipImage, sign_text
 from juki.core.clock import japan_today
 from juki.core.issuance_messages import CardCommission, CardShipment
 from juki.core.messages import MessageType
@@ -39,6 +40,7 @@ from tests.conftest import resident
 from tests.e2e.test_card_counter import CHECKED, LG, at_register, report
 from tests.e2e.test_identity_confirmation import confirm
 from tests.e2e.test_reissue import card_desk
+from tests.holder.helpers import signer
 
 SIGN_PIN, AUTH_PIN, TEXT_PIN, JUKI_PIN = "JUKI2026", "4831", "5512", "6603"
 
@@ -140,28 +142,42 @@ def test_the_chip_is_not_given_before_the_handover_nor_elsewhere(
 
 
 def test_a_commission_altered_on_the_way_makes_no_card(network: EmbeddedNetwork) -> None:
-    """The line checks J-LIS's signature over the card face before writing it: a
-    commission whose name was changed after J-LIS signed it is reported not made (処理結果
-    コード 10), nothing is shipped, and the contractor's copy is erased at once."""
+    """The line checks J-LIS's signature over the card face before writing it, under the
+    signer it holds to: a commission whose name was changed after J-LIS signed it, and one
+    changed and signed again under a certificate of its own, are each reported not made
+    (処理結果コード 10); nothing is shipped for them, and the contractor's copies are erased
+    at once."""
     rid, entry = held_person(network)
     assert contractor(network).post("/card/applications", json=application(entry.application_id))
     sent_commission = sent(network, MessageType.CARD_COMMISSION, recipient=ISSUANCE)[0]
-    forged = CardCommission.model_validate(sent_commission)
-    forged = forged.model_copy(
+    genuine = CardCommission.model_validate(sent_commission)
+    renamed = genuine.chip.text.model_copy(update={"name": "成済　太郎"})
+    altered = genuine.model_copy(
         update={
             "commission_number": "9" * 16,
-            "chip": forged.chip.model_copy(
-                update={"text": forged.chip.text.model_copy(update={"name": "成済　太郎"})}
-            ),
+            "chip": genuine.chip.model_copy(update={"text": renamed}),
         }
     )
+    key, own = signer()
+    resigned = genuine.model_copy(
+        update={
+            "commission_number": "7" * 16,
+            "chip": genuine.chip.model_copy(
+                update={
+                    "text": renamed, "text_signature": sign_text(key, renamed).hex(),
+                    "signer_certificate": own.public_bytes(serialization.Encoding.PEM).decode(),
+                }
+            ),
+        }
+    )  # fmt: skip
     with network.node(CARD).unit_of_work() as uow:
-        uow.send(ISSUANCE, MessageType.CARD_COMMISSION, forged.model_dump(mode="json"))
-    assert run_line(network) == {"made": 1, "not_made": 1}
+        for forged in (altered, resigned):
+            uow.send(ISSUANCE, MessageType.CARD_COMMISSION, forged.model_dump(mode="json"))
+    assert run_line(network) == {"made": 1, "not_made": 2}
     with network.node(ISSUANCE).db.session() as session:
         orders = {o.commission_number: o for o in session.scalars(select(IssuanceOrder))}
-        bad = orders["9" * 16]
-        assert (bad.status, bad.card_issue_number, bad.commission) == ("not_made", None, None)
+        for bad in (orders["9" * 16], orders["7" * 16]):
+            assert (bad.status, bad.card_issue_number, bad.commission) == ("not_made", None, None)
     with network.node(f"registry:{LG}").db.session() as session:  # only the genuine card
         shipped = session.scalars(select(CardShipmentRow)).all()
         assert [s.commission_number for s in shipped] == [sent_commission["commission_number"]]

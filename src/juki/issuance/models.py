@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import DateTime, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.migrate import CORE_METADATA
@@ -41,3 +41,16 @@ class IssuanceOrder(Base):
     made_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     shipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PinnedSigner(Base):
+    """J-LIS's card-face signer as the line first saw it (000 §2.4 (ii): the "key
+    information that does not depend on the user" J-LIS gives the issuance system). A
+    commission signed under any other certificate is not made: one that carries its own
+    certificate proves nothing by it."""
+
+    __tablename__ = "issuance_signers"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 (DER)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    pinned_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

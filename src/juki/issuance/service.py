@@ -22,6 +22,7 @@ import logging
 import secrets
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,7 @@ from juki.core.issuance_messages import (
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.retention.engine import Purge, record_erasure
-from juki.issuance.models import IssuanceOrder
+from juki.issuance.models import IssuanceOrder, PinnedSigner
 
 log = logging.getLogger(__name__)
 JLIS_CARD = "card"  # J-LIS's 個人番号カード管理システム, the only commissioner
@@ -77,7 +78,8 @@ def run_line(uow: UnitOfWork) -> dict[str, int]:
     now = dt.datetime.now(dt.UTC)
     for order in orders:
         assert order.commission is not None  # erased only once made and answered
-        made = _make(order, CardCommission.model_validate_json(order.commission))
+        commission = CardCommission.model_validate_json(order.commission)
+        made = _make(order, commission, _held_to(uow.session, commission))
         counts[order.status] += 1
         if order.status == "not_made":  # nothing to ship: the personal data go now
             _erase(uow.session, order, ERASED_NOT_MADE, now)
@@ -85,7 +87,30 @@ def run_line(uow: UnitOfWork) -> dict[str, int]:
     return counts
 
 
-def _make(order: IssuanceOrder, commission: CardCommission) -> CardMade:
+def _held_to(session: Session, commission: CardCommission) -> bool:
+    """Whether the commission's signer is J-LIS's as the line holds it: the first one seen
+    is pinned (trust on first use; a deployment loads it from J-LIS beforehand), and any
+    other is refused — a commission carrying a certificate of its own choosing proves
+    nothing by its signature (attack review)."""
+    try:
+        certificate = x509.load_pem_x509_certificate(commission.chip.signer_certificate.encode())
+    except ValueError:
+        return False
+    fingerprint = certificate.fingerprint(hashes.SHA256()).hex()
+    pinned = session.scalars(select(PinnedSigner.fingerprint)).all()
+    if not pinned:
+        session.add(
+            PinnedSigner(
+                fingerprint=fingerprint, certificate_pem=commission.chip.signer_certificate,
+                pinned_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+        session.flush()
+        return True
+    return fingerprint in pinned
+
+
+def _make(order: IssuanceOrder, commission: CardCommission, held_to: bool) -> CardMade:
     """The production line: check the chip's contents, then number the card."""
     order.request_id = f"R{commission.commission_number}"
     order.made_at = dt.datetime.now(dt.UTC)
@@ -94,7 +119,7 @@ def _make(order: IssuanceOrder, commission: CardCommission) -> CardMade:
         "application_id": commission.application_id, "operator_id": LINE_OPERATOR,
         "terminal_id": LINE_TERMINAL,
     }  # fmt: skip
-    if not _signed_by_jlis(commission):
+    if not (held_to and _signed_by_jlis(commission)):
         order.status = "not_made"
         log.warning("commission %s: the card face's signature fails", order.commission_number)
         return CardMade.model_validate(base | {"result_code": NOT_MADE})

@@ -55,6 +55,7 @@ FILES = {
     "numbering": [("個人番号管理ファイル", "individual_number_file"),
                   ("生成した個人番号の台帳", "generated_numbers")],
     "card": [("個人番号カード用管理ファイル", "card_file"),
+             ("交付申請の顔写真・申請書イメージ（暗号化）", "card_application_images"),
              ("送付先情報・交付申請・異動情報の受領の記録", "exchange_log"),
              ("個人番号カード管理情報の提供の記録", "provision_log"),
              ("印刷ファイル（印刷事業者あて、受領確認まで）", "print_files"),

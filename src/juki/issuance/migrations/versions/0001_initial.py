@@ -67,9 +67,17 @@ def upgrade() -> None:
     )
     for column in ("application_id", "status"):
         op.create_index(f"ix_issuance_orders_{column}", "issuance_orders", [column])
+    op.create_table(
+        "issuance_signers",
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("certificate_pem", sa.Text(), nullable=False),
+        sa.Column("pinned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("fingerprint"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("issuance_signers")
     op.drop_table("issuance_orders")
     drop_api_token_checks_v1()
     drop_console_sessions_v1()
