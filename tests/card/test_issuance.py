@@ -41,6 +41,7 @@ from tests.card.helpers import (
     contractor,
     entries,
     exchanges,
+    jlis,
     made_answers,
     made_record,
     run_line,
@@ -329,6 +330,25 @@ def test_a_card_not_made_is_commissioned_again_and_made(network: EmbeddedNetwork
     with network.node(f"registry:{LG}").db.session() as session:
         shipped = session.scalars(select(CardShipmentRow)).all()
         assert [s.commission_number for s in shipped] == [again.commission_number]
+
+
+def test_applications_left_uncommissioned_are_commissioned_on_request(
+    network: EmbeddedNetwork,
+) -> None:
+    """An application received before the contractor was a node (no commission) is not
+    stuck: J-LIS commissions what is outstanding (the upgrade path), and the line makes it."""
+    _rid, _number, entry = applied(network)
+    network.pump()
+    with network.node(CARD).unit_of_work() as uow:  # as a database from before 0014 holds it
+        held = uow.session.get(CardFileEntry, entry.id)
+        assert held is not None
+        held.commission_number = None
+    office = jlis(network, {"card_contracts": "update"})
+    done = office.post("/card/commissions/outstanding")
+    assert (done.status_code, done.json()) == (200, {"commissioned": 1})
+    assert office.post("/card/commissions/outstanding").json() == {"commissioned": 0}
+    run_line(network)
+    assert entry_now(network, entry.id).status == "issued"
 
 
 def test_a_malformed_result_is_left_out_and_the_channel_goes_on(

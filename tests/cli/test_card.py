@@ -29,6 +29,7 @@ def made(tmp_path: Path) -> Path:
 def test_create_with_the_chip_then_read_the_resident_code(tmp_path: Path) -> None:
     card = made(tmp_path)
     assert "123456789018" not in card.read_text()
+    assert not (tmp_path / "chip.json").exists()  # the clear copy is gone
     read = CliRunner().invoke(
         app, ["card", "resident-code", str(card)], env={"JUKI_CARD_PIN": JUKI_PIN}
     )
@@ -66,3 +67,24 @@ def test_the_application_pins_are_not_reset_as_keys(tmp_path: Path) -> None:
     )
     assert done.exit_code == 2
     assert "(kind)" in done.output
+
+
+def test_a_card_made_at_the_handover_takes_its_chip_afterwards(tmp_path: Path) -> None:
+    """The keys are made at the 交付, the chip is given once it took effect: `load-chip`
+    puts it on the card once, and deletes the file."""
+    card = tmp_path / "holder.card"
+    done = CliRunner().invoke(app, ["card", "create", str(card), "--card-number", NUMBER], env=PINS)
+    assert done.exit_code == 0, done.output
+    chip = tmp_path / "chip.json"
+    chip.write_text(chip_for(*signer()).model_dump_json())
+    loaded = CliRunner().invoke(app, ["card", "load-chip", str(card), str(chip)], env=PINS)
+    assert loaded.exit_code == 0, loaded.output
+    assert not chip.exists()
+    read = CliRunner().invoke(
+        app, ["card", "resident-code", str(card)], env={"JUKI_CARD_PIN": JUKI_PIN}
+    )
+    assert read.output.strip() == "12345678903"
+    chip.write_text(chip_for(*signer()).model_dump_json())
+    again = CliRunner().invoke(app, ["card", "load-chip", str(card), str(chip)], env=PINS)
+    assert again.exit_code == 2
+    assert "(chip)" in again.output

@@ -37,6 +37,7 @@ GROUPS: dict[str, set[str]] = {
         "change-pin",
         "reset-pin",
         "resident-code",
+        "load-chip",
     },
     "kiosk": {"terminal"},
 }

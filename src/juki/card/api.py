@@ -13,7 +13,16 @@ import datetime as dt
 
 from fastapi import Request, Response
 
-from juki.card import applications, call_centre_api, media_api, printing, reports, signer, staff
+from juki.card import (
+    applications,
+    call_centre_api,
+    commission,
+    media_api,
+    printing,
+    reports,
+    signer,
+    staff,
+)
 from juki.card.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -57,6 +66,13 @@ def signer_certificate(uow: UoW) -> Response:
     """J-LIS's certificate for the card face's signature (`signer.py`), PEM: what a reader
     checks the 券面事項入力補助 application's data with (not the copy the card offers)."""
     return Response(signer.certificate(uow.session), media_type="application/x-pem-file")
+
+
+@router.post("/commissions/outstanding", summary="未委託の交付申請の発行委託（移行・再送）")
+@needs("card_contracts", "update")
+def commission_outstanding(request: Request, uow: UoW) -> dict[str, int]:
+    request.state.number_touched = True  # each commission carries a 個人番号 (C20)
+    return {"commissioned": commission.commission_outstanding(uow)}
 
 
 @router.get("/statistics", summary="処理状況の件数（統計）")

@@ -82,3 +82,20 @@ def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
     )  # fmt: skip
     uow.send(CONTRACTOR, MessageType.CARD_COMMISSION, sent.model_dump(mode="json"))
     return sent
+
+
+def commission_outstanding(uow: UnitOfWork) -> int:
+    """Every application received and never commissioned (entries registered before the
+    contractor was a node, or left behind): commissioned now. Returns how many."""
+    entries = uow.session.scalars(
+        select(CardFileEntry)
+        .where(
+            CardFileEntry.status == "application_received",
+            CardFileEntry.commission_number.is_(None),
+        )
+        .order_by(CardFileEntry.id)
+        .with_for_update()
+    ).all()
+    for entry in entries:
+        commission(uow, entry)
+    return len(entries)

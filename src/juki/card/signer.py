@@ -14,7 +14,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from juki.card.models import CardSigner
@@ -32,9 +31,12 @@ NAME = x509.Name(
 )
 
 
+CURRENT = 1  # the one signer: made twice at once, the second insert fails, not a 2nd key
+
+
 def signer(session: Session) -> tuple[rsa.RSAPrivateKey, str]:
     """The signing key and its certificate (PEM), made now if this node has none yet."""
-    row = session.scalar(select(CardSigner).order_by(CardSigner.id.desc()).limit(1))
+    row = session.get(CardSigner, CURRENT)
     if row is None:
         row = _create(session)
     return _key(row.private_key_pem), row.certificate_pem
@@ -68,6 +70,7 @@ def _create(session: Session) -> CardSigner:
         .sign(key, hashes.SHA256())
     )  # fmt: skip
     row = CardSigner(
+        id=CURRENT,
         private_key_pem=key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),

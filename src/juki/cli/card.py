@@ -101,11 +101,40 @@ def create(
         )  # fmt: skip
     except JukiError as error:
         raise _fail(error) from None
+    if chip is not None:
+        _remove(chip)
     body = {
         "sign_public_key": card.public_keys["sign"],
         "auth_public_key": card.public_keys["auth"],
     }
     typer.echo(json.dumps(body, ensure_ascii=False))
+
+
+@card_app.command("load-chip")
+def load_chip(
+    path: CardFile,
+    chip: Annotated[Path, typer.Argument(help="窓口で渡されたチップの内容 (JSON)")],
+) -> None:
+    """Put the chip's 券面事項入力補助 and 住基 applications on a card made before the chip
+    was given, each under a new PIN; the chip file is deleted once it is on the card."""
+    try:
+        image = _chip(chip)
+        text_pin = _new_pin("券面事項入力補助用の暗証番号", "JUKI_CARD_TEXT_PIN")
+        juki_pin = _new_pin("住民基本台帳用の暗証番号", "JUKI_CARD_JUKI_PIN")
+        VirtualCard.load(path).add_chip(image, text_pin, juki_pin)
+    except JukiError as error:
+        raise _fail(error) from None
+    _remove(chip)
+    console.print("チップの内容をカードに格納しました（ファイルは削除しました）")
+
+
+def _remove(chip: Path) -> None:
+    """The chip file carries the 個人番号 and the 4情報 in clear: once they are sealed on
+    the card, it goes (overwritten first, then unlinked)."""
+    size = chip.stat().st_size
+    with chip.open("r+b") as handle:
+        handle.write(b"\0" * size)
+    chip.unlink()
 
 
 def _chip(path: Path) -> ChipImage:

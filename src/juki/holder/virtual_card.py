@@ -144,6 +144,22 @@ class VirtualCard:
         write_private(temporary, json.dumps(data, ensure_ascii=False, indent=1).encode())
         temporary.replace(self.path)
 
+    def add_chip(self, chip: ChipImage, text_pin: str, juki_pin: str) -> None:
+        """The contractor's chip for a card made before it was given (the keys are made at
+        the 交付, the chip is given once the 交付 took effect): once only, for this card."""
+        if chip.card_issue_number != self.card_issue_number:
+            raise InvalidInput("チップのカード発行番号が違います", field="card_issue_number")
+        sealed = _sealed_applications(chip, text_pin, juki_pin)
+        with self._exclusive():
+            on_disk = VirtualCard.load(self.path)
+            if on_disk.applications:
+                raise Conflict("このカードにはチップの内容が既にあります", field="chip")
+            self.__dict__.update(on_disk.__dict__)
+            self.applications = sealed
+            self.signer_certificate = chip.signer_certificate
+            self.tries_left |= {kind: pins.RULES[kind].tries for kind in sealed}
+            self.save()
+
     # --- certificates ---------------------------------------------------------------------
 
     def load_certificates(self, sign_pem: str | None, auth_pem: str | None) -> None:

@@ -67,6 +67,11 @@ def give(uow: UnitOfWork, card_issue_number: str, actor: Actor) -> ChipImage:
     )
     if row is None:
         raise NotFound("このカードは届いていません", field="card_issue_number")
+    if row.chip is None and row.given_at is None:  # held before chips were recorded
+        raise NotFound(
+            "このカードのチップの内容は記録されていません（以前の版で登録されたカード）",
+            field="card_issue_number",
+        )
     if row.chip is None:
         raise Conflict(
             "このカードのチップの内容は引渡し済みです", field="card_issue_number",

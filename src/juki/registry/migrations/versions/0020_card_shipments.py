@@ -31,6 +31,29 @@ def upgrade() -> None:
         sa.Column("given_by", sa.String(length=40), nullable=True),
         sa.PrimaryKeyConstraint("card_issue_number"),
     )
+    # Cards the register held before shipments were recorded arrived with no chip record:
+    # each gets a row without a chip, so 交付前設定 is not refused for them (and no chip
+    # is given for them).
+    cards = sa.table(
+        "my_number_cards", sa.column("card_issue_number"), sa.column("application_id"),
+        sa.column("received_at", sa.DateTime(timezone=True)),
+    )  # fmt: skip
+    shipments = sa.table(
+        "card_shipments", sa.column("card_issue_number"), sa.column("application_id"),
+        sa.column("commission_number"), sa.column("shipped_on"), sa.column("received_at"),
+    )  # fmt: skip
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(cards.c.card_issue_number, cards.c.application_id, cards.c.received_at)
+    ).all()
+    for number, application_id, received_at in rows:
+        bind.execute(
+            shipments.insert().values(
+                card_issue_number=number, application_id=application_id,
+                commission_number="0" * 16, shipped_on=received_at.date(),
+                received_at=received_at,
+            )
+        )  # fmt: skip
 
 
 def downgrade() -> None:
