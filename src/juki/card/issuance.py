@@ -170,10 +170,9 @@ def _provision(
     resident_code: str,
     refused_reason: str | None = None,
 ) -> dict[str, Any]:
-    requester = f"{uow.node.node_id} ({sender})"
-    return provision_record(
-        requester, made.operator_id, made.terminal_id, recipient, resident_code, refused_reason
-    )
+    """The provision record of a result: the contractor's line as the one who caused it."""
+    line = Caller(sender, "カード発行システム", made.operator_id, made.terminal_id, None)
+    return provision(uow, line, recipient, resident_code, refused_reason)
 
 
 def _record_refusal(
@@ -203,8 +202,8 @@ def provision(
     resident_code: str,
     refused_reason: str | None = None,
 ) -> dict[str, Any]:
-    """One provision record (F3-PRV-01) for a provision an API client caused (the call
-    centre's): see `provision_record`."""
+    """One provision record (F3-PRV-01) for a provision a caller caused (the call centre's
+    client, the contractor's line): see `provision_record`."""
     requester = f"{uow.node.node_id} ({caller.client_id})"
     return provision_record(
         requester, caller.operator, caller.terminal, recipient, resident_code, refused_reason
