@@ -3,7 +3,8 @@ counter's right opens a person's page, finds the card set up and waiting, and ha
 — refused until the identity document is chosen and both checks are ticked, then recorded
 and reported to J-LIS, with the holder's card's public keys sent to JPKI in the same step;
 the page then shows the card handed over and the certificates issued, which go onto the
-holder's virtual card. Screenshots in test-artifacts/console/."""
+holder's virtual card; then the clerk gives the card's chip (a file) once, which the
+holder's card takes. Screenshots in test-artifacts/console/."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 from sqlalchemy import select
 
+from juki.core.card_chip import ChipImage
+from juki.holder.apdu import CardSession
 from juki.holder.virtual_card import VirtualCard
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry.cards.models import CardHandover, CertificateApplication
+from juki.reader.juki_ap import read_resident_code
+from juki.registry.cards.models import CardHandover, CardShipmentRow, CertificateApplication
 from tests.conftest import make_network
 from tests.e2e.test_card_counter import LG, card_made, report
 from tests.e2e.test_reissue import CARD_CLERK, card_desk
@@ -102,3 +107,21 @@ def test_the_card_is_handed_over_after_the_identity_check_with_its_certificates(
         assert (checked.id_document, checked.operator_id) == ("運転免許証", CARD_CLERK.login)
         card.load_certificates(applied.sign_certificate, applied.auth_certificate)
     assert card.authenticate(b"challenge", "4831")  # the holder's card works with them
+    # The chip (C22) goes to the holder's card once, as a file; the ward keeps no copy.
+    page.click(f"a[href$='/cards/{number}/chip']")
+    page.click("form[action$='/chip'] button[type=submit]")  # not confirmed yet
+    assert "確認してください" in page.inner_text("main")
+    page.check("#f-confirmed")
+    shot(page, "card-chip-form")
+    with page.expect_download() as downloading:
+        page.click("form[action$='/chip'] button[type=submit]")
+    chip = ChipImage.model_validate_json(Path(downloading.value.path()).read_text())
+    card.add_chip(chip, "5512", "6603")
+    signer = x509.load_pem_x509_certificate(chip.signer_certificate.encode())
+    assert read_resident_code(CardSession(card).transmit, "6603", signer) == chip.resident_code
+    page.goto(f"{console}/residents/{rid}")
+    assert "チップの内容を渡す" not in page.inner_text("#h-cards + table")  # given once
+    with network.node(REGISTRY).db.session() as session:
+        shipped = session.get(CardShipmentRow, number)
+        assert shipped is not None
+        assert (shipped.chip, shipped.given_by) == (None, CARD_CLERK.login)

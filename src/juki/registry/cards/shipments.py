@@ -91,3 +91,17 @@ def give(uow: UnitOfWork, card_issue_number: str, actor: Actor) -> ChipImage:
     purge = Purge(ERASED_ON_HANDOVER, "card_shipments", now.isoformat(), 1, [card_issue_number])
     record_erasure(uow.session, purge, now)
     return chip
+
+
+def waiting(uow: UnitOfWork, card_issue_numbers: list[str]) -> set[str]:
+    """Which of these cards have a chip here still to give."""
+    if not card_issue_numbers:
+        return set()
+    rows = uow.session.scalars(
+        select(CardShipmentRow.card_issue_number).where(
+            CardShipmentRow.card_issue_number.in_(card_issue_numbers),
+            CardShipmentRow.given_at.is_(None),
+            CardShipmentRow.chip.is_not(None),
+        )
+    ).all()
+    return set(rows)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from juki.core.errors import NotFound
+from juki.core.errors import InvalidInput, NotFound
 from juki.core.messaging.node import UnitOfWork
 from juki.duties.operators.accounts import Actor
-from juki.registry.cards import certificates, continuation, destination_info, handover
+from juki.registry.cards import certificates, continuation, destination_info, handover, shipments
 from juki.registry.cards import service as cards
 from juki.registry.cards.handover import HandoverCheck
 from juki.registry.cards.schemas import CertificateApplicationCreate, ContinuationCreate
@@ -157,6 +157,64 @@ def hand_over(
         form = _handover_form(request, resident_id, card_issue_number)
         return show_form(request, clerk, form, dict(fields), errors)
     return redirect(request, f"/residents/{resident_id}", "card_handed_over")
+
+
+CHIP = "/residents/{resident_id}/cards/{card_issue_number}/chip"
+
+
+def _chip_form(request: Request, resident_id: int, number: str) -> FormPage:
+    return FormPage(
+        f"カードのチップの内容の引渡し　{number}",
+        f"{base_of(request)}/residents/{resident_id}/cards/{number}/chip",
+        [Group("確認", [Field("confirmed", "交付したカードの本人に渡す", "checkbox")])],
+        submit="チップの内容を渡す（ファイル）",
+        note=(
+            "カード発行事業者が書き込んだチップの内容（券面事項入力補助・住基）を、本人のカード"
+            "（juki card load-chip）に格納するためのファイルとして一度だけ渡します。個人番号を"
+            "含むため、渡した時点でこの市区町村の写しは消去されます。"
+        ),
+    )  # fmt: skip
+
+
+@router.get(CHIP, response_class=HTMLResponse)
+@needs("card_counter", "update")
+def chip_form(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, uow: UoW
+) -> HTMLResponse:
+    resident_or_404(uow, resident_id)
+    return show_form(request, clerk, _chip_form(request, resident_id, card_issue_number))
+
+
+@router.post(CHIP)
+@needs("card_counter", "update")
+def give_chip(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, fields: Form
+) -> Response:
+    """The chip as a file the holder's card takes (the API's `…/chip`, for a clerk)."""
+
+    def act(uow: UnitOfWork) -> str:
+        card = cards.card_of(uow, card_issue_number)
+        if card.resident_id != resident_id:
+            raise NotFound("この住民のカードではありません", field="card_issue_number")
+        if fields.get("confirmed") != "on":
+            raise InvalidInput("本人に渡すことを確認してください", field="confirmed")
+        chip = shipments.give(uow, card_issue_number, Actor(clerk.login, clerk.terminal))
+        return chip.model_dump_json()
+
+    given, errors = perform(
+        request, act, {"confirmed": "confirmed", "card_issue_number": "_form"},
+        number_touched=True, targets=(f"カード発行番号={card_issue_number}",),
+    )  # fmt: skip
+    if given is None:
+        form = _chip_form(request, resident_id, card_issue_number)
+        return show_form(request, clerk, form, dict(fields), errors)
+    return Response(
+        given, media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="chip-{card_issue_number}.json"',
+            "Cache-Control": "no-store",
+        },
+    )  # fmt: skip
 
 
 def _pem(text: str) -> str:

@@ -21,7 +21,7 @@ from juki.core.ids import mask_individual_number
 from juki.core.messaging import queue
 from juki.core.messaging.node import UnitOfWork
 from juki.registry.cards import certificates as card_certificates
-from juki.registry.cards import destination_info
+from juki.registry.cards import destination_info, shipments
 from juki.registry.cards import service as cards
 from juki.registry.certificates import service as certificates
 from juki.registry.console import forms
@@ -240,6 +240,9 @@ def resident_page(request: Request, resident_id: RecordId, clerk: Clerk, uow: Uo
         cards=cards.cards_of(uow, r.id),
         card_state=CARD_STATES,
         card_certificates=card_certificates.latest_by_card(uow, r.id),
+        chips_waiting=shipments.waiting(
+            uow, [c.card_issue_number for c in cards.cards_of(uow, r.id)]
+        ),
         letter_state=LETTER_STATES,
         letter_kind=LETTER_KINDS,
         refusal_reason=REFUSAL_REASONS,
