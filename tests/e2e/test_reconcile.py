@@ -51,4 +51,5 @@ def test_reconcile_reports_a_drifted_record_at_both_servers(network: EmbeddedNet
     born(network)
     with network.node("cs:131075").db.session() as session:
         session.execute(update(CsIdentityRow).values(address="東京都墨田区どこか"))
-    assert reconcile_differences(network) == 2  # one mismatch at the prefecture, one national
+    # one mismatch at the prefecture, one at the national server, one at File 3
+    assert reconcile_differences(network) == 3

@@ -8,7 +8,8 @@ entry for a person the municipality no longer has, is found this way.
 
 As with the other files in 整合, nothing is overwritten from the CS's data (002 §6.6): the
 differences are for the operators to look into. A person the CS holds without a File 3
-entry is not a difference (not every resident has had 送付先情報 sent).
+entry is not a difference (not every resident has had 送付先情報 sent), nor is an entry of
+a holder who moved out (its card waits for 継続利用 at the new municipality).
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from typing import Any
 from sqlalchemy import select
 
 from juki.card.models import CardFileEntry
-from juki.card.service import held_info, same_address
+from juki.card.service import held_info, lives_in, same_address
 from juki.core.consistency import collect_parts, result_of
-from juki.core.messages import ConsistencyDifference, ConsistencyRecord, DestinationInfo
+from juki.core.messages import (
+    ChangeReason,
+    ConsistencyDifference,
+    ConsistencyRecord,
+    DestinationInfo,
+)
 from juki.core.messaging.node import UnitOfWork
 
 
@@ -43,16 +49,26 @@ def answer(uow: UnitOfWork, raw: dict[str, Any]) -> dict[str, Any] | None:
         latest[entry.resident_code] = entry
     differences = []
     for code, entry in sorted(latest.items()):
+        held = held_info(uow, entry)
         record = theirs.get(code)
         if record is None:
+            if _in_transit(entry, held, check.lg_code):
+                continue
             differences.append(ConsistencyDifference(resident_code=code, kind="missing_there"))
             continue
-        fields = _differing(held_info(uow, entry), record)
+        fields = _differing(held, record)
         if fields:
             differences.append(
                 ConsistencyDifference(resident_code=code, kind="mismatch", fields=fields)
             )
     return result_of(check, uow.node.node_id, len(latest), differences)
+
+
+def _in_transit(entry: CardFileEntry, held: DestinationInfo, lg_code: str) -> bool:
+    """A holder who moved out (the card's 所管 stays here until its 継続利用 at the new
+    municipality, 001a §3.3 3-⑥) or whose record already puts them elsewhere: not a
+    difference of this municipality's file."""
+    return entry.change_reason == ChangeReason.MOVE_OUT or not lives_in(held, lg_code)
 
 
 def _differing(held: DestinationInfo, record: ConsistencyRecord) -> list[str]:

@@ -22,7 +22,7 @@ from juki.card import lifecycle
 from juki.card.issuance import provision_record, recipient_of
 from juki.card.lifecycle import CardState
 from juki.card.models import CardEvent, CardFileEntry, ExchangeLog
-from juki.card.service import held_info
+from juki.card.service import held_info, lives_in
 from juki.core.errors import JukiError
 from juki.core.messages import (
     CARD_DONE,
@@ -34,7 +34,6 @@ from juki.core.messages import (
 )
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.core.places import municipality
 from juki.duties.search import ProvisionLog
 
 log = logging.getLogger(__name__)
@@ -135,8 +134,7 @@ def _continue_use(
 
 
 def _lives_in(uow: UnitOfWork, entry: CardFileEntry, lg_code: str) -> bool:
-    place = municipality(lg_code)
-    return held_info(uow, entry).address.startswith(f"{place.prefecture}{place.name}")
+    return lives_in(held_info(uow, entry), lg_code)
 
 
 def _answer(

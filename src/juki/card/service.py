@@ -46,6 +46,7 @@ from juki.core.messages import (
 )
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
+from juki.core.places import municipality
 
 RECORD_COLUMN = sealed_label("card_record")
 NO_DIGEST = "0" * 64
@@ -378,6 +379,13 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
         )
         return "removed" if removed else "invalidated"
     return "removed" if removed else "updated"
+
+
+def lives_in(info: DestinationInfo, lg_code: str) -> bool:
+    """Whether File 3's record (its address, kept up to date by the relayed changes) puts
+    the person in the municipality `lg_code` (by its name: the record carries no code)."""
+    place = municipality(lg_code)
+    return info.address.startswith(f"{place.prefecture}{place.name}")
 
 
 def same_address(held: str, relayed: str) -> bool:

@@ -4,6 +4,7 @@ state only — nothing of the person. Thin; deny by default."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from juki.web.app import UoW, guarded
 from juki.web.rights import needs
 
 router = guarded(tags=["カード発行システム"])
+OrderStatus = Literal["received", "made", "not_made", "shipped", "void"]
 
 
 class OrderRead(BaseModel):
@@ -43,7 +45,7 @@ def run_line(uow: UoW) -> RunRead:
 
 @router.get("/orders", summary="発行委託の一覧（状態のみ）")
 @needs("card_manufacture", "read")
-def orders(uow: UoW, status: str | None = None) -> list[OrderRead]:
+def orders(uow: UoW, status: OrderStatus | None = None) -> list[OrderRead]:
     query = select(IssuanceOrder).order_by(IssuanceOrder.received_at)
     if status is not None:
         query = query.where(IssuanceOrder.status == status)
