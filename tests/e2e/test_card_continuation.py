@@ -82,6 +82,9 @@ def test_a_card_kept_in_use_after_a_move_serves_at_the_new_municipality(
     assert done["status"] == "done", done
     (card,) = desk.get(f"/registry/{NEW}/residents/{new_id}/cards").json()
     assert (card["card_issue_number"], card["status"]) == (person.card_issue_number, "active")
+    # the former municipality's register is told the card has gone (no longer 交付済 there)
+    (old_card,) = person.desk.get(f"/registry/{OLD}/residents/{person.resident_id}/cards").json()
+    assert old_card["status"] == "moved_away"
     with network.node("card").db.session() as session:
         entry = session.scalar(
             select(CardFileEntry).where(CardFileEntry.card_issue_number == person.card_issue_number)

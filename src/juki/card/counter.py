@@ -131,6 +131,12 @@ def _continue_use(
     )  # fmt: skip
     _exchange(uow, sender, report, report.kind)
     _answer(uow, report, entry, CARD_DONE)
+    # The former municipality's register still shows the card as its own: told it has
+    # gone (its reports on it are refused from now on, 所管 being the new one's).
+    inform_mayor(
+        uow, entry, "moved_away", CARD_DONE, report.operator_id, report.terminal_id,
+        to_lg=previous,
+    )  # fmt: skip
 
 
 def _lives_in(uow: UnitOfWork, entry: CardFileEntry, lg_code: str) -> bool:

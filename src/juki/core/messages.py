@@ -635,6 +635,7 @@ CardReportKind = Literal[
 CardInfoKind = Literal[
     "issued", "ready", "handed_over", "suspended", "resumed", "abolished", "collected",
     "continued_use",
+    "moved_away",  # to the former municipality: the card is now the new one's (継続利用)
 ]  # fmt: skip
 CARD_DONE, CARD_REFUSED = "00", "90"  # 処理結果コード: done; the card's state did not allow it
 
