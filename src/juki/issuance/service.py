@@ -156,7 +156,8 @@ def on_answer(uow: UnitOfWork, answer: CardMadeAnswer) -> None:
         .where(IssuanceOrder.commission_number == answer.commission_number)
         .with_for_update()
     )
-    if order is None or order.status != "made" or order.commission is None:
+    waiting = order is not None and order.status == "made"
+    if order is None or not waiting or order.commission is None or not order.card_issue_number:
         log.warning("answer for commission %s: no card waiting", answer.commission_number)
         return
     now = dt.datetime.now(dt.UTC)
@@ -166,7 +167,6 @@ def on_answer(uow: UnitOfWork, answer: CardMadeAnswer) -> None:
         _erase(session, order, ERASED_ON_VOID, now)
         return
     commission = CardCommission.model_validate_json(order.commission)
-    assert order.card_issue_number is not None  # set with status "made"
     shipment = CardShipment(
         commission_number=order.commission_number, application_id=order.application_id,
         lg_code=order.lg_code, shipped_on=now.astimezone(JST).date(),

@@ -128,9 +128,7 @@ def hand_over(
     request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, fields: Form
 ) -> Response:
     def act(uow: UnitOfWork) -> str:
-        card = cards.card_of(uow, card_issue_number)
-        if card.resident_id != resident_id:
-            raise NotFound("この住民のカードではありません", field="card_issue_number")
+        _card_of(uow, resident_id, card_issue_number)
         check = HandoverCheck.model_validate(
             {"id_document": fields.get("id_document") or None,
              "face_matched": fields.get("face_matched") == "on",
@@ -193,9 +191,7 @@ def give_chip(
     """The chip as a file the holder's card takes (the API's `…/chip`, for a clerk)."""
 
     def act(uow: UnitOfWork) -> str:
-        card = cards.card_of(uow, card_issue_number)
-        if card.resident_id != resident_id:
-            raise NotFound("この住民のカードではありません", field="card_issue_number")
+        _card_of(uow, resident_id, card_issue_number)
         if fields.get("confirmed") != "on":
             raise InvalidInput("本人に渡すことを確認してください", field="confirmed")
         chip = shipments.give(uow, card_issue_number, Actor(clerk.login, clerk.terminal))
@@ -215,6 +211,12 @@ def give_chip(
             "Cache-Control": "no-store",
         },
     )  # fmt: skip
+
+
+def _card_of(uow: UnitOfWork, resident_id: int, card_issue_number: str) -> None:
+    """The card named in the URL must be the person's whose page it is."""
+    if cards.card_of(uow, card_issue_number).resident_id != resident_id:
+        raise NotFound("この住民のカードではありません", field="card_issue_number")
 
 
 def _pem(text: str) -> str:
