@@ -24,7 +24,7 @@ from tests.conftest import resident
 from tests.e2e.test_reissue import card_desk
 from tests.jpki.helpers import IDENTITY, holder_key, public_pem
 from tests.kiosk.helpers import Holder, holder, pdf_text, terminal, visit
-from tests.registry.helpers import INTAKE, run
+from tests.registry.helpers import INTAKE, card_read, run
 
 OLD, NEW = "131075", "131016"  # 墨田区 → 千代田区
 NEW_ADDRESS = "東京都千代田区麹町一丁目1番1号"
@@ -38,7 +38,8 @@ def moved_with_card(network: EmbeddedNetwork, person: Holder) -> int:
     run(network, moves.record_move_out, person.resident_id, out, lg=OLD)
     network.pump()
     code = resident(network, OLD, person.resident_id).resident_code
-    request_id = run(network, transfers.request_certificate, OLD, code, "kakari", lg=NEW)
+    check = card_read(network, NEW, code)  # 3-①: the card presented and read
+    request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
     network.pump()
     notice = SpecialMoveInNotice(
         intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id

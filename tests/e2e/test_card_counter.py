@@ -17,10 +17,14 @@ from juki.card.models import CardEvent, CardFileEntry, ExchangeLog
 from juki.core.clock import japan_today
 from juki.core.messages import MessageType
 from juki.core.messaging import tables
+from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
+from juki.registry.notices import moves, schemas
 from tests.card.helpers import CARD, application, contractor, held_person, run_line
+from tests.conftest import record
 from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_reissue import card_desk
+from tests.registry.helpers import INTAKE
 
 LG = "131075"
 CHECKED = {"id_document": "運転免許証", "face_matched": True, "notice_presented": True}
@@ -130,3 +134,45 @@ def test_another_municipality_cannot_report_on_the_card_and_is_sent_nothing(
         ).all()
     assert refused.result == "refused:not_in_jurisdiction"
     assert to_other == []  # no 個人番号 goes to a municipality without the card
+
+
+def test_a_death_lapses_the_card_and_the_family_returns_it(network: EmbeddedNetwork) -> None:
+    """番号法施行令 第14条: the card lapses with its holder's death. J-LIS's card system
+    learns it from the national server's relay (P3.4) and records 廃止 with the cause; the
+    register is told (1-⑪); the card returned by the family is then 回収."""
+    rid, entry = card_made(network)
+    desk = card_desk(network)
+    number = entry.card_issue_number
+    assert number is not None
+    report(network, desk, number, "ready")
+    report(network, desk, number, "handed_over")
+    record(network, LG, moves.record_death, rid, schemas.DeathNotice(change_date=japan_today()))
+    network.pump()
+    assert at_jlis(network, entry.id) == "abolished"
+    assert at_register(desk, rid)["status"] == "abolished"
+    with network.node(CARD).db.session() as session:
+        stored = session.get(CardFileEntry, entry.id)
+        assert stored is not None
+        assert (stored.abolition_reason, stored.abolished_on) == ("死亡による失効", japan_today())
+        told = session.scalars(
+            select(ProvisionLog).where(ProvisionLog.duty_code == "card.info")
+        ).all()
+    assert told
+    assert told[-1].operator.startswith("(住基全国サーバ")
+    report(network, desk, number, "collected")  # 返納 by the family
+    assert (at_jlis(network, entry.id), at_register(desk, rid)["status"]) == ("collected",) * 2
+
+
+def test_a_move_does_not_lapse_the_card(network: EmbeddedNetwork) -> None:
+    rid, entry = card_made(network)
+    desk = card_desk(network)
+    number = entry.card_issue_number
+    assert number is not None
+    report(network, desk, number, "ready")
+    report(network, desk, number, "handed_over")
+    notice = schemas.MoveWithinNotice(
+        intake=INTAKE, change_date=japan_today(), address="東京都墨田区押上一丁目1番1号"
+    )
+    record(network, LG, moves.record_move_within, rid, notice)
+    network.pump()
+    assert (at_jlis(network, entry.id), at_register(desk, rid)["status"]) == ("active",) * 2

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from juki.core.card_chip import ChipImage, sign_text
 from juki.core.clock import japan_today
-from juki.core.issuance_messages import CardCommission, CardShipment
+from juki.core.issuance_messages import CardCommission, CardShipment, ChipRewriteRequest
 from juki.core.messages import MessageType
+from juki.core.messaging import tables
 from juki.duties.retention.tables import retention_purges
+from juki.duties.search import ProvisionLog
 from juki.holder.apdu import CardSession
-from juki.holder.virtual_card import VirtualCard
+from juki.holder.virtual_card import PinLocked, PinRefused, VirtualCard
 from juki.issuance.models import IssuanceOrder
 from juki.network.embedded import EmbeddedNetwork
 from juki.reader.juki_ap import read_resident_code
 from juki.reader.text import read_text
 from juki.registry.cards.models import CardShipmentRow
+from juki.registry.notices import moves, schemas
 from juki.registry.residents import service as residents
 from tests.card.helpers import (
     CARD,
@@ -36,11 +40,13 @@ from tests.card.helpers import (
     run_line,
     sent,
 )
-from tests.conftest import resident
+from tests.conftest import record, resident
+from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_card_counter import CHECKED, LG, at_register, report
 from tests.e2e.test_identity_confirmation import confirm
 from tests.e2e.test_reissue import card_desk
 from tests.holder.helpers import signer
+from tests.registry.helpers import INTAKE
 
 SIGN_PIN, AUTH_PIN, TEXT_PIN, JUKI_PIN = "JUKI2026", "4831", "5512", "6603"
 
@@ -219,3 +225,104 @@ def test_a_chip_that_is_not_this_card_s_is_never_given(network: EmbeddedNetwork)
         kept = session.get(CardShipmentRow, number)
         assert kept is not None
         assert kept.chip is not None  # nothing given, nothing erased
+
+
+def rewritten_chip(network: EmbeddedNetwork, number: str, reason: str) -> ChipImage:
+    """The counter asks J-LIS for the chip again, and gives what comes back."""
+    desk = card_desk(network)
+    body = {"reason": reason, "face_matched": True}
+    asked = desk.post(f"/registry/{LG}/cards/{number}/chip-requests", json=body)
+    assert asked.status_code == 202, asked.text
+    network.pump()
+    given = desk.post(f"/registry/{LG}/cards/{number}/chip")
+    assert given.status_code == 200, given.text
+    return ChipImage.model_validate(given.json())
+
+
+def test_a_locked_text_pin_is_reset_by_writing_the_chip_again(
+    network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """The 券面事項入力補助 data are sealed under their PIN on the card: after three wrong
+    tries the PIN is locked, and the counter resets it by writing the contents J-LIS signs
+    again under a new PIN; the card face then reads as before, J-LIS's signature checked."""
+    rid, number = arrived_and_handed_over(network)
+    desk = card_desk(network)
+    chip = ChipImage.model_validate(desk.post(f"/registry/{LG}/cards/{number}/chip").json())
+    card = VirtualCard.create(
+        tmp_path / "holder.card", number, SIGN_PIN, AUTH_PIN, chip=chip, text_pin=TEXT_PIN,
+        juki_pin=JUKI_PIN,
+    )  # fmt: skip
+    for _ in range(3):
+        with pytest.raises(PinRefused):
+            card.open_application("text", "0000")
+    with pytest.raises(PinLocked):
+        card.open_application("text", TEXT_PIN)
+    again = rewritten_chip(network, number, "pin_reset")
+    VirtualCard.load(card.path).add_chip(again, "7788", "9900", rewrite=True)
+    signer = published_signer(network)
+    text = read_text(CardSession(VirtualCard.load(card.path)).transmit, "7788", signer)
+    assert text.name == resident(network, LG, rid).name_kanji
+    code = read_resident_code(CardSession(VirtualCard.load(card.path)).transmit, "9900", signer)
+    assert code == chip.resident_code
+    with network.node(CARD).db.session() as session:
+        told = session.scalars(
+            select(ProvisionLog).where(ProvisionLog.duty_code == MessageType.CARD_CHIP)
+        ).all()
+    assert [row.body_code for row in told] == [f"cs:{LG}"]  # the provision recorded
+
+
+def test_a_move_is_written_onto_the_card_face(network: EmbeddedNetwork, tmp_path: Path) -> None:
+    """券面記載事項の変更: after a 転居 the card's 券面事項入力補助 data are written again from
+    File 3, which the national server's relay brought up to date."""
+    rid, number = arrived_and_handed_over(network)
+    desk = card_desk(network)
+    chip = ChipImage.model_validate(desk.post(f"/registry/{LG}/cards/{number}/chip").json())
+    card = VirtualCard.create(
+        tmp_path / "holder.card", number, SIGN_PIN, AUTH_PIN, chip=chip, text_pin=TEXT_PIN,
+        juki_pin=JUKI_PIN,
+    )  # fmt: skip
+    new_address = "東京都墨田区押上一丁目1番1号"
+    notice = schemas.MoveWithinNotice(intake=INTAKE, change_date=japan_today(), address=new_address)
+    record(network, LG, moves.record_move_within, rid, notice)
+    network.pump()
+    again = rewritten_chip(network, number, "face_change")
+    VirtualCard.load(card.path).add_chip(again, TEXT_PIN, JUKI_PIN, rewrite=True)
+    text = read_text(CardSession(VirtualCard.load(card.path)).transmit, TEXT_PIN,
+                     published_signer(network))  # fmt: skip
+    assert text.address.startswith(new_address)
+
+
+def test_the_chip_is_not_written_again_for_a_card_not_in_use_or_not_ours(
+    network: EmbeddedNetwork,
+) -> None:
+    _rid, number = arrived_and_handed_over(network)
+    desk = card_desk(network)
+    body = {"reason": "pin_reset", "face_matched": True}
+    unchecked = desk.post(f"/registry/{LG}/cards/{number}/chip-requests", json=body | {
+        "face_matched": False})  # fmt: skip
+    assert unchecked.status_code == 422
+    report(network, desk, number, "suspended", "紛失")
+    refused = desk.post(f"/registry/{LG}/cards/{number}/chip-requests", json=body)
+    assert (refused.status_code, refused.json()["code"]) == (409, "card_not_active")
+    # another municipality's CS, validly signed, asks for 墨田区's card: nothing answered
+    forged = ChipRewriteRequest(
+        request_id="00000000-0000-0000-0000-000000000001", lg_code="131016",
+        card_issue_number=number, reason="pin_reset", operator_id="x", terminal_id="y",
+    )  # fmt: skip
+    raw = envelope_from(
+        network, "cs:131016", CARD, next_seq(network, "cs:131016", CARD),
+        MessageType.CARD_CHIP_REQUEST, {"records": [forged.model_dump(mode="json")]},
+    )  # fmt: skip
+    [ack] = network.node(CARD).receive([raw])
+    assert ack.status == "applied"
+    with network.node(CARD).db.session() as session:
+        outgoing = session.scalars(
+            select(tables.outbox.c.type).where(tables.outbox.c.type == MessageType.CARD_CHIP)
+        ).all()
+    assert outgoing == []
+
+
+def published_signer(network: EmbeddedNetwork) -> x509.Certificate:
+    published = jlis(network, {"card_face_verify": "read"}).get("/card/signer-certificate")
+    assert published.status_code == 200, published.text
+    return x509.load_pem_x509_certificate(published.content)

@@ -11,15 +11,19 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import update
 
+from juki.cs.models import CsIdentityRow
 from juki.duties.operators import clients
 from juki.duties.operators.accounts import SETUP
 from juki.holder.apdu import CardSession
 from juki.holder.virtual_card import VirtualCard
 from juki.kiosk_terminal.client import Centre, Visit
+from juki.national.models import NationalIdentityRow
 from juki.network.client_auth import ClientAuth
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
+from juki.prefecture.models import PrefectureIdentityRow
 from juki.registry.residents.models import Resident
 from tests.conftest import resident
 from tests.e2e.test_card_counter import LG
@@ -48,6 +52,15 @@ def holder(network: EmbeddedNetwork, folder: Path, age: int = 40, **overrides: A
         person = session.get(Resident, rid)
         assert person is not None
         person.birth_date = person.birth_date.replace(year=person.birth_date.year - age)
+        code, birth = person.resident_code, person.birth_date
+    # the same date at every tier of 住基ネット, else the tiers' logic checks refuse the
+    # person's later changes (a 転出 changing the 生年月日) as they should
+    for node, row in (
+        (f"cs:{LG}", CsIdentityRow), ("prefecture:13", PrefectureIdentityRow),
+        ("national", NationalIdentityRow),
+    ):  # fmt: skip
+        with network.node(node).db.session() as session:
+            session.execute(update(row).where(row.resident_code == code).values(birth_date=birth))
     path = folder / f"holder-{uuid.uuid4().hex[:8]}.card"
     card = VirtualCard.create(path, number, SIGN_PIN, AUTH_PIN)
     body = {f"{kind}_public_key": pem for kind, pem in card.public_keys.items()}

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from juki.core.clock import japan_today
+from juki.duties.operators.accounts import Actor
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.households import service as households
 from juki.registry.models import Household, Resident, ResidentHistory
-from juki.registry.notices import arrivals, schemas
+from juki.registry.notices import arrivals, identity_confirmations, schemas
 
 LG = "131075"
 ADDRESS = "東京都墨田区向島一丁目5番8号"
@@ -28,6 +29,15 @@ def run(network: EmbeddedNetwork, action: Any, *args: Any, lg: str = LG) -> Any:
         if isinstance(result, Resident):
             uow.session.expunge(result)
         return result
+
+
+def card_read(network: EmbeddedNetwork, lg: str, resident_code: str) -> str:
+    """本人確認 with the card at `lg`'s counter (001a §3.5): the 住民票コード read from the
+    presented card, confirmed at the national server; returns the confirmation's id."""
+    actor = Actor("kakari", "T1")
+    check_id = run(network, identity_confirmations.request, resident_code, actor, lg=lg)
+    network.pump()
+    return str(check_id)
 
 
 def member(kanji: str, kana: str, birth: str, sex: str, relationship: str) -> dict[str, Any]:

@@ -43,8 +43,9 @@ def _new_number(uow: UnitOfWork, today: dt.date) -> str:
             return number
 
 
-def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
-    """Commission the card of `entry` (an application just received) and record it."""
+def chip_contents(uow: UnitOfWork, entry: CardFileEntry) -> ChipContents:
+    """Item 95 as File 3 holds the person now: the 住民票コード and the card face (in
+    substitute characters where the record has them), each signed by J-LIS."""
     info = held_info(uow, entry)
     substituted = info.substitute_result == "1"
     text = TextItems(
@@ -56,19 +57,23 @@ def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
         birth_date=info.birth_date, sex=info.sex,
     )  # fmt: skip
     key, certificate = signer.signer(uow.session)
+    return ChipContents(
+        resident_code=entry.resident_code,
+        resident_code_signature=sign_resident_code(key, entry.resident_code).hex(),
+        text=text, text_signature=sign_text(key, text).hex(), signer_certificate=certificate,
+    )  # fmt: skip
+
+
+def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
+    """Commission the card of `entry` (an application just received) and record it."""
+    info = held_info(uow, entry)
     now = dt.datetime.now(dt.UTC)
     today = now.astimezone(JST).date()
     sent = CardCommission(
         commission_number=_new_number(uow, today),
         contractor_code=CONTRACTOR, command=COMMAND_ISSUE,
         expires_on=card_expiry(info.birth_date, today), application_id=entry.application_id,
-        lg_code=entry.lg_code, braille=bool(entry.braille),
-        chip=ChipContents(
-            resident_code=entry.resident_code,
-            resident_code_signature=sign_resident_code(key, entry.resident_code).hex(),
-            text=text,
-            text_signature=sign_text(key, text).hex(), signer_certificate=certificate,
-        ),
+        lg_code=entry.lg_code, braille=bool(entry.braille), chip=chip_contents(uow, entry),
     )  # fmt: skip
     entry.commission_number, entry.contractor_code = sent.commission_number, CONTRACTOR
     entry.commission_command, entry.commissioned_expiry = COMMAND_ISSUE, sent.expires_on

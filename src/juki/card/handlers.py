@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.card import consistency, counter, issuance, service
-from juki.core.issuance_messages import CardMade
-from juki.core.messages import MessageType
+from juki.card import chip_rewrite, consistency, counter, issuance, service
+from juki.core.issuance_messages import CardMade, ChipRewriteRequest
+from juki.core.messages import CARD_DONE, MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.records import valid_records
@@ -22,7 +22,11 @@ def on_destination_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[
 
 
 def on_card_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    service.apply_changes(uow, envelope.sender, records)
+    for entry in service.apply_changes(uow, envelope.sender, records):
+        # The card lapsed with its holder's removal: the mayor holding it is told (1-⑪),
+        # and the register ends its certificates and waits for the card's 返納 (回収).
+        actor = service.CHANGE_ACTOR
+        counter.inform_mayor(uow, entry, "abolished", CARD_DONE, actor, actor)
 
 
 def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -32,6 +36,11 @@ def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
 def on_card_made(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for made in valid_records(CardMade, records, envelope.type):
         issuance.on_made(uow, envelope.sender, made)
+
+
+def on_chip_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for request in valid_records(ChipRewriteRequest, records, envelope.type):
+        chip_rewrite.on_request(uow, envelope.sender, request)
 
 
 def on_consistency_check(
@@ -49,4 +58,5 @@ HANDLERS: dict[str, Handler] = {
     MessageType.DESTINATION_INFO: on_destination_info,
     MessageType.CARD_CHANGE: on_card_change,
     MessageType.CARD_REPORT: on_card_report,
+    MessageType.CARD_CHIP_REQUEST: on_chip_request,
 }

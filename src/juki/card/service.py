@@ -30,7 +30,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from juki.card import identity, lifecycle, pending
-from juki.card.lifecycle import OUTSTANDING, CardState
+from juki.card.lifecycle import CARD_HELD, OUTSTANDING, CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.audit import log as audit
 from juki.core.crypto import sealed_label
@@ -58,6 +58,14 @@ ERASING_REASONS = frozenset(
 FOUR_ITEMS = ("name_kanji", "name_kana", "address", "birth_date", "sex")
 PRINTED_ITEMS = (*FOUR_ITEMS, "individual_number")
 CHANGE_ACTOR = "(住基全国サーバの異動情報)"  # who moves a card entry on a relayed change
+# The card loses its effect when its holder leaves the register for good (番号法施行令
+# 第14条: death; 失踪宣告 and 職権消除 [Inference], as the holder is no longer recorded):
+# File 3 records it as 廃止 with the cause, and the mayor holding the card is told (1-⑪).
+LAPSE_REASONS = {
+    ChangeReason.DEATH: "死亡による失効",
+    ChangeReason.DISAPPEARANCE: "失踪宣告による失効",
+    ChangeReason.EX_OFFICIO_REMOVAL: "職権消除による失効",
+}
 LENGTHS = {"name_kanji": "name_kanji_length", "name_kana": "name_kana_length",
            "address": "address_length"}  # fmt: skip
 
@@ -303,11 +311,12 @@ def _printed_of(record: dict[str, Any]) -> dict[str, str]:
 # --- 住民の異動情報 (000 P3.4, C27) -------------------------------------------------------
 
 
-def apply_changes(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> int:
-    """Apply each relayed change to the persons held; returns how many entries changed."""
+def apply_changes(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> list[CardFileEntry]:
+    """Apply each relayed change to the persons held; returns the entries whose card
+    lapsed (the caller tells their mayors)."""
     changes = [CardChange.model_validate(raw) for raw in raws]
     held = _held(uow.session, changes)
-    applied = 0
+    lapsed: list[CardFileEntry] = []
     for change in changes:
         entries = {e.id: e for code in _codes(change) for e in held.get(code, [])}
         if not entries:  # the person's 送付先情報 has not arrived yet: kept for it
@@ -318,8 +327,9 @@ def apply_changes(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> i
             result = _apply(uow, entry, change)
             held.setdefault(change.resident_code, []).append(entry)  # later changes find it
             _record(uow, "card_change", sender, change.update_id, result, entry.destination_id)
-            applied += 1
-    return applied
+            if result == "lapsed":
+                lapsed.append(entry)
+    return lapsed
 
 
 def _codes(change: CardChange) -> set[str]:
@@ -371,13 +381,19 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     # Removed for good: erased after the period; recorded again: kept as before.
     entry.removed_on = change.change_date if removed else None
     # Only an outstanding form is invalidated; a card already made is the municipality's
-    # to update at the counter (card abolition is not built here).
+    # to update at the counter (its face, its chip) — unless its holder is gone for good.
     if (altered or removed) and entry.status in OUTSTANDING:  # F3-ACQ-06, P3.4
         why = "消除" if removed else "4情報等の変更"
         lifecycle.move(
             uow.session, entry, CardState.INVALIDATED, at=now(), actor=CHANGE_ACTOR, reason=why
         )
         return "removed" if removed else "invalidated"
+    if change.reason in LAPSE_REASONS and entry.status in CARD_HELD:
+        why = LAPSE_REASONS[change.reason]
+        lifecycle.move(
+            uow.session, entry, CardState.ABOLISHED, at=now(), actor=CHANGE_ACTOR, reason=why
+        )
+        return "lapsed"
     return "removed" if removed else "updated"
 
 

@@ -114,14 +114,18 @@ def create(
 def load_chip(
     path: CardFile,
     chip: Annotated[Path, typer.Argument(help="窓口で渡されたチップの内容 (JSON)")],
+    rewrite: Annotated[
+        bool, typer.Option("--rewrite", help="再書込み（暗証番号の再設定・券面記載事項の変更）")
+    ] = False,
 ) -> None:
     """Put the chip's 券面事項入力補助 and 住基 applications on a card made before the chip
-    was given, each under a new PIN; the chip file is deleted once it is on the card."""
+    was given, each under a new PIN (or, `--rewrite`, over the card's own: a PIN of theirs
+    reset, or the card face changed); the chip file is deleted once it is on the card."""
     try:
         image = _chip(chip)
         text_pin = _new_pin("券面事項入力補助用の暗証番号", "JUKI_CARD_TEXT_PIN")
         juki_pin = _new_pin("住民基本台帳用の暗証番号", "JUKI_CARD_JUKI_PIN")
-        VirtualCard.load(path).add_chip(image, text_pin, juki_pin)
+        VirtualCard.load(path).add_chip(image, text_pin, juki_pin, rewrite=rewrite)
     except JukiError as error:
         raise _fail(error) from None
     _remove(chip)

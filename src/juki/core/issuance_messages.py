@@ -87,3 +87,30 @@ class CardShipment(Strict):
     lg_code: str = Field(pattern=r"^\d{6}$")
     shipped_on: dt.date
     chip: ChipImage
+
+
+class ChipRewriteRequest(Strict):
+    """The counter asks J-LIS for the chip's 券面事項入力補助 and 住基 applications again
+    (through its CS): a locked or forgotten PIN of theirs (the data are sealed under it
+    on the holder's card, so the counter writes them again under a new PIN), or a card
+    face changed (券面記載事項の変更: a 転居 or a new name written on the card). By the
+    card's number only, from the municipality that has the card."""
+
+    request_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    card_issue_number: str = Field(pattern=CARD_NUMBER)
+    reason: Literal["pin_reset", "face_change"]
+    operator_id: str = Field(min_length=1, max_length=40)
+    terminal_id: str = Field(min_length=1, max_length=40)
+
+
+class ChipRewrite(Strict):
+    """J-LIS's answer: the chip's contents for this card as File 3 now holds them, signed
+    again — or why not (the card not in use, not this municipality's)."""
+
+    request_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    card_issue_number: str = Field(pattern=CARD_NUMBER)
+    result_code: str = Field(pattern=r"^\d{2}$")  # 00 = 正常, 90 = refused
+    refused_reason: str | None = Field(default=None, max_length=100)
+    chip: ChipImage | None = None

@@ -82,6 +82,8 @@ class MessageType(StrEnum):
     CARD_MADE = "card.made"  # 発行結果 (C21)
     CARD_MADE_ANSWER = "card.made_answer"  # J-LIS accepted the result, or refused it
     CARD_SHIPMENT = "card.shipment"  # カードの送付 (C22; the box's electronic side)
+    CARD_CHIP_REQUEST = "card.chip_request"  # registry -> CS -> card: the chip again
+    CARD_CHIP = "card.chip"  # card -> CS -> registry: the chip's contents, signed again
 
 
 class ChangeReason(StrEnum):

@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from juki.core.ids import prefecture_code_of
+from juki.core.issuance_messages import ChipRewrite, ChipRewriteRequest
 from juki.core.jpki_messages import JpkiCardStatus, JpkiIssued, JpkiIssueRequest
 from juki.core.messages import (
     CardInfo,
@@ -27,6 +28,7 @@ from juki.core.messages import (
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
+from juki.core.messaging.records import valid_records
 from juki.cs import destination_file, provision, service
 
 NATIONAL = "national"
@@ -173,6 +175,21 @@ def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
         uow.send("card", MessageType.CARD_REPORT, report.model_dump(mode="json"))
 
 
+def relay_chip(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """The counter's request for the chip's contents again, on to J-LIS's card system, and
+    its answer back to the register: each a closed item list and only this
+    municipality's."""
+    own = code_of(uow.node.node_id)
+    request = envelope.type == MessageType.CARD_CHIP_REQUEST
+    model: type[ChipRewriteRequest | ChipRewrite] = ChipRewriteRequest if request else ChipRewrite
+    for record in valid_records(model, records, envelope.type):
+        if record.lg_code != own:
+            log.warning("%s naming another municipality dropped", envelope.type)
+            continue
+        to = "card" if request else registry_of(uow)
+        uow.send(to, envelope.type, record.model_dump(mode="json"))
+
+
 # The mayor's applications and requests to JPKI, and JPKI's answers, each a closed item
 # list and only this municipality's (公的個人認証法 第3条, 第22条: through the mayor).
 _JPKI_RECORDS: dict[str, type[JpkiIssueRequest | JpkiCardStatus | JpkiIssued]] = {
@@ -201,6 +218,8 @@ HANDLERS: dict[str, Handler] = {
     MessageType.JPKI_ISSUED: relay_jpki,
     MessageType.CARD_INFO: on_card_info,
     MessageType.CARD_REPORT: on_card_report,
+    MessageType.CARD_CHIP_REQUEST: relay_chip,
+    MessageType.CARD_CHIP: relay_chip,
     MessageType.DESTINATION_INFO: on_destination_info,
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.MOVE_OUT_CERT_REQUEST: relay_between_municipalities,

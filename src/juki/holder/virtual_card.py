@@ -144,16 +144,23 @@ class VirtualCard:
         write_private(temporary, json.dumps(data, ensure_ascii=False, indent=1).encode())
         temporary.replace(self.path)
 
-    def add_chip(self, chip: ChipImage, text_pin: str, juki_pin: str) -> None:
+    def add_chip(
+        self, chip: ChipImage, text_pin: str, juki_pin: str, *, rewrite: bool = False
+    ) -> None:
         """The contractor's chip for a card made before it was given (the keys are made at
-        the 交付, the chip is given once the 交付 took effect): once only, for this card."""
+        the 交付, the chip is given once the 交付 took effect): once only, for this card.
+        `rewrite`: the contents J-LIS signed again for the counter, written over the card's
+        (a 券面事項入力補助 or 住基 PIN reset, or the card face changed) under new PINs,
+        their counts restored — the old data are not opened, so a locked PIN is no bar."""
         if chip.card_issue_number != self.card_issue_number:
             raise InvalidInput("チップのカード発行番号が違います", field="card_issue_number")
         sealed = _sealed_applications(chip, text_pin, juki_pin)
         with self._exclusive():
             on_disk = VirtualCard.load(self.path)
-            if on_disk.applications:
+            if on_disk.applications and not rewrite:
                 raise Conflict("このカードにはチップの内容が既にあります", field="chip")
+            if rewrite and not on_disk.applications:
+                raise Conflict("このカードにはまだチップの内容がありません", field="chip")
             self.__dict__.update(on_disk.__dict__)
             self.applications = sealed
             self.signer_certificate = chip.signer_certificate
@@ -257,8 +264,8 @@ class VirtualCard:
         applies for a certificate with the public key this returns; JPKI then ends the old
         certificate (superseded). The old key cannot be opened without its PIN, and no one
         else holds it, so there is nothing else to reset. The 券面事項入力補助 and 住基 PINs
-        seal data, not keys: theirs are reset by writing the chip's data again, which needs
-        the chip's contents from the issuance contractor (not built: docs/status.md)."""
+        seal data, not keys: theirs are reset by writing the chip's data again
+        (`add_chip(rewrite=True)`, with the contents J-LIS signs again for the counter)."""
         if kind not in KINDS:
             raise InvalidInput(
                 "この暗証番号はこのコマンドでは再設定できません（電子証明書の暗証番号のみ）",

@@ -95,6 +95,8 @@ MESSAGE_NAMES = {
     MessageType.CARD_MADE: "カードの発行結果",
     MessageType.CARD_MADE_ANSWER: "発行結果の受理・不受理",
     MessageType.CARD_SHIPMENT: "カードの送付（チップの内容）",
+    MessageType.CARD_CHIP_REQUEST: "チップの内容の再書込みの依頼",
+    MessageType.CARD_CHIP: "チップの内容の再書込み（暗証番号の再設定・券面変更）",
     MessageType.KIOSK_IDENTIFY: "利用者証明用電子証明書の確認（証明書交付センターから）",
     MessageType.KIOSK_IDENTIFIED: "利用者証明用電子証明書の確認結果",
     MessageType.KIOSK_REQUEST: "証明書の交付請求（コンビニ交付）",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.core.issuance_messages import CardShipment
+from juki.core.issuance_messages import CardShipment, ChipRewrite
 from juki.core.jpki_messages import JpkiIssued
 from juki.core.kiosk_messages import KioskOutcome, KioskRequest
 from juki.core.messages import (
@@ -129,8 +129,14 @@ def on_card_shipment(uow: UnitOfWork, envelope: Envelope, records: list[dict[str
         shipments.receive(uow, shipment)
 
 
+def on_chip_rewrite(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for answer in valid_records(ChipRewrite, records, envelope.type):
+        shipments.receive_rewrite(uow, answer)
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.CARD_SHIPMENT: on_card_shipment,
+    MessageType.CARD_CHIP: on_chip_rewrite,
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.CARD_INFO: on_card_info,
     MessageType.JPKI_ISSUED: on_jpki_issued,

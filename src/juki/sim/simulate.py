@@ -114,10 +114,19 @@ class Simulation:
     def _special_move_in(
         self, destination: str, cert: dict[str, Any], address: dict[str, str], date: str
     ) -> None:
-        """特例転入: the new municipality fetches the 転出証明書情報 through the CS."""
+        """特例転入: the card presented is read and its code confirmed at the national
+        server (§3.5), then the new municipality fetches the 転出証明書情報 through the CS."""
+        base = f"/registry/{destination}/identity-confirmations"
+        asked = self.client.post(base, json={"resident_code": cert["resident_code"]})
+        if asked.status_code != 202:  # a read, answered later: not a 届出 to confirm
+            self.counts["rejected"] += 1
+            return
+        check_id = asked.json()["check_id"]
+        if self._answered(f"{base}/{check_id}") is None:
+            return
         requested = self._post(
             f"/registry/{destination}/move-out-certificate-requests",
-            {"former_lg_code": cert["lg_code"], "resident_code": cert["resident_code"]},
+            {"identity_confirmation_id": check_id},
         )
         if not requested:
             return
@@ -154,7 +163,8 @@ class Simulation:
         """What the counter checked (001a ACQ-2-1, ACQ-3-1): mostly the person with their
         My Number card or driving licence; sometimes a household member, or an agent with a
         power of attorney. A 特例転入 needs the card (`card`)."""
-        notifier = self.random.choices(["本人", "世帯員", "代理人"], [85, 10, 5])[0]
+        # an agent cannot make a 特例転入 (the card is presented by its holder's household)
+        notifier = self.random.choices(["本人", "世帯員", "代理人"], [85, 10, 0 if card else 5])[0]
         documents = ["個人番号カード", "運転免許証", "旅券", "在留カード"]
         document = "個人番号カード" if card else self.random.choices(documents, [60, 30, 5, 5])[0]
         intake = {"notifier": notifier, "id_document": document}

@@ -29,9 +29,16 @@ from juki.sim.simulate import Simulation
 from juki.web.rights import route_rights
 from tests.conftest import api_client, born, event_status, with_notice_check
 from tests.registry.foreign.test_foreign import CARD, PERSON
-from tests.registry.helpers import INTAKE, TODAY, household_of, move_in_family, run
+from tests.registry.helpers import (
+    INTAKE,
+    TODAY,
+    card_read,
+    household_of,
+    move_in_family,
+    run,
+)
 from tests.registry.notice_checks.test_notice_checks import LG, NAME, at_national, register
-from tests.registry.transfers.test_transfers import FORMER, NEW_ADDRESS, moved_out
+from tests.registry.transfers.test_transfers import NEW_ADDRESS, moved_out
 from tests.staff import CLERK, CLERK2, SUPERVISOR, staff_on
 
 BASE = f"/registry/{LG}"
@@ -172,9 +179,8 @@ def population(network: EmbeddedNetwork) -> dict[str, Any]:
     )
     alien = run(network, foreign.record_move_in, arrived).resident_id
     leaving = moved_out(network)  # from 川越市: its 転出証明書情報, for a 特例転入
-    request_id = run(
-        network, transfers.request_certificate, FORMER, leaving.resident_code, "kakari", lg=LG
-    )
+    check = card_read(network, LG, leaving.resident_code)
+    request_id = run(network, transfers.request_certificate, check, "kakari", lg=LG)
     network.pump()
     return {
         "head": head, "wife": wife, "child": child, "single": single, "gone": gone,

@@ -369,9 +369,16 @@ def test_special_move_in_then_a_two_person_correction(
 
     clerk = browser.new_context(locale="ja-JP").new_page()
     log_in(clerk, console, "clerk")
-    clerk.goto(f"{console}/special-move-in")
-    clerk.fill("#f-former_lg_code", former)
+    # 3-①: the card presented is read (本人確認 with the card); the national server lists
+    # its code as moved out of 千代田区, and the page offers the 特例転入 from there
+    clerk.goto(f"{console}/identity-confirmation")
     clerk.fill("#f-resident_code", code)
+    clerk.click("button.primary")
+    clerk.wait_for_url("**/identity-confirmation/*")
+    wait_until(lambda: clerk.reload() and "待って" not in clerk.inner_text("main"))
+    clerk.click("text=この本人確認で特例転入の転出証明書情報を請求する")
+    assert clerk.input_value("#f-identity_confirmation_id")  # filled from the link
+    shot(clerk, "12-special-move-in-ask")
     clerk.click("button.primary")
     clerk.wait_for_url("**/special-move-in/*")
     wait_until(lambda: clerk.reload() and "受信しました" in clerk.inner_text("main"))

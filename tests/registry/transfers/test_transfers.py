@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from juki.core.clock import japan_today
-from juki.core.errors import Conflict
+from juki.core.errors import Conflict, InvalidInput
 from juki.core.messages import MessageType, MoveInNotice
 from juki.core.messaging.paths import is_permitted
 from juki.cs.handlers import relay_between_municipalities
@@ -19,10 +19,11 @@ from juki.registry.ex_officio import service as ex_officio
 from juki.registry.notices import moves, schemas
 from juki.registry.residents.models import Resident, ResidentHistory
 from juki.registry.transfers import service as transfers
+from juki.registry.transfers.models import MoveOutCertRequestRecord
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 from tests.conftest import born, resident
 from tests.e2e.test_chain import reconcile_differences
-from tests.registry.helpers import INTAKE, run
+from tests.registry.helpers import INTAKE, card_read, run
 
 FORMER, NEW = "112011", "131075"  # 川越市 (埼玉県) → 墨田区 (東京都)
 NEW_ADDRESS = "東京都墨田区業平一丁目3番4号"
@@ -40,9 +41,8 @@ def moved_out(network: EmbeddedNetwork) -> Resident:
 
 def test_special_move_in_across_prefectures(network: EmbeddedNetwork) -> None:
     person = moved_out(network)
-    request_id = run(
-        network, transfers.request_certificate, FORMER, person.resident_code, "kakari", lg=NEW
-    )
+    check = card_read(network, NEW, person.resident_code)  # 3-①: the card presented
+    request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
     assert run(network, transfers.request_status, request_id, lg=NEW).status == "waiting"
     network.pump()
     certificate = run(network, transfers.certificate_of, request_id, lg=NEW)
@@ -71,23 +71,76 @@ def test_special_move_in_across_prefectures(network: EmbeddedNetwork) -> None:
     assert reasons[-1] == "move_in_notice"
     assert reconcile_differences(network) == 0
 
-    # The certificate is used up; a second request finds the person already moved in.
-    again = run(network, transfers.request_certificate, FORMER, person.resident_code, "k", lg=NEW)
-    network.pump()
-    record = run(network, transfers.request_status, again, lg=NEW)
-    assert (record.status, record.error_code) == ("refused", "already_moved_in")
+    # The certificate is used up; the card read again now shows the person living here.
+    with pytest.raises(Conflict) as again:
+        run(network, transfers.request_certificate, card_read(network, NEW, person.resident_code),
+            "k", lg=NEW)  # fmt: skip
+    assert (again.value.code, again.value.field) == ("not_moved_out", "identity_confirmation_id")
 
 
 def test_a_request_for_someone_who_did_not_move_out_is_refused(
     sqlite_network: EmbeddedNetwork,
 ) -> None:
+    """The card of someone still living in 川越市: the national server lists them there, so
+    no 転出証明書情報 is asked for at all."""
     rid = born(sqlite_network, FORMER, address="埼玉県川越市元町一丁目1番1号")
     code = resident(sqlite_network, FORMER, rid).resident_code
-    request_id = run(sqlite_network, transfers.request_certificate, FORMER, code, "k", lg=NEW)
+    check = card_read(sqlite_network, NEW, code)
+    with pytest.raises(Conflict) as refused:
+        run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
+    assert refused.value.code == "not_moved_out"
     sqlite_network.pump()
-    record = run(sqlite_network, transfers.request_status, request_id, lg=NEW)
-    assert (record.status, record.error_code) == ("refused", "not_moved_out")
-    assert record.certificate_cipher is None
+    with sqlite_network.node(f"registry:{NEW}").db.session() as session:
+        assert session.scalar(select(MoveOutCertRequestRecord.id)) is None
+
+
+def test_the_former_municipality_still_refuses_someone_already_moved_in(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """The national server's answer can be older than the former register's: if the person
+    moved in elsewhere meanwhile, the former municipality itself refuses (3-③)."""
+    person = moved_out(sqlite_network)
+    check = card_read(sqlite_network, NEW, person.resident_code)
+    first = run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
+    sqlite_network.pump()
+    notice = SpecialMoveInNotice(
+        intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=first
+    )
+    run(sqlite_network, transfers.record_special_move_in, notice, lg=NEW)
+    # the same (now stale) confirmation used again before the 転入 reached the national server
+    again = run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
+    sqlite_network.pump()
+    record = run(sqlite_network, transfers.request_status, again, lg=NEW)
+    assert (record.status, record.error_code) == ("refused", "already_moved_in")
+
+
+@pytest.mark.parametrize(
+    ("notifier", "document", "field"),
+    [
+        (schemas.NotifierType.SELF, schemas.IdDocument.DRIVERS_LICENCE, "intake.id_document"),
+        (schemas.NotifierType.AGENT, schemas.IdDocument.MY_NUMBER_CARD, "intake.notifier"),
+    ],
+)
+def test_a_special_move_in_needs_the_card_presented_by_its_household(
+    sqlite_network: EmbeddedNetwork,
+    notifier: schemas.NotifierType,
+    document: schemas.IdDocument,
+    field: str,
+) -> None:
+    """住基法 第24条の2: the 特例 is the card holder's; without the card shown, or by an
+    agent, the 転入 is refused naming the field and nothing is recorded."""
+    person = moved_out(sqlite_network)
+    request_id = run(sqlite_network, transfers.request_certificate,
+                     card_read(sqlite_network, NEW, person.resident_code), "k", lg=NEW)  # fmt: skip
+    sqlite_network.pump()
+    intake = schemas.Intake(notifier=notifier, id_document=document, proxy_letter_checked=True)
+    notice = SpecialMoveInNotice(
+        intake=intake, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id
+    )
+    with pytest.raises(InvalidInput) as refused:
+        run(sqlite_network, transfers.record_special_move_in, notice, lg=NEW)
+    assert refused.value.field == field
+    assert run(sqlite_network, transfers.request_status, request_id, lg=NEW).status == "received"
 
 
 def test_municipalities_talk_only_through_their_cs() -> None:
@@ -118,8 +171,8 @@ def test_a_cs_cannot_speak_for_another_municipality(sqlite_network: EmbeddedNetw
 
 def test_no_restoring_someone_who_moved_in_elsewhere(sqlite_network: EmbeddedNetwork) -> None:
     person = moved_out(sqlite_network)
-    request_id = run(sqlite_network, transfers.request_certificate, FORMER, person.resident_code,
-                     "k", lg=NEW)  # fmt: skip
+    request_id = run(sqlite_network, transfers.request_certificate,
+                     card_read(sqlite_network, NEW, person.resident_code), "k", lg=NEW)  # fmt: skip
     sqlite_network.pump()
     notice = SpecialMoveInNotice(
         intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id

@@ -35,6 +35,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.IDENTITY_CONFIRM,
             T.DESTINATION_INFO,
             T.CARD_REPORT,
+            T.CARD_CHIP_REQUEST,
             T.JPKI_ISSUE,
             T.JPKI_CARD_STATUS,
         }
@@ -50,6 +51,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.IDENTITY_CONFIRMED,
             T.DESTINATION_RECEIPT,
             T.CARD_INFO,
+            T.CARD_CHIP,
         }
     )
     | BETWEEN_MUNICIPALITIES,
@@ -75,8 +77,12 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # 個人番号カード管理システム (000 §2.4): 送付先情報 from each CS and the receipt back
     # (001a §3.7 7-②); from the national server only the relayed 異動情報 (C27). It
     # reads and updates nothing at the national server, so nothing goes that way.
-    ("cs", "card"): frozenset({T.DESTINATION_INFO, T.CARD_REPORT, T.CONSISTENCY_CHECK}),
-    ("card", "cs"): frozenset({T.DESTINATION_RECEIPT, T.CARD_INFO, T.CONSISTENCY_RESULT}),
+    ("cs", "card"): frozenset(
+        {T.DESTINATION_INFO, T.CARD_REPORT, T.CARD_CHIP_REQUEST, T.CONSISTENCY_CHECK}
+    ),
+    ("card", "cs"): frozenset(
+        {T.DESTINATION_RECEIPT, T.CARD_INFO, T.CARD_CHIP, T.CONSISTENCY_RESULT}
+    ),
     ("national", "card"): frozenset({T.CARD_CHANGE}),
     # カードの発行 (000 §2.4, C20–C22): J-LIS commissions each card from the issuance
     # contractor's system and hears what it made (a dedicated line); the contractor sends

@@ -19,6 +19,8 @@ from juki.registry.cards.schemas import (
     CardReportRead,
     CertificateApplicationCreate,
     CertificateApplicationRead,
+    ChipRewriteCreate,
+    ChipRewriteRead,
     ContinuationCreate,
     ContinuationRead,
 )
@@ -128,6 +130,29 @@ def give_chip(
     request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
     request.state.number_touched = True
     return chip
+
+
+@router.post(
+    "/cards/{card_issue_number}/chip-requests",
+    status_code=202,
+    summary="チップの内容の再書込みの依頼 (暗証番号の再設定・券面記載事項の変更; 機構へ)",
+)
+@needs("card_counter", "update")
+def request_chip(
+    card_issue_number: CardNumber,
+    body: ChipRewriteCreate,
+    uow: UoW,
+    caller: ApiCaller,
+    request: Request,
+) -> ChipRewriteRead:
+    """J-LIS's answer waits here, sealed; `POST …/chip` then gives it once, as after the
+    交付."""
+    actor = Actor(caller.operator, caller.terminal)
+    sent = shipments.request_rewrite(uow, card_issue_number, body.reason, actor)
+    request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
+    return ChipRewriteRead(
+        request_id=sent.request_id, card_issue_number=card_issue_number, reason=sent.reason
+    )
 
 
 @router.post(

@@ -21,9 +21,7 @@ router = APIRouter()
 )
 @needs("resident_records", "update")
 def request_certificate(body: CertificateRequestBody, uow: UoW) -> dict[str, str]:
-    request_id = transfers.request_certificate(
-        uow, body.former_lg_code, body.resident_code, body.clerk_login
-    )
+    request_id = transfers.request_certificate(uow, body.identity_confirmation_id, body.clerk_login)
     return {"request_id": request_id}
 
 

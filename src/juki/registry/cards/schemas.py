@@ -108,3 +108,20 @@ class ContinuationRead(BaseModel):
     card_issue_number: str
     status: str
     refused_reason: str | None = None
+
+
+class ChipRewriteCreate(BaseModel):
+    """The counter asks J-LIS for the chip's contents again: a 券面事項入力補助 or 住基 PIN
+    to reset (`pin_reset`), or the card face changed (`face_change`). The holder is
+    present with the card, whose photo the clerk matched against them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["pin_reset", "face_change"]
+    face_matched: Literal[True]  # カードの顔写真と本人を照合した
+
+
+class ChipRewriteRead(BaseModel):
+    request_id: str
+    card_issue_number: str
+    reason: str

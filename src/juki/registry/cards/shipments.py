@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from sqlalchemy import select
 
 from juki.core.card_chip import ChipImage
+from juki.core.clock import japan_today
 from juki.core.errors import Conflict, NotFound
-from juki.core.issuance_messages import CardShipment
+from juki.core.issuance_messages import CardShipment, ChipRewrite, ChipRewriteRequest
+from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.duties.operators.accounts import Actor
 from juki.duties.retention.engine import Purge, record_erasure
 from juki.registry.cards import service
-from juki.registry.cards.models import CardShipmentRow
+from juki.registry.cards.models import CardShipmentRow, MyNumberCard
 from juki.registry.residents.models import Resident
 
 log = logging.getLogger(__name__)
@@ -91,6 +94,60 @@ def give(uow: UnitOfWork, card_issue_number: str, actor: Actor) -> ChipImage:
     purge = Purge(ERASED_ON_HANDOVER, "card_shipments", now.isoformat(), 1, [card_issue_number])
     record_erasure(uow.session, purge, now)
     return chip
+
+
+# --- the chip written again (a PIN of the 券面事項入力補助 or 住基 application reset, or
+# the card face changed): asked of J-LIS, kept sealed, given once as at the 交付 -----------
+
+
+def request_rewrite(
+    uow: UnitOfWork, card_issue_number: str, reason: str, actor: Actor
+) -> ChipRewriteRequest:
+    """Ask J-LIS, through the CS, for the chip's contents of a card in use here. The
+    holder's identity was confirmed at the counter (the card's photo against the person:
+    the route requires it)."""
+    card = service.card_of(uow, card_issue_number)
+    if card.status != "active":
+        raise Conflict(
+            "利用中のカードではありません", field="card_issue_number", code="card_not_active"
+        )
+    request = ChipRewriteRequest(
+        request_id=str(uuid.uuid4()), lg_code=code_of(uow.node.node_id),
+        card_issue_number=card_issue_number, reason=reason,  # type: ignore[arg-type]
+        operator_id=actor.login, terminal_id=actor.terminal,
+    )  # fmt: skip
+    own_cs = f"cs:{code_of(uow.node.node_id)}"
+    uow.send(own_cs, MessageType.CARD_CHIP_REQUEST, request.model_dump(mode="json"))
+    return request
+
+
+def receive_rewrite(uow: UnitOfWork, answer: ChipRewrite) -> None:
+    """J-LIS's answer: the contents wait, sealed, to be given once (`give`), only for a
+    card in use here whose holder the chip names; anything else is logged and dropped."""
+    number = answer.card_issue_number
+    card = uow.session.scalar(select(MyNumberCard).where(MyNumberCard.card_issue_number == number))
+    if answer.chip is None or card is None or card.status != "active":
+        log.warning("chip rewrite %s not kept (%s)", answer.request_id, answer.result_code)
+        return
+    holder = uow.session.get(Resident, card.resident_id)
+    chip = answer.chip
+    if (
+        chip.card_issue_number != number
+        or holder is None
+        or (chip.resident_code != holder.resident_code)
+    ):
+        log.warning("chip rewrite %s names another card or holder: dropped", answer.request_id)
+        return
+    row = uow.session.scalar(
+        select(CardShipmentRow).where(CardShipmentRow.card_issue_number == number).with_for_update()
+    )
+    if row is None:  # a card held before shipments were recorded
+        row = CardShipmentRow(
+            card_issue_number=number, application_id=card.application_id, commission_number="",
+            shipped_on=japan_today(), received_at=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        uow.session.add(row)
+    row.chip, row.given_at, row.given_by = chip.model_dump_json(), None, None
 
 
 def waiting(uow: UnitOfWork, card_issue_numbers: list[str]) -> set[str]:

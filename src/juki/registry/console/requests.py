@@ -50,28 +50,31 @@ def _ask_form(request: Request) -> FormPage:
         f"{base_of(request)}/special-move-in",
         [
             Group(
-                "マイナンバーカードの確認と転出元",
+                "マイナンバーカードによる本人確認",
                 [
                     Field(
-                        "former_lg_code",
-                        "転出元の地方公共団体コード",
+                        "identity_confirmation_id",
+                        "本人確認の照会番号",
                         required=True,
-                        inputmode="numeric",
-                        hint="6桁（検査数字を含む）",
+                        hint="「カードによる本人確認」で提示されたカードを読み取った照会の番号",
                     ),
-                    Field("resident_code", "住民票コード", required=True, inputmode="numeric"),
                 ],
             ),
         ],
         submit="転出証明書情報を請求する",
-        note="請求には個人番号を含めません。転出元の市区町村からCSを経由して届きます。",
+        note="カードの住民票コードで転出元を全国サーバに確認した照会です。請求には個人番号を含めません。転出元の市区町村からCSを経由して届きます。",
     )
 
 
 @router.get("/special-move-in", response_class=HTMLResponse)
 @needs("resident_records", "read")
-def ask_form(request: Request, clerk: Clerk) -> HTMLResponse:
-    return show_form(request, clerk, _ask_form(request))
+def ask_form(
+    request: Request, clerk: Clerk, identity_confirmation_id: str | None = None
+) -> HTMLResponse:
+    # Reached from the 本人確認 page's link: the confirmation's number filled in (an id,
+    # never the code or anything personal, goes in the URL)
+    values = {"identity_confirmation_id": identity_confirmation_id or ""}
+    return show_form(request, clerk, _ask_form(request), values)
 
 
 @router.post("/special-move-in")
@@ -79,12 +82,9 @@ def ask_form(request: Request, clerk: Clerk) -> HTMLResponse:
 def ask(request: Request, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> str:
         body = CertificateRequestBody.model_validate(
-            forms.blank_to_none(fields, ["former_lg_code", "resident_code"])
-            | {"clerk_login": clerk.login}
+            forms.blank_to_none(fields, ["identity_confirmation_id"]) | {"clerk_login": clerk.login}
         )
-        return transfers.request_certificate(
-            uow, body.former_lg_code, body.resident_code, clerk.login
-        )
+        return transfers.request_certificate(uow, body.identity_confirmation_id, clerk.login)
 
     return submit_form(
         request, clerk, _ask_form(request), fields, action,
@@ -340,8 +340,20 @@ def identity_result(request: Request, check_id: str, clerk: Clerk, uow: UoW) -> 
         items=items, resident_code=record.resident_code,
         birth=wareki(dt.date.fromisoformat(birth)) if birth else "",
         municipality=_place(holder) if holder else "",
-        links=[("最新の状態を表示する", f"{base_of(request)}/identity-confirmation/{check_id}")],
+        links=[
+            ("最新の状態を表示する", f"{base_of(request)}/identity-confirmation/{check_id}"),
+            *_special_move_in_link(request, record.status, check_id),
+        ],
     )  # fmt: skip
+
+
+def _special_move_in_link(request: Request, status: str, check_id: str) -> list[tuple[str, str]]:
+    """A card whose code the national server lists as moved out: the 特例転入 may go on
+    (001a §3.3 3-①→3-②)."""
+    if status != "removed":
+        return []
+    target = f"{base_of(request)}/special-move-in?identity_confirmation_id={check_id}"
+    return [("この本人確認で特例転入の転出証明書情報を請求する", target)]
 
 
 def _place(lg: str) -> str:

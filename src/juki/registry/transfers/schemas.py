@@ -19,9 +19,9 @@ class SpecialMoveInNotice(Notice, Received, AddressItems, HouseholdPlacement):
 
 
 class CertificateRequestBody(BaseModel):
-    """API body for 3-②."""
+    """API body for 3-②: the 本人確認 made with the card the person presented (3-①,
+    `POST …/identity-confirmations`) names whose 転出証明書情報 to ask for, and where."""
 
     model_config = ConfigDict(extra="forbid")
-    former_lg_code: str = Field(pattern=r"^\d{6}$")
-    resident_code: str = Field(pattern=r"^\d{11}$")
+    identity_confirmation_id: str = Field(min_length=8, max_length=36)
     clerk_login: str = Field(default="counter", min_length=1, max_length=40)

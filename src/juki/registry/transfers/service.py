@@ -19,8 +19,9 @@ from juki.core.crypto import sealed_label
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, MoveInNotice, MoveOutCertReply, MoveOutCertRequest
 from juki.core.messaging.node import UnitOfWork
-from juki.core.places import municipality
 from juki.registry.notices import arrivals, intake, moves, schemas
+from juki.registry.notices.models import IdentityConfirmation
+from juki.registry.notices.schemas import IdDocument, NotifierType
 from juki.registry.residents import service as residents
 from juki.registry.residents.models import Resident
 from juki.registry.residents.pool import cs_of, lg_code, now
@@ -35,24 +36,26 @@ MOVE_IN_NOTICE_RECEIVED = "move_in_notice"  # 転入通知受理
 # --- the new municipality ---------------------------------------------------------------------
 
 
-def request_certificate(
-    uow: UnitOfWork, former_lg_code: str, resident_code: str, clerk: str
-) -> str:
-    """3-②: ask the former municipality, through our CS, for the 転出証明書情報."""
-    municipality(former_lg_code, field="former_lg_code")
+def request_certificate(uow: UnitOfWork, confirmation_id: str, clerk: str) -> str:
+    """3-①/②: the person presented their My Number card, and the 住民票コード read from it
+    was confirmed at the national server (本人確認 with the card, §3.5); ask the
+    municipality the national server names for that code, through our CS, for the
+    転出証明書情報. Nothing typed by hand chooses whose certificate is asked for: 住基法
+    第24条の2 grants the 特例 to card holders only."""
+    code, former_lg_code = _moved_out_card_holder(uow, confirmation_id)
     if former_lg_code == lg_code(uow):
-        raise InvalidInput("同一市町村内の異動は転居です", field="former_lg_code")
+        raise InvalidInput("同一市町村内の異動は転居です", field="identity_confirmation_id")
     request = MoveOutCertRequest(
         request_id=str(uuid.uuid4()),
         requesting_lg_code=lg_code(uow),
         former_lg_code=former_lg_code,
-        resident_code=resident_code,
+        resident_code=code,
     )
     uow.session.add(
         MoveOutCertRequestRecord(
             request_id=request.request_id,
             former_lg_code=former_lg_code,
-            resident_code=resident_code,
+            resident_code=code,
             requested_by=clerk,
             requested_at=now(),
             status="waiting",
@@ -60,6 +63,26 @@ def request_certificate(
     )
     uow.send(cs_of(uow), MessageType.MOVE_OUT_CERT_REQUEST, request.model_dump(mode="json"))
     return request.request_id
+
+
+def _moved_out_card_holder(uow: UnitOfWork, confirmation_id: str) -> tuple[str, str]:
+    """The 住民票コード of the card read at this counter and the municipality it moved out
+    of, from the national server's answer — or why the 特例 does not apply."""
+    field = "identity_confirmation_id"
+    confirmed = uow.session.get(IdentityConfirmation, confirmation_id)
+    if confirmed is None:
+        raise NotFound("カードによる本人確認の照会が見つかりません", field=field)
+    if confirmed.status == "waiting":
+        raise Conflict("カードによる本人確認の回答を待っています", field=field, code="unanswered")
+    if confirmed.status != "removed" or not confirmed.answer:
+        # current: no 転出 on record (the person has not moved out); unknown_code: no such
+        # person — either way there is no 転出証明書情報 to ask for
+        raise Conflict(
+            "このカードの住民票コードには転出の記録がありません（特例転入はできません）",
+            field=field, code="not_moved_out",
+        )  # fmt: skip
+    answer = json.loads(confirmed.answer)
+    return confirmed.resident_code, str(answer["holder_lg_code"])
 
 
 def receive_certificate(uow: UnitOfWork, reply: MoveOutCertReply) -> None:
@@ -97,7 +120,15 @@ def certificate_of(uow: UnitOfWork, request_id: str) -> schemas.MoveOutCertifica
 
 
 def record_special_move_in(uow: UnitOfWork, notice: SpecialMoveInNotice) -> residents.EventRecord:
-    """3-④: the 転入 from the received certificate; the request is then used up."""
+    """3-④: the 転入 from the received certificate; the request is then used up. The 特例
+    is made with the card: presented by its holder or a member of their household (住基法
+    第24条の2; 番号法 第17条第2項), never by an agent."""
+    shown = notice.intake.id_document == IdDocument.MY_NUMBER_CARD
+    if not shown or notice.intake.notifier == NotifierType.AGENT:
+        raise InvalidInput(
+            "特例転入は個人番号カードを提示した本人または世帯員の届出に限ります",
+            field="intake.id_document" if not shown else "intake.notifier",
+        )
     certificate = certificate_of(uow, notice.request_id)
     record = request_status(uow, notice.request_id)
     record.status = "used"
