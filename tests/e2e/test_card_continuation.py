@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from juki.card.models import CardFileEntry
+from juki.card.models import CardFileEntry, ExchangeLog, WaitingContinuation
 from juki.core.clock import japan_today
 from juki.core.jpki_messages import JpkiCardStatus
 from juki.core.messages import CardReport, MessageType
@@ -21,6 +21,7 @@ from juki.registry.notices import moves, schemas
 from juki.registry.transfers import service as transfers
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 from tests.conftest import resident
+from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_reissue import card_desk
 from tests.jpki.helpers import IDENTITY, holder_key, public_pem
 from tests.kiosk.helpers import Holder, holder, pdf_text, terminal, visit
@@ -165,3 +166,89 @@ def test_another_municipality_cannot_take_the_card_over(
     assert jpki_lg(network, person.card_issue_number) == {
         ("sign", "valid", OLD), ("auth", "valid", OLD),
     }  # fmt: skip
+
+
+def continued_use_from(network: EmbeddedNetwork, lg: str, card: str, code: str) -> None:
+    """A 継続利用 report from `lg`'s CS, validly signed, applied at the card system now —
+    ahead of anything still on its way on other channels."""
+    report = CardReport(
+        report_id=str(uuid.uuid4()), kind="continued_use", lg_code=lg, card_issue_number=card,
+        done_on=japan_today(), operator_id="kakari", terminal_id="T1", resident_code=code,
+    )  # fmt: skip
+    sender = f"cs:{lg}"
+    raw = envelope_from(
+        network, sender, "card", next_seq(network, sender, "card"), MessageType.CARD_REPORT,
+        {"records": [report.model_dump(mode="json")]},
+    )  # fmt: skip
+    [ack] = network.node("card").receive([raw])
+    assert ack.status == "applied"
+
+
+def card_results(network: EmbeddedNetwork, card: str) -> tuple[str, list[str], int]:
+    with network.node("card").db.session() as session:
+        entry = session.scalar(select(CardFileEntry).where(CardFileEntry.card_issue_number == card))
+        assert entry is not None
+        results = session.scalars(
+            select(ExchangeLog.result)
+            .where(ExchangeLog.key == card, ExchangeLog.kind == "counter_report")
+            .order_by(ExchangeLog.id)
+        ).all()
+        waiting = session.scalar(select(func.count()).select_from(WaitingContinuation))
+        after_handover = [r for r in results if r not in ("ready", "handed_over")]
+        return entry.lg_code, after_handover, int(waiting or 0)
+
+
+def test_a_continued_use_reported_before_the_relay_waits_for_it(
+    network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """The report (register → CS → card) can beat the national server's relay of the 転入
+    (four hops): it used to be refused with no answer, and the new municipality waited for
+    good. Now it is kept, and taken up — answered — when the relay arrives."""
+    person = holder(network, tmp_path)
+    code = resident(network, OLD, person.resident_id).resident_code
+    out = schemas.MoveOutNotice(
+        intake=INTAKE, change_date=japan_today(), destination_address=NEW_ADDRESS
+    )
+    run(network, moves.record_move_out, person.resident_id, out, lg=OLD)
+    network.pump()  # the 転出 is relayed to File 3
+    continued_use_from(network, NEW, person.card_issue_number, code)
+    assert card_results(network, person.card_issue_number) == (
+        OLD, ["waiting:move_not_relayed"], 1,
+    )  # fmt: skip
+    check = card_read(network, NEW, code)
+    request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
+    network.pump()
+    notice = SpecialMoveInNotice(
+        intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id
+    )
+    run(network, transfers.record_special_move_in, notice, lg=NEW)
+    network.pump()  # the 転入's relay reaches File 3: the waiting report is taken up
+    assert card_results(network, person.card_issue_number) == (
+        NEW, ["waiting:move_not_relayed", "continued_use"], 0,
+    )  # fmt: skip
+
+
+def test_a_waiting_report_goes_when_the_holder_moved_in_elsewhere(
+    network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """川越市 reports the card of a holder who left 墨田区 but then moved in at 千代田区: kept
+    while the 転入 was unknown, dropped unanswered when the relay shows it elsewhere."""
+    person = holder(network, tmp_path)
+    code = resident(network, OLD, person.resident_id).resident_code
+    out = schemas.MoveOutNotice(
+        intake=INTAKE, change_date=japan_today(), destination_address=NEW_ADDRESS
+    )
+    run(network, moves.record_move_out, person.resident_id, out, lg=OLD)
+    network.pump()
+    continued_use_from(network, "112011", person.card_issue_number, code)
+    check = card_read(network, NEW, code)
+    request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
+    network.pump()
+    notice = SpecialMoveInNotice(
+        intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id
+    )
+    run(network, transfers.record_special_move_in, notice, lg=NEW)
+    network.pump()
+    assert card_results(network, person.card_issue_number) == (
+        OLD, ["waiting:move_not_relayed", "refused:moved_elsewhere"], 0,
+    )  # fmt: skip

@@ -7,6 +7,8 @@ for 本人確認, and a reader takes the card face only under J-LIS's own certif
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -191,6 +193,39 @@ def test_a_commission_altered_on_the_way_makes_no_card(network: EmbeddedNetwork)
     assert at_register(desk, rid)["status"] == "awaiting_handover"
 
 
+def test_the_card_face_carries_the_applicant_s_photo_or_no_card_is_made(
+    network: EmbeddedNetwork,
+) -> None:
+    """The commission carries the face photo applied with (File 3 item 69) for the card's
+    face; the line prints it only if it is that JPEG (its digest): a photo swapped on the
+    way is reported not made (処理結果コード 11)."""
+    _rid, entry = held_person(network)
+    assert contractor(network).post("/card/applications", json=application(entry.application_id))
+    genuine = CardCommission.model_validate(
+        sent(network, MessageType.CARD_COMMISSION, recipient=ISSUANCE)[0]
+    )
+    assert genuine.face_photo == application(entry.application_id)["face_photo"]
+    assert genuine.photo_sha256 == application(entry.application_id)["photo_sha256"]
+    other = base64.b64encode(b"\xff\xd8\xff\xe0someone else\xff\xd9").decode()
+    swapped = genuine.model_copy(update={"commission_number": "8" * 16, "face_photo": other})
+    with network.node(CARD).unit_of_work() as uow:
+        uow.send(ISSUANCE, MessageType.CARD_COMMISSION, swapped.model_dump(mode="json"))
+    assert run_line(network) == {"made": 1, "not_made": 1}
+    with network.node(ISSUANCE).db.session() as session:
+        bad = session.get(IssuanceOrder, "8" * 16)
+        assert bad is not None
+        assert (bad.status, bad.commission) == ("not_made", None)
+        made = session.scalars(
+            select(tables.outbox.c.envelope).where(tables.outbox.c.type == MessageType.CARD_MADE)
+        ).all()
+    results = {
+        r["commission_number"]: r["result_code"]
+        for e in made
+        for r in json.loads(network.node(ISSUANCE).open_at_rest(e))["body"]["records"]
+    }
+    assert results == {genuine.commission_number: "00", "8" * 16: "11"}
+
+
 def test_a_shipment_reaches_only_its_own_municipality(network: EmbeddedNetwork) -> None:
     """A card for 墨田区 delivered to 千代田区's register (a wrong address on the box) is not
     kept there: its chip carries a 個人番号 that municipality has no business with."""
@@ -320,6 +355,61 @@ def test_the_chip_is_not_written_again_for_a_card_not_in_use_or_not_ours(
             select(tables.outbox.c.type).where(tables.outbox.c.type == MessageType.CARD_CHIP)
         ).all()
     assert outgoing == []
+
+
+def test_a_chip_signed_before_the_change_reached_j_lis_is_not_given(
+    network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """Attack review: the clerk records a 転居 and asks for the card face at once. The
+    request (register → CS → card) beats the relay of the 転居 (four hops), so J-LIS signs
+    the old address: the register keeps no such chip (`stale`, shown to the clerk), and a
+    request made again after the relay gives the new one."""
+    rid, number = arrived_and_handed_over(network)
+    desk = card_desk(network)
+    desk.post(f"/registry/{LG}/cards/{number}/chip")  # the first chip, at the 交付
+    new_address = "東京都墨田区押上一丁目1番1号"
+    with network.node(f"registry:{LG}").unit_of_work() as uow:  # not pumped yet
+        notice = schemas.MoveWithinNotice(
+            intake=INTAKE, change_date=japan_today(), address=new_address
+        )
+        moves.record_move_within(uow, rid, notice)
+    body = {"reason": "face_change", "face_matched": True}
+    asked = desk.post(f"/registry/{LG}/cards/{number}/chip-requests", json=body)
+    assert asked.status_code == 202, asked.text
+    network.pump()
+    (record,) = desk.get(f"/registry/{LG}/cards/{number}/chip-requests").json()
+    assert record["status"] == "stale", record
+    refused = desk.post(f"/registry/{LG}/cards/{number}/chip")
+    assert (refused.status_code, refused.json()["code"]) == (409, "already_given")
+    again = rewritten_chip(network, number, "face_change")
+    assert again.text.address.startswith(new_address)
+    with network.node(f"registry:{LG}").db.session() as session:  # the 交付's record stays
+        shipped = session.get(CardShipmentRow, number)
+        assert shipped is not None
+        assert (shipped.chip, shipped.given_by) == (None, "kimura.hanako")
+
+
+def test_one_rewrite_waits_at_a_time_and_none_for_a_holder_who_moved_out(
+    network: EmbeddedNetwork,
+) -> None:
+    rid, number = arrived_and_handed_over(network)
+    desk = card_desk(network)
+    body = {"reason": "pin_reset", "face_matched": True}
+    assert desk.post(f"/registry/{LG}/cards/{number}/chip-requests", json=body).status_code == 202
+    second = desk.post(f"/registry/{LG}/cards/{number}/chip-requests", json=body)
+    assert (second.status_code, second.json()["code"]) == (409, "rewrite_waiting")
+    network.pump()
+    out = schemas.MoveOutNotice(
+        intake=INTAKE, change_date=japan_today(), destination_address="東京都千代田区麹町一丁目"
+    )
+    record(network, LG, moves.record_move_out, rid, out)
+    network.pump()
+    # the card is still 墨田区's until its 継続利用 elsewhere, but its holder lives here no
+    # more: the former municipality neither asks nor gives (attack review)
+    gone = desk.post(f"/registry/{LG}/cards/{number}/chip-requests", json=body)
+    assert (gone.status_code, gone.json()["code"]) == (409, "card_not_active")
+    given = desk.post(f"/registry/{LG}/cards/{number}/chip")
+    assert given.status_code == 409
 
 
 def published_signer(network: EmbeddedNetwork) -> x509.Certificate:

@@ -20,6 +20,7 @@ from juki.card.issuance import provision_record
 from juki.card.lifecycle import CardState
 from juki.card.models import CardFileEntry, ExchangeLog
 from juki.core.card_chip import ChipImage
+from juki.core.errors import JukiError
 from juki.core.issuance_messages import ChipRewrite, ChipRewriteRequest
 from juki.core.messages import CARD_DONE, CARD_REFUSED, MessageType
 from juki.core.messaging.node import UnitOfWork
@@ -48,12 +49,18 @@ def on_request(uow: UnitOfWork, sender: str, request: ChipRewriteRequest) -> Non
         _exchange(uow, sender, request, "refused:card_state")
         _answer(uow, recipient, request, None, "利用中のカードではありません")
         return
-    contents = chip_contents(uow, entry)
-    chip = ChipImage(
-        card_issue_number=request.card_issue_number, juki_ap_id=entry.juki_ap_id or "",
-        crypto_id=entry.crypto_id or "", manufacturer_id=entry.manufacturer_id or "",
-        card_image_number=entry.card_image_number or "", **contents.model_dump(),
-    )  # fmt: skip
+    try:  # nothing here may raise: a raise would hold up every later request of that CS
+        chip = ChipImage(
+            card_issue_number=request.card_issue_number, juki_ap_id=entry.juki_ap_id or "",
+            crypto_id=entry.crypto_id or "", manufacturer_id=entry.manufacturer_id or "",
+            card_image_number=entry.card_image_number or "",
+            **chip_contents(uow, entry).model_dump(),
+        )  # fmt: skip
+    except (JukiError, ValueError):
+        log.error("chip rewrite %s: card entry %s cannot be read", request.request_id, entry.id)
+        _exchange(uow, sender, request, "refused:unreadable")
+        _answer(uow, recipient, request, None, "機構のファイルの記録を読めません")
+        return
     _exchange(uow, sender, request, request.reason)
     _answer(uow, recipient, request, chip, None)
     record = provision_record(

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from juki.card import signer
 from juki.card.lifecycle import card_expiry
-from juki.card.models import CardFileEntry, ExchangeLog
+from juki.card.models import CardApplicationImage, CardFileEntry, ExchangeLog
 from juki.card.service import held_info
 from juki.core.card_chip import TextItems, sign_resident_code, sign_text
 from juki.core.clock import JST
@@ -64,6 +64,12 @@ def chip_contents(uow: UnitOfWork, entry: CardFileEntry) -> ChipContents:
     )  # fmt: skip
 
 
+def _photo(uow: UnitOfWork, entry: CardFileEntry) -> str | None:
+    """The face photo to print (File 3 item 69, kept sealed beside the entry)."""
+    images = uow.session.get(CardApplicationImage, entry.id)
+    return images.face_photo if images is not None else None
+
+
 def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
     """Commission the card of `entry` (an application just received) and record it."""
     info = held_info(uow, entry)
@@ -74,6 +80,7 @@ def commission(uow: UnitOfWork, entry: CardFileEntry) -> CardCommission:
         contractor_code=CONTRACTOR, command=COMMAND_ISSUE,
         expires_on=card_expiry(info.birth_date, today), application_id=entry.application_id,
         lg_code=entry.lg_code, braille=bool(entry.braille), chip=chip_contents(uow, entry),
+        face_photo=_photo(uow, entry), photo_sha256=entry.photo_sha256,
     )  # fmt: skip
     entry.commission_number, entry.contractor_code = sent.commission_number, CONTRACTOR
     entry.commission_command, entry.commissioned_expiry = COMMAND_ISSUE, sent.expires_on

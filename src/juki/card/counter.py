@@ -21,8 +21,9 @@ from sqlalchemy import select
 from juki.card import lifecycle
 from juki.card.issuance import provision_record, recipient_of
 from juki.card.lifecycle import CardState
-from juki.card.models import CardEvent, CardFileEntry, ExchangeLog
+from juki.card.models import CardEvent, CardFileEntry, ExchangeLog, WaitingContinuation
 from juki.card.service import held_info, lives_in
+from juki.core.crypto import sealed_label
 from juki.core.errors import JukiError
 from juki.core.messages import (
     CARD_DONE,
@@ -30,6 +31,7 @@ from juki.core.messages import (
     CardInfo,
     CardInfoKind,
     CardReport,
+    ChangeReason,
     MessageType,
 )
 from juki.core.messaging.node import UnitOfWork
@@ -109,7 +111,12 @@ def _continue_use(
         lives_there = _lives_in(uow, entry, report.lg_code)
     except (JukiError, ValueError):
         lives_there = False
-    if not lives_there:  # the relay of the 転入 has not come yet
+    if not lives_there and entry.change_reason == ChangeReason.MOVE_OUT:
+        # the holder's 転出 is on record, their 転入's relay not yet: kept until it comes
+        if _wait_for_relay(uow, sender, report):
+            _exchange(uow, sender, report, "waiting:move_not_relayed")
+        return
+    if not lives_there:  # no move out of the card's municipality on record at all
         _exchange(uow, sender, report, "refused:move_not_relayed")
         return
     if entry.status != CardState.ACTIVE:
@@ -137,6 +144,56 @@ def _continue_use(
         uow, entry, "moved_away", CARD_DONE, report.operator_id, report.terminal_id,
         to_lg=previous,
     )  # fmt: skip
+
+
+WAITING = sealed_label("card_waiting_continuations.report")
+
+
+def _wait_for_relay(uow: UnitOfWork, sender: str, report: CardReport) -> bool:
+    """Keep a 継続利用 until the national server's relay of the 転入 reaches File 3; False
+    if it is kept already."""
+    kept = select(WaitingContinuation.id).where(WaitingContinuation.report_id == report.report_id)
+    if uow.session.scalar(kept) is not None:
+        return False
+    sealed = uow.node.keys.encrypt(report.model_dump_json(), column=WAITING)
+    uow.session.add(
+        WaitingContinuation(
+            report_id=report.report_id, card_issue_number=report.card_issue_number,
+            sender=sender, report_cipher=sealed, received_at=dt.datetime.now(dt.UTC),
+        )
+    )  # fmt: skip
+    return True
+
+
+def retry_continuations(uow: UnitOfWork) -> int:
+    """After relayed changes were applied: each waiting 継続利用 whose holder File 3 now
+    puts in the reporting municipality is taken up (and answered). Returns how many."""
+    waiting = uow.session.scalars(
+        select(WaitingContinuation).order_by(WaitingContinuation.id).with_for_update()
+    ).all()
+    taken = 0
+    for row in waiting:
+        report = CardReport.model_validate_json(
+            uow.node.keys.decrypt(row.report_cipher, column=WAITING)
+        )
+        entry = uow.session.scalar(
+            select(CardFileEntry)
+            .where(CardFileEntry.card_issue_number == row.card_issue_number)
+            .with_for_update()
+        )
+        try:
+            arrived = entry is not None and _lives_in(uow, entry, report.lg_code)
+        except (JukiError, ValueError):
+            arrived = False
+        if arrived:
+            uow.session.delete(row)
+            _continue_use(uow, row.sender, report, entry)
+            taken += 1
+        elif entry is None or entry.change_reason != ChangeReason.MOVE_OUT:
+            # the holder's 転入 was relayed, and it is not there: the report goes
+            uow.session.delete(row)
+            _exchange(uow, row.sender, report, "refused:moved_elsewhere")
+    return taken
 
 
 def _lives_in(uow: UnitOfWork, entry: CardFileEntry, lg_code: str) -> bool:

@@ -6,14 +6,18 @@ contractor's results (C21, `issuance.py`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from juki.card import chip_rewrite, consistency, counter, issuance, service
+from juki.core.errors import JukiError
 from juki.core.issuance_messages import CardMade, ChipRewriteRequest
 from juki.core.messages import CARD_DONE, MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.records import valid_records
+
+log = logging.getLogger(__name__)
 
 
 def on_destination_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -23,10 +27,15 @@ def on_destination_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[
 
 def on_card_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
     for entry in service.apply_changes(uow, envelope.sender, records):
-        # The card lapsed with its holder's removal: the mayor holding it is told (1-⑪),
-        # and the register ends its certificates and waits for the card's 返納 (回収).
+        # The card lapsed with its holder: the mayor holding it is told (1-⑪), and the
+        # register ends its certificates and waits for the card's 返納 (回収).
         actor = service.CHANGE_ACTOR
-        counter.inform_mayor(uow, entry, "abolished", CARD_DONE, actor, actor)
+        try:  # a record File 3 cannot read again must not hold up every later change
+            counter.inform_mayor(uow, entry, "abolished", CARD_DONE, actor, actor)
+        except (JukiError, ValueError):
+            log.error("card entry %s lapsed; its mayor could not be told", entry.id)
+    # a 継続利用 reported before the relay of the 転入 is taken up once it has come
+    counter.retry_continuations(uow)
 
 
 def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:

@@ -303,3 +303,21 @@ class PendingCardChange(Base):
     resident_code: Mapped[str] = mapped_column(String(11), index=True)
     record_cipher: Mapped[bytes] = mapped_column(LargeBinary)  # the CardChange, sealed
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WaitingContinuation(Base):
+    """A 継続利用 (001a §3.3 3-⑥) reported before the national server's relay of the
+    holder's 転入 reached File 3 — the report comes register → CS → card, the relay
+    national → card, on two channels. Kept sealed (the report names the 住民票コード) and
+    taken up when the relay arrives (`counter.retry_continuations`); it used to be refused
+    without an answer, so the new municipality waited for good. Erased after 90 days, the
+    card's own limit for 継続利用 (`duties/retention/rules.toml`)."""
+
+    __tablename__ = "card_waiting_continuations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[str] = mapped_column(String(36), unique=True)
+    card_issue_number: Mapped[str] = mapped_column(String(16), index=True)
+    sender: Mapped[str] = mapped_column(String(64))
+    report_cipher: Mapped[bytes] = mapped_column(LargeBinary)  # the CardReport, sealed
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -58,13 +58,14 @@ ERASING_REASONS = frozenset(
 FOUR_ITEMS = ("name_kanji", "name_kana", "address", "birth_date", "sex")
 PRINTED_ITEMS = (*FOUR_ITEMS, "individual_number")
 CHANGE_ACTOR = "(住基全国サーバの異動情報)"  # who moves a card entry on a relayed change
-# The card loses its effect when its holder leaves the register for good (番号法施行令
-# 第14条: death; 失踪宣告 and 職権消除 [Inference], as the holder is no longer recorded):
-# File 3 records it as 廃止 with the cause, and the mayor holding the card is told (1-⑪).
+# The card loses its effect when its holder dies (番号法施行令 第14条; a 失踪宣告 counts
+# as a death in law, 民法 第31条): File 3 records it as 廃止 with the cause, and the mayor
+# holding the card is told (1-⑪). Not on a 職権消除: a removal made in error is restored
+# (職権回復), and an abolished card cannot come back (attack review); the municipality
+# reports the card's 廃止 itself when the removal stands.
 LAPSE_REASONS = {
     ChangeReason.DEATH: "死亡による失効",
     ChangeReason.DISAPPEARANCE: "失踪宣告による失効",
-    ChangeReason.EX_OFFICIO_REMOVAL: "職権消除による失効",
 }
 LENGTHS = {"name_kanji": "name_kanji_length", "name_kana": "name_kana_length",
            "address": "address_length"}  # fmt: skip

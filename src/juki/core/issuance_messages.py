@@ -52,6 +52,11 @@ class CardCommission(Strict):
     lg_code: str = Field(pattern=r"^\d{6}$")  # where the card goes (C22)
     braille: bool = False  # 72 点字有無
     chip: ChipContents  # 95
+    # 69 顔写真, printed on the card's face: the JPEG as the applicant sent it (base64) and
+    # its SHA-256 as the application-receipt contractor gave it; none for an application
+    # kept before File 3 held the image
+    face_photo: str | None = Field(default=None, max_length=4 * 1024 * 1024)
+    photo_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 class CardMade(Strict):

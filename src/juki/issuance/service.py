@@ -17,7 +17,10 @@ A handler must not raise: what cannot be done is recorded on the order and logge
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
 import logging
 import secrets
 
@@ -46,6 +49,7 @@ LINE_OPERATOR, LINE_TERMINAL = "(製造ライン)", "line-01"  # items 76–77: 
 MANUFACTURER = "JUKI-CARD-FAB"  # 114 カード製造者識別情報 (juki's)
 CRYPTO = "RSA2048-SHA256"  # 113 暗号識別情報 (juki's)
 NOT_MADE = "10"  # 処理結果コード: not made (the chip's contents failed their check)
+PHOTO_NOT_PRINTABLE = "11"  # 処理結果コード: not made (the face photo is not the applicant's)
 ERASED_ON_SHIPMENT = "発行委託情報（カード送付後の消去）"
 ERASED_ON_VOID = "発行委託情報（発行結果の不受理による消去）"
 ERASED_NOT_MADE = "発行委託情報（製造できなかった委託の消去）"
@@ -123,6 +127,10 @@ def _make(order: IssuanceOrder, commission: CardCommission, held_to: bool) -> Ca
         order.status = "not_made"
         log.warning("commission %s: the card face's signature fails", order.commission_number)
         return CardMade.model_validate(base | {"result_code": NOT_MADE})
+    if not _photo_intact(commission):
+        order.status = "not_made"
+        log.warning("commission %s: not the photo applied with", order.commission_number)
+        return CardMade.model_validate(base | {"result_code": PHOTO_NOT_PRINTABLE})
     number = secrets.token_hex(8).upper()
     order.card_issue_number, order.status = number, "made"
     return CardMade.model_validate(
@@ -133,6 +141,21 @@ def _make(order: IssuanceOrder, commission: CardCommission, held_to: bool) -> Ca
             "card_image_number": f"IMG{number}",
         }
     )  # fmt: skip
+
+
+def _photo_intact(commission: CardCommission) -> bool:
+    """The photo printed on the card face is the JPEG the applicant sent: its SHA-256 is the
+    digest of the application (item 69); a photo that is not a JPEG, or not that one, makes
+    no card. A commission without a photo is an application File 3 kept before it held
+    the images (the digest only): made as before, and said in docs/card.md."""
+    if commission.face_photo is None:
+        return True
+    try:
+        photo = base64.b64decode(commission.face_photo, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    digest = hashlib.sha256(photo).hexdigest()
+    return photo.startswith(b"\xff\xd8\xff") and digest == commission.photo_sha256
 
 
 def _signed_by_jlis(commission: CardCommission) -> bool:

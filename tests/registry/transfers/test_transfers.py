@@ -3,6 +3,7 @@ the former municipality, and the 転入通知 that fills its 転出確定地."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,7 @@ from juki.network.embedded import EmbeddedNetwork
 from juki.registry.ex_officio import schemas as ex_officio_schemas
 from juki.registry.ex_officio import service as ex_officio
 from juki.registry.notices import moves, schemas
+from juki.registry.notices.models import IdentityConfirmation
 from juki.registry.residents.models import Resident, ResidentHistory
 from juki.registry.transfers import service as transfers
 from juki.registry.transfers.models import MoveOutCertRequestRecord
@@ -97,21 +99,47 @@ def test_a_request_for_someone_who_did_not_move_out_is_refused(
 def test_the_former_municipality_still_refuses_someone_already_moved_in(
     sqlite_network: EmbeddedNetwork,
 ) -> None:
-    """The national server's answer can be older than the former register's: if the person
-    moved in elsewhere meanwhile, the former municipality itself refuses (3-③)."""
+    """The national server's answer can be older than the former register's: two card
+    reads answered before the 転入 was recorded; the second, used after it, reaches the
+    former municipality, which itself refuses (3-③)."""
     person = moved_out(sqlite_network)
-    check = card_read(sqlite_network, NEW, person.resident_code)
-    first = run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
+    first_read = card_read(sqlite_network, NEW, person.resident_code)
+    second_read = card_read(sqlite_network, NEW, person.resident_code)
+    first = run(sqlite_network, transfers.request_certificate, first_read, "k", lg=NEW)
     sqlite_network.pump()
     notice = SpecialMoveInNotice(
         intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=first
     )
     run(sqlite_network, transfers.record_special_move_in, notice, lg=NEW)
-    # the same (now stale) confirmation used again before the 転入 reached the national server
-    again = run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
+    again = run(sqlite_network, transfers.request_certificate, second_read, "k", lg=NEW)
     sqlite_network.pump()
     record = run(sqlite_network, transfers.request_status, again, lg=NEW)
     assert (record.status, record.error_code) == ("refused", "already_moved_in")
+
+
+def test_one_card_read_serves_one_request_during_the_visit(
+    sqlite_network: EmbeddedNetwork,
+) -> None:
+    """Attack review: one 本人確認 had fetched the 転出証明書情報 (with the 個人番号) any
+    number of times, by any clerk, days later. Now once, and only within the visit."""
+    person = moved_out(sqlite_network)
+    check = card_read(sqlite_network, NEW, person.resident_code)
+    run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
+    with pytest.raises(Conflict) as reused:
+        run(sqlite_network, transfers.request_certificate, check, "k2", lg=NEW)
+    assert (reused.value.code, reused.value.field) == (
+        "confirmation_used", "identity_confirmation_id",
+    )  # fmt: skip
+    old = card_read(sqlite_network, NEW, person.resident_code)
+    with sqlite_network.node(f"registry:{NEW}").db.session() as session:
+        read = session.get(IdentityConfirmation, old)
+        assert read is not None
+        read.requested_at = read.requested_at - dt.timedelta(hours=9)
+    with pytest.raises(Conflict) as stale:
+        run(sqlite_network, transfers.request_certificate, old, "k", lg=NEW)
+    assert stale.value.code == "confirmation_expired"
+    with sqlite_network.node(f"registry:{NEW}").db.session() as session:
+        assert len(session.scalars(select(MoveOutCertRequestRecord)).all()) == 1
 
 
 @pytest.mark.parametrize(

@@ -150,9 +150,17 @@ def request_chip(
     actor = Actor(caller.operator, caller.terminal)
     sent = shipments.request_rewrite(uow, card_issue_number, body.reason, actor)
     request.state.audit_targets = (f"カード発行番号={card_issue_number}",)
-    return ChipRewriteRead(
-        request_id=sent.request_id, card_issue_number=card_issue_number, reason=sent.reason
-    )
+    return ChipRewriteRead.model_validate(sent)
+
+
+@router.get(
+    "/cards/{card_issue_number}/chip-requests", summary="チップの内容の再書込みの依頼と結果"
+)
+@needs("card_counter", "read")
+def chip_requests(card_issue_number: CardNumber, uow: UoW) -> list[ChipRewriteRead]:
+    cards.card_of(uow, card_issue_number)
+    found = shipments.rewrites_of(uow, [card_issue_number])
+    return [ChipRewriteRead.model_validate(record) for record in found]
 
 
 @router.post(

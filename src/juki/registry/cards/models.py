@@ -141,3 +141,28 @@ class CardShipmentRow(Base):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     given_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     given_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class ChipRewriteRecord(Base):
+    """A request to J-LIS for the chip's contents again (a 券面事項入力補助 or 住基 PIN to
+    reset, a card face changed) and what came of it: the answer kept sealed until given to
+    the holder's card once, then erased (`shipments.give`). One waiting request per card."""
+
+    __tablename__ = "chip_rewrite_requests"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    card_issue_number: Mapped[str] = mapped_column(String(16), index=True)
+    resident_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))  # pin_reset | face_change
+    requested_by: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # sent | received | stale | refused | given | superseded
+    status: Mapped[str] = mapped_column(String(16))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    refused_reason: Mapped[str | None] = mapped_column(String(100))
+    chip: Mapped[str | None] = mapped_column(
+        "chip_cipher", SealedText("card_chip_rewrite"), key="chip"
+    )  # the ChipImage, JSON; erased once given (or superseded)
+    given_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    given_by: Mapped[str | None] = mapped_column(String(40))

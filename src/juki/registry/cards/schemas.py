@@ -122,6 +122,15 @@ class ChipRewriteCreate(BaseModel):
 
 
 class ChipRewriteRead(BaseModel):
+    """A chip rewrite asked: waiting (`sent`), ready to give (`received`), given, or not
+    (`refused` by J-LIS, `stale`: J-LIS's file had not the latest change yet — ask again;
+    `superseded` by a later request)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     request_id: str
     card_issue_number: str
     reason: str
+    status: str = "sent"
+    requested_at: dt.datetime | None = None
+    refused_reason: str | None = None

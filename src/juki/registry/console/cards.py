@@ -18,7 +18,11 @@ from juki.duties.operators.accounts import Actor
 from juki.registry.cards import certificates, continuation, destination_info, handover, shipments
 from juki.registry.cards import service as cards
 from juki.registry.cards.handover import HandoverCheck
-from juki.registry.cards.schemas import CertificateApplicationCreate, ContinuationCreate
+from juki.registry.cards.schemas import (
+    CertificateApplicationCreate,
+    ChipRewriteCreate,
+    ContinuationCreate,
+)
 from juki.registry.console import forms
 from juki.registry.console.events.common import show_form
 from juki.registry.console.forms import Field, FormPage, Group
@@ -211,6 +215,63 @@ def give_chip(
             "Cache-Control": "no-store",
         },
     )  # fmt: skip
+
+
+CHIP_REWRITE = "/residents/{resident_id}/cards/{card_issue_number}/chip-request"
+REWRITE_REASONS = [("pin_reset", "暗証番号の再設定（券面事項入力補助用・住民基本台帳用）"),
+                   ("face_change", "券面記載事項の変更（転居・氏名の変更など）")]  # fmt: skip
+
+
+def _rewrite_form(request: Request, resident_id: int, number: str) -> FormPage:
+    return FormPage(
+        f"チップの内容の再書込みの依頼　{number}",
+        f"{base_of(request)}/residents/{resident_id}/cards/{number}/chip-request",
+        [Group("依頼", [
+            Field("reason", "理由", "select", [forms.CHOOSE, *REWRITE_REASONS], required=True),
+            Field("face_matched", "カードの顔写真と来庁した本人を照合した", "checkbox"),
+        ])],
+        submit="機構に依頼する",
+        note=(
+            "券面事項入力補助用・住民基本台帳用の暗証番号はカードの中のデータを守っているため、"
+            "再設定はデータを書き込み直して行います。機構が現在の記録から署名し直した内容がCS経由で"
+            "届いたら、「チップの内容を渡す」で本人のカードに一度だけ渡します"
+            "（juki card load-chip --rewrite）。"
+        ),
+    )  # fmt: skip
+
+
+@router.get(CHIP_REWRITE, response_class=HTMLResponse)
+@needs("card_counter", "update")
+def rewrite_form(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, uow: UoW
+) -> HTMLResponse:
+    resident_or_404(uow, resident_id)
+    return show_form(request, clerk, _rewrite_form(request, resident_id, card_issue_number))
+
+
+@router.post(CHIP_REWRITE)
+@needs("card_counter", "update")
+def request_rewrite(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, fields: Form
+) -> Response:
+    def act(uow: UnitOfWork) -> str:
+        _card_of(uow, resident_id, card_issue_number)
+        body = ChipRewriteCreate.model_validate(
+            {"reason": fields.get("reason") or None,
+             "face_matched": fields.get("face_matched") == "on"}
+        )  # fmt: skip
+        actor = Actor(clerk.login, clerk.terminal)
+        return shipments.request_rewrite(uow, card_issue_number, body.reason, actor).request_id
+
+    sent, errors = perform(
+        request, act, {"reason": "reason", "face_matched": "face_matched",
+                       "card_issue_number": "_form"},
+        targets=(f"カード発行番号={card_issue_number}",),
+    )  # fmt: skip
+    if sent is None:
+        form = _rewrite_form(request, resident_id, card_issue_number)
+        return show_form(request, clerk, form, dict(fields), errors)
+    return redirect(request, f"/residents/{resident_id}", "chip_requested")
 
 
 def _card_of(uow: UnitOfWork, resident_id: int, card_issue_number: str) -> None:

@@ -172,6 +172,11 @@ def resident_or_404(uow: UnitOfWork, resident_id: int) -> Resident:
 
 
 # The card as the clerk sees it (its state at J-LIS follows each answer, 000 8-①).
+REWRITE_STATES = {
+    "sent": "機構の回答待ち", "received": "受信済（本人のカードへ渡す）", "given": "引渡し済",
+    "refused": "機構が受け付けませんでした", "stale": "機構のファイルが最新でないため再依頼が必要",
+    "superseded": "新しい依頼に置換え",
+}  # fmt: skip
 CARD_STATES = {
     "awaiting_handover": "機構から到着（交付前設定を行ってください）",
     "ready": "交付前設定済（本人確認のうえ交付）", "active": "交付済", "suspended": "一時停止中",
@@ -244,6 +249,11 @@ def resident_page(request: Request, resident_id: RecordId, clerk: Clerk, uow: Uo
         chips_waiting=shipments.waiting(
             uow, [c.card_issue_number for c in cards.cards_of(uow, r.id)]
         ),
+        chip_rewrites=shipments.rewrites_of(
+            uow, [c.card_issue_number for c in cards.cards_of(uow, r.id)]
+        ),
+        rewrite_reason={"pin_reset": "暗証番号の再設定", "face_change": "券面記載事項の変更"},
+        rewrite_state=REWRITE_STATES,
         letter_state=LETTER_STATES,
         letter_kind=LETTER_KINDS,
         refusal_reason=REFUSAL_REASONS,

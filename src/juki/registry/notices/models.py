@@ -63,6 +63,8 @@ class IdentityConfirmation(Base):
         "answer_cipher", SealedText("identity_confirmation"), key="answer"
     )  # the 本人確認情報 as JSON
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # the 特例転入 request for the 転出証明書情報 it justified: once only (`transfers`)
+    used_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class CorrectionRequest(Base):

@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 
 from sqlalchemy import select
 
-from juki.core.clock import japan_today
+from juki.core.clock import as_utc, japan_today
 from juki.core.crypto import sealed_label
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.messages import MessageType, MoveInNotice, MoveOutCertReply, MoveOutCertRequest
@@ -30,6 +31,8 @@ from juki.registry.transfers.models import MoveOutCertRequestRecord
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 
 CERT_COLUMN = sealed_label("move_out_certificate")
+# A card 本人確認 justifies a 特例転入 request during the person's visit to the counter.
+CONFIRMATION_VALID = dt.timedelta(hours=8)
 MOVE_IN_NOTICE_RECEIVED = "move_in_notice"  # 転入通知受理
 
 
@@ -42,7 +45,8 @@ def request_certificate(uow: UnitOfWork, confirmation_id: str, clerk: str) -> st
     municipality the national server names for that code, through our CS, for the
     転出証明書情報. Nothing typed by hand chooses whose certificate is asked for: 住基法
     第24条の2 grants the 特例 to card holders only."""
-    code, former_lg_code = _moved_out_card_holder(uow, confirmation_id)
+    confirmed, former_lg_code = _moved_out_card_holder(uow, confirmation_id)
+    code = confirmed.resident_code
     if former_lg_code == lg_code(uow):
         raise InvalidInput("同一市町村内の異動は転居です", field="identity_confirmation_id")
     request = MoveOutCertRequest(
@@ -61,17 +65,32 @@ def request_certificate(uow: UnitOfWork, confirmation_id: str, clerk: str) -> st
             status="waiting",
         )
     )
+    confirmed.used_by = request.request_id  # one card read, one request
     uow.send(cs_of(uow), MessageType.MOVE_OUT_CERT_REQUEST, request.model_dump(mode="json"))
     return request.request_id
 
 
-def _moved_out_card_holder(uow: UnitOfWork, confirmation_id: str) -> tuple[str, str]:
-    """The 住民票コード of the card read at this counter and the municipality it moved out
-    of, from the national server's answer — or why the 特例 does not apply."""
+def _moved_out_card_holder(
+    uow: UnitOfWork, confirmation_id: str
+) -> tuple[IdentityConfirmation, str]:
+    """The 本人確認 of the card read at this counter and the municipality its holder moved
+    out of, from the national server's answer — or why the 特例 does not apply. A
+    confirmation serves one request, made while the person is at the counter (attack
+    review: one read had fetched the 転出証明書情報 any number of times, days later)."""
     field = "identity_confirmation_id"
-    confirmed = uow.session.get(IdentityConfirmation, confirmation_id)
+    confirmed = uow.session.get(IdentityConfirmation, confirmation_id, with_for_update=True)
     if confirmed is None:
         raise NotFound("カードによる本人確認の照会が見つかりません", field=field)
+    if confirmed.used_by is not None:
+        raise Conflict(
+            "この本人確認は既に転出証明書情報の請求に使われています。カードを読み取り直してください",
+            field=field, code="confirmation_used",
+        )  # fmt: skip
+    if now() - as_utc(confirmed.requested_at) > CONFIRMATION_VALID:
+        raise Conflict(
+            "この本人確認は古くなっています。カードを読み取り直してください",
+            field=field, code="confirmation_expired",
+        )  # fmt: skip
     if confirmed.status == "waiting":
         raise Conflict("カードによる本人確認の回答を待っています", field=field, code="unanswered")
     if confirmed.status != "removed" or not confirmed.answer:
@@ -82,7 +101,7 @@ def _moved_out_card_holder(uow: UnitOfWork, confirmation_id: str) -> tuple[str, 
             field=field, code="not_moved_out",
         )  # fmt: skip
     answer = json.loads(confirmed.answer)
-    return confirmed.resident_code, str(answer["holder_lg_code"])
+    return confirmed, str(answer["holder_lg_code"])
 
 
 def receive_certificate(uow: UnitOfWork, reply: MoveOutCertReply) -> None:
@@ -150,8 +169,11 @@ def record_special_move_in(uow: UnitOfWork, notice: SpecialMoveInNotice) -> resi
 
 
 def _request(uow: UnitOfWork, request_id: str) -> MoveOutCertRequestRecord | None:
+    # FOR UPDATE: two clerks recording the same 転入 at once must not both use it
     return uow.session.scalars(
-        select(MoveOutCertRequestRecord).where(MoveOutCertRequestRecord.request_id == request_id)
+        select(MoveOutCertRequestRecord)
+        .where(MoveOutCertRequestRecord.request_id == request_id)
+        .with_for_update()
     ).first()
 
 
