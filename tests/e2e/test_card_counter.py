@@ -176,3 +176,24 @@ def test_a_move_does_not_lapse_the_card(network: EmbeddedNetwork) -> None:
     record(network, LG, moves.record_move_within, rid, notice)
     network.pump()
     assert (at_jlis(network, entry.id), at_register(desk, rid)["status"]) == ("active",) * 2
+
+
+def test_a_card_handed_back_is_abolished_and_collected_in_one_report(
+    network: EmbeddedNetwork,
+) -> None:
+    """返還 (001a 8-①): at a 国外転出, or whenever the holder chooses, the card handed back
+    is reported once — J-LIS records 廃止 with the reason, then 回収."""
+    rid, entry = card_made(network)
+    desk = card_desk(network)
+    number = entry.card_issue_number
+    assert number is not None
+    report(network, desk, number, "ready")
+    report(network, desk, number, "handed_over")
+    report(network, desk, number, "returned", "国外転出")
+    assert (at_jlis(network, entry.id), at_register(desk, rid)["status"]) == ("collected",) * 2
+    with network.node(CARD).db.session() as session:
+        stored = session.get(CardFileEntry, entry.id)
+        assert stored is not None
+        assert (stored.abolition_reason, stored.collected_on) == ("返還：国外転出", japan_today())
+    report(network, desk, number, "returned", "二度目")  # nothing left to hand back
+    assert at_jlis(network, entry.id) == "collected"

@@ -47,6 +47,7 @@ TARGET: dict[str, CardState] = {
     "resumed": CardState.ACTIVE,
     "abolished": CardState.ABOLISHED,
     "collected": CardState.COLLECTED,
+    "returned": CardState.COLLECTED,
 }
 
 
@@ -77,6 +78,9 @@ def _apply(uow: UnitOfWork, sender: str, report: CardReport, entry: CardFileEntr
         if report.kind == "resumed" and entry.status != CardState.SUSPENDED:
             # 解除 is ACTIVE again only from a suspension (not a handover in disguise)
             raise lifecycle.TransitionRefused("一時停止中のカードではありません", field="status")
+        if report.kind == "returned":  # 返還: 廃止 with its reason, then 回収, one step
+            why = f"返還：{report.reason}".rstrip("：")
+            lifecycle.move(uow.session, entry, CardState.ABOLISHED, at=at, actor=actor, reason=why)
         move = TARGET[report.kind]
         lifecycle.move(uow.session, entry, move, at=at, actor=actor, reason=report.reason)
     except JukiError as refused:

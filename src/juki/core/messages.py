@@ -631,11 +631,13 @@ class CardChange(Strict):
 # 交付前設定, 交付, 一時停止, 一時停止解除, 廃止, 回収; and the new municipality's 継続利用
 # after a 転入 with the card (001a §3.3 3-⑥).
 CardReportKind = Literal[
-    "ready", "handed_over", "suspended", "resumed", "abolished", "collected", "continued_use"
-]
+    "ready", "handed_over", "suspended", "resumed", "abolished", "collected", "continued_use",
+    "returned",  # 返還 (001a 8-①): the holder hands the card back — 廃止 and 回収 at once
+]  # fmt: skip
 # 処理区分: the card was produced and sent to the mayor (1-⑩), or the answer to a report.
 CardInfoKind = Literal[
     "issued", "ready", "handed_over", "suspended", "resumed", "abolished", "collected",
+    "returned",
     "continued_use",
     "moved_away",  # to the former municipality: the card is now the new one's (継続利用)
 ]  # fmt: skip

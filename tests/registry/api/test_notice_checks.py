@@ -68,6 +68,8 @@ NOT_A_NOTICE = {
     "/cards/{card_issue_number}/certificate-transfer": "asks JPKI again; changes no 住民票 item",
     "/cards/{card_issue_number}/chip": "gives the card's chip to the holder; changes no "
     "住民票 item",
+    "/cards/{card_issue_number}/chip-requests": "asks J-LIS for the chip again (a PIN reset, "
+    "a card face changed); changes no 住民票 item",
     "/card-continuations": "a card kept in use after a 転入, reported to J-LIS; changes no "
     "住民票 item",
     "/cards/{card_issue_number}/handover": "the card's 交付 with its identity check, reported "

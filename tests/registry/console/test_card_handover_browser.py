@@ -149,3 +149,19 @@ def test_the_card_is_handed_over_after_the_identity_check_with_its_certificates(
     VirtualCard.load(card.path).add_chip(again, "1357", "2468", rewrite=True)
     reread = read_resident_code(CardSession(VirtualCard.load(card.path)).transmit, "2468", signer)
     assert reread == chip.resident_code
+    # 国外転出: the holder hands the card back (返還 = 廃止 and 回収 in one report).
+    page.goto(f"{console}/residents/{rid}")
+    page.click(f"a[href$='/cards/{number}/report']")
+    page.select_option("#f-kind", "returned")
+    page.click("form[action$='/report'] button[type=submit]")  # no reason: refused
+    assert "理由を入力してください" in page.inner_text("main")
+    page.fill("#f-reason", "国外転出")
+    shot(page, "card-returned-form")
+    page.click("form[action$='/report'] button[type=submit]")
+    page.wait_for_url(f"{console}/residents/{rid}?done=card_reported")
+    deadline = time.monotonic() + 60
+    while "回収済" not in page.inner_text("#h-cards + table"):
+        assert time.monotonic() < deadline, page.inner_text("#h-cards + table")
+        time.sleep(0.3)
+        page.reload()
+    shot(page, "card-returned")

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 NOTICE_FROM_JLIS = "(機構からの通知)"
 # J-LIS's answers that the mayor passes on to JPKI.
 JPKI_ACTION: dict[str, CardStatusAction] = {
-    "suspended": "hold", "resumed": "release", "abolished": "revoke",
+    "suspended": "hold", "resumed": "release", "abolished": "revoke", "returned": "revoke",
 }  # fmt: skip
 
 

@@ -40,11 +40,14 @@ class CardRead(BaseModel):
 
 class CardReportCreate(BaseModel):
     """A counter operation on a card (000 8-①): 交付前設定, 交付, 一時停止 (with its reason),
-    一時停止解除, 廃止 (with its reason), 回収."""
+    一時停止解除, 廃止 (with its reason), 回収, 返還 (the holder hands the card back: 廃止
+    with its reason and 回収 in one step — at a 国外転出, or whenever they choose)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["ready", "handed_over", "suspended", "resumed", "abolished", "collected"]
+    kind: Literal[
+        "ready", "handed_over", "suspended", "resumed", "abolished", "collected", "returned"
+    ]
     reason: str = Field(default="", max_length=200)
 
 

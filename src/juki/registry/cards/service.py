@@ -31,6 +31,7 @@ AWAITING_HANDOVER = "awaiting_handover"
 STATUS_AFTER = {
     "ready": "ready", "handed_over": "active", "suspended": "suspended",
     "resumed": "active", "abolished": "abolished", "collected": "collected",
+    "returned": "collected",  # 返還: 廃止 and 回収 at once
     "moved_away": "moved_away",  # 継続利用 at the new municipality: no longer this one's
 }  # fmt: skip
 

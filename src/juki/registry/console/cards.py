@@ -19,6 +19,7 @@ from juki.registry.cards import certificates, continuation, destination_info, ha
 from juki.registry.cards import service as cards
 from juki.registry.cards.handover import HandoverCheck
 from juki.registry.cards.schemas import (
+    CardReportCreate,
     CertificateApplicationCreate,
     ChipRewriteCreate,
     ContinuationCreate,
@@ -215,6 +216,64 @@ def give_chip(
             "Cache-Control": "no-store",
         },
     )  # fmt: skip
+
+
+REPORT = "/residents/{resident_id}/cards/{card_issue_number}/report"
+REPORT_KINDS = [
+    ("suspended", "一時停止（紛失・盗難など）"), ("resumed", "一時停止の解除"),
+    ("returned", "返還（本人からの返納・国外転出など：廃止と回収）"),
+    ("abolished", "廃止"), ("collected", "回収（廃止・失効したカードの回収）"),
+]  # fmt: skip
+
+
+def _report_form(request: Request, resident_id: int, number: str) -> FormPage:
+    return FormPage(
+        f"個人番号カードの一時停止・解除・返還・廃止・回収　{number}",
+        f"{base_of(request)}/residents/{resident_id}/cards/{number}/report",
+        [Group("報告", [
+            Field("kind", "処理", "select", [forms.CHOOSE, *REPORT_KINDS], required=True),
+            Field("reason", "理由", hint="一時停止・返還・廃止のとき"),
+        ])],
+        submit="機構に報告する",
+        note=(
+            "カードの状態をCS経由で地方公共団体情報システム機構に報告します。機構の回答に応じて"
+            "カードの状況と電子証明書（一時保留・失効）が変わります。"
+        ),
+    )  # fmt: skip
+
+
+@router.get(REPORT, response_class=HTMLResponse)
+@needs("card_counter", "update")
+def report_form(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, uow: UoW
+) -> HTMLResponse:
+    resident_or_404(uow, resident_id)
+    return show_form(request, clerk, _report_form(request, resident_id, card_issue_number))
+
+
+@router.post(REPORT)
+@needs("card_counter", "update")
+def report(
+    request: Request, resident_id: RecordId, card_issue_number: str, clerk: Clerk, fields: Form
+) -> Response:
+    def act(uow: UnitOfWork) -> str:
+        _card_of(uow, resident_id, card_issue_number)
+        body = CardReportCreate.model_validate(
+            {"kind": fields.get("kind") or None, "reason": fields.get("reason", "")}
+        )
+        if body.kind in {"suspended", "returned", "abolished"} and not body.reason.strip():
+            raise InvalidInput("理由を入力してください", field="reason")
+        actor = Actor(clerk.login, clerk.terminal)
+        return cards.report(uow, card_issue_number, body.kind, body.reason, actor).report_id
+
+    sent, errors = perform(
+        request, act, {"kind": "kind", "reason": "reason", "card_issue_number": "_form"},
+        targets=(f"カード発行番号={card_issue_number}",),
+    )  # fmt: skip
+    if sent is None:
+        form = _report_form(request, resident_id, card_issue_number)
+        return show_form(request, clerk, form, dict(fields), errors)
+    return redirect(request, f"/residents/{resident_id}", "card_reported")
 
 
 CHIP_REWRITE = "/residents/{resident_id}/cards/{card_issue_number}/chip-request"
