@@ -38,8 +38,8 @@ def rewrite(network: EmbeddedNetwork, entry_id: int, **items: object) -> None:
     with network.node(CARD).unit_of_work() as uow:
         entry = uow.session.get(CardFileEntry, entry_id)
         assert entry is not None
-        record = card_service._open(uow, entry) | items
-        entry.record_cipher = card_service._seal(uow, record)
+        record = card_service.open_record(uow, entry) | items
+        entry.record_cipher = card_service.seal_record(uow, record)
 
 
 def test_file_3_agrees_with_the_cs_after_a_birth_and_a_change(network: EmbeddedNetwork) -> None:
@@ -79,6 +79,6 @@ def test_an_entry_for_a_person_the_cs_does_not_hold_is_found(network: EmbeddedNe
         ).all()
         ghost = "12345678903"
         entry.resident_code = ghost
-        record = card_service._open(uow, entry) | {"resident_code": ghost}
-        entry.record_cipher = card_service._seal(uow, record)
+        record = card_service.open_record(uow, entry) | {"resident_code": ghost}
+        entry.record_cipher = card_service.seal_record(uow, record)
     assert reconcile(network) == [{"resident_code": ghost, "kind": "missing_there", "fields": []}]

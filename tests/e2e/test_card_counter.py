@@ -8,6 +8,7 @@ sent nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -20,7 +21,7 @@ from juki.core.messaging import tables
 from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.notices import moves, schemas
-from tests.card.helpers import CARD, application, contractor, held_person, run_line
+from tests.card.helpers import CARD, application, contractor, held_person, jlis, run_line
 from tests.conftest import record
 from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_reissue import card_desk
@@ -196,4 +197,75 @@ def test_a_card_handed_back_is_abolished_and_collected_in_one_report(
         assert stored is not None
         assert (stored.abolition_reason, stored.collected_on) == ("返還：国外転出", japan_today())
     report(network, desk, number, "returned", "二度目")  # nothing left to hand back
+    assert at_jlis(network, entry.id) == "collected"
+
+
+def expiring(network: EmbeddedNetwork, entry_id: int, days: int) -> None:
+    """The card's expiry moved to `days` from today (as if issued years ago)."""
+    with network.node(CARD).db.session() as session:
+        stored = session.get(CardFileEntry, entry_id)
+        assert stored is not None
+        stored.expires_on = japan_today() + dt.timedelta(days=days)
+
+
+def register_cards(desk: TestClient, rid: int) -> dict[str, str]:
+    cards = desk.get(f"/registry/{LG}/residents/{rid}/cards").json()
+    return {card["card_issue_number"]: card["status"] for card in cards}
+
+
+def test_a_renewed_card_is_made_and_its_handover_ends_the_old_one(
+    network: EmbeddedNetwork,
+) -> None:
+    """更新: J-LIS's run gives a card expiring within 90 days a renewal entry (a new
+    交付申請書) once; the application makes a new card for the same holder; its 交付 ends
+    the old card (one valid card at a time, 個人番号カード省令 第24条), which the counter then
+    takes back."""
+    rid, entry = card_made(network)
+    desk = card_desk(network)
+    old = entry.card_issue_number
+    assert old is not None
+    report(network, desk, old, "ready")
+    report(network, desk, old, "handed_over")
+    expiring(network, entry.id, 30)
+    staff = jlis(network)
+    assert staff.post("/card/expiry-notices").json() == {"renewal_notices": 1, "expired": 0}
+    assert staff.post("/card/expiry-notices").json() == {"renewal_notices": 0, "expired": 0}
+    with network.node(CARD).db.session() as session:
+        (renewal,) = session.scalars(
+            select(CardFileEntry).where(CardFileEntry.renewal_of == entry.application_id)
+        ).all()
+        assert (renewal.status, renewal.resident_code) == ("registered", entry.resident_code)
+        renewal_form = renewal.application_id
+    assert contractor(network).post("/card/applications", json=application(renewal_form))
+    run_line(network)
+    new = next(n for n, status in register_cards(desk, rid).items() if n != old)
+    assert register_cards(desk, rid) == {old: "active", new: "awaiting_handover"}
+    report(network, desk, new, "ready")
+    report(network, desk, new, "handed_over")
+    assert register_cards(desk, rid) == {old: "abolished", new: "active"}
+    assert at_jlis(network, entry.id) == "abolished"
+    with network.node(CARD).db.session() as session:
+        stored = session.get(CardFileEntry, entry.id)
+        assert stored is not None
+        assert stored.abolition_reason == "更新（新しいカードの交付）"
+    report(network, desk, old, "collected")
+    assert register_cards(desk, rid) == {old: "collected", new: "active"}
+
+
+def test_a_card_past_its_expiry_is_no_longer_in_use(network: EmbeddedNetwork) -> None:
+    rid, entry = card_made(network)
+    desk = card_desk(network)
+    number = entry.card_issue_number
+    assert number is not None
+    report(network, desk, number, "ready")
+    report(network, desk, number, "handed_over")
+    expiring(network, entry.id, -1)
+    assert jlis(network).post("/card/expiry-notices").json() == {
+        "renewal_notices": 0, "expired": 1,
+    }  # fmt: skip
+    network.pump()
+    assert (at_jlis(network, entry.id), at_register(desk, rid)["status"]) == ("expired",) * 2
+    report(network, desk, number, "suspended", "紛失")  # an expired card is not suspended
+    assert at_jlis(network, entry.id) == "expired"
+    report(network, desk, number, "collected")
     assert at_jlis(network, entry.id) == "collected"

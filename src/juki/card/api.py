@@ -19,6 +19,7 @@ from juki.card import (
     commission,
     media_api,
     printing,
+    renewal,
     reports,
     signer,
     staff,
@@ -40,6 +41,7 @@ from juki.card.schemas import (
     StaffRead,
     Statistics,
 )
+from juki.core.clock import japan_today
 from juki.web.app import ApiCaller, RecordId, UoW, guarded
 from juki.web.rights import needs
 
@@ -73,6 +75,15 @@ def signer_certificate(uow: UoW) -> Response:
 def commission_outstanding(request: Request, uow: UoW) -> dict[str, int]:
     request.state.number_touched = True  # each commission carries a 個人番号 (C20)
     return {"commissioned": commission.commission_outstanding(uow)}
+
+
+@router.post("/expiry-notices", summary="有効期限通知（更新の交付申請書）と有効期限切れの処理")
+@needs("card_contracts", "update")
+def expiry_notices(request: Request, uow: UoW) -> dict[str, int]:
+    """Run on Japan's today: a renewal entry (a new 交付申請書, mailed by the print channel)
+    for each card in use expiring within 90 days, and 有効期限切れ for each one past."""
+    request.state.number_touched = True  # an expiry tells the mayor, with the 個人番号
+    return renewal.run(uow, japan_today())
 
 
 @router.get("/statistics", summary="処理状況の件数（統計）")

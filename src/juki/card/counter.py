@@ -90,6 +90,29 @@ def _apply(uow: UnitOfWork, sender: str, report: CardReport, entry: CardFileEntr
         return
     _exchange(uow, sender, report, report.kind)
     _answer(uow, report, entry, CARD_DONE)
+    if report.kind == "handed_over":
+        end_renewed(uow, entry, actor)
+
+
+RENEWED = "更新（新しいカードの交付）"
+
+
+def end_renewed(uow: UnitOfWork, card: CardFileEntry, actor: str) -> None:
+    """A renewed card was handed over (`renewal.py`): the card it renews ends — one valid
+    card at a time (個人番号カード省令 第24条) — and its mayor is told; the register then
+    has JPKI revoke that card's certificates and takes the old card back (回収)."""
+    if card.renewal_of is None:
+        return
+    old = uow.session.scalar(
+        select(CardFileEntry)
+        .where(CardFileEntry.application_id == card.renewal_of)
+        .with_for_update()
+    )
+    if old is None or CardState.ABOLISHED not in lifecycle.TRANSITIONS[CardState(old.status)]:
+        return  # expired or ended already: only its 回収 is left
+    at = card.changed_at or dt.datetime.now(dt.UTC)
+    lifecycle.move(uow.session, old, CardState.ABOLISHED, at=at, actor=actor, reason=RENEWED)
+    inform_mayor(uow, old, "abolished", CARD_DONE, actor[:40], actor[:40])
 
 
 def _continue_use(

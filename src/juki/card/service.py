@@ -110,7 +110,7 @@ def register_destinations(
         receipt = _receipt(sender, raw, refusal, reissued.application_id if reissued else None)
         key = receipt.destination_id if receipt else _destination_id_of(raw)
         result = "registered" if refusal is None else f"refused:{refusal.code}"
-        _record(uow, "destination_info", sender, key, result, purpose="送付先情報の受領")
+        record_exchange(uow, "destination_info", sender, key, result, purpose="送付先情報の受領")
         if receipt is not None:
             receipts.append(receipt)
     _register(uow, fresh)
@@ -146,7 +146,7 @@ def _held_digests(session: Session, destination_ids: list[str]) -> dict[str, str
 
 def _register(uow: UnitOfWork, notices: list[DestinationNotice]) -> None:
     """Store the new records, each with its own 申請書ID."""
-    application_ids = _new_application_ids(uow.session, len(notices))
+    application_ids = new_application_ids(uow.session, len(notices))
     made = [_entry(uow, notice, application_id) for notice, application_id in zip(
         notices, application_ids, strict=True)]  # fmt: skip
     uow.session.add_all(made)
@@ -154,7 +154,9 @@ def _register(uow: UnitOfWork, notices: list[DestinationNotice]) -> None:
     for entry in made:  # changes that came before the person, in the order they came
         for change in pending.claim(uow, entry):
             result = _apply(uow, entry, change)
-            _record(uow, "card_change", "national", change.update_id, result, entry.destination_id)
+            record_exchange(
+                uow, "card_change", "national", change.update_id, result, entry.destination_id
+            )
 
 
 def _entry(uow: UnitOfWork, notice: DestinationNotice, application_id: str) -> CardFileEntry:
@@ -167,7 +169,7 @@ def _entry(uow: UnitOfWork, notice: DestinationNotice, application_id: str) -> C
         individual_number_index=uow.node.keys.blind_index(
             info.individual_number, column=NUMBER_COLUMN
         ),
-        record_cipher=_seal(uow, notice.record),
+        record_cipher=seal_record(uow, notice.record),
         four_items_index=identity.of_record(uow.node.keys, notice.record),
         digest=notice.digest,
         status="registered",
@@ -176,7 +178,7 @@ def _entry(uow: UnitOfWork, notice: DestinationNotice, application_id: str) -> C
     )
 
 
-def _new_application_ids(session: Session, count: int) -> list[str]:
+def new_application_ids(session: Session, count: int) -> list[str]:
     """申請書ID: 23 random digits (000 §6.5), opaque, printed on the form; never reused:
     drawn for the whole batch, and any already taken (or drawn twice) drawn again."""
     chosen: set[str] = set()
@@ -251,14 +253,16 @@ def _reissue(
             uow.session, entry, CardState.INVALIDATED, at=now(), actor=sender,
             reason="交付申請書の再発行",
         )  # fmt: skip
-        _record(uow, "reissue", sender, entry.application_id, "invalidated", entry.destination_id)
-    [application_id] = _new_application_ids(uow.session, 1)
+        record_exchange(
+            uow, "reissue", sender, entry.application_id, "invalidated", entry.destination_id
+        )
+    [application_id] = new_application_ids(uow.session, 1)
     entry = _entry(uow, notice, application_id)
     entry.reissue_of = old.application_id
     uow.session.add(entry)
     uow.session.flush()
     link = (f"申請書ID={application_id}", f"旧申請書ID={old.application_id}")
-    _record(
+    record_exchange(
         uow, "reissue", sender, application_id, f"reissue_of:{old.application_id}",
         info.destination_id, extra=link,
     )  # fmt: skip
@@ -286,7 +290,7 @@ def _replaceable(
     )
     current = _printed_of(notice.record)
     outstanding = [e for e in person if e.status in OUTSTANDING]
-    stale = [e for e in outstanding if _printed_of(_open(uow, e)) != current]
+    stale = [e for e in outstanding if _printed_of(open_record(uow, e)) != current]
     for entry in outstanding:
         if entry not in stale:  # the form out carries the current items: no reissue needed
             code = "form_still_valid" if entry.status == "registered" else "already_applied"
@@ -322,12 +326,14 @@ def apply_changes(uow: UnitOfWork, sender: str, raws: list[dict[str, Any]]) -> l
         entries = {e.id: e for code in _codes(change) for e in held.get(code, [])}
         if not entries:  # the person's 送付先情報 has not arrived yet: kept for it
             if pending.keep(uow, change):
-                _record(uow, "card_change", sender, change.update_id, "kept_pending")
+                record_exchange(uow, "card_change", sender, change.update_id, "kept_pending")
             continue
         for entry in entries.values():
             result = _apply(uow, entry, change)
             held.setdefault(change.resident_code, []).append(entry)  # later changes find it
-            _record(uow, "card_change", sender, change.update_id, result, entry.destination_id)
+            record_exchange(
+                uow, "card_change", sender, change.update_id, result, entry.destination_id
+            )
             if result == "lapsed":
                 lapsed.append(entry)
     return lapsed
@@ -359,7 +365,7 @@ def _held(session: Session, changes: list[CardChange]) -> dict[str, list[CardFil
 
 def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     """Bring one entry up to date; returns what happened (for the record)."""
-    record = _open(uow, entry)
+    record = open_record(uow, entry)
     new = _printed_items(change)
     if same_address(str(record.get("address")), new["address"]):
         new["address"] = str(record["address"])  # keep the 方書 the municipality sent
@@ -373,7 +379,7 @@ def _apply(uow: UnitOfWork, entry: CardFileEntry, change: CardChange) -> str:
     entry.individual_number_index = uow.node.keys.blind_index(
         change.individual_number, column=NUMBER_COLUMN
     )
-    entry.record_cipher = _seal(uow, record)
+    entry.record_cipher = seal_record(uow, record)
     entry.four_items_index = identity.of_record(uow.node.keys, record)
     entry.changed_at = now()
     # File 3 items 81 異動事由 and 82 異動年月日: the last change applied
@@ -426,12 +432,12 @@ def _printed_items(change: CardChange) -> dict[str, str]:
 # --- storage and records ------------------------------------------------------------------
 
 
-def _seal(uow: UnitOfWork, record: dict[str, Any]) -> bytes:
+def seal_record(uow: UnitOfWork, record: dict[str, Any]) -> bytes:
     text = json.dumps(record, ensure_ascii=False, sort_keys=True)
     return uow.node.keys.encrypt(text, column=RECORD_COLUMN)
 
 
-def _open(uow: UnitOfWork, entry: CardFileEntry) -> dict[str, Any]:
+def open_record(uow: UnitOfWork, entry: CardFileEntry) -> dict[str, Any]:
     opened: dict[str, Any] = json.loads(
         uow.node.keys.decrypt(entry.record_cipher, column=RECORD_COLUMN)
     )
@@ -440,10 +446,10 @@ def _open(uow: UnitOfWork, entry: CardFileEntry) -> dict[str, Any]:
 
 def held_info(uow: UnitOfWork, entry: CardFileEntry) -> DestinationInfo:
     """The entry's record as the prescribed format (what the print contractor gets)."""
-    return DestinationInfo.model_validate(_open(uow, entry))
+    return DestinationInfo.model_validate(open_record(uow, entry))
 
 
-def _record(
+def record_exchange(
     uow: UnitOfWork,
     kind: str,
     counterpart: str,

@@ -637,7 +637,7 @@ CardReportKind = Literal[
 # 処理区分: the card was produced and sent to the mayor (1-⑩), or the answer to a report.
 CardInfoKind = Literal[
     "issued", "ready", "handed_over", "suspended", "resumed", "abolished", "collected",
-    "returned",
+    "returned", "expired",
     "continued_use",
     "moved_away",  # to the former municipality: the card is now the new one's (継続利用)
 ]  # fmt: skip

@@ -32,6 +32,7 @@ STATUS_AFTER = {
     "ready": "ready", "handed_over": "active", "suspended": "suspended",
     "resumed": "active", "abolished": "abolished", "collected": "collected",
     "returned": "collected",  # 返還: 廃止 and 回収 at once
+    "expired": "expired",  # カード有効期限切れ (J-LIS's run)
     "moved_away": "moved_away",  # 継続利用 at the new municipality: no longer this one's
 }  # fmt: skip
 

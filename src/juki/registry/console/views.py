@@ -180,7 +180,7 @@ REWRITE_STATES = {
 CARD_STATES = {
     "awaiting_handover": "機構から到着（交付前設定を行ってください）",
     "ready": "交付前設定済（本人確認のうえ交付）", "active": "交付済", "suspended": "一時停止中",
-    "abolished": "廃止", "collected": "回収済",
+    "abolished": "廃止", "collected": "回収済", "expired": "有効期限切れ",
     "moved_away": "転出先で継続利用（所管は転入先）",
 }  # fmt: skip
 # 個人番号通知書の送付先情報 as the clerk sees it (001a §3.7 7-①/②).
