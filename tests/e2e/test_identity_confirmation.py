@@ -16,6 +16,8 @@ from juki.core.messaging import tables
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.notices import moves, schemas
 from tests.conftest import api_client, born, resident
+from tests.e2e.test_card_counter import report
+from tests.jpki.helpers import card_in_hand
 from tests.registry.helpers import INTAKE, run
 
 SUMIDA, CHIYODA = "131075", "131016"
@@ -78,3 +80,41 @@ def test_a_cs_cannot_ask_in_another_municipalitys_name(network: EmbeddedNetwork)
             )
         ).all()
     assert answered == []
+
+
+def confirm_card(network: EmbeddedNetwork, lg: str, code: str, card: str) -> dict[str, object]:
+    client = api_client(network)
+    body = {"resident_code": code, "card_issue_number": card}
+    asked = client.post(f"/registry/{lg}/identity-confirmations", json=body)
+    assert asked.status_code == 202, asked.text
+    network.pump()
+    answer = client.get(f"/registry/{lg}/identity-confirmations/{asked.json()['check_id']}")
+    return dict(answer.json())
+
+
+def test_a_suspended_card_is_refused_at_the_counter_check(network: EmbeddedNetwork) -> None:
+    """Issue #15's must-hold at the counter: with the card's number read, J-LIS's card
+    system answers whether the card is in use; from its suspension on, the counter's check
+    says it is no identity document, and a 特例転入 on it is refused."""
+    rid, desk, number = card_in_hand(network)
+    code = resident(network, SUMIDA, rid).resident_code
+    assert confirm_card(network, CHIYODA, code, number)["card_status"] == "in_use"
+    other = resident(network, SUMIDA, born(network, SUMIDA)).resident_code
+    assert confirm_card(network, CHIYODA, other, number)["card_status"] == "unknown"
+    report(network, desk, number, "suspended", "紛失の届出")
+    assert confirm_card(network, CHIYODA, code, number)["card_status"] == "suspended"
+    out = schemas.MoveOutNotice(
+        intake=INTAKE, change_date=japan_today(), destination_address="東京都千代田区麹町一丁目"
+    )
+    run(network, moves.record_move_out, rid, out, lg=SUMIDA)
+    network.pump()
+    read = api_client(network).post(
+        f"/registry/{CHIYODA}/identity-confirmations",
+        json={"resident_code": code, "card_issue_number": number},
+    )
+    network.pump()
+    asked = api_client(network).post(
+        f"/registry/{CHIYODA}/move-out-certificate-requests",
+        json={"identity_confirmation_id": read.json()["check_id"]},
+    )
+    assert (asked.status_code, asked.json()["code"]) == (409, "card_not_in_use")

@@ -31,6 +31,9 @@ from juki.core.messages import (
     CardInfo,
     CardInfoKind,
     CardReport,
+    CardStatusAnswer,
+    CardStatusQuery,
+    CardUse,
     ChangeReason,
     MessageType,
 )
@@ -281,3 +284,38 @@ def _exchange(uow: UnitOfWork, sender: str, report: CardReport, result: str) -> 
         key=report.card_issue_number, result=result[:40],
     )  # fmt: skip
     uow.session.add(exchanged)
+
+
+# --- the counter's question: is this card in use? (with a 本人確認 by the card) -----------
+
+USE_OF: dict[str, CardUse] = {
+    CardState.ACTIVE: "in_use", CardState.SUSPENDED: "suspended",
+    CardState.ABOLISHED: "ended", CardState.EXPIRED: "ended", CardState.COLLECTED: "ended",
+    CardState.ISSUED: "not_handed_over", CardState.SHIPPED: "not_handed_over",
+    CardState.READY: "not_handed_over",
+}  # fmt: skip
+
+
+def answer_status(uow: UnitOfWork, sender: str, query: CardStatusQuery) -> None:
+    """The card's state, to the asking municipality's CS only — and only for the card's own
+    holder's code: "no such card" and "not this person's" get the same `unknown`."""
+    if code_of(sender) != query.lg_code:
+        log.warning("card status %s asked in another municipality's name", query.check_id)
+        return
+    entry = uow.session.scalar(
+        select(CardFileEntry).where(CardFileEntry.card_issue_number == query.card_issue_number)
+    )
+    known = entry is not None and entry.resident_code == query.resident_code
+    status: CardUse = USE_OF.get(entry.status, "unknown") if known and entry else "unknown"
+    answer = CardStatusAnswer(
+        check_id=query.check_id, lg_code=query.lg_code,
+        card_issue_number=query.card_issue_number, status=status,
+    )  # fmt: skip
+    uow.session.add(
+        ExchangeLog(
+            at=dt.datetime.now(dt.UTC), kind="status_query", counterpart=sender[:64],
+            operator=f"({sender})"[:64], terminal=sender[:64], key=query.card_issue_number,
+            result=status,
+        )
+    )  # fmt: skip
+    uow.send(f"cs:{query.lg_code}", MessageType.CARD_STATUS, answer.model_dump(mode="json"))

@@ -12,7 +12,7 @@ from typing import Any
 from juki.card import chip_rewrite, consistency, counter, issuance, service
 from juki.core.errors import JukiError
 from juki.core.issuance_messages import CardMade, ChipRewriteRequest
-from juki.core.messages import CARD_DONE, MessageType
+from juki.core.messages import CARD_DONE, CardStatusQuery, MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.records import valid_records
@@ -52,6 +52,11 @@ def on_chip_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str,
         chip_rewrite.on_request(uow, envelope.sender, request)
 
 
+def on_status_query(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for query in valid_records(CardStatusQuery, records, envelope.type):
+        counter.answer_status(uow, envelope.sender, query)
+
+
 def on_consistency_check(
     uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
 ) -> None:
@@ -68,4 +73,5 @@ HANDLERS: dict[str, Handler] = {
     MessageType.CARD_CHANGE: on_card_change,
     MessageType.CARD_REPORT: on_card_report,
     MessageType.CARD_CHIP_REQUEST: on_chip_request,
+    MessageType.CARD_STATUS_QUERY: on_status_query,
 }

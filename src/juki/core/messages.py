@@ -84,6 +84,8 @@ class MessageType(StrEnum):
     CARD_SHIPMENT = "card.shipment"  # カードの送付 (C22; the box's electronic side)
     CARD_CHIP_REQUEST = "card.chip_request"  # registry -> CS -> card: the chip again
     CARD_CHIP = "card.chip"  # card -> CS -> registry: the chip's contents, signed again
+    CARD_STATUS_QUERY = "card.status_query"  # registry -> CS -> card: is this card in use?
+    CARD_STATUS = "card.status"  # card -> CS -> registry: the card's state, nothing personal
 
 
 class ChangeReason(StrEnum):
@@ -341,6 +343,32 @@ class IdentityConfirm(Strict):
     check_id: str = Field(min_length=8, max_length=36)
     lg_code: str = Field(pattern=r"^\d{6}$")
     resident_code: str = Field(pattern=r"^\d{11}$")
+
+
+class CardStatusQuery(Strict):
+    """With a 本人確認 by the card (001a §3.5), when the reader gives the card's カード発行番号:
+    is the card in use? Asked of J-LIS's card management system through the municipality's
+    CS, naming the 住民票コード read from the same card (a card number alone proves
+    nothing)."""
+
+    check_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    card_issue_number: str = Field(pattern=r"^[0-9A-F]{16}$")
+    resident_code: str = Field(pattern=r"^\d{11}$")
+
+
+# The card's state for the counter: in use, suspended, ended (abolished, expired, collected),
+# not yet handed over — or unknown (no such card, or not this person's: the same answer).
+CardUse = Literal["in_use", "suspended", "ended", "not_handed_over", "unknown"]
+
+
+class CardStatusAnswer(Strict):
+    """J-LIS's answer: the card's state only (no 個人番号, no 4情報)."""
+
+    check_id: str = Field(min_length=8, max_length=36)
+    lg_code: str = Field(pattern=r"^\d{6}$")
+    card_issue_number: str = Field(pattern=r"^[0-9A-F]{16}$")
+    status: CardUse
 
 
 class IdentityConfirmed(Strict):

@@ -13,6 +13,8 @@ from juki.core.jpki_messages import JpkiCardStatus, JpkiIssued, JpkiIssueRequest
 from juki.core.messages import (
     CardInfo,
     CardReport,
+    CardStatusAnswer,
+    CardStatusQuery,
     IdentityConfirm,
     MessageType,
     MoveInNotice,
@@ -175,18 +177,25 @@ def on_card_report(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
         uow.send("card", MessageType.CARD_REPORT, report.model_dump(mode="json"))
 
 
-def relay_chip(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    """The counter's request for the chip's contents again, on to J-LIS's card system, and
-    its answer back to the register: each a closed item list and only this
-    municipality's."""
+# The counter's questions to J-LIS's card system and their answers (the chip again; whether
+# a card is in use), each a closed item list: (its model, whether it goes to the card system)
+_CARD_COUNTER: dict[str, tuple[type[Strict], bool]] = {
+    MessageType.CARD_CHIP_REQUEST: (ChipRewriteRequest, True),
+    MessageType.CARD_CHIP: (ChipRewrite, False),
+    MessageType.CARD_STATUS_QUERY: (CardStatusQuery, True),
+    MessageType.CARD_STATUS: (CardStatusAnswer, False),
+}
+
+
+def relay_card_counter(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """On to J-LIS's card system, or back to the register; only this municipality's."""
     own = code_of(uow.node.node_id)
-    request = envelope.type == MessageType.CARD_CHIP_REQUEST
-    model: type[ChipRewriteRequest | ChipRewrite] = ChipRewriteRequest if request else ChipRewrite
+    model, to_card = _CARD_COUNTER[envelope.type]
     for record in valid_records(model, records, envelope.type):
-        if record.lg_code != own:
+        if getattr(record, "lg_code", None) != own:
             log.warning("%s naming another municipality dropped", envelope.type)
             continue
-        to = "card" if request else registry_of(uow)
+        to = "card" if to_card else registry_of(uow)
         uow.send(to, envelope.type, record.model_dump(mode="json"))
 
 
@@ -218,8 +227,10 @@ HANDLERS: dict[str, Handler] = {
     MessageType.JPKI_ISSUED: relay_jpki,
     MessageType.CARD_INFO: on_card_info,
     MessageType.CARD_REPORT: on_card_report,
-    MessageType.CARD_CHIP_REQUEST: relay_chip,
-    MessageType.CARD_CHIP: relay_chip,
+    MessageType.CARD_CHIP_REQUEST: relay_card_counter,
+    MessageType.CARD_CHIP: relay_card_counter,
+    MessageType.CARD_STATUS_QUERY: relay_card_counter,
+    MessageType.CARD_STATUS: relay_card_counter,
     MessageType.DESTINATION_INFO: on_destination_info,
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,
     MessageType.MOVE_OUT_CERT_REQUEST: relay_between_municipalities,

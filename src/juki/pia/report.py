@@ -97,6 +97,8 @@ MESSAGE_NAMES = {
     MessageType.CARD_SHIPMENT: "カードの送付（チップの内容）",
     MessageType.CARD_CHIP_REQUEST: "チップの内容の再書込みの依頼",
     MessageType.CARD_CHIP: "チップの内容の再書込み（暗証番号の再設定・券面変更）",
+    MessageType.CARD_STATUS_QUERY: "カードの利用状況の照会（カードによる本人確認）",
+    MessageType.CARD_STATUS: "カードの利用状況（個人情報を含まない）",
     MessageType.KIOSK_IDENTIFY: "利用者証明用電子証明書の確認（証明書交付センターから）",
     MessageType.KIOSK_IDENTIFIED: "利用者証明用電子証明書の確認結果",
     MessageType.KIOSK_REQUEST: "証明書の交付請求（コンビニ交付）",

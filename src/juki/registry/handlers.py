@@ -10,6 +10,7 @@ from juki.core.jpki_messages import JpkiIssued
 from juki.core.kiosk_messages import KioskOutcome, KioskRequest
 from juki.core.messages import (
     CardInfo,
+    CardStatusAnswer,
     DestinationReceipt,
     IdentityConfirmed,
     IdentityUpdateResult,
@@ -117,6 +118,11 @@ def on_kiosk_outcome(uow: UnitOfWork, envelope: Envelope, records: list[dict[str
         kiosk.settle(uow, KioskOutcome.model_validate(raw))
 
 
+def on_card_status(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for answer in valid_records(CardStatusAnswer, records, envelope.type):
+        identity_confirmations.receive_card_status(uow, answer)
+
+
 def on_identity_confirmed(
     uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
 ) -> None:
@@ -152,4 +158,5 @@ HANDLERS: dict[str, Handler] = {
     MessageType.KIOSK_REQUEST: on_kiosk_request,
     MessageType.KIOSK_OUTCOME: on_kiosk_outcome,
     MessageType.IDENTITY_CONFIRMED: on_identity_confirmed,
+    MessageType.CARD_STATUS: on_card_status,
 }

@@ -36,6 +36,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.DESTINATION_INFO,
             T.CARD_REPORT,
             T.CARD_CHIP_REQUEST,
+            T.CARD_STATUS_QUERY,
             T.JPKI_ISSUE,
             T.JPKI_CARD_STATUS,
         }
@@ -52,6 +53,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.DESTINATION_RECEIPT,
             T.CARD_INFO,
             T.CARD_CHIP,
+            T.CARD_STATUS,
         }
     )
     | BETWEEN_MUNICIPALITIES,
@@ -78,10 +80,16 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # (001a §3.7 7-②); from the national server only the relayed 異動情報 (C27). It
     # reads and updates nothing at the national server, so nothing goes that way.
     ("cs", "card"): frozenset(
-        {T.DESTINATION_INFO, T.CARD_REPORT, T.CARD_CHIP_REQUEST, T.CONSISTENCY_CHECK}
+        {
+            T.DESTINATION_INFO,
+            T.CARD_REPORT,
+            T.CARD_CHIP_REQUEST,
+            T.CARD_STATUS_QUERY,
+            T.CONSISTENCY_CHECK,
+        }
     ),
     ("card", "cs"): frozenset(
-        {T.DESTINATION_RECEIPT, T.CARD_INFO, T.CARD_CHIP, T.CONSISTENCY_RESULT}
+        {T.DESTINATION_RECEIPT, T.CARD_INFO, T.CARD_CHIP, T.CARD_STATUS, T.CONSISTENCY_RESULT}
     ),
     ("national", "card"): frozenset({T.CARD_CHANGE}),
     # カードの発行 (000 §2.4, C20–C22): J-LIS commissions each card from the issuance

@@ -186,6 +186,11 @@ class IdentityConfirmBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     resident_code: str = Field(pattern=r"^\d{11}$", description="カードから読み取った住民票コード")
+    card_issue_number: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-F]{16}$",
+        description="カードから読み取ったカード発行番号 (あれば機構にカードの利用状況を照会)",
+    )
 
 
 @router.post(
@@ -198,7 +203,10 @@ def request_identity_confirmation(
 ) -> dict[str, str]:
     """001a §3.5 2-②/③; the answer arrives through the CS (2-④)."""
     actor = Actor(caller.operator, caller.terminal)
-    return {"check_id": identity_confirmations.request(uow, body.resident_code, actor)}
+    check_id = identity_confirmations.request(
+        uow, body.resident_code, actor, body.card_issue_number
+    )
+    return {"check_id": check_id}
 
 
 @router.get("/identity-confirmations/{check_id}", summary="カードによる本人確認の結果")
@@ -206,7 +214,8 @@ def request_identity_confirmation(
 def identity_confirmation(check_id: str, uow: UoW, request: Request) -> dict[str, Any]:
     record, items = identity_confirmations.status(uow, check_id)
     request.state.audit_targets = (f"resident_code={record.resident_code}",)
-    return {"check_id": check_id, "status": record.status, **items}
+    card = {"card_status": record.card_status} if record.card_status else {}
+    return {"check_id": check_id, "status": record.status, **items, **card}
 
 
 @router.get("/number-checks/{check_id}", summary="個人番号の真正性確認の結果")

@@ -5,12 +5,13 @@ control (enter, confirm, approve)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from juki.core.errors import NotFound
+from juki.core.errors import InvalidInput, NotFound
 from juki.core.ids import mask_individual_number
 from juki.core.messaging.node import UnitOfWork
 from juki.core.places import municipality
@@ -40,6 +41,7 @@ from juki.web.app import RecordId, UoW
 from juki.web.rights import needs
 
 router = APIRouter()
+CARD_NUMBER = re.compile(r"^[0-9A-F]{16}$")
 
 # --- 特例転入 ---------------------------------------------------------------------------------
 
@@ -296,7 +298,14 @@ def _identity_form(request: Request) -> FormPage:
         [
             Group(
                 "マイナンバーカードから読み取った住民票コード",
-                [Field("resident_code", "住民票コード", required=True, inputmode="numeric")],
+                [
+                    Field("resident_code", "住民票コード", required=True, inputmode="numeric"),
+                    Field(
+                        "card_issue_number",
+                        "カード発行番号",
+                        hint="読み取れたとき（16桁）。機構にカードの利用状況を照会します",
+                    ),
+                ],
             )
         ],
         submit="全国サーバに照会する",
@@ -318,7 +327,11 @@ def identity_form(request: Request, clerk: Clerk) -> HTMLResponse:
 def identity_confirmation(request: Request, clerk: Clerk, fields: Form) -> Response:
     def action(uow: UnitOfWork) -> str:
         code = str(fields.get("resident_code", ""))
-        return identity_confirmations.request(uow, code, Actor(clerk.login, clerk.terminal))
+        card = str(fields.get("card_issue_number", "")).strip().upper() or None
+        if card is not None and not CARD_NUMBER.match(card):
+            raise InvalidInput("カード発行番号は16桁の英数字です", field="card_issue_number")
+        actor = Actor(clerk.login, clerk.terminal)
+        return identity_confirmations.request(uow, code, actor, card)
 
     return submit_form(
         request, clerk, _identity_form(request), fields, action,
@@ -340,17 +353,21 @@ def identity_result(request: Request, check_id: str, clerk: Clerk, uow: UoW) -> 
         items=items, resident_code=record.resident_code,
         birth=wareki(dt.date.fromisoformat(birth)) if birth else "",
         municipality=_place(holder) if holder else "",
+        card_state=identity_confirmations.CARD_LABELS.get(record.card_status or "", ""),
+        card_ok=record.card_status == "in_use",
         links=[
             ("最新の状態を表示する", f"{base_of(request)}/identity-confirmation/{check_id}"),
-            *_special_move_in_link(request, record.status, check_id),
+            *_special_move_in_link(request, record.status, check_id, record.card_status),
         ],
     )  # fmt: skip
 
 
-def _special_move_in_link(request: Request, status: str, check_id: str) -> list[tuple[str, str]]:
-    """A card whose code the national server lists as moved out: the 特例転入 may go on
-    (001a §3.3 3-①→3-②)."""
-    if status != "removed":
+def _special_move_in_link(
+    request: Request, status: str, check_id: str, card_status: str | None = None
+) -> list[tuple[str, str]]:
+    """A card whose code the national server lists as moved out (and, when its number was
+    read, in use): the 特例転入 may go on (001a §3.3 3-①→3-②)."""
+    if status != "removed" or card_status not in (None, "in_use"):
         return []
     target = f"{base_of(request)}/special-move-in?identity_confirmation_id={check_id}"
     return [("この本人確認で特例転入の転出証明書情報を請求する", target)]

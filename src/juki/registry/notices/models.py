@@ -65,6 +65,9 @@ class IdentityConfirmation(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # the 特例転入 request for the 転出証明書情報 it justified: once only (`transfers`)
     used_by: Mapped[str | None] = mapped_column(String(36))
+    # the card's カード発行番号 when the reader gave it, and J-LIS's answer on its use
+    card_issue_number: Mapped[str | None] = mapped_column(String(16))
+    card_status: Mapped[str | None] = mapped_column(String(16))  # waiting | in_use | …
 
 
 class CorrectionRequest(Base):

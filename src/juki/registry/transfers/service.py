@@ -91,8 +91,13 @@ def _moved_out_card_holder(
             "この本人確認は古くなっています。カードを読み取り直してください",
             field=field, code="confirmation_expired",
         )  # fmt: skip
-    if confirmed.status == "waiting":
+    if confirmed.status == "waiting" or confirmed.card_status == "waiting":
         raise Conflict("カードによる本人確認の回答を待っています", field=field, code="unanswered")
+    if confirmed.card_status not in (None, "in_use"):  # the card's number was read
+        raise Conflict(
+            "提示されたカードは利用中ではありません（特例転入はできません）",
+            field=field, code="card_not_in_use",
+        )  # fmt: skip
     if confirmed.status != "removed" or not confirmed.answer:
         # current: no 転出 on record (the person has not moved out); unknown_code: no such
         # person — either way there is no 転出証明書情報 to ask for

@@ -1,5 +1,5 @@
 """The chip written again (a PIN reset, a card face changed), and a card 本人確認 used
-once for a 特例転入
+once for a 特例転入, with the card's number and J-LIS's answer on its use
 
 Revision ID: 0021
 Revises: 0020
@@ -50,10 +50,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("identity_confirmations") as batch:
         batch.add_column(sa.Column("used_by", sa.String(length=36), nullable=True))
+        batch.add_column(sa.Column("card_issue_number", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("card_status", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("identity_confirmations") as batch:
+        batch.drop_column("card_status")
+        batch.drop_column("card_issue_number")
         batch.drop_column("used_by")
     op.drop_index("ix_chip_rewrite_requests_requested_at", table_name="chip_rewrite_requests")
     op.drop_index("ix_chip_rewrite_requests_card_issue_number", table_name="chip_rewrite_requests")
