@@ -137,16 +137,22 @@ def test_another_municipality_cannot_report_on_the_card_and_is_sent_nothing(
     assert to_other == []  # no 個人番号 goes to a municipality without the card
 
 
-def test_a_death_lapses_the_card_and_the_family_returns_it(network: EmbeddedNetwork) -> None:
-    """番号法施行令 第14条: the card lapses with its holder's death. J-LIS's card system
-    learns it from the national server's relay (P3.4) and records 廃止 with the cause; the
-    register is told (1-⑪); the card returned by the family is then 回収."""
+def card_in_use(network: EmbeddedNetwork) -> tuple[int, CardFileEntry, TestClient, str]:
+    """A card made, set up and handed over at 墨田区's counter."""
     rid, entry = card_made(network)
     desk = card_desk(network)
     number = entry.card_issue_number
     assert number is not None
     report(network, desk, number, "ready")
     report(network, desk, number, "handed_over")
+    return rid, entry, desk, number
+
+
+def test_a_death_lapses_the_card_and_the_family_returns_it(network: EmbeddedNetwork) -> None:
+    """番号法施行令 第14条: the card lapses with its holder's death. J-LIS's card system
+    learns it from the national server's relay (P3.4) and records 廃止 with the cause; the
+    register is told (1-⑪); the card returned by the family is then 回収."""
+    rid, entry, desk, number = card_in_use(network)
     record(network, LG, moves.record_death, rid, schemas.DeathNotice(change_date=japan_today()))
     network.pump()
     assert at_jlis(network, entry.id) == "abolished"
@@ -165,12 +171,7 @@ def test_a_death_lapses_the_card_and_the_family_returns_it(network: EmbeddedNetw
 
 
 def test_a_move_does_not_lapse_the_card(network: EmbeddedNetwork) -> None:
-    rid, entry = card_made(network)
-    desk = card_desk(network)
-    number = entry.card_issue_number
-    assert number is not None
-    report(network, desk, number, "ready")
-    report(network, desk, number, "handed_over")
+    rid, entry, desk, _number = card_in_use(network)
     notice = schemas.MoveWithinNotice(
         intake=INTAKE, change_date=japan_today(), address="東京都墨田区押上一丁目1番1号"
     )
@@ -184,12 +185,7 @@ def test_a_card_handed_back_is_abolished_and_collected_in_one_report(
 ) -> None:
     """返還 (001a 8-①): at a 国外転出, or whenever the holder chooses, the card handed back
     is reported once — J-LIS records 廃止 with the reason, then 回収."""
-    rid, entry = card_made(network)
-    desk = card_desk(network)
-    number = entry.card_issue_number
-    assert number is not None
-    report(network, desk, number, "ready")
-    report(network, desk, number, "handed_over")
+    rid, entry, desk, number = card_in_use(network)
     report(network, desk, number, "returned", "国外転出")
     assert (at_jlis(network, entry.id), at_register(desk, rid)["status"]) == ("collected",) * 2
     with network.node(CARD).db.session() as session:
@@ -220,12 +216,7 @@ def test_a_renewed_card_is_made_and_its_handover_ends_the_old_one(
     交付申請書) once; the application makes a new card for the same holder; its 交付 ends
     the old card (one valid card at a time, 個人番号カード省令 第24条), which the counter then
     takes back."""
-    rid, entry = card_made(network)
-    desk = card_desk(network)
-    old = entry.card_issue_number
-    assert old is not None
-    report(network, desk, old, "ready")
-    report(network, desk, old, "handed_over")
+    rid, entry, desk, old = card_in_use(network)
     expiring(network, entry.id, 30)
     staff = jlis(network)
     assert staff.post("/card/expiry-notices").json() == {"renewal_notices": 1, "expired": 0}
@@ -253,12 +244,7 @@ def test_a_renewed_card_is_made_and_its_handover_ends_the_old_one(
 
 
 def test_a_card_past_its_expiry_is_no_longer_in_use(network: EmbeddedNetwork) -> None:
-    rid, entry = card_made(network)
-    desk = card_desk(network)
-    number = entry.card_issue_number
-    assert number is not None
-    report(network, desk, number, "ready")
-    report(network, desk, number, "handed_over")
+    rid, entry, desk, number = card_in_use(network)
     expiring(network, entry.id, -1)
     assert jlis(network).post("/card/expiry-notices").json() == {
         "renewal_notices": 0, "expired": 1,

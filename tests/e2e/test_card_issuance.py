@@ -262,6 +262,19 @@ def test_a_chip_that_is_not_this_card_s_is_never_given(network: EmbeddedNetwork)
         assert kept.chip is not None  # nothing given, nothing erased
 
 
+def holder_card(
+    network: EmbeddedNetwork, number: str, folder: Path
+) -> tuple[ChipImage, VirtualCard]:
+    """The chip given after the 交付, on the holder's card under its PINs."""
+    desk = card_desk(network)
+    chip = ChipImage.model_validate(desk.post(f"/registry/{LG}/cards/{number}/chip").json())
+    card = VirtualCard.create(
+        folder / "holder.card", number, SIGN_PIN, AUTH_PIN, chip=chip, text_pin=TEXT_PIN,
+        juki_pin=JUKI_PIN,
+    )  # fmt: skip
+    return chip, card
+
+
 def rewritten_chip(network: EmbeddedNetwork, number: str, reason: str) -> ChipImage:
     """The counter asks J-LIS for the chip again, and gives what comes back."""
     desk = card_desk(network)
@@ -281,12 +294,7 @@ def test_a_locked_text_pin_is_reset_by_writing_the_chip_again(
     tries the PIN is locked, and the counter resets it by writing the contents J-LIS signs
     again under a new PIN; the card face then reads as before, J-LIS's signature checked."""
     rid, number = arrived_and_handed_over(network)
-    desk = card_desk(network)
-    chip = ChipImage.model_validate(desk.post(f"/registry/{LG}/cards/{number}/chip").json())
-    card = VirtualCard.create(
-        tmp_path / "holder.card", number, SIGN_PIN, AUTH_PIN, chip=chip, text_pin=TEXT_PIN,
-        juki_pin=JUKI_PIN,
-    )  # fmt: skip
+    chip, card = holder_card(network, number, tmp_path)
     for _ in range(3):
         with pytest.raises(PinRefused):
             card.open_application("text", "0000")
@@ -310,12 +318,7 @@ def test_a_move_is_written_onto_the_card_face(network: EmbeddedNetwork, tmp_path
     """券面記載事項の変更: after a 転居 the card's 券面事項入力補助 data are written again from
     File 3, which the national server's relay brought up to date."""
     rid, number = arrived_and_handed_over(network)
-    desk = card_desk(network)
-    chip = ChipImage.model_validate(desk.post(f"/registry/{LG}/cards/{number}/chip").json())
-    card = VirtualCard.create(
-        tmp_path / "holder.card", number, SIGN_PIN, AUTH_PIN, chip=chip, text_pin=TEXT_PIN,
-        juki_pin=JUKI_PIN,
-    )  # fmt: skip
+    _chip, card = holder_card(network, number, tmp_path)
     new_address = "東京都墨田区押上一丁目1番1号"
     notice = schemas.MoveWithinNotice(intake=INTAKE, change_date=japan_today(), address=new_address)
     record(network, LG, moves.record_move_within, rid, notice)
