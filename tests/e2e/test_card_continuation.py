@@ -21,7 +21,6 @@ from juki.registry.notices import moves, schemas
 from juki.registry.transfers import service as transfers
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 from tests.conftest import resident
-from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_reissue import card_desk
 from tests.jpki.helpers import IDENTITY, holder_key, public_pem
 from tests.kiosk.helpers import Holder, holder, pdf_text, terminal, visit
@@ -39,7 +38,7 @@ def moved_with_card(network: EmbeddedNetwork, person: Holder) -> int:
     run(network, moves.record_move_out, person.resident_id, out, lg=OLD)
     network.pump()
     code = resident(network, OLD, person.resident_id).resident_code
-    check = card_read(network, NEW, code)  # 3-①: the card presented and read
+    check = card_read(network, NEW, code, person.card_issue_number)  # 3-①: the card read
     request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
     network.pump()
     notice = SpecialMoveInNotice(
@@ -169,19 +168,15 @@ def test_another_municipality_cannot_take_the_card_over(
 
 
 def continued_use_from(network: EmbeddedNetwork, lg: str, card: str, code: str) -> None:
-    """A 継続利用 report from `lg`'s CS, validly signed, applied at the card system now —
-    ahead of anything still on its way on other channels."""
+    """A 継続利用 report from `lg`'s CS (its own outbox, in its channel's order), delivered
+    at once — ahead of anything the 転入 will send later on other channels."""
     report = CardReport(
         report_id=str(uuid.uuid4()), kind="continued_use", lg_code=lg, card_issue_number=card,
         done_on=japan_today(), operator_id="kakari", terminal_id="T1", resident_code=code,
     )  # fmt: skip
-    sender = f"cs:{lg}"
-    raw = envelope_from(
-        network, sender, "card", next_seq(network, sender, "card"), MessageType.CARD_REPORT,
-        {"records": [report.model_dump(mode="json")]},
-    )  # fmt: skip
-    [ack] = network.node("card").receive([raw])
-    assert ack.status == "applied"
+    with network.node(f"cs:{lg}").unit_of_work() as uow:
+        uow.send("card", MessageType.CARD_REPORT, report.model_dump(mode="json"))
+    network.pump()
 
 
 def card_results(network: EmbeddedNetwork, card: str) -> tuple[str, list[str], int]:
@@ -215,7 +210,7 @@ def test_a_continued_use_reported_before_the_relay_waits_for_it(
     assert card_results(network, person.card_issue_number) == (
         OLD, ["waiting:move_not_relayed"], 1,
     )  # fmt: skip
-    check = card_read(network, NEW, code)
+    check = card_read(network, NEW, code, person.card_issue_number)
     request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
     network.pump()
     notice = SpecialMoveInNotice(
@@ -241,7 +236,7 @@ def test_a_waiting_report_goes_when_the_holder_moved_in_elsewhere(
     run(network, moves.record_move_out, person.resident_id, out, lg=OLD)
     network.pump()
     continued_use_from(network, "112011", person.card_issue_number, code)
-    check = card_read(network, NEW, code)
+    check = card_read(network, NEW, code, person.card_issue_number)
     request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
     network.pump()
     notice = SpecialMoveInNotice(

@@ -15,14 +15,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from juki.card.models import CardEvent, CardFileEntry, ExchangeLog
+from juki.card.service import held_info
 from juki.core.clock import japan_today
 from juki.core.messages import MessageType
 from juki.core.messaging import tables
 from juki.duties.search import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry.notices import moves, schemas
+from juki.registry.notices import changes, moves, schemas
 from tests.card.helpers import CARD, application, contractor, held_person, jlis, run_line
-from tests.conftest import record
+from tests.conftest import record, resident
 from tests.core.messaging.test_node import envelope_from, next_seq
 from tests.e2e.test_reissue import card_desk
 from tests.registry.helpers import INTAKE
@@ -193,6 +194,7 @@ def test_a_card_handed_back_is_abolished_and_collected_in_one_report(
         assert stored is not None
         assert (stored.abolition_reason, stored.collected_on) == ("返還：国外転出", japan_today())
     report(network, desk, number, "returned", "二度目")  # nothing left to hand back
+    assert results_for(network, number)[-1] == "refused:card_state"
     assert at_jlis(network, entry.id) == "collected"
 
 
@@ -209,49 +211,146 @@ def register_cards(desk: TestClient, rid: int) -> dict[str, str]:
     return {card["card_issue_number"]: card["status"] for card in cards}
 
 
+def results_for(network: EmbeddedNetwork, number: str) -> list[str]:
+    """What J-LIS's card system did with each counter report on the card, in order."""
+    with network.node(CARD).db.session() as session:
+        return list(
+            session.scalars(
+                select(ExchangeLog.result)
+                .where(ExchangeLog.key == number, ExchangeLog.kind == "counter_report")
+                .order_by(ExchangeLog.id)
+            )
+        )
+
+
+def renewal_forms(network: EmbeddedNetwork, card: CardFileEntry) -> list[CardFileEntry]:
+    with network.node(CARD).db.session() as session:
+        found = list(
+            session.scalars(
+                select(CardFileEntry)
+                .where(CardFileEntry.renewal_of == card.application_id)
+                .order_by(CardFileEntry.id)
+            )
+        )
+        session.expunge_all()
+        return found
+
+
+def made_and_handed_over(
+    network: EmbeddedNetwork, desk: TestClient, rid: int, form: str, old: str
+) -> str:
+    """The renewal form applied for, the card made, set up and handed over: its number."""
+    assert contractor(network).post("/card/applications", json=application(form))
+    run_line(network)
+    new = next(n for n in register_cards(desk, rid) if n != old)
+    report(network, desk, new, "ready")
+    report(network, desk, new, "handed_over")
+    return new
+
+
 def test_a_renewed_card_is_made_and_its_handover_ends_the_old_one(
     network: EmbeddedNetwork,
 ) -> None:
-    """更新: J-LIS's run gives a card expiring within 90 days a renewal entry (a new
-    交付申請書) once; the application makes a new card for the same holder; its 交付 ends
-    the old card (one valid card at a time, 個人番号カード省令 第24条), which the counter then
-    takes back."""
+    """更新: J-LIS's run tells the mayor of a card expiring within 90 days, once; the
+    register sends the holder's 送付先情報 as it stands now (form only), from which the card
+    system registers the renewal form; its card's 交付 ends the old card (one valid card at
+    a time, 個人番号カード省令 第24条), which the counter then takes back."""
     rid, entry, desk, old = card_in_use(network)
     expiring(network, entry.id, 30)
     staff = jlis(network)
     assert staff.post("/card/expiry-notices").json() == {"renewal_notices": 1, "expired": 0}
     assert staff.post("/card/expiry-notices").json() == {"renewal_notices": 0, "expired": 0}
-    with network.node(CARD).db.session() as session:
-        (renewal,) = session.scalars(
-            select(CardFileEntry).where(CardFileEntry.renewal_of == entry.application_id)
-        ).all()
-        assert (renewal.status, renewal.resident_code) == ("registered", entry.resident_code)
-        renewal_form = renewal.application_id
-    assert contractor(network).post("/card/applications", json=application(renewal_form))
-    run_line(network)
-    new = next(n for n, status in register_cards(desk, rid).items() if n != old)
-    assert register_cards(desk, rid) == {old: "active", new: "awaiting_handover"}
-    report(network, desk, new, "ready")
-    report(network, desk, new, "handed_over")
+    network.pump()  # renewal_due → the register's 送付先情報 → the renewal form
+    (renewal,) = renewal_forms(network, entry)
+    assert (renewal.status, renewal.resident_code) == ("registered", entry.resident_code)
+    with network.node(CARD).unit_of_work() as uow:  # the register's record, form only
+        stored = uow.session.get(CardFileEntry, renewal.id)
+        assert stored is not None
+        assert held_info(uow, stored).print_category == "2"
+    new = made_and_handed_over(network, desk, rid, renewal.application_id, old)
     assert register_cards(desk, rid) == {old: "abolished", new: "active"}
     assert at_jlis(network, entry.id) == "abolished"
     with network.node(CARD).db.session() as session:
-        stored = session.get(CardFileEntry, entry.id)
-        assert stored is not None
-        assert stored.abolition_reason == "更新（新しいカードの交付）"
+        ended = session.get(CardFileEntry, entry.id)
+        assert ended is not None
+        assert ended.abolition_reason == "更新（新しいカードの交付）"
     report(network, desk, old, "collected")
     assert register_cards(desk, rid) == {old: "collected", new: "active"}
 
 
+def test_a_renewal_form_reissued_after_a_change_still_leaves_one_card(
+    network: EmbeddedNetwork,
+) -> None:
+    """Attack review: a name change invalidates the renewal form; the form reissued at the
+    counter renews the same card, and its 交付 ends it — never two cards in use."""
+    rid, entry, desk, old = card_in_use(network)
+    expiring(network, entry.id, 30)
+    jlis(network).post("/card/expiry-notices")
+    network.pump()
+    rename = schemas.NameChangeNotice(
+        change_date=japan_today(), name_kanji="墨田\u3000改名",
+        name_kana="スミダ\u3000カイメイ",
+    )  # fmt: skip
+    record(network, LG, changes.record_name_change, rid, rename)
+    network.pump()
+    assert [f.status for f in renewal_forms(network, entry)] == ["invalidated"]
+    asked = desk.post(f"/registry/{LG}/residents/{rid}/application-form-reissue")
+    assert asked.status_code == 202, asked.text
+    network.pump()
+    forms = renewal_forms(network, entry)
+    assert [f.status for f in forms] == ["invalidated", "registered"]
+    new = made_and_handed_over(network, desk, rid, forms[-1].application_id, old)
+    assert register_cards(desk, rid) == {old: "abolished", new: "active"}
+
+
 def test_a_card_past_its_expiry_is_no_longer_in_use(network: EmbeddedNetwork) -> None:
     rid, entry, desk, number = card_in_use(network)
+    report(network, desk, number, "suspended", "紛失")
     expiring(network, entry.id, -1)
+    report(network, desk, number, "resumed")  # past its expiry: not in use again
+    assert results_for(network, number)[-1] == "refused:card_state"
     assert jlis(network).post("/card/expiry-notices").json() == {
         "renewal_notices": 0, "expired": 1,
     }  # fmt: skip
     network.pump()
     assert (at_jlis(network, entry.id), at_register(desk, rid)["status"]) == ("expired",) * 2
-    report(network, desk, number, "suspended", "紛失")  # an expired card is not suspended
-    assert at_jlis(network, entry.id) == "expired"
-    report(network, desk, number, "collected")
+    report(network, desk, number, "returned", "本人から")  # an expired card: straight to 回収
     assert at_jlis(network, entry.id) == "collected"
+
+
+def test_returned_only_for_a_card_the_holder_had(network: EmbeddedNetwork) -> None:
+    _rid, entry = card_made(network)
+    desk = card_desk(network)
+    number = entry.card_issue_number
+    assert number is not None
+    report(network, desk, number, "ready")
+    report(network, desk, number, "returned", "交付前")
+    assert results_for(network, number)[-1] == "refused:card_state"
+    assert at_jlis(network, entry.id) == "ready"
+
+
+def card_for(network: EmbeddedNetwork, lg: str, rid: int) -> str:
+    """The person's card from the form mailed at 付番: applied for, made, set up and
+    handed over at `lg`'s counter. Its カード発行番号."""
+    network.pump()
+    code = resident(network, lg, rid).resident_code
+    with network.node(CARD).db.session() as session:
+        entry = session.scalars(
+            select(CardFileEntry)
+            .where(CardFileEntry.resident_code == code, CardFileEntry.status == "registered")
+            .order_by(CardFileEntry.id.desc())
+        ).first()
+        assert entry is not None, "no form for the person at J-LIS"
+        form = entry.application_id
+    assert contractor(network).post("/card/applications", json=application(form))
+    run_line(network)
+    desk = card_desk(network, lg)
+    (card,) = desk.get(f"/registry/{lg}/residents/{rid}/cards").json()
+    number = str(card["card_issue_number"])
+    sent = desk.post(f"/registry/{lg}/cards/{number}/reports", json={"kind": "ready"})
+    assert sent.status_code == 202, sent.text
+    network.pump()
+    handed = desk.post(f"/registry/{lg}/cards/{number}/handover", json=CHECKED)
+    assert handed.status_code == 202, handed.text
+    network.pump()
+    return number

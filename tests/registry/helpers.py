@@ -31,11 +31,13 @@ def run(network: EmbeddedNetwork, action: Any, *args: Any, lg: str = LG) -> Any:
         return result
 
 
-def card_read(network: EmbeddedNetwork, lg: str, resident_code: str) -> str:
-    """本人確認 with the card at `lg`'s counter (001a §3.5): the 住民票コード read from the
-    presented card, confirmed at the national server; returns the confirmation's id."""
+def card_read(network: EmbeddedNetwork, lg: str, resident_code: str, card: str) -> str:
+    """本人確認 with the card at `lg`'s counter (001a §3.5): the 住民票コード and the
+    カード発行番号 read from the presented card, confirmed at the national server and J-LIS's
+    card system; returns the confirmation's id."""
     actor = Actor("kakari", "T1")
-    check_id = run(network, identity_confirmations.request, resident_code, actor, lg=lg)
+    ask = identity_confirmations.request
+    check_id = run(network, ask, resident_code, actor, card, lg=lg)
     network.pump()
     return str(check_id)
 

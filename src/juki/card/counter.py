@@ -16,13 +16,14 @@ import datetime as dt
 import logging
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from juki.card import lifecycle
 from juki.card.issuance import provision_record, recipient_of
 from juki.card.lifecycle import CardState
 from juki.card.models import CardEvent, CardFileEntry, ExchangeLog, WaitingContinuation
 from juki.card.service import held_info, lives_in
+from juki.core.clock import japan_today
 from juki.core.crypto import sealed_label
 from juki.core.errors import JukiError
 from juki.core.messages import (
@@ -50,7 +51,6 @@ TARGET: dict[str, CardState] = {
     "resumed": CardState.ACTIVE,
     "abolished": CardState.ABOLISHED,
     "collected": CardState.COLLECTED,
-    "returned": CardState.COLLECTED,
 }
 
 
@@ -81,11 +81,13 @@ def _apply(uow: UnitOfWork, sender: str, report: CardReport, entry: CardFileEntr
         if report.kind == "resumed" and entry.status != CardState.SUSPENDED:
             # 解除 is ACTIVE again only from a suspension (not a handover in disguise)
             raise lifecycle.TransitionRefused("一時停止中のカードではありません", field="status")
+        if report.kind == "resumed" and _past_expiry(entry):
+            raise lifecycle.TransitionRefused("有効期限の過ぎたカードです", field="status")
         if report.kind == "returned":  # 返還: 廃止 with its reason, then 回収, one step
-            why = f"返還：{report.reason}".rstrip("：")
-            lifecycle.move(uow.session, entry, CardState.ABOLISHED, at=at, actor=actor, reason=why)
-        move = TARGET[report.kind]
-        lifecycle.move(uow.session, entry, move, at=at, actor=actor, reason=report.reason)
+            _return(uow, entry, at, actor, report.reason)
+        else:
+            move = TARGET[report.kind]
+            lifecycle.move(uow.session, entry, move, at=at, actor=actor, reason=report.reason)
     except JukiError as refused:
         result = f"refused:{refused.code}"
         _exchange(uow, sender, report, result)
@@ -94,28 +96,55 @@ def _apply(uow: UnitOfWork, sender: str, report: CardReport, entry: CardFileEntr
     _exchange(uow, sender, report, report.kind)
     _answer(uow, report, entry, CARD_DONE)
     if report.kind == "handed_over":
-        end_renewed(uow, entry, actor)
+        end_other_cards(uow, entry, actor)
+
+
+def _past_expiry(entry: CardFileEntry) -> bool:
+    return entry.expires_on is not None and entry.expires_on < japan_today()
+
+
+def _return(
+    uow: UnitOfWork, entry: CardFileEntry, at: dt.datetime, actor: str, reason: str
+) -> None:
+    """返還: a card the holder had (in use, suspended or expired) handed back."""
+    if entry.status in (CardState.ACTIVE, CardState.SUSPENDED):
+        why = f"返還：{reason}".rstrip("：")
+        lifecycle.move(uow.session, entry, CardState.ABOLISHED, at=at, actor=actor, reason=why)
+    elif entry.status != CardState.EXPIRED:  # never handed over, or ended already
+        raise lifecycle.TransitionRefused("本人が持っているカードではありません", field="status")
+    lifecycle.move(uow.session, entry, CardState.COLLECTED, at=at, actor=actor, reason=reason)
 
 
 RENEWED = "更新（新しいカードの交付）"
+REPLACED = "新しいカードの交付"
 
 
-def end_renewed(uow: UnitOfWork, card: CardFileEntry, actor: str) -> None:
-    """A renewed card was handed over (`renewal.py`): the card it renews ends — one valid
-    card at a time (個人番号カード省令 第24条) — and its mayor is told; the register then
-    has JPKI revoke that card's certificates and takes the old card back (回収)."""
-    if card.renewal_of is None:
-        return
-    old = uow.session.scalar(
+def end_other_cards(uow: UnitOfWork, card: CardFileEntry, actor: str) -> None:
+    """A card was handed over: every other card of the person still in use or suspended
+    ends — one valid card at a time (個人番号カード省令 第24条), whether the new one renews
+    it or replaces it (a renewal form reissued after a change names no old card, attack
+    review) — and each one's mayor is told; the register then has JPKI revoke its
+    certificates and takes the card back (回収)."""
+    others = uow.session.scalars(
         select(CardFileEntry)
-        .where(CardFileEntry.application_id == card.renewal_of)
+        .where(
+            or_(
+                CardFileEntry.resident_code == card.resident_code,
+                CardFileEntry.individual_number_index == card.individual_number_index,
+            ),
+            CardFileEntry.id != card.id,
+            CardFileEntry.status.in_((CardState.ACTIVE, CardState.SUSPENDED)),
+        )
         .with_for_update()
-    )
-    if old is None or CardState.ABOLISHED not in lifecycle.TRANSITIONS[CardState(old.status)]:
-        return  # expired or ended already: only its 回収 is left
+    ).all()
     at = card.changed_at or dt.datetime.now(dt.UTC)
-    lifecycle.move(uow.session, old, CardState.ABOLISHED, at=at, actor=actor, reason=RENEWED)
-    inform_mayor(uow, old, "abolished", CARD_DONE, actor[:40], actor[:40])
+    for old in others:
+        why = RENEWED if card.renewal_of == old.application_id else REPLACED
+        lifecycle.move(uow.session, old, CardState.ABOLISHED, at=at, actor=actor, reason=why)
+        try:  # nothing here may raise: a raise would hold up every later report of that CS
+            inform_mayor(uow, old, "abolished", CARD_DONE, actor[:40], actor[:40])
+        except (JukiError, ValueError):
+            log.error("card entry %s ended; its mayor could not be told", old.id)
 
 
 def _continue_use(
@@ -307,6 +336,8 @@ def answer_status(uow: UnitOfWork, sender: str, query: CardStatusQuery) -> None:
     )
     known = entry is not None and entry.resident_code == query.resident_code
     status: CardUse = USE_OF.get(entry.status, "unknown") if known and entry else "unknown"
+    if status in ("in_use", "suspended") and entry is not None and _past_expiry(entry):
+        status = "ended"  # past its expiry, before the run marks it
     answer = CardStatusAnswer(
         check_id=query.check_id, lg_code=query.lg_code,
         card_issue_number=query.card_issue_number, status=status,

@@ -11,7 +11,7 @@ and mailing are the print channel's own records, `printing.py`):
         │                 │                    │          │          │       │  ▲
         └──▶ invalidated ◀┘                    └──────────┴──────────┴──▶ abolished
                                                                  active ◀─▶ suspended
-                                                      active ──▶ expired   │
+                                              active, suspended ──▶ expired   │
                                                       abolished, expired ──▶ collected
 
 `invalidated` is the form's end (P3.4: the 4情報 changed before the card was made);
@@ -61,7 +61,7 @@ TRANSITIONS: dict[CardState, frozenset[CardState]] = {
     S.SHIPPED: frozenset({S.READY, S.ABOLISHED}),
     S.READY: frozenset({S.ACTIVE, S.ABOLISHED}),
     S.ACTIVE: frozenset({S.SUSPENDED, S.ABOLISHED, S.EXPIRED}),
-    S.SUSPENDED: frozenset({S.ACTIVE, S.ABOLISHED}),
+    S.SUSPENDED: frozenset({S.ACTIVE, S.ABOLISHED, S.EXPIRED}),
     S.ABOLISHED: frozenset({S.COLLECTED}),
     S.EXPIRED: frozenset({S.COLLECTED}),
     S.INVALIDATED: frozenset(),

@@ -93,8 +93,11 @@ class CardFileEntry(Base):
     # 交付申請書の再発行 (000 P3.4, F3-ACQ-06): the 申請書ID this form replaces, when the
     # municipality reissued it after the 4情報 changed. Each invalid form is replaced once.
     reissue_of: Mapped[str | None] = mapped_column(String(23), unique=True, index=True)
-    # 更新: the 申請書ID of the card this entry renews (`renewal.py`)
-    renewal_of: Mapped[str | None] = mapped_column(String(23), unique=True, index=True)
+    # 更新 (`renewal.py`): the day J-LIS told the mayor this card expires soon, and, on a
+    # renewal form's entry, the 申請書ID of the card it renews (a form invalidated by a
+    # change and reissued names the same card)
+    renewal_notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    renewal_of: Mapped[str | None] = mapped_column(String(23), index=True)
     # The card ledger (000 §4.3 items 96–102), kept by `lifecycle.move`: 96 カード運用状況 is
     # `status`, 97 カード有効期限 `expires_on`.
     suspended_on: Mapped[dt.date | None] = mapped_column(Date)  # 98 一時停止日

@@ -49,6 +49,8 @@ from juki.core.messaging.paths import code_of
 from juki.core.places import municipality
 
 RECORD_COLUMN = sealed_label("card_record")
+# The holder has the card (it can be renewed).
+HOLDER_HAS = frozenset({CardState.ACTIVE, CardState.SUSPENDED})
 NO_DIGEST = "0" * 64
 # Removal from the register for good (000 F3-STO-03 "deceased persons"); a 転出 is not one.
 ERASING_REASONS = frozenset(
@@ -248,6 +250,7 @@ def _reissue(
     if refusal is not None:
         return None, refusal
     assert old is not None
+    renewing = old.status in HOLDER_HAS  # 更新: `old` is the card the form renews
     for entry in stale:  # F3-ACQ-06: the old form can no longer be used
         lifecycle.move(
             uow.session, entry, CardState.INVALIDATED, at=now(), actor=sender,
@@ -258,14 +261,15 @@ def _reissue(
         )
     [application_id] = new_application_ids(uow.session, 1)
     entry = _entry(uow, notice, application_id)
-    entry.reissue_of = old.application_id
+    if renewing:
+        entry.renewal_of = old.application_id
+    else:
+        entry.reissue_of = old.application_id
     uow.session.add(entry)
     uow.session.flush()
     link = (f"申請書ID={application_id}", f"旧申請書ID={old.application_id}")
-    record_exchange(
-        uow, "reissue", sender, application_id, f"reissue_of:{old.application_id}",
-        info.destination_id, extra=link,
-    )  # fmt: skip
+    result = f"{'renewal_of' if renewing else 'reissue_of'}:{old.application_id}"
+    record_exchange(uow, "reissue", sender, application_id, result, info.destination_id, extra=link)
     return entry, None
 
 
@@ -291,6 +295,9 @@ def _replaceable(
     current = _printed_of(notice.record)
     outstanding = [e for e in person if e.status in OUTSTANDING]
     stale = [e for e in outstanding if _printed_of(open_record(uow, e)) != current]
+    renewed = _card_to_renew(person, stale)
+    if renewed is not None:  # 更新: whatever older form may still be out
+        return renewed
     for entry in outstanding:
         if entry not in stale:  # the form out carries the current items: no reissue needed
             code = "form_still_valid" if entry.status == "registered" else "already_applied"
@@ -306,6 +313,25 @@ def _replaceable(
     if not invalid:
         return [], None, Refusal("no_invalid_form", "resident_code")
     return stale, invalid[-1], None
+
+
+def _card_to_renew(
+    person: list[CardFileEntry], stale: list[CardFileEntry]
+) -> tuple[list[CardFileEntry], CardFileEntry | None, Refusal | None] | None:
+    """更新 (`renewal.py`): a card J-LIS told the mayor expires soon, whose renewal form is
+    not out (or only a stale one, invalidated now): the form renews it. None when the
+    person has no such card."""
+    notified = [e for e in person if e.status in HOLDER_HAS and e.renewal_notified_on]
+    if not notified:
+        return None
+    card = notified[-1]
+    under_way = [
+        e for e in person
+        if e.renewal_of == card.application_id and e.status != "invalidated" and e not in stale
+    ]  # fmt: skip
+    if under_way:
+        return [], None, Refusal("renewal_under_way", "resident_code")
+    return stale, card, None
 
 
 def _printed_of(record: dict[str, Any]) -> dict[str, str]:

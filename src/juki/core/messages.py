@@ -666,6 +666,7 @@ CardReportKind = Literal[
 CardInfoKind = Literal[
     "issued", "ready", "handed_over", "suspended", "resumed", "abolished", "collected",
     "returned", "expired",
+    "renewal_due",  # the card expires within months: a renewal form is to be extracted
     "continued_use",
     "moved_away",  # to the former municipality: the card is now the new one's (継続利用)
 ]  # fmt: skip

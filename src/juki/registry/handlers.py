@@ -98,6 +98,8 @@ def on_card_info(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, An
         info = CardInfo.model_validate(raw)
         if info.kind == "continued_use":
             continuation.receive(uow, info)
+        elif info.kind == "renewal_due":
+            destination_info.renewal_due(uow, info)
         else:
             cards.receive(uow, info)
 

@@ -180,8 +180,8 @@ def population(network: EmbeddedNetwork) -> dict[str, Any]:
         intake=INTAKE, change_date=TODAY, **PERSON, residence=CARD
     )
     alien = run(network, foreign.record_move_in, arrived).resident_id
-    leaving = moved_out(network)  # from 川越市: its 転出証明書情報, for a 特例転入
-    check = card_read(network, LG, leaving.resident_code)
+    leaving, card = moved_out(network)  # from 川越市: its 転出証明書情報, for a 特例転入
+    check = card_read(network, LG, leaving.resident_code, card)
     request_id = run(network, transfers.request_certificate, check, "kakari", lg=LG)
     network.pump()
     return {

@@ -21,6 +21,7 @@ from juki.registry.models import CertificateIssue, IssueRefusal, Resident
 from juki.registry.notices import arrivals, moves, schemas
 from juki.registry.residents import service as residents
 from tests.conftest import make_network
+from tests.e2e.test_card_counter import card_for
 from tests.registry.browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -358,6 +359,11 @@ def test_special_move_in_then_a_two_person_correction(
         network, former, "千代田　遥", "チヨダ　ハルカ", dt.date(2000, 3, 3),
         "東京都千代田区麹町一丁目1番1号",
     )  # fmt: skip
+    network.stop_dispatcher()  # the card made and handed over, delivered step by step here
+    try:
+        card = card_for(network, former, rid)
+    finally:
+        network.start_dispatcher()
     with network.node(f"registry:{former}").unit_of_work() as uow:
         out = schemas.MoveOutNotice(
             intake=INTAKE,
@@ -373,9 +379,16 @@ def test_special_move_in_then_a_two_person_correction(
     # its code as moved out of 千代田区, and the page offers the 特例転入 from there
     clerk.goto(f"{console}/identity-confirmation")
     clerk.fill("#f-resident_code", code)
+    clerk.fill("#f-card_issue_number", card)
     clerk.click("button.primary")
     clerk.wait_for_url("**/identity-confirmation/*")
-    wait_until(lambda: clerk.reload() and "待って" not in clerk.inner_text("main"))
+    wait_until(
+        lambda: (
+            clerk.reload()
+            and "カードは利用中です" in clerk.inner_text("main")
+            and "待って" not in clerk.inner_text("main")
+        )
+    )
     clerk.click("text=この本人確認で特例転入の転出証明書情報を請求する")
     assert clerk.input_value("#f-identity_confirmation_id")  # filled from the link
     shot(clerk, "12-special-move-in-ask")

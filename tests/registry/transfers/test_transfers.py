@@ -24,6 +24,7 @@ from juki.registry.transfers import service as transfers
 from juki.registry.transfers.models import MoveOutCertRequestRecord
 from juki.registry.transfers.schemas import SpecialMoveInNotice
 from tests.conftest import born, resident
+from tests.e2e.test_card_counter import card_for
 from tests.e2e.test_chain import reconcile_differences
 from tests.registry.helpers import INTAKE, card_read, run
 
@@ -31,19 +32,21 @@ FORMER, NEW = "112011", "131075"  # 川越市 (埼玉県) → 墨田区 (東京�
 NEW_ADDRESS = "東京都墨田区業平一丁目3番4号"
 
 
-def moved_out(network: EmbeddedNetwork) -> Resident:
+def moved_out(network: EmbeddedNetwork) -> tuple[Resident, str]:
+    """A holder of a card in use who moved out of 川越市: the person and the card's number."""
     rid = born(network, FORMER, address="埼玉県川越市元町一丁目1番1号")
+    card = card_for(network, FORMER, rid)
     out = schemas.MoveOutNotice(
         intake=INTAKE, change_date=japan_today(), destination_address=NEW_ADDRESS
     )
     run(network, moves.record_move_out, rid, out, lg=FORMER)
     network.pump()
-    return resident(network, FORMER, rid)
+    return resident(network, FORMER, rid), card
 
 
 def test_special_move_in_across_prefectures(network: EmbeddedNetwork) -> None:
-    person = moved_out(network)
-    check = card_read(network, NEW, person.resident_code)  # 3-①: the card presented
+    person, card = moved_out(network)
+    check = card_read(network, NEW, person.resident_code, card)  # 3-①: the card presented
     request_id = run(network, transfers.request_certificate, check, "kakari", lg=NEW)
     assert run(network, transfers.request_status, request_id, lg=NEW).status == "waiting"
     network.pump()
@@ -74,9 +77,9 @@ def test_special_move_in_across_prefectures(network: EmbeddedNetwork) -> None:
     assert reconcile_differences(network) == 0
 
     # The certificate is used up; the card read again now shows the person living here.
+    read = card_read(network, NEW, person.resident_code, card)
     with pytest.raises(Conflict) as again:
-        run(network, transfers.request_certificate, card_read(network, NEW, person.resident_code),
-            "k", lg=NEW)  # fmt: skip
+        run(network, transfers.request_certificate, read, "k", lg=NEW)
     assert (again.value.code, again.value.field) == ("not_moved_out", "identity_confirmation_id")
 
 
@@ -86,8 +89,9 @@ def test_a_request_for_someone_who_did_not_move_out_is_refused(
     """The card of someone still living in 川越市: the national server lists them there, so
     no 転出証明書情報 is asked for at all."""
     rid = born(sqlite_network, FORMER, address="埼玉県川越市元町一丁目1番1号")
+    card = card_for(sqlite_network, FORMER, rid)
     code = resident(sqlite_network, FORMER, rid).resident_code
-    check = card_read(sqlite_network, NEW, code)
+    check = card_read(sqlite_network, NEW, code, card)
     with pytest.raises(Conflict) as refused:
         run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
     assert refused.value.code == "not_moved_out"
@@ -102,9 +106,9 @@ def test_the_former_municipality_still_refuses_someone_already_moved_in(
     """The national server's answer can be older than the former register's: two card
     reads answered before the 転入 was recorded; the second, used after it, reaches the
     former municipality, which itself refuses (3-③)."""
-    person = moved_out(sqlite_network)
-    first_read = card_read(sqlite_network, NEW, person.resident_code)
-    second_read = card_read(sqlite_network, NEW, person.resident_code)
+    person, card = moved_out(sqlite_network)
+    first_read = card_read(sqlite_network, NEW, person.resident_code, card)
+    second_read = card_read(sqlite_network, NEW, person.resident_code, card)
     first = run(sqlite_network, transfers.request_certificate, first_read, "k", lg=NEW)
     sqlite_network.pump()
     notice = SpecialMoveInNotice(
@@ -122,15 +126,15 @@ def test_one_card_read_serves_one_request_during_the_visit(
 ) -> None:
     """Attack review: one 本人確認 had fetched the 転出証明書情報 (with the 個人番号) any
     number of times, by any clerk, days later. Now once, and only within the visit."""
-    person = moved_out(sqlite_network)
-    check = card_read(sqlite_network, NEW, person.resident_code)
+    person, card = moved_out(sqlite_network)
+    check = card_read(sqlite_network, NEW, person.resident_code, card)
     run(sqlite_network, transfers.request_certificate, check, "k", lg=NEW)
     with pytest.raises(Conflict) as reused:
         run(sqlite_network, transfers.request_certificate, check, "k2", lg=NEW)
     assert (reused.value.code, reused.value.field) == (
         "confirmation_used", "identity_confirmation_id",
     )  # fmt: skip
-    old = card_read(sqlite_network, NEW, person.resident_code)
+    old = card_read(sqlite_network, NEW, person.resident_code, card)
     with sqlite_network.node(f"registry:{NEW}").db.session() as session:
         read = session.get(IdentityConfirmation, old)
         assert read is not None
@@ -157,9 +161,9 @@ def test_a_special_move_in_needs_the_card_presented_by_its_household(
 ) -> None:
     """住基法 第24条の2: the 特例 is the card holder's; without the card shown, or by an
     agent, the 転入 is refused naming the field and nothing is recorded."""
-    person = moved_out(sqlite_network)
-    request_id = run(sqlite_network, transfers.request_certificate,
-                     card_read(sqlite_network, NEW, person.resident_code), "k", lg=NEW)  # fmt: skip
+    person, card = moved_out(sqlite_network)
+    read = card_read(sqlite_network, NEW, person.resident_code, card)
+    request_id = run(sqlite_network, transfers.request_certificate, read, "k", lg=NEW)
     sqlite_network.pump()
     intake = schemas.Intake(notifier=notifier, id_document=document, proxy_letter_checked=True)
     notice = SpecialMoveInNotice(
@@ -198,9 +202,9 @@ def test_a_cs_cannot_speak_for_another_municipality(sqlite_network: EmbeddedNetw
 
 
 def test_no_restoring_someone_who_moved_in_elsewhere(sqlite_network: EmbeddedNetwork) -> None:
-    person = moved_out(sqlite_network)
-    request_id = run(sqlite_network, transfers.request_certificate,
-                     card_read(sqlite_network, NEW, person.resident_code), "k", lg=NEW)  # fmt: skip
+    person, card = moved_out(sqlite_network)
+    read = card_read(sqlite_network, NEW, person.resident_code, card)
+    request_id = run(sqlite_network, transfers.request_certificate, read, "k", lg=NEW)
     sqlite_network.pump()
     notice = SpecialMoveInNotice(
         intake=INTAKE, change_date=japan_today(), address=NEW_ADDRESS, request_id=request_id

@@ -34,6 +34,7 @@ NOTICE_FROM_JLIS = "(機構からの通知)"
 # J-LIS's answers that the mayor passes on to JPKI.
 JPKI_ACTION: dict[str, CardStatusAction] = {
     "suspended": "hold", "resumed": "release", "abolished": "revoke", "returned": "revoke",
+    "expired": "revoke",  # the card past its expiry: its certificates end with it
 }  # fmt: skip
 
 

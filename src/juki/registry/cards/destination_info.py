@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,11 +25,12 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from juki.core.clock import JST
-from juki.core.errors import Conflict, NotFound
+from juki.core.errors import Conflict, JukiError, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import (
     DESTINATION_LENGTHS,
     FORM_ONLY,
+    CardInfo,
     DestinationInfo,
     DestinationReceipt,
     MessageType,
@@ -38,9 +40,10 @@ from juki.core.messages import (
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.core.places import municipality, prefecture_name
-from juki.registry.cards.models import DestinationExtract
+from juki.registry.cards.models import DestinationExtract, MyNumberCard
 from juki.registry.residents.models import Resident
 
+log = logging.getLogger(__name__)
 OFFICES = Path(__file__).with_name("offices.csv")
 NUMBER_LETTER: PrintCategory = "1"  # 印刷区分: 個人番号通知書と交付申請書
 
@@ -146,6 +149,27 @@ def request_reissue(
     uow.session.add(extracted)
     uow.session.flush()
     return extracted
+
+
+RENEWAL_NOTICE = "(有効期限通知)"  # who asked: J-LIS's notice, not a clerk
+
+
+def renewal_due(uow: UnitOfWork, info: CardInfo) -> None:
+    """J-LIS says a card of this register expires soon (`card/renewal.py`): the holder's
+    送付先情報 as it stands now goes to J-LIS as for a 再発行 (印刷区分 2), and the card
+    system registers the renewal form from it. Only for a card in use here whose holder
+    lives here; anything else is logged by the card's number. Never raises (the CS's
+    channel)."""
+    card = uow.session.scalar(
+        select(MyNumberCard).where(MyNumberCard.card_issue_number == info.card_issue_number)
+    )
+    if card is None or card.status not in ("active", "suspended"):
+        log.warning("renewal notice for card %s: not a card in use here", info.card_issue_number)
+        return
+    try:
+        request_reissue(uow, card.resident_id, RENEWAL_NOTICE, "J-LIS")
+    except JukiError as refused:
+        log.warning("renewal notice for card %s: %s", info.card_issue_number, refused.code)
 
 
 def build(

@@ -365,9 +365,9 @@ def identity_result(request: Request, check_id: str, clerk: Clerk, uow: UoW) -> 
 def _special_move_in_link(
     request: Request, status: str, check_id: str, card_status: str | None = None
 ) -> list[tuple[str, str]]:
-    """A card whose code the national server lists as moved out (and, when its number was
-    read, in use): the 特例転入 may go on (001a §3.3 3-①→3-②)."""
-    if status != "removed" or card_status not in (None, "in_use"):
+    """A card in use whose code the national server lists as moved out: the 特例転入 may go
+    on (001a §3.3 3-①→3-②)."""
+    if status != "removed" or card_status != "in_use":
         return []
     target = f"{base_of(request)}/special-move-in?identity_confirmation_id={check_id}"
     return [("この本人確認で特例転入の転出証明書情報を請求する", target)]

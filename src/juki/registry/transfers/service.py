@@ -93,9 +93,9 @@ def _moved_out_card_holder(
         )  # fmt: skip
     if confirmed.status == "waiting" or confirmed.card_status == "waiting":
         raise Conflict("カードによる本人確認の回答を待っています", field=field, code="unanswered")
-    if confirmed.card_status not in (None, "in_use"):  # the card's number was read
+    if confirmed.card_status != "in_use":  # no card number read, or a card not in use
         raise Conflict(
-            "提示されたカードは利用中ではありません（特例転入はできません）",
+            "利用中の個人番号カードが確認できません（カード発行番号を読み取ってください）",
             field=field, code="card_not_in_use",
         )  # fmt: skip
     if confirmed.status != "removed" or not confirmed.answer:
