@@ -56,7 +56,8 @@ def test_personal_data_leaves_the_card_system_for_no_one() -> None:
     """What it sends: the receipt (keys, no personal item), 個人番号カード管理情報 (the
     1-⑪ whitelist, `CardInfo`), File 3's 整合 differences (codes and item names) and the
     chip's contents written again for the counter (`ChipRewrite`: a PIN reset, a card face
-    changed), to a CS only; the commission (C20) and its answers, to the
+    changed) and a card's use for the counter's check (`CardStatusAnswer`: its state
+    only), to a CS only; the commission (C20) and its answers, to the
     issuance contractor only (000 §2.4 (ii)). Nothing goes to the national server, the
     generator, a prefecture or straight to a registry (F3-USE-01, F3-PRV-05)."""
     sent = {pair: types for pair, types in PERMITTED.items() if pair[0] == CARD}
