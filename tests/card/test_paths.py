@@ -68,6 +68,7 @@ def test_personal_data_leaves_the_card_system_for_no_one() -> None:
                 MessageType.CARD_INFO,
                 MessageType.CONSISTENCY_RESULT,
                 MessageType.CARD_CHIP,
+                MessageType.CARD_STATUS,
             }
         ),
         (CARD, "issuance"): frozenset({MessageType.CARD_COMMISSION, MessageType.CARD_MADE_ANSWER}),
