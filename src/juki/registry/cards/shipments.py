@@ -53,6 +53,17 @@ def receive(uow: UnitOfWork, shipment: CardShipment) -> None:
     )  # fmt: skip
 
 
+def _holder_here(uow: UnitOfWork, card: MyNumberCard) -> Resident:
+    """The card's holder, living here (not moved out, not dead): else refused."""
+    holder = uow.session.get(Resident, card.resident_id)
+    if holder is None or holder.status != "resident":
+        raise Conflict(
+            "この市区町村に住む方のカードではありません", field="card_issue_number",
+            code="card_not_active",
+        )  # fmt: skip
+    return holder
+
+
 def arrived(uow: UnitOfWork, card_issue_number: str) -> bool:
     return uow.session.get(CardShipmentRow, card_issue_number) is not None
 
@@ -64,12 +75,7 @@ def give(uow: UnitOfWork, card_issue_number: str, actor: Actor) -> ChipImage:
         raise Conflict(
             "交付の済んだカードではありません", field="card_issue_number", code="not_handed_over"
         )
-    living = uow.session.get(Resident, card.resident_id)
-    if living is None or living.status != "resident":  # moved out, died: not here
-        raise Conflict(
-            "この市区町村に住む方のカードではありません", field="card_issue_number",
-            code="card_not_active",
-        )  # fmt: skip
+    _holder_here(uow, card)
     row = uow.session.scalar(
         select(CardShipmentRow)
         .where(CardShipmentRow.card_issue_number == card_issue_number)
@@ -119,12 +125,12 @@ def request_rewrite(
     holder living here. The holder's identity was confirmed at the counter (the card's
     photo against the person: the route requires it). One request waits at a time."""
     card = service.card_of(uow, card_issue_number)
-    holder = uow.session.get(Resident, card.resident_id)
-    if card.status != "active" or holder is None or holder.status != "resident":
+    if card.status != "active":
         raise Conflict(
             "この市区町村で利用中のカードではありません", field="card_issue_number",
             code="card_not_active",
         )  # fmt: skip
+    holder = _holder_here(uow, card)
     earlier = uow.session.scalars(
         select(ChipRewriteRecord)
         .where(
