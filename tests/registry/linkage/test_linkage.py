@@ -139,13 +139,21 @@ def test_a_section_sees_only_its_own_approvals(sqlite_network: EmbeddedNetwork) 
     school = body_client(sqlite_network, "registry:131075", "gakumu", LINKAGE)
     answer = school.get(f"{URL}/approvals")
     assert answer.status_code == 200
-    assert [a["approval_no"] for a in answer.json()] == ["P2"]
+    assert [a["approval_no"] for a in answer.json()] == ["P2", "P3", "P4", "P5"]
 
 
 def test_the_shipped_table_is_valid_and_names_register_items() -> None:
     approvals = linkage.parse(linkage.TABLE)
     assert {a.kind for a in approvals} == {"transfer", "provision"}
     assert all(set(a.items) <= linkage.ITEM_NAMES for a in approvals)
+    # every recipient the seed lists (001a §4.1.8): the 55 transfers to ward departments
+    # and the 4 provisions to the Board of Education, one approval per section named
+    numbered = {a.approval_no.split("-")[0] for a in approvals}
+    assert numbered == {f"T{n:02d}" for n in range(1, 56)} | {f"P{n}" for n in range(2, 6)}
+    assert len({a.section_code for a in approvals}) == 18
+    # the 個人番号 only where the approval was for a 番号 duty (tax, national insurance)
+    numbers = {a.approval_no for a in approvals if "individual_number_cipher" in a.items}
+    assert numbers == {"T05", "T06"}
 
 
 @pytest.mark.parametrize(
