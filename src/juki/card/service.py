@@ -238,7 +238,9 @@ def _reissue(
     path. Refused, nothing stored, when the person has a valid form (the seed reissues only
     after a change), applied with it already, has a card, or has no invalid form. A form
     whose printed items differ from the current ones is invalid even if the relayed change
-    (C27, through the national server) has not arrived yet: it is invalidated here."""
+    (C27, through the national server) has not arrived yet: it is invalidated here. For a
+    card J-LIS announced as expiring (`renewal.py`), the same record becomes its renewal
+    form instead (`renewal_of`; `_card_to_renew`)."""
     info = notice.info()
     if repeat:  # the same record again: answered as before, nothing changes
         again = uow.session.scalar(
