@@ -63,15 +63,25 @@ def make_network(
     *,
     pool: int = 300,
     notice_check: bool = False,
+    institutions: tuple[str, ...] = (),
 ) -> EmbeddedNetwork:
     """A network of its own at `tmp_path/.juki`: registries given a first pool of `pool`
-    住民票コード, 届出点検 off unless `notice_check` (then at its default, on). A copy of
+    住民票コード, 届出点検 off unless `notice_check` (then at its default, on), the
+    `institutions` on the information-provision network (none by default). A copy of
     the process's template for these settings (built on first use)."""
     topology = topology or SMALL_TOPOLOGY
-    recipe = (tuple((pref, tuple(lgs)) for pref, lgs in topology.items()), pool, notice_check)
+    recipe = (
+        tuple((pref, tuple(lgs)) for pref, lgs in topology.items()),
+        pool,
+        notice_check,
+        institutions,
+    )
 
     def build(home: Path, server_url: str | None, prefix: str) -> EmbeddedNetwork:
-        network = EmbeddedNetwork(home, topology=topology, server_url=server_url, db_prefix=prefix)
+        network = EmbeddedNetwork(
+            home, topology=topology, server_url=server_url, db_prefix=prefix,
+            institutions=institutions,
+        )  # fmt: skip
         network.bootstrap(pool=pool)
         if not notice_check:
             without_notice_check(network)

@@ -46,6 +46,7 @@ def new_prefix(kind: str = "t") -> str:
 class Template:
     home: Path
     topology: dict[str, list[str]]
+    institutions: tuple[str, ...]
     server_url: str | None
     prefix: str
     databases: tuple[str, ...]  # on PostgreSQL, each node's database, by name
@@ -74,6 +75,7 @@ class NetworkTemplates:
         return EmbeddedNetwork(
             home,
             topology=template.topology,
+            institutions=template.institutions,
             server_url=server_url,
             db_prefix=prefix,
             existing=True,  # copies of the template's, migrated
@@ -102,7 +104,7 @@ class NetworkTemplates:
         databases: tuple[str, ...] = ()
         if server_url is not None:
             databases = tuple(node.db.engine.url.database or "" for node in network.nodes.values())
-        return Template(home, network.topology, server_url, prefix, databases)
+        return Template(home, network.topology, network.institutions, server_url, prefix, databases)
 
     def _copy_databases(self, server_url: str, template: Template, prefix: str) -> None:
         with self._admin_engine(server_url).connect() as conn:

@@ -15,7 +15,8 @@ from juki.network.topology import ROLE_PACKAGES
 
 ROLES = sorted(ROLE_PACKAGES)
 # Roles whose databases existed before a column was added (jpki, kiosk, issuance began with all).
-OLDER_ROLES = [role for role in ROLES if role not in ("jpki", "kiosk", "issuance")]
+NEWER_ROLES = ("jpki", "kiosk", "issuance", "infonet", "atena", "intermediate")
+OLDER_ROLES = [role for role in ROLES if role not in NEWER_ROLES]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -42,20 +42,42 @@ def test_the_card_system_links_only_to_the_cs_the_national_server_and_the_contra
     assert links_of("card", nodes) == cs | {"national", "issuance"}
 
 
-def test_the_network_has_no_addressee_or_internal_system_role() -> None:
+def test_the_cs_never_talks_to_the_addressee_systems_or_the_information_network() -> None:
+    """001a USE-1-3: the CS connects to no 宛名管理 or 統合宛名; the 統合宛名 reaches J-LIS
+    only through its register (既存住基 → CS), and the network and the 中間サーバー talk
+    to no CS, register or 統合宛名 of another kind than the paths name."""
     roles = {
-        "registry",
-        "cs",
-        "prefecture",
-        "national",
-        "numbering",
-        "card",
-        "jpki",
-        "kiosk",
-        "issuance",
-    }
+        "registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk",
+        "issuance", "infonet", "atena", "intermediate",
+    }  # fmt: skip
     assert set(ROLE_PACKAGES) == roles
     assert {role for pair in PERMITTED for role in pair} == roles
+    linked = {pair for pair in PERMITTED if PERMITTED[pair]}
+    for other in ("atena", "intermediate", "infonet"):
+        assert ("cs", other) not in linked and (other, "cs") not in linked
+    # The network hears from J-LIS and speaks to 中間サーバー only; J-LIS hears nothing from it.
+    assert {pair for pair in linked if "infonet" in pair} == {
+        ("national", "infonet"), ("infonet", "intermediate"),
+    }  # fmt: skip
+    # The 中間サーバー never talks to the register or J-LIS.
+    assert {pair for pair in linked if "intermediate" in pair} == {
+        ("atena", "intermediate"), ("intermediate", "atena"), ("infonet", "intermediate"),
+    }  # fmt: skip
+
+
+def test_one_institution_s_addressee_systems_talk_only_among_themselves() -> None:
+    """A register feeds its own 統合宛名 only, which talks to its own 中間サーバー only."""
+    assert is_permitted("registry:131075", "atena:131075", MessageType.ATENA_UPDATE)
+    assert not is_permitted("registry:131016", "atena:131075", MessageType.ATENA_UPDATE)
+    assert is_permitted("atena:131075", "intermediate:131075", MessageType.FUGO_ACQUIRE)
+    assert not is_permitted("atena:131016", "intermediate:131075", MessageType.FUGO_ACQUIRE)
+    assert not is_permitted("atena:131016", "registry:131075", MessageType.FUGO_REQUEST)
+    # Only the network gives a 符号; only J-LIS gives the network a 住民票コード.
+    assert is_permitted("infonet", "intermediate:131075", MessageType.FUGO_ISSUED)
+    for sender in ("national", "atena:131075", "registry:131075", "cs:131075"):
+        assert not is_permitted(sender, "intermediate:131075", MessageType.FUGO_ISSUED)
+    for sender in ("cs:131075", "registry:131075", "intermediate:131075", "atena:131075"):
+        assert not is_permitted(sender, "infonet", MessageType.FUGO_RESIDENT_CODE)
 
 
 def test_api_callers_at_the_prefecture_serve_only_legal_table_duties() -> None:

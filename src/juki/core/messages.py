@@ -86,6 +86,19 @@ class MessageType(StrEnum):
     CARD_CHIP = "card.chip"  # card -> CS -> registry: the chip's contents, signed again
     CARD_STATUS_QUERY = "card.status_query"  # registry -> CS -> card: is this card in use?
     CARD_STATUS = "card.status"  # card -> CS -> registry: the card's state, nothing personal
+    # 情報提供用個人識別符号 (符号) acquisition (core/infonet_messages.py; 001b flow 5, 000
+    # P2.3, C10–C12): the register tells its institution's 団体内統合宛名システム of each
+    # person; the 中間サーバー gives a 処理通番; the 個人番号 goes up 既存住基 -> CS -> J-LIS;
+    # J-LIS sends only the latest 住民票コード to the 情報提供ネットワークシステム, which
+    # derives the institution's 符号 and sends it to the 中間サーバー against the 処理通番.
+    ATENA_UPDATE = "atena.update"  # registry -> atena: 宛名番号, 個人番号, 住民/消除 (1-④)
+    FUGO_ACQUIRE = "fugo.acquire"  # atena -> intermediate: 統合宛名番号 needing a 符号
+    FUGO_SERIAL = "fugo.serial"  # intermediate -> atena: the 処理通番 for it (5-①)
+    FUGO_REQUEST = "fugo.request"  # atena -> registry -> CS -> national: 処理通番 + 個人番号
+    FUGO_RESIDENT_CODE = "fugo.resident_code"  # national -> infonet: 処理通番 + 住民票コード (C11)
+    FUGO_ISSUED = "fugo.issued"  # infonet -> intermediate: 処理通番 + 符号 (5-④)
+    FUGO_CODE_CHANGE = "fugo.code_change"  # national -> infonet: old and new 住民票コード (C12)
+    FUGO_REKEY = "fugo.rekey"  # infonet -> intermediate: the old 符号 becomes the new one
 
 
 class ChangeReason(StrEnum):

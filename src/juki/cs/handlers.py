@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from juki.core.ids import prefecture_code_of
+from juki.core.infonet_messages import FugoRequest
 from juki.core.issuance_messages import ChipRewrite, ChipRewriteRequest
 from juki.core.jpki_messages import JpkiCardStatus, JpkiIssued, JpkiIssueRequest
 from juki.core.messages import (
@@ -221,7 +222,20 @@ def relay_jpki(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]
         uow.send(to, envelope.type, record.model_dump(mode="json"))
 
 
+def relay_fugo_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """符号の取得 (001b 5-②, C10): the institution's 処理通番 and 個人番号, from the register
+    (which had them from its 統合宛名) on to J-LIS; only for this municipality's own
+    institution. The CS keeps nothing of it."""
+    own = code_of(uow.node.node_id)
+    for request in valid_records(FugoRequest, records, envelope.type):
+        if request.institution != own:
+            log.warning("符号 request for another institution dropped")
+            continue
+        uow.send("national", MessageType.FUGO_REQUEST, request.model_dump())
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.FUGO_REQUEST: relay_fugo_request,
     MessageType.JPKI_ISSUE: relay_jpki,
     MessageType.JPKI_CARD_STATUS: relay_jpki,
     MessageType.JPKI_ISSUED: relay_jpki,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from juki.core.consistency import answer_consistency
+from juki.core.infonet_messages import FugoRequest
 from juki.core.jpki_messages import JpkiChange
 from juki.core.messages import (
     CardChange,
@@ -20,7 +21,8 @@ from juki.core.messages import (
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.national import service
+from juki.core.messaging.records import valid_records
+from juki.national import fugo, service
 from juki.national.models import NationalIdentityRow
 
 GENERATOR = "numbering"
@@ -42,6 +44,8 @@ def on_identity_update(uow: UnitOfWork, envelope: Envelope, records: list[dict[s
         if outcome.error is None and record.reason not in NOT_FOR_JPKI:
             uow.send(JPKI, MessageType.JPKI_CHANGE, jpki_change(record))
         if outcome.error is None and record.reason == ChangeReason.RESIDENT_CODE_CHANGE:
+            if record.previous_resident_code is not None:
+                fugo.code_changed(uow, record.previous_resident_code, record.resident_code)
             uow.send(
                 GENERATOR,
                 MessageType.CODE_CHANGE_NOTICE,
@@ -166,7 +170,14 @@ def on_consistency_check(
             uow.send(envelope.sender, MessageType.CONSISTENCY_RESULT, result)
 
 
+def on_fugo_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """C10: an institution's request for a person's 住民票コード, to be given to the network."""
+    for request in valid_records(FugoRequest, records, "national: fugo.request"):
+        fugo.provide(uow, envelope.sender, request)
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.FUGO_REQUEST: on_fugo_request,
     MessageType.IDENTITY_UPDATE: on_identity_update,
     MessageType.NUMBER_REQUEST: on_number_request,
     MessageType.NUMBER_RESULT: on_number_result,

@@ -109,3 +109,32 @@ class ConsistencyRun(Base):
     compared: Mapped[int] = mapped_column(Integer)
     differences: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FugoProvision(Base):
+    """住民票コードの提供の記録 for 符号 (000 F2-NW-05/06): each institution's request that
+    came through a CS, provided to the information-provision network or refused, with
+    why. Names the person by 住民票コード only; kept 7 years (rules.toml)."""
+
+    __tablename__ = "fugo_provisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    serial: Mapped[str] = mapped_column(String(32))  # the institution's 処理通番
+    institution: Mapped[str] = mapped_column(String(64))
+    requester: Mapped[str] = mapped_column(String(64))  # the CS it came through
+    resident_code: Mapped[str | None] = mapped_column(String(11))  # provided
+    refused_reason: Mapped[str | None] = mapped_column(String(32))  # NULL: provided
+
+
+class FugoNotifiedCode(Base):
+    """Every 住民票コード given to the network (000 Appendix C 7): what a later change of
+    the code must be told to the network for (C12). Kept beyond the 7-year logs, as long
+    as the network may hold a 符号 made from the code [juki's reading of the spec's
+    implied requirement]."""
+
+    __tablename__ = "fugo_notified_codes"
+
+    resident_code: Mapped[str] = mapped_column(String(11), primary_key=True)
+    first_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

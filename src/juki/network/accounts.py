@@ -219,6 +219,10 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "jpki": {"jpki_verify": "read"},
     "kiosk": {"kiosk_terminal": "update"},
     "issuance": {"card_manufacture": "update"},
+    # The information-provision network's nodes have no API yet (issue #16, slice 1).
+    "infonet": {},
+    "atena": {},
+    "intermediate": {},
 }
 
 

@@ -19,8 +19,11 @@ from juki.core.messaging.paths import role_of
 from juki.core.messaging.transport import InProcessTransport, Transport
 from juki.core.migrate import upgrade
 from juki.core.pki import PkiDirectory
+from juki.core.places import municipality
 from juki.core.sealed import attach_field_keys
-from juki.network.topology import DEFAULT_TOPOLOGY, ROLE_HANDLERS, node_ids
+from juki.infonet import service as infonet_service
+from juki.network.topology import DEFAULT_INSTITUTIONS, DEFAULT_TOPOLOGY, ROLE_HANDLERS, node_ids
+from juki.registry.residents import atena_link
 from juki.registry.residents import pool as registry_pool
 
 INITIAL_POOL = 2000
@@ -157,19 +160,28 @@ class EmbeddedNetwork:
         db_prefix: str = "juki",
         transport: Transport | None = None,
         existing: bool = False,
+        institutions: tuple[str, ...] | None = None,
     ):
-        """`existing=True` opens databases that exist already at the latest revision as they
+        """`institutions`: those on the information-provision network (each a municipality
+        of the topology); by default the demo set with the default topology, none with
+        another. `existing=True` opens databases that exist already at the latest revision as they
         are, neither created nor migrated (Alembic takes 0.2 s a node even with nothing to
         do): the tests' copies of a network built once (tests/network_copies.py)."""
         self.home = NetworkHome(root)
         self.db_prefix = db_prefix
         self.server_url = server_url
         self.topology = topology or DEFAULT_TOPOLOGY
+        if institutions is None:
+            institutions = DEFAULT_INSTITUTIONS if topology is None else ()
+        unknown = set(institutions) - set(self.municipalities())
+        if unknown:
+            raise ValueError(f"institutions not in the topology: {sorted(unknown)}")
+        self.institutions = institutions
         if not self.home.pki.exists():
             self.home.pki.init()
         self.home.pki.refresh_crl()  # a network made before CRLs gets one; an old one is re-signed
         self.nodes: dict[str, Node] = {}
-        for node_id in node_ids(self.topology):
+        for node_id in node_ids(self.topology, self.institutions):
             url = self.home.database_url(node_id, server_url, db_prefix, create=not existing)
             self.nodes[node_id] = build_node(self.home, node_id, url, migrate=not existing)
         self.local = InProcessTransport()
@@ -190,6 +202,20 @@ class EmbeddedNetwork:
             with self.node(f"registry:{lg}").unit_of_work() as uow:
                 registry_pool.request_pool_if_low(uow, count=pool)
         self.pump()
+        self.connect_institutions()
+
+    def connect_institutions(self) -> None:
+        """Register each institution on the network and connect its register to its
+        統合宛名 (each once: a network started again finds them done), then let every
+        person present get their 符号 (004 P1(a): the first bulk acquisition)."""
+        names = {lg: municipality(lg).name for lg in self.institutions}
+        for lg in self.institutions:
+            with self.node("infonet").unit_of_work() as uow:
+                infonet_service.register_institution(uow, lg, names[lg], "municipality")
+            with self.node(f"registry:{lg}").unit_of_work() as uow:
+                atena_link.connect(uow)
+        if self.institutions:
+            self.pump()
 
     def pump(self) -> int:
         return self.dispatcher.pump()

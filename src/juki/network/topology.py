@@ -6,7 +6,21 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from juki import card, cs, issuance, jpki, kiosk, national, numbering, prefecture, registry
+from juki import (
+    atena,
+    card,
+    cs,
+    infonet,
+    intermediate,
+    issuance,
+    jpki,
+    kiosk,
+    national,
+    numbering,
+    prefecture,
+    registry,
+)
+from juki.atena import handlers as atena_handlers
 from juki.card import api as card_api
 from juki.card import console as card_console
 from juki.card import handlers as card_handlers
@@ -15,6 +29,8 @@ from juki.cs import api as cs_api
 from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
 from juki.cs.models import CsIdentityRow
+from juki.infonet import handlers as infonet_handlers
+from juki.intermediate import handlers as intermediate_handlers
 from juki.issuance import api as issuance_api
 from juki.issuance import handlers as issuance_handlers
 from juki.jpki import api as jpki_api
@@ -39,6 +55,11 @@ DEFAULT_TOPOLOGY: dict[str, list[str]] = {
     "11": ["112011", "112038"],  # 埼玉県: 川越市, 川口市
     "43": ["432024", "432032"],  # 熊本県: 八代市, 人吉市
 }
+# The institutions on the information-provision network `juki up` starts (issue #16): 墨田区
+# (provider of 住民票関係情報) and 千代田区 (whose 児童手当 asks about a family that moved
+# in). A network built with another topology has none unless it names them: the tests
+# that need the network opt in, so the others stay as cheap as before.
+DEFAULT_INSTITUTIONS: tuple[str, ...] = ("131075", "131016")
 
 ROLE_PACKAGES: dict[str, ModuleType] = {
     "registry": registry,
@@ -50,6 +71,9 @@ ROLE_PACKAGES: dict[str, ModuleType] = {
     "jpki": jpki,
     "kiosk": kiosk,
     "issuance": issuance,
+    "infonet": infonet,
+    "atena": atena,
+    "intermediate": intermediate,
 }
 ROLE_HANDLERS = {
     "registry": registry_handlers.HANDLERS,
@@ -61,6 +85,9 @@ ROLE_HANDLERS = {
     "jpki": jpki_handlers.HANDLERS,
     "kiosk": kiosk_handlers.HANDLERS,
     "issuance": issuance_handlers.HANDLERS,
+    "infonet": infonet_handlers.HANDLERS,
+    "atena": atena_handlers.HANDLERS,
+    "intermediate": intermediate_handlers.HANDLERS,
 }
 ROLE_INSTALLS = {  # pages besides the API
     "registry": registry_console.install,
@@ -79,6 +106,9 @@ ROLE_ROUTERS = {
     "jpki": jpki_api.router,
     "kiosk": kiosk_api.router,
     "issuance": issuance_api.router,
+    "infonet": None,
+    "atena": None,
+    "intermediate": None,
 }
 # Each tier's 本人確認情報 file (its items differ: the prefecture's 旧氏, the national
 # server's 保存期間フラグ …), which the routes the tiers share read (web/app.IdentityFile).
@@ -89,12 +119,19 @@ ROLE_IDENTITY_FILES: dict[str, type[IdentityRowMixin]] = {
 }
 
 
-def node_ids(topology: dict[str, list[str]]) -> list[str]:
+def node_ids(topology: dict[str, list[str]], institutions: tuple[str, ...] = ()) -> list[str]:
+    """Every node: J-LIS's, each prefecture's, each municipality's register and CS; and,
+    when institutions take part in the information-provision network, the network and
+    each institution's 統合宛名 and 中間サーバー."""
     ids = ["national", "numbering", "card", "jpki", "kiosk", "issuance"]
     for pref, municipalities in topology.items():
         ids.append(f"prefecture:{pref}")
         for lg in municipalities:
             ids += [f"cs:{lg}", f"registry:{lg}"]
+    if institutions:
+        ids.append("infonet")
+    for institution in institutions:
+        ids += [f"atena:{institution}", f"intermediate:{institution}"]
     return ids
 
 

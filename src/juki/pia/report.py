@@ -39,6 +39,9 @@ ROLE_NAMES = {
     "jpki": "公的個人認証サービス（地方公共団体情報システム機構）",
     "kiosk": "証明書交付センター（地方公共団体情報システム機構）",
     "issuance": "カード発行システム（委託事業者（カード発行事務））",
+    "infonet": "情報提供ネットワークシステム（デジタル庁）",
+    "atena": "団体内統合宛名システム（情報照会者・情報提供者の機関）",
+    "intermediate": "中間サーバー（情報照会者・情報提供者の機関）",
 }
 FILES = {
     "registry": [("住民基本台帳ファイル（住民票・除票）", "residents"),
@@ -52,7 +55,9 @@ FILES = {
                    ("利用停止請求", "use_suspensions")],
     "national": [("機構保存本人確認情報ファイル", "identity_file"),
                  ("提供の記録", "provision_log"), ("開示の記録", "disclosures"),
-                 ("利用停止請求", "use_suspensions")],
+                 ("利用停止請求", "use_suspensions"),
+                 ("符号の取得のための住民票コードの提供の記録", "fugo_provisions"),
+                 ("情報提供ネットワークシステムへ提供した住民票コード", "fugo_notified_codes")],
     "numbering": [("個人番号管理ファイル", "individual_number_file"),
                   ("生成した個人番号の台帳", "generated_numbers")],
     "card": [("個人番号カード用管理ファイル", "card_file"),
@@ -68,6 +73,15 @@ FILES = {
              ("最新の4情報の鍵付きダイジェスト（異動等失効情報から）", "jpki_identity_digests")],
     "kiosk": [("キオスク端末の受付（利用履歴、暗号化PDFは受取りまで）", "kiosk_sessions")],
     "issuance": [("発行委託（カード送付まで暗号化して保持）", "issuance_orders")],
+    "infonet": [("情報照会者・情報提供者の登録", "infonet_institutions"),
+                ("符号の連携（連携用符号と機関別符号、住民票コードは保持しない）",
+                 "infonet_fugo_links"),
+                ("符号の発行・拒否・付け替えの記録", "infonet_fugo_records")],
+    "atena": [("団体内統合宛名（個人番号は暗号化）", "atena_persons"),
+              ("業務システムの宛名番号との対応", "atena_system_links")],
+    "intermediate": [("符号管理（団体内統合宛名番号と符号）", "intermediate_fugo"),
+                     ("符号の取得を待つ処理通番", "intermediate_fugo_requests"),
+                     ("符号の取得の記録", "intermediate_fugo_events")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -106,6 +120,14 @@ MESSAGE_NAMES = {
     MessageType.KIOSK_REQUEST: "証明書の交付請求（コンビニ交付）",
     MessageType.KIOSK_DOCUMENT: "証明書のPDF（暗号化）又は交付できない理由",
     MessageType.KIOSK_OUTCOME: "コンビニ交付の結果（受取り・未受取り）",
+    MessageType.ATENA_UPDATE: "住民の異動（宛名番号・個人番号、団体内統合宛名システムへ）",
+    MessageType.FUGO_ACQUIRE: "符号の取得の依頼（団体内統合宛名番号）",
+    MessageType.FUGO_SERIAL: "処理通番",
+    MessageType.FUGO_REQUEST: "符号の取得のための住民票コードの提供要求（処理通番・個人番号）",
+    MessageType.FUGO_RESIDENT_CODE: "住民票コードの提供（情報提供ネットワークシステムへ）",
+    MessageType.FUGO_ISSUED: "符号（処理通番に対して）",
+    MessageType.FUGO_CODE_CHANGE: "住民票コードの変更（旧・新、情報提供ネットワークシステムへ）",
+    MessageType.FUGO_REKEY: "符号の付け替え（旧・新）",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from juki.core.infonet_messages import FugoRequest
 from juki.core.issuance_messages import CardShipment, ChipRewrite
 from juki.core.jpki_messages import JpkiIssued
 from juki.core.kiosk_messages import KioskOutcome, KioskRequest
@@ -32,7 +33,7 @@ from juki.registry.cards import continuation, destination_info, numbers, shipmen
 from juki.registry.cards import service as cards
 from juki.registry.certificates import kiosk, wide_area
 from juki.registry.notices import identity_confirmations, number_checks
-from juki.registry.residents import pool
+from juki.registry.residents import atena_link, pool
 from juki.registry.residents import service as residents
 from juki.registry.transfers import service as transfers
 
@@ -142,7 +143,14 @@ def on_chip_rewrite(uow: UnitOfWork, envelope: Envelope, records: list[dict[str,
         shipments.receive_rewrite(uow, answer)
 
 
+def on_fugo_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """The 統合宛名's 符号 request (001b 5-②): on through the CS to J-LIS."""
+    for request in valid_records(FugoRequest, records, "registry: fugo.request"):
+        atena_link.relay_fugo_request(uow, request)
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.FUGO_REQUEST: on_fugo_request,
     MessageType.CARD_SHIPMENT: on_card_shipment,
     MessageType.CARD_CHIP: on_chip_rewrite,
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,

@@ -23,6 +23,7 @@ from juki.registry.households.models import Household
 from juki.registry.linkage.models import LinkageRecord
 from juki.registry.notice_checks.models import NoticeCheckSetting, PendingNotice
 from juki.registry.notices.models import CorrectionRequest, IntakeRecord, NumberCheckRecord
+from juki.registry.residents.atena_link import AtenaConnection
 from juki.registry.residents.models import (
     Base,
     ImmigrationNotice,
@@ -38,6 +39,7 @@ from juki.registry.transfers.models import MoveOutCertRequestRecord
 
 __all__ = [
     "SCHEMA",
+    "AtenaConnection",
     "Base",
     "CardHandover",
     "CertificateApplication",

@@ -39,6 +39,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
             T.CARD_STATUS_QUERY,
             T.JPKI_ISSUE,
             T.JPKI_CARD_STATUS,
+            T.FUGO_REQUEST,
         }
     )
     | BETWEEN_MUNICIPALITIES,
@@ -61,7 +62,14 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("cs", "prefecture"): frozenset({T.IDENTITY_UPDATE, T.CONSISTENCY_CHECK}),
     ("prefecture", "cs"): frozenset({T.IDENTITY_UPDATE_RESULT, T.CONSISTENCY_RESULT}),
     ("cs", "national"): frozenset(
-        {T.NUMBER_REQUEST, T.POOL_REQUEST, T.CONSISTENCY_CHECK, T.NUMBER_CHECK, T.IDENTITY_CONFIRM}
+        {
+            T.NUMBER_REQUEST,
+            T.POOL_REQUEST,
+            T.CONSISTENCY_CHECK,
+            T.NUMBER_CHECK,
+            T.IDENTITY_CONFIRM,
+            T.FUGO_REQUEST,
+        }
     ),
     ("national", "cs"): frozenset(
         {
@@ -115,7 +123,26 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("jpki", "kiosk"): frozenset({T.KIOSK_IDENTIFIED}),
     ("kiosk", "registry"): frozenset({T.KIOSK_REQUEST, T.KIOSK_OUTCOME}),
     ("registry", "kiosk"): frozenset({T.KIOSK_DOCUMENT}),
+    # 符号の取得 (001b flow 5; 000 P2.3, C10–C12; core/infonet_messages.py). Inside one
+    # institution the register feeds its 団体内統合宛名システム (1-④), which asks its
+    # 中間サーバー for a 処理通番 and sends the 個人番号 up the register's own path to
+    # J-LIS (既存住基 → CS → national: the CS never talks to the 統合宛名, 001a USE-1-3).
+    # J-LIS gives the network the 住民票コード only (F2-NW-07) and takes nothing from it
+    # (F2-NW-other); the network gives 符号 to 中間サーバー only.
+    ("registry", "atena"): frozenset({T.ATENA_UPDATE}),
+    ("atena", "registry"): frozenset({T.FUGO_REQUEST}),
+    ("atena", "intermediate"): frozenset({T.FUGO_ACQUIRE}),
+    ("intermediate", "atena"): frozenset({T.FUGO_SERIAL}),
+    ("national", "infonet"): frozenset({T.FUGO_RESIDENT_CODE, T.FUGO_CODE_CHANGE}),
+    ("infonet", "intermediate"): frozenset({T.FUGO_ISSUED, T.FUGO_REKEY}),
 }
+
+# Pairs that belong to one institution: a register, its 統合宛名 and its 中間サーバー.
+SAME_INSTITUTION = (
+    frozenset({"registry", "cs"}),
+    frozenset({"registry", "atena"}),
+    frozenset({"atena", "intermediate"}),
+)
 
 
 def role_of(node_id: str) -> str:
@@ -127,9 +154,10 @@ def code_of(node_id: str) -> str:
 
 
 def _same_jurisdiction(sender: str, recipient: str) -> bool:
-    """A registry pairs with its own CS; a CS with the prefecture it lies in."""
-    roles = {role_of(sender), role_of(recipient)}
-    if roles == {"registry", "cs"}:
+    """A registry pairs with its own CS and 統合宛名, which pairs with its own 中間サーバー;
+    a CS with the prefecture it lies in."""
+    roles = frozenset({role_of(sender), role_of(recipient)})
+    if roles in SAME_INSTITUTION:
         return code_of(sender) == code_of(recipient)
     if role_of(sender) == role_of(recipient) == "cs":
         return code_of(sender) != code_of(recipient)

@@ -10,7 +10,20 @@ from typing import Literal
 Access = Literal["update", "read"]
 ACCESS_NAMES = {"update": "更新", "read": "照会のみ"}
 ALL_ROLES = frozenset(
-    {"registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk", "issuance"}
+    {
+        "registry",
+        "cs",
+        "prefecture",
+        "national",
+        "numbering",
+        "card",
+        "jpki",
+        "kiosk",
+        "issuance",
+        "infonet",
+        "atena",
+        "intermediate",
+    }
 )
 
 

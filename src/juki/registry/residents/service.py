@@ -23,6 +23,7 @@ from juki.core.errors import Conflict, NotFound
 from juki.core.identity import NUMBER_COLUMN
 from juki.core.messages import ChangeReason, IdentityRecord, MessageType
 from juki.core.messaging.node import UnitOfWork
+from juki.registry.residents import atena_link
 from juki.registry.residents.models import (
     ImmigrationNotice,
     Resident,
@@ -280,6 +281,7 @@ def notify_identity(
     if isinstance(event, ResidentEvent):
         event.status = "sent"  # a stored event that was awaiting its number
     uow.send(cs_of(uow), MessageType.IDENTITY_UPDATE, record.model_dump(mode="json"))
+    atena_link.notify(uow, resident.id, record.individual_number, resident.status)  # 1-④
 
 
 def request_number(

@@ -35,7 +35,9 @@ def office_of(request: Request) -> str:
         return JLIS
     if role == "issuance":  # J-LIS's contractor (000 §1: 委託事業者（カード発行事務）)
         return "カード発行事業者"
-    if role not in ("registry", "cs"):
+    if role == "infonet":  # デジタル庁 runs it (番号法 第21条)
+        return "デジタル庁"
+    if role not in ("registry", "cs", "atena", "intermediate"):
         return node_id
     place = municipality(code_of(node_id))
     return f"{place.prefecture}{place.name}"

@@ -1,0 +1,101 @@
+"""The 統合宛名's work in 符号 acquisition (001b 1-④ and 5-①/②): keep the person's record
+from the register's updates, ask the 中間サーバー for a 処理通番 for each new person, and
+send 処理通番 + 個人番号 up the register's path to J-LIS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+
+from sqlalchemy import select
+
+from juki.atena.models import AtenaPerson, AtenaSystemLink
+from juki.core.infonet_messages import AtenaUpdate, FugoAcquire, FugoRequest, FugoSerial
+from juki.core.messages import MessageType
+from juki.core.messaging.node import UnitOfWork
+from juki.core.messaging.paths import code_of
+
+log = logging.getLogger(__name__)
+REGISTER = "registry"  # the system name of the 既存住基 in `AtenaSystemLink`
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def institution(uow: UnitOfWork) -> str:
+    return code_of(uow.node.node_id)
+
+
+def new_atena_id() -> str:
+    """A 団体内統合宛名番号: 16 random digits, so it is never read as a 12-digit 個人番号
+    and says nothing of the person."""
+    return f"{secrets.randbelow(9 * 10**15) + 10**15:016d}"
+
+
+def apply_update(uow: UnitOfWork, update: AtenaUpdate) -> None:
+    """1-④: the register's person, linked by its 宛名番号; a person first seen is given a
+    団体内統合宛名番号 and the 中間サーバー is asked for a 処理通番 to get the 符号."""
+    link = uow.session.get(AtenaSystemLink, (REGISTER, update.addressee_id))
+    person = uow.session.get(AtenaPerson, link.atena_id) if link is not None else None
+    if person is None:
+        person = uow.session.scalars(
+            select(AtenaPerson).where(
+                AtenaPerson.individual_number_index == update.individual_number
+            )
+        ).first()
+    if person is None:
+        person = AtenaPerson(
+            atena_id=new_atena_id(),
+            individual_number=update.individual_number,
+            individual_number_index=update.individual_number,
+            status=update.status,
+            created_at=now(),
+            updated_at=now(),
+        )
+        uow.session.add(person)
+        uow.session.flush()  # a second update for the person in this batch finds it
+    elif person.individual_number != update.individual_number and _number_taken(uow, update):
+        log.error("統合宛名: 個人番号 already belongs to another person; update left out")
+        return
+    elif person.individual_number != update.individual_number:  # 個人番号の変更
+        person.individual_number = update.individual_number
+        person.individual_number_index = update.individual_number
+    person.status = update.status
+    person.updated_at = now()
+    if link is None:
+        uow.session.add(
+            AtenaSystemLink(
+                system=REGISTER, addressee_id=update.addressee_id, atena_id=person.atena_id
+            )
+        )
+        uow.session.flush()
+    if person.fugo_asked_at is None:
+        person.fugo_asked_at = now()
+        acquire = FugoAcquire(atena_id=person.atena_id)
+        uow.send(f"intermediate:{institution(uow)}", MessageType.FUGO_ACQUIRE, acquire.model_dump())
+
+
+def _number_taken(uow: UnitOfWork, update: AtenaUpdate) -> bool:
+    found = uow.session.scalars(
+        select(AtenaPerson.atena_id).where(
+            AtenaPerson.individual_number_index == update.individual_number
+        )
+    ).first()
+    return found is not None
+
+
+def request_fugo(uow: UnitOfWork, given: FugoSerial) -> None:
+    """5-①/②: the 処理通番 the 中間サーバー gave, with the person's 個人番号, to the
+    register, which sends it through its CS to J-LIS (C10)."""
+    person = uow.session.get(AtenaPerson, given.atena_id)
+    if person is None:
+        log.error("統合宛名: 処理通番 for an unknown 統合宛名番号, left out")
+        return
+    request = FugoRequest(
+        serial=given.serial,
+        institution=institution(uow),
+        individual_number=person.individual_number,
+    )
+    uow.send(f"{REGISTER}:{institution(uow)}", MessageType.FUGO_REQUEST, request.model_dump())

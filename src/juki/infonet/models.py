@@ -1,0 +1,66 @@
+"""The network's own tables (情報提供ネットワークシステム, `docs/infonet.md`).
+
+No 住民票コード and no 個人番号 is stored: a person is known by the 連携用符号 derived from
+the 住民票コード J-LIS gave (codes.link_code), and at each institution by that
+institution's 符号."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from juki.core.migrate import CORE_METADATA
+from juki.duties.tables import DUTY_METADATA
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+SCHEMA: tuple[MetaData, ...] = (*CORE_METADATA, *DUTY_METADATA, Base.metadata)
+
+
+class Institution(Base):
+    """An institution registered on the network (情報照会者・情報提供者): a municipality by
+    its 地方公共団体コード, another body by a short id. The network gives 符号 to these only
+    (番号法 第21条: the network serves the bodies the law names)."""
+
+    __tablename__ = "infonet_institutions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))  # municipality | other
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FugoLink(Base):
+    """A person's 符号 at one institution, under the network's 連携用符号 for the person:
+    the table the network converts one institution's 符号 into another's with (slice 2)
+    and re-keys on a change of 住民票コード (C12)."""
+
+    __tablename__ = "infonet_fugo_links"
+    __table_args__ = (UniqueConstraint("link_code", "institution"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    link_code: Mapped[str] = mapped_column(String(32), index=True)  # 連携用符号
+    institution: Mapped[str] = mapped_column(String(64))
+    fugo: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    rekeyed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FugoRecord(Base):
+    """What the network did with each 符号 request and code change (000 F2-NW-06: the
+    network records every provision): issued, refused and why, re-keyed. Nothing
+    personal: the 処理通番 and the institution."""
+
+    __tablename__ = "infonet_fugo_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # issued | refused | rekeyed
+    institution: Mapped[str] = mapped_column(String(64))
+    serial: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(40))

@@ -1,0 +1,88 @@
+"""The network's 符号 service (001b 5-③/④; 000 P2.3 and P2.3b): J-LIS gives a 住民票コード
+against an institution's 処理通番, the network answers that institution's 中間サーバー with
+the 符号; a change of 住民票コード re-keys every institution that holds the person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+
+from juki.core.infonet_messages import FugoCodeChange, FugoIssued, FugoRekey, FugoResidentCode
+from juki.core.messages import MessageType
+from juki.core.messaging.node import UnitOfWork
+from juki.infonet import codes
+from juki.infonet.models import FugoLink, FugoRecord, Institution
+
+log = logging.getLogger(__name__)
+KINDS = ("municipality", "other")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def intermediate_of(institution: str) -> str:
+    """The node id of an institution's 中間サーバー."""
+    return f"intermediate:{institution}"
+
+
+def register_institution(uow: UnitOfWork, institution: str, name: str, kind: str) -> bool:
+    """Register an institution (the network operator's act); True if it was new."""
+    if not codes.INSTITUTION.match(institution) or kind not in KINDS:
+        raise ValueError("institution id or kind")
+    if uow.session.get(Institution, institution) is not None:
+        return False
+    uow.session.add(Institution(id=institution, name=name, kind=kind, registered_at=now()))
+    return True
+
+
+def _key(uow: UnitOfWork) -> bytes:
+    return codes.network_key(uow.node.secret)
+
+
+def _record(
+    uow: UnitOfWork, kind: str, institution: str, serial: str | None, reason: str | None = None
+) -> None:
+    uow.session.add(
+        FugoRecord(at=now(), kind=kind, institution=institution, serial=serial, reason=reason)
+    )
+
+
+def issue(uow: UnitOfWork, given: FugoResidentCode) -> None:
+    """5-③/④: the institution's 符号 for the person J-LIS named, to its 中間サーバー.
+    An institution not registered gets nothing, and the refusal is recorded."""
+    if uow.session.get(Institution, given.institution) is None:
+        log.warning("符号: institution not registered, refused")
+        _record(uow, "refused", given.institution, given.serial, "unregistered_institution")
+        return
+    key = _key(uow)
+    link = codes.link_code(key, given.resident_code)
+    fugo = codes.fugo(key, given.institution, link)
+    held = uow.session.scalars(
+        select(FugoLink).where(
+            FugoLink.link_code == link, FugoLink.institution == given.institution
+        )
+    ).first()
+    if held is None:
+        uow.session.add(
+            FugoLink(link_code=link, institution=given.institution, fugo=fugo, issued_at=now())
+        )
+    issued = FugoIssued(serial=given.serial, fugo=fugo)
+    uow.send(intermediate_of(given.institution), MessageType.FUGO_ISSUED, issued.model_dump())
+    _record(uow, "issued", given.institution, given.serial)
+
+
+def rekey(uow: UnitOfWork, change: FugoCodeChange) -> None:
+    """P2.3b: the person's 連携用符号 follows the new 住民票コード, and so does every
+    institution's 符号; each 中間サーバー is told old → new, and the old 符号 is gone."""
+    key = _key(uow)
+    old_link = codes.link_code(key, change.old_resident_code)
+    new_link = codes.link_code(key, change.new_resident_code)
+    for link in uow.session.scalars(select(FugoLink).where(FugoLink.link_code == old_link)):
+        new = codes.fugo(key, link.institution, new_link)
+        message = FugoRekey(old_fugo=link.fugo, new_fugo=new)
+        uow.send(intermediate_of(link.institution), MessageType.FUGO_REKEY, message.model_dump())
+        link.link_code, link.fugo, link.rekeyed_at = new_link, new, now()
+        _record(uow, "rekeyed", link.institution, None)
