@@ -26,8 +26,8 @@ from juki.infonet.models import FugoLink, FugoRecord
 from juki.intermediate.models import FugoEvent, FugoHeld, FugoRequest
 from juki.national.models import FugoNotifiedCode, FugoProvision
 from juki.network.embedded import EmbeddedNetwork
-from juki.registry.notices import arrivals, changes, moves, schemas
 from juki.registry.models import Resident
+from juki.registry.notices import arrivals, changes, moves, schemas
 from juki.registry.residents import service as residents
 from tests.conftest import BACKENDS, born, event_status, make_network, person, record, resident
 from tests.e2e.test_chain import number_of
@@ -176,8 +176,8 @@ def assert_no_number_beyond_jlis(seen: Capture, numbers: set[str], codes: set[st
         if not roles & {"infonet", "intermediate"}:
             continue
         carried += 1
-        for record in envelope["body"]["records"]:
-            for field, value in record.items():
+        for carried_record in envelope["body"]["records"]:
+            for field, value in carried_record.items():
                 text = str(value)
                 assert not any(n in text for n in numbers), f"個人番号 in {envelope['type']}"
                 if field != "serial":  # 128 random bits may hold 12 digits in a row
@@ -197,7 +197,9 @@ def test_a_family_that_moves_gets_another_unequal_fugo_at_the_new_institution(
     at_sumida = fugo_of(fugo_network, SUMIDA, rid)
     new_rid = move_to_chiyoda(fugo_network, rid)
     at_chiyoda = fugo_of(fugo_network, CHIYODA, new_rid)
-    assert at_sumida and at_chiyoda and at_sumida != at_chiyoda
+    assert at_sumida is not None
+    assert at_chiyoda is not None
+    assert at_sumida != at_chiyoda
     assert at_chiyoda == codes.derive(network_key(fugo_network), CHIYODA, code)
     # Without the network's key the two say nothing of each other: with any other key
     # neither is reproduced from the person's code.
@@ -206,7 +208,9 @@ def test_a_family_that_moves_gets_another_unequal_fugo_at_the_new_institution(
     assert codes.derive(other, CHIYODA, code) != at_chiyoda
     # 墨田区 keeps the removed person (status removed) with the 符号 it had.
     with fugo_network.node(f"atena:{SUMIDA}").db.session() as session:
-        assert session.get(AtenaPerson, atena_id_of(fugo_network, SUMIDA, rid)).status == "removed"  # type: ignore[union-attr]
+        left = session.get(AtenaPerson, atena_id_of(fugo_network, SUMIDA, rid))
+        assert left is not None
+        assert left.status == "removed"
     assert fugo_of(fugo_network, SUMIDA, rid) == at_sumida
     # The network holds one link per institution, under one 連携用符号 and no 住民票コード.
     with fugo_network.node("infonet").db.session() as session:
@@ -240,8 +244,8 @@ def test_a_resident_code_change_rekeys_every_institution(fugo_network: EmbeddedN
         assert session.get(FugoNotifiedCode, old_code) is not None  # kept (Appendix C 7)
     # The old 符号 is held by no one: a re-keying naming it again finds nothing.
     with fugo_network.node("infonet").unit_of_work() as uow:
-        uow.send(f"intermediate:{SUMIDA}", MessageType.FUGO_REKEY,
-                 {"old_fugo": before[SUMIDA], "new_fugo": codes.derive(key, SUMIDA, old_code)})  # fmt: skip
+        stale = {"old_fugo": before[SUMIDA], "new_fugo": codes.derive(key, SUMIDA, old_code)}
+        uow.send(f"intermediate:{SUMIDA}", MessageType.FUGO_REKEY, stale)
     fugo_network.pump()
     assert events(fugo_network, SUMIDA)[-1] == ("refused", "unknown_fugo")
     assert fugo_of(fugo_network, SUMIDA, rid) == after[SUMIDA]
