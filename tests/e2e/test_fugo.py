@@ -92,39 +92,45 @@ def provisions(network: EmbeddedNetwork) -> list[FugoProvision]:
         return rows
 
 
-def move_to_chiyoda(network: EmbeddedNetwork, rid: int) -> int:
-    """転出 from 墨田区 and 転入 at 千代田区; the new 宛名番号."""
-    with network.node(f"registry:{SUMIDA}").unit_of_work() as uow:
+ADDRESSES = {SUMIDA: "東京都墨田区吾妻橋一丁目2番3号", CHIYODA: "東京都千代田区九段南一丁目2番1号"}
+
+
+def move(network: EmbeddedNetwork, rid: int, source: str, destination: str) -> int:
+    """転出 from `source` and 転入 at `destination`; the new 宛名番号 there."""
+    with network.node(f"registry:{source}").unit_of_work() as uow:
         moves.record_move_out(
             uow,
             rid,
             schemas.MoveOutNotice(
-                intake=INTAKE, destination_address="東京都千代田区九段南一丁目2番1号",
-                change_date=TODAY,
+                intake=INTAKE, destination_address=ADDRESSES[destination], change_date=TODAY
             ),
-        )  # fmt: skip
+        )
         cert = moves.move_out_certificate(uow, residents.get_resident(uow, rid))
     network.pump()
     event = record(
         network,
-        CHIYODA,
+        destination,
         arrivals.record_move_in,
         schemas.MoveInNotice(
             intake=INTAKE,
             **person(
-                address="東京都千代田区九段南一丁目2番1号", change_date=TODAY,
+                address=ADDRESSES[destination], change_date=TODAY,
                 birth_date=cert.birth_date, name_kanji=cert.name_kanji, name_kana=cert.name_kana,
             ),
             resident_code=cert.resident_code, individual_number=cert.individual_number,
-            previous_lg_code=SUMIDA, previous_address=cert.address,
+            previous_lg_code=source, previous_address=cert.address,
         ),
     )  # fmt: skip
-    assert event_status(network, CHIYODA, event) == ("applied", None)
-    with network.node(f"registry:{CHIYODA}").db.session() as session:
+    assert event_status(network, destination, event) == ("applied", None)
+    with network.node(f"registry:{destination}").db.session() as session:
         found = session.scalars(
             select(Resident.id).where(Resident.resident_code == cert.resident_code)
         ).one()
         return int(found)
+
+
+def move_to_chiyoda(network: EmbeddedNetwork, rid: int) -> int:
+    return move(network, rid, SUMIDA, CHIYODA)
 
 
 def test_a_birth_gets_its_institutions_fugo_through_jlis(fugo_network: EmbeddedNetwork) -> None:

@@ -11,7 +11,14 @@ import secrets
 from sqlalchemy import select
 
 from juki.atena.models import AtenaPerson, AtenaSystemLink
-from juki.core.infonet_messages import AtenaUpdate, FugoAcquire, FugoRequest, FugoSerial
+from juki.core.infonet_messages import (
+    RESIDENT_RECORD,
+    AtenaUpdate,
+    FugoAcquire,
+    FugoRequest,
+    FugoSerial,
+    FukuhonRegister,
+)
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
@@ -74,7 +81,17 @@ def apply_update(uow: UnitOfWork, update: AtenaUpdate) -> None:
     if person.fugo_asked_at is None:
         person.fugo_asked_at = now()
         acquire = FugoAcquire(atena_id=person.atena_id)
-        uow.send(f"intermediate:{institution(uow)}", MessageType.FUGO_ACQUIRE, acquire.model_dump())
+        uow.send(intermediate_of(uow), MessageType.FUGO_ACQUIRE, acquire.model_dump())
+    if update.record_copy is not None:  # 副本の登録 (001a §3.13), by 統合宛名番号 only
+        copy = FukuhonRegister(
+            atena_id=person.atena_id, kind=RESIDENT_RECORD, data=update.record_copy,
+            removed=update.status == "removed", hold=update.support_measure,
+        )  # fmt: skip
+        uow.send(intermediate_of(uow), MessageType.FUKUHON_REGISTER, copy.model_dump(mode="json"))
+
+
+def intermediate_of(uow: UnitOfWork) -> str:
+    return f"intermediate:{institution(uow)}"
 
 
 def _number_taken(uow: UnitOfWork, update: AtenaUpdate) -> bool:

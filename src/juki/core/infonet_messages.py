@@ -26,8 +26,12 @@ J-LIS, no 住民票コード beyond the network, no 符号 outside network and �
 
 from __future__ import annotations
 
-from typing import Literal
+import base64
+import datetime as dt
+from typing import Final, Literal
 
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from pydantic import Field, field_validator
 
 from juki.core import ids
@@ -38,15 +42,37 @@ SERIAL = r"^[0-9a-f]{32}$"  # 処理通番: 128 random bits
 FUGO = r"^[A-Z2-7]{32}$"  # 符号: 160 bits, RFC 4648 base32 (infonet/codes.py)
 INSTITUTION = r"^[0-9A-Za-z][0-9A-Za-z:._-]{0,63}$"  # as infonet/codes.INSTITUTION
 AtenaStatus = Literal["resident", "removed"]  # 住民 / 消除者 (the 副本 keeps both: 001a §3.13)
+RESIDENT_RECORD: Final = "住民票関係情報"
+
+
+class ResidentRecordCopy(Strict):
+    """住民票関係情報 as the 副本 holds it (住基法 第7条 4号の事項 …「であって命令第N条で定める
+    もの」: the 命令's item list is not in the seeds, so these items are juki's choice —
+    the 4情報 with ふりがな, when the person became a resident, status and the last
+    change)."""
+
+    name_kanji: str = Field(min_length=1, max_length=100)
+    name_kana: str = Field(min_length=1, max_length=100)
+    birth_date: dt.date
+    sex: Literal["1", "2"]
+    address: str = Field(min_length=1, max_length=200)
+    became_resident_on: dt.date | None = None
+    status: AtenaStatus
+    change_reason: str = Field(min_length=1, max_length=40)
+    change_date: dt.date
 
 
 class AtenaUpdate(Strict):
     """Register → its 団体内統合宛名システム (1-④, 001b I-03): one person's 宛名番号 in the
-    register, 個人番号, and whether they are a resident or removed. Sent on every change."""
+    register, 個人番号, whether they are a resident or removed, the 住民票関係情報 for the
+    中間サーバー's 副本, and whether a 支援措置 holds (then nothing about the person is
+    answered automatically: 001a NWS-5-3, 001b C-13). Sent on every change."""
 
     addressee_id: int = Field(ge=1)  # the register's 宛名番号
     individual_number: str
     status: AtenaStatus
+    record_copy: ResidentRecordCopy | None = None
+    support_measure: bool = False
 
     @field_validator("individual_number")
     @classmethod
@@ -118,3 +144,105 @@ class FugoRekey(Strict):
 
     old_fugo: str = Field(pattern=FUGO)
     new_fugo: str = Field(pattern=FUGO)
+
+
+# --- queries (情報照会・情報提供, 001a §2.4 ②③⑤⑥⑧; 000 §6.3) ---------------------------------
+
+QUERY_ID = r"^[0-9a-f]{32}$"
+PERMIT_ID = r"^[0-9a-f]{32}$"
+X25519_KEY_B64 = r"^[A-Za-z0-9_-]{43}=$"  # 32 bytes, URL-safe base64
+TASK = Field(min_length=1, max_length=2000)  # the 事務 as the legal table words it
+ITEMS = Field(min_length=1, max_length=30)
+# provided: the answer is sealed inside; not_held: the provider holds nothing of the
+# person for those items; held: 自動応答不可 — staff must review it, nothing is sent now;
+# refused: off the table, the permit list, or otherwise not allowed (reason says why).
+Outcome = Literal["provided", "not_held", "held", "refused"]
+ANSWER_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+
+
+class FukuhonRegister(Strict):
+    """統合宛名 → 中間サーバー (001a §3.13): the 副本 of one person's 住民票関係情報, with
+    whether they are removed and whether an answer must wait for staff (自動応答不可)."""
+
+    atena_id: str = Field(pattern=ATENA_ID)
+    kind: Literal["住民票関係情報"]
+    data: ResidentRecordCopy
+    removed: bool
+    hold: bool
+
+
+class PermitListRow(Strict):
+    """The network → a 中間サーバー (照会許可用照合リスト, NWS-5-1): a row of the legal table
+    under which this institution provides, so it checks each permit itself too."""
+
+    row: int = Field(ge=1, le=9999)
+    requester: str = Field(min_length=1, max_length=200)
+    task: str = TASK
+    items: tuple[str, ...] = ITEMS
+
+
+class InfonetQuery(Strict):
+    """The requester's 中間サーバー → the network (情報照会): about the person it holds under
+    `fugo`, under the table's `row` and 事務, these items, from `provider`."""
+
+    query_id: str = Field(pattern=QUERY_ID)
+    fugo: str = Field(pattern=FUGO)
+    row: int = Field(ge=1, le=9999)
+    task: str = TASK
+    items: tuple[str, ...] = ITEMS
+    provider: str = Field(pattern=INSTITUTION)
+
+
+class ProvisionPermit(Strict):
+    """The network → the provider's 中間サーバー: 提供許可証 with its route (NWS-5-2). The
+    person is named by the provider's own 符号; the answer is to be sealed to
+    `reply_key`, the requester's registered key, so the network cannot read it."""
+
+    permit_id: str = Field(pattern=PERMIT_ID)
+    row: int = Field(ge=1, le=9999)
+    task: str = TASK
+    items: tuple[str, ...] = ITEMS
+    requester: str = Field(pattern=INSTITUTION)
+    fugo: str = Field(pattern=FUGO)
+    reply_key: str = Field(pattern=X25519_KEY_B64)
+    expires_at: dt.datetime
+
+
+class InfonetAnswer(Strict):
+    """The provider's 中間サーバー → the network: the outcome, and for `provided` the
+    answer sealed to the requester (HPKE, RFC 9180, bound to the permit)."""
+
+    permit_id: str = Field(pattern=PERMIT_ID)
+    outcome: Outcome
+    sealed: str | None = Field(default=None, max_length=100_000)
+    reason: str | None = Field(default=None, max_length=40)
+
+
+class InfonetResult(Strict):
+    """The network → the requester's 中間サーバー: what came of its query."""
+
+    query_id: str = Field(pattern=QUERY_ID)
+    permit_id: str | None = Field(default=None, pattern=PERMIT_ID)
+    outcome: Outcome
+    sealed: str | None = Field(default=None, max_length=100_000)
+    reason: str | None = Field(default=None, max_length=40)
+
+
+def _answer_info(permit_id: str) -> bytes:
+    return b"juki infonet answer v1\x00" + permit_id.encode()
+
+
+def seal_answer(answer: bytes, reply_key: str, permit_id: str) -> str:
+    key = X25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(reply_key.encode()))
+    return base64.b64encode(
+        ANSWER_SUITE.encrypt(answer, key, info=_answer_info(permit_id))
+    ).decode()
+
+
+def open_answer(sealed: str, private_key: X25519PrivateKey, permit_id: str) -> bytes:
+    """The requester's side; raises for another key or another permit's answer."""
+    return ANSWER_SUITE.decrypt(base64.b64decode(sealed), private_key, info=_answer_info(permit_id))
+
+
+def public_key_text(private_key: X25519PrivateKey) -> str:
+    return base64.urlsafe_b64encode(private_key.public_key().public_bytes_raw()).decode()

@@ -99,6 +99,13 @@ class MessageType(StrEnum):
     FUGO_ISSUED = "fugo.issued"  # infonet -> intermediate: 処理通番 + 符号 (5-④)
     FUGO_CODE_CHANGE = "fugo.code_change"  # national -> infonet: old and new 住民票コード (C12)
     FUGO_REKEY = "fugo.rekey"  # infonet -> intermediate: the old 符号 becomes the new one
+    # 情報照会・情報提供 (core/infonet_messages.py; 001a §2.4, §3.13; NWS-5/6/7):
+    FUKUHON_REGISTER = "fukuhon.register"  # atena -> intermediate: 副本 (住民票関係情報)
+    PERMIT_LIST = "infonet.permit_list"  # infonet -> intermediate: 照会許可用照合リスト
+    INFONET_QUERY = "infonet.query"  # requester's intermediate -> infonet: 情報照会
+    PROVISION_PERMIT = "infonet.permit"  # infonet -> provider's intermediate: 提供許可証
+    INFONET_ANSWER = "infonet.answer"  # provider's intermediate -> infonet: sealed answer
+    INFONET_RESULT = "infonet.result"  # infonet -> requester's intermediate
 
 
 class ChangeReason(StrEnum):

@@ -1,16 +1,22 @@
-"""Messages the network accepts, from J-LIS only (core/messaging/paths.py): the
-住民票コード for a 処理通番 (C11) and changes of 住民票コード (C12)."""
+"""Messages the network accepts (core/messaging/paths.py): from J-LIS the 住民票コード for a
+処理通番 (C11) and changes of 住民票コード (C12); from 中間サーバー queries and answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from juki.core.infonet_messages import FugoCodeChange, FugoResidentCode
+from juki.core.infonet_messages import (
+    FugoCodeChange,
+    FugoResidentCode,
+    InfonetAnswer,
+    InfonetQuery,
+)
 from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
+from juki.core.messaging.paths import code_of
 from juki.core.messaging.records import valid_records
-from juki.infonet import service
+from juki.infonet import brokering, service
 
 
 def on_resident_code(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -23,7 +29,19 @@ def on_code_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, 
         service.rekey(uow, change)
 
 
+def on_query(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for query in valid_records(InfonetQuery, records, "infonet: infonet.query"):
+        brokering.broker(uow, code_of(envelope.sender), query)
+
+
+def on_answer(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for answer in valid_records(InfonetAnswer, records, "infonet: infonet.answer"):
+        brokering.relay_answer(uow, code_of(envelope.sender), answer)
+
+
 HANDLERS: dict[str, Handler] = {
+    MessageType.INFONET_QUERY: on_query,
+    MessageType.INFONET_ANSWER: on_answer,
     MessageType.FUGO_RESIDENT_CODE: on_resident_code,
     MessageType.FUGO_CODE_CHANGE: on_code_change,
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -104,3 +105,9 @@ def _read(path: Path) -> list[ProvisionRow]:
                     f"{path.name} {line}行目 {column}: {first['msg']}", field=column
                 ) from None
     return found
+
+
+@lru_cache(maxsize=1)
+def shipped() -> LegalTable:
+    """The shipped rows, read once per process (the network checks every query against them)."""
+    return load()

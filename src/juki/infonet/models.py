@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import DateTime, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.migrate import CORE_METADATA
@@ -32,6 +32,12 @@ class Institution(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))  # municipality | other
+    # The office the legal table names it by (市町村長, 厚生労働大臣 …): a row's 情報照会者 or
+    # 情報提供者 that names this office is the institution's [juki's choice: the seeds have
+    # no list of which body acts for which office].
+    office: Mapped[str] = mapped_column(String(40))
+    # Its 中間サーバー's X25519 key: answers to its queries are sealed to it (NWS-6-1).
+    reply_key: Mapped[str] = mapped_column(String(44))
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -63,4 +69,29 @@ class FugoRecord(Base):
     kind: Mapped[str] = mapped_column(String(16))  # issued | refused | rekeyed
     institution: Mapped[str] = mapped_column(String(64))
     serial: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class ProvisionRecord(Base):
+    """情報提供等記録 at the network (番号法 第23条): every query — who asked whom, under which
+    row and 事務, for which items, when asked and answered, and the outcome, refusals
+    included. The person by the network's 連携用符号 (the portal shows a person their
+    records by it); the answer itself passes sealed and is never stored. Kept 7 years."""
+
+    __tablename__ = "infonet_provision_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    query_id: Mapped[str] = mapped_column(String(32), index=True)  # the requester's
+    permit_id: Mapped[str | None] = mapped_column(String(32), unique=True)  # 提供許可証
+    requester: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(64))
+    row: Mapped[int] = mapped_column(Integer)  # 項番
+    task: Mapped[str] = mapped_column(Text)  # 事務
+    items: Mapped[str] = mapped_column(String(1000))  # 特定個人情報, JSON list
+    link_code: Mapped[str | None] = mapped_column(String(32), index=True)  # the person
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # permitted (waiting for the provider) → provided | not_held | held | refused
+    outcome: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(String(40))

@@ -9,10 +9,16 @@ import logging
 
 from sqlalchemy import select
 
-from juki.core.infonet_messages import FugoCodeChange, FugoIssued, FugoRekey, FugoResidentCode
+from juki.core.infonet_messages import (
+    FugoCodeChange,
+    FugoIssued,
+    FugoRekey,
+    FugoResidentCode,
+    PermitListRow,
+)
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
-from juki.infonet import codes
+from juki.infonet import codes, legal_table
 from juki.infonet.models import FugoLink, FugoRecord, Institution
 
 log = logging.getLogger(__name__)
@@ -28,13 +34,28 @@ def intermediate_of(institution: str) -> str:
     return f"intermediate:{institution}"
 
 
-def register_institution(uow: UnitOfWork, institution: str, name: str, kind: str) -> bool:
-    """Register an institution (the network operator's act); True if it was new."""
+def register_institution(
+    uow: UnitOfWork, institution: str, name: str, kind: str, office: str, reply_key: str
+) -> bool:
+    """Register an institution (the network operator's act) with the office the legal table
+    names it by and its 中間サーバー's key, and send that 中間サーバー its 照会許可用照合リスト
+    (NWS-5-1). True if it was new."""
     if not codes.INSTITUTION.match(institution) or kind not in KINDS:
         raise ValueError("institution id or kind")
     if uow.session.get(Institution, institution) is not None:
         return False
-    uow.session.add(Institution(id=institution, name=name, kind=kind, registered_at=now()))
+    uow.session.add(
+        Institution(
+            id=institution, name=name, kind=kind, office=office, reply_key=reply_key,
+            registered_at=now(),
+        )
+    )  # fmt: skip
+    for row in legal_table.shipped().rows.values():
+        if office in row.provider:
+            listed = PermitListRow(
+                row=row.row, requester=row.requester, task=row.task, items=row.items
+            )
+            uow.send(intermediate_of(institution), MessageType.PERMIT_LIST, listed.model_dump())
     return True
 
 

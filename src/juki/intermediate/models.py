@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from juki.core.migrate import CORE_METADATA
+from juki.core.sealed import SealedText
 from juki.duties.tables import DUTY_METADATA
 
 
@@ -53,3 +54,54 @@ class FugoEvent(Base):
     kind: Mapped[str] = mapped_column(String(16))
     serial: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class Fukuhon(Base):
+    """副本 (001a §2.4 ⑥, §3.13): the providable data of one person, by 統合宛名番号 and
+    kind, removed persons included; sealed. `hold`: 自動応答不可 (a 支援措置: NWS-5-3)."""
+
+    __tablename__ = "intermediate_fukuhon"
+
+    atena_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)  # 住民票関係情報 …
+    data: Mapped[str] = mapped_column("data_cipher", SealedText("fukuhon_data"), key="data")
+    removed: Mapped[bool] = mapped_column(Boolean)
+    hold: Mapped[bool] = mapped_column(Boolean)
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PermitListEntry(Base):
+    """照会許可用照合リスト (NWS-5-1): a legal-table row under which this institution
+    provides, as the network sent it; every permit is checked against it too."""
+
+    __tablename__ = "intermediate_permit_list"
+
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)  # 項番
+    requester: Mapped[str] = mapped_column(String(200))
+    task: Mapped[str] = mapped_column(Text)
+    items: Mapped[str] = mapped_column(String(1000))  # JSON list
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProvisionLog(Base):
+    """情報提供等記録 at this institution (番号法 第23条): its own queries (`asking`) and the
+    permits it answered (`providing`), with row, 事務, items, the other institution, the
+    person by 統合宛名番号, times and outcome, refusals included. A query's answer is
+    kept sealed to this institution's key (`sealed`) until read. Kept 7 years."""
+
+    __tablename__ = "intermediate_provision_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    side: Mapped[str] = mapped_column(String(10))  # asking | providing
+    query_id: Mapped[str | None] = mapped_column(String(32), unique=True)  # asking
+    permit_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    other: Mapped[str] = mapped_column(String(64))  # the provider, or the requester
+    row: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str] = mapped_column(Text)
+    items: Mapped[str] = mapped_column(String(1000))  # JSON list
+    atena_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(12))  # asked | provided | not_held | held | refused
+    reason: Mapped[str | None] = mapped_column(String(40))
+    sealed: Mapped[str | None] = mapped_column(Text)  # HPKE to this institution's key

@@ -22,11 +22,13 @@ from juki.core.pki import PkiDirectory
 from juki.core.places import municipality
 from juki.core.sealed import attach_field_keys
 from juki.infonet import service as infonet_service
+from juki.intermediate import exchange as intermediate_exchange
 from juki.network.topology import DEFAULT_INSTITUTIONS, DEFAULT_TOPOLOGY, ROLE_HANDLERS, node_ids
 from juki.registry.residents import atena_link
 from juki.registry.residents import pool as registry_pool
 
 INITIAL_POOL = 2000
+MAYOR = "市町村長"  # the office the legal table names a municipality by
 
 
 def _safe(node_id: str) -> str:
@@ -210,8 +212,9 @@ class EmbeddedNetwork:
         person present get their 符号 (004 P1(a): the first bulk acquisition)."""
         names = {lg: municipality(lg).name for lg in self.institutions}
         for lg in self.institutions:
+            key = intermediate_exchange.reply_public_key(self.node(f"intermediate:{lg}"))
             with self.node("infonet").unit_of_work() as uow:
-                infonet_service.register_institution(uow, lg, names[lg], "municipality")
+                infonet_service.register_institution(uow, lg, names[lg], "municipality", MAYOR, key)
             with self.node(f"registry:{lg}").unit_of_work() as uow:
                 atena_link.connect(uow)
         if self.institutions:

@@ -76,12 +76,17 @@ FILES = {
     "infonet": [("情報照会者・情報提供者の登録", "infonet_institutions"),
                 ("符号の連携（連携用符号と機関別符号、住民票コードは保持しない）",
                  "infonet_fugo_links"),
-                ("符号の発行・拒否・付け替えの記録", "infonet_fugo_records")],
+                ("符号の発行・拒否・付け替えの記録", "infonet_fugo_records"),
+                ("情報提供等記録（照会・提供・拒否、回答は暗号化のまま中継し保持しない）",
+                 "infonet_provision_records")],
     "atena": [("団体内統合宛名（個人番号は暗号化）", "atena_persons"),
               ("業務システムの宛名番号との対応", "atena_system_links")],
     "intermediate": [("符号管理（団体内統合宛名番号と符号）", "intermediate_fugo"),
                      ("符号の取得を待つ処理通番", "intermediate_fugo_requests"),
-                     ("符号の取得の記録", "intermediate_fugo_events")],
+                     ("符号の取得の記録", "intermediate_fugo_events"),
+                     ("副本（住民票関係情報、暗号化）", "intermediate_fukuhon"),
+                     ("情報提供等記録（照会・提供、回答は照会者の鍵で暗号化）",
+                      "intermediate_provision_log")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -128,6 +133,12 @@ MESSAGE_NAMES = {
     MessageType.FUGO_ISSUED: "符号（処理通番に対して）",
     MessageType.FUGO_CODE_CHANGE: "住民票コードの変更（旧・新、情報提供ネットワークシステムへ）",
     MessageType.FUGO_REKEY: "符号の付け替え（旧・新）",
+    MessageType.FUKUHON_REGISTER: "副本の登録（住民票関係情報、団体内統合宛名番号で）",
+    MessageType.PERMIT_LIST: "照会許可用照合リスト",
+    MessageType.INFONET_QUERY: "情報照会（符号、項番、事務、特定個人情報）",
+    MessageType.PROVISION_PERMIT: "提供許可証（提供者の符号、照会者の鍵）",
+    MessageType.INFONET_ANSWER: "情報提供（照会者の鍵で暗号化）",
+    MessageType.INFONET_RESULT: "照会の結果（暗号化のまま）",
 }
 
 

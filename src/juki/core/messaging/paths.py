@@ -131,10 +131,15 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # (F2-NW-other); the network gives 符号 to 中間サーバー only.
     ("registry", "atena"): frozenset({T.ATENA_UPDATE}),
     ("atena", "registry"): frozenset({T.FUGO_REQUEST}),
-    ("atena", "intermediate"): frozenset({T.FUGO_ACQUIRE}),
+    ("atena", "intermediate"): frozenset({T.FUGO_ACQUIRE, T.FUKUHON_REGISTER}),
     ("intermediate", "atena"): frozenset({T.FUGO_SERIAL}),
     ("national", "infonet"): frozenset({T.FUGO_RESIDENT_CODE, T.FUGO_CODE_CHANGE}),
-    ("infonet", "intermediate"): frozenset({T.FUGO_ISSUED, T.FUGO_REKEY}),
+    # 情報照会・情報提供: every query goes through the network, which checks it against the
+    # legal table and converts the 符号; 中間サーバー never talk to each other directly.
+    ("infonet", "intermediate"): frozenset(
+        {T.FUGO_ISSUED, T.FUGO_REKEY, T.PERMIT_LIST, T.PROVISION_PERMIT, T.INFONET_RESULT}
+    ),
+    ("intermediate", "infonet"): frozenset({T.INFONET_QUERY, T.INFONET_ANSWER}),
 }
 
 # Pairs that belong to one institution: a register, its 統合宛名 and its 中間サーバー.

@@ -281,7 +281,7 @@ def notify_identity(
     if isinstance(event, ResidentEvent):
         event.status = "sent"  # a stored event that was awaiting its number
     uow.send(cs_of(uow), MessageType.IDENTITY_UPDATE, record.model_dump(mode="json"))
-    atena_link.notify(uow, resident.id, record.individual_number, resident.status)  # 1-④
+    atena_link.notify(uow, resident, record.individual_number)  # 1-④
 
 
 def request_number(

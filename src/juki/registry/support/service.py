@@ -10,6 +10,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from juki.core.messaging.node import UnitOfWork
+from juki.registry.residents import atena_link
+from juki.registry.residents.models import Resident
 from juki.registry.residents.pool import now
 from juki.registry.support.models import IssueRefusal, SupportMeasure
 from juki.registry.support.schemas import SupportRequest
@@ -34,6 +36,8 @@ def register_measure(uow: UnitOfWork, resident_id: int, request: SupportRequest)
     )
     uow.session.add(measure)
     uow.session.flush()
+    # The 中間サーバー's 副本 holds the person's answers from now on (001a NWS-5-3, NWS-8-1).
+    atena_link.notify(uow, uow.session.get_one(Resident, resident_id))
     return measure.id
 
 

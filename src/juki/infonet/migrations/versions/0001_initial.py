@@ -58,6 +58,8 @@ def _create_infonet_tables() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("office", sa.String(length=40), nullable=False),
+        sa.Column("reply_key", sa.String(length=44), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -85,9 +87,33 @@ def _create_infonet_tables() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_infonet_fugo_records_at", "infonet_fugo_records", ["at"])
+    op.create_table(
+        "infonet_provision_records",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("query_id", sa.String(length=32), nullable=False),
+        sa.Column("permit_id", sa.String(length=32), nullable=True),
+        sa.Column("requester", sa.String(length=64), nullable=False),
+        sa.Column("provider", sa.String(length=64), nullable=False),
+        sa.Column("row", sa.Integer(), nullable=False),
+        sa.Column("task", sa.Text(), nullable=False),
+        sa.Column("items", sa.String(length=1000), nullable=False),
+        sa.Column("link_code", sa.String(length=32), nullable=True),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.String(length=40), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("permit_id"),
+    )
+    for column in ("query_id", "link_code", "asked_at"):
+        op.create_index(
+            f"ix_infonet_provision_records_{column}", "infonet_provision_records", [column]
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("infonet_provision_records")
     op.drop_table("infonet_fugo_records")
     op.drop_table("infonet_fugo_links")
     op.drop_table("infonet_institutions")

@@ -83,9 +83,54 @@ def _create_intermediate_tables() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_intermediate_fugo_events_at", "intermediate_fugo_events", ["at"])
+    op.create_table(
+        "intermediate_fukuhon",
+        sa.Column("atena_id", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("data_cipher", sa.LargeBinary(), nullable=False),
+        sa.Column("removed", sa.Boolean(), nullable=False),
+        sa.Column("hold", sa.Boolean(), nullable=False),
+        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("atena_id", "kind"),
+    )
+    op.create_table(
+        "intermediate_permit_list",
+        sa.Column("row", sa.Integer(), nullable=False),
+        sa.Column("requester", sa.String(length=200), nullable=False),
+        sa.Column("task", sa.Text(), nullable=False),
+        sa.Column("items", sa.String(length=1000), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("row"),
+    )
+    op.create_table(
+        "intermediate_provision_log",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("side", sa.String(length=10), nullable=False),
+        sa.Column("query_id", sa.String(length=32), nullable=True),
+        sa.Column("permit_id", sa.String(length=32), nullable=True),
+        sa.Column("other", sa.String(length=64), nullable=False),
+        sa.Column("row", sa.Integer(), nullable=False),
+        sa.Column("task", sa.Text(), nullable=False),
+        sa.Column("items", sa.String(length=1000), nullable=False),
+        sa.Column("atena_id", sa.String(length=16), nullable=True),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.String(length=40), nullable=True),
+        sa.Column("sealed", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("query_id"),
+    )
+    for column in ("permit_id", "atena_id", "asked_at"):
+        op.create_index(
+            f"ix_intermediate_provision_log_{column}", "intermediate_provision_log", [column]
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("intermediate_provision_log")
+    op.drop_table("intermediate_permit_list")
+    op.drop_table("intermediate_fukuhon")
     op.drop_table("intermediate_fugo_events")
     op.drop_table("intermediate_fugo_requests")
     op.drop_table("intermediate_fugo")

@@ -1,0 +1,239 @@
+"""情報照会・情報提供 end to end (issue #16; 番号法 第19条第8号, 第21条, 第23条; 001a §2.4,
+§3.13, NWS-5/6/7): 千代田区's 児童手当 (legal table row 106) asks 墨田区 for 住民票関係情報
+about a person who lived in both. The network checks the row, converts the 符号, and
+relays the answer sealed to 千代田区's key; every query, refusals included, is in the
+情報提供等記録 at the network and at the institutions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import delete, select
+
+from juki.core.infonet_messages import open_answer
+from juki.core.messages import MessageType
+from juki.infonet import legal_table
+from juki.infonet.models import Institution, ProvisionRecord
+from juki.intermediate import exchange
+from juki.intermediate.models import PermitListEntry, ProvisionLog
+from juki.network.embedded import EmbeddedNetwork
+from juki.registry.support import schemas as support_schemas
+from juki.registry.support import service as support
+from tests.conftest import BACKENDS, born, make_network
+from tests.e2e.test_fugo import (
+    ADDRESSES,
+    CHIYODA,
+    SUMIDA,
+    TODAY,
+    Capture,
+    atena_id_of,
+    capture,
+    fugo_of,
+    move,
+)
+
+CHILD_ALLOWANCE = 106  # 児童手当法による児童手当又は旧特例給付の支給に関する事務
+TASK = legal_table.shipped().rows[CHILD_ALLOWANCE].task
+RECORD = "住民票関係情報"
+
+
+@pytest.fixture(params=BACKENDS)
+def exchange_network(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmbeddedNetwork]:
+    net = make_network(tmp_path, request.param, institutions=(SUMIDA, CHIYODA))
+    yield net
+    net.destroy()
+
+
+def family_that_moved(network: EmbeddedNetwork) -> tuple[int, int]:
+    """Born at 千代田区, moved to 墨田区: (千代田区's 宛名番号, 墨田区's)."""
+    rid = born(network, CHIYODA, address=ADDRESSES[CHIYODA], name_kanji="九段　花子")
+    return rid, move(network, rid, CHIYODA, SUMIDA)
+
+
+def ask(
+    network: EmbeddedNetwork, rid: int, *, row: int = CHILD_ALLOWANCE, task: str = TASK,
+    items: tuple[str, ...] = (RECORD,), provider: str = SUMIDA,
+) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """千代田区 asks about its person `rid`; (query id, what it read of the answer)."""
+    atena_id = atena_id_of(network, CHIYODA, rid)
+    with network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        query_id = exchange.ask(uow, atena_id, row, task, items, provider)
+    network.pump()
+    with network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        return query_id, exchange.read_answer(uow, query_id)
+
+
+def network_record(network: EmbeddedNetwork, query_id: str) -> ProvisionRecord:
+    with network.node("infonet").db.session() as session:
+        found = session.scalars(
+            select(ProvisionRecord).where(ProvisionRecord.query_id == query_id)
+        ).one()
+        session.expunge(found)
+        return found
+
+
+def provider_log(network: EmbeddedNetwork) -> list[ProvisionLog]:
+    with network.node(f"intermediate:{SUMIDA}").db.session() as session:
+        rows = list(
+            session.scalars(
+                select(ProvisionLog)
+                .where(ProvisionLog.side == "providing")
+                .order_by(ProvisionLog.id)
+            )
+        )
+        session.expunge_all()
+        return rows
+
+
+def test_the_new_municipality_gets_the_old_one_s_record_sealed_to_it(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    chiyoda_rid, sumida_rid = family_that_moved(exchange_network)
+    seen = capture(exchange_network)
+    query_id, answer = ask(exchange_network, chiyoda_rid)
+    assert answer["outcome"] == "provided"
+    [copy] = [answer["data"][RECORD]]  # type: ignore[index]
+    assert copy["name_kanji"] == "九段\u3000花子"
+    assert copy["address"] == ADDRESSES[SUMIDA]
+    assert copy["status"] == "resident"
+    # The network's record: who asked whom, under which row and 事務, for what; permitted
+    # and provided. The provider's record names the same permit and its own person.
+    at_network = network_record(exchange_network, query_id)
+    assert (at_network.requester, at_network.provider, at_network.row) == (CHIYODA, SUMIDA, 106)
+    assert (at_network.task, json.loads(at_network.items)) == (TASK, [RECORD])
+    assert at_network.outcome == "provided"
+    [provided] = provider_log(exchange_network)
+    assert (provided.permit_id, provided.other, provided.outcome) == (
+        at_network.permit_id, CHIYODA, "provided",
+    )  # fmt: skip
+    assert provided.atena_id == atena_id_of(exchange_network, SUMIDA, sumida_rid)
+    assert_sealed_from_the_network(exchange_network, seen, at_network.permit_id or "")
+
+
+def assert_sealed_from_the_network(network: EmbeddedNetwork, seen: Capture, permit_id: str) -> None:
+    """The answer crossed the network sealed to 千代田区's key: no name in clear on any hop
+    of the network, the network holds no key that opens it, nor does 墨田区's."""
+    [answer] = [e for e in seen.envelopes if e["type"] == MessageType.INFONET_ANSWER]
+    [result] = [e for e in seen.envelopes if e["type"] == MessageType.INFONET_RESULT]
+    sealed = answer["body"]["records"][0]["sealed"]
+    assert result["body"]["records"][0]["sealed"] == sealed  # relayed as it came
+    for envelope in seen.envelopes:
+        assert "九段" not in json.dumps(envelope, ensure_ascii=False), envelope["type"]
+    chiyoda = exchange.reply_private_key(network.node(f"intermediate:{CHIYODA}"))
+    assert "九段" in open_answer(sealed, chiyoda, permit_id).decode()
+    for stranger in (
+        exchange.reply_private_key(network.node(f"intermediate:{SUMIDA}")),
+        X25519PrivateKey.from_private_bytes(network.node("infonet").secret[:32]),
+    ):
+        with pytest.raises(InvalidTag):
+            open_answer(sealed, stranger, permit_id)
+    with pytest.raises(InvalidTag):
+        open_answer(sealed, chiyoda, "0" * 32)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"row": 9999}, "no_such_row"),
+        ({"row": 73, "task": legal_table.shipped().rows[73].task}, "not_the_rows_requester"),
+        ({"task": legal_table.shipped().rows[108].task}, "wrong_task"),
+        ({"items": (RECORD, "年金給付関係情報")}, "item_not_in_row"),
+        ({"provider": "112011"}, "not_the_rows_provider"),
+    ],
+)
+def test_a_query_off_the_table_is_refused_and_recorded(
+    exchange_network: EmbeddedNetwork, change: dict[str, Any], reason: str
+) -> None:
+    chiyoda_rid, _ = family_that_moved(exchange_network)
+    query_id, answer = ask(exchange_network, chiyoda_rid, **change)
+    assert answer == {"outcome": "refused", "reason": reason}
+    at_network = network_record(exchange_network, query_id)
+    assert (at_network.outcome, at_network.reason, at_network.permit_id) == (
+        "refused",
+        reason,
+        None,
+    )
+    assert provider_log(exchange_network) == []  # 墨田区 was never asked
+
+
+def test_an_unregistered_institution_and_a_foreign_fugo_are_refused(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    chiyoda_rid, sumida_rid = family_that_moved(exchange_network)
+    # 墨田区's 符号 for the person, presented by 千代田区: not 千代田区's, so no one's.
+    foreign = fugo_of(exchange_network, SUMIDA, sumida_rid)
+    with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        uow.send("infonet", MessageType.INFONET_QUERY, {
+            "query_id": "f" * 32, "fugo": foreign, "row": CHILD_ALLOWANCE, "task": TASK,
+            "items": [RECORD], "provider": SUMIDA,
+        })  # fmt: skip
+    exchange_network.pump()
+    assert network_record(exchange_network, "f" * 32).reason == "unknown_fugo"
+    with exchange_network.node("infonet").unit_of_work() as uow:
+        uow.session.execute(delete(Institution).where(Institution.id == CHIYODA))
+    query_id, answer = ask(exchange_network, chiyoda_rid)
+    assert answer == {"outcome": "refused", "reason": "unregistered_institution"}
+    assert network_record(exchange_network, query_id).outcome == "refused"
+    assert provider_log(exchange_network) == []
+
+
+def test_a_person_under_a_support_measure_is_not_answered_automatically(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    """001a NWS-5-3, 001b C-13: a DV victim's new address must not reach the municipality
+    they left by an automatic answer. The 支援措置 at 墨田区 reaches its 副本 at once; the
+    query is held for staff, and the hold is on record at the three places."""
+    chiyoda_rid, sumida_rid = family_that_moved(exchange_network)
+    with exchange_network.node(f"registry:{SUMIDA}").unit_of_work() as uow:
+        support.register_measure(
+            uow, sumida_rid,
+            support_schemas.SupportRequest(kind="dv", starts_on=TODAY, registered_by="kakari"),
+        )  # fmt: skip
+    exchange_network.pump()
+    seen = capture(exchange_network)
+    query_id, answer = ask(exchange_network, chiyoda_rid)
+    assert answer == {"outcome": "held", "reason": "no_automatic_answer"}
+    assert network_record(exchange_network, query_id).outcome == "held"
+    assert [p.outcome for p in provider_log(exchange_network)] == ["held"]
+    for envelope in seen.envelopes:
+        body = json.dumps(envelope["body"], ensure_ascii=False)
+        assert "吾妻橋" not in body
+        assert all(r.get("sealed") is None for r in envelope["body"]["records"])
+
+
+def test_the_provider_checks_each_permit_against_its_own_list(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    """NWS-5-1: a permit for a row missing from 墨田区's 照会許可用照合リスト is refused by
+    墨田区 itself, and so is a permit past its time."""
+    chiyoda_rid, _ = family_that_moved(exchange_network)
+    with exchange_network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
+        assert uow.session.get(PermitListEntry, CHILD_ALLOWANCE) is not None
+        uow.session.execute(delete(PermitListEntry).where(PermitListEntry.row == CHILD_ALLOWANCE))
+    query_id, answer = ask(exchange_network, chiyoda_rid)
+    assert answer == {"outcome": "refused", "reason": "not_on_permit_list"}
+    assert network_record(exchange_network, query_id).reason == "not_on_permit_list"
+    assert [(p.outcome, p.reason) for p in provider_log(exchange_network)] == [
+        ("refused", "not_on_permit_list")
+    ]
+
+
+def test_an_answer_comes_once_and_only_from_the_permitted_provider(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    chiyoda_rid, _ = family_that_moved(exchange_network)
+    query_id, answer = ask(exchange_network, chiyoda_rid)
+    permit_id = network_record(exchange_network, query_id).permit_id
+    forged = {"permit_id": permit_id, "outcome": "provided", "sealed": "AAAA", "reason": None}
+    for sender in (f"intermediate:{CHIYODA}", f"intermediate:{SUMIDA}"):  # other, and again
+        with exchange_network.node(sender).unit_of_work() as uow:
+            uow.send("infonet", MessageType.INFONET_ANSWER, forged)
+        exchange_network.pump()
+    with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        assert exchange.read_answer(uow, query_id) == answer
