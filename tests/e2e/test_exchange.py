@@ -230,10 +230,12 @@ def test_an_answer_comes_once_and_only_from_the_permitted_provider(
     chiyoda_rid, _ = family_that_moved(exchange_network)
     query_id, answer = ask(exchange_network, chiyoda_rid)
     permit_id = network_record(exchange_network, query_id).permit_id
-    forged = {"permit_id": permit_id, "outcome": "provided", "sealed": "AAAA", "reason": None}
+    forged = {"permit_id": permit_id, "outcome": "not_held", "sealed": None, "reason": "x"}
     for sender in (f"intermediate:{CHIYODA}", f"intermediate:{SUMIDA}"):  # other, and again
         with exchange_network.node(sender).unit_of_work() as uow:
             uow.send("infonet", MessageType.INFONET_ANSWER, forged)
         exchange_network.pump()
     with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
         assert exchange.read_answer(uow, query_id) == answer
+    at_network = network_record(exchange_network, query_id)
+    assert (at_network.outcome, at_network.reason) == ("provided", None)

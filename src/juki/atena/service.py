@@ -11,6 +11,7 @@ import secrets
 from sqlalchemy import select
 
 from juki.atena.models import AtenaPerson, AtenaSystemLink
+from juki.core.errors import NotFound
 from juki.core.infonet_messages import (
     RESIDENT_RECORD,
     AtenaUpdate,
@@ -116,3 +117,12 @@ def request_fugo(uow: UnitOfWork, given: FugoSerial) -> None:
         individual_number=person.individual_number,
     )
     uow.send(f"{REGISTER}:{institution(uow)}", MessageType.FUGO_REQUEST, request.model_dump())
+
+
+def by_addressee(uow: UnitOfWork, system: str, addressee_id: int) -> AtenaPerson:
+    """The person a business system knows by its 宛名番号."""
+    link = uow.session.get(AtenaSystemLink, (system, addressee_id))
+    person = uow.session.get(AtenaPerson, link.atena_id) if link is not None else None
+    if person is None:
+        raise NotFound("この宛名番号の団体内統合宛名はありません", field="addressee_id")
+    return person

@@ -62,3 +62,17 @@ def bench_card(
     script = BENCH / "card.py"
     sys.argv = [str(script), "--authentications", str(authentications)]
     runpy.run_path(str(script), run_name="__main__")
+
+
+@bench_app.command("exchange")
+def bench_exchange(
+    queries: Annotated[int, typer.Option(help="Queries timed.")] = 400,
+    people: Annotated[int, typer.Option(help="Persons asked about (set up, not timed).")] = 100,
+    batch: Annotated[int, typer.Option(help="Queries per unit of work.")] = 20,
+) -> None:
+    """Brokered queries per second on the information-provision network, end to end,
+    beside the raw cryptography (Ed25519 per hop, HPKE) in the same run (bench/exchange.py)."""
+    script = BENCH / "exchange.py"
+    sys.argv = [str(script), "--queries", str(queries), "--people", str(people),
+                "--batch", str(batch)]  # fmt: skip
+    runpy.run_path(str(script), run_name="__main__")

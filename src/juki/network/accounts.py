@@ -129,6 +129,21 @@ ISSUANCE_SEED_ACCOUNTS = (
         (("audit_review", "read"), ("account_admin", "update")),
     ),
 )  # fmt: skip
+# An institution's staff on the information-provision network: at the 団体内統合宛名 the
+# business systems' lookup of a person's 統合宛名番号; at the 中間サーバー 情報照会 (001a §2.4
+# ②); an administrator at each (rights, audit review).
+ATENA_SEED_ACCOUNTS = (
+    SeedAccount("mori.kei", "森　圭", "A1001", (("atena_lookup", "read"),)),
+    SeedAccount(
+        "hara.yoko", "原　洋子", "A2001", (("audit_review", "read"), ("account_admin", "update"))
+    ),
+)  # fmt: skip
+INTERMEDIATE_SEED_ACCOUNTS = (
+    SeedAccount("ishii.jun", "石井　純", "M1001", (("info_query", "update"),)),
+    SeedAccount(
+        "kudo.rie", "工藤　理恵", "M2001", (("audit_review", "read"), ("account_admin", "update"))
+    ),
+)  # fmt: skip
 # Who checks the seed clerk's 届出 (届出点検, C-01), e.g. for `juki simulate`.
 NOTICE_CHECKER = next(s.login for s in SEED_ACCOUNTS if ("notice_check", "update") in s.rights)
 TOTP_SETUP_DAYS = 30
@@ -154,6 +169,8 @@ SEEDS_BY_ROLE = {
     "jpki": JPKI_SEED_ACCOUNTS,
     "kiosk": KIOSK_SEED_ACCOUNTS,
     "issuance": ISSUANCE_SEED_ACCOUNTS,
+    "atena": ATENA_SEED_ACCOUNTS,
+    "intermediate": INTERMEDIATE_SEED_ACCOUNTS,
 }
 
 
@@ -219,10 +236,9 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "jpki": {"jpki_verify": "read"},
     "kiosk": {"kiosk_terminal": "update"},
     "issuance": {"card_manufacture": "update"},
-    # The information-provision network's nodes have no API yet (issue #16, slice 1).
     "infonet": {},
-    "atena": {},
-    "intermediate": {},
+    "atena": {"atena_lookup": "read"},
+    "intermediate": {"info_query": "update"},
 }
 
 
@@ -264,6 +280,8 @@ LOCAL_OPERATORS = {
     "jpki": JPKI_SEED_ACCOUNTS[0].login,
     "kiosk": KIOSK_SEED_ACCOUNTS[0].login,
     "issuance": ISSUANCE_SEED_ACCOUNTS[0].login,
+    "atena": ATENA_SEED_ACCOUNTS[0].login,
+    "intermediate": INTERMEDIATE_SEED_ACCOUNTS[0].login,
 }
 
 

@@ -20,6 +20,7 @@ from juki import (
     prefecture,
     registry,
 )
+from juki.atena import api as atena_api
 from juki.atena import handlers as atena_handlers
 from juki.card import api as card_api
 from juki.card import console as card_console
@@ -30,6 +31,7 @@ from juki.cs import console as cs_console
 from juki.cs import handlers as cs_handlers
 from juki.cs.models import CsIdentityRow
 from juki.infonet import handlers as infonet_handlers
+from juki.intermediate import api as intermediate_api
 from juki.intermediate import handlers as intermediate_handlers
 from juki.issuance import api as issuance_api
 from juki.issuance import handlers as issuance_handlers
@@ -107,8 +109,8 @@ ROLE_ROUTERS = {
     "kiosk": kiosk_api.router,
     "issuance": issuance_api.router,
     "infonet": None,
-    "atena": None,
-    "intermediate": None,
+    "atena": atena_api.router,
+    "intermediate": intermediate_api.router,
 }
 # Each tier's 本人確認情報 file (its items differ: the prefecture's 旧氏, the national
 # server's 保存期間フラグ …), which the routes the tiers share read (web/app.IdentityFile).

@@ -157,6 +157,24 @@ class Flow:
     direction: str  # 入手 (received) | 提供 (sent)
     counterpart: str
     messages: list[str]
+    basis: str = ""  # the law or seed section that allows the flow
+
+
+# The legal basis of a path (sender role, recipient role), as the PIA lists it: so far the
+# information network's paths and the 住基ネット spine's; the others show "—".
+FLOW_BASIS = {
+    ("cs", "prefecture"): "住基法 第30条の6 (本人確認情報の通知)",
+    ("prefecture", "national"): "住基法 第30条の7",
+    ("national", "numbering"): "番号法 第8条 (個人番号とすべき番号の生成)",
+    ("numbering", "national"): "番号法 第8条",
+    ("registry", "atena"): "番号法 第9条第1項 (個人番号利用事務), 001a §2.3 1-④",
+    ("atena", "intermediate"): "番号法 第9条第1項, 第19条第8号 (副本の登録: 001a §3.13)",
+    ("intermediate", "atena"): "001b 5-① (処理通番)",
+    ("atena", "registry"): "番号法 第21条の2 (符号の取得のための住民票コードの提供の求め)",
+    ("national", "infonet"): "番号法 第21条の2 (住民票コードの提供), 000 C11/C12",
+    ("infonet", "intermediate"): "番号法 第21条 (提供許可証・符号), 第21条の2",
+    ("intermediate", "infonet"): "番号法 第19条第8号 (情報照会・情報提供), 第21条",
+}
 
 
 @dataclass
@@ -241,10 +259,11 @@ def _flows(role: str) -> list[Flow]:
     flows = []
     for (sender, recipient), types in sorted(PERMITTED.items()):
         names = sorted(MESSAGE_NAMES.get(MessageType(t), t) for t in types)
+        basis = FLOW_BASIS.get((sender, recipient), "")
         if recipient == role:
-            flows.append(Flow("入手", ROLE_NAMES.get(sender, sender), names))
+            flows.append(Flow("入手", ROLE_NAMES.get(sender, sender), names, basis))
         if sender == role:
-            flows.append(Flow("提供", ROLE_NAMES.get(recipient, recipient), names))
+            flows.append(Flow("提供", ROLE_NAMES.get(recipient, recipient), names, basis))
     return flows
 
 

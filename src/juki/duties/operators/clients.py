@@ -261,12 +261,16 @@ class ClientKey:
         return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": self.kid})
 
 
+# Roles with a node per municipality, prefecture or institution (their paths carry the code).
+PER_PLACE_ROLES = ("registry", "cs", "prefecture", "atena", "intermediate")
+
+
 def node_of_path(path: str) -> str:
     """The node a request is for, from its URL path: /registry/131075/… → registry:131075."""
     parts = [p for p in path.split("/") if p]
     if not parts:
         return ""
-    if parts[0] in ("registry", "cs", "prefecture") and len(parts) > 1:
+    if parts[0] in PER_PLACE_ROLES and len(parts) > 1:
         return f"{parts[0]}:{parts[1]}"
     return parts[0]
 

@@ -152,6 +152,11 @@ DUTIES: dict[str, Duty] = {
         # 証明書交付センター: a kiosk terminal's requests for a holder's certificate (001b
         # I-26); each terminal system a registered client, seeing only its own sessions.
         Duty("kiosk_terminal", "キオスク端末からの証明書交付請求", frozenset({"kiosk"})),
+        # The information-provision network at each institution (001a §2.3, §2.4): a business
+        # system finds its person's 団体内統合宛名番号 by its own 宛名番号, and asks through
+        # the 中間サーバー under a row of the legal table (情報照会) and reads the answer.
+        Duty("atena_lookup", "団体内統合宛名番号の照会（宛名番号から）", frozenset({"atena"})),
+        Duty("info_query", "情報照会（中間サーバー）", frozenset({"intermediate"})),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),
