@@ -6,7 +6,9 @@ relays the answer sealed to 千代田区's key; every query, refusals included, 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import delete, select
 
-from juki.core.infonet_messages import open_answer
+from juki.core.infonet_messages import QueryRequest, open_answer, public_key_text
 from juki.core.messages import MessageType
+from juki.core.messaging.node import Node
 from juki.infonet import legal_table
+from juki.infonet import service as infonet_service
 from juki.infonet.models import Institution, ProvisionRecord
 from juki.intermediate import exchange
 from juki.intermediate.models import PermitListEntry, ProvisionLog
@@ -162,25 +166,82 @@ def test_a_query_off_the_table_is_refused_and_recorded(
     assert provider_log(exchange_network) == []  # 墨田区 was never asked
 
 
-def test_an_unregistered_institution_and_a_foreign_fugo_are_refused(
+def signed_query(node: Node, fugo: str | None, **change: Any) -> dict[str, Any]:
+    """A query as 千代田区's 中間サーバー signs it (`change` alters the signed request)."""
+    request = QueryRequest.model_validate({
+        "query_id": secrets.token_hex(16), "requester": CHIYODA, "row": CHILD_ALLOWANCE,
+        "task": TASK, "items": [RECORD], "provider": SUMIDA,
+        "reply_key": exchange.reply_public_key(node),
+    } | change)  # fmt: skip
+    return {
+        "request": request.model_dump(mode="json"), "fugo": fugo,
+        "signature": node.sign(request.signed_bytes()), "certificate": node.certificate_pem,
+    }  # fmt: skip
+
+
+def send_query(network: EmbeddedNetwork, query: dict[str, Any]) -> ProvisionRecord:
+    with network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        uow.send("infonet", MessageType.INFONET_QUERY, query)
+    network.pump()
+    return network_record(network, query["request"]["query_id"])
+
+
+def test_a_foreign_fugo_a_bad_signature_and_an_unregistered_key_are_refused(
     exchange_network: EmbeddedNetwork,
 ) -> None:
     chiyoda_rid, sumida_rid = family_that_moved(exchange_network)
+    node = exchange_network.node(f"intermediate:{CHIYODA}")
+    own = fugo_of(exchange_network, CHIYODA, chiyoda_rid)
     # 墨田区's 符号 for the person, presented by 千代田区: not 千代田区's, so no one's.
-    foreign = fugo_of(exchange_network, SUMIDA, sumida_rid)
-    with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
-        uow.send("infonet", MessageType.INFONET_QUERY, {
-            "query_id": "f" * 32, "fugo": foreign, "row": CHILD_ALLOWANCE, "task": TASK,
-            "items": [RECORD], "provider": SUMIDA,
-        })  # fmt: skip
-    exchange_network.pump()
-    assert network_record(exchange_network, "f" * 32).reason == "unknown_fugo"
+    foreign = signed_query(node, fugo_of(exchange_network, SUMIDA, sumida_rid))
+    assert send_query(exchange_network, foreign).reason == "unknown_fugo"
+    # A key the network has not registered for 千代田区 (where a thief would have it sealed).
+    thief = public_key_text(X25519PrivateKey.generate())
+    assert send_query(exchange_network, signed_query(node, own, reply_key=thief)).reason == (
+        "unregistered_key"
+    )
+    # A request altered after signing.
+    altered = signed_query(node, own)
+    altered["request"]["items"] = [RECORD, "地方税関係情報"]
+    assert send_query(exchange_network, altered).reason == "bad_request_signature"
+    # Signed by 墨田区's 中間サーバー in 千代田区's name.
+    sumida = exchange_network.node(f"intermediate:{SUMIDA}")
+    forged = signed_query(sumida, own, reply_key=exchange.reply_public_key(node))
+    assert send_query(exchange_network, forged).reason == "bad_request_signature"
+    assert provider_log(exchange_network) == []
+
+
+def test_an_unregistered_institution_is_refused(exchange_network: EmbeddedNetwork) -> None:
+    chiyoda_rid, _ = family_that_moved(exchange_network)
     with exchange_network.node("infonet").unit_of_work() as uow:
         uow.session.execute(delete(Institution).where(Institution.id == CHIYODA))
     query_id, answer = ask(exchange_network, chiyoda_rid)
     assert answer == {"outcome": "refused", "reason": "unregistered_institution"}
     assert network_record(exchange_network, query_id).outcome == "refused"
     assert provider_log(exchange_network) == []
+
+
+def test_a_provider_of_another_office_is_not_the_rows(exchange_network: EmbeddedNetwork) -> None:
+    """Row 106's 情報提供者 is 市町村長: a registered body under another office is not it."""
+    chiyoda_rid, _ = family_that_moved(exchange_network)
+    with exchange_network.node("infonet").unit_of_work() as uow:
+        infonet_service.register_institution(
+            uow, "jps", "日本年金機構", "other", "厚生労働大臣",
+            public_key_text(X25519PrivateKey.generate()),
+        )  # fmt: skip
+    _, answer = ask(exchange_network, chiyoda_rid, provider="jps")
+    assert answer == {"outcome": "refused", "reason": "not_the_rows_provider"}
+
+
+def test_a_person_the_provider_never_held_is_not_provided(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    """Told as a held answer is (`not_provided`); the network's record says why."""
+    rid = born(exchange_network, CHIYODA, address=ADDRESSES[CHIYODA], name_kanji="九段　次郎")
+    query_id, answer = ask(exchange_network, rid)
+    assert answer == {"outcome": "not_provided", "reason": None}
+    at_network = network_record(exchange_network, query_id)
+    assert (at_network.outcome, at_network.reason) == ("not_held", "provider_holds_no_fugo")
 
 
 def test_a_person_under_a_support_measure_is_not_answered_automatically(
@@ -198,9 +259,12 @@ def test_a_person_under_a_support_measure_is_not_answered_automatically(
     exchange_network.pump()
     seen = capture(exchange_network)
     query_id, answer = ask(exchange_network, chiyoda_rid)
-    assert answer == {"outcome": "held", "reason": "no_automatic_answer"}
-    assert network_record(exchange_network, query_id).outcome == "held"
-    assert [p.outcome for p in provider_log(exchange_network)] == ["held"]
+    assert answer == {"outcome": "not_provided", "reason": None}  # as if never held there
+    at_network = network_record(exchange_network, query_id)
+    assert (at_network.outcome, at_network.reason) == ("held", "no_automatic_answer")
+    assert [(p.outcome, p.reason) for p in provider_log(exchange_network)] == [
+        ("held", "no_automatic_answer")
+    ]
     for envelope in seen.envelopes:
         body = json.dumps(envelope["body"], ensure_ascii=False)
         assert "吾妻橋" not in body
@@ -211,7 +275,7 @@ def test_the_provider_checks_each_permit_against_its_own_list(
     exchange_network: EmbeddedNetwork,
 ) -> None:
     """NWS-5-1: a permit for a row missing from 墨田区's 照会許可用照合リスト is refused by
-    墨田区 itself, and so is a permit past its time."""
+    墨田区 itself."""
     chiyoda_rid, _ = family_that_moved(exchange_network)
     with exchange_network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
         assert uow.session.get(PermitListEntry, CHILD_ALLOWANCE) is not None
@@ -224,17 +288,65 @@ def test_the_provider_checks_each_permit_against_its_own_list(
     ]
 
 
+def permit_from_the_network(network: EmbeddedNetwork, permit: dict[str, Any]) -> ProvisionLog:
+    """A permit sent as the network (or one that went astray) would send it; 墨田区's
+    record of what it did with it."""
+    with network.node("infonet").unit_of_work() as uow:
+        uow.send(f"intermediate:{SUMIDA}", MessageType.PROVISION_PERMIT, permit)
+    network.pump()
+    return provider_log(network)[-1]
+
+
+def test_the_provider_seals_only_to_the_key_the_requester_signed(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    """NWS-6-1: the network cannot read an answer even by naming its own key in a permit —
+    the provider seals only to the key in the requester's signed request, and only for a
+    permit in date and not answered before."""
+    _, sumida_rid = family_that_moved(exchange_network)
+    node = exchange_network.node(f"intermediate:{CHIYODA}")
+    sumida_fugo = fugo_of(exchange_network, SUMIDA, sumida_rid)
+    stolen = signed_query(node, None)
+    stolen["request"]["reply_key"] = public_key_text(X25519PrivateKey.generate())
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+    permit = {"permit_id": "a" * 32, "request": stolen["request"], "fugo": sumida_fugo,
+              "signature": stolen["signature"], "certificate": stolen["certificate"],
+              "expires_at": expires}  # fmt: skip
+    assert permit_from_the_network(exchange_network, permit).reason == "bad_request_signature"
+    honest = signed_query(node, None)
+    past = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)).isoformat()
+    permit |= {"permit_id": "b" * 32, "request": honest["request"],
+               "signature": honest["signature"], "expires_at": past}  # fmt: skip
+    assert permit_from_the_network(exchange_network, permit).reason == "permit_expired"
+    permit |= {"permit_id": "c" * 32, "expires_at": expires}
+    assert permit_from_the_network(exchange_network, permit).outcome == "provided"
+    answered = len(provider_log(exchange_network))
+    permit_from_the_network(exchange_network, permit)  # the same permit again
+    assert len(provider_log(exchange_network)) == answered
+
+
 def test_an_answer_comes_once_and_only_from_the_permitted_provider(
     exchange_network: EmbeddedNetwork,
 ) -> None:
     chiyoda_rid, _ = family_that_moved(exchange_network)
+    # An open permit for 墨田区: 千代田区 answering it is dropped, it stays open.
+    with exchange_network.node("infonet").unit_of_work() as uow:
+        uow.session.add(ProvisionRecord(
+            query_id="d" * 32, permit_id="e" * 32, requester=CHIYODA, provider=SUMIDA,
+            row=CHILD_ALLOWANCE, task=TASK, items="[]", asked_at=dt.datetime.now(dt.UTC),
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1), outcome="permitted",
+        ))  # fmt: skip
+    forged = {"permit_id": "e" * 32, "outcome": "not_held", "sealed": None, "reason": "no_copy"}
+    with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        uow.send("infonet", MessageType.INFONET_ANSWER, forged)
+    exchange_network.pump()
+    assert network_record(exchange_network, "d" * 32).outcome == "permitted"
+    # A real query answered: a second answer from its provider changes nothing.
     query_id, answer = ask(exchange_network, chiyoda_rid)
     permit_id = network_record(exchange_network, query_id).permit_id
-    forged = {"permit_id": permit_id, "outcome": "not_held", "sealed": None, "reason": "x"}
-    for sender in (f"intermediate:{CHIYODA}", f"intermediate:{SUMIDA}"):  # other, and again
-        with exchange_network.node(sender).unit_of_work() as uow:
-            uow.send("infonet", MessageType.INFONET_ANSWER, forged)
-        exchange_network.pump()
+    with exchange_network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
+        uow.send("infonet", MessageType.INFONET_ANSWER, forged | {"permit_id": permit_id})
+    exchange_network.pump()
     with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
         assert exchange.read_answer(uow, query_id) == answer
     at_network = network_record(exchange_network, query_id)

@@ -248,6 +248,9 @@ def test_a_resident_code_change_rekeys_every_institution(fugo_network: EmbeddedN
     with fugo_network.node("national").db.session() as session:
         assert session.get(FugoNotifiedCode, new_code) is not None
         assert session.get(FugoNotifiedCode, old_code) is not None  # kept (Appendix C 7)
+    # A later acquisition (a new institution, a move) is given the new code, never the old.
+    number = number_of(fugo_network, CHIYODA, new_rid)
+    assert code_given_for(fugo_network, CHIYODA, number) == new_code
     # The old 符号 is held by no one: a re-keying naming it again finds nothing.
     with fugo_network.node("infonet").unit_of_work() as uow:
         stale = {"old_fugo": before[SUMIDA], "new_fugo": codes.derive(key, SUMIDA, old_code)}
@@ -260,6 +263,7 @@ def test_a_resident_code_change_rekeys_every_institution(fugo_network: EmbeddedN
 def test_a_number_change_leaves_the_fugo_alone(fugo_network: EmbeddedNetwork) -> None:
     rid = born(fugo_network, SUMIDA)
     fugo = fugo_of(fugo_network, SUMIDA, rid)
+    old_number = number_of(fugo_network, SUMIDA, rid)
     served = len(provisions(fugo_network))
     event = record(
         fugo_network, SUMIDA, changes.request_number_change, rid,
@@ -275,6 +279,20 @@ def test_a_number_change_leaves_the_fugo_alone(fugo_network: EmbeddedNetwork) ->
         assert person_.individual_number == new_number
     assert fugo_of(fugo_network, SUMIDA, rid) == fugo
     assert len(provisions(fugo_network)) == served  # no second acquisition
+    # J-LIS gives the code for the new number only; the old one finds no one.
+    code = resident(fugo_network, SUMIDA, rid).resident_code
+    assert code_given_for(fugo_network, SUMIDA, new_number) == code
+    assert code_given_for(fugo_network, SUMIDA, old_number) is None
+
+
+def code_given_for(network: EmbeddedNetwork, lg: str, number: str) -> str | None:
+    """What J-LIS gives the network for a request with this 個人番号 (None: refused)."""
+    serial = secrets.token_hex(16)
+    with network.node(f"cs:{lg}").unit_of_work() as uow:
+        uow.send("national", MessageType.FUGO_REQUEST, fugo_request(serial, lg, number))
+    network.pump()
+    [given] = [p for p in provisions(network) if p.serial == serial]
+    return given.resident_code
 
 
 def fugo_request(serial: str, institution: str, number: str) -> dict[str, str]:

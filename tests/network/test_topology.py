@@ -56,13 +56,15 @@ def test_the_cs_never_talks_to_the_addressee_systems_or_the_information_network(
     for other in ("atena", "intermediate", "infonet"):
         assert ("cs", other) not in linked
         assert (other, "cs") not in linked
-    # The network hears from J-LIS and speaks to 中間サーバー only; J-LIS hears nothing from it.
+    # The network hears from J-LIS and the 中間サーバー and speaks to 中間サーバー only; J-LIS
+    # hears nothing from it (000 F2-NW-other).
     assert {pair for pair in linked if "infonet" in pair} == {
-        ("national", "infonet"), ("infonet", "intermediate"),
+        ("national", "infonet"), ("infonet", "intermediate"), ("intermediate", "infonet"),
     }  # fmt: skip
     # The 中間サーバー never talks to the register or J-LIS.
     assert {pair for pair in linked if "intermediate" in pair} == {
         ("atena", "intermediate"), ("intermediate", "atena"), ("infonet", "intermediate"),
+        ("intermediate", "infonet"),
     }  # fmt: skip
 
 

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Final, Literal
+import json
+from typing import Annotated, Final, Literal
 
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from juki.core import ids
 from juki.core.messages import Strict, _wrap
@@ -151,12 +152,28 @@ class FugoRekey(Strict):
 QUERY_ID = r"^[0-9a-f]{32}$"
 PERMIT_ID = r"^[0-9a-f]{32}$"
 X25519_KEY_B64 = r"^[A-Za-z0-9_-]{43}=$"  # 32 bytes, URL-safe base64
-TASK = Field(min_length=1, max_length=2000)  # the 事務 as the legal table words it
-ITEMS = Field(min_length=1, max_length=30)
-# provided: the answer is sealed inside; not_held: the provider holds nothing of the
-# person for those items; held: 自動応答不可 — staff must review it, nothing is sent now;
-# refused: off the table, the permit list, or otherwise not allowed (reason says why).
+Row = Annotated[int, Field(ge=1, le=9999)]  # 項番
+Task = Annotated[str, Field(min_length=1, max_length=2000)]  # 事務, as the table words it
+Item = Annotated[str, Field(min_length=1, max_length=100)]  # 特定個人情報, as the table names it
+Items = Annotated[tuple[Item, ...], Field(min_length=1, max_length=30)]
+Signature = Annotated[str, Field(min_length=80, max_length=100)]  # Ed25519, base64
+CertificatePem = Annotated[str, Field(min_length=100, max_length=4000)]
+# The provider's answer: provided (sealed inside); not_held (it holds nothing of the
+# person for those items); held (自動応答不可: staff must review it, nothing is sent);
+# refused (not on its own list, expired, or not from the requester it names).
 Outcome = Literal["provided", "not_held", "held", "refused"]
+# What the requester is told: not_provided covers not_held and held alike, so an answer
+# never says where a person is known or that a 支援措置 protects them (a DV victim's new
+# municipality must not be found by asking each in turn). The detail stays in the
+# network's and the provider's 情報提供等記録.
+Result = Literal["provided", "not_provided", "refused"]
+# Why a query was refused (by the network or the provider), or an answer not given.
+Reason = Literal[
+    "unregistered_institution", "unregistered_key", "bad_request_signature", "no_such_row",
+    "not_the_rows_requester", "wrong_task", "not_the_rows_provider", "item_not_in_row",
+    "unknown_fugo", "provider_holds_no_fugo", "not_on_permit_list", "permit_expired",
+    "unusable_key", "no_copy", "no_automatic_answer",
+]  # fmt: skip
 ANSWER_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
 
@@ -175,47 +192,69 @@ class PermitListRow(Strict):
     """The network → a 中間サーバー (照会許可用照合リスト, NWS-5-1): a row of the legal table
     under which this institution provides, so it checks each permit itself too."""
 
-    row: int = Field(ge=1, le=9999)
+    row: Row
     requester: str = Field(min_length=1, max_length=200)
-    task: str = TASK
-    items: tuple[str, ...] = ITEMS
+    task: Task
+    items: Items
+
+
+class QueryRequest(Strict):
+    """What the requester signs with its node key (Ed25519): the query without its 符号,
+    and the key the answer is to be sealed to. The provider checks the signature against
+    the requester's certificate from the network CA, so a network that swapped the key
+    or the requester could not make the provider seal an answer to anyone else."""
+
+    query_id: str = Field(pattern=QUERY_ID)
+    requester: str = Field(pattern=INSTITUTION)
+    row: Row
+    task: Task
+    items: Items
+    provider: str = Field(pattern=INSTITUTION)
+    reply_key: str = Field(pattern=X25519_KEY_B64)
+
+    def signed_bytes(self) -> bytes:
+        return json.dumps(
+            self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        ).encode()
 
 
 class InfonetQuery(Strict):
-    """The requester's 中間サーバー → the network (情報照会): about the person it holds under
-    `fugo`, under the table's `row` and 事務, these items, from `provider`."""
+    """The requester's 中間サーバー → the network (情報照会): the signed request, and the
+    符号 it holds the person under (for the network alone: it is not in the signed part,
+    which the provider sees)."""
 
-    query_id: str = Field(pattern=QUERY_ID)
+    request: QueryRequest
+    signature: Signature
+    certificate: CertificatePem
     fugo: str = Field(pattern=FUGO)
-    row: int = Field(ge=1, le=9999)
-    task: str = TASK
-    items: tuple[str, ...] = ITEMS
-    provider: str = Field(pattern=INSTITUTION)
 
 
 class ProvisionPermit(Strict):
-    """The network → the provider's 中間サーバー: 提供許可証 with its route (NWS-5-2). The
-    person is named by the provider's own 符号; the answer is to be sealed to
-    `reply_key`, the requester's registered key, so the network cannot read it."""
+    """The network → the provider's 中間サーバー: 提供許可証 with its route (NWS-5-2): the
+    requester's signed request, and the person under the provider's own 符号."""
 
     permit_id: str = Field(pattern=PERMIT_ID)
-    row: int = Field(ge=1, le=9999)
-    task: str = TASK
-    items: tuple[str, ...] = ITEMS
-    requester: str = Field(pattern=INSTITUTION)
+    request: QueryRequest
+    signature: Signature
+    certificate: CertificatePem
     fugo: str = Field(pattern=FUGO)
-    reply_key: str = Field(pattern=X25519_KEY_B64)
     expires_at: dt.datetime
 
 
 class InfonetAnswer(Strict):
-    """The provider's 中間サーバー → the network: the outcome, and for `provided` the
-    answer sealed to the requester (HPKE, RFC 9180, bound to the permit)."""
+    """The provider's 中間サーバー → the network: the outcome, and for `provided` (and only
+    then) the answer sealed to the requester (HPKE, RFC 9180, bound to the permit)."""
 
     permit_id: str = Field(pattern=PERMIT_ID)
     outcome: Outcome
-    sealed: str | None = Field(default=None, max_length=100_000)
-    reason: str | None = Field(default=None, max_length=40)
+    sealed: str | None = Field(default=None, min_length=1, max_length=100_000)
+    reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _sealed_if_provided(self) -> InfonetAnswer:
+        if (self.outcome == "provided") != (self.sealed is not None):
+            raise ValueError("暗号化された回答は提供のときだけ付けます")
+        return self
 
 
 class InfonetResult(Strict):
@@ -223,9 +262,19 @@ class InfonetResult(Strict):
 
     query_id: str = Field(pattern=QUERY_ID)
     permit_id: str | None = Field(default=None, pattern=PERMIT_ID)
-    outcome: Outcome
-    sealed: str | None = Field(default=None, max_length=100_000)
-    reason: str | None = Field(default=None, max_length=40)
+    outcome: Result
+    sealed: str | None = Field(default=None, min_length=1, max_length=100_000)
+    reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _sealed_if_provided(self) -> InfonetResult:
+        if (self.outcome == "provided") != (self.sealed is not None and self.permit_id is not None):
+            raise ValueError("暗号化された回答は提供のときだけ付けます")
+        return self
+
+
+class UnusableKey(ValueError):
+    """A key nothing can be sealed to (not 32 bytes, or a low-order X25519 point)."""
 
 
 def _answer_info(permit_id: str) -> bytes:
@@ -233,15 +282,26 @@ def _answer_info(permit_id: str) -> bytes:
 
 
 def seal_answer(answer: bytes, reply_key: str, permit_id: str) -> str:
-    key = X25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(reply_key.encode()))
-    return base64.b64encode(
-        ANSWER_SUITE.encrypt(answer, key, info=_answer_info(permit_id))
-    ).decode()
+    try:
+        key = X25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(reply_key.encode()))
+        sealed = ANSWER_SUITE.encrypt(answer, key, info=_answer_info(permit_id))
+    except ValueError as bad:  # binascii.Error is one; so is X25519's all-zero shared secret
+        raise UnusableKey(str(bad)) from None
+    return base64.b64encode(sealed).decode()
 
 
 def open_answer(sealed: str, private_key: X25519PrivateKey, permit_id: str) -> bytes:
     """The requester's side; raises for another key or another permit's answer."""
     return ANSWER_SUITE.decrypt(base64.b64decode(sealed), private_key, info=_answer_info(permit_id))
+
+
+def usable_key(reply_key: str) -> bool:
+    """Whether an answer can be sealed to this key (checked when it is registered)."""
+    try:
+        seal_answer(b"", reply_key, "0" * 32)
+    except UnusableKey:
+        return False
+    return True
 
 
 def public_key_text(private_key: X25519PrivateKey) -> str:

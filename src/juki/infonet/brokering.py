@@ -1,9 +1,11 @@
 """情報照会・情報提供 through the network (番号法 第19条第8号, 第21条; 001a §2.4, §3.13,
 NWS-5/6): each query is checked against the legal table (命令 第二条の表) — the row, its
-情報照会者 and 事務, its 情報提供者, its items —, the requester's 符号 is converted into the
-provider's, and a 提供許可証 goes to the provider's 中間サーバー; its answer, sealed to the
-requester's key, is passed back unread. Every query and its outcome, refusals included,
-is in the 情報提供等記録 (`ProvisionRecord`)."""
+情報照会者 and 事務, its 情報提供者, its items —, the requester's signed request and
+registered key, and its 符号; the 符号 is converted into the provider's, and a 提供許可証
+goes to the provider's 中間サーバー; its answer, sealed to the requester's key, is passed
+back unread. Every query and its outcome, refusals included, is in the 情報提供等記録
+(`ProvisionRecord`) with its detail; the requester is told only provided, not provided
+or refused (core/infonet_messages.Result)."""
 
 from __future__ import annotations
 
@@ -15,12 +17,16 @@ import secrets
 from sqlalchemy import select
 
 from juki.core.clock import as_utc
+from juki.core.crypto import verify
+from juki.core.errors import JukiError
 from juki.core.infonet_messages import (
     InfonetAnswer,
     InfonetQuery,
     InfonetResult,
     Outcome,
     ProvisionPermit,
+    Reason,
+    Result,
 )
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
@@ -31,14 +37,20 @@ from juki.infonet.service import intermediate_of, now
 log = logging.getLogger(__name__)
 # How long a provider has to answer a permit [juki's choice: the seeds give no time].
 PERMIT_LIFETIME = dt.timedelta(hours=24)
+TOLD: dict[Outcome, Result] = {
+    "provided": "provided", "not_held": "not_provided", "held": "not_provided",
+    "refused": "refused",
+}  # fmt: skip
 
 
 def broker(uow: UnitOfWork, requester: str, query: InfonetQuery) -> None:
     """Check the query; refuse it (recorded, the requester told why) or permit it."""
+    request = query.request
     record = ProvisionRecord(
-        query_id=query.query_id, requester=requester, provider=query.provider, row=query.row,
-        task=query.task[:2000], items=json.dumps(list(query.items), ensure_ascii=False),
-        asked_at=now(), outcome="refused",
+        query_id=request.query_id, requester=requester, provider=request.provider,
+        row=request.row, task=request.task,
+        items=json.dumps(list(request.items), ensure_ascii=False), asked_at=now(),
+        outcome="refused",
     )  # fmt: skip
     uow.session.add(record)
     reason, link = _check(uow, requester, query)
@@ -50,23 +62,21 @@ def broker(uow: UnitOfWork, requester: str, query: InfonetQuery) -> None:
     record.link_code = link.link_code
     held = uow.session.scalars(
         select(FugoLink).where(
-            FugoLink.link_code == link.link_code, FugoLink.institution == query.provider
+            FugoLink.link_code == link.link_code, FugoLink.institution == request.provider
         )
     ).first()
     if held is None:  # the provider holds no 符号 for the person: nothing to ask it
         _conclude(uow, record, "not_held", "provider_holds_no_fugo")
         return
-    asking = uow.session.get_one(Institution, requester)
     record.permit_id = secrets.token_hex(16)
     record.expires_at = now() + PERMIT_LIFETIME
     record.outcome = "permitted"
     permit = ProvisionPermit(
-        permit_id=record.permit_id, row=query.row, task=query.task, items=query.items,
-        requester=requester, fugo=held.fugo, reply_key=asking.reply_key,
-        expires_at=record.expires_at,
+        permit_id=record.permit_id, request=request, signature=query.signature,
+        certificate=query.certificate, fugo=held.fugo, expires_at=record.expires_at,
     )  # fmt: skip
     uow.send(
-        intermediate_of(query.provider),
+        intermediate_of(request.provider),
         MessageType.PROVISION_PERMIT,
         permit.model_dump(mode="json"),
     )
@@ -74,22 +84,27 @@ def broker(uow: UnitOfWork, requester: str, query: InfonetQuery) -> None:
 
 def _check(
     uow: UnitOfWork, requester: str, query: InfonetQuery
-) -> tuple[str | None, FugoLink | None]:
+) -> tuple[Reason | None, FugoLink | None]:
     """The reason to refuse, or the requester's link for the person."""
+    request = query.request
     asking = uow.session.get(Institution, requester)
     if asking is None:
         return "unregistered_institution", None
-    row = legal_table.shipped().rows.get(query.row)
+    if request.reply_key != asking.reply_key:
+        return "unregistered_key", None
+    if request.requester != requester or not _signed_by(uow, requester, query):
+        return "bad_request_signature", None
+    row = legal_table.shipped().rows.get(request.row)
     if row is None:
         return "no_such_row", None
-    if asking.office not in row.requester:
+    if asking.office not in legal_table.offices_named(row.requester):
         return "not_the_rows_requester", None
-    if query.task != row.task:
+    if request.task != row.task:
         return "wrong_task", None
-    provider = uow.session.get(Institution, query.provider)
-    if provider is None or provider.office not in row.provider:
+    provider = uow.session.get(Institution, request.provider)
+    if provider is None or provider.office not in legal_table.offices_named(row.provider):
         return "not_the_rows_provider", None
-    if not set(query.items) <= set(row.items):
+    if not set(request.items) <= set(row.items):
         return "item_not_in_row", None
     link = uow.session.scalars(
         select(FugoLink).where(FugoLink.institution == requester, FugoLink.fugo == query.fugo)
@@ -97,6 +112,18 @@ def _check(
     if link is None:  # another institution's, made up, or from before a re-keying
         return "unknown_fugo", None
     return None, link
+
+
+def _signed_by(uow: UnitOfWork, requester: str, query: InfonetQuery) -> bool:
+    """The request is signed by the requester's own 中間サーバー (the provider checks it
+    again: the network's word is not enough for where an answer goes)."""
+    try:
+        node_id, key = uow.node.certified(query.certificate)
+    except JukiError:
+        return False
+    return node_id == intermediate_of(requester) and verify(
+        key, query.request.signed_bytes(), query.signature
+    )
 
 
 def relay_answer(uow: UnitOfWork, provider: str, answer: InfonetAnswer) -> None:
@@ -115,12 +142,15 @@ def relay_answer(uow: UnitOfWork, provider: str, answer: InfonetAnswer) -> None:
 
 
 def _conclude(
-    uow: UnitOfWork, record: ProvisionRecord, outcome: Outcome, reason: str | None,
+    uow: UnitOfWork, record: ProvisionRecord, outcome: Outcome, reason: Reason | None,
     sealed: str | None = None,
 ) -> None:  # fmt: skip
+    """Record the outcome in full; tell the requester only what it may know."""
     record.outcome, record.reason, record.answered_at = outcome, reason, now()
+    told = TOLD[outcome]
     result = InfonetResult(
-        query_id=record.query_id, permit_id=record.permit_id, outcome=outcome,
-        sealed=sealed, reason=reason,
+        query_id=record.query_id, permit_id=record.permit_id if told == "provided" else None,
+        outcome=told, sealed=sealed if told == "provided" else None,
+        reason=reason if told == "refused" else None,
     )  # fmt: skip
     uow.send(intermediate_of(record.requester), MessageType.INFONET_RESULT, result.model_dump())

@@ -87,7 +87,7 @@ class ProvisionRecord(Base):
     provider: Mapped[str] = mapped_column(String(64))
     row: Mapped[int] = mapped_column(Integer)  # 項番
     task: Mapped[str] = mapped_column(Text)  # 事務
-    items: Mapped[str] = mapped_column(String(1000))  # 特定個人情報, JSON list
+    items: Mapped[str] = mapped_column(Text)  # 特定個人情報, JSON list
     link_code: Mapped[str | None] = mapped_column(String(32), index=True)  # the person
     asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

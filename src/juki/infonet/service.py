@@ -15,6 +15,7 @@ from juki.core.infonet_messages import (
     FugoRekey,
     FugoResidentCode,
     PermitListRow,
+    usable_key,
 )
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
@@ -42,6 +43,8 @@ def register_institution(
     (NWS-5-1). True if it was new."""
     if not codes.INSTITUTION.match(institution) or kind not in KINDS:
         raise ValueError("institution id or kind")
+    if not usable_key(reply_key):  # a key nothing can be sealed to would stall its answers
+        raise ValueError("reply key")
     if uow.session.get(Institution, institution) is not None:
         return False
     uow.session.add(
@@ -51,7 +54,7 @@ def register_institution(
         )
     )  # fmt: skip
     for row in legal_table.shipped().rows.values():
-        if office in row.provider:
+        if office in legal_table.offices_named(row.provider):
             listed = PermitListRow(
                 row=row.row, requester=row.requester, task=row.task, items=row.items
             )

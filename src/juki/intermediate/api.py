@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path
 
 from juki.core.infonet_messages import QUERY_ID
+from juki.duties.operators.clients import Caller
 from juki.intermediate import exchange
 from juki.intermediate.schemas import QueryAsk, QueryView
 from juki.web.app import ApiCaller, UoW, guarded
@@ -20,11 +21,18 @@ QueryId = Annotated[str, Path(pattern=QUERY_ID, description="照会番号")]
 @router.post("/queries", status_code=202, summary="情報照会（情報提供ネットワークシステムへ）")
 @needs("info_query", "update")
 def ask(body: QueryAsk, uow: UoW, caller: ApiCaller) -> QueryView:
-    query_id = exchange.ask(uow, body.atena_id, body.row, body.task, body.items, body.provider)
+    query_id = exchange.ask(
+        uow, body.atena_id, body.row, body.task, body.items, body.provider, asker(caller)
+    )
     return QueryView(query_id=query_id, outcome="asked")
 
 
 @router.get("/queries/{query_id}", summary="照会の結果（提供された情報は復号して示す）")
 @needs("info_query", "read")
 def result(query_id: QueryId, uow: UoW, caller: ApiCaller) -> QueryView:
-    return QueryView(query_id=query_id, **exchange.read_answer(uow, query_id))  # type: ignore[arg-type]
+    """Only the system and operator that asked may read the answer."""
+    return QueryView(query_id=query_id, **exchange.read_answer(uow, query_id, asker(caller)))
+
+
+def asker(caller: Caller) -> str:
+    return f"{caller.client_id}/{caller.operator}"

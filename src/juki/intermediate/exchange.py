@@ -8,14 +8,17 @@ import datetime as dt
 import json
 import logging
 import secrets
+from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 
 from juki.core.clock import as_utc
-from juki.core.errors import InvalidInput, NotFound
+from juki.core.crypto import verify
+from juki.core.errors import InvalidInput, JukiError, NotFound
 from juki.core.infonet_messages import (
     FukuhonRegister,
     InfonetAnswer,
@@ -24,12 +27,16 @@ from juki.core.infonet_messages import (
     Outcome,
     PermitListRow,
     ProvisionPermit,
+    QueryRequest,
+    Reason,
+    UnusableKey,
     open_answer,
     public_key_text,
     seal_answer,
 )
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node, UnitOfWork
+from juki.core.messaging.paths import code_of
 from juki.intermediate.models import FugoHeld, Fukuhon, PermitListEntry, ProvisionLog
 
 log = logging.getLogger(__name__)
@@ -90,31 +97,42 @@ def receive_permit_list(uow: UnitOfWork, listed: PermitListRow) -> None:
 
 # --- asking -------------------------------------------------------------------------------
 
+# Who asks when no business system does (the tests, `juki bench exchange`): the 中間サーバー's
+# own staff function.
+STAFF = "intermediate"
+
 
 def ask(
-    uow: UnitOfWork, atena_id: str, row: int, task: str, items: tuple[str, ...], provider: str
-) -> str:
-    """情報照会 about the person this institution holds under `atena_id`: sent to the network
-    under the person's 符号 (never the 個人番号); returns the query id."""
+    uow: UnitOfWork, atena_id: str, row: int, task: str, items: tuple[str, ...], provider: str,
+    asked_by: str = STAFF,
+) -> str:  # fmt: skip
+    """情報照会 about the person this institution holds under `atena_id`: a request signed
+    with this node's key, naming the key the answer is to be sealed to, sent to the network
+    under the person's 符号 (never the 個人番号); returns the query id. Only `asked_by` (the
+    business system and operator that asked) may read the answer."""
     held = uow.session.get(FugoHeld, atena_id)
     if held is None:
         raise NotFound("この団体内統合宛名番号の符号がありません", field="atena_id")
-    query_id = secrets.token_hex(16)
     try:
-        query = InfonetQuery(
-            query_id=query_id, fugo=held.fugo, row=row, task=task, items=items, provider=provider
-        )
+        request = QueryRequest(
+            query_id=secrets.token_hex(16), requester=code_of(uow.node.node_id), row=row,
+            task=task, items=items, provider=provider, reply_key=reply_public_key(uow.node),
+        )  # fmt: skip
     except ValueError as error:  # pydantic's, for a malformed row, item or provider
         raise InvalidInput("照会の内容が正しくありません", field="query") from error
+    query = InfonetQuery(
+        request=request, signature=uow.node.sign(request.signed_bytes()),
+        certificate=uow.node.certificate_pem, fugo=held.fugo,
+    )  # fmt: skip
     uow.session.add(
         ProvisionLog(
-            side="asking", query_id=query_id, other=provider, row=row, task=task,
+            side="asking", query_id=request.query_id, other=provider, row=row, task=task,
             items=json.dumps(list(items), ensure_ascii=False), atena_id=atena_id,
-            asked_at=now(), outcome="asked",
+            asked_at=now(), outcome="asked", asked_by=asked_by[:120],
         )
     )  # fmt: skip
-    uow.send(NETWORK, MessageType.INFONET_QUERY, query.model_dump())
-    return query_id
+    uow.send(NETWORK, MessageType.INFONET_QUERY, query.model_dump(mode="json"))
+    return request.query_id
 
 
 def receive_result(uow: UnitOfWork, result: InfonetResult) -> None:
@@ -131,17 +149,21 @@ def receive_result(uow: UnitOfWork, result: InfonetResult) -> None:
     entry.sealed, entry.answered_at = result.sealed, now()
 
 
-def read_answer(uow: UnitOfWork, query_id: str) -> dict[str, object]:
-    """The outcome of a query, with the provided data opened by this institution's key."""
+def read_answer(uow: UnitOfWork, query_id: str, reader: str = STAFF) -> dict[str, Any]:
+    """The outcome of a query asked by `reader`, with the provided data opened by this
+    institution's key (`unreadable` if it does not open: nothing else is shown)."""
     entry = uow.session.scalars(
         select(ProvisionLog).where(ProvisionLog.side == "asking", ProvisionLog.query_id == query_id)
     ).first()
-    if entry is None:
+    if entry is None or entry.asked_by != reader[:120]:
         raise NotFound("照会が見つかりません", field="query_id")
-    answer: dict[str, object] = {"outcome": entry.outcome, "reason": entry.reason}
+    answer: dict[str, Any] = {"outcome": entry.outcome, "reason": entry.reason}
     if entry.sealed is not None and entry.permit_id is not None:
-        opened = open_answer(entry.sealed, reply_private_key(uow.node), entry.permit_id)
-        answer["data"] = json.loads(opened)
+        try:
+            opened = open_answer(entry.sealed, reply_private_key(uow.node), entry.permit_id)
+            answer["data"] = json.loads(opened)
+        except (InvalidTag, ValueError):  # base64, JSON and HPKE's own errors
+            answer["outcome"] = "unreadable"
     return answer
 
 
@@ -149,17 +171,27 @@ def read_answer(uow: UnitOfWork, query_id: str) -> dict[str, object]:
 
 
 def answer_permit(uow: UnitOfWork, permit: ProvisionPermit) -> None:
-    """NWS-5-1/5-2/5-3, 7-1: a permit is answered only if this institution's own list has
-    its row, 事務 and items, and it is in date; the answer is made from the 副本
-    automatically, unless the person is 自動応答不可 (then staff must review it: nothing
-    is sent but `held`); it is sealed to the requester's key."""
+    """NWS-5-1/5-2/5-3, 7-1: a permit is answered only once, only if the request is signed
+    by the requester it names and asks this institution, and only if this institution's
+    own list has its row, 事務 and items, in date; the answer is made from the 副本
+    automatically, unless the person is 自動応答不可 (then staff must review it: nothing is
+    sent but `held`); it is sealed to the key the requester signed."""
+    done = uow.session.scalars(
+        select(ProvisionLog.id).where(
+            ProvisionLog.side == "providing", ProvisionLog.permit_id == permit.permit_id
+        )
+    ).first()
+    if done is not None:
+        log.warning("情報提供: a permit answered before, dropped")
+        return
     outcome, reason, sealed, atena_id = _provide(uow, permit)
+    request = permit.request
     uow.session.add(
         ProvisionLog(
-            side="providing", permit_id=permit.permit_id, other=permit.requester, row=permit.row,
-            task=permit.task, items=json.dumps(list(permit.items), ensure_ascii=False),
-            atena_id=atena_id, asked_at=now(), answered_at=now(), outcome=outcome,
-            reason=reason,
+            side="providing", permit_id=permit.permit_id, other=request.requester,
+            row=request.row, task=request.task,
+            items=json.dumps(list(request.items), ensure_ascii=False), atena_id=atena_id,
+            asked_at=now(), answered_at=now(), outcome=outcome, reason=reason,
         )
     )  # fmt: skip
     answer = InfonetAnswer(
@@ -168,14 +200,30 @@ def answer_permit(uow: UnitOfWork, permit: ProvisionPermit) -> None:
     uow.send(NETWORK, MessageType.INFONET_ANSWER, answer.model_dump())
 
 
+def _signed_by_requester(uow: UnitOfWork, permit: ProvisionPermit) -> bool:
+    request = permit.request
+    try:
+        node_id, key = uow.node.certified(permit.certificate)
+    except JukiError:
+        return False
+    return (
+        node_id == f"intermediate:{request.requester}"
+        and request.provider == code_of(uow.node.node_id)
+        and verify(key, request.signed_bytes(), permit.signature)
+    )
+
+
 def _provide(
     uow: UnitOfWork, permit: ProvisionPermit
-) -> tuple[Outcome, str | None, str | None, str | None]:
-    listed = uow.session.get(PermitListEntry, permit.row)
+) -> tuple[Outcome, Reason | None, str | None, str | None]:
+    request = permit.request
+    if not _signed_by_requester(uow, permit):
+        return "refused", "bad_request_signature", None, None
+    listed = uow.session.get(PermitListEntry, request.row)
     if (
         listed is None
-        or listed.task != permit.task
-        or not set(permit.items) <= set(json.loads(listed.items))
+        or listed.task != request.task
+        or not set(request.items) <= set(json.loads(listed.items))
     ):
         return "refused", "not_on_permit_list", None, None
     if as_utc(permit.expires_at) <= now():
@@ -184,7 +232,7 @@ def _provide(
     if held is None:
         return "not_held", "unknown_fugo", None, None
     copies = uow.session.scalars(
-        select(Fukuhon).where(Fukuhon.atena_id == held.atena_id, Fukuhon.kind.in_(permit.items))
+        select(Fukuhon).where(Fukuhon.atena_id == held.atena_id, Fukuhon.kind.in_(request.items))
     ).all()
     if not copies:
         return "not_held", "no_copy", None, held.atena_id
@@ -192,4 +240,8 @@ def _provide(
         return "held", "no_automatic_answer", None, held.atena_id
     data = {copy.kind: json.loads(copy.data) for copy in copies}
     body = json.dumps(data, ensure_ascii=False).encode()
-    return "provided", None, seal_answer(body, permit.reply_key, permit.permit_id), held.atena_id
+    try:
+        sealed = seal_answer(body, request.reply_key, permit.permit_id)
+    except UnusableKey:
+        return "refused", "unusable_key", None, held.atena_id
+    return "provided", None, sealed, held.atena_id

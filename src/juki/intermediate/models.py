@@ -79,7 +79,7 @@ class PermitListEntry(Base):
     row: Mapped[int] = mapped_column(Integer, primary_key=True)  # 項番
     requester: Mapped[str] = mapped_column(String(200))
     task: Mapped[str] = mapped_column(Text)
-    items: Mapped[str] = mapped_column(String(1000))  # JSON list
+    items: Mapped[str] = mapped_column(Text)  # JSON list
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -98,10 +98,12 @@ class ProvisionLog(Base):
     other: Mapped[str] = mapped_column(String(64))  # the provider, or the requester
     row: Mapped[int] = mapped_column(Integer)
     task: Mapped[str] = mapped_column(Text)
-    items: Mapped[str] = mapped_column(String(1000))  # JSON list
+    items: Mapped[str] = mapped_column(Text)  # JSON list
     atena_id: Mapped[str | None] = mapped_column(String(16), index=True)
     asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    outcome: Mapped[str] = mapped_column(String(12))  # asked | provided | not_held | held | refused
+    # asking: asked → provided | not_provided | refused; providing: core Outcome
+    outcome: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(String(40))
     sealed: Mapped[str | None] = mapped_column(Text)  # HPKE to this institution's key
+    asked_by: Mapped[str | None] = mapped_column(String(120))  # the system/operator that asked

@@ -17,7 +17,7 @@ from juki.core.infonet_messages import FugoCodeChange, FugoRequest, FugoResident
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.national.models import FugoNotifiedCode, FugoProvision, NumberBinding
+from juki.national.models import FugoNotifiedCode, FugoProvision, NationalIdentityRow
 
 log = logging.getLogger(__name__)
 NETWORK = "infonet"  # 情報提供ネットワークシステム
@@ -63,12 +63,18 @@ def provide(uow: UnitOfWork, requester: str, request: FugoRequest) -> None:
 
 
 def _latest_code(uow: UnitOfWork, individual_number: str) -> str | None:
-    """The 住民票コード the latest 個人番号 is bound to (the bindings follow every 住民票コード
-    and 個人番号 change, 000 P1.3); an old 個人番号 finds nothing."""
+    """The 住民票コード of the person whose current record (File 2) carries this 個人番号:
+    after a 住民票コード change only the new code's row is current, and after a 個人番号
+    change only the new number's (the number bindings keep old codes, so they cannot
+    answer this)."""
     index = uow.node.keys.blind_index(individual_number, column=NUMBER_COLUMN)
-    return uow.session.scalars(
-        select(NumberBinding.resident_code).where(NumberBinding.individual_number_index == index)
-    ).first()
+    codes = uow.session.scalars(
+        select(NationalIdentityRow.resident_code).where(
+            NationalIdentityRow.individual_number_index == index,
+            NationalIdentityRow.is_current.is_(True),
+        )
+    ).all()
+    return codes[0] if len(set(codes)) == 1 else None  # two persons, one number: none
 
 
 def _remember(uow: UnitOfWork, code: str) -> None:

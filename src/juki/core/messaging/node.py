@@ -159,6 +159,15 @@ class Node:
         """Sign with this node's key (audit checkpoints)."""
         return crypto_sign(self._signing_key, payload)
 
+    @property
+    def certificate_pem(self) -> str:
+        return self._certificate_pem
+
+    def certified(self, pem: str) -> tuple[str, Ed25519PublicKey]:
+        """The node a certificate names and its key, if our CA issued it and it is in use
+        now (raises Refused otherwise): for signatures carried inside a record."""
+        return self._certificate(pem)
+
     def check_own_signature(self, payload: bytes, signature: str) -> bool:
         """Signed by this node's key, or by one of its earlier keys whose certificate our CA
         issued to this node and has not revoked."""

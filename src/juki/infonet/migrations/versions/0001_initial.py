@@ -96,7 +96,7 @@ def _create_infonet_tables() -> None:
         sa.Column("provider", sa.String(length=64), nullable=False),
         sa.Column("row", sa.Integer(), nullable=False),
         sa.Column("task", sa.Text(), nullable=False),
-        sa.Column("items", sa.String(length=1000), nullable=False),
+        sa.Column("items", sa.Text(), nullable=False),
         sa.Column("link_code", sa.String(length=32), nullable=True),
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
