@@ -232,12 +232,15 @@ def simulate(
     from juki.network.accounts import NOTICE_CHECKER, local_auth
 
     client = _client(home)
-    municipalities = [
-        n.split(":")[1] for n in client.get("/").json()["nodes"] if n.startswith("registry:")
-    ]
+    nodes = client.get("/").json()["nodes"]
+    municipalities = [n.split(":")[1] for n in nodes if n.startswith("registry:")]
+    institutions = [n.split(":")[1] for n in nodes if n.startswith("intermediate:")]
     checker = _client(home)
     checker.auth = local_auth(home, NOTICE_CHECKER)
-    sim = Simulation(client, municipalities, seed=seed, speed=speed, checker=checker)
+    sim = Simulation(
+        client, municipalities, seed=seed, speed=speed, checker=checker,
+        institutions=institutions,
+    )  # fmt: skip
     with Progress(console=console) as progress:
         task = progress.add_task("住民登録", total=residents)
         sim.populate(residents, lambda n: progress.advance(task, n))
@@ -248,7 +251,10 @@ def simulate(
             sim.day(start + dt.timedelta(days=offset))
             if offset % 10 == 9:
                 sim.refresh()
+                sim.ask_about_moves()
             progress.advance(task)
+        time.sleep(2)  # the last answers travel through the network
+        sim.ask_about_moves()
     console.print(dict(sim.counts))
 
 

@@ -24,8 +24,10 @@ from typing import Any
 
 import httpx
 
+from juki.infonet.legal_table import shipped
 from juki.sim.people import PersonFactory
 
+CHILD_ALLOWANCE = 106  # 児童手当法による児童手当又は旧特例給付の支給に関する事務
 ANNUAL_RATES = {
     "birth": 0.008,
     "death": 0.011,
@@ -46,6 +48,9 @@ class Simulation:
     client: httpx.Client
     municipalities: list[str]
     checker: httpx.Client | None = None  # the second operator (届出点検)
+    # Municipalities on the information-provision network: when a family moves between
+    # two of them, the new one's 児童手当 asks the old one for its 住民票関係情報 (row 106).
+    institutions: list[str] = field(default_factory=list)
     seed: int | None = None
     speed: float = 30.0
     counts: Counter[str] = field(default_factory=Counter)
@@ -54,6 +59,8 @@ class Simulation:
         self.people = PersonFactory(self.seed)
         self.random = random.Random(self.seed)  # noqa: S311 - synthetic data
         self.residents: dict[str, list[int]] = {lg: [] for lg in self.municipalities}
+        self.to_ask: list[tuple[str, int, str]] = []  # (new municipality, 宛名番号, old one)
+        self.asked: list[tuple[str, str]] = []  # (municipality, query id) awaiting answers
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(path, json=body)
@@ -286,7 +293,7 @@ class Simulation:
         checked = {} if card else self._number_check(destination, cert)
         if checked is None:
             return
-        self._post(
+        moved = self._post(
             f"/registry/{destination}/move-ins",
             address
             | intake
@@ -304,3 +311,36 @@ class Simulation:
                 "sex": cert["sex"],
             },
         )
+        events = moved.get("events") or ([moved] if "resident_id" in moved else [])
+        if events and {lg, destination} <= set(self.institutions):
+            self.to_ask.append((destination, int(events[0]["resident_id"]), lg))
+
+    def ask_about_moves(self) -> None:
+        """情報照会 for the families that moved between institutions: the new municipality
+        finds the person's 統合宛名番号 (once its 統合宛名 has them) and asks the old one
+        (児童手当, row 106). Answers are collected at the next call."""
+        for lg, query_id in list(self.asked):
+            answer = self.client.get(f"/intermediate/{lg}/queries/{query_id}")
+            if answer.status_code == 200 and answer.json()["outcome"] != "asked":
+                self.counts[f"情報照会: {answer.json()['outcome']}"] += 1
+                self.asked.remove((lg, query_id))
+        waiting = []
+        for destination, resident, source in self.to_ask:
+            found = self.client.get(f"/atena/{destination}/addressees/registry/{resident}")
+            if found.status_code != 200:
+                waiting.append((destination, resident, source))
+                continue
+            query = self.client.post(
+                f"/intermediate/{destination}/queries",
+                json={"atena_id": found.json()["atena_id"], "row": CHILD_ALLOWANCE,
+                      "task": shipped().rows[CHILD_ALLOWANCE].task,
+                      "items": ["住民票関係情報"], "provider": source},
+            )  # fmt: skip
+            if query.status_code == 404:  # no 符号 yet: ask at the next call
+                waiting.append((destination, resident, source))
+            elif query.status_code == 202:
+                self.counts["情報照会"] += 1
+                self.asked.append((destination, query.json()["query_id"]))
+            else:
+                self.counts[f"情報照会 rejected: {query.status_code}"] += 1
+        self.to_ask = waiting
