@@ -262,3 +262,23 @@ def test_no_individual_number_in_clear_in_any_outbox(network: EmbeddedNetwork) -
             stored += session.scalars(select(tables.outbox.c.envelope)).all()
     assert len(stored) >= 8  # the birth's messages along the whole chain and back
     assert all(number not in envelope for envelope in stored)
+
+
+def test_a_number_change_after_a_move_in_is_asked_by_the_new_mayor(
+    network: EmbeddedNetwork,
+) -> None:
+    """番号法 第7条第2項: the mayor of where the person lives asks for the change. J-LIS
+    admitted a change only from the municipality the 住民票コード had been handed to, so a
+    person who had moved in could never have a new number (found in session 17)."""
+    from tests.e2e.test_fugo import CHIYODA, SUMIDA, move
+
+    rid = born(network, SUMIDA)
+    moved = move(network, rid, SUMIDA, CHIYODA)
+    before = number_of(network, CHIYODA, moved)
+    event = record(
+        network, CHIYODA, changes.request_number_change, moved,
+        schemas.NumberChangeNotice(ground="request", change_date=TODAY),
+    )  # fmt: skip
+    assert event_status(network, CHIYODA, event) == ("applied", None)
+    assert number_of(network, CHIYODA, moved) != before
+    assert reconcile_differences(network) == 0

@@ -23,7 +23,7 @@ from juki.core.messaging.envelope import Ack
 from juki.core.messaging.transport import Transport
 from juki.infonet import codes
 from juki.infonet.models import FugoLink, FugoRecord
-from juki.intermediate.models import FugoEvent, FugoHeld, FugoRequest
+from juki.intermediate.models import FugoEvent, FugoHeld, FugoRequest, Fukuhon
 from juki.national.models import FugoNotifiedCode, FugoProvision
 from juki.network.embedded import EmbeddedNetwork
 from juki.registry.models import Resident
@@ -124,7 +124,9 @@ def move(network: EmbeddedNetwork, rid: int, source: str, destination: str) -> i
     assert event_status(network, destination, event) == ("applied", None)
     with network.node(f"registry:{destination}").db.session() as session:
         found = session.scalars(
-            select(Resident.id).where(Resident.resident_code == cert.resident_code)
+            select(Resident.id).where(
+                Resident.resident_code == cert.resident_code, Resident.status == "resident"
+            )
         ).one()
         return int(found)
 
@@ -387,3 +389,34 @@ def test_a_fugo_binds_only_against_an_outstanding_unexpired_serial(
         assert session.scalars(select(FugoHeld).where(FugoHeld.fugo == forged)).all() == []
         assert session.get(FugoRequest, "e" * 32) is None  # an expired one is dropped
     assert fugo_of(fugo_network, SUMIDA, rid) == fugo
+
+
+def test_a_person_back_with_another_number_is_one_person_again(
+    fugo_network: EmbeddedNetwork,
+) -> None:
+    """名寄せ by the 符号: someone who left 墨田区, changed 個人番号 in 千代田区 and came back
+    is at first a new 統合宛名 row (no register link, an unknown number); the network
+    gives the 符号 of the 住民票コード they kept, which the first row holds, so the two
+    rows become one, with the new number and the latest 副本."""
+    rid = born(fugo_network, SUMIDA)
+    fugo = fugo_of(fugo_network, SUMIDA, rid)
+    atena_id = atena_id_of(fugo_network, SUMIDA, rid)
+    chiyoda_rid = move(fugo_network, rid, SUMIDA, CHIYODA)
+    event = record(
+        fugo_network, CHIYODA, changes.request_number_change, chiyoda_rid,
+        schemas.NumberChangeNotice(ground="request", change_date=TODAY),
+    )  # fmt: skip
+    assert event_status(fugo_network, CHIYODA, event) == ("applied", None)
+    new_number = number_of(fugo_network, CHIYODA, chiyoda_rid)
+    back = move(fugo_network, chiyoda_rid, CHIYODA, SUMIDA)
+    assert back != rid  # a new 住民票 (宛名番号) at 墨田区
+    assert atena_id_of(fugo_network, SUMIDA, back) == atena_id
+    assert fugo_of(fugo_network, SUMIDA, back) == fugo
+    with fugo_network.node(f"atena:{SUMIDA}").db.session() as session:
+        [person_] = session.scalars(select(AtenaPerson)).all()
+        assert (person_.individual_number, person_.status) == (new_number, "resident")
+    assert ("merged", None) in [(kind, None) for kind, _ in events(fugo_network, SUMIDA)]
+    with fugo_network.node(f"intermediate:{SUMIDA}").db.session() as session:
+        copies = session.scalars(select(Fukuhon)).all()
+        assert [c.atena_id for c in copies] == [atena_id]
+        assert json.loads(copies[0].data)["status"] == "resident"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from juki.atena import service
-from juki.core.infonet_messages import AtenaUpdate, FugoSerial
+from juki.core.infonet_messages import AtenaUpdate, FugoSamePerson, FugoSerial
 from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
@@ -23,7 +23,13 @@ def on_serial(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
         service.request_fugo(uow, given)
 
 
+def on_same_person(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for same in valid_records(FugoSamePerson, records, "atena: fugo.same_person"):
+        service.merge(uow, same)
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.ATENA_UPDATE: on_update,
     MessageType.FUGO_SERIAL: on_serial,
+    MessageType.FUGO_SAME_PERSON: on_same_person,
 }

@@ -17,6 +17,7 @@ from juki.core.infonet_messages import (
     AtenaUpdate,
     FugoAcquire,
     FugoRequest,
+    FugoSamePerson,
     FugoSerial,
     FukuhonRegister,
 )
@@ -126,3 +127,23 @@ def by_addressee(uow: UnitOfWork, system: str, addressee_id: int) -> AtenaPerson
     if person is None:
         raise NotFound("この宛名番号の団体内統合宛名はありません", field="addressee_id")
     return person
+
+
+def merge(uow: UnitOfWork, same: FugoSamePerson) -> None:
+    """名寄せ: the 中間サーバー found `atena_id` to be the person `same_as` (one 符号). The
+    business systems' 宛名番号 move to `same_as`, which takes the newer record's 個人番号 and
+    status; `atena_id` is gone."""
+    newer = uow.session.get(AtenaPerson, same.atena_id)
+    kept = uow.session.get(AtenaPerson, same.same_as)
+    if newer is None or kept is None or newer is kept:
+        log.error("統合宛名: a merge naming an unknown 統合宛名番号, left out")
+        return
+    for link in uow.session.scalars(
+        select(AtenaSystemLink).where(AtenaSystemLink.atena_id == newer.atena_id)
+    ).all():
+        link.atena_id = kept.atena_id
+    number, status = newer.individual_number, newer.status
+    uow.session.delete(newer)
+    uow.session.flush()  # the number's index is free before the kept row takes it
+    kept.individual_number, kept.individual_number_index = number, number
+    kept.status, kept.updated_at = status, now()

@@ -94,6 +94,16 @@ class FugoSerial(Strict):
     serial: str = Field(pattern=SERIAL)
 
 
+class FugoSamePerson(Strict):
+    """中間サーバー → 統合宛名: the 符号 issued for `atena_id` is the one `same_as` holds, so
+    the two are one person (the 符号 follows the 住民票コード, which a person keeps): e.g.
+    someone who left with one 個人番号 and came back with another. The 統合宛名 merges
+    them into `same_as` (名寄せ)."""
+
+    atena_id: str = Field(pattern=ATENA_ID)
+    same_as: str = Field(pattern=ATENA_ID)
+
+
 class FugoRequest(Strict):
     """統合宛名 → 既存住基 → CS → J-LIS (C10): the institution asks J-LIS to give the network
     the 住民票コード of the person with this 個人番号, against the 処理通番."""

@@ -99,6 +99,7 @@ class MessageType(StrEnum):
     FUGO_ISSUED = "fugo.issued"  # infonet -> intermediate: 処理通番 + 符号 (5-④)
     FUGO_CODE_CHANGE = "fugo.code_change"  # national -> infonet: old and new 住民票コード (C12)
     FUGO_REKEY = "fugo.rekey"  # infonet -> intermediate: the old 符号 becomes the new one
+    FUGO_SAME_PERSON = "fugo.same_person"  # intermediate -> atena: two 統合宛名番号, one 符号
     # 情報照会・情報提供 (core/infonet_messages.py; 001a §2.4, §3.13; NWS-5/6/7):
     FUKUHON_REGISTER = "fukuhon.register"  # atena -> intermediate: 副本 (住民票関係情報)
     PERMIT_LIST = "infonet.permit_list"  # infonet -> intermediate: 照会許可用照合リスト

@@ -11,11 +11,17 @@ import secrets
 from sqlalchemy import select
 
 from juki.core.clock import as_utc
-from juki.core.infonet_messages import FugoAcquire, FugoIssued, FugoRekey, FugoSerial
+from juki.core.infonet_messages import (
+    FugoAcquire,
+    FugoIssued,
+    FugoRekey,
+    FugoSamePerson,
+    FugoSerial,
+)
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.intermediate.models import FugoEvent, FugoHeld, FugoRequest
+from juki.intermediate.models import FugoEvent, FugoHeld, FugoRequest, Fukuhon
 
 log = logging.getLogger(__name__)
 # How long a 処理通番 waits for its 符号: the request travels 既存住基 → CS → J-LIS →
@@ -66,8 +72,8 @@ def bind(uow: UnitOfWork, issued: FugoIssued) -> None:
         return
     holder = uow.session.scalars(select(FugoHeld).where(FugoHeld.fugo == issued.fugo)).first()
     if holder is not None and holder.atena_id != request.atena_id:
-        log.error("中間サーバー: 符号 already bound to another 統合宛名番号, refused")
-        _event(uow, "refused", issued.serial, "fugo_held_by_another")
+        _same_person(uow, request.atena_id, holder.atena_id)
+        _event(uow, "merged", issued.serial)
         return
     held = uow.session.get(FugoHeld, request.atena_id)
     if held is None:
@@ -86,3 +92,21 @@ def rekey(uow: UnitOfWork, change: FugoRekey) -> None:
         return
     held.fugo, held.rekeyed_at = change.new_fugo, now()
     _event(uow, "rekeyed", None)
+
+
+def _same_person(uow: UnitOfWork, atena_id: str, same_as: str) -> None:
+    """One 符号, two 統合宛名番号: one person (名寄せ). The 副本 registered under the newer
+    number moves to the one that holds the 符号 (it is the latest data), and the 統合宛名
+    is told to merge the two."""
+    for copy in uow.session.scalars(select(Fukuhon).where(Fukuhon.atena_id == atena_id)).all():
+        kept = uow.session.get(Fukuhon, (same_as, copy.kind))
+        if kept is not None:
+            uow.session.delete(kept)
+            uow.session.flush()
+        copy.atena_id = same_as
+    for waiting in uow.session.scalars(
+        select(FugoRequest).where(FugoRequest.atena_id == atena_id)
+    ).all():
+        uow.session.delete(waiting)
+    merge = FugoSamePerson(atena_id=atena_id, same_as=same_as)
+    uow.send(f"atena:{code_of(uow.node.node_id)}", MessageType.FUGO_SAME_PERSON, merge.model_dump())

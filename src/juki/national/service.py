@@ -197,6 +197,7 @@ def admit_number_requests(
     bindings = _values_by_key(
         session, NumberBinding.individual_number_index, NumberBinding.resident_code, codes
     )
+    living = _living_in(session, [r.resident_code for r in requests if r.kind == "change"])
     now = dt.datetime.now(dt.UTC)
     verdicts: list[JukiError | None] = []
     admitted: list[dict[str, Any]] = []
@@ -204,7 +205,9 @@ def admit_number_requests(
         try:
             _admit(
                 request,
-                allocations.get(request.resident_code),
+                # A change is asked by the mayor of where the person lives now (番号法 第7条
+                # 第2項), which after a 転入 is not the municipality the code was handed to.
+                (living if request.kind == "change" else allocations).get(request.resident_code),
                 bindings.get(request.resident_code),
                 keys,
             )
@@ -260,14 +263,30 @@ def _notice_row(
     }
 
 
+def _living_in(session: Session, codes: list[str]) -> dict[str, str]:
+    """The municipality of each code's current, not removed record in File 2."""
+    found: dict[str, str] = {}
+    for start in range(0, len(codes), 500):
+        rows = session.execute(
+            select(NationalIdentityRow.resident_code, NationalIdentityRow.lg_code).where(
+                NationalIdentityRow.resident_code.in_(codes[start : start + 500]),
+                NationalIdentityRow.is_current.is_(True),
+                NationalIdentityRow.removed.is_(False),
+            )
+        )
+        found.update((code, lg) for code, lg in rows)
+    return found
+
+
 def _admit(
     request: NumberRequest,
     allocated_to: str | None,
     bound_index: str | None,
     keys: FieldKeys,
 ) -> None:
-    """`allocated_to`: the municipality the code was handed to; `bound_index`: the blind
-    index of the code's latest 個人番号, if it has one."""
+    """`allocated_to`: the municipality the code was handed to (for a change: where the
+    person lives now); `bound_index`: the blind index of the code's latest 個人番号, if it
+    has one."""
     if allocated_to != request.lg_code:
         raise Conflict("払い出していない住民票コードです", field="resident_code", code="unknown")
     if request.kind == "generate" and bound_index is not None:

@@ -133,6 +133,7 @@ MESSAGE_NAMES = {
     MessageType.FUGO_ISSUED: "符号（処理通番に対して）",
     MessageType.FUGO_CODE_CHANGE: "住民票コードの変更（旧・新、情報提供ネットワークシステムへ）",
     MessageType.FUGO_REKEY: "符号の付け替え（旧・新）",
+    MessageType.FUGO_SAME_PERSON: "同一人の団体内統合宛名番号（名寄せ）",
     MessageType.FUKUHON_REGISTER: "副本の登録（住民票関係情報、団体内統合宛名番号で）",
     MessageType.PERMIT_LIST: "照会許可用照合リスト",
     MessageType.INFONET_QUERY: "情報照会（符号、項番、事務、特定個人情報）",

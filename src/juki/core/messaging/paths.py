@@ -132,7 +132,7 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     ("registry", "atena"): frozenset({T.ATENA_UPDATE}),
     ("atena", "registry"): frozenset({T.FUGO_REQUEST}),
     ("atena", "intermediate"): frozenset({T.FUGO_ACQUIRE, T.FUKUHON_REGISTER}),
-    ("intermediate", "atena"): frozenset({T.FUGO_SERIAL}),
+    ("intermediate", "atena"): frozenset({T.FUGO_SERIAL, T.FUGO_SAME_PERSON}),
     ("national", "infonet"): frozenset({T.FUGO_RESIDENT_CODE, T.FUGO_CODE_CHANGE}),
     # 情報照会・情報提供: every query goes through the network, which checks it against the
     # legal table and converts the 符号; 中間サーバー never talk to each other directly.
