@@ -23,6 +23,7 @@ from juki.core.messaging.envelope import Ack
 from juki.core.messaging.transport import Transport
 from juki.infonet import codes
 from juki.infonet.models import FugoLink, FugoRecord
+from juki.intermediate import service as fugo_service
 from juki.intermediate.models import FugoEvent, FugoHeld, FugoRequest, Fukuhon
 from juki.national.models import FugoNotifiedCode, FugoProvision
 from juki.network.embedded import EmbeddedNetwork
@@ -420,3 +421,26 @@ def test_a_person_back_with_another_number_is_one_person_again(
         copies = session.scalars(select(Fukuhon)).all()
         assert [c.atena_id for c in copies] == [atena_id]
         assert json.loads(copies[0].data)["status"] == "resident"
+
+
+def test_an_acquisition_that_expired_is_asked_again(fugo_network: EmbeddedNetwork) -> None:
+    """A 処理通番 left unanswered (here: the 符号 was never bound) is replaced when it
+    expires, and the person gets their 符号 after all; one with a 符号 is not asked."""
+    rid = born(fugo_network, SUMIDA)
+    fugo = fugo_of(fugo_network, SUMIDA, rid)
+    atena_id = atena_id_of(fugo_network, SUMIDA, rid)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    with fugo_network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
+        uow.session.delete(uow.session.get_one(FugoHeld, atena_id))
+        uow.session.add(FugoRequest(serial="9" * 32, atena_id=atena_id, asked_at=past,
+                                    expires_at=past))  # fmt: skip
+        uow.session.add(FugoRequest(serial="8" * 32, atena_id="1" * 16, asked_at=past,
+                                    expires_at=past))  # fmt: skip
+    with fugo_network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
+        uow.session.add(FugoHeld(atena_id="1" * 16, fugo="B" * 32, bound_at=past))
+    with fugo_network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
+        assert fugo_service.renew_expired(uow) == 1  # not the one holding a 符号
+    fugo_network.pump()
+    assert fugo_of(fugo_network, SUMIDA, rid) == fugo
+    with fugo_network.node(f"intermediate:{SUMIDA}").db.session() as session:
+        assert session.scalars(select(FugoRequest)).all() == []

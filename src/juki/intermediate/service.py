@@ -58,6 +58,24 @@ def give_serial(uow: UnitOfWork, acquire: FugoAcquire) -> None:
     uow.send(f"atena:{code_of(uow.node.node_id)}", MessageType.FUGO_SERIAL, answer.model_dump())
 
 
+def renew_expired(uow: UnitOfWork) -> int:
+    """A 処理通番 that expired unanswered (J-LIS refused it, the network did not know the
+    institution yet, a node was down for a week) is replaced: the person still without a
+    符号 is given a fresh one, and the 統合宛名 asks again with the 個人番号 it has now.
+    Run by the network's housekeeping; returns how many were renewed."""
+    expired = uow.session.scalars(
+        select(FugoRequest).where(FugoRequest.expires_at <= now()).limit(500)
+    ).all()
+    renewed = 0
+    for request in expired:
+        uow.session.delete(request)
+        _event(uow, "expired", request.serial)
+        if uow.session.get(FugoHeld, request.atena_id) is None:
+            give_serial(uow, FugoAcquire(atena_id=request.atena_id))
+            renewed += 1
+    return renewed
+
+
 def bind(uow: UnitOfWork, issued: FugoIssued) -> None:
     """5-④: the 符号 is taken only against an outstanding, unexpired 処理通番, which is then
     deleted, so a replayed or made-up answer binds nothing (004 R-ACQ-03/07)."""

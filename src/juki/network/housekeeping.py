@@ -1,8 +1,9 @@
 """What a running network does on its own, once a minute: sign and anchor every node's
 audit head outside the database (REQ-LOG-01: rows reach an anchored checkpoint within a
-minute), and re-sign the CA's revocation list before it goes stale (a stale CRL stops
-every certificate: `core/pki.py`). `juki up` and `juki node serve` both run it; it wakes
-once a minute and does one query per node when nothing changed."""
+minute), re-sign the CA's revocation list before it goes stale (a stale CRL stops every
+certificate: `core/pki.py`), and at each 中間サーバー ask again for 符号 whose 処理通番
+expired. `juki up` and `juki node serve` both run it; it wakes once a minute and does one
+query per node (two at a 中間サーバー) when nothing changed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 
 from juki.core.messaging.node import Node
 from juki.core.pki import PkiDirectory
+from juki.intermediate import service as fugo_requests
 
 EVERY_S = 60.0
 log = logging.getLogger(__name__)
@@ -27,6 +29,10 @@ def checkpoint_all(nodes: Iterable[Node]) -> None:
 def once(nodes: Iterable[Node], pki: PkiDirectory) -> None:
     pki.refresh_crl()
     checkpoint_all(nodes)
+    for node in nodes:
+        if node.role == "intermediate":  # 符号 acquisitions that expired are asked again
+            with node.unit_of_work() as uow:
+                fugo_requests.renew_expired(uow)
 
 
 def every(nodes: list[Node], pki: PkiDirectory, seconds: float = EVERY_S) -> threading.Event:
