@@ -41,7 +41,10 @@ NODES = [
     "jpki",
     "kiosk",
     "issuance",
+    "atena:131075",
+    "intermediate:131075",
 ]
+INSTITUTIONS = ("131075", "131016")
 
 # Tables a refusal is meant to write to: the PIAs ask for every attempt, refused ones
 # included, to be on record (000 LOG-01, F1-PRV-04; 001a USE-2-8; 002 REQ-PRV-02).
@@ -58,7 +61,9 @@ EXAMPLES_PER_ROUTE = 20
 def network(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[EmbeddedNetwork]:
-    net = make_network(tmp_path_factory.mktemp("bad-input"), request.param)
+    net = make_network(
+        tmp_path_factory.mktemp("bad-input"), request.param, institutions=INSTITUTIONS
+    )
     born(net)  # so that resident 1, its household and its events exist
     yield net
     net.destroy()
@@ -79,7 +84,7 @@ def _schema(node_id: str) -> Any:
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
-            net = make_network(Path(tmp), "sqlite")
+            net = make_network(Path(tmp), "sqlite", institutions=INSTITUTIONS)
             try:
                 client = api_client(net)
                 for each in NODES:
