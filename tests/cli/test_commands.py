@@ -19,7 +19,7 @@ from juki.cli import app
 GROUPS: dict[str, set[str]] = {
     "pki": {"init", "issue", "revoke", "renew"},
     "keys": {"rotate"},
-    "bench": {"chain", "register", "card"},
+    "bench": {"chain", "register", "card", "exchange"},
     "node": {"serve"},
     "audit": {"verify", "anomalies", "monthly", "checkpoint", "export"},
     "operator": {"code", "bootstrap", "enrolment", "users", "privileged"},
