@@ -26,8 +26,15 @@ BUILT_NODES = frozenset(
         "jpki",
         "kiosk",
         "issuance",
+        "infonet",
+        "atena",
+        "intermediate",
     }
 )
+# Roles whose requirements are their own only (requirements.toml `node` names the role):
+# the information network's nodes share their specs (001a, 001b) with the register and the
+# CS, and must not inherit the register's requirements, nor lend it theirs.
+NODE_SCOPED_ROLES = frozenset({"infonet", "atena", "intermediate"})
 
 # How a mapped requirement is met (enforcement.toml `status`):
 #   enforced  the tests show the requirement as stated;
@@ -48,12 +55,9 @@ SPECS_OF_ROLE = {
     "jpki": ("000",),
     "kiosk": ("001a",),
     "issuance": ("000",),
-    # The information network's requirements (node "info-network" in requirements.toml)
-    # are assigned to these roles when the network is whole (issue #16): until then they
-    # stay listed as 未構築, and these roles speak for no assessment.
-    "infonet": (),
-    "atena": (),
-    "intermediate": (),
+    "infonet": ("000", "001a", "001b", "004"),
+    "atena": ("001a", "001b"),
+    "intermediate": ("001a", "001b"),
 }
 
 
@@ -83,7 +87,13 @@ class Catalogue:
     def for_role(self, role: str) -> list[Requirement]:
         """The requirements of the role's assessment that concern a component we build."""
         specs = SPECS_OF_ROLE.get(role, ())
-        return [r for r in self.requirements if r.spec in specs and r.node in BUILT_NODES]
+        return [
+            r
+            for r in self.requirements
+            if r.spec in specs
+            and r.node in BUILT_NODES
+            and (r.node == role if role in NODE_SCOPED_ROLES else r.node not in NODE_SCOPED_ROLES)
+        ]
 
     def not_built_for_role(self, role: str) -> list[Requirement]:
         """The role's assessment's requirements on components not built yet."""
