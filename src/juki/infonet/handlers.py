@@ -15,18 +15,8 @@ from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.core.messaging.records import valid_records
+from juki.core.messaging.records import each_record, valid_records
 from juki.infonet import brokering, service
-
-
-def on_resident_code(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for given in valid_records(FugoResidentCode, records, "infonet: fugo.resident_code"):
-        service.issue(uow, given)
-
-
-def on_code_change(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
-    for change in valid_records(FugoCodeChange, records, "infonet: fugo.code_change"):
-        service.rekey(uow, change)
 
 
 def on_query(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
@@ -42,6 +32,6 @@ def on_answer(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]
 HANDLERS: dict[str, Handler] = {
     MessageType.INFONET_QUERY: on_query,
     MessageType.INFONET_ANSWER: on_answer,
-    MessageType.FUGO_RESIDENT_CODE: on_resident_code,
-    MessageType.FUGO_CODE_CHANGE: on_code_change,
+    MessageType.FUGO_RESIDENT_CODE: each_record(FugoResidentCode, service.issue),
+    MessageType.FUGO_CODE_CHANGE: each_record(FugoCodeChange, service.rekey),
 }

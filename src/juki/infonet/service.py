@@ -104,8 +104,11 @@ def rekey(uow: UnitOfWork, change: FugoCodeChange) -> None:
     key = _key(uow)
     old_link = codes.link_code(key, change.old_resident_code)
     new_link = codes.link_code(key, change.new_resident_code)
-    for link in uow.session.scalars(select(FugoLink).where(FugoLink.link_code == old_link)):
+    for link in uow.session.scalars(select(FugoLink).where(FugoLink.link_code == old_link)).all():
         new = codes.fugo(key, link.institution, new_link)
+        if uow.session.scalars(select(FugoLink.id).where(FugoLink.fugo == new)).first():
+            uow.session.delete(link)  # the institution holds the new 符号 already
+            continue
         message = FugoRekey(old_fugo=link.fugo, new_fugo=new)
         uow.send(intermediate_of(link.institution), MessageType.FUGO_REKEY, message.model_dump())
         link.link_code, link.fugo, link.rekeyed_at = new_link, new, now()

@@ -10,10 +10,14 @@ personal — and left out; the records around it are applied.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    from juki.core.messaging.envelope import Envelope
+    from juki.core.messaging.node import UnitOfWork
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -28,3 +32,17 @@ def valid_records(model: type[M], records: Iterable[dict[str, Any]], where: str)
             fields = sorted({".".join(str(p) for p in e["loc"][:1]) for e in error.errors()})
             log.error("%s: record %d left out, fields %s", where, position, ",".join(fields))
     return valid
+
+
+def each_record(
+    model: type[M], apply: Callable[[UnitOfWork, M], None]
+) -> Callable[[UnitOfWork, Envelope, list[dict[str, Any]]], None]:
+    """A handler applying `apply` to each record that fits `model` (the rest logged by
+    field name and left out), for messages whose sender the service needs not know."""
+    where = f"{apply.__module__}.{apply.__name__}"
+
+    def handler(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+        for record in valid_records(model, records, where):
+            apply(uow, record)
+
+    return handler
