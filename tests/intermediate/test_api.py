@@ -15,7 +15,7 @@ from juki.intermediate.models import ProvisionLog
 from juki.network.embedded import EmbeddedNetwork
 from tests.conftest import BACKENDS, api_client, make_network
 from tests.e2e.test_exchange import CHILD_ALLOWANCE, RECORD, TASK, family_that_moved
-from tests.e2e.test_fugo import ADDRESSES, CHIYODA, SUMIDA
+from tests.e2e.test_fugo import ADDRESSES, CHIYODA, SUMIDA, fugo_of
 
 
 @pytest.fixture(params=BACKENDS)
@@ -91,3 +91,24 @@ def test_an_unknown_addressee_and_an_unknown_query_are_not_found(
     assert client.get(f"/atena/{CHIYODA}/addressees/registry/999999").status_code == 404
     assert client.get(f"/intermediate/{CHIYODA}/queries/{'0' * 32}").status_code == 404
     assert client.get(f"/atena/{CHIYODA}/addressees/tax/1").status_code == 422
+
+
+def test_the_staff_view_a_person_s_copies_but_never_the_fugo(
+    served: tuple[EmbeddedNetwork, TestClient],
+) -> None:
+    """NWS-7-2: the 副本 as registered, on a terminal — the items, removed or not, whether
+    answers are held; no 符号 and no 個人番号 (NWS-8-2)."""
+    network, client = served
+    _, sumida_rid = family_that_moved(network)
+    atena_id = client.get(f"/atena/{SUMIDA}/addressees/registry/{sumida_rid}").json()["atena_id"]
+    copies = client.get(f"/intermediate/{SUMIDA}/fukuhon/{atena_id}")
+    assert copies.status_code == 200, copies.text
+    [copy] = copies.json()
+    assert copy["kind"] == RECORD
+    assert (copy["data"]["address"], copy["removed"], copy["hold"]) == (
+        ADDRESSES[SUMIDA], False, False,
+    )  # fmt: skip
+    assert fugo_of(network, SUMIDA, sumida_rid) not in copies.text
+    assert "individual_number" not in copies.text
+    assert client.get(f"/intermediate/{SUMIDA}/fukuhon/{'1' * 16}").status_code == 404
+    assert client.get(f"/intermediate/{SUMIDA}/fukuhon/123456789012").status_code == 422

@@ -80,6 +80,17 @@ def register_copy(uow: UnitOfWork, copy: FukuhonRegister) -> None:
         found.registered_at = now()
 
 
+def copies_of(uow: UnitOfWork, atena_id: str) -> list[Fukuhon]:
+    """副本の照会 (NWS-7-2): one person's 副本 as the 中間サーバー holds them (each was
+    validated item by item when registered); the 符号 is not among them."""
+    found = uow.session.scalars(
+        select(Fukuhon).where(Fukuhon.atena_id == atena_id).order_by(Fukuhon.kind)
+    ).all()
+    if not found:
+        raise NotFound("この団体内統合宛名番号の副本はありません", field="atena_id")
+    return list(found)
+
+
 def receive_permit_list(uow: UnitOfWork, listed: PermitListRow) -> None:
     entry = uow.session.get(PermitListEntry, listed.row)
     items = json.dumps(list(listed.items), ensure_ascii=False)

@@ -4,6 +4,7 @@ never the 符号, which no screen or API shows: NWS-8-2)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,3 +30,13 @@ class QueryView(BaseModel):
     outcome: Result | Literal["asked", "unreadable"]
     reason: Reason | None = None
     data: dict[str, Any] | None = None  # opened with this institution's key
+
+
+class CopyView(BaseModel):
+    """One 副本 as registered: its kind, data, whether removed, whether 自動応答不可."""
+
+    kind: str
+    data: dict[str, Any]
+    removed: bool
+    hold: bool
+    registered_at: dt.datetime

@@ -139,7 +139,9 @@ ATENA_SEED_ACCOUNTS = (
     ),
 )  # fmt: skip
 INTERMEDIATE_SEED_ACCOUNTS = (
-    SeedAccount("ishii.jun", "石井　純", "M1001", (("info_query", "update"),)),
+    SeedAccount(
+        "ishii.jun", "石井　純", "M1001", (("info_query", "update"), ("fukuhon_view", "read"))
+    ),
     SeedAccount(
         "kudo.rie", "工藤　理恵", "M2001", (("audit_review", "read"), ("account_admin", "update"))
     ),
@@ -238,7 +240,7 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "issuance": {"card_manufacture": "update"},
     "infonet": {},
     "atena": {"atena_lookup": "read"},
-    "intermediate": {"info_query": "update"},
+    "intermediate": {"info_query": "update", "fukuhon_view": "read"},
 }
 
 

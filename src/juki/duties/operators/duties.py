@@ -157,6 +157,8 @@ DUTIES: dict[str, Duty] = {
         # the 中間サーバー under a row of the legal table (情報照会) and reads the answer.
         Duty("atena_lookup", "団体内統合宛名番号の照会（宛名番号から）", frozenset({"atena"})),
         Duty("info_query", "情報照会（中間サーバー）", frozenset({"intermediate"})),
+        # The 中間サーバー's staff view one person's 副本 as it stands (001a NWS-7-2).
+        Duty("fukuhon_view", "副本の照会（中間サーバー）", frozenset({"intermediate"})),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),
