@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from juki.core.infonet_messages import QueryRequest, open_answer, public_key_text
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node
-from juki.infonet import legal_table
+from juki.infonet import brokering, legal_table
 from juki.infonet import service as infonet_service
 from juki.infonet.models import Institution, ProvisionRecord
 from juki.intermediate import exchange
@@ -351,3 +351,36 @@ def test_an_answer_comes_once_and_only_from_the_permitted_provider(
         assert exchange.read_answer(uow, query_id) == answer
     at_network = network_record(exchange_network, query_id)
     assert (at_network.outcome, at_network.reason) == ("provided", None)
+
+
+def test_a_permit_left_unanswered_ends_and_the_requester_knows(
+    exchange_network: EmbeddedNetwork,
+) -> None:
+    """The provider did not answer in 24 hours: the housekeeping ends the permit as
+    refused (`permit_expired`) at the network, and the requester stops waiting; a late
+    answer changes nothing."""
+    asked = dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
+    with exchange_network.node("infonet").unit_of_work() as uow:
+        uow.session.add(ProvisionRecord(
+            query_id="7" * 32, permit_id="6" * 32, requester=CHIYODA, provider=SUMIDA,
+            row=CHILD_ALLOWANCE, task=TASK, items="[]", asked_at=asked,
+            expires_at=asked + dt.timedelta(hours=24), outcome="permitted",
+        ))  # fmt: skip
+    with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        uow.session.add(ProvisionLog(
+            side="asking", query_id="7" * 32, other=SUMIDA, row=CHILD_ALLOWANCE, task=TASK,
+            items="[]", asked_at=asked, outcome="asked", asked_by=exchange.STAFF,
+        ))  # fmt: skip
+    with exchange_network.node("infonet").unit_of_work() as uow:
+        assert brokering.expire_open(uow) == 1
+    exchange_network.pump()
+    with exchange_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        assert exchange.read_answer(uow, "7" * 32) == {
+            "outcome": "refused", "reason": "permit_expired",
+        }  # fmt: skip
+    late = {"permit_id": "6" * 32, "outcome": "not_held", "sealed": None, "reason": "no_copy"}
+    with exchange_network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
+        uow.send("infonet", MessageType.INFONET_ANSWER, late)
+    exchange_network.pump()
+    at_network = network_record(exchange_network, "7" * 32)
+    assert (at_network.outcome, at_network.reason) == ("refused", "permit_expired")

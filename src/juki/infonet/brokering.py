@@ -141,6 +141,20 @@ def relay_answer(uow: UnitOfWork, provider: str, answer: InfonetAnswer) -> None:
     _conclude(uow, record, answer.outcome, answer.reason, sealed=answer.sealed)
 
 
+def expire_open(uow: UnitOfWork) -> int:
+    """A permit its provider did not answer in time ends as refused (`permit_expired`), in
+    the record and for the requester, which waits no longer. Run by the network's
+    housekeeping; returns how many ended."""
+    open_past = uow.session.scalars(
+        select(ProvisionRecord)
+        .where(ProvisionRecord.outcome == "permitted", ProvisionRecord.expires_at <= now())
+        .limit(500)
+    ).all()
+    for record in open_past:
+        _conclude(uow, record, "refused", "permit_expired")
+    return len(open_past)
+
+
 def _conclude(
     uow: UnitOfWork, record: ProvisionRecord, outcome: Outcome, reason: Reason | None,
     sealed: str | None = None,

@@ -1,9 +1,10 @@
 """What a running network does on its own, once a minute: sign and anchor every node's
 audit head outside the database (REQ-LOG-01: rows reach an anchored checkpoint within a
 minute), re-sign the CA's revocation list before it goes stale (a stale CRL stops every
-certificate: `core/pki.py`), and at each 中間サーバー ask again for 符号 whose 処理通番
-expired. `juki up` and `juki node serve` both run it; it wakes once a minute and does one
-query per node (two at a 中間サーバー) when nothing changed."""
+certificate: `core/pki.py`), at each 中間サーバー ask again for 符号 whose 処理通番
+expired, and at the network end the permits left unanswered. `juki up` and `juki node
+serve` both run it; it wakes once a minute and does one query per node (two at the
+network and at a 中間サーバー) when nothing changed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 
 from juki.core.messaging.node import Node
 from juki.core.pki import PkiDirectory
+from juki.infonet import brokering
 from juki.intermediate import service as fugo_requests
 
 EVERY_S = 60.0
@@ -33,6 +35,9 @@ def once(nodes: Iterable[Node], pki: PkiDirectory) -> None:
         if node.role == "intermediate":  # 符号 acquisitions that expired are asked again
             with node.unit_of_work() as uow:
                 fugo_requests.renew_expired(uow)
+        if node.role == "infonet":  # permits left unanswered end, and their requesters know
+            with node.unit_of_work() as uow:
+                brokering.expire_open(uow)
 
 
 def every(nodes: list[Node], pki: PkiDirectory, seconds: float = EVERY_S) -> threading.Event:
