@@ -51,7 +51,9 @@ def test_the_server_wakes_once_a_second_keeps_the_date_and_stops_when_asked() ->
     first = parsedate_to_datetime(httpx.get(f"http://127.0.0.1:{port}/").headers["date"])
     ticks = server.ticks
     threading.Event().wait(2.5)  # an idle moment: uvicorn's own loop wakes 25 times
-    assert server.ticks - ticks <= 4
+    # About 3 when resting; a loaded CI machine has shown 8 (session 17), still far from
+    # the 25 of uvicorn's own loop, which is what this test tells apart.
+    assert server.ticks - ticks <= 12
     later = parsedate_to_datetime(httpx.get(f"http://127.0.0.1:{port}/").headers["date"])
     assert (later - first).total_seconds() >= 1  # refreshed while resting
 
