@@ -236,7 +236,7 @@ def test_a_provider_of_another_office_is_not_the_rows(exchange_network: Embedded
 def test_a_person_the_provider_never_held_is_not_provided(
     exchange_network: EmbeddedNetwork,
 ) -> None:
-    """Told as a held answer is (`not_provided`); the network's record says why."""
+    """Told as a withheld answer is (`not_provided`); the network's record says why."""
     rid = born(exchange_network, CHIYODA, address=ADDRESSES[CHIYODA], name_kanji="九段　次郎")
     query_id, answer = ask(exchange_network, rid)
     assert answer == {"outcome": "not_provided", "reason": None}
@@ -244,24 +244,30 @@ def test_a_person_the_provider_never_held_is_not_provided(
     assert (at_network.outcome, at_network.reason) == ("not_held", "provider_holds_no_fugo")
 
 
+def protect(network: EmbeddedNetwork, sumida_rid: int) -> None:
+    """A 支援措置 (DV) for 墨田区's person, as its register records it."""
+    with network.node(f"registry:{SUMIDA}").unit_of_work() as uow:
+        support.register_measure(
+            uow, sumida_rid,
+            support_schemas.SupportRequest(kind="dv", starts_on=TODAY, registered_by="kakari"),
+        )  # fmt: skip
+    network.pump()
+
+
 def test_a_person_under_a_support_measure_is_not_answered_automatically(
     exchange_network: EmbeddedNetwork,
 ) -> None:
     """001a NWS-5-3, 001b C-13: a DV victim's new address must not reach the municipality
     they left by an automatic answer. The 支援措置 at 墨田区 reaches its 副本 at once; the
-    query is held for staff, and the hold is on record at the three places."""
+    query is held for staff (tests/intermediate/test_review.py), the requester waits, and
+    the hold is on record at the three places."""
     chiyoda_rid, sumida_rid = family_that_moved(exchange_network)
-    with exchange_network.node(f"registry:{SUMIDA}").unit_of_work() as uow:
-        support.register_measure(
-            uow, sumida_rid,
-            support_schemas.SupportRequest(kind="dv", starts_on=TODAY, registered_by="kakari"),
-        )  # fmt: skip
-    exchange_network.pump()
+    protect(exchange_network, sumida_rid)
     seen = capture(exchange_network)
     query_id, answer = ask(exchange_network, chiyoda_rid)
-    assert answer == {"outcome": "not_provided", "reason": None}  # as if never held there
+    assert answer == {"outcome": "asked", "reason": None}  # nothing yet: staff review it
     at_network = network_record(exchange_network, query_id)
-    assert (at_network.outcome, at_network.reason) == ("held", "no_automatic_answer")
+    assert (at_network.outcome, at_network.reason) == ("reviewing", "no_automatic_answer")
     assert [(p.outcome, p.reason) for p in provider_log(exchange_network)] == [
         ("held", "no_automatic_answer")
     ]

@@ -65,7 +65,7 @@ READ_BY_POST: dict[str, set[tuple[str, str]]] = {
     "issuance": set(),
     "infonet": set(),
     "atena": set(),
-    "intermediate": set(),
+    "intermediate": {("POST", "/console/fukuhon")},
 }  # fmt: skip
 
 

@@ -169,10 +169,15 @@ Items = Annotated[tuple[Item, ...], Field(min_length=1, max_length=30)]
 Signature = Annotated[str, Field(min_length=80, max_length=100)]  # Ed25519, base64
 CertificatePem = Annotated[str, Field(min_length=100, max_length=4000)]
 # The provider's answer: provided (sealed inside); not_held (it holds nothing of the
-# person for those items); held (自動応答不可: staff must review it, nothing is sent);
-# refused (not on its own list, expired, or not from the requester it names).
-Outcome = Literal["provided", "not_held", "held", "refused"]
-# What the requester is told: not_provided covers not_held and held alike, so an answer
+# person for those items); held (自動応答不可: staff must review it first, nothing is
+# sent — an interim answer, the permit stays open for REVIEW_PERIOD); withheld (staff
+# reviewed it and decided not to provide, or the review period ended); refused (not on
+# its own list, expired, or not from the requester it names).
+Outcome = Literal["provided", "not_held", "held", "withheld", "refused"]
+# How long the provider's staff have to review a held answer (001a NWS-5-3) before the
+# network ends the permit as withheld [juki's choice: the seeds give no time].
+REVIEW_PERIOD = dt.timedelta(days=7)
+# What the requester is told: not_provided covers not_held and withheld alike, so an answer
 # never says where a person is known or that a 支援措置 protects them (a DV victim's new
 # municipality must not be found by asking each in turn). The detail stays in the
 # network's and the provider's 情報提供等記録.
@@ -182,7 +187,7 @@ Reason = Literal[
     "unregistered_institution", "unregistered_key", "bad_request_signature", "no_such_row",
     "not_the_rows_requester", "wrong_task", "not_the_rows_provider", "item_not_in_row",
     "unknown_fugo", "provider_holds_no_fugo", "not_on_permit_list", "permit_expired",
-    "unusable_key", "no_copy", "no_automatic_answer",
+    "unusable_key", "no_copy", "no_automatic_answer", "withheld_on_review", "review_expired",
 ]  # fmt: skip
 ANSWER_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 

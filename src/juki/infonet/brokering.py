@@ -20,6 +20,7 @@ from juki.core.clock import as_utc
 from juki.core.crypto import verify
 from juki.core.errors import JukiError
 from juki.core.infonet_messages import (
+    REVIEW_PERIOD,
     InfonetAnswer,
     InfonetQuery,
     InfonetResult,
@@ -39,8 +40,11 @@ log = logging.getLogger(__name__)
 PERMIT_LIFETIME = dt.timedelta(hours=24)
 TOLD: dict[Outcome, Result] = {
     "provided": "provided", "not_held": "not_provided", "held": "not_provided",
-    "refused": "refused",
+    "withheld": "not_provided", "refused": "refused",
 }  # fmt: skip
+# A permit still open: waiting for the provider's answer, or for its staff's review of an
+# answer it held (自動応答不可, NWS-5-3).
+OPEN = ("permitted", "reviewing")
 
 
 def broker(uow: UnitOfWork, requester: str, query: InfonetQuery) -> None:
@@ -128,31 +132,46 @@ def _signed_by(uow: UnitOfWork, requester: str, query: InfonetQuery) -> bool:
 
 def relay_answer(uow: UnitOfWork, provider: str, answer: InfonetAnswer) -> None:
     """The provider's answer, to the requester as it came (sealed); only for a permit this
-    provider holds, once, before it expired."""
+    provider holds, once, before it expired. A held answer (自動応答不可) is not one: the
+    permit stays open for the provider's staff to review it (REVIEW_PERIOD), and the
+    requester is told nothing until they decide."""
     record = uow.session.scalars(
         select(ProvisionRecord).where(ProvisionRecord.permit_id == answer.permit_id)
     ).first()
-    if record is None or record.provider != provider or record.outcome != "permitted":
+    if record is None or record.provider != provider or record.outcome not in OPEN:
         log.warning("情報提供: answer to no open permit of this provider, dropped")
         return
     if record.expires_at is not None and as_utc(record.expires_at) <= now():
-        _conclude(uow, record, "refused", "permit_expired")
+        _end_expired(uow, record)
+        return
+    if answer.outcome == "held":
+        if record.outcome == "permitted":
+            record.outcome, record.reason = "reviewing", answer.reason
+            record.expires_at = now() + REVIEW_PERIOD
         return
     _conclude(uow, record, answer.outcome, answer.reason, sealed=answer.sealed)
 
 
 def expire_open(uow: UnitOfWork) -> int:
-    """A permit its provider did not answer in time ends as refused (`permit_expired`), in
-    the record and for the requester, which waits no longer. Run by the network's
-    housekeeping; returns how many ended."""
+    """A permit its provider did not answer in time ends as refused (`permit_expired`), one
+    its staff did not review in time as withheld (`review_expired`: told as not provided,
+    like any withheld answer), in the record and for the requester, which waits no longer.
+    Run by the network's housekeeping; returns how many ended."""
     open_past = uow.session.scalars(
         select(ProvisionRecord)
-        .where(ProvisionRecord.outcome == "permitted", ProvisionRecord.expires_at <= now())
+        .where(ProvisionRecord.outcome.in_(OPEN), ProvisionRecord.expires_at <= now())
         .limit(500)
     ).all()
     for record in open_past:
-        _conclude(uow, record, "refused", "permit_expired")
+        _end_expired(uow, record)
     return len(open_past)
+
+
+def _end_expired(uow: UnitOfWork, record: ProvisionRecord) -> None:
+    if record.outcome == "reviewing":
+        _conclude(uow, record, "withheld", "review_expired")
+    else:
+        _conclude(uow, record, "refused", "permit_expired")
 
 
 def _conclude(

@@ -92,6 +92,7 @@ class ProvisionRecord(Base):
     asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    # permitted (waiting for the provider) → provided | not_held | held | refused
+    # permitted (waiting for the provider) → reviewing (the provider's staff review a held
+    # answer) → provided | not_held | withheld | refused
     outcome: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(String(40))

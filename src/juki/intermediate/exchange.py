@@ -20,6 +20,7 @@ from juki.core.clock import as_utc
 from juki.core.crypto import verify
 from juki.core.errors import InvalidInput, JukiError, NotFound
 from juki.core.infonet_messages import (
+    REVIEW_PERIOD,
     FukuhonRegister,
     InfonetAnswer,
     InfonetQuery,
@@ -37,7 +38,13 @@ from juki.core.infonet_messages import (
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node, UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.intermediate.models import FugoHeld, Fukuhon, PermitListEntry, ProvisionLog
+from juki.intermediate.models import (
+    FugoHeld,
+    Fukuhon,
+    HeldAnswer,
+    PermitListEntry,
+    ProvisionLog,
+)
 
 log = logging.getLogger(__name__)
 NETWORK = "infonet"
@@ -185,8 +192,9 @@ def answer_permit(uow: UnitOfWork, permit: ProvisionPermit) -> None:
     """NWS-5-1/5-2/5-3, 7-1: a permit is answered only once, only if the request is signed
     by the requester it names and asks this institution, and only if this institution's
     own list has its row, 事務 and items, in date; the answer is made from the 副本
-    automatically, unless the person is 自動応答不可 (then staff must review it: nothing is
-    sent but `held`); it is sealed to the key the requester signed."""
+    automatically, unless the person is 自動応答不可 (then it waits for staff to review it,
+    `review.py`: nothing is sent but `held`); it is sealed to the key the requester
+    signed."""
     done = uow.session.scalars(
         select(ProvisionLog.id).where(
             ProvisionLog.side == "providing", ProvisionLog.permit_id == permit.permit_id
@@ -197,6 +205,13 @@ def answer_permit(uow: UnitOfWork, permit: ProvisionPermit) -> None:
         return
     outcome, reason, sealed, atena_id = _provide(uow, permit)
     request = permit.request
+    if outcome == "held" and atena_id is not None:  # for staff to review (`review.py`)
+        uow.session.add(
+            HeldAnswer(
+                permit_id=permit.permit_id, request=request.model_dump_json(),
+                atena_id=atena_id, held_at=now(), review_by=now() + REVIEW_PERIOD,
+            )
+        )  # fmt: skip
     uow.session.add(
         ProvisionLog(
             side="providing", permit_id=permit.permit_id, other=request.requester,
@@ -242,17 +257,33 @@ def _provide(
     held = uow.session.scalars(select(FugoHeld).where(FugoHeld.fugo == permit.fugo)).first()
     if held is None:
         return "not_held", "unknown_fugo", None, None
-    copies = uow.session.scalars(
-        select(Fukuhon).where(Fukuhon.atena_id == held.atena_id, Fukuhon.kind.in_(request.items))
-    ).all()
+    copies = copies_for(uow, held.atena_id, request.items)
     if not copies:
         return "not_held", "no_copy", None, held.atena_id
     if any(copy.hold for copy in copies):
         return "held", "no_automatic_answer", None, held.atena_id
+    return (*sealed_answer(copies, request, permit.permit_id), held.atena_id)
+
+
+def copies_for(uow: UnitOfWork, atena_id: str, items: tuple[str, ...]) -> list[Fukuhon]:
+    """The person's 副本 of the kinds a request names."""
+    return list(
+        uow.session.scalars(
+            select(Fukuhon).where(Fukuhon.atena_id == atena_id, Fukuhon.kind.in_(items))
+        )
+    )
+
+
+def sealed_answer(
+    copies: list[Fukuhon], request: QueryRequest, permit_id: str
+) -> tuple[Outcome, Reason | None, str | None]:
+    """The answer made from the 副本, sealed to the key the requester signed (NWS-6-1)."""
+    if not copies:
+        return "not_held", "no_copy", None
     data = {copy.kind: json.loads(copy.data) for copy in copies}
     body = json.dumps(data, ensure_ascii=False).encode()
     try:
-        sealed = seal_answer(body, request.reply_key, permit.permit_id)
+        sealed = seal_answer(body, request.reply_key, permit_id)
     except UnusableKey:
-        return "refused", "unusable_key", None, held.atena_id
-    return "provided", None, sealed, held.atena_id
+        return "refused", "unusable_key", None
+    return "provided", None, sealed

@@ -107,3 +107,24 @@ class ProvisionLog(Base):
     reason: Mapped[str | None] = mapped_column(String(40))
     sealed: Mapped[str | None] = mapped_column(Text)  # HPKE to this institution's key
     asked_by: Mapped[str | None] = mapped_column(String(120))  # the system/operator that asked
+
+
+class HeldAnswer(Base):
+    """An answer held for staff review (自動応答不可: 001a NWS-5-3, 001b C-13): the signed
+    request of the permit (to answer it later, sealed to the key the requester signed; the
+    符号 is not kept here, NWS-8-2), the person, and the deadline; then who decided, when,
+    what and why. `decision` is empty while it waits: provided | withheld | expired."""
+
+    __tablename__ = "intermediate_held_answers"
+
+    permit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request: Mapped[str] = mapped_column(Text)  # QueryRequest, JSON (no personal data)
+    atena_id: Mapped[str] = mapped_column(String(16))
+    held_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    review_by: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decision: Mapped[str | None] = mapped_column(String(12), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(
+        "note_cipher", SealedText("held_answer_note"), key="note"
+    )  # the reviewer's reason, which may name the person's circumstances

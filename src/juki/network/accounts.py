@@ -131,7 +131,8 @@ ISSUANCE_SEED_ACCOUNTS = (
 )  # fmt: skip
 # An institution's staff on the information-provision network: at the 団体内統合宛名 the
 # business systems' lookup of a person's 統合宛名番号; at the 中間サーバー 情報照会 (001a §2.4
-# ②); an administrator at each (rights, audit review).
+# ②) and the review of held answers (NWS-5-3); an administrator at each (rights, audit
+# review; at the 中間サーバー also the 副本's export, NWS-7-3).
 ATENA_SEED_ACCOUNTS = (
     SeedAccount("mori.kei", "森　圭", "A1001", (("atena_lookup", "read"),)),
     SeedAccount(
@@ -143,7 +144,11 @@ INTERMEDIATE_SEED_ACCOUNTS = (
         "ishii.jun", "石井　純", "M1001", (("info_query", "update"), ("fukuhon_view", "read"))
     ),
     SeedAccount(
-        "kudo.rie", "工藤　理恵", "M2001", (("audit_review", "read"), ("account_admin", "update"))
+        "nishi.aki", "西　亜紀", "M1002", (("provision_review", "update"), ("fukuhon_view", "read"))
+    ),
+    SeedAccount(
+        "kudo.rie", "工藤　理恵", "M2001",
+        (("audit_review", "read"), ("account_admin", "update"), ("data_export", "update")),
     ),
 )  # fmt: skip
 # Who checks the seed clerk's 届出 (届出点検, C-01), e.g. for `juki simulate`.

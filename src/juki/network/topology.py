@@ -32,6 +32,7 @@ from juki.cs import handlers as cs_handlers
 from juki.cs.models import CsIdentityRow
 from juki.infonet import handlers as infonet_handlers
 from juki.intermediate import api as intermediate_api
+from juki.intermediate import console as intermediate_console
 from juki.intermediate import handlers as intermediate_handlers
 from juki.issuance import api as issuance_api
 from juki.issuance import handlers as issuance_handlers
@@ -97,6 +98,7 @@ ROLE_INSTALLS = {  # pages besides the API
     "prefecture": prefecture_console.install,
     "national": national_console.install,
     "card": card_console.install,
+    "intermediate": intermediate_console.install,
 }
 ROLE_ROUTERS = {
     "registry": registry_api.router,

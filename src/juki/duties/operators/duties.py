@@ -159,6 +159,13 @@ DUTIES: dict[str, Duty] = {
         Duty("info_query", "情報照会（中間サーバー）", frozenset({"intermediate"})),
         # The 中間サーバー's staff view one person's 副本 as it stands (001a NWS-7-2).
         Duty("fukuhon_view", "副本の照会（中間サーバー）", frozenset({"intermediate"})),
+        # Answers held for review (自動応答不可, NWS-5-3): staff re-check and provide or
+        # withhold them (intermediate/review.py).
+        Duty(
+            "provision_review",
+            "自動応答不可の情報提供の審査（中間サーバー）",
+            frozenset({"intermediate"}),
+        ),
         # Copying data out of the system (CSV, files): administrators only (001a USE-4-2,
         # 002 REQ-USE-06); never a contractor (001a OUT-4).
         Duty("data_export", "データの複写・外部出力", ALL_ROLES, privileged=True),
