@@ -85,6 +85,8 @@ FILES = {
                      ("符号の取得を待つ処理通番", "intermediate_fugo_requests"),
                      ("符号の取得の記録", "intermediate_fugo_events"),
                      ("副本（住民票関係情報、暗号化）", "intermediate_fukuhon"),
+                     ("自動応答不可の審査（保留した回答、審査者・理由は暗号化）",
+                      "intermediate_held_answers"),
                      ("情報提供等記録（照会・提供、回答は照会者の鍵で暗号化）",
                       "intermediate_provision_log")],
 }  # fmt: skip

@@ -26,6 +26,7 @@ from juki.core.audit import log as audit
 from juki.core.audit import outputs
 from juki.core.errors import InvalidInput, JukiError, NotFound
 from juki.core.infonet_messages import ATENA_ID, PERMIT_ID, ResidentRecordCopy
+from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.core.messaging.node import UnitOfWork
 from juki.core.places import municipality
 from juki.core.wareki import wareki
@@ -249,7 +250,15 @@ def _shown(data: object) -> list[tuple[str, str]]:
     shown: dict[str, object] = dict(copy)
     shown["sex"] = {"1": "男", "2": "女"}[copy.sex]
     shown["status"] = STATUS_NAMES.get(copy.status, copy.status)
+    shown["change_reason"] = _reason_label(copy.change_reason)
     return [(COPY_LABELS[k], _text(v)) for k, v in shown.items()]
+
+
+def _reason_label(reason: str) -> str:
+    try:
+        return CHANGE_REASON_LABELS[ChangeReason(reason)]
+    except ValueError:
+        return reason
 
 
 def _text(value: object) -> str:
