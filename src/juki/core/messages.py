@@ -107,6 +107,13 @@ class MessageType(StrEnum):
     PROVISION_PERMIT = "infonet.permit"  # infonet -> provider's intermediate: 提供許可証
     INFONET_ANSWER = "infonet.answer"  # provider's intermediate -> infonet: sealed answer
     INFONET_RESULT = "infonet.result"  # infonet -> requester's intermediate
+    # マイナポータル (core/portal_messages.py): log-in with the 利用者証明用 certificate, the
+    # portal's 符号 through J-LIS, and the person's 情報提供等記録 from the network.
+    PORTAL_IDENTIFY = "portal.identify"  # portal -> jpki: the certificate a holder presented
+    PORTAL_IDENTIFIED = "portal.identified"  # jpki -> portal: good now, or why not
+    PORTAL_CODE = "portal.code"  # jpki -> national: the holder's 住民票コード, for the 符号
+    PORTAL_RECORDS_ASK = "portal.records_ask"  # portal -> infonet: the person's records
+    PORTAL_RECORDS = "portal.records"  # infonet -> portal: 情報提供等記録 of the person
 
 
 class ChangeReason(StrEnum):

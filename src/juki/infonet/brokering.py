@@ -57,6 +57,13 @@ def broker(uow: UnitOfWork, requester: str, query: InfonetQuery) -> None:
         outcome="refused",
     )  # fmt: skip
     uow.session.add(record)
+    # The person, whenever the 符号 is the requester's own: a refusal is theirs to see too
+    # (マイナポータル's 情報提供等記録表示 finds records by this).
+    record.link_code = uow.session.scalars(
+        select(FugoLink.link_code).where(
+            FugoLink.institution == requester, FugoLink.fugo == query.fugo
+        )
+    ).first()
     reason, link = _check(uow, requester, query)
     if reason is not None:
         _conclude(uow, record, "refused", reason)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from juki.core.infonet_messages import (
     FugoCodeChange,
@@ -19,11 +19,12 @@ from juki.core.infonet_messages import (
 )
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
+from juki.core.portal_messages import PORTAL
 from juki.infonet import codes, legal_table
-from juki.infonet.models import FugoLink, FugoRecord, Institution
+from juki.infonet.models import FugoLink, FugoRecord, Institution, ProvisionRecord
 
 log = logging.getLogger(__name__)
-KINDS = ("municipality", "other")
+KINDS = ("municipality", "other", "portal")
 
 
 def now() -> dt.datetime:
@@ -31,8 +32,8 @@ def now() -> dt.datetime:
 
 
 def intermediate_of(institution: str) -> str:
-    """The node id of an institution's 中間サーバー."""
-    return f"intermediate:{institution}"
+    """The node id of an institution's 中間サーバー (マイナポータル is its own node)."""
+    return PORTAL if institution == PORTAL else f"intermediate:{institution}"
 
 
 def register_institution(
@@ -53,6 +54,8 @@ def register_institution(
             registered_at=now(),
         )
     )  # fmt: skip
+    if kind == "portal":  # マイナポータル provides nothing: no 照会許可用照合リスト
+        return True
     for row in legal_table.shipped().rows.values():
         if office in legal_table.offices_named(row.provider):
             listed = PermitListRow(
@@ -113,3 +116,10 @@ def rekey(uow: UnitOfWork, change: FugoCodeChange) -> None:
         uow.send(intermediate_of(link.institution), MessageType.FUGO_REKEY, message.model_dump())
         link.link_code, link.fugo, link.rekeyed_at = new_link, new, now()
         _record(uow, "rekeyed", link.institution, None)
+    # The person's 情報提供等記録 follow them (マイナポータル shows them by the new code).
+    uow.session.execute(
+        update(ProvisionRecord)
+        .where(ProvisionRecord.link_code == old_link)
+        .values(link_code=new_link)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,6 +1,7 @@
 """Messages JPKI accepts (paths in core/messaging/paths.py): the mayor's applications for a
 card's certificates and requests on them, through the municipality's CS (answered the same
-way), and the national server's 異動等失効情報."""
+way), the national server's 異動等失効情報, and the kiosk's and マイナポータル's questions
+about a 利用者証明用 certificate."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from juki.core.messages import MessageType
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
-from juki.jpki import kiosk, service
+from juki.core.messaging.records import valid_records
+from juki.core.portal_messages import PortalIdentify
+from juki.jpki import kiosk, portal, service
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +56,15 @@ def on_kiosk_identify(uow: UnitOfWork, envelope: Envelope, records: list[dict[st
         uow.send(envelope.sender, MessageType.KIOSK_IDENTIFIED, answer.model_dump(mode="json"))
 
 
+def on_portal_identify(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    for ask in valid_records(PortalIdentify, records, "jpki: portal.identify"):
+        portal.identify(uow, envelope.sender, ask)
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.JPKI_ISSUE: on_issue,
     MessageType.JPKI_CARD_STATUS: on_card_status,
     MessageType.JPKI_CHANGE: on_change,
     MessageType.KIOSK_IDENTIFY: on_kiosk_identify,
+    MessageType.PORTAL_IDENTIFY: on_portal_identify,
 }

@@ -23,20 +23,30 @@ VERDICTS: dict[str, Verdict] = {"valid": "good", "on_hold": "on_hold", "revoked"
 
 
 def identify(session: Session, ask: KioskIdentify, now: dt.datetime) -> KioskIdentified:
-    found = _issued(session, ask.certificate)
-    if found is None:
-        return KioskIdentified(session_id=ask.session_id, verdict="unknown")
-    if found.kind != "auth":  # a 署名用 certificate does not identify anyone at a kiosk
-        return KioskIdentified(session_id=ask.session_id, verdict="not_auth")
-    verdict = VERDICTS[found.status]
-    if verdict == "good" and as_utc(found.not_after) <= now:
-        verdict = "expired"
-    if verdict != "good":
+    verdict, found = judge(session, ask.certificate, now)
+    if found is None or verdict != "good":
         return KioskIdentified(session_id=ask.session_id, verdict=verdict)
     return KioskIdentified(
         session_id=ask.session_id, verdict="good", lg_code=found.lg_code,
         card_issue_number=found.card_issue_number, serial=found.serial,
     )  # fmt: skip
+
+
+def judge(
+    session: Session, certificate_b64: str, now: dt.datetime
+) -> tuple[Verdict, IssuedCertificate | None]:
+    """Whether a presented certificate identifies its holder now (the kiosk's and the
+    portal's question): exactly one JPKI issued, of the 利用者証明用 kind (a 署名用
+    certificate identifies no one), in its validity, neither held nor revoked."""
+    found = _issued(session, certificate_b64)
+    if found is None:
+        return "unknown", None
+    if found.kind != "auth":
+        return "not_auth", None
+    verdict = VERDICTS[found.status]
+    if verdict == "good" and as_utc(found.not_after) <= now:
+        verdict = "expired"
+    return verdict, (found if verdict == "good" else None)
 
 
 def _issued(session: Session, certificate_b64: str) -> IssuedCertificate | None:

@@ -13,19 +13,12 @@ another gets "no such session", the same answer as for an id that never existed.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
 import secrets
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import select
 
+from juki.core import card_auth
 from juki.core.clock import as_utc
 from juki.core.errors import Conflict, InvalidInput, NotFound
 from juki.core.kiosk_messages import (
@@ -46,7 +39,6 @@ from juki.kiosk.schemas import Presentation, SessionOpen
 
 # How long a holder has at the kiosk, from opening to collecting [juki's choice].
 SESSION_LIFETIME = dt.timedelta(minutes=10)
-SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")  # RFC 8017 §9.2
 LIVE = ("awaiting_card", "checking", "requesting", "ready")
 VERDICT_REASONS = {
     "on_hold": "このカードの電子証明書は一時保留中です（カードの一時停止中）。",
@@ -84,7 +76,7 @@ def signed_message(kiosk_session: KioskSession) -> bytes:
 
 def digest_info(kiosk_session: KioskSession) -> bytes:
     """The DigestInfo the reader sends the card with COMPUTE DIGITAL SIGNATURE."""
-    return SHA256_DIGEST_INFO + hashlib.sha256(signed_message(kiosk_session)).digest()
+    return card_auth.digest_info(signed_message(kiosk_session))
 
 
 def present(uow: UnitOfWork, caller: Caller, session_id: str, body: Presentation) -> KioskSession:
@@ -93,8 +85,8 @@ def present(uow: UnitOfWork, caller: Caller, session_id: str, body: Presentation
     kiosk_session = _live(uow, caller, session_id, locked=True)
     if kiosk_session.status != "awaiting_card":
         raise Conflict("この受付ではすでにカードが読み取られています", field="session_id")
-    certificate = _certificate(body.certificate)
-    if not _signed_by(certificate, body.signature, signed_message(kiosk_session)):
+    certificate = card_auth.certificate_of(body.certificate)
+    if not card_auth.signed_by(certificate, body.signature, signed_message(kiosk_session)):
         return _refuse(kiosk_session, "signature", "カードの署名を確認できません。")
     ask = body.document
     kiosk_session.kind, kiosk_session.scope = ask.kind, ask.scope
@@ -103,7 +95,7 @@ def present(uow: UnitOfWork, caller: Caller, session_id: str, body: Presentation
     kiosk_session.status = "checking"
     identify = KioskIdentify(
         session_id=kiosk_session.id,
-        certificate=base64.b64encode(certificate.public_bytes(Encoding.DER)).decode(),
+        certificate=card_auth.der_text(certificate),
     )
     uow.send("jpki", MessageType.KIOSK_IDENTIFY, identify.model_dump(mode="json"))
     return kiosk_session
@@ -243,25 +235,3 @@ def _tell_outcome(
     outcome = KioskOutcome(session_id=kiosk_session.id, issue_no=issue_no, delivered=delivered)
     to = f"registry:{kiosk_session.lg_code}"
     uow.send(to, MessageType.KIOSK_OUTCOME, outcome.model_dump(mode="json"))
-
-
-def _certificate(text: str) -> x509.Certificate:
-    try:
-        certificate = x509.load_der_x509_certificate(base64.b64decode(text, validate=True))
-        key = certificate.public_key()
-    except (binascii.Error, ValueError, UnsupportedAlgorithm):
-        raise InvalidInput("電子証明書を読み取れません", field="certificate") from None
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise InvalidInput("利用者証明用電子証明書ではありません", field="certificate")
-    return certificate
-
-
-def _signed_by(certificate: x509.Certificate, signature_b64: str, message: bytes) -> bool:
-    key = certificate.public_key()
-    assert isinstance(key, rsa.RSAPublicKey)
-    try:
-        signature = base64.b64decode(signature_b64, validate=True)
-        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
-    except (binascii.Error, ValueError, InvalidSignature):
-        return False
-    return True

@@ -17,6 +17,7 @@ from juki.core.infonet_messages import FugoCodeChange, FugoRequest, FugoResident
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.messaging.paths import code_of
+from juki.core.portal_messages import PORTAL, PortalCode
 from juki.national.models import FugoNotifiedCode, FugoProvision, NationalIdentityRow
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,41 @@ def provide(uow: UnitOfWork, requester: str, request: FugoRequest) -> None:
     given = FugoResidentCode(
         serial=request.serial, institution=request.institution, resident_code=code
     )
+    uow.send(NETWORK, MessageType.FUGO_RESIDENT_CODE, given.model_dump())
+
+
+def for_portal(uow: UnitOfWork, requester: str, asked: PortalCode) -> None:
+    """マイナポータル's 符号 (the holder logged in with a card, `jpki/portal.py`): JPKI
+    resolved the certificate's serial to the holder's code (000 §6.4); the code is given
+    to the network only if it is the code of a current record here, recorded and
+    remembered for C12 as any other."""
+    current = uow.session.scalars(
+        select(NationalIdentityRow.resident_code).where(
+            NationalIdentityRow.resident_code == asked.resident_code,
+            NationalIdentityRow.is_current.is_(True),
+        )
+    ).first()
+    reason = None if current else "not_current"
+    uow.session.add(
+        FugoProvision(
+            at=now(), serial=asked.login_id, institution=PORTAL, requester=requester,
+            resident_code=current, refused_reason=reason,
+        )
+    )  # fmt: skip
+    audit.record(
+        uow.session,
+        audit.Access(
+            operator=requester, terminal=requester, function="符号取得のための住民票コードの提供",
+            targets=(f"resident_code={asked.resident_code}",),
+            purpose="情報提供ネットワークシステムへ (マイナポータル)",
+            result="refused" if reason else "provided",
+        ),
+    )  # fmt: skip
+    if current is None:
+        log.warning("符号 (マイナポータル): not a current 住民票コード, refused")
+        return
+    _remember(uow, current)
+    given = FugoResidentCode(serial=asked.login_id, institution=PORTAL, resident_code=current)
     uow.send(NETWORK, MessageType.FUGO_RESIDENT_CODE, given.model_dump())
 
 

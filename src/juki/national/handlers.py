@@ -22,6 +22,7 @@ from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
 from juki.core.messaging.paths import code_of
 from juki.core.messaging.records import valid_records
+from juki.core.portal_messages import PortalCode
 from juki.national import fugo, service
 from juki.national.models import NationalIdentityRow
 
@@ -176,8 +177,15 @@ def on_fugo_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str,
         fugo.provide(uow, envelope.sender, request)
 
 
+def on_portal_code(uow: UnitOfWork, envelope: Envelope, records: list[dict[str, Any]]) -> None:
+    """マイナポータル's 符号: the code JPKI resolved from the log-in certificate's serial."""
+    for asked in valid_records(PortalCode, records, "national: portal.code"):
+        fugo.for_portal(uow, envelope.sender, asked)
+
+
 HANDLERS: dict[str, Handler] = {
     MessageType.FUGO_REQUEST: on_fugo_request,
+    MessageType.PORTAL_CODE: on_portal_code,
     MessageType.IDENTITY_UPDATE: on_identity_update,
     MessageType.NUMBER_REQUEST: on_number_request,
     MessageType.NUMBER_RESULT: on_number_result,

@@ -246,6 +246,7 @@ LOCAL_CLIENT_RIGHTS: dict[str, dict[str, str]] = {
     "infonet": {},
     "atena": {"atena_lookup": "read"},
     "intermediate": {"info_query": "update", "fukuhon_view": "read"},
+    "portal": {},
 }
 
 

@@ -20,6 +20,7 @@ from juki.core.messaging.transport import InProcessTransport, Transport
 from juki.core.migrate import upgrade
 from juki.core.pki import PkiDirectory
 from juki.core.places import municipality
+from juki.core.portal_messages import PORTAL
 from juki.core.sealed import attach_field_keys
 from juki.infonet import service as infonet_service
 from juki.intermediate import exchange as intermediate_exchange
@@ -29,6 +30,7 @@ from juki.registry.residents import pool as registry_pool
 
 INITIAL_POOL = 2000
 MAYOR = "市町村長"  # the office the legal table names a municipality by
+PORTAL_OFFICE = "内閣総理大臣"  # マイナポータル: 番号法 附則第6条第3項 (デジタル庁)
 
 
 def _safe(node_id: str) -> str:
@@ -217,7 +219,12 @@ class EmbeddedNetwork:
                 infonet_service.register_institution(uow, lg, names[lg], "municipality", MAYOR, key)
             with self.node(f"registry:{lg}").unit_of_work() as uow:
                 atena_link.connect(uow)
-        if self.institutions:
+        if self.institutions:  # マイナポータル, to be given 符号 for the holders who log in
+            key = intermediate_exchange.reply_public_key(self.node(PORTAL))
+            with self.node("infonet").unit_of_work() as uow:
+                infonet_service.register_institution(
+                    uow, PORTAL, "マイナポータル", "portal", PORTAL_OFFICE, key
+                )
             self.pump()
 
     def pump(self) -> int:

@@ -33,6 +33,7 @@ TITLES = {
     "infonet": "情報提供ネットワークシステム",
     "atena": "団体内統合宛名システム",
     "intermediate": "中間サーバー",
+    "portal": "マイナポータル",
 }
 
 

@@ -17,6 +17,7 @@ from juki import (
     kiosk,
     national,
     numbering,
+    portal,
     prefecture,
     registry,
 )
@@ -45,6 +46,8 @@ from juki.national import console as national_console
 from juki.national import handlers as national_handlers
 from juki.national.models import NationalIdentityRow
 from juki.numbering import handlers as numbering_handlers
+from juki.portal import handlers as portal_handlers
+from juki.portal import pages as portal_pages
 from juki.prefecture import api as prefecture_api
 from juki.prefecture import console as prefecture_console
 from juki.prefecture import handlers as prefecture_handlers
@@ -77,6 +80,7 @@ ROLE_PACKAGES: dict[str, ModuleType] = {
     "infonet": infonet,
     "atena": atena,
     "intermediate": intermediate,
+    "portal": portal,
 }
 ROLE_HANDLERS = {
     "registry": registry_handlers.HANDLERS,
@@ -91,6 +95,7 @@ ROLE_HANDLERS = {
     "infonet": infonet_handlers.HANDLERS,
     "atena": atena_handlers.HANDLERS,
     "intermediate": intermediate_handlers.HANDLERS,
+    "portal": portal_handlers.HANDLERS,
 }
 ROLE_INSTALLS = {  # pages besides the API
     "registry": registry_console.install,
@@ -99,6 +104,7 @@ ROLE_INSTALLS = {  # pages besides the API
     "national": national_console.install,
     "card": card_console.install,
     "intermediate": intermediate_console.install,
+    "portal": portal_pages.install,  # the holder's pages and the app's API
 }
 ROLE_ROUTERS = {
     "registry": registry_api.router,
@@ -113,6 +119,7 @@ ROLE_ROUTERS = {
     "infonet": None,
     "atena": atena_api.router,
     "intermediate": intermediate_api.router,
+    "portal": None,
 }
 # Each tier's 本人確認情報 file (its items differ: the prefecture's 旧氏, the national
 # server's 保存期間フラグ …), which the routes the tiers share read (web/app.IdentityFile).
@@ -132,8 +139,8 @@ def node_ids(topology: dict[str, list[str]], institutions: tuple[str, ...] = ())
         ids.append(f"prefecture:{pref}")
         for lg in municipalities:
             ids += [f"cs:{lg}", f"registry:{lg}"]
-    if institutions:
-        ids.append("infonet")
+    if institutions:  # the network, and マイナポータル on it
+        ids += ["infonet", "portal"]
     for institution in institutions:
         ids += [f"atena:{institution}", f"intermediate:{institution}"]
     return ids

@@ -29,12 +29,13 @@ BUILT_NODES = frozenset(
         "infonet",
         "atena",
         "intermediate",
+        "portal",
     }
 )
 # Roles whose requirements are their own only (requirements.toml `node` names the role):
 # the information network's nodes share their specs (001a, 001b) with the register and the
 # CS, and must not inherit the register's requirements, nor lend it theirs.
-NODE_SCOPED_ROLES = frozenset({"infonet", "atena", "intermediate"})
+NODE_SCOPED_ROLES = frozenset({"infonet", "atena", "intermediate", "portal"})
 
 # How a mapped requirement is met (enforcement.toml `status`):
 #   enforced  the tests show the requirement as stated;
@@ -58,6 +59,7 @@ SPECS_OF_ROLE = {
     "infonet": ("000", "001a", "001b", "004"),
     "atena": ("001a", "001b"),
     "intermediate": ("001a", "001b"),
+    "portal": ("001a", "001b", "004"),
 }
 
 

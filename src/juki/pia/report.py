@@ -42,6 +42,7 @@ ROLE_NAMES = {
     "infonet": "情報提供ネットワークシステム（デジタル庁）",
     "atena": "団体内統合宛名システム（情報照会者・情報提供者の機関）",
     "intermediate": "中間サーバー（情報照会者・情報提供者の機関）",
+    "portal": "マイナポータル（情報提供等記録開示システム、デジタル庁）",
 }
 FILES = {
     "registry": [("住民基本台帳ファイル（住民票・除票）", "residents"),
@@ -89,6 +90,9 @@ FILES = {
                       "intermediate_held_answers"),
                      ("情報提供等記録（照会・提供、回答は照会者の鍵で暗号化）",
                       "intermediate_provision_log")],
+    "portal": [("利用者（マイナポータルの符号のみ）", "portal_holders"),
+               ("ログインの受付（カードの署名を待つ間、5分）", "portal_logins"),
+               ("情報提供等記録の照会と回答（暗号化）", "portal_records_requests")],
 }  # fmt: skip
 MESSAGE_NAMES = {
     MessageType.IDENTITY_UPDATE: "本人確認情報の更新",
@@ -142,6 +146,11 @@ MESSAGE_NAMES = {
     MessageType.PROVISION_PERMIT: "提供許可証（提供者の符号、照会者の鍵）",
     MessageType.INFONET_ANSWER: "情報提供（照会者の鍵で暗号化）",
     MessageType.INFONET_RESULT: "照会の結果（暗号化のまま）",
+    MessageType.PORTAL_IDENTIFY: "利用者証明用電子証明書の確認（マイナポータルから）",
+    MessageType.PORTAL_IDENTIFIED: "利用者証明用電子証明書の確認結果",
+    MessageType.PORTAL_CODE: "マイナポータルの符号のための住民票コード（シリアル番号から）",
+    MessageType.PORTAL_RECORDS_ASK: "情報提供等記録の照会（本人、マイナポータルの符号で）",
+    MessageType.PORTAL_RECORDS: "情報提供等記録（本人に示すもの）",
 }
 
 
@@ -177,6 +186,11 @@ FLOW_BASIS = {
     ("national", "infonet"): "番号法 第21条の2 (住民票コードの提供), 000 C11/C12",
     ("infonet", "intermediate"): "番号法 第21条 (提供許可証・符号), 第21条の2",
     ("intermediate", "infonet"): "番号法 第19条第8号 (情報照会・情報提供), 第21条",
+    ("portal", "jpki"): "公的個人認証法 第17条, 第22条 (利用者証明)",
+    ("jpki", "portal"): "公的個人認証法 第17条",
+    ("jpki", "national"): "000 §6.4 (シリアル番号から住民票コード), 番号法 第21条の2",
+    ("infonet", "portal"): "番号法 第23条第3項, 附則第6条第3項 (情報提供等記録の開示)",
+    ("portal", "infonet"): "番号法 第23条第3項 (本人による確認)",
 }
 
 

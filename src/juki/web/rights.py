@@ -12,6 +12,8 @@ A route function carries one declaration:
   password).
 - `@public(reason)`: no operator at all (the signed node-to-node channel, the liveness
   probe, the log-in pages, static files, the API's own description).
+- `@holder_logged_in`: a card holder logged in to マイナポータル with their card (利用者証明);
+  no operator right can stand for it.
 
 Deny by default: the API guard (`web/app.api_guard`) and the console's session
 (`web/console/session.current_clerk`) read the declaration of the route that matched
@@ -32,7 +34,7 @@ from fastapi.routing import APIRouter
 
 from juki.duties.operators.duties import DUTIES, Access
 
-Kind = Literal["right", "logged_in", "public"]
+Kind = Literal["right", "logged_in", "public", "holder"]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OPENAPI_KEY = "x-juki-right"
 _ATTRIBUTE = "__juki_right__"
@@ -59,6 +61,8 @@ class Declared:
         """Whether someone holding the rights `may` answers for passes this declaration;
         `logged_in` and `public` need no right (the session or the token is checked by the
         dependency that calls this)."""
+        if self.kind == "holder":  # a holder is no operator: only the portal's session
+            return False
         if self.kind != "right":
             return True
         return any(may(duty, self.access) for duty in self.duties)
@@ -99,6 +103,11 @@ def needs(
 def logged_in(target: T) -> T:
     """Any operator logged in to this console, whatever their rights."""
     return _declare(Declared("logged_in"))(target)
+
+
+def holder_logged_in(target: T) -> T:
+    """A card holder logged in to マイナポータル (portal/pages.py checks the session)."""
+    return _declare(Declared("holder"))(target)
 
 
 def public(reason: str) -> Callable[[T], T]:

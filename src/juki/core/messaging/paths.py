@@ -140,6 +140,17 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
         {T.FUGO_ISSUED, T.FUGO_REKEY, T.PERMIT_LIST, T.PROVISION_PERMIT, T.INFONET_RESULT}
     ),
     ("intermediate", "infonet"): frozenset({T.INFONET_QUERY, T.INFONET_ANSWER}),
+    # マイナポータル (core/portal_messages.py): JPKI says whether the 利用者証明用 certificate
+    # a holder logged in with is good now and, if it is, resolves its serial to the
+    # holder's 住民票コード (000 §6.4) for J-LIS's national server, which gives the network
+    # the code (as for any 符号, recorded and kept for C12); the network sends the portal
+    # its own 符号 for the person against the log-in; the portal asks the network for the
+    # person's 情報提供等記録 under that 符号.
+    ("portal", "jpki"): frozenset({T.PORTAL_IDENTIFY}),
+    ("jpki", "portal"): frozenset({T.PORTAL_IDENTIFIED}),
+    ("jpki", "national"): frozenset({T.PORTAL_CODE}),
+    ("infonet", "portal"): frozenset({T.FUGO_ISSUED, T.FUGO_REKEY, T.PORTAL_RECORDS}),
+    ("portal", "infonet"): frozenset({T.PORTAL_RECORDS_ASK}),
 }
 
 # Pairs that belong to one institution: a register, its 統合宛名 and its 中間サーバー.

@@ -23,6 +23,7 @@ ALL_ROLES = frozenset(
         "infonet",
         "atena",
         "intermediate",
+        "portal",
     }
 )
 
