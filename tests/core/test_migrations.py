@@ -15,7 +15,7 @@ from juki.network.topology import ROLE_PACKAGES
 
 ROLES = sorted(ROLE_PACKAGES)
 # Roles whose databases existed before a column was added (jpki, kiosk, issuance began with all).
-NEWER_ROLES = ("jpki", "kiosk", "issuance", "infonet", "atena", "intermediate")
+NEWER_ROLES = ("jpki", "kiosk", "issuance", "infonet", "atena", "intermediate", "portal")
 OLDER_ROLES = [role for role in ROLES if role not in NEWER_ROLES]
 
 

@@ -14,15 +14,21 @@ from juki.network.topology import DEFAULT_TOPOLOGY, node_ids
 JPKI = "jpki"
 
 
-def test_jpki_is_reached_only_by_the_cs_the_national_server_and_the_kiosk_centre() -> None:
+def test_jpki_is_reached_only_by_the_cs_the_national_server_and_the_relying_parties() -> None:
+    """The kiosk centre and マイナポータル ask about a 利用者証明用 certificate; JPKI's one
+    message out of its own world is the portal holder's code, to J-LIS's national server."""
     into = {pair[0]: types for pair, types in PERMITTED.items() if pair[1] == JPKI}
     assert into == {
         "cs": frozenset({T.JPKI_ISSUE, T.JPKI_CARD_STATUS}),
         "national": frozenset({T.JPKI_CHANGE}),
         "kiosk": frozenset({T.KIOSK_IDENTIFY}),
+        "portal": frozenset({T.PORTAL_IDENTIFY}),
     }
     out = {pair[1]: types for pair, types in PERMITTED.items() if pair[0] == JPKI}
-    assert out == {"cs": frozenset({T.JPKI_ISSUED}), "kiosk": frozenset({T.KIOSK_IDENTIFIED})}
+    assert out == {
+        "cs": frozenset({T.JPKI_ISSUED}), "kiosk": frozenset({T.KIOSK_IDENTIFIED}),
+        "portal": frozenset({T.PORTAL_IDENTIFIED}), "national": frozenset({T.PORTAL_CODE}),
+    }  # fmt: skip
     for node in node_ids(DEFAULT_TOPOLOGY):
         if node.startswith(("card", "registry", "prefecture", "numbering")):
             assert not any(is_permitted(node, JPKI, t) for t in T), node

@@ -48,7 +48,7 @@ def test_the_cs_never_talks_to_the_addressee_systems_or_the_information_network(
     to no CS, register or 統合宛名 of another kind than the paths name."""
     roles = {
         "registry", "cs", "prefecture", "national", "numbering", "card", "jpki", "kiosk",
-        "issuance", "infonet", "atena", "intermediate",
+        "issuance", "infonet", "atena", "intermediate", "portal",
     }  # fmt: skip
     assert set(ROLE_PACKAGES) == roles
     assert {role for pair in PERMITTED for role in pair} == roles
@@ -56,10 +56,16 @@ def test_the_cs_never_talks_to_the_addressee_systems_or_the_information_network(
     for other in ("atena", "intermediate", "infonet"):
         assert ("cs", other) not in linked
         assert (other, "cs") not in linked
-    # The network hears from J-LIS and the 中間サーバー and speaks to 中間サーバー only; J-LIS
-    # hears nothing from it (000 F2-NW-other).
+    # The network hears from J-LIS, the 中間サーバー and マイナポータル and speaks to those
+    # two only; J-LIS hears nothing from it (000 F2-NW-other).
     assert {pair for pair in linked if "infonet" in pair} == {
         ("national", "infonet"), ("infonet", "intermediate"), ("intermediate", "infonet"),
+        ("infonet", "portal"), ("portal", "infonet"),
+    }  # fmt: skip
+    # マイナポータル talks to JPKI (the log-in's certificate) and the network only: never to
+    # a register, a CS or an institution's systems.
+    assert {pair for pair in linked if "portal" in pair} == {
+        ("portal", "jpki"), ("jpki", "portal"), ("infonet", "portal"), ("portal", "infonet"),
     }  # fmt: skip
     # The 中間サーバー never talks to the register or J-LIS.
     assert {pair for pair in linked if "intermediate" in pair} == {

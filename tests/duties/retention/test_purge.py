@@ -129,8 +129,12 @@ def test_the_number_file_and_the_audit_log_are_never_erased(network: EmbeddedNet
     never = {r.table for r in engine.rules() if r.never}
     # and, until their erasure is built with the 副本 (issue #16), what links a person on
     # the information-provision network: the codes J-LIS gave it (Appendix C 7), the
-    # network's 符号 links, the 統合宛名 and the 中間サーバー's 符号.
-    linkage = {"fugo_notified_codes", "infonet_fugo_links", "atena_persons", "intermediate_fugo"}
+    # network's 符号 links, the 統合宛名 and the 中間サーバー's 符号, and マイナポータル's
+    # holders (by its 符号: leaving the portal is not built).
+    linkage = {
+        "fugo_notified_codes", "infonet_fugo_links", "atena_persons", "intermediate_fugo",
+        "portal_holders",
+    }  # fmt: skip
     assert never == {"individual_number_file", "audit_log"} | linkage
 
 
