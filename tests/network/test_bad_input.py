@@ -43,6 +43,7 @@ NODES = [
     "issuance",
     "atena:131075",
     "intermediate:131075",
+    "portal",
 ]
 INSTITUTIONS = ("131075", "131016")
 
