@@ -40,6 +40,7 @@ GROUPS: dict[str, set[str]] = {
         "load-chip",
     },
     "kiosk": {"terminal"},
+    "portal": {"app-login"},
 }
 TOP_LEVEL = {"up", "reconcile", "search", "simulate", "pia"}
 

@@ -19,6 +19,7 @@ from juki.cli import (
     operator,
     pia,
     pki,
+    portal,
     registry,
     report,
     retention,
@@ -45,3 +46,4 @@ app.add_typer(registry.registry_app, name="registry")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(card.card_app, name="card")
 app.add_typer(kiosk.kiosk_app, name="kiosk")
+app.add_typer(portal.portal_app, name="portal")

@@ -118,6 +118,14 @@ def _print_addresses(network: EmbeddedNetwork, base_url: str, accounts: Path) ->
         console.print(f"  prefecture:{pref}    {base_url}/prefecture/{pref}/console/")
     console.print(f"  national         {base_url}/national/console/")
     console.print(f"  card             {base_url}/card/console/")
+    for node_id in network.nodes:
+        if node_id.startswith("intermediate:"):  # review of held answers, 副本 (NWS-5-3, 7-2)
+            console.print(f"  {node_id}  {base_url}/{node_id.replace(':', '/')}/console/")
+    if "portal" in network.nodes:
+        console.print(
+            f"マイナポータル (the holder's portal): {base_url}/portal/ — log in with a virtual"
+            " card: `juki portal app-login <番号> --card holder.card`"
+        )
 
 
 def reconcile(
