@@ -12,7 +12,7 @@ from pathlib import Path
 from juki.network.embedded import EmbeddedNetwork
 from juki.pia import catalogue, render
 from juki.pia.report import collect
-from tests.conftest import born
+from tests.conftest import born, make_network
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,3 +88,25 @@ def test_tampering_shows_in_the_live_evidence(sqlite_network: EmbeddedNetwork) -
     report = collect(node, catalogue.load())
     assert report.evidence.audit_problems
     assert "改ざん等を検出" in render.to_markdown(report)
+
+
+def test_the_information_network_s_nodes_are_assessed(tmp_path: Path) -> None:
+    """Issue #16: `juki pia` for the network, an institution's 統合宛名 and 中間サーバー, and
+    マイナポータル lists each node's files (each with its retention), its flows each with
+    its legal basis, and its requirements, each with an enforcing test."""
+    network = make_network(tmp_path, "sqlite", institutions=("131075", "131016"))
+    try:
+        expected = {
+            "infonet": "infonet_provision_records", "atena:131075": "atena_persons",
+            "intermediate:131075": "intermediate_held_answers", "portal": "portal_holders",
+        }  # fmt: skip
+        for node_id, table in expected.items():
+            report = collect(network.node(node_id), catalogue.load())
+            assert table in {f.table for f in report.files}, node_id
+            assert all(f.retention for f in report.files), node_id
+            assert report.flows, node_id
+            assert all(flow.basis for flow in report.flows), node_id
+            assert report.requirements, node_id
+            assert [r.id for r, e in report.requirements if e is None] == [], node_id
+    finally:
+        network.close()

@@ -56,10 +56,10 @@ SPECS_OF_ROLE = {
     "jpki": ("000",),
     "kiosk": ("001a",),
     "issuance": ("000",),
-    "infonet": ("000", "001a", "001b", "004"),
-    "atena": ("001a", "001b"),
+    "infonet": ("000", "001a", "001b", "004", "law"),
+    "atena": ("001a", "001b", "law"),
     "intermediate": ("001a", "001b"),
-    "portal": ("001a", "001b", "004"),
+    "portal": ("001a", "001b", "004", "law"),
 }
 
 

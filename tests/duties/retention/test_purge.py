@@ -130,10 +130,11 @@ def test_the_number_file_and_the_audit_log_are_never_erased(network: EmbeddedNet
     # and, until their erasure is built with the 副本 (issue #16), what links a person on
     # the information-provision network: the codes J-LIS gave it (Appendix C 7), the
     # network's 符号 links, the 統合宛名 and the 中間サーバー's 符号, and マイナポータル's
-    # holders (by its 符号: leaving the portal is not built).
+    # holders (by its 符号: leaving the portal is not built); and the network's register of
+    # institutions (nothing personal).
     linkage = {
         "fugo_notified_codes", "infonet_fugo_links", "atena_persons", "intermediate_fugo",
-        "portal_holders",
+        "portal_holders", "infonet_institutions", "atena_system_links",
     }  # fmt: skip
     assert never == {"individual_number_file", "audit_log"} | linkage
 
