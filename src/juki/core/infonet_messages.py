@@ -213,6 +213,13 @@ class PermitListRow(Strict):
     items: Items
 
 
+class PermitListWithdrawal(Strict):
+    """The network → a 中間サーバー: a row it no longer provides under (the legal table
+    changed); permits for it are refused from now on."""
+
+    row: Row
+
+
 class QueryRequest(Strict):
     """What the requester signs with its node key (Ed25519): the query without its 符号,
     and the key the answer is to be sealed to. The provider checks the signature against

@@ -103,6 +103,7 @@ class MessageType(StrEnum):
     # 情報照会・情報提供 (core/infonet_messages.py; 001a §2.4, §3.13; NWS-5/6/7):
     FUKUHON_REGISTER = "fukuhon.register"  # atena -> intermediate: 副本 (住民票関係情報)
     PERMIT_LIST = "infonet.permit_list"  # infonet -> intermediate: 照会許可用照合リスト
+    PERMIT_LIST_WITHDRAW = "infonet.permit_list_withdraw"  # a row gone from the list
     INFONET_QUERY = "infonet.query"  # requester's intermediate -> infonet: 情報照会
     PROVISION_PERMIT = "infonet.permit"  # infonet -> provider's intermediate: 提供許可証
     INFONET_ANSWER = "infonet.answer"  # provider's intermediate -> infonet: sealed answer

@@ -96,3 +96,16 @@ class ProvisionRecord(Base):
     # answer) → provided | not_held | withheld | refused
     outcome: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class PermitListSent(Base):
+    """What the network last sent each institution of its 照会許可用照合リスト (NWS-5-1), row
+    by row with a digest of the row as sent, so that a changed legal table reaches every
+    中間サーバー: changed and new rows are sent again, rows gone are withdrawn."""
+
+    __tablename__ = "infonet_permit_lists_sent"
+
+    institution: Mapped[str] = mapped_column(String(64), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)  # 項番
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the row as sent
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

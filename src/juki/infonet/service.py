@@ -5,6 +5,7 @@ the 符号; a change of 住民票コード re-keys every institution that holds 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 
 from sqlalchemy import select, update
@@ -15,13 +16,21 @@ from juki.core.infonet_messages import (
     FugoRekey,
     FugoResidentCode,
     PermitListRow,
+    PermitListWithdrawal,
     usable_key,
 )
 from juki.core.messages import MessageType
 from juki.core.messaging.node import UnitOfWork
 from juki.core.portal_messages import PORTAL
 from juki.infonet import codes, legal_table
-from juki.infonet.models import FugoLink, FugoRecord, Institution, ProvisionRecord
+from juki.infonet.legal_table import LegalTable
+from juki.infonet.models import (
+    FugoLink,
+    FugoRecord,
+    Institution,
+    PermitListSent,
+    ProvisionRecord,
+)
 
 log = logging.getLogger(__name__)
 KINDS = ("municipality", "other", "portal")
@@ -54,15 +63,54 @@ def register_institution(
             registered_at=now(),
         )
     )  # fmt: skip
-    if kind == "portal":  # マイナポータル provides nothing: no 照会許可用照合リスト
-        return True
-    for row in legal_table.shipped().rows.values():
-        if office in legal_table.offices_named(row.provider):
-            listed = PermitListRow(
-                row=row.row, requester=row.requester, task=row.task, items=row.items
-            )
-            uow.send(intermediate_of(institution), MessageType.PERMIT_LIST, listed.model_dump())
+    uow.session.flush()
+    send_permit_list(uow, institution)
     return True
+
+
+def send_permit_list(uow: UnitOfWork, institution: str, table: LegalTable | None = None) -> int:
+    """Bring the institution's 照会許可用照合リスト (NWS-5-1) to the legal table as it is:
+    the rows under which its office provides, each sent if new or changed since it was
+    last sent, and a withdrawal for each row gone. Run at registration and whenever the
+    network starts (a new table is deployed with a new version); returns how many
+    messages went. マイナポータル provides nothing and gets no list."""
+    found = uow.session.get(Institution, institution)
+    if found is None or found.kind == "portal":
+        return 0
+    rows = (table or legal_table.shipped()).rows.values()
+    current = {
+        row.row: PermitListRow(row=row.row, requester=row.requester, task=row.task, items=row.items)
+        for row in rows
+        if found.office in legal_table.offices_named(row.provider)
+    }
+    sent = {
+        s.row: s
+        for s in uow.session.scalars(
+            select(PermitListSent).where(PermitListSent.institution == institution)
+        )
+    }
+    to = intermediate_of(institution)
+    count = 0
+    for number, listed in sorted(current.items()):
+        digest = hashlib.sha256(listed.model_dump_json().encode()).hexdigest()
+        before = sent.get(number)
+        if before is not None and before.digest == digest:
+            continue
+        uow.send(to, MessageType.PERMIT_LIST, listed.model_dump())
+        if before is None:
+            uow.session.add(
+                PermitListSent(institution=institution, row=number, digest=digest, sent_at=now())
+            )
+        else:
+            before.digest, before.sent_at = digest, now()
+        count += 1
+    for number, before in sent.items():
+        if number not in current:
+            withdrawn = PermitListWithdrawal(row=number)
+            uow.send(to, MessageType.PERMIT_LIST_WITHDRAW, withdrawn.model_dump())
+            uow.session.delete(before)
+            count += 1
+    return count
 
 
 def _key(uow: UnitOfWork) -> bytes:

@@ -27,6 +27,7 @@ from juki.core.infonet_messages import (
     InfonetResult,
     Outcome,
     PermitListRow,
+    PermitListWithdrawal,
     ProvisionPermit,
     QueryRequest,
     Reason,
@@ -111,6 +112,14 @@ def receive_permit_list(uow: UnitOfWork, listed: PermitListRow) -> None:
     else:
         entry.requester, entry.task, entry.items = listed.requester, listed.task, items
         entry.received_at = now()
+
+
+def withdraw_permit_list_row(uow: UnitOfWork, withdrawn: PermitListWithdrawal) -> None:
+    """A row the legal table no longer has for this institution: permits under it are
+    refused from now on (`not_on_permit_list`)."""
+    entry = uow.session.get(PermitListEntry, withdrawn.row)
+    if entry is not None:
+        uow.session.delete(entry)
 
 
 # --- asking -------------------------------------------------------------------------------

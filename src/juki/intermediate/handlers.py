@@ -11,6 +11,7 @@ from juki.core.infonet_messages import (
     FukuhonRegister,
     InfonetResult,
     PermitListRow,
+    PermitListWithdrawal,
     ProvisionPermit,
 )
 from juki.core.messages import MessageType
@@ -24,6 +25,9 @@ HANDLERS: dict[str, Handler] = {
     MessageType.FUGO_REKEY: each_record(FugoRekey, service.rekey),
     MessageType.FUKUHON_REGISTER: each_record(FukuhonRegister, exchange.register_copy),
     MessageType.PERMIT_LIST: each_record(PermitListRow, exchange.receive_permit_list),
+    MessageType.PERMIT_LIST_WITHDRAW: each_record(
+        PermitListWithdrawal, exchange.withdraw_permit_list_row
+    ),
     MessageType.PROVISION_PERMIT: each_record(ProvisionPermit, exchange.answer_permit),
     MessageType.INFONET_RESULT: each_record(InfonetResult, exchange.receive_result),
 }

@@ -217,6 +217,7 @@ class EmbeddedNetwork:
             key = intermediate_exchange.reply_public_key(self.node(f"intermediate:{lg}"))
             with self.node("infonet").unit_of_work() as uow:
                 infonet_service.register_institution(uow, lg, names[lg], "municipality", MAYOR, key)
+                infonet_service.send_permit_list(uow, lg)  # the table may have changed
             with self.node(f"registry:{lg}").unit_of_work() as uow:
                 atena_link.connect(uow)
         if self.institutions:  # マイナポータル, to be given 符号 for the holders who log in

@@ -135,6 +135,7 @@ def test_the_number_file_and_the_audit_log_are_never_erased(network: EmbeddedNet
     linkage = {
         "fugo_notified_codes", "infonet_fugo_links", "atena_persons", "intermediate_fugo",
         "portal_holders", "infonet_institutions", "atena_system_links",
+        "infonet_permit_lists_sent",
     }  # fmt: skip
     assert never == {"individual_number_file", "audit_log"} | linkage
 

@@ -137,7 +137,14 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # 情報照会・情報提供: every query goes through the network, which checks it against the
     # legal table and converts the 符号; 中間サーバー never talk to each other directly.
     ("infonet", "intermediate"): frozenset(
-        {T.FUGO_ISSUED, T.FUGO_REKEY, T.PERMIT_LIST, T.PROVISION_PERMIT, T.INFONET_RESULT}
+        {
+            T.FUGO_ISSUED,
+            T.FUGO_REKEY,
+            T.PERMIT_LIST,
+            T.PERMIT_LIST_WITHDRAW,
+            T.PROVISION_PERMIT,
+            T.INFONET_RESULT,
+        }
     ),
     ("intermediate", "infonet"): frozenset({T.INFONET_QUERY, T.INFONET_ANSWER}),
     # マイナポータル (core/portal_messages.py): JPKI says whether the 利用者証明用 certificate
