@@ -65,7 +65,7 @@ READ_BY_POST: dict[str, set[tuple[str, str]]] = {
     "issuance": set(),
     "infonet": set(),
     "atena": set(),
-    "intermediate": {("POST", "/console/fukuhon")},
+    "intermediate": {("POST", "/console/fukuhon"), ("POST", "/console/fukuhon/checks")},
     "portal": set(),
 }  # fmt: skip
 # マイナポータル's pages before log-in and the holder's app (the card's signature is the

@@ -5,7 +5,14 @@ institution only (core/messaging/paths.py)."""
 from __future__ import annotations
 
 from juki.atena import service
-from juki.core.infonet_messages import AtenaUpdate, FugoSamePerson, FugoSerial
+from juki.core.infonet_messages import (
+    AtenaUpdate,
+    FugoSamePerson,
+    FugoSerial,
+    FukuhonCheck,
+    FukuhonCheckDone,
+    FukuhonOriginal,
+)
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Handler
 from juki.core.messaging.records import each_record
@@ -14,4 +21,7 @@ HANDLERS: dict[str, Handler] = {
     MessageType.ATENA_UPDATE: each_record(AtenaUpdate, service.apply_update),
     MessageType.FUGO_SERIAL: each_record(FugoSerial, service.request_fugo),
     MessageType.FUGO_SAME_PERSON: each_record(FugoSamePerson, service.merge),
+    MessageType.FUKUHON_CHECK: each_record(FukuhonCheck, service.relay_check),
+    MessageType.FUKUHON_ORIGINAL: each_record(FukuhonOriginal, service.relay_original),
+    MessageType.FUKUHON_CHECK_DONE: each_record(FukuhonCheckDone, service.relay_done),
 }

@@ -19,6 +19,9 @@ from juki.core.infonet_messages import (
     FugoRequest,
     FugoSamePerson,
     FugoSerial,
+    FukuhonCheck,
+    FukuhonCheckDone,
+    FukuhonOriginal,
     FukuhonRegister,
 )
 from juki.core.messages import MessageType
@@ -147,3 +150,28 @@ def merge(uow: UnitOfWork, same: FugoSamePerson) -> None:
     uow.session.flush()  # the number's index is free before the kept row takes it
     kept.individual_number, kept.individual_number_index = number, number
     kept.status, kept.updated_at = status, now()
+
+
+# --- 副本の突合 (NWS-7-3): the 統合宛名 passes the check between its 中間サーバー and its
+# register, translating the register's 宛名番号 into the 統合宛名番号 (and nothing else).
+
+
+def relay_check(uow: UnitOfWork, check: FukuhonCheck) -> None:
+    uow.send(f"registry:{institution(uow)}", MessageType.FUKUHON_CHECK, check.model_dump())
+
+
+def relay_original(uow: UnitOfWork, original: FukuhonOriginal) -> None:
+    link = (
+        uow.session.get(AtenaSystemLink, (REGISTER, original.addressee_id))
+        if original.addressee_id is not None
+        else None
+    )
+    forwarded = FukuhonOriginal(
+        check_id=original.check_id, atena_id=link.atena_id if link else None,
+        digest=original.digest,
+    )  # fmt: skip
+    uow.send(intermediate_of(uow), MessageType.FUKUHON_ORIGINAL, forwarded.model_dump())
+
+
+def relay_done(uow: UnitOfWork, done: FukuhonCheckDone) -> None:
+    uow.send(intermediate_of(uow), MessageType.FUKUHON_CHECK_DONE, done.model_dump())

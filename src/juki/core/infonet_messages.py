@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 from typing import Annotated, Final, Literal
 
@@ -61,6 +62,14 @@ class ResidentRecordCopy(Strict):
     status: AtenaStatus
     change_reason: str = Field(min_length=1, max_length=40)
     change_date: dt.date
+
+
+def copy_digest(data: dict[str, object], removed: bool, hold: bool) -> str:
+    """A 副本's digest (SHA-256 of its items, 消除 and 自動応答不可, as canonical JSON): the
+    register computes it from its original, the 中間サーバー from its 副本 (NWS-7-3)."""
+    body = {"data": data, "removed": removed, "hold": hold}
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AtenaUpdate(Strict):
@@ -190,6 +199,33 @@ Reason = Literal[
     "unusable_key", "no_copy", "no_automatic_answer", "withheld_on_review", "review_expired",
 ]  # fmt: skip
 ANSWER_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+
+
+CHECK_ID = r"^[0-9a-f]{32}$"
+DIGEST = r"^[0-9a-f]{64}$"
+
+
+class FukuhonCheck(Strict):
+    """The 中間サーバー → its 統合宛名 → its register: send the originals' digests."""
+
+    check_id: str = Field(pattern=CHECK_ID)
+
+
+class FukuhonOriginal(Strict):
+    """Register → 統合宛名 (by 宛名番号) → 中間サーバー (by 統合宛名番号, None if the 統合宛名
+    knows no such 宛名番号): one person's original, as a digest (`copy_digest`)."""
+
+    check_id: str = Field(pattern=CHECK_ID)
+    addressee_id: int | None = Field(default=None, ge=1)
+    atena_id: str | None = Field(default=None, pattern=ATENA_ID)
+    digest: str = Field(pattern=DIGEST)
+
+
+class FukuhonCheckDone(Strict):
+    """Register → 統合宛名 → 中間サーバー: every original of the check was sent (`total`)."""
+
+    check_id: str = Field(pattern=CHECK_ID)
+    total: int = Field(ge=0)
 
 
 class FukuhonRegister(Strict):

@@ -102,6 +102,11 @@ class MessageType(StrEnum):
     FUGO_SAME_PERSON = "fugo.same_person"  # intermediate -> atena: two 統合宛名番号, one 符号
     # 情報照会・情報提供 (core/infonet_messages.py; 001a §2.4, §3.13; NWS-5/6/7):
     FUKUHON_REGISTER = "fukuhon.register"  # atena -> intermediate: 副本 (住民票関係情報)
+    # 副本の突合 (NWS-7-3): the 中間サーバー asks, through the 統合宛名, for the register's
+    # originals as digests, compares them with its 副本 and reports the differences.
+    FUKUHON_CHECK = "fukuhon.check"  # intermediate -> atena -> registry
+    FUKUHON_ORIGINAL = "fukuhon.original"  # registry -> atena -> intermediate: one digest
+    FUKUHON_CHECK_DONE = "fukuhon.check_done"  # registry -> atena -> intermediate
     PERMIT_LIST = "infonet.permit_list"  # infonet -> intermediate: 照会許可用照合リスト
     PERMIT_LIST_WITHDRAW = "infonet.permit_list_withdraw"  # a row gone from the list
     INFONET_QUERY = "infonet.query"  # requester's intermediate -> infonet: 情報照会

@@ -128,3 +128,30 @@ class HeldAnswer(Base):
     note: Mapped[str | None] = mapped_column(
         "note_cipher", SealedText("held_answer_note"), key="note"
     )  # the reviewer's reason, which may name the person's circumstances
+
+
+class FukuhonCheckRun(Base):
+    """副本の突合 (NWS-7-3): one comparison of the 副本 with the business system's originals,
+    asked by a member of staff; `done_at` once the register said it sent them all."""
+
+    __tablename__ = "intermediate_fukuhon_checks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    asked_by: Mapped[str] = mapped_column(String(120))
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    originals: Mapped[int | None] = mapped_column(Integer)  # as the register counted them
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FukuhonCheckItem(Base):
+    """One person's result in a check: same, differs (the 副本 is not the original),
+    missing (an original with no 副本), unlinked (an original the 統合宛名 has no
+    統合宛名番号 for), extra (a 副本 with no original; written when the check is done)."""
+
+    __tablename__ = "intermediate_fukuhon_check_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[str] = mapped_column(String(32), index=True)
+    atena_id: Mapped[str | None] = mapped_column(String(16))
+    result: Mapped[str] = mapped_column(String(12))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from juki.core.infonet_messages import FugoRequest
+from juki.core.infonet_messages import FugoRequest, FukuhonCheck
 from juki.core.issuance_messages import CardShipment, ChipRewrite
 from juki.core.jpki_messages import JpkiIssued
 from juki.core.kiosk_messages import KioskOutcome, KioskRequest
@@ -27,7 +27,7 @@ from juki.core.messages import (
 )
 from juki.core.messaging.envelope import Envelope
 from juki.core.messaging.node import Handler, UnitOfWork
-from juki.core.messaging.records import valid_records
+from juki.core.messaging.records import each_record, valid_records
 from juki.registry.cards import certificates as card_certificates
 from juki.registry.cards import continuation, destination_info, numbers, shipments
 from juki.registry.cards import service as cards
@@ -151,6 +151,7 @@ def on_fugo_request(uow: UnitOfWork, envelope: Envelope, records: list[dict[str,
 
 HANDLERS: dict[str, Handler] = {
     MessageType.FUGO_REQUEST: on_fugo_request,
+    MessageType.FUKUHON_CHECK: each_record(FukuhonCheck, atena_link.send_originals),
     MessageType.CARD_SHIPMENT: on_card_shipment,
     MessageType.CARD_CHIP: on_chip_rewrite,
     MessageType.DESTINATION_RECEIPT: on_destination_receipt,

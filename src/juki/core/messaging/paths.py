@@ -129,10 +129,12 @@ PERMITTED: dict[tuple[str, str], frozenset[str]] = {
     # J-LIS (既存住基 → CS → national: the CS never talks to the 統合宛名, 001a USE-1-3).
     # J-LIS gives the network the 住民票コード only (F2-NW-07) and takes nothing from it
     # (F2-NW-other); the network gives 符号 to 中間サーバー only.
-    ("registry", "atena"): frozenset({T.ATENA_UPDATE}),
-    ("atena", "registry"): frozenset({T.FUGO_REQUEST}),
-    ("atena", "intermediate"): frozenset({T.FUGO_ACQUIRE, T.FUKUHON_REGISTER}),
-    ("intermediate", "atena"): frozenset({T.FUGO_SERIAL, T.FUGO_SAME_PERSON}),
+    ("registry", "atena"): frozenset({T.ATENA_UPDATE, T.FUKUHON_ORIGINAL, T.FUKUHON_CHECK_DONE}),
+    ("atena", "registry"): frozenset({T.FUGO_REQUEST, T.FUKUHON_CHECK}),
+    ("atena", "intermediate"): frozenset(
+        {T.FUGO_ACQUIRE, T.FUKUHON_REGISTER, T.FUKUHON_ORIGINAL, T.FUKUHON_CHECK_DONE}
+    ),
+    ("intermediate", "atena"): frozenset({T.FUGO_SERIAL, T.FUGO_SAME_PERSON, T.FUKUHON_CHECK}),
     ("national", "infonet"): frozenset({T.FUGO_RESIDENT_CODE, T.FUGO_CODE_CHANGE}),
     # 情報照会・情報提供: every query goes through the network, which checks it against the
     # legal table and converts the 符号; 中間サーバー never talk to each other directly.

@@ -25,12 +25,12 @@ from sqlalchemy import select
 from juki.core.audit import log as audit
 from juki.core.audit import outputs
 from juki.core.errors import InvalidInput, JukiError, NotFound
-from juki.core.infonet_messages import ATENA_ID, PERMIT_ID, ResidentRecordCopy
+from juki.core.infonet_messages import ATENA_ID, CHECK_ID, PERMIT_ID, ResidentRecordCopy
 from juki.core.messages import CHANGE_REASON_LABELS, ChangeReason
 from juki.core.messaging.node import UnitOfWork
 from juki.core.places import municipality
 from juki.core.wareki import wareki
-from juki.intermediate import exchange, review
+from juki.intermediate import checks, exchange, review
 from juki.intermediate.models import Fukuhon
 from juki.web.app import UoW
 from juki.web.console import access_of
@@ -43,6 +43,11 @@ T = TypeVar("T")
 TITLE_QUEUE = "自動応答不可の審査"
 TITLE_CASE = "情報提供の審査"
 TITLE_COPY = "副本の照会"
+TITLE_CHECKS = "副本と原本の突合"
+CHECK_RESULTS = {
+    "same": "一致", "differs": "不一致", "missing": "副本なし", "unlinked": "統合宛名なし",
+    "extra": "原本なし",
+}  # fmt: skip
 FLASHES = {
     "provided": "審査のうえ提供しました（照会者の鍵で暗号化して送信しました）。",
     "withheld": "提供しないことにしました（照会者には「提供なし」と伝わります）。",
@@ -207,6 +212,44 @@ def export(request: Request, clerk: SiteClerk, _form: Form) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="fukuhon.csv"',
                  "Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+# --- 副本の突合 (NWS-7-3): the comparison with the business system's originals ---------------
+
+CheckId = Annotated[str, Path(pattern=CHECK_ID, description="突合の番号")]
+COMPARES = "compares the 副本 with the register's originals as digests; no data changes"
+
+
+@router.get("/fukuhon/checks", response_class=HTMLResponse)
+@needs("fukuhon_view", "read")
+def check_list(request: Request, clerk: SiteClerk, uow: UoW) -> HTMLResponse:
+    return page(request, "checks.html", TITLE_CHECKS, clerk, runs=checks.recent(uow))
+
+
+@router.post("/fukuhon/checks")
+@needs("fukuhon_view", "read", read_by_post=COMPARES)
+def check_start(request: Request, clerk: SiteClerk, _form: Form) -> Response:
+    run, _errors = _perform(request, lambda uow: checks.start(uow, clerk.login))
+    where = f"/fukuhon/checks/{run.id}" if run is not None else "/fukuhon/checks"
+    return RedirectResponse(f"{base_of(request)}{where}", 303)
+
+
+@router.get("/fukuhon/checks/{check_id}", response_class=HTMLResponse)
+@needs("fukuhon_view", "read")
+def check_report(request: Request, check_id: CheckId, clerk: SiteClerk, uow: UoW) -> HTMLResponse:
+    try:
+        run, counts, off = checks.report(uow, check_id)
+    except NotFound as missing:
+        back = [(TITLE_CHECKS, f"{base_of(request)}/fukuhon/checks")]
+        return page(
+            request, "message.html", TITLE_CHECKS, clerk, 404, message=missing.message,
+            css="refused", role="alert", links=back,
+        )  # fmt: skip
+    audit.record(uow.session, access_of(request))
+    return page(
+        request, "check.html", TITLE_CHECKS, clerk, run=run, counts=counts, off=off,
+        names=CHECK_RESULTS,
     )  # fmt: skip
 
 

@@ -56,7 +56,10 @@ def receive_numbers(uow: UnitOfWork, results: list[dict[str, Any]]) -> None:
         if number is None:
             refused.append((awaiting["id"], result.get("error_code")))
             continue
-        resident = SimpleNamespace(**(dict(row) | {"individual_number_cipher": cipher}))
+        # The person as `_store_numbers` leaves them (the 統合宛名's 副本 is made from it:
+        # the 副本の突合 found it one change behind).
+        recorded = {"individual_number_cipher": cipher, "change_reason": NUMBER_RECORDED}
+        resident = SimpleNamespace(**(dict(row) | recorded))
         notify_identity(uow, resident, SimpleNamespace(**awaiting))
         notified.append(awaiting["id"])
         clerk = (awaiting["operator_id"], awaiting["terminal_id"])

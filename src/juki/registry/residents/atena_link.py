@@ -16,7 +16,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from juki.core.clock import japan_today
 from juki.core.identity import NUMBER_COLUMN
-from juki.core.infonet_messages import AtenaUpdate, FugoRequest, ResidentRecordCopy
+from juki.core.infonet_messages import (
+    AtenaUpdate,
+    FugoRequest,
+    FukuhonCheck,
+    FukuhonCheckDone,
+    FukuhonOriginal,
+    ResidentRecordCopy,
+    copy_digest,
+)
 from juki.core.messages import MessageType
 from juki.core.messaging.node import Node, UnitOfWork
 from juki.core.messaging.paths import code_of
@@ -120,14 +128,50 @@ def _held(uow: UnitOfWork, resident_ids: list[int]) -> set[int]:
     return {row[0] for row in rows}
 
 
-def _send(uow: UnitOfWork, resident: Any, individual_number: str, hold: bool) -> None:
+def send_originals(uow: UnitOfWork, check: FukuhonCheck) -> None:
+    """副本の突合 (NWS-7-3): the digest of every person's original as the 統合宛名 was sent
+    it (items, 消除, 支援措置), by 宛名番号; then how many. Nothing personal travels."""
+    if not is_connected(uow):
+        return
+    sent = 0
+    after = 0
+    while True:
+        rows = uow.session.scalars(
+            select(Resident)
+            .where(Resident.id > after, Resident.individual_number_cipher.is_not(None))
+            .order_by(Resident.id)
+            .limit(BATCH)
+        ).all()
+        held = _held(uow, [r.id for r in rows])
+        for resident in rows:
+            status, copy = _copy(resident)
+            digest = copy_digest(
+                copy.model_dump(mode="json"), status == "removed", resident.id in held
+            )
+            original = FukuhonOriginal(
+                check_id=check.check_id, addressee_id=resident.id, digest=digest
+            )
+            uow.send(atena_of(uow), MessageType.FUKUHON_ORIGINAL, original.model_dump())
+        sent += len(rows)
+        if len(rows) < BATCH:
+            break
+        after = rows[-1].id
+    done = FukuhonCheckDone(check_id=check.check_id, total=sent)
+    uow.send(atena_of(uow), MessageType.FUKUHON_CHECK_DONE, done.model_dump())
+
+
+def _copy(resident: Any) -> tuple[str, ResidentRecordCopy]:
     status = "removed" if resident.status == "removed" else "resident"
-    copy = ResidentRecordCopy.model_construct(
+    return status, ResidentRecordCopy.model_construct(
         name_kanji=resident.name_kanji, name_kana=resident.name_kana,
         birth_date=resident.birth_date, sex=resident.sex, address=resident.address,
         became_resident_on=resident.became_resident_on, status=status,
         change_reason=resident.change_reason, change_date=resident.change_date,
     )  # fmt: skip
+
+
+def _send(uow: UnitOfWork, resident: Any, individual_number: str, hold: bool) -> None:
+    status, copy = _copy(resident)
     update = AtenaUpdate.model_construct(
         addressee_id=resident.id, individual_number=individual_number, status=status,
         record_copy=copy, support_measure=hold,
