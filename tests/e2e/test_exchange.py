@@ -259,13 +259,16 @@ def test_a_person_under_a_support_measure_is_not_answered_automatically(
 ) -> None:
     """001a NWS-5-3, 001b C-13: a DV victim's new address must not reach the municipality
     they left by an automatic answer. The 支援措置 at 墨田区 reaches its 副本 at once; the
-    query is held for staff (tests/intermediate/test_review.py), the requester waits, and
-    the hold is on record at the three places."""
+    query is held for staff (tests/intermediate/test_review.py); the requester is told
+    "not provided" at once, exactly as for a person 墨田区 never held (same answer, same
+    moment: tests/intermediate/test_review.py shows the timing), and the hold is on
+    record at the three places."""
     chiyoda_rid, sumida_rid = family_that_moved(exchange_network)
     protect(exchange_network, sumida_rid)
     seen = capture(exchange_network)
     query_id, answer = ask(exchange_network, chiyoda_rid)
-    assert answer == {"outcome": "asked", "reason": None}  # nothing yet: staff review it
+    # Told at once as for a person never held there; the permit stays open for review.
+    assert answer == {"outcome": "not_provided", "reason": None}
     at_network = network_record(exchange_network, query_id)
     assert (at_network.outcome, at_network.reason) == ("reviewing", "no_automatic_answer")
     assert [(p.outcome, p.reason) for p in provider_log(exchange_network)] == [

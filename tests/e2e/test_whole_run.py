@@ -42,7 +42,7 @@ def test_no_individual_number_crosses_the_network_in_a_whole_run(tmp_path: Path)
         # Protected by a 支援措置: held, then reviewed and provided.
         protect(network, sumida_rid)
         _query_id, answer = ask(network, chiyoda_rid)
-        assert answer["outcome"] == "asked"
+        assert answer["outcome"] == "not_provided"
         with network.node(f"intermediate:{SUMIDA}").unit_of_work() as uow:
             [held] = review.waiting(uow)
             review.decide(uow, held.permit_id, "provide", "nishi.aki@M-01", "")

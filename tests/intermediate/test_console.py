@@ -114,7 +114,7 @@ def test_a_reviewer_provides_a_held_answer_through_the_console(
     assert refused.status_code == 422
     assert 'id="e-decision"' in refused.text
     console_network.pump()
-    assert answer_of(console_network, query_id)["outcome"] == "asked"
+    assert answer_of(console_network, query_id)["outcome"] == "not_provided"
     done = client.post(f"{BASE}/reviews/{permit_id}", data={"csrf": token, "decision": "provide"})
     assert done.status_code == 303
     assert done.headers["location"].endswith("done=provided")

@@ -79,7 +79,7 @@ def test_a_reviewer_provides_a_held_answer_in_the_browser(
     keep_shot(page, FOLDER, "04-provided")
 
     deadline = time.monotonic() + 20  # the dispatcher delivers in the background
-    while answer_of(network, query_id)["outcome"] == "asked" and time.monotonic() < deadline:
+    while answer_of(network, query_id)["outcome"] != "provided" and time.monotonic() < deadline:
         time.sleep(0.1)
     answer = answer_of(network, query_id)
     assert answer["outcome"] == "provided"

@@ -21,16 +21,18 @@ from juki.infonet.models import ProvisionRecord
 from juki.intermediate import exchange, review
 from juki.intermediate.models import HeldAnswer
 from juki.network.embedded import EmbeddedNetwork
-from tests.conftest import BACKENDS, make_network
+from tests.conftest import BACKENDS, born, make_network
 from tests.e2e.test_exchange import (
+    CHILD_ALLOWANCE,
     RECORD,
+    TASK,
     family_that_moved,
     network_record,
     protect,
     provider_log,
 )
 from tests.e2e.test_exchange import ask as ask_sumida
-from tests.e2e.test_fugo import ADDRESSES, CHIYODA, SUMIDA, capture
+from tests.e2e.test_fugo import ADDRESSES, CHIYODA, SUMIDA, atena_id_of, capture
 
 REVIEWER = "nishi.aki@M-01"
 
@@ -47,7 +49,7 @@ def held_query(network: EmbeddedNetwork) -> tuple[str, str]:
     chiyoda_rid, sumida_rid = family_that_moved(network)
     protect(network, sumida_rid)
     query_id, answer = ask_sumida(network, chiyoda_rid)
-    assert answer["outcome"] == "asked"
+    assert answer == {"outcome": "not_provided", "reason": None}  # as if not held there
     [held] = waiting(network)
     return query_id, held
 
@@ -201,3 +203,26 @@ def test_an_unreviewed_answer_ends_withheld_at_its_deadline(
     assert waiting(review_network) == []
     with sumida.db.session() as session:
         assert session.scalar(select(HeldAnswer.decision)) == "expired"
+
+
+def test_a_held_answer_looks_like_a_person_not_held_in_what_and_when(
+    review_network: EmbeddedNetwork,
+) -> None:
+    """The attack review's finding: an answer that stayed `asked` for days while others
+    came at once told a DV victim's whereabouts by its delay alone. Now both queries, sent
+    together, are answered by the same delivery with the same words."""
+    chiyoda_rid, sumida_rid = family_that_moved(review_network)
+    protect(review_network, sumida_rid)
+    stranger = born(review_network, CHIYODA, address=ADDRESSES[CHIYODA], name_kanji="九段　三郎")
+    with review_network.node(f"intermediate:{CHIYODA}").unit_of_work() as uow:
+        asked = [
+            exchange.ask(
+                uow, atena_id_of(review_network, CHIYODA, rid), CHILD_ALLOWANCE, TASK,
+                (RECORD,), SUMIDA,
+            )
+            for rid in (chiyoda_rid, stranger)
+        ]  # fmt: skip
+    review_network.pump()
+    answers = [answer_of(review_network, query_id) for query_id in asked]
+    assert answers == [{"outcome": "not_provided", "reason": None}] * 2
+    assert [network_record(review_network, q).outcome for q in asked] == ["reviewing", "not_held"]

@@ -139,30 +139,36 @@ def _signed_by(uow: UnitOfWork, requester: str, query: InfonetQuery) -> bool:
 
 def relay_answer(uow: UnitOfWork, provider: str, answer: InfonetAnswer) -> None:
     """The provider's answer, to the requester as it came (sealed); only for a permit this
-    provider holds, once, before it expired. A held answer (自動応答不可) is not one: the
-    permit stays open for the provider's staff to review it (REVIEW_PERIOD), and the
-    requester is told nothing until they decide."""
+    provider holds, once, before it expired.
+
+    A held answer (自動応答不可) is told to the requester at once as `not_provided` — the
+    same answer, at the same moment, as for a person the provider does not hold, so
+    neither what nor when says that a 支援措置 protects someone there — while the permit
+    stays open (`reviewing`) for the provider's staff (REVIEW_PERIOD). If they provide,
+    the answer follows late; if they withhold, or the period ends, nothing more is sent."""
     record = uow.session.scalars(
         select(ProvisionRecord).where(ProvisionRecord.permit_id == answer.permit_id)
     ).first()
     if record is None or record.provider != provider or record.outcome not in OPEN:
         log.warning("情報提供: answer to no open permit of this provider, dropped")
         return
+    reviewing = record.outcome == "reviewing"
     if record.expires_at is not None and as_utc(record.expires_at) <= now():
         _end_expired(uow, record)
         return
     if answer.outcome == "held":
-        if record.outcome == "permitted":
+        if not reviewing:
+            _tell(uow, record, "not_provided")
             record.outcome, record.reason = "reviewing", answer.reason
             record.expires_at = now() + REVIEW_PERIOD
         return
-    _conclude(uow, record, answer.outcome, answer.reason, sealed=answer.sealed)
+    _conclude(uow, record, answer.outcome, answer.reason, sealed=answer.sealed, told=reviewing)
 
 
 def expire_open(uow: UnitOfWork) -> int:
-    """A permit its provider did not answer in time ends as refused (`permit_expired`), one
-    its staff did not review in time as withheld (`review_expired`: told as not provided,
-    like any withheld answer), in the record and for the requester, which waits no longer.
+    """A permit its provider did not answer in time ends as refused (`permit_expired`), and
+    the requester, which waits no longer, is told; one its staff did not review in time
+    ends as withheld (`review_expired`): its requester was told `not_provided` already.
     Run by the network's housekeeping; returns how many ended."""
     open_past = uow.session.scalars(
         select(ProvisionRecord)
@@ -176,18 +182,27 @@ def expire_open(uow: UnitOfWork) -> int:
 
 def _end_expired(uow: UnitOfWork, record: ProvisionRecord) -> None:
     if record.outcome == "reviewing":
-        _conclude(uow, record, "withheld", "review_expired")
+        _conclude(uow, record, "withheld", "review_expired", told=True)
     else:
         _conclude(uow, record, "refused", "permit_expired")
 
 
 def _conclude(
     uow: UnitOfWork, record: ProvisionRecord, outcome: Outcome, reason: Reason | None,
+    sealed: str | None = None, told: bool = False,
+) -> None:  # fmt: skip
+    """Record the outcome in full; tell the requester only what it may know — after a
+    review (`told`: it heard `not_provided` already) only a provision, late."""
+    record.outcome, record.reason, record.answered_at = outcome, reason, now()
+    if told and outcome != "provided":
+        return
+    _tell(uow, record, TOLD[outcome], reason, sealed)
+
+
+def _tell(
+    uow: UnitOfWork, record: ProvisionRecord, told: Result, reason: Reason | None = None,
     sealed: str | None = None,
 ) -> None:  # fmt: skip
-    """Record the outcome in full; tell the requester only what it may know."""
-    record.outcome, record.reason, record.answered_at = outcome, reason, now()
-    told = TOLD[outcome]
     result = InfonetResult(
         query_id=record.query_id, permit_id=record.permit_id if told == "provided" else None,
         outcome=told, sealed=sealed if told == "provided" else None,

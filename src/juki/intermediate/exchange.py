@@ -163,13 +163,16 @@ def ask(
 
 
 def receive_result(uow: UnitOfWork, result: InfonetResult) -> None:
-    """The network's answer to one of this institution's queries, kept sealed."""
+    """The network's answer to one of this institution's queries, kept sealed. A
+    provision may follow a `not_provided` (the provider's staff reviewed a held answer and
+    gave it: infonet/brokering.relay_answer); nothing else changes an answer."""
     entry = uow.session.scalars(
         select(ProvisionLog).where(
             ProvisionLog.side == "asking", ProvisionLog.query_id == result.query_id
         )
     ).first()
-    if entry is None or entry.outcome != "asked":
+    late = entry is not None and entry.outcome == "not_provided" and result.outcome == "provided"
+    if entry is None or (entry.outcome != "asked" and not late):
         log.warning("情報照会: a result for no open query of ours, dropped")
         return
     entry.permit_id, entry.outcome, entry.reason = result.permit_id, result.outcome, result.reason
