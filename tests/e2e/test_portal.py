@@ -25,6 +25,7 @@ from juki.infonet.models import FugoLink
 from juki.intermediate import exchange
 from juki.network.embedded import EmbeddedNetwork
 from juki.network.server import network_app
+from juki.portal.models import PortalHolder
 from juki.portal_app.client import PortalApp, PortalRefused
 from juki.reader.jpki import CardError, read_auth_certificate, sign_with_auth_key
 from tests.conftest import BACKENDS, make_network, resident
@@ -249,3 +250,54 @@ def test_one_holder_cannot_read_another_s_records(
     portal_network.pump()
     assert theirs.get(asked).status_code == 200
     assert mine.get(asked).status_code == 404
+
+
+def test_a_session_id_planted_before_the_login_takes_nothing(
+    portal_network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """The attack review's session fixation: an attacker plants their anonymous session id
+    in the holder's browser and polls with it. Pressing ログイン gives the browser a new id,
+    so the planted one never holds the log-in; and a log-in is taken by one request only."""
+    person = holder(portal_network, tmp_path)
+    attacker, victim = browser(portal_network), browser(portal_network)
+    attacker.get(f"{PORTAL}/")  # an anonymous session, id in the attacker's hands
+    [planted] = [c for c in attacker.cookies.jar if c.name == "juki_portal"]
+    victim.cookies.jar.set_cookie(planted)
+    number = open_login(victim)
+    assert victim.cookies.get("juki_portal") != planted.value  # renewed at ログイン
+    app(portal_network).log_in(number, CardSession(person.card).transmit, AUTH_PIN)
+    portal_network.pump()
+    assert attacker.get(f"{PORTAL}/login").headers["location"].endswith(f"{PORTAL}/")
+    assert attacker.get(f"{PORTAL}/records").headers["location"].endswith(f"{PORTAL}/")
+    assert victim.get(f"{PORTAL}/login").headers["location"].endswith("/records")
+
+
+def test_the_portal_s_cookie_stays_under_the_portal(portal_network: EmbeddedNetwork) -> None:
+    client = browser(portal_network)
+    answer = client.get(f"{PORTAL}/")
+    cookie = answer.headers["set-cookie"]
+    assert "juki_portal=" in cookie
+    assert "Path=/portal;" in cookie  # never sent to a staff console on the same host
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
+
+
+def test_a_rekey_onto_a_holder_already_there_merges_them(
+    portal_network: EmbeddedNetwork, tmp_path: Path
+) -> None:
+    """The attack review's stalled channel: a 符号 change naming a 符号 another holder row
+    already has made the handler fail on every retry. Now the two rows become one and the
+    channel goes on."""
+    first, second = holder(portal_network, tmp_path), holder(portal_network, tmp_path)
+    for person in (first, second):
+        log_in(portal_network, browser(portal_network), person)
+    with portal_network.node("portal").db.session() as session:
+        fugos = list(session.scalars(select(PortalHolder.fugo).order_by(PortalHolder.id)))
+    rekey = {"old_fugo": fugos[0], "new_fugo": fugos[1]}
+    with portal_network.node("infonet").unit_of_work() as uow:
+        uow.send("portal", MessageType.FUGO_REKEY, rekey)
+    portal_network.pump()  # delivered and applied (it raised before)
+    with portal_network.node("portal").db.session() as session:
+        assert list(session.scalars(select(PortalHolder.fugo))) == [fugos[1]]
+    client = browser(portal_network)
+    assert log_in(portal_network, client, second).endswith("/records")  # the channel goes on

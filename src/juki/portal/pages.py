@@ -118,7 +118,13 @@ def start(request: Request, fields: Form, uow: UoW) -> Response:
     if not _csrf_ok(request, fields):
         return _page(request, "top.html", "マイナポータル", 400, error="画面を開き直してください。")
     login = service.open_login(uow)
-    request.session["login_id"] = login.id
+    # A new session id for the log-in: an id planted in this browser before (session
+    # fixation) must not be the one the holder's log-in lands in.
+    session = request.session
+    assert isinstance(session, ServerSession)
+    session.clear()
+    session.renew = True
+    session.update(login_id=login.id, csrf=secrets.token_urlsafe(24))
     return RedirectResponse(f"{_base(request)}/login", 303)
 
 
@@ -129,13 +135,16 @@ def waiting(request: Request, uow: UoW) -> Response:
     if not login_id:
         return RedirectResponse(f"{_base(request)}/", 303)
     try:
-        login = service.finish(uow, str(login_id))
+        login, taken = service.finish(uow, str(login_id))
     except JukiError:
         request.session.pop("login_id", None)
         return RedirectResponse(f"{_base(request)}/", 303)
-    if login.status == "used" and login.holder_id is not None:
+    if taken and login.holder_id is not None:
         _logged_in(request, login.holder_id)
         return RedirectResponse(f"{_base(request)}/records", 303)
+    if login.status == "used":  # taken by another request already: this one gets nothing
+        request.session.pop("login_id", None)
+        return RedirectResponse(f"{_base(request)}/", 303)
     if login.status in service.WAITING:
         return _page(request, "login.html", "ログイン", login=login, code=_grouped(login.id))
     request.session.pop("login_id", None)
@@ -211,7 +220,7 @@ async def _to_top(request: Request, _exc: Exception) -> RedirectResponse:
 
 def install(app: FastAPI, node: Node) -> None:
     """The pages and the app's API on the portal's app."""
-    app.add_middleware(ServerSessionMiddleware, node=node, cookie=COOKIE)
+    app.add_middleware(ServerSessionMiddleware, node=node, cookie=COOKIE, scoped=True)
     app.include_router(app_router)
     app.include_router(router, include_in_schema=False)
     app.add_exception_handler(HolderLoginRequired, _to_top)

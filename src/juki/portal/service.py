@@ -143,26 +143,51 @@ def on_fugo(uow: UnitOfWork, issued: FugoIssued) -> None:
 
 
 def on_rekey(uow: UnitOfWork, rekey: FugoRekey) -> None:
-    """000 P2.3b: the holder's 住民票コード changed, and with it the portal's 符号."""
-    uow.session.execute(
-        update(PortalHolder)
-        .where(PortalHolder.fugo == rekey.old_fugo)
-        .values(fugo=rekey.new_fugo)
-        .execution_options(synchronize_session=False)
-    )
+    """000 P2.3b: the holder's 住民票コード changed, and with it the portal's 符号. If a
+    holder under the new 符号 exists already (logged in after the change, before this
+    message came), the two are one person: the old one's requests and log-ins move to it
+    (never a second holder with one 符号: the handler must not fail and stall the channel)."""
+    old = uow.session.scalars(
+        select(PortalHolder).where(PortalHolder.fugo == rekey.old_fugo)
+    ).first()
+    if old is None:
+        return
+    new = uow.session.scalars(
+        select(PortalHolder).where(PortalHolder.fugo == rekey.new_fugo)
+    ).first()
+    if new is None:
+        old.fugo = rekey.new_fugo
+        return
+    for model in (RecordsRequest, PortalLogin):
+        uow.session.execute(
+            update(model)
+            .where(model.holder_id == old.id)
+            .values(holder_id=new.id)
+            .execution_options(synchronize_session=False)
+        )
+    uow.session.delete(old)
 
 
-def finish(uow: UnitOfWork, login_id: str) -> PortalLogin:
-    """The browser that opened the log-in takes it, once, when it is ready."""
+def finish(uow: UnitOfWork, login_id: str) -> tuple[PortalLogin, bool]:
+    """The browser that opened the log-in takes it, once, when it is ready: true only for
+    the request that took it (a second request with the same session gets nothing)."""
     login = login_of(uow, login_id, locked=True)
     if login.status != "ready" or login.holder_id is None:
-        return login
+        return login, False
+    taken = uow.session.execute(
+        update(PortalLogin)
+        .where(PortalLogin.id == login_id, PortalLogin.status == "ready")
+        .values(status="used")
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return login, False
     login.status = "used"
     holder = uow.session.get(PortalHolder, login.holder_id)
     assert holder is not None
     holder.last_login_at = now()
     _log(uow, "login", login_id)
-    return login
+    return login, True
 
 
 # --- 情報提供等記録表示 -------------------------------------------------------------------------

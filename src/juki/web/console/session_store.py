@@ -43,8 +43,10 @@ def _now() -> dt.datetime:
 
 
 class ServerSessionMiddleware:
-    def __init__(self, app: ASGIApp, node: Node, cookie: str) -> None:
-        self.app, self.node, self.cookie = app, node, cookie
+    def __init__(self, app: ASGIApp, node: Node, cookie: str, scoped: bool = False) -> None:
+        # scoped: the cookie's Path is the app's own mount (マイナポータル: its holders'
+        # cookie never goes to a staff console on the same host, nor theirs to it).
+        self.app, self.node, self.cookie, self.scoped = app, node, cookie, scoped
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -88,7 +90,8 @@ class ServerSessionMiddleware:
             return None
 
     def _cookie(self, scope: Scope, value: str) -> str:
-        parts = [f"{self.cookie}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
+        path = (str(scope.get("root_path") or "") or "/") if self.scoped else "/"
+        parts = [f"{self.cookie}={value}", f"Path={path}", "HttpOnly", "SameSite=Strict"]
         if scope.get("scheme") in ("https", "wss"):
             parts.append("Secure")
         if not value:
