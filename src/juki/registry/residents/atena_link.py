@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, String, column, select, table
@@ -44,9 +46,13 @@ class AtenaConnection(Base):
 
 
 log = logging.getLogger(__name__)
-# Whether each node's register is connected, read once per node: it is asked for every
-# change the register records, and a connection is never undone.
+# Whether each node's register is connected: asked for every change the register records.
+# "Connected" is kept for good (a connection is never undone); "not connected" is read
+# again after NOT_CONNECTED_S, so a connection made by another process (the installer's
+# command beside a running network) is seen within that time, not at the next restart.
 _CONNECTED: weakref.WeakKeyDictionary[Node, bool] = weakref.WeakKeyDictionary()
+_NOT_CONNECTED_UNTIL: weakref.WeakKeyDictionary[Node, float] = weakref.WeakKeyDictionary()
+NOT_CONNECTED_S = 30.0
 BATCH = 500
 
 
@@ -54,11 +60,16 @@ def atena_of(uow: UnitOfWork) -> str:
     return f"atena:{code_of(uow.node.node_id)}"
 
 
-def is_connected(uow: UnitOfWork) -> bool:
-    known = _CONNECTED.get(uow.node)
-    if known is None:
-        known = uow.session.scalars(select(AtenaConnection.id).limit(1)).first() is not None
-        _CONNECTED[uow.node] = known
+def is_connected(uow: UnitOfWork, clock: Callable[[], float] = time.monotonic) -> bool:
+    if _CONNECTED.get(uow.node):
+        return True
+    if clock() < _NOT_CONNECTED_UNTIL.get(uow.node, float("-inf")):
+        return False
+    known = uow.session.scalars(select(AtenaConnection.id).limit(1)).first() is not None
+    if known:
+        _CONNECTED[uow.node] = True
+    else:
+        _NOT_CONNECTED_UNTIL[uow.node] = clock() + NOT_CONNECTED_S
     return known
 
 
