@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, String, column, select, table
@@ -81,23 +81,11 @@ def connect(uow: UnitOfWork) -> int:
     if is_connected(uow):
         return 0
     sent = 0
-    after = 0
-    while True:
-        rows = uow.session.scalars(
-            select(Resident)
-            .where(Resident.id > after, Resident.individual_number_cipher.is_not(None))
-            .order_by(Resident.id)
-            .limit(BATCH)
-        ).all()
-        held = _held(uow, [r.id for r in rows])
-        for resident in rows:
-            number = _number(uow, resident)
-            if number is not None:  # (the query takes only numbered persons)
-                _send(uow, resident, number, resident.id in held)
-        sent += len(rows)
-        if len(rows) < BATCH:
-            break
-        after = rows[-1].id
+    for resident, hold in _numbered(uow):
+        number = _number(uow, resident)
+        if number is not None:  # (the query takes only numbered persons)
+            _send(uow, resident, number, hold)
+        sent += 1
     uow.session.add(
         AtenaConnection(
             connected_at=dt.datetime.now(dt.UTC), connected_by=SETUP.login, persons_sent=sent
@@ -145,6 +133,19 @@ def send_originals(uow: UnitOfWork, check: FukuhonCheck) -> None:
     if not is_connected(uow):
         return
     sent = 0
+    for resident, hold in _numbered(uow):
+        status, copy = _copy(resident)
+        digest = copy_digest(copy.model_dump(mode="json"), status == "removed", hold)
+        original = FukuhonOriginal(check_id=check.check_id, addressee_id=resident.id, digest=digest)
+        uow.send(atena_of(uow), MessageType.FUKUHON_ORIGINAL, original.model_dump())
+        sent += 1
+    done = FukuhonCheckDone(check_id=check.check_id, total=sent)
+    uow.send(atena_of(uow), MessageType.FUKUHON_CHECK_DONE, done.model_dump())
+
+
+def _numbered(uow: UnitOfWork) -> Iterator[tuple[Resident, bool]]:
+    """Every person with a 個人番号, resident or removed, in 宛名番号 order, in batches,
+    with whether a 支援措置 holds answers about them."""
     after = 0
     while True:
         rows = uow.session.scalars(
@@ -154,21 +155,10 @@ def send_originals(uow: UnitOfWork, check: FukuhonCheck) -> None:
             .limit(BATCH)
         ).all()
         held = _held(uow, [r.id for r in rows])
-        for resident in rows:
-            status, copy = _copy(resident)
-            digest = copy_digest(
-                copy.model_dump(mode="json"), status == "removed", resident.id in held
-            )
-            original = FukuhonOriginal(
-                check_id=check.check_id, addressee_id=resident.id, digest=digest
-            )
-            uow.send(atena_of(uow), MessageType.FUKUHON_ORIGINAL, original.model_dump())
-        sent += len(rows)
+        yield from ((resident, resident.id in held) for resident in rows)
         if len(rows) < BATCH:
-            break
+            return
         after = rows[-1].id
-    done = FukuhonCheckDone(check_id=check.check_id, total=sent)
-    uow.send(atena_of(uow), MessageType.FUKUHON_CHECK_DONE, done.model_dump())
 
 
 def _copy(resident: Any) -> tuple[str, ResidentRecordCopy]:
